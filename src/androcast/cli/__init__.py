@@ -1,0 +1,38 @@
+"""Command-line interface: thin typer commands over the core; errors become one line."""
+
+from __future__ import annotations
+
+import typer
+
+from androcast import DISCLAIMER, __version__
+
+app = typer.Typer(
+    name="androcast",
+    help=f"Male fertility restoration toolkit. {DISCLAIMER}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(show: bool) -> None:
+    if show:
+        typer.echo(f"androcast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """androcast command line."""
+
+
+# Each module registers its commands on `app` when imported.
+# (command modules are imported here)
+
+
+def main() -> None:
+    app()

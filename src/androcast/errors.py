@@ -1,0 +1,114 @@
+"""Errors raised by androcast.
+
+Every error a user can provoke is an :class:`AndrocastError`. Concrete errors also subclass
+a builtin (``ValueError``, ``KeyError``, ...) so callers that do not know androcast still
+catch them sensibly. Each carries the offending ``field``, its ``value`` and what was
+``expected``; the message is built in ``__str__`` from those three, and errors pickle
+(population runs send them between processes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AndrocastError(Exception):
+    """Root of every error androcast raises on bad input or a failed computation."""
+
+    def __init__(self, field: str, value: Any, expected: str, hint: str = "") -> None:
+        super().__init__(field, value, expected, hint)
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.hint = hint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value, self.expected, self.hint))
+
+    def problem(self) -> str:
+        """The middle of the message: what is wrong with the value."""
+        return "is invalid"
+
+    def __str__(self) -> str:
+        message = f"{self.field}: {self.value!r} {self.problem()}; expected {self.expected}"
+        return f"{message} ({self.hint})" if self.hint else message
+
+
+class InputFileError(AndrocastError, ValueError):
+    """A case, regimen, cohort or rule file that cannot be read or has the wrong shape."""
+
+    def problem(self) -> str:
+        return "cannot be read"
+
+
+class UnknownCodeError(AndrocastError, KeyError):
+    """A code (analyte, drug, condition, protocol, outcome ...) that the catalogue lacks."""
+
+    def problem(self) -> str:
+        return "is not a known code"
+
+    # KeyError quotes its argument in str(); keep our message instead.
+    __str__ = AndrocastError.__str__
+
+
+class UnitError(AndrocastError, ValueError):
+    """A unit that is unknown or does not fit the quantity."""
+
+    def problem(self) -> str:
+        return "is not a usable unit"
+
+
+class LabValueError(AndrocastError, ValueError):
+    """A laboratory or semen value that cannot be true (negative, beyond physiology)."""
+
+    def problem(self) -> str:
+        return "is impossible"
+
+
+class UnitMixupError(LabValueError):
+    """A value that is plausible only in another unit: never converted silently."""
+
+    def problem(self) -> str:
+        return "looks like a unit mix-up"
+
+
+class DateError(AndrocastError, ValueError):
+    """A malformed, impossible or contradictory date."""
+
+    def problem(self) -> str:
+        return "is not a valid date here"
+
+
+class RegimenError(AndrocastError, ValueError):
+    """A regimen entry that cannot be compiled into dose events."""
+
+    def problem(self) -> str:
+        return "is not a valid regimen entry"
+
+
+class DoseRangeError(RegimenError):
+    """A dose outside the clinically plausible range given in the drug's data."""
+
+    def problem(self) -> str:
+        return "is outside the accepted dose range"
+
+
+class RuleError(AndrocastError, ValueError):
+    """An interpretation rule file that does not validate (names file, rule and field)."""
+
+    def problem(self) -> str:
+        return "is not a valid rule"
+
+
+class ParameterError(AndrocastError, ValueError):
+    """A model, cohort or calibration parameter that is missing or out of range."""
+
+    def problem(self) -> str:
+        return "is not a valid parameter"
+
+
+class SimulationError(AndrocastError, RuntimeError):
+    """A simulation that failed; ``expected`` carries the remedy."""
+
+    def problem(self) -> str:
+        return "failed"
