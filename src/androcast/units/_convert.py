@@ -1,0 +1,86 @@
+"""Parsing and converting units; every failure is a UnitError naming the field."""
+
+from __future__ import annotations
+
+import math
+
+import pint
+
+from androcast.errors import UnitError
+from androcast.units._registry import context_for, substance_of, ureg
+from androcast.units._spelling import normalise, ucum
+
+_UNIT_EXAMPLES = "a unit such as ng/dL, nmol/L, IU/L, m[IU]/mL, pg/mL, 10*6/mL or %"
+
+
+def parse_unit(text: str, *, field: str = "unit") -> pint.Unit:
+    """The pint unit for a UCUM (``m[IU]/mL``) or common (``mIU/mL``, ``M/mL``) spelling."""
+    if not isinstance(text, str) or not text.strip():
+        raise UnitError(field, text, _UNIT_EXAMPLES)
+    try:
+        unit = ureg.parse_units(normalise(text))
+    except Exception:  # pint raises several unrelated types on bad text
+        raise UnitError(field, text, _UNIT_EXAMPLES) from None
+    return unit
+
+
+def _as_unit(unit: str | pint.Unit, field: str) -> pint.Unit:
+    return unit if isinstance(unit, pint.Unit) else parse_unit(unit, field=field)
+
+
+def convert(
+    value: float,
+    from_unit: str | pint.Unit,
+    to_unit: str | pint.Unit,
+    *,
+    analyte: str | None = None,
+    field: str = "unit",
+) -> float:
+    """``value`` in ``from_unit`` expressed in ``to_unit``.
+
+    Conversions between mass, amount of substance and International Units need ``analyte``
+    (its molar mass or assay standard, see ``units/data/conversions.yaml``); without one
+    they are refused, never guessed.
+    """
+    source, target = _as_unit(from_unit, field), _as_unit(to_unit, field)
+    quantity = ureg.Quantity(float(value), source)
+    if source.dimensionality == target.dimensionality:
+        return float(quantity.to(target).magnitude)
+    substance = substance_of(analyte) if analyte is not None else None
+    if substance is None:
+        pair = f"{to_ucum(source)} -> {to_ucum(target)}"
+        if analyte is None:
+            raise UnitError(
+                field,
+                pair,
+                "an analyte for a conversion between mass, molar and International Units "
+                "(the factor depends on the analyte)",
+            )
+        raise UnitError(
+            field,
+            pair,
+            f"units of the same dimension for {analyte} "
+            "(no molar mass or assay standard is known for it)",
+        )
+    try:
+        converted = quantity.to(target, context_for(substance.name))
+    except pint.DimensionalityError:
+        raise UnitError(
+            field,
+            f"{to_ucum(source)} -> {to_ucum(target)}",
+            f"units convertible for {analyte}",
+        ) from None
+    magnitude = float(converted.magnitude)
+    if not math.isfinite(magnitude):
+        raise UnitError(field, value, "a finite value")
+    return magnitude
+
+
+def to_ucum(unit: str | pint.Unit) -> str:
+    """The UCUM spelling of a unit (for FHIR): ``mIU/mL`` -> ``m[IU]/mL``."""
+    return ucum(ureg, _as_unit(unit, "unit"))
+
+
+def same_dimension(first: str | pint.Unit, second: str | pint.Unit) -> bool:
+    """Whether two units measure the same kind of quantity (no analyte factor needed)."""
+    return bool(_as_unit(first, "unit").dimensionality == _as_unit(second, "unit").dimensionality)
