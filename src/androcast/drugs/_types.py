@@ -1,0 +1,97 @@
+"""The drug catalogue's data types: a drug, its routes and its PK parameters with provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from androcast.errors import RegimenError
+
+
+class DrugKind(StrEnum):
+    """What a drug is, as far as the HPG model and the case history are concerned."""
+
+    testosterone = "testosterone"  # esters and gel: measured by testosterone assays
+    aas = "aas"  # non-testosterone anabolic steroids: suppress, invisible to T assays
+    serm = "serm"
+    aromatase_inhibitor = "aromatase_inhibitor"
+    gonadotropin = "gonadotropin"  # hcg, fsh
+    gnrh = "gnrh"  # gonadorelin
+    gnrh_agonist = "gnrh_agonist"
+    gnrh_antagonist = "gnrh_antagonist"
+    medication_class = "medication_class"  # history only: opioid, glucocorticoid, ...
+
+
+#: Routes a regimen may name. Continuous routes compile to infusions, the rest to boluses.
+ROUTES = ("im", "sc", "oral", "transdermal", "sc_pump", "iv_infusion", "sc_infusion")
+CONTINUOUS_ROUTES = frozenset({"iv_infusion", "sc_infusion"})
+
+
+@dataclass(frozen=True)
+class Param:
+    """One PK parameter: its value in ``unit``, where it comes from and how sure we are.
+
+    ``source`` is an evidence key (``parameters.serm_ai.enclomiphene_halflife``) when the
+    value is read or derived from the evidence tables, otherwise citation keys joined by
+    ``"; "`` or ``"androcast-assumption"`` for a model design choice (flag ``G``).
+    """
+
+    value: float
+    unit: str
+    source: str
+    flag: str
+    confidence: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way of giving a drug, with the accepted dose per administration.
+
+    For continuous routes (``iv_infusion``, ``sc_infusion``) ``dose_range`` is the amount
+    per day. ``ka_per_d`` overrides the drug's ``pk["ka_per_d"]`` for this route's depot.
+    """
+
+    route: str
+    dose_unit: str
+    dose_range: tuple[float, float]
+    interval_range_d: tuple[float, float] | None
+    bioavailability: float
+    source: str
+    ka_per_d: Param | None = None
+    note: str = ""
+
+    @property
+    def continuous(self) -> bool:
+        return self.route in CONTINUOUS_ROUTES
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug or formulation of the catalogue."""
+
+    code: str
+    name: str
+    kind: DrugKind
+    routes: Mapping[str, Route]
+    pk: Mapping[str, Param]
+    site_of_action: str
+    androgen_equivalence: float | None  # provenance in pk["androgen_equivalence"]
+    sources: tuple[str, ...]
+
+    def route(self, route: str) -> Route:
+        """The named route; a route the drug lacks is a ``RegimenError`` listing its routes."""
+        try:
+            return self.routes[route]
+        except KeyError:
+            known = ", ".join(self.routes) or "none (not directly dosable)"
+            raise RegimenError(f"{self.code}.route", route, f"one of: {known}") from None
+
+    def ka_per_d(self, route: str) -> float | None:
+        """Absorption rate from the route's depot (route override, else the drug's)."""
+        override = self.route(route).ka_per_d
+        if override is not None:
+            return override.value
+        param = self.pk.get("ka_per_d")
+        return param.value if param is not None else None
