@@ -54,8 +54,10 @@ class Substance:
 
 @cache
 def _data() -> Mapping[str, Any]:
-    text = resources.files("androcast.units").joinpath("data/conversions.yaml").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("androcast.units")
+        .joinpath("data/conversions.yaml")
+        .read_text(encoding="utf-8")
     )
     data = yaml.safe_load(text)
     assert isinstance(data, dict)

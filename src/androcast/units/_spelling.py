@@ -45,13 +45,31 @@ def normalise(text: str) -> str:
 
 
 _PREFIXES = {
-    "": "", "femto": "f", "pico": "p", "nano": "n", "micro": "u", "milli": "m",
-    "centi": "c", "deci": "d", "kilo": "k",
+    "": "",
+    "femto": "f",
+    "pico": "p",
+    "nano": "n",
+    "micro": "u",
+    "milli": "m",
+    "centi": "c",
+    "deci": "d",
+    "kilo": "k",
 }
 _SYMBOLS = {
-    "gram": "g", "liter": "L", "mole": "mol", "international_unit": "[IU]", "percent": "%",
-    "million": "10*6", "day": "d", "week": "wk", "minute": "min", "hour": "h",
-    "second": "s", "month": "mo", "year": "a", "meter": "m",
+    "gram": "g",
+    "liter": "L",
+    "mole": "mol",
+    "international_unit": "[IU]",
+    "percent": "%",
+    "million": "10*6",
+    "day": "d",
+    "week": "wk",
+    "minute": "min",
+    "hour": "h",
+    "second": "s",
+    "month": "mo",
+    "year": "a",
+    "meter": "m",
 }
 
 

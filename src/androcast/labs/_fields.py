@@ -1,0 +1,155 @@
+"""Small validators for case-file fields: each returns a clean value or raises, naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pint
+
+from androcast.errors import DateError, InputFileError, LabValueError, RegimenError, UnitError
+from androcast.labs._model import Censor
+from androcast.units import parse_unit, ureg
+
+_CENSORED = re.compile(r"^\s*([<>])\s*=?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$")
+_AMOUNT = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.+?)\s*$")
+
+
+def mapping(value: Any, field: str, expected: str) -> Mapping[str, Any]:
+    """``value`` as a mapping with string keys, or InputFileError."""
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InputFileError(field, _short(value), expected)
+    return value
+
+
+def sequence(value: Any, field: str, expected: str) -> list[Any]:
+    """``value`` as a list (None = empty), or InputFileError."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise InputFileError(field, _short(value), expected)
+    return list(value)
+
+
+def only_keys(entry: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
+    """Reject keys a reader does not know (a typo would otherwise drop a value silently)."""
+    for key in entry:
+        if key not in allowed and key != "notes":
+            expected = f"one of {', '.join(allowed)}"
+            raise InputFileError(f"{field}.{key}", _short(entry[key]), expected)
+
+
+def _short(value: Any) -> Any:
+    """Values that go into messages: containers are named, not dumped."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return value
+
+
+def finite(value: Any, field: str, expected: str) -> float:
+    """A finite float from a YAML/JSON number (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LabValueError(field, _short(value), expected)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise LabValueError(field, value, expected) from None
+    if not math.isfinite(number):
+        raise LabValueError(field, value, expected)
+    return number
+
+
+def bounded(
+    value: Any, field: str, low: float, high: float, unit: str, *, allow_none: bool = True
+) -> float | None:
+    """An optional number within [low, high] (``unit`` names the range in the message)."""
+    if value is None and allow_none:
+        return None
+    expected = f"a number from {low:g} to {high:g} {unit}".rstrip()
+    number = finite(value, field, expected)
+    if not low <= number <= high:
+        raise LabValueError(field, number, expected)
+    return number
+
+
+def result_value(value: Any, field: str) -> tuple[float, Censor | None]:
+    """A laboratory value: a number, a numeric string, or a censored ``"<0.2"``/``">1500"``."""
+    expected = "a number or a censored value such as '<0.2' or '>1500'"
+    if isinstance(value, str):
+        censored = _CENSORED.match(value)
+        if censored:
+            side: Censor = "<" if censored.group(1) == "<" else ">"
+            return finite(float(censored.group(2)), field, expected), side
+        try:
+            number = float(value)
+        except ValueError:
+            raise LabValueError(field, value, expected) from None
+        return finite(number, field, expected), None
+    return finite(value, field, expected), None
+
+
+def date(value: Any, field: str, *, as_of: dt.date) -> dt.date:
+    """An ISO date (YAML date, datetime or ``"YYYY-MM-DD"`` text) not after ``as_of``."""
+    if isinstance(value, dt.datetime):
+        parsed = value.date()
+    elif isinstance(value, dt.date):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise DateError(field, value, "an ISO date YYYY-MM-DD") from None
+    else:
+        raise DateError(field, _short(value), "an ISO date YYYY-MM-DD")
+    if parsed > as_of:
+        expected = f"a date on or before {as_of.isoformat()} (as of)"
+        raise DateError(field, parsed.isoformat(), expected)
+    return parsed
+
+
+def optional_date(value: Any, field: str, *, as_of: dt.date) -> dt.date | None:
+    return None if value is None else date(value, field, as_of=as_of)
+
+
+def amount(value: Any, field: str, expected: str) -> tuple[float, pint.Unit]:
+    """``"200 mg"`` or ``"7 d"`` as (number, pint unit); the number must be positive."""
+    if not isinstance(value, str):
+        raise RegimenError(field, _short(value), expected)
+    match = _AMOUNT.match(value)
+    if not match:
+        raise RegimenError(field, value, expected)
+    number = float(match.group(1))
+    try:
+        unit = parse_unit(match.group(2), field=field)
+    except UnitError:
+        raise RegimenError(field, value, expected) from None
+    if not math.isfinite(number) or number <= 0:
+        raise RegimenError(field, value, expected)
+    return number, unit
+
+
+def interval_days(value: Any, field: str) -> float:
+    """A dosing interval (``"7 d"``, ``"2 wk"``, ``"90 min"``) in days."""
+    expected = "an interval with a time unit, e.g. '7 d', '2 wk' or '90 min'"
+    number, unit = amount(value, field, expected)
+    if unit.dimensionality != ureg.get_dimensionality("[time]"):
+        raise RegimenError(field, value, expected)
+    return float(ureg.Quantity(number, unit).to("day").magnitude)
+
+
+def dose(value: Any, field: str) -> tuple[float, str]:
+    """A dose (``"200 mg"``, ``"5000 IU"``, ``"50 ug"``) as (number, "mg" | "ug" | "IU")."""
+    expected = "a dose with a unit, e.g. '200 mg', '5000 IU' or '50 ug'"
+    number, unit = amount(value, field, expected)
+    quantity = ureg.Quantity(number, unit)
+    if unit.dimensionality == ureg.get_dimensionality("[mass]"):
+        in_mg = float(quantity.to("mg").magnitude)
+        return (in_mg, "mg") if in_mg >= 1 else (in_mg * 1000.0, "ug")
+    if unit.dimensionality == ureg.get_dimensionality("[biological_activity]"):
+        return float(quantity.to("IU").magnitude), "IU"
+    raise RegimenError(field, value, expected)
