@@ -23,15 +23,39 @@ REFERENCE = Path(__file__).parents[1] / "reference"
 @pytest.mark.parametrize(
     ("code", "observable", "comparator", "threshold", "unit", "source"),
     [
-        ("concentration_ge_20m_per_ml", Observable.sperm_concentration, ">=", 20.0, "M/mL",
-         "liu2006"),
-        ("concentration_ge_3m_per_ml", Observable.sperm_concentration, ">=", 3.0, "M/mL",
-         "user threshold"),
-        ("concentration_ge_0.5m_per_ml", Observable.sperm_concentration, ">=", 0.5, "M/mL",
-         "user threshold"),
+        (
+            "concentration_ge_20m_per_ml",
+            Observable.sperm_concentration,
+            ">=",
+            20.0,
+            "M/mL",
+            "liu2006",
+        ),
+        (
+            "concentration_ge_3m_per_ml",
+            Observable.sperm_concentration,
+            ">=",
+            3.0,
+            "M/mL",
+            "user threshold",
+        ),
+        (
+            "concentration_ge_0.5m_per_ml",
+            Observable.sperm_concentration,
+            ">=",
+            0.5,
+            "M/mL",
+            "user threshold",
+        ),
         ("tmsc_gt_5m", Observable.tmsc, ">", 5.0, "M", "kohn2017"),
-        ("any_sperm", Observable.sperm_concentration, ">=", 0.1, "M/mL",
-         "G: detection limit of a routine count (design choice)"),
+        (
+            "any_sperm",
+            Observable.sperm_concentration,
+            ">=",
+            0.1,
+            "M/mL",
+            "G: detection limit of a routine count (design choice)",
+        ),
         ("lh_normal", Observable.lh, "within", 2.2, "IU/L", "famhes"),
     ],
 )
@@ -40,7 +64,10 @@ def test_outcome_code_names_observable_threshold_and_unit(
 ) -> None:
     outcome = parse_outcome(code)
     assert (outcome.observable, outcome.comparator, outcome.low, outcome.unit) == (
-        observable, comparator, threshold, unit,
+        observable,
+        comparator,
+        threshold,
+        unit,
     )
     assert outcome.source == source
 
@@ -55,7 +82,11 @@ def test_testosterone_normal_is_bhasin2018_lower_limit_in_nmol_per_l() -> None:
 def test_lh_normal_holds_inside_the_famhes_interval_only() -> None:
     outcome = parse_outcome("lh_normal")
     assert outcome.holds(np.array([2.1, 2.2, 5.0, 11.6, 11.7])).tolist() == [
-        False, True, True, True, False,
+        False,
+        True,
+        True,
+        True,
+        False,
     ]
 
 

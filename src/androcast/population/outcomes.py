@@ -84,8 +84,13 @@ def _threshold_of(match: re.Match[str]) -> float:
 
 def _any_sperm(code: str, match: re.Match[str]) -> Outcome:
     return Outcome(
-        code, Observable.sperm_concentration, ">=", ANY_SPERM_DETECTION_LIMIT_M_PER_ML, None,
-        "M/mL", "G: detection limit of a routine count (design choice)",
+        code,
+        Observable.sperm_concentration,
+        ">=",
+        ANY_SPERM_DETECTION_LIMIT_M_PER_ML,
+        None,
+        "M/mL",
+        "G: detection limit of a routine count (design choice)",
     )
 
 

@@ -1,0 +1,290 @@
+"""Cohort files: who the virtual men are, what they took, what they are given, what counts.
+
+```yaml
+name: contraception_liu2006
+sources: [liu2006]
+seed: 1
+follow_up_months: 24
+months: [0, 3, 6, 12, 24]            # where probabilities are reported
+outcomes: [concentration_ge_20m_per_ml]
+covariates:                          # one distribution per covariate (see distributions.py)
+  age_years: {distribution: truncated, of: {distribution: normal, mean: 32, sd: 7},
+              low: 18, high: 51, source: liu2006}
+  ethnicity: {distribution: categorical, categories: {white: 965, asian: 535, other: 49}}
+androgen:                            # the exposure that ended at time 0 (optional)
+  duration_weeks: {distribution: uniform, low: 16, high: 78}
+  agents:                            # one option drawn per man, by weight
+    - {agent: testosterone_enanthate, dose: 200 mg, route: im, every: 7 d, weight: 1}
+variability:                         # inter-individual variability: lognormal CV per parameter
+  tau_sg: {cv: 0.1, source: amann2008}
+regimen:                             # treatment after time 0, DESIGN.md regimen entries
+  - {drug: hcg, dose: 3000 IU, route: sc, every: 2 d, start: 0 d, duration: 365 d}
+```
+Time 0 is cessation of androgens: last dose + one dosing interval [handelsman2005].
+Errors name the file and the field (``liu.yaml: covariates.age_years.sd``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from androcast.errors import InputFileError, ParameterError, UnknownCodeError
+from androcast.population.distributions import (
+    Categorical,
+    Distribution,
+    Fixed,
+    LogNormal,
+    Truncated,
+    Uniform,
+    parse_distribution,
+)
+from androcast.population.outcomes import Outcome, parse_outcome
+from androcast.regimens import Regimen, RegimenEntry, parse_regimen
+
+DAYS_PER_MONTH = 365.25 / 12
+
+# Covariates the covariate model knows; anything else is a typo, not a silent no-op.
+COVARIATES: Mapping[str, str] = {
+    "age_years": "age in years",
+    "bmi": "body-mass index in kg/m2",
+    "ethnicity": "categorical: asian, white, other",
+    "baseline_concentration_m_per_ml": "sperm concentration before androgens, M/mL",
+}
+ETHNICITIES = ("asian", "white", "other")
+
+_KEYS = (
+    "name",
+    "description",
+    "sources",
+    "seed",
+    "follow_up_months",
+    "months",
+    "outcomes",
+    "covariates",
+    "androgen",
+    "variability",
+    "regimen",
+)
+
+
+@dataclass(frozen=True)
+class AndrogenOption:
+    """One androgen a virtual man may have taken before time 0 (weight = share of men)."""
+
+    entry: RegimenEntry  # dose, unit, route and interval; start/stop set per man
+    weight: float
+
+
+@dataclass(frozen=True)
+class AndrogenExposure:
+    options: tuple[AndrogenOption, ...]
+    duration_weeks: Distribution
+
+    @property
+    def choice(self) -> Categorical:
+        names = tuple(o.entry.drug for o in self.options)
+        return Categorical(names, tuple(o.weight for o in self.options))
+
+
+@dataclass(frozen=True)
+class Variability:
+    """Lognormal inter-individual variability of one model parameter around its value."""
+
+    cv: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Cohort:
+    name: str
+    description: str
+    sources: tuple[str, ...]
+    seed: int
+    follow_up_months: float
+    months: tuple[float, ...]
+    outcomes: tuple[Outcome, ...]
+    covariates: Mapping[str, Distribution] = field(default_factory=dict)
+    androgen: AndrogenExposure | None = None
+    variability: Mapping[str, Variability] = field(default_factory=dict)
+    regimen: Regimen = field(default_factory=Regimen)
+
+    @property
+    def follow_up_d(self) -> float:
+        return self.follow_up_months * DAYS_PER_MONTH
+
+    def with_outcomes(self, codes: Sequence[str]) -> Cohort:
+        """The same cohort judged on other outcomes (``--outcome`` on the command line)."""
+        outcomes = tuple(parse_outcome(c, field=f"outcome[{i}]") for i, c in enumerate(codes))
+        return replace(self, outcomes=outcomes)
+
+
+def cohort_names() -> tuple[str, ...]:
+    """The cohorts shipped with androcast."""
+    folder = resources.files("androcast.population").joinpath("cohorts")
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+def load_cohort(name_or_path: str | Path) -> Cohort:
+    """A shipped cohort by name, or a cohort file by path."""
+    text: str
+    source: str
+    if str(name_or_path) in cohort_names():
+        source = f"{name_or_path}.yaml"
+        folder = resources.files("androcast.population").joinpath("cohorts")
+        text = folder.joinpath(source).read_text(encoding="utf-8")
+    else:
+        path = Path(name_or_path)
+        source = path.name
+        if not path.is_file():
+            raise InputFileError(
+                "cohort",
+                str(name_or_path),
+                "a cohort file or one of the shipped cohorts: " + ", ".join(cohort_names()),
+            )
+        text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        hint = str(err).splitlines()[0]
+        raise InputFileError(source, "YAML", "a valid YAML document", hint) from None
+    return parse_cohort(data, source=source)
+
+
+def parse_cohort(data: Any, *, source: str = "cohort") -> Cohort:
+    """Check a cohort mapping (the parsed YAML) and build a ``Cohort``."""
+    if not isinstance(data, Mapping):
+        raise InputFileError(source, type(data).__name__, "a mapping of cohort fields")
+    for key in data:
+        if key not in _KEYS:
+            raise ParameterError(f"{source}: {key}", data[key], "one of " + ", ".join(_KEYS))
+    name = data.get("name", Path(source).stem)
+    follow_up = _positive(data.get("follow_up_months"), f"{source}: follow_up_months")
+    months = _months(data.get("months"), follow_up, f"{source}: months")
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"{source}: seed", seed, "a non-negative integer")
+    codes = data.get("outcomes")
+    if not isinstance(codes, list) or not codes:
+        raise ParameterError(f"{source}: outcomes", codes, "a non-empty list of outcome codes")
+    return Cohort(
+        name=str(name),
+        description=str(data.get("description", "")).strip(),
+        sources=tuple(str(s) for s in data.get("sources", ())),
+        seed=seed,
+        follow_up_months=follow_up,
+        months=months,
+        outcomes=tuple(
+            parse_outcome(str(c), field=f"{source}: outcomes[{i}]") for i, c in enumerate(codes)
+        ),
+        covariates=_covariates(data.get("covariates") or {}, f"{source}: covariates"),
+        androgen=_androgen(data.get("androgen"), f"{source}: androgen"),
+        variability=_variability(data.get("variability") or {}, f"{source}: variability"),
+        regimen=parse_regimen(data.get("regimen") or [], source=f"{source}: regimen"),
+    )
+
+
+def _positive(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ParameterError(field, value, "a number > 0")
+    return float(value)
+
+
+def _months(value: Any, follow_up: float, field: str) -> tuple[float, ...]:
+    if value is None:
+        return tuple(float(m) for m in range(math.floor(follow_up) + 1))
+    if not isinstance(value, list) or not value:
+        raise ParameterError(field, value, "a list of months")
+    months = tuple(_positive(m, field) if m != 0 else 0.0 for m in value)
+    if list(months) != sorted(set(months)) or months[-1] > follow_up:
+        raise ParameterError(field, value, f"increasing months within 0-{follow_up:g}")
+    return months
+
+
+def _covariates(spec: Any, field: str) -> dict[str, Distribution]:
+    if not isinstance(spec, Mapping):
+        raise ParameterError(field, spec, "a mapping covariate: distribution")
+    out: dict[str, Distribution] = {}
+    for name, dist_spec in spec.items():
+        if name not in COVARIATES:
+            raise UnknownCodeError(f"{field}.{name}", name, "one of " + ", ".join(COVARIATES))
+        dist = parse_distribution(dist_spec, f"{field}.{name}")
+        if (name == "ethnicity") != isinstance(dist, Categorical):
+            kind = "categorical" if name == "ethnicity" else "numeric"
+            raise ParameterError(f"{field}.{name}", dist_spec, f"a {kind} distribution")
+        if isinstance(dist, Categorical) and not set(dist.categories) <= set(ETHNICITIES):
+            expected = "among " + ", ".join(ETHNICITIES)
+            raise UnknownCodeError(f"{field}.{name}.categories", list(dist.categories), expected)
+        out[str(name)] = dist
+    return out
+
+
+def _androgen(spec: Any, field: str) -> AndrogenExposure | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("agents"), list):
+        raise ParameterError(field, spec, "a mapping with 'agents' (a list) and 'duration_weeks'")
+    duration = parse_distribution(spec.get("duration_weeks"), f"{field}.duration_weeks")
+    if isinstance(duration, Categorical) or not _positive_support(duration):
+        raise ParameterError(
+            f"{field}.duration_weeks", spec.get("duration_weeks"), "a distribution of weeks > 0"
+        )
+    options = []
+    for i, item in enumerate(spec["agents"]):
+        where = f"{field}.agents[{i}]"
+        if not isinstance(item, Mapping):
+            raise ParameterError(where, item, "a mapping with agent, dose, route, every, weight")
+        weight = _positive(item.get("weight", 1), f"{where}.weight")
+        entry_spec = {
+            "drug": item.get("agent"),
+            "dose": item.get("dose"),
+            "route": item.get("route"),
+            "every": item.get("every"),
+            "start": "0 d",
+            "duration": item.get("every"),
+        }
+        (entry,) = parse_regimen([entry_spec], source=where).entries
+        if entry.every_d is None:
+            raise ParameterError(f"{where}.every", item.get("every"), "a dosing interval")
+        options.append(AndrogenOption(entry, weight))
+    if not options:
+        raise ParameterError(f"{field}.agents", [], "at least one androgen")
+    return AndrogenExposure(tuple(options), duration)
+
+
+def _positive_support(dist: Distribution) -> bool:
+    if isinstance(dist, Truncated | Uniform):
+        return dist.low > 0
+    if isinstance(dist, Fixed):
+        return dist.value > 0
+    return isinstance(dist, LogNormal)
+
+
+def _variability(spec: Any, field: str) -> dict[str, Variability]:
+    if not isinstance(spec, Mapping):
+        raise ParameterError(field, spec, "a mapping parameter: {cv, source}")
+    out: dict[str, Variability] = {}
+    known = _parameter_names() if spec else frozenset()
+    for name, item in spec.items():
+        if name not in known:
+            raise UnknownCodeError(f"{field}.{name}", name, "a field of androcast.model.Parameters")
+        if not isinstance(item, Mapping):
+            raise ParameterError(f"{field}.{name}", item, "a mapping {cv, source}")
+        cv = _positive(item.get("cv"), f"{field}.{name}.cv")
+        source = item.get("source")
+        if not source:
+            raise ParameterError(f"{field}.{name}.source", source, "a citation key or 'G: ...'")
+        out[str(name)] = Variability(cv, str(source))
+    return out
+
+
+def _parameter_names() -> frozenset[str]:
+    from androcast.population._model_link import parameter_names
+
+    return parameter_names()

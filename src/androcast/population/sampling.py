@@ -1,0 +1,118 @@
+"""Seeded sampling of virtual men: one random stream per man, whatever the chunking.
+
+Man ``i`` of a cohort with seed ``s`` draws from ``SeedSequence(s).spawn(n)[i]``, built
+directly as ``SeedSequence(s, spawn_key=(i,))`` (the same object) so that a chunk of men can
+be sampled on any worker without spawning the whole cohort. Each man draws one vector of
+uniforms in a fixed order (covariates in file order, androgen option and duration, then the
+variability of each parameter); every distribution turns one uniform into one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from androcast.population.cohort import Cohort
+from androcast.population.distributions import Categorical, LogNormal
+from androcast.regimens import Regimen, RegimenEntry
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def patient_seed(cohort_seed: int, index: int) -> np.random.SeedSequence:
+    """The seed of virtual man ``index``: the index-th child of ``SeedSequence(cohort_seed)``."""
+    return np.random.SeedSequence(cohort_seed, spawn_key=(index,))
+
+
+@dataclass(frozen=True)
+class CohortSample:
+    """Covariates, androgen exposure and parameter factors of a run of virtual men."""
+
+    index: IntArray  # their numbers in the cohort (0-based)
+    covariates: Mapping[str, FloatArray]  # numeric covariates
+    categories: Mapping[str, tuple[str, ...]]  # categorical covariates (ethnicity)
+    androgen_option: IntArray | None  # which AndrogenOption each man took
+    androgen_doses: IntArray | None  # how many doses, ending one interval before time 0
+    parameter_factors: Mapping[str, FloatArray]  # lognormal factors (median 1) per parameter
+
+    def __len__(self) -> int:
+        return int(self.index.size)
+
+    def history(self, cohort: Cohort, k: int) -> Regimen:
+        """Man ``k``'s androgen exposure before time 0 (empty if the cohort has none)."""
+        if cohort.androgen is None or self.androgen_option is None:
+            return Regimen(())
+        assert self.androgen_doses is not None
+        entry = cohort.androgen.options[int(self.androgen_option[k])].entry
+        assert entry.every_d is not None
+        n_doses = int(self.androgen_doses[k])
+        # last dose one interval before time 0 [handelsman2005]; stop is exclusive
+        start_d = -n_doses * entry.every_d
+        return Regimen(
+            (
+                RegimenEntry(
+                    entry.drug,
+                    entry.dose,
+                    entry.dose_unit,
+                    entry.route,
+                    entry.every_d,
+                    start_d,
+                    -0.5 * entry.every_d,
+                ),
+            )
+        )
+
+    def regimen(self, cohort: Cohort, k: int) -> Regimen:
+        """Man ``k``'s whole regimen: androgen history, then the cohort's treatment."""
+        return self.history(cohort, k).combine(cohort.regimen)
+
+
+def n_draws(cohort: Cohort) -> int:
+    """How many uniforms each man consumes."""
+    return len(cohort.covariates) + (2 if cohort.androgen else 0) + len(cohort.variability)
+
+
+def uniforms(cohort_seed: int, start: int, stop: int, k: int) -> FloatArray:
+    """Uniforms of men ``start..stop-1``, shape (stop - start, k): row i from man i's stream."""
+    out = np.empty((stop - start, k))
+    for row, i in enumerate(range(start, stop)):
+        out[row] = np.random.Generator(np.random.PCG64(patient_seed(cohort_seed, i))).random(k)
+    return out
+
+
+def sample_patients(cohort: Cohort, start: int, stop: int) -> CohortSample:
+    """Sample men ``start..stop-1`` of the cohort (identical for any chunking)."""
+    u = uniforms(cohort.seed, start, stop, n_draws(cohort))
+    column = iter(range(u.shape[1]))
+    covariates: dict[str, FloatArray] = {}
+    categories: dict[str, tuple[str, ...]] = {}
+    for name, dist in cohort.covariates.items():
+        draw = u[:, next(column)]
+        if isinstance(dist, Categorical):
+            categories[name] = tuple(dist.categories[j] for j in dist.index(draw))
+        else:
+            covariates[name] = dist.quantile(draw)
+    option = doses = None
+    if cohort.androgen is not None:
+        option = cohort.androgen.choice.index(u[:, next(column)])
+        duration = cohort.androgen.duration_weeks
+        assert not isinstance(duration, Categorical)
+        duration_d = 7.0 * duration.quantile(u[:, next(column)])
+        every_d = np.array([o.entry.every_d or 1.0 for o in cohort.androgen.options])[option]
+        doses = np.maximum(np.rint(duration_d / every_d), 1).astype(np.int64)
+    factors = {
+        name: LogNormal(1.0, var.cv).quantile(u[:, next(column)])
+        for name, var in cohort.variability.items()
+    }
+    return CohortSample(
+        index=np.arange(start, stop, dtype=np.int64),
+        covariates=covariates,
+        categories=categories,
+        androgen_option=option,
+        androgen_doses=doses,
+        parameter_factors=factors,
+    )
