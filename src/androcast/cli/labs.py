@@ -1,0 +1,134 @@
+"""``androcast labs CASE``: the normalised panel, derived values and WHO semen classes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from androcast.cli import app
+from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
+from androcast.errors import DateError
+from androcast.labs import LabReport, ReferenceInterval, lab_report, load_case
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DateError("--as-of", text, "an ISO date YYYY-MM-DD") from None
+
+
+def _interval(reference: ReferenceInterval) -> str:
+    if reference.low is None and reference.high is None:
+        return "none"
+    if reference.low is None:
+        return f"<= {reference.high:.4g}"
+    if reference.high is None:
+        return f">= {reference.low:.4g}"
+    return f"{reference.low:.4g}-{reference.high:.4g}"
+
+
+def _number(value: float | None, censor: str | None = None) -> str:
+    return "-" if value is None else f"{censor or ''}{value:.4g}"
+
+
+def _render(report: LabReport) -> None:
+    patient = report.patient
+    console.print(
+        f"[bold]Patient {patient.id}[/]  age {_number(patient.age_years)}  "
+        f"goal {report.goal}  as of {report.as_of.isoformat()}"
+    )
+    panel = Table(title="Laboratory results (canonical units)")
+    for column in ("date", "analyte", "value", "unit", "reported", "reference", "flag", "source"):
+        panel.add_column(column)
+    for row in report.results:
+        panel.add_row(
+            row.date.isoformat(),
+            row.analyte,
+            row.display,
+            row.unit,
+            f"{row.censor or ''}{row.reported_value:g} {row.reported_unit}",
+            _interval(row.reference),
+            row.flag + (" (confirmed)" if row.confirmed else ""),
+            row.reference.source.split(" (")[0],
+        )
+    console.print(panel)
+    if report.semen:
+        semen = Table(title="Semen analyses")
+        for column in (
+            "date",
+            "volume mL",
+            "conc. M/mL",
+            "PR %",
+            "total mot. %",
+            "normal %",
+            "total M",
+            "TMSC M",
+        ):
+            semen.add_column(column)
+        for s in report.semen:
+            semen.add_row(
+                s.date.isoformat(),
+                _number(s.volume_ml),
+                _number(s.concentration_m_per_ml, s.concentration_censor),
+                _number(s.progressive_motility_pct),
+                _number(s.total_motility_pct),
+                _number(s.normal_forms_pct),
+                _number(s.total_count_m),
+                _number(s.tmsc_m),
+            )
+        console.print(semen)
+    derived = Table(title="Derived values")
+    for column in ("quantity", "value", "unit", "method", "citation"):
+        derived.add_column(column)
+    d = report.derived
+    for item in (
+        d.free_testosterone_pmol_per_l,
+        d.bioavailable_testosterone_nmol_per_l,
+        d.t_e2_ratio,
+        d.total_count_million,
+        d.tmsc_million,
+        d.homa_ir,
+    ):
+        if item is not None:
+            derived.add_row(
+                item.name,
+                _number(item.value, item.censor),
+                item.unit,
+                item.method,
+                "; ".join(item.citation),
+            )
+    console.print(derived)
+    for classification in (d.semen_who2010, d.semen_who2021):
+        if classification is None:
+            continue
+        console.print(f"[bold]{classification.edition_name}[/]:")
+        for semen_class in classification.classes:
+            console.print(f"  {semen_class.code}: {'; '.join(semen_class.basis)}")
+        if classification.missing:
+            console.print(f"  not reported: {', '.join(classification.missing)}")
+    console.print(report.disclaimer, style="italic")
+
+
+CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default today).")
+
+
+@app.command("labs")
+def labs(
+    case: Path = CASE_ARGUMENT,
+    output: OutputFormat = FORMAT_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+) -> None:
+    """Normalise a case's laboratory panel: canonical units, intervals, derived values."""
+    with reporting_errors():
+        report = lab_report(load_case(case, as_of=_as_of(as_of)))
+    if output is OutputFormat.json:
+        print_json(report)
+    else:
+        _render(report)
