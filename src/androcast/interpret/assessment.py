@@ -1,0 +1,303 @@
+"""The Assessment: what the fired rules say about a case, in the DESIGN.md JSON shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from androcast import DISCLAIMER
+from androcast.interpret.engine import Verdict
+from androcast.interpret.knowledge import reference
+from androcast.interpret.values import RangeUsed
+
+_CONFIDENCE_RANK = {"high": 0, "moderate": 1, "low": 2}
+
+# What to do about an input the rules needed and the case lacks (default: measure_<name>).
+_MEASURE: Mapping[str, str] = {
+    "prolactin": "measure_prolactin",
+    "testosterone_free": "measure_free_testosterone",
+    "free_testosterone_calc": "measure_free_testosterone",
+    "shbg": "measure_free_testosterone",
+    "tsh": "thyroid_tests",
+    "free_t4": "thyroid_tests",
+    "lh": "measure_lh_fsh",
+    "fsh": "measure_lh_fsh",
+    "estradiol": "measure_estradiol",
+    "t_e2_ratio": "measure_estradiol",
+    "testosterone_total": "repeat_morning_testosterone",
+    "sperm_concentration": "semen_analysis",
+    "azoospermia": "semen_analysis",
+    "tmsc": "semen_analysis",
+    "testis_volume_min": "record_testis_volume",
+    "bmi": "record_bmi",
+    "age_years": "record_age",
+    "androgen.duration": "record_androgen_dates",
+    "homa_ir": "measure_glucose_insulin",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    rule: str
+    basis: str
+    citation: str
+    severity: str | None
+    ranges: tuple[RangeUsed, ...]
+
+
+@dataclass(frozen=True)
+class Cause:
+    code: str
+    confidence: str
+    rules: tuple[str, ...]
+    citations: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """An action or caution, with the rule that raised it first and any that agreed."""
+
+    code: str
+    rule: str
+    citation: str
+    basis: str
+    note: str | None
+    also: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prognosis:
+    class_: str | None
+    basis: str
+    rule: str | None
+    citation: str | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    input: str
+    measure: str
+    needed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A cited interpretation of one case. ``to_dict()`` gives the DESIGN.md JSON shape."""
+
+    pattern: str
+    pattern_rule: str | None
+    causes: tuple[Cause, ...]
+    findings: tuple[Finding, ...]
+    actions: tuple[Recommendation, ...]
+    cautions: tuple[Recommendation, ...]
+    derived: Mapping[str, float | str | None]
+    prognosis: Prognosis
+    missing: tuple[Missing, ...]
+    fired: tuple[str, ...]
+    references: Mapping[str, str]
+    disclaimer: str = DISCLAIMER
+
+    def action_codes(self) -> tuple[str, ...]:
+        return tuple(a.code for a in self.actions)
+
+    def caution_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.cautions)
+
+    def cause_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.causes)
+
+    def to_dict(self) -> dict[str, Any]:
+        def recommendation(r: Recommendation) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "code": r.code,
+                "rule": r.rule,
+                "citation": r.citation,
+                "basis": r.basis,
+            }
+            if r.note:
+                out["note"] = r.note
+            if r.also:
+                out["also"] = list(r.also)
+            return out
+
+        return {
+            "pattern": self.pattern,
+            "pattern_rule": self.pattern_rule,
+            "causes": [
+                {
+                    "code": c.code,
+                    "confidence": c.confidence,
+                    "rules": list(c.rules),
+                    "citations": list(c.citations),
+                    "basis": c.basis,
+                }
+                for c in self.causes
+            ],
+            "findings": [
+                {
+                    "code": f.code,
+                    "rule": f.rule,
+                    "basis": f.basis,
+                    "citation": f.citation,
+                    "severity": f.severity,
+                    "ranges": [
+                        {
+                            "analyte": r.analyte,
+                            "low": r.low,
+                            "high": r.high,
+                            "unit": r.unit,
+                            "source": r.source,
+                            "population": r.population,
+                        }
+                        for r in f.ranges
+                    ],
+                }
+                for f in self.findings
+            ],
+            "actions": [recommendation(a) for a in self.actions],
+            "cautions": [recommendation(c) for c in self.cautions],
+            "derived": dict(self.derived),
+            "prognosis": {
+                "class": self.prognosis.class_,
+                "basis": self.prognosis.basis,
+                "rule": self.prognosis.rule,
+                "citation": self.prognosis.citation,
+            },
+            "missing": [
+                {"input": m.input, "measure": m.measure, "needed_by": list(m.needed_by)}
+                for m in self.missing
+            ],
+            "fired": list(self.fired),
+            "references": dict(self.references),
+            "disclaimer": self.disclaimer,
+        }
+
+
+def _basis(verdict: Verdict) -> str:
+    return "; ".join(dict.fromkeys(verdict.trace.support)) or verdict.rule.spec.title
+
+
+def _recommendations(fired: Sequence[Verdict], kind: str) -> tuple[Recommendation, ...]:
+    out: dict[str, Recommendation] = {}
+    for verdict in fired:
+        for spec in getattr(verdict.rule.spec, kind):
+            if spec.code in out:
+                first = out[spec.code]
+                out[spec.code] = Recommendation(
+                    first.code,
+                    first.rule,
+                    first.citation,
+                    first.basis,
+                    first.note,
+                    (*first.also, verdict.rule.id),
+                )
+            else:
+                out[spec.code] = Recommendation(
+                    code=spec.code,
+                    rule=verdict.rule.id,
+                    citation=verdict.rule.spec.citation.short(),
+                    basis=_basis(verdict),
+                    note=spec.note,
+                    also=(),
+                )
+    return tuple(out.values())
+
+
+def _causes(fired: Sequence[Verdict]) -> tuple[Cause, ...]:
+    best: dict[str, Cause] = {}
+    for verdict in fired:
+        for spec in verdict.rule.spec.causes:
+            assert spec.confidence is not None  # checked when the rule was loaded
+            citation = verdict.rule.spec.citation.short()
+            old = best.get(spec.code)
+            if old is None:
+                best[spec.code] = Cause(
+                    spec.code, spec.confidence, (verdict.rule.id,), (citation,), _basis(verdict)
+                )
+                continue
+            stronger = _CONFIDENCE_RANK[spec.confidence] < _CONFIDENCE_RANK[old.confidence]
+            best[spec.code] = Cause(
+                code=spec.code,
+                confidence=spec.confidence if stronger else old.confidence,
+                rules=(*old.rules, verdict.rule.id),
+                citations=tuple(dict.fromkeys((*old.citations, citation))),
+                basis=_basis(verdict) if stronger else old.basis,
+            )
+    order = list(best)
+    return tuple(
+        sorted(
+            best.values(),
+            key=lambda c: (_CONFIDENCE_RANK[c.confidence], -len(c.rules), order.index(c.code)),
+        )
+    )
+
+
+def _missing(verdicts: Sequence[Verdict]) -> tuple[Missing, ...]:
+    needed: dict[str, list[str]] = {}
+    for verdict in verdicts:
+        if verdict.fired is None:
+            for name in verdict.trace.unknown:
+                needed.setdefault(name, []).append(verdict.rule.id)
+    return tuple(
+        Missing(input=name, measure=_MEASURE.get(name, f"measure_{name}"), needed_by=tuple(rules))
+        for name, rules in needed.items()
+    )
+
+
+def build_assessment(
+    verdicts: Sequence[Verdict], derived: Mapping[str, float | str | None]
+) -> Assessment:
+    fired = [v for v in verdicts if v.fired is True]
+    findings = tuple(
+        Finding(
+            code=spec.code,
+            rule=v.rule.id,
+            basis=_basis(v),
+            citation=v.rule.spec.citation.short(),
+            severity=spec.severity,
+            ranges=tuple(v.trace.ranges),
+        )
+        for v in fired
+        for spec in v.rule.spec.findings
+    )
+    patterns = [
+        (v.rule.spec.pattern.priority, -i, v) for i, v in enumerate(fired) if v.rule.spec.pattern
+    ]
+    pattern_verdict = max(patterns, key=lambda p: (p[0], p[1]))[2] if patterns else None
+    prognoses = [
+        (v.rule.spec.prognosis.priority, -i, v)
+        for i, v in enumerate(fired)
+        if v.rule.spec.prognosis
+    ]
+    prognosis_verdict = max(prognoses, key=lambda p: (p[0], p[1]))[2] if prognoses else None
+    if prognosis_verdict is not None and prognosis_verdict.rule.spec.prognosis is not None:
+        spec = prognosis_verdict.rule.spec.prognosis
+        prognosis = Prognosis(
+            class_=spec.class_,
+            basis=f"{spec.basis} ({_basis(prognosis_verdict)})",
+            rule=prognosis_verdict.rule.id,
+            citation=prognosis_verdict.rule.spec.citation.short(),
+        )
+    else:
+        prognosis = Prognosis(None, "no cited prognosis rule applies to this case", None, None)
+    keys = dict.fromkeys(v.rule.spec.citation.key for v in fired)
+    return Assessment(
+        pattern=(
+            pattern_verdict.rule.spec.pattern.code
+            if pattern_verdict is not None and pattern_verdict.rule.spec.pattern is not None
+            else "indeterminate"
+        ),
+        pattern_rule=pattern_verdict.rule.id if pattern_verdict is not None else None,
+        causes=_causes(fired),
+        findings=findings,
+        actions=_recommendations(fired, "actions"),
+        cautions=_recommendations(fired, "cautions"),
+        derived=derived,
+        prognosis=prognosis,
+        missing=_missing(verdicts),
+        fired=tuple(v.rule.id for v in fired),
+        references={key: reference(key) for key in sorted(keys)},
+    )

@@ -1,0 +1,43 @@
+"""Running a rule set over a case: each rule's verdict (fired / not / unknown) and trace."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from androcast.errors import RuleError
+from androcast.interpret.evaluate import EvaluationError, Evaluator, Trace, Truth
+from androcast.interpret.facts import Facts, convert
+from androcast.interpret.knowledge import threshold
+from androcast.interpret.rules import Rule
+from androcast.labs import Case
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One rule on one case: ``fired`` is True, False or None (unknown: inputs missing)."""
+
+    rule: Rule
+    fired: Truth
+    trace: Trace
+
+
+def run_rules(case: Case, rules: Sequence[Rule]) -> tuple[Verdict, ...]:
+    """Evaluate dependency-ordered rules; later rules see earlier rules' outputs."""
+    verdicts: list[Verdict] = []
+
+    def output_state(kind: str, code: str) -> Truth:
+        makers = [v for v in verdicts if v.rule.produces(kind, code)]
+        if any(v.fired is True for v in makers):
+            return True
+        return None if any(v.fired is None for v in makers) else False
+
+    facts = Facts(case, output_state)
+    for rule in rules:
+        evaluator = Evaluator(facts, threshold, convert)
+        try:
+            fired = evaluator.truth(rule.condition)
+        except EvaluationError as err:
+            raise RuleError(f"{rule.file}: {rule.id}.when", rule.spec.when, str(err)) from None
+        verdicts.append(Verdict(rule=rule, fired=fired, trace=evaluator.trace))
+    return tuple(verdicts)

@@ -1,0 +1,225 @@
+"""The facts a rule may ask about a case: latest lab values, history, semen, derived values.
+
+Analyte keys (``testosterone_total``, ``lh`` ...) evaluate to the latest result, tagged with
+its unit and the reference interval the laboratory gave (lab-specific ranges override the
+catalogue defaults inside ``androcast.labs``). Every other name is a fact listed in
+:data:`FACT_NAMES`. A fact that the case does not provide is ``None`` (unknown), never a
+guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from androcast.drugs import DrugKind, get_drug
+from androcast.errors import UnknownCodeError
+from androcast.interpret.evaluate import Truth
+from androcast.interpret.values import Quantity, RangeUsed, Value, normalise_unit
+from androcast.labs import Case, LabResult, analyte, derive
+from androcast.units import convert as convert_units
+
+_DAYS_PER = {"d": 1.0, "wk": 7.0, "mo": 30.4375, "y": 365.25}
+
+FACT_NAMES: Mapping[str, str] = {
+    "age_years": "age (y)",
+    "bmi": "body-mass index (kg/m2)",
+    "testis_volume_min": "volume of the smaller testis (mL)",
+    "goal": "fertility | testosterone | both",
+    "wants_fertility": "goal is fertility or both",
+    "androgen.ever": "any androgen (testosterone or AAS) in the history",
+    "androgen.current": "an androgen still being taken",
+    "androgen.testosterone": "a testosterone preparation in the history",
+    "androgen.aas": "a non-testosterone anabolic steroid in the history",
+    "androgen.compounds": "number of distinct androgen agents (agents)",
+    "androgen.duration": "total time on androgens (y)",
+    "months_since_androgen_stop": "time since the last androgen was stopped (mo)",
+    "sperm_concentration": "latest sperm concentration (M/mL)",
+    "azoospermia": "latest semen analysis without sperm",
+    "semen.analyses": "number of semen analyses (analyses)",
+    "semen.previous_azoospermia": "an earlier semen analysis without sperm",
+    "tmsc": "latest total motile sperm count (M, Hamilton 2015)",
+    "t_e2_ratio": "testosterone (ng/dL) / estradiol (pg/mL)",
+    "free_testosterone_calc": "calculated free testosterone (pmol/L, Vermeulen 1999)",
+    "homa_ir": "HOMA insulin-resistance index",
+}
+
+
+def convert(value: float, from_unit: str, to_unit: str, analyte_key: str | None) -> float:
+    """A threshold in the unit of the value it is compared with."""
+    a, b = normalise_unit(from_unit), normalise_unit(to_unit)
+    if a == b:
+        return value
+    if a in _DAYS_PER and b in _DAYS_PER:
+        return value * _DAYS_PER[a] / _DAYS_PER[b]
+    return float(convert_units(value, a, b, analyte=analyte_key))
+
+
+def is_analyte(name: str) -> bool:
+    try:
+        analyte(name)
+    except UnknownCodeError:
+        return False
+    return True
+
+
+def is_known_input(name: str) -> bool:
+    return name in FACT_NAMES or is_analyte(name)
+
+
+def _lab_quantity(result: LabResult) -> Quantity:
+    ref = result.reference
+    shown = f"{result.value:.3g} {result.unit}"
+    if normalise_unit(result.reported_unit) != normalise_unit(result.unit):
+        shown += f" (reported {result.reported_value:g} {result.reported_unit})"
+    censor = result.censor or ""
+    return Quantity(
+        value=result.value,
+        unit=result.unit,
+        label=f"{result.analyte} {censor}{shown} on {result.date.isoformat()}",
+        analyte=result.analyte,
+        censor=result.censor,
+        reference=RangeUsed(
+            analyte=result.analyte,
+            low=ref.low,
+            high=ref.high,
+            unit=ref.unit,
+            source=ref.source,
+            population=ref.population,
+        ),
+    )
+
+
+def _number(derived: Any, name: str) -> float | None:
+    """A derived value as a float, whether ``derive`` gives a number or a record with .value."""
+    item = getattr(derived, name, None)
+    if item is None:
+        return None
+    value = getattr(item, "value", item)
+    return None if value is None else float(value)
+
+
+def _plain(value: float | None, unit: str, label: str) -> Quantity | None:
+    return (
+        None
+        if value is None
+        else Quantity(value=value, unit=unit, label=f"{label} {value:.3g} {unit}")
+    )
+
+
+@dataclass(frozen=True)
+class _Androgens:
+    ever: bool
+    current: bool
+    testosterone: bool
+    aas: bool
+    compounds: int
+    duration_y: float | None
+
+
+def _androgens(case: Case) -> _Androgens:
+    uses = case.history.androgens
+    kinds = {use.agent: get_drug(use.agent).kind for use in uses}
+    duration_d: float | None = 0.0
+    for use in uses:
+        if use.start is None:
+            duration_d = None
+            break
+        end = use.stop or case.as_of
+        assert duration_d is not None
+        duration_d += max((end - use.start).days, 0)
+    return _Androgens(
+        ever=bool(uses),
+        current=any(use.stop is None or use.stop > case.as_of for use in uses),
+        testosterone=any(kind == DrugKind.testosterone for kind in kinds.values()),
+        aas=any(kind == DrugKind.aas for kind in kinds.values()),
+        compounds=len(kinds),
+        duration_y=None if duration_d is None else duration_d / _DAYS_PER["y"],
+    )
+
+
+def build_values(case: Case) -> dict[str, Value]:
+    """All facts of :data:`FACT_NAMES` for a case (``None`` where the case is silent)."""
+    patient = case.patient
+    androgens = _androgens(case)
+    derived = derive(case)
+    volumes = [v for v in (patient.testis_volume_ml or ()) if v is not None]
+    semen = case.semen
+    latest = case.latest_semen()
+    stop = case.androgen_stop_date()
+    concentration: Quantity | None = None
+    azoospermia: bool | None = None
+    if latest is not None and latest.concentration_m_per_ml is not None:
+        concentration = Quantity(
+            value=latest.concentration_m_per_ml,
+            unit="M/mL",
+            label=(
+                f"sperm concentration {latest.concentration_censor or ''}"
+                f"{latest.concentration_m_per_ml:g} M/mL on {latest.date.isoformat()}"
+            ),
+            censor=latest.concentration_censor,
+        )
+        azoospermia = latest.concentration_m_per_ml == 0 and latest.concentration_censor is None
+    months = None if stop is None else (case.as_of - stop).days / _DAYS_PER["mo"]
+    t_e2 = _number(derived, "t_e2_ratio")
+    return {
+        "age_years": _plain(patient.age_years, "y", "age"),
+        "bmi": _plain(patient.bmi, "kg/m2", "BMI"),
+        "testis_volume_min": _plain(min(volumes) if volumes else None, "mL", "smaller testis"),
+        "goal": case.goal,
+        "wants_fertility": case.goal in ("fertility", "both"),
+        "androgen.ever": androgens.ever,
+        "androgen.current": androgens.current,
+        "androgen.testosterone": androgens.testosterone,
+        "androgen.aas": androgens.aas,
+        "androgen.compounds": Quantity(
+            value=float(androgens.compounds),
+            unit="agents",
+            label=f"{androgens.compounds} androgen agents",
+        ),
+        "androgen.duration": _plain(androgens.duration_y, "y", "androgen use"),
+        "months_since_androgen_stop": _plain(months, "mo", "time since stopping androgens"),
+        "sperm_concentration": concentration,
+        "azoospermia": azoospermia,
+        "semen.analyses": float(len(semen)),
+        "semen.previous_azoospermia": any(s.concentration_m_per_ml == 0 for s in semen[:-1]),
+        "tmsc": _plain(_number(derived, "tmsc_million"), "M", "TMSC"),
+        "t_e2_ratio": _plain(t_e2, "(ng/dL)/(pg/mL)", "T/E2"),
+        "free_testosterone_calc": _plain(
+            _number(derived, "free_testosterone_pmol_per_l"), "pmol/L", "calculated free T"
+        ),
+        "homa_ir": _plain(_number(derived, "homa_ir"), "1", "HOMA-IR"),
+    }
+
+
+class Facts:
+    """A case seen through the rule language; also carries rule outputs produced so far."""
+
+    def __init__(self, case: Case, outputs: Callable[[str, str], Truth]) -> None:
+        self.case = case
+        self._values = build_values(case)
+        self._outputs = outputs
+        self._conditions = frozenset(case.history.conditions)
+        self._medications = frozenset(case.history.medications)
+
+    def value(self, name: str) -> Value:
+        if name in self._values:
+            return self._values[name]
+        result = self.case.latest(name)
+        return None if result is None else _lab_quantity(result)
+
+    def series(self, analyte_key: str) -> tuple[Quantity, ...]:
+        return tuple(_lab_quantity(r) for r in self.case.series(analyte_key))
+
+    def has_condition(self, code: str) -> bool:
+        return code in self._conditions
+
+    def has_medication(self, code: str) -> bool:
+        return code in self._medications
+
+    def output(self, kind: str, code: str) -> Truth:
+        return self._outputs(kind, code)
+
+    def is_analyte(self, name: str) -> bool:
+        return name not in FACT_NAMES and is_analyte(name)
