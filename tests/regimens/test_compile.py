@@ -1,0 +1,87 @@
+"""Compiling regimens into dose events: counts, spacing, windows and breakpoints."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from androcast.errors import RegimenError
+from androcast.regimens import Dose, Infusion, Regimen, RegimenEntry, compile_regimen
+
+PUMP = RegimenEntry("gonadorelin", 5.0, "ug", "sc_pump", 90 / 1440, 0.0, 28.0)
+
+
+def test_pump_gives_one_bolus_per_pulse() -> None:
+    schedule = compile_regimen(Regimen((PUMP,)), t_start_d=0.0, t_end_d=28.0)
+    assert len(schedule.doses) == 28 * 16  # 16 pulses a day at 90-min intervals
+    assert schedule.doses[1].t_d == pytest.approx(0.0625)
+    assert all(d.amount == 5.0 and d.unit == "ug" for d in schedule.doses)
+    assert schedule.infusions == ()
+
+
+def test_stop_is_exclusive_and_window_clips_doses() -> None:
+    weekly = RegimenEntry("testosterone_enanthate", 200.0, "mg", "im", 7.0, -70.0, 0.0)
+    full = compile_regimen(Regimen((weekly,)), t_start_d=-100.0, t_end_d=10.0)
+    assert [d.t_d for d in full.doses] == [-70.0 + 7 * k for k in range(10)]  # last at -7
+    window = compile_regimen(Regimen((weekly,)), t_start_d=-30.0, t_end_d=-13.0)
+    assert [d.t_d for d in window.doses] == [-28.0, -21.0, -14.0]
+
+
+def test_single_dose_is_given_once() -> None:
+    once = RegimenEntry("hcg", 6000.0, "IU", "im", None, 2.0, 2.0)
+    schedule = compile_regimen(Regimen((once,)), t_start_d=0.0, t_end_d=10.0)
+    assert schedule.doses == (Dose(2.0, "hcg", "im", 6000.0, "IU"),)
+
+
+def test_infusion_is_clipped_to_the_window_and_switches_rate() -> None:
+    infusion = RegimenEntry("gonadorelin", 80.0, "ug", "iv_infusion", 1.0, 5.0, 15.0)
+    schedule = compile_regimen(Regimen((infusion,)), t_start_d=0.0, t_end_d=10.0)
+    assert schedule.infusions == (Infusion("gonadorelin", "iv_infusion", 5.0, 10.0, 80.0, "ug"),)
+    assert schedule.doses == ()
+    assert schedule.infusion_rate("gonadorelin", "iv_infusion", 4.999) == 0.0
+    assert schedule.infusion_rate("gonadorelin", "iv_infusion", 5.0) == 80.0
+    assert schedule.infusion_rate("gonadorelin", "iv_infusion", 10.0) == 0.0
+
+
+def test_breakpoints_are_sorted_unique_dose_times_and_infusion_edges() -> None:
+    regimen = Regimen(
+        (
+            RegimenEntry("hcg", 1500.0, "IU", "sc", 2.0, 0.0, 6.0),
+            RegimenEntry("anastrozole", 1.0, "mg", "oral", 1.0, 0.0, 3.0),
+            RegimenEntry("gonadorelin", 80.0, "ug", "sc_infusion", 1.0, 1.5, 2.5),
+        )
+    )
+    schedule = compile_regimen(regimen, t_start_d=0.0, t_end_d=10.0)
+    assert schedule.breakpoints() == (0.0, 1.0, 1.5, 2.0, 2.5, 4.0)
+    assert [d.t_d for d in schedule.doses] == sorted(d.t_d for d in schedule.doses)
+
+
+def test_empty_window_is_refused() -> None:
+    with pytest.raises(RegimenError) as err:
+        compile_regimen(Regimen(()), t_start_d=5.0, t_end_d=5.0)
+    assert str(err.value) == (
+        "t_end_d: 5.0 is not a valid regimen entry; expected a time after t_start_d (5 d)"
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.floats(-800, 800, allow_nan=False),
+    every=st.floats(0.04, 30.0, allow_nan=False),
+    duration=st.floats(0.0, 400.0, allow_nan=False),
+)
+def test_dose_count_and_mass_balance_for_any_schedule(
+    start: float, every: float, duration: float
+) -> None:
+    entry = RegimenEntry("hcg", 1500.0, "IU", "sc", every, start, start + duration)
+    doses = compile_regimen(Regimen((entry,)), t_start_d=-2000.0, t_end_d=2000.0).doses
+    expected = math.ceil(duration / every - 1e-9) if duration > 1e-9 else 0
+    assert abs(len(doses) - expected) <= 1  # floating-point edge at the stop time
+    assert sum(d.amount for d in doses) == pytest.approx(1500.0 * len(doses))
+    assert all(start - 1e-9 <= d.t_d < start + duration for d in doses)
+    gaps = [b.t_d - a.t_d for a, b in itertools.pairwise(doses)]
+    assert all(g == pytest.approx(every, rel=1e-9, abs=1e-9) for g in gaps)
