@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -45,7 +46,7 @@ def test_t0_is_last_dose_plus_one_interval_handelsman2005() -> None:
     schedule = compile_regimen(regimen_from_history(case), t_start_d=-1000.0, t_end_d=100.0)
     times = [d.t_d for d in schedule.doses]
     assert times[-1] == -7.0  # the last injection, on the stop date
-    assert all(b - a == 7.0 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a == 7.0 for a, b in itertools.pairwise(times))
     first = dt.date(2025, 9, 8) + dt.timedelta(days=times[0])
     assert dt.date(2024, 3, 1) <= first < dt.date(2024, 3, 8)
     assert all(d.amount == 200.0 and d.route == "im" for d in schedule.doses)
