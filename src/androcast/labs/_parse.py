@@ -147,6 +147,6 @@ def load_case(path: str | Path, *, as_of: dt.date | None = None) -> Case:
     data = _read(file)
     if not isinstance(data, Mapping):
         raise InputFileError(
-            file.name, type(data).__name__, "a mapping with a patient section at the top level"
+            str(path), type(data).__name__, "a mapping with a patient section at the top level"
         )
     return parse_case(data, source=file.name, as_of=as_of)

@@ -60,6 +60,11 @@ def reference_interval(key: str, raw: Any, field: str, *, default_source: str) -
     return ReferenceInterval(low, high, entry.canonical_unit, str(source), str(population))
 
 
+def _fmt(value: float) -> str:
+    """Four significant digits without exponents for the magnitudes of lab values."""
+    return f"{value:.0f}" if abs(value) >= 1e4 else f"{value:.4g}"
+
+
 def _in(bounds: tuple[float, float], value: float) -> bool:
     return bounds[0] <= value <= bounds[1]
 
@@ -93,7 +98,7 @@ def _check_plausible(
         raise LabValueError(
             field,
             number,
-            f"a value from {in_unit[0]:.4g} to {in_unit[1]:.4g} {unit} for {entry.key}",
+            f"a value from {_fmt(in_unit[0])} to {_fmt(in_unit[1])} {unit} for {entry.key}",
         )
 
 
@@ -108,9 +113,9 @@ def _check_mixup(entry: Analyte, number: float, unit: str, canonical: float, fie
     raise UnitMixupError(
         field,
         f"{number:g} {unit}",
-        f"a {entry.key} value typical in {unit} ({typical[0]:.4g}-{typical[1]:.4g} {unit})",
+        f"a value typical for {entry.key} in {unit} ({_fmt(typical[0])}-{_fmt(typical[1])} {unit})",
         hint=(
-            f"{number:g} {likely} = {meant:.4g} {unit} would be typical: check the unit, "
+            f"{number:g} {likely} = {_fmt(meant)} {unit} would be typical: check the unit, "
             f"or add confirmed: true if {number:g} {unit} is right"
         ),
     )

@@ -1,0 +1,297 @@
+"""Every kind of bad case input raises a specific AndrocastError with an exact message."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from androcast.errors import (
+    AndrocastError,
+    DateError,
+    InputFileError,
+    LabValueError,
+    RegimenError,
+    UnitError,
+    UnitMixupError,
+    UnknownCodeError,
+)
+from androcast.labs import analyte_keys, condition_codes, load_case, parse_case
+
+AS_OF = dt.date(2025, 11, 1)
+BASE: dict[str, Any] = {
+    "patient": {"id": "P1", "age_years": 38},
+    "goal": "fertility",
+    "history": {
+        "androgens": [
+            {
+                "agent": "testosterone_cypionate",
+                "dose": "200 mg",
+                "every": "7 d",
+                "start": "2024-03-01",
+                "stop": "2025-09-01",
+            }
+        ],
+        "conditions": [],
+        "medications": [],
+    },
+    "labs": [{"date": "2025-10-15", "analyte": "testosterone_total", "value": 95, "unit": "ng/dL"}],
+}
+ANDROGENS = (
+    "testosterone_cypionate, testosterone_enanthate, testosterone_gel, testosterone_undecanoate, "
+    "boldenone_undecylenate, drostanolone, methandrostenolone, nandrolone_decanoate, "
+    "oxandrolone, oxymetholone, stanozolol, trenbolone_acetate"
+)
+
+
+def _case(mutate: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    mutate(data)
+    return data
+
+
+def _raises(error: type[AndrocastError], mutate: Callable[[dict[str, Any]], None]) -> str:
+    with pytest.raises(error) as caught:
+        parse_case(_case(mutate), as_of=AS_OF)
+    return str(caught.value)
+
+
+def _lab(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data["labs"][0].update(changes)
+
+
+def _androgen(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data["history"]["androgens"][0].update(changes)
+
+
+def test_the_base_case_is_valid() -> None:
+    case = parse_case(_case(lambda _: None), as_of=AS_OF)
+    assert case.latest("testosterone_total") is not None
+
+
+def test_unknown_analyte_lists_the_known_keys() -> None:
+    message = _raises(UnknownCodeError, _lab(analyte="testosteron"))
+    assert message == (
+        "labs[0].analyte: 'testosteron' is not a known code; expected one of "
+        + ", ".join(analyte_keys())
+    )
+
+
+def test_unknown_unit() -> None:
+    assert _raises(UnitError, _lab(unit="bananas/dL")) == (
+        "labs[0].unit: 'bananas/dL' is not a usable unit; expected a unit such as ng/dL, "
+        "nmol/L, IU/L, m[IU]/mL, pg/mL, 10*6/mL or %"
+    )
+
+
+def test_incompatible_unit() -> None:
+    assert _raises(UnitError, _lab(unit="mL")) == (
+        "labs[0].unit: 'mL' is not a usable unit; expected a unit for testosterone_total such "
+        "as nmol/L, ng/dL, ng/mL"
+    )
+
+
+def test_molar_unit_for_an_analyte_without_molar_mass_is_incompatible() -> None:
+    assert _raises(UnitError, _lab(analyte="lh", value=3, unit="nmol/L")) == (
+        "labs[0].unit: 'nmol/L' is not a usable unit; expected a unit for lh such as [IU]/L, "
+        "m[IU]/mL, m[IU]/L"
+    )
+
+
+def test_negative_value_is_impossible() -> None:
+    assert _raises(LabValueError, _lab(value=-3)) == (
+        "labs[0].value: -3.0 is impossible; expected a value from 0 to 10095 ng/dL for "
+        "testosterone_total"
+    )
+
+
+def test_value_beyond_plausible_range_is_impossible() -> None:
+    assert _raises(LabValueError, _lab(value=20000)) == (
+        "labs[0].value: 20000.0 is impossible; expected a value from 0 to 10095 ng/dL for "
+        "testosterone_total"
+    )
+
+
+def test_value_that_is_not_a_number() -> None:
+    assert _raises(LabValueError, _lab(value="high")) == (
+        "labs[0].value: 'high' is impossible; expected a number or a censored value such as "
+        "'<0.2' or '>1500'"
+    )
+
+
+def test_testosterone_15_ng_dl_is_a_likely_unit_mixup() -> None:
+    assert _raises(UnitMixupError, _lab(value=15)) == (
+        "labs[0].value: '15 ng/dL' looks like a unit mix-up; expected a value typical for "
+        "testosterone_total in ng/dL (20.19-1731 ng/dL) (15 nmol/L = 432.6 ng/dL would be "
+        "typical: check the unit, or add confirmed: true if 15 ng/dL is right)"
+    )
+
+
+def test_estradiol_100_pg_ml_meant_as_pmol_l_is_a_likely_unit_mixup() -> None:
+    assert _raises(UnitMixupError, _lab(analyte="estradiol", value=100, unit="pg/mL")) == (
+        "labs[0].value: '100 pg/mL' looks like a unit mix-up; expected a value typical for "
+        "estradiol in pg/mL (2.724-81.71 pg/mL) (100 pmol/L = 27.24 pg/mL would be typical: "
+        "check the unit, or add confirmed: true if 100 pg/mL is right)"
+    )
+
+
+def test_albumin_in_g_dl_written_as_g_l_is_a_likely_unit_mixup() -> None:
+    assert _raises(UnitMixupError, _lab(analyte="albumin", value=4.3, unit="g/L")) == (
+        "labs[0].value: '4.3 g/L' looks like a unit mix-up; expected a value typical for "
+        "albumin in g/L (15-60 g/L) (4.3 g/dL = 43 g/L would be typical: check the unit, or "
+        "add confirmed: true if 4.3 g/L is right)"
+    )
+
+
+def test_confirmed_unusual_value_is_accepted_and_never_converted() -> None:
+    case = parse_case(_case(_lab(value=15, confirmed=True)), as_of=AS_OF)
+    result = case.latest("testosterone_total")
+    assert result is not None
+    assert result.confirmed
+    assert result.reported_value == 15
+    assert result.reported_unit == "ng/dL"
+    assert result.value == pytest.approx(15 / 28.842, rel=1e-4)
+
+
+def test_malformed_date() -> None:
+    assert _raises(DateError, _lab(date="2025-13-01")) == (
+        "labs[0].date: '2025-13-01' is not a valid date here; expected an ISO date YYYY-MM-DD"
+    )
+
+
+def test_future_date() -> None:
+    assert _raises(DateError, _lab(date="2026-01-01")) == (
+        "labs[0].date: '2026-01-01' is not a valid date here; expected a date on or before "
+        "2025-11-01 (as of)"
+    )
+
+
+def test_missing_patient() -> None:
+    assert _raises(InputFileError, lambda data: data.pop("patient")) == (
+        "patient: None cannot be read; expected a patient section, e.g. patient: {id: P001}"
+    )
+
+
+def test_unknown_top_level_key_is_not_dropped_silently() -> None:
+    assert _raises(InputFileError, lambda data: data.update(lab=[])) == (
+        "case.lab: 'a list' cannot be read; expected one of patient, goal, history, labs, "
+        "semen, reference_intervals"
+    )
+
+
+def test_stop_before_start() -> None:
+    assert _raises(DateError, _androgen(stop="2024-01-01")) == (
+        "history.androgens[0].stop: '2024-01-01' is not a valid date here; expected a date on "
+        "or after start 2024-03-01"
+    )
+
+
+def test_unknown_condition_code() -> None:
+    message = _raises(
+        UnknownCodeError, lambda data: data["history"].update(conditions=["anosmiaa"])
+    )
+    assert message == (
+        "history.conditions[0]: 'anosmiaa' is not a known code; expected one of "
+        + ", ".join(condition_codes())
+    )
+
+
+def test_unknown_androgen_agent_lists_the_androgen_codes() -> None:
+    assert _raises(UnknownCodeError, _androgen(agent="testosterone_cyp")) == (
+        "history.androgens[0].agent: 'testosterone_cyp' is not a known code; expected an "
+        f"androgen code: one of {ANDROGENS}"
+    )
+
+
+def test_non_androgen_agent_is_sent_to_medications() -> None:
+    assert _raises(RegimenError, _androgen(agent="clomiphene_citrate")) == (
+        "history.androgens[0].agent: 'clomiphene_citrate' is not a valid regimen entry; "
+        f"expected an androgen (testosterone preparation or AAS): one of {ANDROGENS} "
+        "(clomiphene_citrate is a serm; list it under medications)"
+    )
+
+
+def test_unknown_medication_code() -> None:
+    message = _raises(UnknownCodeError, lambda data: data["history"].update(medications=["opiod"]))
+    assert message.startswith(
+        "history.medications[0]: 'opiod' is not a known code; expected one of anastrozole, "
+    )
+    assert "opioid" in message
+
+
+def test_dose_without_unit() -> None:
+    assert _raises(RegimenError, _androgen(dose="200")) == (
+        "history.androgens[0].dose: '200' is not a valid regimen entry; expected a dose with a "
+        "unit, e.g. '200 mg', '5000 IU' or '50 ug'"
+    )
+
+
+@pytest.mark.parametrize("every", ["weekly", "7 mg", "0 d"])
+def test_interval_without_time_unit(every: str) -> None:
+    assert _raises(RegimenError, _androgen(every=every)) == (
+        f"history.androgens[0].every: {every!r} is not a valid regimen entry; expected an "
+        "interval with a time unit, e.g. '7 d', '2 wk' or '90 min'"
+    )
+
+
+def test_unknown_goal() -> None:
+    assert _raises(UnknownCodeError, lambda data: data.update(goal="babies")) == (
+        "goal: 'babies' is not a known code; expected one of fertility, testosterone, both"
+    )
+
+
+def test_progressive_motility_above_total_motility() -> None:
+    semen = [{"date": "2025-10-20", "progressive_motility_pct": 50, "total_motility_pct": 40}]
+    assert _raises(LabValueError, lambda data: data.update(semen=semen)) == (
+        "semen[0].progressive_motility_pct: 50.0 is impossible; expected at most "
+        "total_motility_pct (40 %)"
+    )
+
+
+def test_semen_field_typo_is_not_dropped_silently() -> None:
+    semen = [{"date": "2025-10-20", "concentration": 5}]
+    assert _raises(InputFileError, lambda data: data.update(semen=semen)) == (
+        "semen[0].concentration: 5 cannot be read; expected one of date, volume_ml, "
+        "concentration_m_per_ml, progressive_motility_pct, total_motility_pct, "
+        "normal_forms_pct, abstinence_days, pellet_sperm_seen"
+    )
+
+
+def test_laboratory_interval_with_low_above_high() -> None:
+    intervals = {"lh": {"low": 5, "high": 1, "unit": "IU/L"}}
+    assert _raises(LabValueError, lambda data: data.update(reference_intervals=intervals)) == (
+        "reference_intervals.lh.high: 1 is impossible; expected at least low (5)"
+    )
+
+
+def test_not_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("patient: [1, 2\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_case(path)
+    assert str(caught.value) == (
+        f"{path}: 'line 2, column 1' cannot be read; expected valid YAML or JSON"
+    )
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_case(path)
+    assert str(caught.value) == (
+        f"{path}: 'list' cannot be read; expected a mapping with a patient section at the top level"
+    )
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "absent.yaml"
+    with pytest.raises(InputFileError) as caught:
+        load_case(path)
+    assert str(caught.value).startswith(
+        f"{path}: 'absent.yaml' cannot be read; expected a readable UTF-8 case file"
+    )
