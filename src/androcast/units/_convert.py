@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pint
 
@@ -13,14 +14,19 @@ from androcast.units._spelling import normalise, ucum
 _UNIT_EXAMPLES = "a unit such as ng/dL, nmol/L, IU/L, m[IU]/mL, pg/mL, 10*6/mL or %"
 
 
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> pint.Unit | None:
+    try:
+        return ureg.parse_units(normalise(text))
+    except Exception:  # pint raises several unrelated types on bad text
+        return None
+
+
 def parse_unit(text: str, *, field: str = "unit") -> pint.Unit:
     """The pint unit for a UCUM (``m[IU]/mL``) or common (``mIU/mL``, ``M/mL``) spelling."""
-    if not isinstance(text, str) or not text.strip():
+    unit = _parse(text) if isinstance(text, str) and text.strip() else None
+    if unit is None:
         raise UnitError(field, text, _UNIT_EXAMPLES)
-    try:
-        unit = ureg.parse_units(normalise(text))
-    except Exception:  # pint raises several unrelated types on bad text
-        raise UnitError(field, text, _UNIT_EXAMPLES) from None
     return unit
 
 
