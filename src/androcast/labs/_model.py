@@ -70,22 +70,16 @@ class LabResult:
         low, high = self.reference.low, self.reference.high
         if low is None and high is None:
             return "no_interval"
-        if self.censor == "<":
+        if self.censor == "<":  # the true value lies below self.value
             if low is not None and self.value <= low:
                 return "low"
-            return (
-                "normal"
-                if low is None and high is not None and self.value <= high
-                else ("indeterminate")
-            )
-        if self.censor == ">":
+            inside = low is None and high is not None and self.value <= high
+            return "normal" if inside else "indeterminate"
+        if self.censor == ">":  # the true value lies above self.value
             if high is not None and self.value >= high:
                 return "high"
-            return (
-                "normal"
-                if high is None and low is not None and self.value >= low
-                else ("indeterminate")
-            )
+            inside = high is None and low is not None and self.value >= low
+            return "normal" if inside else "indeterminate"
         if low is not None and self.value < low:
             return "low"
         if high is not None and self.value > high:

@@ -1,0 +1,80 @@
+"""The analyte catalogue is complete, cited and self-consistent."""
+
+from __future__ import annotations
+
+import pytest
+
+from androcast.errors import UnknownCodeError
+from androcast.labs import (
+    analyte,
+    analyte_keys,
+    citation,
+    condition_codes,
+    default_reference,
+    semen_parameters,
+)
+from androcast.units import parse_unit, to_ucum
+
+REQUIRED = (
+    "testosterone_total",
+    "testosterone_free",
+    "testosterone_bioavailable",
+    "shbg",
+    "albumin",
+    "lh",
+    "fsh",
+    "estradiol",
+    "prolactin",
+    "tsh",
+    "free_t4",
+    "inhibin_b",
+    "glucose",
+    "insulin",
+    "hba1c",
+    "cholesterol_total",
+    "hdl",
+    "ldl",
+    "triglycerides",
+)
+
+
+def test_catalogue_holds_every_required_analyte() -> None:
+    assert set(REQUIRED) <= set(analyte_keys())
+
+
+@pytest.mark.parametrize("key", analyte_keys())
+def test_every_default_interval_resolves_and_cites_a_known_source(key: str) -> None:
+    reference = default_reference(key)
+    assert reference.unit == analyte(key).canonical_unit
+    if reference.source != "none":
+        assert citation(reference.source.split(" ")[0])
+        if reference.low is not None and reference.high is not None:
+            assert reference.low < reference.high
+
+
+@pytest.mark.parametrize("key", analyte_keys())
+def test_every_unit_has_a_ucum_spelling_that_parses_back(key: str) -> None:
+    for unit in analyte(key).accepted_units:
+        assert parse_unit(to_ucum(unit)) == parse_unit(unit)
+
+
+def test_semen_parameters_carry_loinc_codes_from_clinical_md_section10() -> None:
+    parameters = semen_parameters()
+    assert parameters["concentration_m_per_ml"].loinc == "9780-8"
+    assert parameters["volume_ml"].loinc == "3160-9"
+    assert parameters["progressive_motility_pct"].loinc == "14194-5"
+    assert parameters["total_motility_pct"].loinc == "6800-7"
+    assert parameters["normal_forms_pct"].loinc == "10622-9"
+    assert parameters["total_count_m"].loinc is None  # a gap in section 10
+
+
+def test_condition_codes_include_the_design_vocabulary() -> None:
+    assert {"anosmia", "cryptorchidism", "bodybuilding", "opioid_use"} <= set(condition_codes())
+
+
+def test_unknown_citation_key() -> None:
+    with pytest.raises(UnknownCodeError) as err:
+        citation("nobody2099")
+    assert str(err.value) == (
+        "citation: 'nobody2099' is not a known code; expected a key of the shipped bibliographies"
+    )
