@@ -90,14 +90,14 @@ def test_unknown_unit() -> None:
 
 def test_incompatible_unit() -> None:
     assert _raises(UnitError, _lab(unit="mL")) == (
-        "labs[0].unit: 'mL' is not a usable unit; expected a unit for testosterone_total such "
-        "as nmol/L, ng/dL, ng/mL"
+        "labs[0].unit: 'mL' is not a usable unit; expected a unit for testosterone_total: "
+        "one of nmol/L, ng/dL, ng/mL"
     )
 
 
 def test_molar_unit_for_an_analyte_without_molar_mass_is_incompatible() -> None:
     assert _raises(UnitError, _lab(analyte="lh", value=3, unit="nmol/L")) == (
-        "labs[0].unit: 'nmol/L' is not a usable unit; expected a unit for lh such as [IU]/L, "
+        "labs[0].unit: 'nmol/L' is not a usable unit; expected a unit for lh: one of [IU]/L, "
         "m[IU]/mL, m[IU]/L"
     )
 

@@ -98,3 +98,9 @@ def test_unknown_unit_text_is_a_unit_error(text: str) -> None:
         f"labs[0].unit: {text!r} is not a usable unit; expected a unit such as ng/dL, nmol/L, "
         "IU/L, m[IU]/mL, pg/mL, 10*6/mL or %"
     )
+
+
+def test_hba1c_ifcc_is_never_read_as_a_plain_ratio() -> None:
+    # Without the analyte pint would read 48 mmol/mol as 4.8 %; the master equation gives 6.5 %.
+    assert convert(48, "mmol/mol", "%") == pytest.approx(4.8)
+    assert convert(48, "mmol/mol", "%", analyte="hba1c") == pytest.approx(6.54, abs=0.01)

@@ -24,14 +24,17 @@ INTERVAL_KEYS = ("low", "high", "unit", "source", "population")
 
 
 def canonical_value(entry: Analyte, value: float, unit: str, field: str) -> float:
-    """``value`` in ``unit`` expressed in the analyte's canonical unit."""
-    parse_unit(unit, field=field)
-    try:
-        return convert(value, unit, entry.canonical_unit, analyte=entry.key, field=field)
-    except UnitError:
+    """``value`` in ``unit`` expressed in the analyte's canonical unit.
+
+    Only the catalogue's units are accepted (in any spelling): a unit that merely has the
+    right dimension can still be wrong (HbA1c in mmol/mol is not a fraction of 1000).
+    """
+    parsed = parse_unit(unit, field=field)
+    if all(parsed != parse_unit(known) for known in entry.accepted_units):
         raise UnitError(
-            field, unit, f"a unit for {entry.key} such as {', '.join(entry.accepted_units)}"
-        ) from None
+            field, unit, f"a unit for {entry.key}: one of {', '.join(entry.accepted_units)}"
+        )
+    return convert(value, unit, entry.canonical_unit, analyte=entry.key, field=field)
 
 
 def reference_interval(key: str, raw: Any, field: str, *, default_source: str) -> ReferenceInterval:
@@ -143,7 +146,7 @@ def parse_result(
         raise UnitError(
             f"{field}.unit",
             unit,
-            f"a unit for {entry.key} such as {', '.join(entry.accepted_units)}",
+            f"a unit for {entry.key}: one of {', '.join(entry.accepted_units)}",
         )
     canonical = canonical_value(entry, number, unit, f"{field}.unit")
     confirmed = data.get("confirmed", False)

@@ -8,7 +8,7 @@ from functools import lru_cache
 import pint
 
 from androcast.errors import UnitError
-from androcast.units._registry import context_for, substance_of, ureg
+from androcast.units._registry import Affine, context_for, substance_of, ureg
 from androcast.units._spelling import normalise, ucum
 
 _UNIT_EXAMPLES = "a unit such as ng/dL, nmol/L, IU/L, m[IU]/mL, pg/mL, 10*6/mL or %"
@@ -50,9 +50,13 @@ def convert(
     """
     source, target = _as_unit(from_unit, field), _as_unit(to_unit, field)
     quantity = ureg.Quantity(float(value), source)
+    substance = substance_of(analyte) if analyte is not None else None
+    if substance is not None and substance.affine is not None:
+        affine = _affine(float(value), source, target, substance.affine)
+        if affine is not None:
+            return affine
     if source.dimensionality == target.dimensionality:
         return float(quantity.to(target).magnitude)
-    substance = substance_of(analyte) if analyte is not None else None
     if substance is None:
         pair = f"{to_ucum(source)} -> {to_ucum(target)}"
         if analyte is None:
@@ -80,6 +84,16 @@ def convert(
     if not math.isfinite(magnitude):
         raise UnitError(field, value, "a finite value")
     return magnitude
+
+
+def _affine(value: float, source: pint.Unit, target: pint.Unit, rule: Affine) -> float | None:
+    """Apply an affine rule when the units are its pair (either way round), else None."""
+    rule_source, rule_target = parse_unit(rule.source), parse_unit(rule.target)
+    if source == rule_source and target == rule_target:
+        return rule.slope * value + rule.intercept
+    if source == rule_target and target == rule_source:
+        return (value - rule.intercept) / rule.slope
+    return None
 
 
 def to_ucum(unit: str | pint.Unit) -> str:

@@ -40,6 +40,16 @@ _CONCENTRATION = {
 
 
 @dataclass(frozen=True)
+class Affine:
+    """``target = slope * source + intercept`` between two same-dimension units."""
+
+    source: str
+    target: str
+    slope: float
+    intercept: float
+
+
+@dataclass(frozen=True)
 class Substance:
     """What converts an analyte across dimensions, with the source of the factor."""
 
@@ -47,6 +57,7 @@ class Substance:
     analytes: tuple[str, ...]
     molar_mass_g_per_mol: float | None
     equivalent: tuple[str, str] | None
+    affine: Affine | None
     source: str
     evidence: str | None
     note: str | None
@@ -70,11 +81,13 @@ def substances() -> Mapping[str, Substance]:
     out: dict[str, Substance] = {}
     for name, entry in _data()["substances"].items():
         equivalent = entry.get("equivalent")
+        affine = entry.get("affine")
         out[name] = Substance(
             name=name,
             analytes=tuple(entry["analytes"]),
             molar_mass_g_per_mol=entry.get("molar_mass_g_per_mol"),
             equivalent=(str(equivalent[0]), str(equivalent[1])) if equivalent else None,
+            affine=Affine(**affine) if affine else None,
             source=str(entry["source"]),
             evidence=entry.get("evidence"),
             note=entry.get("note"),
