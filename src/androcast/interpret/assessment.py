@@ -8,7 +8,7 @@ from typing import Any
 
 from androcast import DISCLAIMER
 from androcast.interpret.engine import Verdict
-from androcast.interpret.knowledge import reference
+from androcast.interpret.knowledge import reference, refinements
 from androcast.interpret.values import RangeUsed
 
 _CONFIDENCE_RANK = {"high": 0, "moderate": 1, "low": 2}
@@ -28,7 +28,7 @@ _MEASURE: Mapping[str, str] = {
     "testosterone_total": "repeat_morning_testosterone",
     "sperm_concentration": "semen_analysis",
     "azoospermia": "semen_analysis",
-    "tmsc": "semen_analysis",
+    "tmsc": "semen_analysis_with_motility",
     "testis_volume_min": "record_testis_volume",
     "bmi": "record_bmi",
     "age_years": "record_age",
@@ -227,12 +227,17 @@ def _causes(fired: Sequence[Verdict]) -> tuple[Cause, ...]:
                 basis=_basis(verdict) if stronger else old.basis,
             )
     order = list(best)
-    return tuple(
-        sorted(
-            best.values(),
-            key=lambda c: (_CONFIDENCE_RANK[c.confidence], -len(c.rules), order.index(c.code)),
+    refined = {general for code in best for general in refinements().get(code, frozenset())}
+
+    def rank(cause: Cause) -> tuple[int, bool, int, int]:
+        return (
+            _CONFIDENCE_RANK[cause.confidence],
+            cause.code in refined,
+            -len(cause.rules),
+            order.index(cause.code),
         )
-    )
+
+    return tuple(sorted(best.values(), key=rank))
 
 
 def _missing(verdicts: Sequence[Verdict]) -> tuple[Missing, ...]:
@@ -240,6 +245,8 @@ def _missing(verdicts: Sequence[Verdict]) -> tuple[Missing, ...]:
     for verdict in verdicts:
         if verdict.fired is None:
             for name in verdict.trace.unknown:
+                if name in verdict.rule.spec.optional:
+                    continue
                 needed.setdefault(name, []).append(verdict.rule.id)
     return tuple(
         Missing(input=name, measure=_MEASURE.get(name, f"measure_{name}"), needed_by=tuple(rules))

@@ -123,6 +123,8 @@ class Evaluator:
             inner = self.truth(node.item, not negated)
             return None if inner is None else not inner
         value = self.value(node, negated)
+        if isinstance(node, Name) and isinstance(value, bool):
+            self._support(node.name, value, negated)
         if value is None or isinstance(value, bool):
             return value
         raise EvaluationError(f"{_show(node)} is not a condition (it gives {value!r})")
@@ -261,12 +263,14 @@ class Evaluator:
         if len(analytes) != 1:
             raise EvaluationError(f"count() needs exactly one analyte, found {analytes}")
         analyte = analytes[0]
+        results = self.facts.series(analyte)
         hits = 0
-        for result in self.facts.series(analyte):
+        for result in results:
             sub = Evaluator(self.facts, self.threshold, self.convert, {analyte: result})
             if sub.truth(inner) is True:
                 hits += 1
                 self.trace.support.extend(sub.trace.support)
+        self.trace.support.append(f"{hits} of {len(results)} {analyte} results meet the condition")
         return float(hits)
 
     def _near(self, args: tuple[Node, ...], negated: bool) -> Truth:

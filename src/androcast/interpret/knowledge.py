@@ -30,7 +30,15 @@ def _data(name: str) -> Any:
 @cache
 def vocabulary() -> Mapping[str, frozenset[str]]:
     """Allowed codes per output kind (pattern, causes, actions, cautions, prognosis, findings)."""
-    return {kind: frozenset(codes) for kind, codes in _data("vocabulary.yaml").items()}
+    data = _data("vocabulary.yaml")
+    return {kind: frozenset(codes) for kind, codes in data.items() if kind != "refines"}
+
+
+@cache
+def refinements() -> Mapping[str, frozenset[str]]:
+    """Cause -> the more general causes it refines (ranked after it at equal confidence)."""
+    data = _data("vocabulary.yaml").get("refines", {})
+    return {str(k): frozenset(v) for k, v in data.items()}
 
 
 @cache

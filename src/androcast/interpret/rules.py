@@ -118,6 +118,7 @@ class RuleSpec(_Strict):
     version: int = Field(ge=1)
     title: str
     inputs: list[str]
+    optional: list[str] = []  # inputs whose absence is not reported as "measure next"
     when: str
     findings: list[OutputSpec] = []
     causes: list[OutputSpec] = []
@@ -162,6 +163,11 @@ def _check_condition(file: str, spec: RuleSpec, node: Node) -> None:
     from androcast.interpret.facts import is_known_input
 
     declared = set(spec.inputs)
+    for name in spec.optional:
+        if name not in declared:
+            raise _fail(
+                file, spec.id, "optional", name, f"a name listed in inputs {sorted(declared)}"
+            )
     for name in spec.inputs:
         if not is_known_input(name):
             raise _fail(file, spec.id, "inputs", name, "an analyte key or a fact name")
