@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from androcast.interpret.assessment import Assessment, build_assessment
-from androcast.interpret.engine import run_rules
+from androcast.interpret.engine import run_rules, verify_examples
 from androcast.interpret.rules import Rule, load_rules
 from androcast.labs import Case, derive
 
@@ -54,5 +54,8 @@ def explain(case: Case, rules: Iterable[Rule] | None = None) -> str:
 
 
 def load_rule_files(paths: Iterable[str | Path]) -> tuple[Rule, ...]:
-    """User rule files checked as one set (shipped rules are used when none are given)."""
-    return load_rules(paths)
+    """User rule files checked as one set, their examples run (each must fire or not as
+    it says) before the rules are used."""
+    rules = load_rules(paths)
+    verify_examples(rules)
+    return rules

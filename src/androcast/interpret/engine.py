@@ -10,7 +10,7 @@ from androcast.interpret.evaluate import EvaluationError, Evaluator, Trace, Trut
 from androcast.interpret.facts import Facts, convert
 from androcast.interpret.knowledge import threshold
 from androcast.interpret.rules import Rule
-from androcast.labs import Case
+from androcast.labs import Case, parse_case
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,20 @@ def run_rules(case: Case, rules: Sequence[Rule]) -> tuple[Verdict, ...]:
             raise RuleError(f"{rule.file}: {rule.id}.when", rule.spec.when, str(err)) from None
         verdicts.append(Verdict(rule=rule, fired=fired, trace=evaluator.trace))
     return tuple(verdicts)
+
+
+def verify_examples(rules: Sequence[Rule]) -> None:
+    """Run every rule's examples against the rule set; a wrong verdict is a RuleError
+    naming the file, the rule and the example."""
+    for rule in rules:
+        for index, example in enumerate(rule.spec.examples):
+            field = f"{rule.file}: {rule.id}.examples[{index}]"
+            case = parse_case(example.case, source=field, as_of=example.as_of)
+            verdict = next(v for v in run_rules(case, rules) if v.rule.id == rule.id)
+            if (verdict.fired is True) != example.fires:
+                expected = (
+                    "a case on which the rule fires"
+                    if example.fires
+                    else "a case on which it does not fire"
+                )
+                raise RuleError(field, example.name, expected)
