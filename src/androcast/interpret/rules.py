@@ -266,7 +266,8 @@ def parse_rules(records: Any, *, file: str) -> tuple[Rule, ...]:
         except ValidationError as err:
             first = err.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "record"
-            raise _fail(file, rule_id, field, first.get("input"), first["msg"].lower()) from None
+            message = first["msg"][:1].lower() + first["msg"][1:]
+            raise _fail(file, rule_id, field, first.get("input"), message) from None
         try:
             condition = parse_expression(spec.when)
         except ExpressionSyntaxError as err:

@@ -1,0 +1,119 @@
+"""Evaluation over a real case: units, censored results, lab intervals, three-valued logic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from androcast.interpret.evaluate import Evaluator, Truth
+from androcast.interpret.expression import parse_expression
+from androcast.interpret.facts import Facts, convert
+from androcast.interpret.knowledge import threshold
+from androcast.labs import parse_case
+
+AS_OF = dt.date(2025, 12, 1)
+
+
+def _lab(analyte: str, value: Any, unit: str, **extra: Any) -> dict[str, Any]:
+    return {"date": "2025-10-01", "analyte": analyte, "value": value, "unit": unit, **extra}
+
+
+def _truth(text: str, labs: list[dict[str, Any]], **case: Any) -> tuple[Truth, Evaluator]:
+    data = {"patient": {"id": "t"}, "goal": "fertility", "labs": labs, **case}
+    facts = Facts(parse_case(data, as_of=AS_OF), lambda kind, code: False)
+    evaluator = Evaluator(facts, threshold, convert)
+    return evaluator.truth(parse_expression(text)), evaluator
+
+
+LOW_T = 'testosterone_total < evidence("testosterone_total.aua2018_low_t_cutoff")'
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [(299, "ng/dL", True), (301, "ng/dL", False), (10.3, "nmol/L", True), (10.5, "nmol/L", False)],
+)
+def test_threshold_in_ng_dl_compared_in_the_results_unit(
+    value: float, unit: str, expected: bool
+) -> None:
+    # 300 ng/dL = 10.40 nmol/L (clinical.md section 9: x 0.03467)
+    truth, _ = _truth(LOW_T, [_lab("testosterone_total", value, unit)])
+    assert truth is expected
+
+
+def test_censored_below_limit_is_known_low_but_not_known_equal() -> None:
+    assert (
+        _truth(
+            'lh < evidence("testosterone_total.emas_lh_elevated")', [_lab("lh", "<0.1", "IU/L")]
+        )[0]
+        is True
+    )
+    assert (
+        _truth(
+            'lh > evidence("testosterone_total.emas_lh_elevated")', [_lab("lh", "<0.1", "IU/L")]
+        )[0]
+        is False
+    )
+    # "<20" says nothing about whether the value exceeds 9.4
+    assert (
+        _truth('lh > evidence("testosterone_total.emas_lh_elevated")', [_lab("lh", "<20", "IU/L")])[
+            0
+        ]
+        is None
+    )
+
+
+def test_missing_input_is_unknown_and_kleene_logic_applies() -> None:
+    truth, evaluator = _truth(f"{LOW_T} and lh in_ref low", [])
+    assert truth is None
+    assert evaluator.trace.unknown == ["testosterone_total", "lh"]
+    truth, _ = _truth(f"{LOW_T} and lh in_ref low", [_lab("testosterone_total", 600, "ng/dL")])
+    assert truth is False  # false and unknown = false
+    truth, _ = _truth(f"{LOW_T} or lh in_ref low", [_lab("testosterone_total", 150, "ng/dL")])
+    assert truth is True  # true or unknown = true
+
+
+def test_laboratory_interval_overrides_the_default_and_is_named() -> None:
+    ref = {"low": 1.0, "high": 8.0, "unit": "IU/L", "source": "Lab A", "population": "men"}
+    truth, evaluator = _truth("lh in_ref low", [_lab("lh", 1.5, "IU/L", reference=ref)])
+    assert truth is False  # low by the FAMHES default (2.2), normal by the lab's 1.0
+    assert [r.source for r in evaluator.trace.ranges] == ["Lab A"]
+    truth, evaluator = _truth("lh in_ref low", [_lab("lh", 1.5, "IU/L")])
+    assert truth is True
+    assert "famhes" in evaluator.trace.ranges[0].source
+
+
+def test_count_over_series_and_near_threshold() -> None:
+    labs = [
+        {"date": "2025-09-01", "analyte": "testosterone_total", "value": 250, "unit": "ng/dL"},
+        {"date": "2025-10-01", "analyte": "testosterone_total", "value": 280, "unit": "ng/dL"},
+    ]
+    assert _truth(f"count({LOW_T}) >= 2", labs)[0] is True
+    near = 'near(testosterone_total, evidence("testosterone_total.aua2018_low_t_cutoff"), 0.10)'
+    assert _truth(near, labs)[0] is True  # latest 280 is within 10 % of 300
+    assert _truth(near, labs[:1])[0] is False  # 250 is 17 % below
+
+
+def test_time_facts_convert_between_months_and_weeks() -> None:
+    history = {
+        "androgens": [
+            {
+                "agent": "testosterone_cypionate",
+                "dose": "200 mg",
+                "every": "7 d",
+                "start": "2024-06-01",
+                "stop": "2025-06-01",
+            }
+        ]
+    }
+    text = 'androgen.duration <= evidence("interpret.liu2006_max_treatment_duration")'
+    assert _truth(text, [], history=history)[0] is True  # 52 weeks <= 78 weeks
+
+
+def test_comparing_a_quantity_with_a_bare_number_is_a_rule_error() -> None:
+    from androcast.interpret.evaluate import EvaluationError
+
+    with pytest.raises(EvaluationError) as err:
+        _truth("lh < 5", [_lab("lh", 3, "IU/L")])
+    assert str(err.value).startswith("cannot compare lh 3 [IU]/L on 2025-10-01 with 5")

@@ -1,0 +1,166 @@
+"""Rule-file validation: every error names the file, the rule id and the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from androcast.errors import RuleError
+from androcast.interpret import load_rules, vocabulary
+from androcast.interpret.rules import check_rule_set, parse_rules
+
+EXAMPLES = [
+    {"name": "fires", "fires": True, "case": {"patient": {"id": "a"}, "goal": "fertility"}},
+    {"name": "does not", "fires": False, "case": {"patient": {"id": "b"}, "goal": "fertility"}},
+]
+
+
+def _rule(**changes: Any) -> dict[str, Any]:
+    rule: dict[str, Any] = {
+        "id": "TST-1",
+        "version": 1,
+        "title": "test rule",
+        "inputs": ["lh"],
+        "when": "lh in_ref low",
+        "findings": [{"code": "lh_suppressed"}],
+        "citation": {"key": "eau_srh", "section": "5.3"},
+        "examples": EXAMPLES,
+    }
+    rule.update(changes)
+    return rule
+
+
+def _error(records: list[dict[str, Any]]) -> str:
+    with pytest.raises(RuleError) as err:
+        check_rule_set(parse_rules(records, file="my.yaml"))
+    return str(err.value)
+
+
+def test_valid_rule_loads() -> None:
+    (rule,) = parse_rules([_rule()], file="my.yaml")
+    assert rule.id == "TST-1" and rule.file == "my.yaml"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"citation": {"key": "nobody1999"}},
+            "my.yaml: TST-1.citation.key: 'nobody1999' is not a valid rule; expected a key of "
+            "androcast.evidence.bibliography() or interpret/bibliography.yaml",
+        ),
+        (
+            {"when": 'lh < evidence("lh.no_such_key")'},
+            "my.yaml: TST-1.when: 'lh.no_such_key' is not a valid rule; "
+            "expected a key of androcast.evidence or interpret.",
+        ),
+        (
+            {"when": "fsh in_ref low"},
+            "my.yaml: TST-1.when: 'fsh' is not a valid rule; "
+            "expected a name listed in inputs ['lh']",
+        ),
+        (
+            {"inputs": ["lh", "testosteron"]},
+            "my.yaml: TST-1.inputs: 'testosteron' is not a valid rule; "
+            "expected an analyte key or a fact name",
+        ),
+        (
+            {"when": "lh in_ref low and guess(lh)"},
+            "my.yaml: TST-1.when: 'guess()' is not a valid rule; expected one of "
+            "['action', 'cause', 'caution', 'condition', 'count', 'evidence', 'finding', "
+            "'medication', 'missing', 'near', 'present']",
+        ),
+        (
+            {"when": "lh in_ref"},
+            "my.yaml: TST-1.when: 'lh in_ref' is not a valid rule; "
+            "expected a valid condition (unexpected end of expression)",
+        ),
+        (
+            {"findings": [{"code": "lh_is_odd"}]},
+            "my.yaml: TST-1.findings[0].code: 'lh_is_odd' is not a valid rule; "
+            "expected a findings code of vocabulary.yaml",
+        ),
+        (
+            {"causes": [{"code": "opioid"}]},
+            "my.yaml: TST-1.causes[0].confidence: None is not a valid rule; "
+            "expected high, moderate or low",
+        ),
+        (
+            {"examples": [EXAMPLES[0], EXAMPLES[0]]},
+            "my.yaml: TST-1.examples: 2 is not a valid rule; "
+            "expected at least one firing and one non-firing example",
+        ),
+        (
+            {"colour": "red"},
+            "my.yaml: TST-1.colour: 'red' is not a valid rule; "
+            "expected extra inputs are not permitted",
+        ),
+        (
+            {"id": "tst 1"},
+            "my.yaml: tst 1.id: 'tst 1' is not a valid rule; "
+            "expected string should match pattern '^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$'",
+        ),
+    ],
+)
+def test_rule_error_names_file_rule_and_field(changes: dict[str, Any], message: str) -> None:
+    assert _error([_rule(**changes)]) == message
+
+
+def test_duplicate_ids_are_refused() -> None:
+    assert _error([_rule(), _rule()]) == (
+        "my.yaml: TST-1.id: 'TST-1' is not a valid rule; expected a unique id (also in my.yaml)"
+    )
+
+
+def test_reference_to_an_output_no_rule_produces() -> None:
+    assert _error([_rule(when='finding("azoospermia")')]) == (
+        "my.yaml: TST-1.when: 'finding(\"azoospermia\")' is not a valid rule; "
+        "expected an output some rule produces"
+    )
+
+
+def test_circular_dependencies_are_refused() -> None:
+    a = _rule(id="TST-A", when='finding("fsh_suppressed")', findings=[{"code": "lh_suppressed"}])
+    b = _rule(id="TST-B", when='finding("lh_suppressed")', findings=[{"code": "fsh_suppressed"}])
+    assert "expected rules without circular dependencies" in _error([a, b])
+
+
+def test_dependent_rules_come_after_what_they_use() -> None:
+    user = _rule(id="TST-B", when='finding("lh_suppressed")', findings=[{"code": "fsh_suppressed"}])
+    ordered = check_rule_set(parse_rules([user, _rule()], file="my.yaml"))
+    assert [r.id for r in ordered] == ["TST-1", "TST-B"]
+
+
+def test_shipped_vocabulary_extends_design_codes_without_renaming() -> None:
+    design = {
+        "pattern": "eugonadal secondary primary compensated_primary exogenous_suppression "
+        "normogonadotropic_spermatogenic indeterminate",
+        "causes": "exogenous_testosterone undisclosed_androgen_use post_androgen_persistent "
+        "hyperprolactinemia hypothyroidism hyperthyroidism obesity_metabolic estradiol_excess "
+        "congenital_hypogonadotropic pituitary_lesion_suspected klinefelter_suspected "
+        "primary_testicular_failure low_shbg idiopathic_oligozoospermia age_related opioid",
+        "actions": "repeat_morning_testosterone measure_free_testosterone measure_prolactin "
+        "repeat_prolactin_macroprolactin pituitary_mri thyroid_tests karyotype y_microdeletion "
+        "genetic_counseling stop_exogenous_androgen drug_history_review serm hcg fsh "
+        "gonadorelin_pulsatile aromatase_inhibitor dopamine_agonist treat_thyroid weight_loss "
+        "sleep_apnea_assessment repeat_semen_analysis sperm_cryopreservation art_counseling "
+        "micro_tese_counseling female_partner_evaluation",
+        "cautions": "avoid_testosterone_therapy avoid_aromatase_inhibitor avoid_serm_monotherapy "
+        "avoid_hcg_monotherapy defer_pituitary_imaging confirm_before_treating",
+        "prognosis": "good moderate guarded poor",
+    }
+    for kind, codes in design.items():
+        assert set(codes.split()) <= vocabulary()[kind], kind
+
+
+def test_every_design_action_and_caution_is_produced_by_some_shipped_rule() -> None:
+    rules = load_rules()
+    for kind in ("actions", "cautions"):
+        produced = {o.code for r in rules for o in getattr(r.spec, kind)}
+        missing = {
+            code
+            for code in vocabulary()[kind]
+            if code not in produced and not code.startswith("measure_") and code != "semen_analysis"
+        }
+        assert missing == set(), kind
