@@ -164,3 +164,13 @@ def test_every_design_action_and_caution_is_produced_by_some_shipped_rule() -> N
             if code not in produced and not code.startswith("measure_") and code != "semen_analysis"
         }
         assert missing == set(), kind
+
+
+def test_prognosis_class_must_match_its_cited_anchor() -> None:
+    rule = _rule(
+        prognosis={"class": "good", "priority": 1, "basis": "b", "anchor_p_recovery_12mo": 0.7}
+    )
+    assert _error([rule]) == (
+        "my.yaml: TST-1.prognosis.class: 'good' is not a valid rule; "
+        "expected moderate (prognosis_class of anchor 0.7)"
+    )

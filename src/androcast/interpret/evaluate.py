@@ -281,8 +281,10 @@ class Evaluator:
             return None
         if not (isinstance(value, Quantity) and isinstance(limit, Quantity)):
             raise EvaluationError("near() compares a measured quantity with a threshold")
+        if isinstance(fraction, Quantity) and fraction.unit == "1":
+            fraction = fraction.value
         if not isinstance(fraction, float):
-            raise EvaluationError("near() needs a plain fraction as its third argument")
+            raise EvaluationError("near() needs a dimensionless fraction as its third argument")
         if value.censor is not None:
             return False
         target = self.convert(limit.value, limit.unit, value.unit, value.analyte or limit.analyte)

@@ -41,6 +41,7 @@ from androcast.interpret.expression import (
     walk,
 )
 from androcast.interpret.knowledge import lookup_evidence, references, vocabulary
+from androcast.interpret.prognosis_class import prognosis_class
 
 Confidence = Literal["high", "moderate", "low"]
 Severity = Literal["info", "mild", "moderate", "severe"]
@@ -104,6 +105,9 @@ class PrognosisSpec(_Strict):
     class_: str = Field(alias="class")
     priority: int = Field(ge=0)
     basis: str
+    # the cited probability of recovery by 12 months, when the source gives one: the class
+    # must then be prognosis_class(anchor) so qualitative and quantitative prognoses agree
+    anchor_p_recovery_12mo: float | None = Field(default=None, ge=0, le=1)
 
 
 class ExampleSpec(_Strict):
@@ -235,6 +239,19 @@ def _check_codes(file: str, spec: RuleSpec) -> None:
             "prognosis.class",
             spec.prognosis.class_,
             "good, moderate, guarded or poor",
+        )
+    anchor = spec.prognosis.anchor_p_recovery_12mo if spec.prognosis else None
+    if (
+        spec.prognosis is not None
+        and anchor is not None
+        and prognosis_class(anchor) != spec.prognosis.class_
+    ):
+        raise _fail(
+            file,
+            spec.id,
+            "prognosis.class",
+            spec.prognosis.class_,
+            f"{prognosis_class(anchor)} (prognosis_class of anchor {anchor:g})",
         )
     if spec.citation.key not in references():
         raise _fail(
