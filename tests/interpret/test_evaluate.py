@@ -22,7 +22,7 @@ def _lab(analyte: str, value: Any, unit: str, **extra: Any) -> dict[str, Any]:
 
 def _truth(text: str, labs: list[dict[str, Any]], **case: Any) -> tuple[Truth, Evaluator]:
     data = {"patient": {"id": "t"}, "goal": "fertility", "labs": labs, **case}
-    facts = Facts(parse_case(data, as_of=AS_OF), lambda kind, code: False)
+    facts = Facts(parse_case(data, as_of=AS_OF), lambda kind, code: (False, ()))
     evaluator = Evaluator(facts, threshold, convert)
     return evaluator.truth(parse_expression(text)), evaluator
 

@@ -63,7 +63,7 @@ def _render(assessment: Assessment) -> None:
     if assessment.missing:
         console.print(
             "[bold]Measure next:[/] "
-            + ", ".join(f"{m.measure} ({m.input})" for m in assessment.missing)
+            + ", ".join(f"{m.measure} ({', '.join(m.inputs)})" for m in assessment.missing)
         )
     prognosis = assessment.prognosis
     console.print(f"[bold]Prognosis:[/] {prognosis.class_ or 'not assessed'} - {prognosis.basis}")

@@ -78,8 +78,10 @@ class Prognosis:
 
 @dataclass(frozen=True)
 class Missing:
-    input: str
+    """What to measure next, the inputs it supplies and the rules that could not decide."""
+
     measure: str
+    inputs: tuple[str, ...]
     needed_by: tuple[str, ...]
 
 
@@ -167,7 +169,7 @@ class Assessment:
                 "citation": self.prognosis.citation,
             },
             "missing": [
-                {"input": m.input, "measure": m.measure, "needed_by": list(m.needed_by)}
+                {"measure": m.measure, "inputs": list(m.inputs), "needed_by": list(m.needed_by)}
                 for m in self.missing
             ],
             "fired": list(self.fired),
@@ -241,16 +243,26 @@ def _causes(fired: Sequence[Verdict]) -> tuple[Cause, ...]:
 
 
 def _missing(verdicts: Sequence[Verdict]) -> tuple[Missing, ...]:
-    needed: dict[str, list[str]] = {}
+    inputs: dict[str, list[str]] = {}
+    rules: dict[str, list[str]] = {}
     for verdict in verdicts:
-        if verdict.fired is None:
-            for name in verdict.trace.unknown:
-                if name in verdict.rule.spec.optional:
-                    continue
-                needed.setdefault(name, []).append(verdict.rule.id)
+        if verdict.fired is not None:
+            continue
+        for name in verdict.trace.unknown:
+            if name in verdict.rule.spec.optional:
+                continue
+            measure = _MEASURE.get(name, f"measure_{name}")
+            inputs.setdefault(measure, [])
+            rules.setdefault(measure, [])
+            if name not in inputs[measure]:
+                inputs[measure].append(name)
+            if verdict.rule.id not in rules[measure]:
+                rules[measure].append(verdict.rule.id)
+    if "semen_analysis" in inputs:  # a first semen analysis includes motility
+        inputs.pop("semen_analysis_with_motility", None)
     return tuple(
-        Missing(input=name, measure=_MEASURE.get(name, f"measure_{name}"), needed_by=tuple(rules))
-        for name, rules in needed.items()
+        Missing(measure=measure, inputs=tuple(names), needed_by=tuple(rules[measure]))
+        for measure, names in inputs.items()
     )
 
 

@@ -26,11 +26,18 @@ def run_rules(case: Case, rules: Sequence[Rule]) -> tuple[Verdict, ...]:
     """Evaluate dependency-ordered rules; later rules see earlier rules' outputs."""
     verdicts: list[Verdict] = []
 
-    def output_state(kind: str, code: str) -> Truth:
+    def output_state(kind: str, code: str) -> tuple[Truth, tuple[str, ...]]:
+        """Whether an earlier rule produced the output; if undecided, the inputs it lacked."""
         makers = [v for v in verdicts if v.rule.produces(kind, code)]
         if any(v.fired is True for v in makers):
-            return True
-        return None if any(v.fired is None for v in makers) else False
+            return True, ()
+        undecided = [v for v in makers if v.fired is None]
+        if not undecided:
+            return False, ()
+        lacking = dict.fromkeys(
+            name for v in undecided for name in v.trace.unknown if name not in v.rule.spec.optional
+        )
+        return None, tuple(lacking)
 
     facts = Facts(case, output_state)
     for rule in rules:

@@ -48,7 +48,9 @@ class FactSource(Protocol):
 
     def has_medication(self, code: str) -> bool: ...
 
-    def output(self, kind: str, code: str) -> Truth: ...
+    def output(self, kind: str, code: str) -> tuple[Truth, tuple[str, ...]]:
+        """Whether an earlier rule produced this output; if unknown, the inputs it lacked."""
+        ...
 
     def is_analyte(self, name: str) -> bool: ...
 
@@ -251,7 +253,9 @@ class Evaluator:
             return self._near(args, negated)
         if name in ("finding", "cause", "action", "caution"):
             code = _literal(args[0])
-            state = self.facts.output(name, code)
+            state, lacking = self.facts.output(name, code)
+            for missing_name in lacking:
+                self.trace.note_unknown(missing_name)
             self._support(f'{name} "{code}"', state, negated)
             return state
         raise EvaluationError(f"unknown function {name}()")

@@ -196,7 +196,9 @@ def build_values(case: Case) -> dict[str, Value]:
 class Facts:
     """A case seen through the rule language; also carries rule outputs produced so far."""
 
-    def __init__(self, case: Case, outputs: Callable[[str, str], Truth]) -> None:
+    def __init__(
+        self, case: Case, outputs: Callable[[str, str], tuple[Truth, tuple[str, ...]]]
+    ) -> None:
         self.case = case
         self._values = build_values(case)
         self._outputs = outputs
@@ -218,7 +220,7 @@ class Facts:
     def has_medication(self, code: str) -> bool:
         return code in self._medications
 
-    def output(self, kind: str, code: str) -> Truth:
+    def output(self, kind: str, code: str) -> tuple[Truth, tuple[str, ...]]:
         return self._outputs(kind, code)
 
     def is_analyte(self, name: str) -> bool:
