@@ -103,5 +103,6 @@ def threshold(key: str, part: str | None = None) -> Quantity:
         )
     unit = normalise_unit(record.unit or "1")
     shown = key if part is None else f"{key}:{part}"
-    label = f"{value:g} {unit} [{shown}; {record.citation}]"
+    flag = "" if record.flag in (None, "V") else f"; flag {record.flag}"
+    label = f"{value:g} {unit} [{shown}; {record.citation}{flag}]"
     return Quantity(value=float(value), unit=unit, label=label)

@@ -84,8 +84,10 @@ class CitationSpec(_Strict):
         return ", ".join(parts)
 
     def short(self) -> str:
+        """``key, section`` plus the flag when the statement is not verified in the source."""
         where = self.locator()
-        return f"{self.key}, {where}" if where else self.key
+        text = f"{self.key}, {where}" if where else self.key
+        return text if self.flag == "V" else f"{text} (flag {self.flag})"
 
 
 class OutputSpec(_Strict):
