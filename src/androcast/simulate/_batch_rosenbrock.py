@@ -35,9 +35,10 @@ class StepControl:
     rtol: float = 1e-5
     atol: float = 1e-8
     h0_d: float = 1e-3
+    h_after_jump_d: float = 0.02
     h_max_d: float = 1.0
     h_min_d: float = 1e-9
-    jacobian_age: int = 8  # steps a Jacobian is reused before it is refreshed
+    jacobian_age: int = 40  # steps a Jacobian is reused before it is refreshed
     max_steps: int = 1_000_000
 
 
@@ -62,7 +63,7 @@ def batch_jacobian(
 
 def _solve(w_inv: FloatArray, b: FloatArray) -> FloatArray:
     """Solve W x = b for every patient, with W^-1 given as (N, n, n) and b as (n, N)."""
-    return np.einsum("kij,jk->ik", w_inv, b)
+    return np.asarray(np.einsum("kij,jk->ik", w_inv, b))
 
 
 @dataclass
@@ -134,7 +135,8 @@ def integrate_segment(
             factor = 0.9 / np.sqrt(max(worst, 1e-10))
             state.h = h * min(4.0, max(0.2, factor)) if not last else max(state.h, h)
         else:
-            state.jac = None  # a rejected step: refresh the Jacobian before shrinking again
+            if state.jac_uses > 0:
+                state.jac = None  # a rejected step with an old Jacobian: refresh it
             state.h = h * max(0.1, 0.9 / np.sqrt(worst))
             if state.h < control.h_min_d:
                 raise SimulationError(
@@ -177,7 +179,7 @@ def integrate_batch(
         index = integrate_segment(f, state, stop, control, t_out, out, index)
         if stop < t_out[-1] or stop in stops:
             state.y = jump(stop, state.y)
-            state.h = max(state.h, control.h0_d)
+            state.h = min(state.h, control.h_after_jump_d)
             if index and t_out[index - 1] == stop:
                 out[index - 1] = state.y  # report the state after a dose given at that time
     return out

@@ -1,0 +1,48 @@
+"""The few functions the equations may call, in a numpy and a sympy flavour.
+
+``rhs`` only uses + - * / ** and the members of a :class:`MathNamespace`, so the same code
+runs vectorised over virtual patients (numpy arrays) and can be traced symbolically (sympy)
+for the SBML export. No ``if``/``min``/``max`` on state values: smooth forms only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MathNamespace:
+    """exp, log and sqrt of one backend; Hill functions are built from them."""
+
+    name: str
+    exp: Any
+    log: Any
+    sqrt: Any
+    stack: Any  # list of per-state derivatives -> one array (numpy) or matrix (sympy)
+
+    def hill_up(self, x: Any, k: Any, n: Any) -> Any:
+        """H+(x; K, n) = x^n / (K^n + x^n): rises from 0 to 1, half at x = K."""
+        xn = x**n
+        return xn / (k**n + xn)
+
+    def hill_down(self, x: Any, k: Any, n: Any) -> Any:
+        """H-(x; K, n) = K^n / (K^n + x^n) = 1 - H+(x; K, n)."""
+        kn = k**n
+        return kn / (kn + x**n)
+
+
+def _np_stack(items: list[Any]) -> Any:
+    return np.stack(np.broadcast_arrays(*items))
+
+
+NUMPY = MathNamespace("numpy", np.exp, np.log, np.sqrt, _np_stack)
+
+
+def sympy_namespace() -> MathNamespace:
+    """The sympy flavour (imported lazily: sympy is only needed for export)."""
+    import sympy  # type: ignore[import-untyped]
+
+    return MathNamespace("sympy", sympy.exp, sympy.log, sympy.sqrt, sympy.Matrix)

@@ -1,0 +1,246 @@
+"""The equations of the androcast HPG-axis model: one right-hand side for both modes.
+
+Time is in days. Section numbers refer to ``hpg-model.md`` (section 6.2) and the model
+reference (``docs/model-reference.md``, generated from this file). Doses never appear here:
+the simulator applies them as jumps of depot states; ``u`` only carries piecewise-constant
+inputs between events (infusion rates, the pump's averaged pulses, the mode switch).
+
+Two modes share every equation. ``u.pulsatile = 1``: GnRH arrives as discrete kicks of the
+portal state ``G`` (applied by the simulator every pulse interval) and serum LH is a state.
+``u.pulsatile = 0`` (pulse-averaged): the receptor sees the closed-form cycle mean of the
+occupancy of exponentially cleared pulses, ``ln(1 + m/K)/(k_G τ)``, and serum LH is in
+quasi-steady state with its pool; ``G`` and the LH state are frozen. Because release and
+desensitisation are linear in occupancy, the averaged mode reproduces the daily means of the
+pulse-resolved mode (tested). Serum T, free T, E2, ITT and inhibin B are quasi-steady in both
+modes (plasma half-lives about 1 h: parameters.steroids.T_plasma_halflife, E2_halflife).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from androcast.model._math import NUMPY, MathNamespace
+from androcast.model.parameters import Parameters
+from androcast.model.pharmacology import STATES_PER_SPECIES, Role, Species
+
+#: Physiological states, in order; drug species follow (4 states each).
+STATE_NAMES: tuple[str, ...] = (
+    "G", "R", "Ci", "LHp", "LH", "FSHp", "FSH", "Rlh", "Blk", "Lenz", "Lmass", "Sfun",
+    "SHBG", "Rsg", *(f"X{i}" for i in range(1, 11)), "Epi",
+)
+N_PHYSIOLOGY = len(STATE_NAMES)
+N_STAGES = 10  # Erlang chain length; parameters.yaml n_stages must agree
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Piecewise-constant inputs between dose events."""
+
+    pulsatile: float = 0.0  # 1 = pulse-resolved mode, 0 = pulse-averaged mode
+    gnrh_infusion_ug_per_d: float = 0.0  # continuous gonadorelin (i.v./s.c. infusion)
+    pump_pulse_ug: float = 0.0  # averaged mode: gonadorelin per pump pulse
+    pump_frequency_per_d: float = 0.0  # averaged mode: pump pulses per day
+    infusion: tuple[float, ...] = field(default_factory=tuple)  # per species, amount/d
+
+
+def rhs(
+    t: Any,
+    y: Any,
+    p: Parameters,
+    u: Inputs,
+    drugs: Sequence[Species] = (),
+    xp: MathNamespace = NUMPY,
+    observe: bool = False,
+) -> Any:
+    """dy/dt of the HPG model; with ``observe=True`` also the algebraic quantities."""
+    hill_up, hill_down, log, sqrt = xp.hill_up, xp.hill_down, xp.log, xp.sqrt
+    G, R, Ci, LHp, LH, FSHp, FSH, Rlh, Blk, Lenz, Lmass, Sfun, SHBG, Rsg = y[:14]
+    X = [y[14 + i] for i in range(N_STAGES)]
+    Epi = y[14 + N_STAGES]
+    w = u.pulsatile
+
+    # --- drugs: PK compartments (one-compartment + optional peripheral, first-order depots)
+    R_exo = 0.0 * G  # exogenous testosterone entering serum, mg/d
+    R_aas = 0.0 * G  # non-T androgens, mg testosterone-equivalent/d
+    er_block = 0.0 * G  # sum of C/K of ER antagonists at the hypothalamus
+    zuc = 0.0 * G  # zuclomiphene C/K (partial agonist)
+    zuc_eff = 0.0
+    ai = 0.0 * G  # sum of amount/A50 of aromatase inhibitors
+    hcg = 0.0 * G  # serum hCG, IU/L
+    fsh_exo = 0.0 * G  # serum exogenous FSH, IU/L
+    c_agonist = 0.0 * G  # GnRH-agonist receptor drive in K_G units
+    a_antagonist = 0.0 * G  # GnRH-antagonist competitive load in K_G units
+    d_drugs: list[Any] = []
+    central_of: dict[str, Any] = {}
+    for j, sp in enumerate(drugs):
+        o = N_PHYSIOLOGY + STATES_PER_SPECIES * j
+        depot, depot_slow, central, peripheral = y[o], y[o + 1], y[o + 2], y[o + 3]
+        central_of[sp.code] = central
+        infusion = u.infusion[j] if u.infusion else 0.0
+        absorbed = sp.ka * depot + sp.ka_slow * depot_slow + infusion
+        d_depot = -sp.ka * depot
+        d_depot_slow = -sp.ka_slow * depot_slow
+        if sp.role in (Role.testosterone, Role.androgen):
+            # released steroid is cleared like T within about an hour: quasi-steady
+            d_central = 0.0 * central
+            d_peripheral = 0.0 * peripheral
+            if sp.role is Role.testosterone:
+                R_exo = R_exo + absorbed
+            else:
+                R_aas = R_aas + sp.potency * absorbed
+        else:
+            formation = 0.0 * central
+            if sp.metabolite_of is not None and sp.metabolite_of in central_of:
+                parent = next(d for d in drugs if d.code == sp.metabolite_of)
+                formation = sp.formation_fraction * parent.ke * central_of[sp.metabolite_of]
+            d_central = absorbed + formation - (sp.ke + sp.k12) * central + sp.k21 * peripheral
+            d_peripheral = sp.k12 * central - sp.k21 * peripheral
+            conc_ng_ml = 1000.0 * central / sp.v_l
+            if sp.role is Role.er_antagonist:
+                er_block = er_block + conc_ng_ml / sp.potency
+            elif sp.role is Role.er_partial_agonist:
+                zuc = zuc + conc_ng_ml / sp.potency
+                zuc_eff = sp.efficacy
+            elif sp.role is Role.aromatase_inhibitor:
+                ai = ai + (central + peripheral) / sp.potency
+            elif sp.role is Role.lh_receptor_agonist:
+                hcg = hcg + central / sp.v_l
+            elif sp.role is Role.fsh:
+                fsh_exo = fsh_exo + central / sp.v_l
+            elif sp.role is Role.gnrh_agonist:
+                c_agonist = c_agonist + (conc_ng_ml / sp.potency) ** sp.hill
+            elif sp.role is Role.gnrh_antagonist:
+                a_antagonist = a_antagonist + (conc_ng_ml / sp.potency) ** sp.hill
+        d_drugs += [d_depot, d_depot_slow, d_central, d_peripheral]
+
+    # --- reference-man constants derived from the steady-state targets (6.3)
+    mcr_t = (p.P_T0 + p.P_adr) * 1e6 / (p.MW_T * p.T0) * p.mcr_factor  # L/d, T0 at 6.5 mg/d
+    e2_out0 = p.E2_0 * p.MCR_E2 * p.MW_E2 * 1e-9  # mg/d of E2 at baseline
+    c_per = (1 - p.testis_E2_share) * e2_out0 / (p.P_T0 + p.P_adr)  # peripheral aromatisation
+    c_test = p.testis_E2_share * e2_out0 / p.P_T0  # testicular E2 per mg of gonadal T
+    rlh0 = p.k_rec / (p.k_rec + p.k_int * hill_up(p.LH0, p.K_occ, 1))
+    blk0_on = p.k_blk * hill_up(p.LH0, p.K_blk, p.n_blk)
+    blk0 = blk0_on / (blk0_on + p.k_blk_off)
+    leydig0 = p.b0 + p.Lmax * hill_up(p.LH0, p.L50, p.kappa)
+    occ0 = log(1 + p.m0) / (p.k_G * p.tau0)
+    R0 = 1 / (1 + 2 * p.k_des * occ0 / (p.k_res * (1 - occ0) + p.k_R))
+    Ca0 = occ0 * R0
+    fsh_total0 = p.FSH0
+    itt_testis0 = p.ITT0 - p.q_ITT * p.T0
+
+    # --- (c) Leydig cell [tornoe2007 LH->T function; hpg-model.md 6.2(c)] ------------------
+    X_LH = LH + p.phi_hCG * hcg  # LH-equivalent drive on the LH/hCG receptor, IU/L
+    drive = Rlh / rlh0 * X_LH  # receptor-weighted drive (1 x LH0 at baseline)
+    leydig = (p.b0 + p.Lmax * hill_up(drive, p.L50, p.kappa)) / leydig0  # Tornøe Hill
+    block = (1 - Blk) / (1 - blk0)  # transient steroidogenic block, 1 at baseline
+    P_T = p.P_T0 * p.leydig_factor * Lenz * Lmass * block * leydig  # gonadal T, mg/d
+    d_Rlh = p.k_rec * (1 - Rlh) - p.k_int * hill_up(X_LH, p.K_occ, 1) * Rlh  # down-regulation
+    d_Blk = p.k_blk * hill_up(X_LH, p.K_blk, p.n_blk) * (1 - Blk) - p.k_blk_off * Blk  # 24-h dip
+    enz_target = (1 + p.enz_max * hill_up(drive, p.K_enz, 2)) / (
+        1 + p.enz_max * hill_up(p.LH0, p.K_enz, 2))
+    d_Lenz = p.k_enz * (enz_target - Lenz)  # enzyme induction: delayed hCG peak at 72-96 h
+    mass_target = (p.floor_Lm + hill_up(drive, p.K_Lm, 1)) / (
+        p.floor_Lm + hill_up(p.LH0, p.K_Lm, 1))
+    d_Lmass = p.k_Lm * (mass_target - Lmass)  # Leydig atrophy under LH deprivation (slow)
+
+    # --- serum T, binding, ITT, E2 (quasi-steady; 6.2(c)) -----------------------------------
+    T = (P_T + p.P_adr + R_exo) * 1e6 / (p.MW_T * mcr_t)  # total T, nmol/L
+    A_eq = R_aas * 1e6 / (p.MW_T * mcr_t)  # non-T androgens as T-equivalent nmol/L
+    n_alb = 1 + p.K_alb * p.albumin  # Vermeulen 1999: albumin-bound/free ratio + 1
+    qa = n_alb * p.K_SHBG
+    qb = n_alb + p.K_SHBG * (SHBG - T) * 1e-9
+    FT = (-qb + sqrt(qb * qb + 4 * qa * T * 1e-9)) / (2 * qa) * 1e9  # free T nmol/L, Vermeulen
+    I_AI = p.I_max_AI * ai / (1 + ai)  # aromatase inhibition (Emax in A/A50)
+    E2_out = (1 - I_AI) * (c_per * p.aromatase_factor * (P_T + p.P_adr + R_exo) + c_test * P_T)
+    E2 = E2_out * 1e9 / (p.MW_E2 * p.MCR_E2)  # pmol/L; 80 % peripheral, 20 % testis at baseline
+    ITT = itt_testis0 * P_T / p.P_T0 + p.q_ITT * T  # intratesticular T, nmol/L [coviello2005]
+
+    # --- (a) hypothalamus: GnRH pulse mass and interval -------------------------------------
+    a_sig = (T + A_eq) / p.T0  # androgen feedback signal (total-T based, as in bi2018)
+    e_hyp = (E2 / p.E2_0 + zuc_eff * zuc) / (1 + er_block + zuc)  # ER signal after SERMs
+    e_pit = E2 / p.E2_0  # pituitary E2 signal
+    H_hyp = (1 + p.K_hyp) / (1 + p.K_hyp * e_hyp**p.nE_hyp * a_sig**p.nA_hyp)
+    prl_f = (1 + p.a_PRL * hill_up(p.prl, p.K_PRL, 2)) / (1 + p.a_PRL * hill_up(p.PRL0, p.K_PRL, 2))
+    pulse_mass = p.m0 * p.gnrh_factor * H_hyp / prl_f  # K_G units
+    pulse_interval = p.tau0 * prl_f  # d
+
+    # --- (b) pituitary GnRH receptor (Röblitz 2013 topology, male re-fit) -------------------
+    c_cont = c_agonist + p.gamma_GnRH * u.gnrh_infusion_ug_per_d / p.k_G  # continuous agonists
+    load = 1 + c_cont + a_antagonist  # competitive denominator, K_G units
+    occ_pulsed = (G + c_cont) / (G + load)  # instantaneous occupancy (fast binding)
+    occ_mean = (c_cont / load + log(1 + pulse_mass / load) / (p.k_G * pulse_interval)
+                + u.pump_frequency_per_d * log(1 + p.gamma_GnRH * u.pump_pulse_ug / load) / p.k_G)
+    occ = w * occ_pulsed + (1 - w) * occ_mean  # cycle-mean occupancy in averaged mode
+    d_G = w * (p.gamma_GnRH * u.gnrh_infusion_ug_per_d - p.k_G * G)  # kicks are events
+    d_R = p.k_R * (1 - R - Ci) - p.k_des * occ * R + p.k_res * (1 - occ) * Ci
+    d_Ci = p.k_des * occ * R - p.k_res * (1 - occ) * Ci - p.k_R * Ci
+    ca = occ * R / Ca0  # active complex relative to baseline
+
+    # --- LH: pool synthesis under steroid feedback, GnRH-driven release [tornoe2007 k_rel]
+    H_pitL = (1 + p.K_pit) / (1 + p.K_pit * e_pit**p.nE_pit * a_sig**p.nA_pit)
+    syn_LH = p.k_LH * p.LH0 * H_pitL * (p.beta_LH + ca) / (p.beta_LH + 1)
+    rel_LH = p.k_rel_LH * (p.b_LH + ca) / (p.b_LH + 1)
+    d_LHp = syn_LH - rel_LH * LHp
+    d_LH = rel_LH * LHp - p.k_LH * LH
+
+    # --- FSH: inhibin B, steroids, frequency preference [roblitz2013] ------------------------
+    InhB_f = (p.beta_inh + hill_up(FSH + fsh_exo, p.K_inhF, p.n_inhF)) / (
+        p.beta_inh + hill_up(fsh_total0, p.K_inhF, p.n_inhF))
+    InhB = p.InhB0 * Sfun * InhB_f  # ng/L (quasi-steady; acute FSH stimulation, rhfsh_inhibin)
+    f_pref = (1 + (1 / (p.tau0 * p.K_freq)) ** p.n_freq) / (
+        1 + (1 / (pulse_interval * p.K_freq)) ** p.n_freq)  # low frequency favours FSH
+    H_pitF = (1 + p.K_pitF) / (
+        1 + p.K_pitF * (InhB / p.InhB0) ** p.nI_F * a_sig**p.nA_F * e_pit**p.nE_F)
+    syn_FSH = p.k_FSH * p.FSH0 * H_pitF * f_pref * (p.beta_FSH + ca) / (p.beta_FSH + 1)
+    rel_FSH = p.k_rel_FSH * (p.b_FSH + ca) / (p.b_FSH + 1)
+    d_FSHp = syn_FSH - rel_FSH * FSHp
+    d_FSH = rel_FSH * FSHp - p.k_FSH * FSH
+    FSH_total = FSH + fsh_exo  # what Sertoli cells (and the assay) see
+
+    # --- (d) Sertoli function ----------------------------------------------------------------
+    sertoli_drive = (1 - p.w_S) + p.w_S * (
+        p.w_F * hill_up(FSH_total, p.K_FS, 1) / hill_up(fsh_total0, p.K_FS, 1)
+        + (1 - p.w_F) * hill_up(ITT, p.K_IS, 1) / hill_up(p.ITT0, p.K_IS, 1))
+    d_Sfun = p.k_S * (sertoli_drive - Sfun)
+
+    # --- (e) spermatogenesis: Erlang chain with hormone-dependent losses ----------------------
+    f_T = hill_up(ITT, p.EC50_ITT, p.n_ITT) / hill_up(p.ITT0, p.EC50_ITT, p.n_ITT)
+    g_F = p.floor_F + (1 - p.floor_F) * hill_up(FSH_total, p.K_F_sg, 1) / hill_up(
+        fsh_total0, p.K_F_sg, 1)
+    stim = f_T * g_F  # spermatogenic support, 1 at baseline
+    k_tr = p.n_stages / p.tau_sg
+    mu = p.mu_max * hill_down(stim, 0.3, 4)  # meiotic/spermiogenic loss when support fails
+    mu0 = p.mu_max * hill_down(1.0, 0.3, 4)
+    # stage selector: ≈ 0 before stage i_μ, ≈ 1 from it (smooth, so i_μ may vary by patient)
+    lossy = [hill_up(i + 1.0, p.first_loss_stage - 0.5, 40) for i in range(N_STAGES)]
+    surv0 = 1.0
+    for i in range(1, N_STAGES):
+        surv0 = surv0 * k_tr / (k_tr + mu0 * lossy[i])  # baseline survival: output = DSP0
+    J_in = p.DSP0 * p.dsp_factor * Rsg * stim / surv0  # entry into the chain, M/d
+    d_X = [J_in - k_tr * X[0]]
+    for i in range(1, N_STAGES):
+        d_X.append(k_tr * X[i - 1] - (k_tr + mu * lossy[i]) * X[i])
+    S_rg = hill_up(stim, 0.5, 4) / hill_up(1.0, 0.5, 4)
+    d_Rsg = p.k_rg * S_rg * (1 - Rsg) - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
+    d_Epi = k_tr * X[N_STAGES - 1] - Epi / p.tau_epi  # epididymal transit
+
+    # --- SHBG ---------------------------------------------------------------------------------
+    d_SHBG = p.k_SHBG * (p.SHBG0 * p.shbg_factor * a_sig ** (-p.nA_SHBG) - SHBG)
+
+    dy = [d_G, d_R, d_Ci, d_LHp, d_LH, d_FSHp, d_FSH, d_Rlh, d_Blk, d_Lenz, d_Lmass, d_Sfun,
+          d_SHBG, d_Rsg, *d_X, d_Epi, *d_drugs]
+    out = xp.stack(dy)
+    if not observe:
+        return out
+    count = p.eta_ejac * p.abstinence * Epi / p.tau_epi  # M per ejaculate
+    observed = {
+        "testosterone_total": T, "testosterone_free": FT, "estradiol": E2, "lh": LH,
+        "fsh": FSH_total, "inhibin_b": InhB, "itt": ITT, "shbg": SHBG,
+        "sperm_total_count": count, "sperm_concentration": count / p.semen_volume,
+        "tmsc": count * p.progressive_fraction, "hcg": hcg, "androgen_t_equivalent": A_eq,
+        "pulse_mass": pulse_mass, "pulse_interval": pulse_interval, "occupancy": occ,
+        "testosterone_production": P_T, "aromatase_inhibition": I_AI, "er_block": er_block,
+    }
+    return out, observed

@@ -1,0 +1,13 @@
+"""One-patient simulation of the HPG-axis model: doses as events, explicit solver options.
+
+``simulate(patient_or_case, regimen, days=..., mode="averaged")`` returns a
+:class:`Trajectory` of serum and semen observables in named units.
+"""
+
+from __future__ import annotations
+
+from androcast.simulate._one import simulate
+from androcast.simulate.options import SolverOptions, Status
+from androcast.simulate.trajectory import OBSERVABLE_UNITS, Trajectory
+
+__all__ = ["OBSERVABLE_UNITS", "SolverOptions", "Status", "Trajectory", "simulate"]

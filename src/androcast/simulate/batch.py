@@ -1,0 +1,213 @@
+"""Batched simulation: N virtual men at once, from the model's own right-hand side.
+
+The equations are :func:`androcast.model.rhs.rhs` (states (n, N), parameters floats or
+(N,) arrays); nothing here repeats them. Each man has his own dose schedule: boluses are
+jumps of his depot states at their times, infusions are piecewise-constant inputs, and the
+shared steps of the ROS2 integrator stop at the union of every man's breakpoints. Runs in the
+pulse-averaged mode. The drug-free starting state of every man is found by a batched Newton
+iteration on the same right-hand side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from androcast.errors import ParameterError, SimulationError
+from androcast.model.parameters import Parameters
+from androcast.model.pharmacology import (
+    STATES_PER_SPECIES,
+    Species,
+    build_species,
+    dose_targets,
+    is_gnrh,
+    route_ka,
+)
+from androcast.model.rhs import N_PHYSIOLOGY, Inputs, rhs
+from androcast.model.steady_state import reference_state
+from androcast.regimens import DoseSchedule
+from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
+
+FloatArray = NDArray[np.float64]
+
+__all__ = ["BatchTrajectory", "StepControl", "batch_steady_state", "simulate_batch"]
+
+
+@dataclass(frozen=True)
+class BatchTrajectory:
+    """Observables of N men at shared times: ``values[name]`` has shape (len(t_d), N)."""
+
+    t_d: FloatArray
+    values: Mapping[str, FloatArray]
+    species: tuple[str, ...]
+
+
+def _scalar_view(p: Parameters, n: int) -> Parameters:
+    """The first man's parameters as floats (for the drug records, which take scalars)."""
+    return dataclasses.replace(
+        p, **{f.name: float(np.ravel(getattr(p, f.name))[0]) for f in dataclasses.fields(p)}
+    )
+
+
+def _check_shapes(p: Parameters, n: int) -> None:
+    for f in dataclasses.fields(p):
+        shape = np.shape(getattr(p, f.name))
+        if shape not in ((), (n,)):
+            raise ParameterError(f"parameters.{f.name}", shape, f"a float or an array of ({n},)")
+
+
+def batch_steady_state(p: Parameters, n: int, *, tol: float = 1e-10) -> FloatArray:
+    """Drug-free steady state of every man (pulse-averaged), shape (N_PHYSIOLOGY, N).
+
+    Newton's method on the batched right-hand side, from the reference man's analytic
+    state; states whose derivative is identically zero in this mode (portal GnRH) stay put.
+    """
+    y = np.tile(reference_state(_scalar_view(p, n))[:, None], (1, n))
+    u = Inputs(pulsatile=0.0)
+
+    def f(t: float, state: FloatArray) -> FloatArray:
+        return np.asarray(rhs(t, state, p, u), dtype=float)
+
+    scale = np.maximum(np.abs(y[:, :1]), 1e-3)
+    for _ in range(50):
+        fy = f(0.0, y)
+        jac = batch_jacobian(f, 0.0, y, fy, scale[:, 0])
+        frozen = np.all(jac == 0.0, axis=2)  # rows with no dynamics (frozen states)
+        idx = np.nonzero(frozen)
+        jac[idx[0], idx[1], idx[1]] = 1.0
+        rhs_vec = np.where(frozen.T, 0.0, fy)
+        step = np.linalg.solve(jac, -rhs_vec.T[..., None])[..., 0].T
+        y = y + step
+        if np.max(np.abs(step) / scale) < tol:
+            break
+    if not np.all(np.isfinite(y)) or np.max(np.abs(f(0.0, y)) / scale) > 1e-6:
+        raise SimulationError(
+            "steady_state", "batch", "a drug-free steady state for every man",
+            hint="check the sampled parameters (variability too wide?)",
+        )
+    return np.clip(y, 0.0, None)
+
+
+@dataclass(frozen=True)
+class _Events:
+    """Dose jumps and infusion-rate changes of the whole batch, keyed by time."""
+
+    jumps: Mapping[float, tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]]
+    rates: Mapping[float, FloatArray]  # time -> infusion rate per (species, man) from then on
+    breakpoints: FloatArray
+
+
+def _species_and_events(
+    p: Parameters, schedules: Sequence[DoseSchedule], t_start_d: float
+) -> tuple[tuple[Species, ...], _Events]:
+    n = len(schedules)
+    routes: dict[str, set[str]] = defaultdict(set)
+    for schedule in schedules:
+        for dose in schedule.doses:
+            routes[dose.drug].add(dose.route)
+        for inf in schedule.infusions:
+            routes[inf.drug].add(inf.route)
+    for drug in routes:
+        if is_gnrh(drug):
+            raise SimulationError(
+                "batch", drug, "drugs other than gonadorelin (pump pulses need the one-patient "
+                "simulator's pulse-resolved mode)",
+            )
+    overrides: dict[str, float] = {}
+    for drug, used in routes.items():
+        kas = {route_ka(drug, r) for r in used}
+        if len(kas) > 1:
+            raise SimulationError(
+                "batch", drug, "one absorption rate per drug in a batch (split by route)"
+            )
+        (ka,) = kas
+        if ka is not None:
+            overrides[drug] = ka
+    species = build_species(routes, _scalar_view(p, n), ka_overrides=overrides)
+    index = {sp.code: j for j, sp in enumerate(species)}
+    jumps: dict[float, list[tuple[int, int, float]]] = defaultdict(list)
+    for k, schedule in enumerate(schedules):
+        for dose in schedule.doses:
+            for target in dose_targets(dose.drug, dose.route):
+                row = N_PHYSIOLOGY + STATES_PER_SPECIES * index[target.species] + target.compartment
+                jumps[max(dose.t_d, t_start_d)].append((row, k, dose.amount * target.fraction))
+    edges = sorted({e for s in schedules for i in s.infusions for e in (i.start_d, i.stop_d)})
+    rates: dict[float, FloatArray] = {}
+    for t in [t_start_d, *edges]:
+        rate = np.zeros((len(species), n))
+        for k, schedule in enumerate(schedules):
+            for inf in schedule.infusions:
+                if inf.start_d <= t < inf.stop_d:
+                    for target in dose_targets(inf.drug, inf.route):
+                        rate[index[target.species], k] += inf.rate_per_d * target.fraction
+        rates[t] = rate
+    packed = {
+        t: (np.array([r for r, _, _ in items]), np.array([k for _, k, _ in items]),
+            np.array([a for _, _, a in items]))
+        for t, items in jumps.items()
+    }
+    breakpoints = np.array(sorted(set(packed) | set(rates)))
+    return species, _Events(packed, rates, breakpoints)
+
+
+def simulate_batch(
+    p: Parameters,
+    schedules: Sequence[DoseSchedule],
+    t_d: FloatArray,
+    *,
+    t_start_d: float,
+    control: StepControl | None = None,
+) -> BatchTrajectory:
+    """Simulate N men (``len(schedules)``) from their drug-free steady state at ``t_start_d``.
+
+    ``p`` holds floats or (N,) arrays; ``t_d`` are the output times (ascending, after
+    ``t_start_d``). Every observable of the model is returned at ``t_d``.
+    """
+    n = len(schedules)
+    if n == 0:
+        raise ParameterError("schedules", 0, "at least one man")
+    _check_shapes(p, n)
+    t_out = np.asarray(t_d, dtype=float)
+    if t_out.size == 0 or t_out[0] < t_start_d or np.any(np.diff(t_out) <= 0):
+        raise ParameterError("t_d", "output times", f"ascending times from {t_start_d:g} d")
+    species, events = _species_and_events(p, schedules, t_start_d)
+    y0 = np.vstack([batch_steady_state(p, n), np.zeros((STATES_PER_SPECIES * len(species), n))])
+    current = {"u": _inputs(events.rates.get(t_start_d))}
+
+    def f(t: float, y: FloatArray) -> FloatArray:
+        return np.asarray(rhs(t, y, p, current["u"], species), dtype=float)
+
+    def jump(t: float, y: FloatArray) -> FloatArray:
+        if t in events.rates:
+            current["u"] = _inputs(events.rates[t])
+        if t in events.jumps:
+            rows, cols, amounts = events.jumps[t]
+            y = y.copy()
+            np.add.at(y, (rows, cols), amounts)
+        return y
+
+    states = integrate_batch(
+        f, y0, t_start_d, t_out, events.breakpoints, jump, control or StepControl()
+    )
+    averaged = Inputs(pulsatile=0.0)
+    observed: dict[str, list[FloatArray]] = defaultdict(list)
+    for i in range(t_out.size):
+        _, values = rhs(t_out[i], states[i], p, averaged, species, observe=True)
+        for name, v in values.items():
+            observed[name].append(np.broadcast_to(np.asarray(v, dtype=float), (n,)))
+    return BatchTrajectory(
+        t_d=t_out,
+        values={name: np.stack(rows) for name, rows in observed.items()},
+        species=tuple(sp.code for sp in species),
+    )
+
+
+def _inputs(rate: FloatArray | None) -> Inputs:
+    if rate is None or not np.any(rate):
+        return Inputs(pulsatile=0.0)
+    return Inputs(pulsatile=0.0, infusion=tuple(rate))
