@@ -117,3 +117,23 @@ def test_comparing_a_quantity_with_a_bare_number_is_a_rule_error() -> None:
     with pytest.raises(EvaluationError) as err:
         _truth("lh < 5", [_lab("lh", 3, "IU/L")])
     assert str(err.value).startswith("cannot compare lh 3 [IU]/L on 2025-10-01 with 5")
+
+
+def test_time_off_androgens_follows_handelsman2005_t0_convention() -> None:
+    # t0 = last dose + one dosing interval: a 10-weekly undecanoate depot stopped 7.5 months
+    # before the visit has been "off" since 2025-06-24: 160 days = 5.26 months, not 7.5.
+    history = {
+        "androgens": [
+            {
+                "agent": "testosterone_undecanoate",
+                "dose": "1000 mg",
+                "every": "70 d",
+                "start": "2023-01-15",
+                "stop": "2025-04-15",
+            }
+        ]
+    }
+    text = 'months_since_androgen_stop <= evidence("interpret.persistent_suppression_months")'
+    truth, evaluator = _truth(text, [], history=history)
+    assert truth is True
+    assert "time since stopping androgens 5.26 mo" in evaluator.trace.support[0]

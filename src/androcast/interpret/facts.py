@@ -9,6 +9,7 @@ guess.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ FACT_NAMES: Mapping[str, str] = {
     "androgen.aas": "a non-testosterone anabolic steroid in the history",
     "androgen.compounds": "number of distinct androgen agents (agents)",
     "androgen.duration": "total time on androgens (y)",
-    "months_since_androgen_stop": "time since the last androgen was stopped (mo)",
+    "months_since_androgen_stop": "time since the last dose + one interval (mo, handelsman2005)",
     "sperm_concentration": "latest sperm concentration (M/mL)",
     "azoospermia": "latest semen analysis without sperm",
     "semen.analyses": "number of semen analyses (analyses)",
@@ -139,6 +140,16 @@ def _androgens(case: Case) -> _Androgens:
     )
 
 
+def _months_off(case: Case, stop: dt.date) -> float:
+    """Months since androgens ended, counted from the last dose plus one dosing interval:
+    a depot keeps suppressing for one interval (Handelsman 2005 t0 convention)."""
+    interval_d = max(
+        (use.every_d for use in case.history.androgens if use.stop == stop), default=0.0
+    )
+    end = stop + dt.timedelta(days=interval_d)
+    return max((case.as_of - end).days, 0) / _DAYS_PER["mo"]
+
+
 def build_values(case: Case) -> dict[str, Value]:
     """All facts of :data:`FACT_NAMES` for a case (``None`` where the case is silent)."""
     patient = case.patient
@@ -161,7 +172,7 @@ def build_values(case: Case) -> dict[str, Value]:
             censor=latest.concentration_censor,
         )
         azoospermia = latest.concentration_m_per_ml == 0 and latest.concentration_censor is None
-    months = None if stop is None else (case.as_of - stop).days / _DAYS_PER["mo"]
+    months = None if stop is None else _months_off(case, stop)
     t_e2 = _number(derived, "t_e2_ratio")
     return {
         "age_years": _plain(patient.age_years, "y", "age"),
