@@ -76,6 +76,8 @@ def test_interpret_table_names_pattern_and_disclaimer(case_file: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "exogenous_suppression" in result.stdout
     assert "not a prescription" in result.stdout
+    # evidence keys in square brackets are printed, not swallowed as rich markup
+    assert "[testosterone_total." in result.stdout
 
 
 def test_explain_lists_exactly_the_references_of_fired_rules(case_file: Path) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from androcast.cli import app
@@ -43,7 +44,7 @@ def _render(assessment: Assessment) -> None:
         for column in ("cause", "confidence", "rules", "citation"):
             causes.add_column(column)
         for c in assessment.causes:
-            causes.add_row(c.code, c.confidence, ", ".join(c.rules), "; ".join(c.citations))
+            causes.add_row(c.code, c.confidence, ", ".join(c.rules), escape("; ".join(c.citations)))
         console.print(causes)
     for title, items in (("Actions", assessment.actions), ("Cautions", assessment.cautions)):
         if items:
@@ -51,22 +52,23 @@ def _render(assessment: Assessment) -> None:
             for column in ("code", "rule", "citation", "note"):
                 table.add_column(column)
             for r in items:
-                table.add_row(r.code, r.rule, r.citation, r.note or "")
+                table.add_row(r.code, r.rule, escape(r.citation), escape(r.note or ""))
             console.print(table)
     if assessment.findings:
         findings = Table(title="Findings")
         for column in ("finding", "rule", "basis"):
             findings.add_column(column)
         for f in assessment.findings:
-            findings.add_row(f.code, f.rule, f.basis)
+            findings.add_row(f.code, f.rule, escape(f.basis))
         console.print(findings)
     if assessment.missing:
         console.print(
             "[bold]Measure next:[/] "
-            + ", ".join(f"{m.measure} ({', '.join(m.inputs)})" for m in assessment.missing)
+            + escape(", ".join(f"{m.measure} ({', '.join(m.inputs)})" for m in assessment.missing))
         )
     prognosis = assessment.prognosis
-    console.print(f"[bold]Prognosis:[/] {prognosis.class_ or 'not assessed'} - {prognosis.basis}")
+    summary = f"{prognosis.class_ or 'not assessed'} - {prognosis.basis}"
+    console.print(f"[bold]Prognosis:[/] {escape(summary)}")
     console.print(assessment.disclaimer, style="italic")
 
 

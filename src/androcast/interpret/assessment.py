@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from androcast import DISCLAIMER
@@ -314,9 +315,9 @@ def build_assessment(
         findings=findings,
         actions=_recommendations(fired, "actions"),
         cautions=_recommendations(fired, "cautions"),
-        derived=derived,
+        derived=MappingProxyType(dict(derived)),
         prognosis=prognosis,
         missing=_missing(verdicts),
         fired=tuple(v.rule.id for v in fired),
-        references={key: reference(key) for key in sorted(keys)},
+        references=MappingProxyType({key: reference(key) for key in sorted(keys)}),
     )
