@@ -77,6 +77,11 @@ def test_valid_rule_loads() -> None:
             "expected a valid condition (unexpected end of expression)",
         ),
         (
+            {"inputs": ["lh", "fsh"]},
+            "my.yaml: TST-1.inputs: 'fsh' is not a valid rule; "
+            "expected only names the condition reads",
+        ),
+        (
             {"findings": [{"code": "lh_is_odd"}]},
             "my.yaml: TST-1.findings[0].code: 'lh_is_odd' is not a valid rule; "
             "expected a findings code of vocabulary.yaml",
@@ -114,20 +119,35 @@ def test_duplicate_ids_are_refused() -> None:
 
 
 def test_reference_to_an_output_no_rule_produces() -> None:
-    assert _error([_rule(when='finding("azoospermia")')]) == (
+    assert _error([_rule(inputs=[], when='finding("azoospermia")')]) == (
         "my.yaml: TST-1.when: 'finding(\"azoospermia\")' is not a valid rule; "
         "expected an output some rule produces"
     )
 
 
 def test_circular_dependencies_are_refused() -> None:
-    a = _rule(id="TST-A", when='finding("fsh_suppressed")', findings=[{"code": "lh_suppressed"}])
-    b = _rule(id="TST-B", when='finding("lh_suppressed")', findings=[{"code": "fsh_suppressed"}])
+    a = _rule(
+        id="TST-A",
+        inputs=[],
+        when='finding("fsh_suppressed")',
+        findings=[{"code": "lh_suppressed"}],
+    )
+    b = _rule(
+        id="TST-B",
+        inputs=[],
+        when='finding("lh_suppressed")',
+        findings=[{"code": "fsh_suppressed"}],
+    )
     assert "expected rules without circular dependencies" in _error([a, b])
 
 
 def test_dependent_rules_come_after_what_they_use() -> None:
-    user = _rule(id="TST-B", when='finding("lh_suppressed")', findings=[{"code": "fsh_suppressed"}])
+    user = _rule(
+        id="TST-B",
+        inputs=[],
+        when='finding("lh_suppressed")',
+        findings=[{"code": "fsh_suppressed"}],
+    )
     ordered = check_rule_set(parse_rules([user, _rule()], file="my.yaml"))
     assert [r.id for r in ordered] == ["TST-1", "TST-B"]
 

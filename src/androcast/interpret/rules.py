@@ -212,6 +212,10 @@ def _check_condition(file: str, spec: RuleSpec, node: Node) -> None:
                 or arg.value not in vocabulary()[_OUTPUT_KIND[n.function]]
             ):
                 raise _fail(file, spec.id, "when", _arg_text(arg), f"a {n.function} code")
+    used = {n.name for n in walk(node) if isinstance(n, Name)}
+    for name in spec.inputs:
+        if name not in used:
+            raise _fail(file, spec.id, "inputs", name, "only names the condition reads")
 
 
 def _arg_text(node: Node) -> str:
