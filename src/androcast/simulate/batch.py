@@ -87,7 +87,9 @@ def batch_steady_state(p: Parameters, n: int, *, tol: float = 1e-10) -> FloatArr
             break
     if not np.all(np.isfinite(y)) or np.max(np.abs(f(0.0, y)) / scale) > 1e-6:
         raise SimulationError(
-            "steady_state", "batch", "a drug-free steady state for every man",
+            "steady_state",
+            "batch",
+            "a drug-free steady state for every man",
             hint="check the sampled parameters (variability too wide?)",
         )
     return np.clip(y, 0.0, None)
@@ -115,7 +117,9 @@ def _species_and_events(
     for drug in routes:
         if is_gnrh(drug):
             raise SimulationError(
-                "batch", drug, "drugs other than gonadorelin (pump pulses need the one-patient "
+                "batch",
+                drug,
+                "drugs other than gonadorelin (pump pulses need the one-patient "
                 "simulator's pulse-resolved mode)",
             )
     overrides: dict[str, float] = {}
@@ -147,8 +151,11 @@ def _species_and_events(
                         rate[index[target.species], k] += inf.rate_per_d * target.fraction
         rates[t] = rate
     packed = {
-        t: (np.array([r for r, _, _ in items]), np.array([k for _, k, _ in items]),
-            np.array([a for _, _, a in items]))
+        t: (
+            np.array([r for r, _, _ in items]),
+            np.array([k for _, k, _ in items]),
+            np.array([a for _, _, a in items]),
+        )
         for t, items in jumps.items()
     }
     breakpoints = np.array(sorted(set(packed) | set(rates)))
