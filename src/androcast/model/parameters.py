@@ -58,6 +58,7 @@ class Parameters:
     PRL0: Value  # ng/mL: reference prolactin of the reference man
     K_PRL: Value  # ng/mL: prolactin half-effect on pulse interval and mass
     a_PRL: Value  # 1: maximal fractional lengthening of the pulse interval (and fa
+    k_fb: Value  # 1/d: feedback-site delay
     gamma_GnRH: Value  # K_G/ug: portal-equivalent GnRH (K_G units) per µg of peripheral gona
     k_des: Value  # 1/d: desensitisation of occupied receptor (Röblitz Ca -> Ci topol
     k_res: Value  # 1/d: resensitisation of the desensitised receptor, only while uno

@@ -28,7 +28,7 @@ from androcast.model.pharmacology import STATES_PER_SPECIES, Role, Species
 #: Physiological states, in order; drug species follow (4 states each).
 STATE_NAMES: tuple[str, ...] = (
     "G", "R", "Ci", "LHp", "LH", "FSHp", "FSH", "Rlh", "Blk", "Lenz", "Lmass", "Sfun",
-    "SHBG", "Rsg", *(f"X{i}" for i in range(1, 11)), "Epi",
+    "SHBG", "Rsg", "Fa", "Fe", "Fp", *(f"X{i}" for i in range(1, 11)), "Epi",
 )
 N_PHYSIOLOGY = len(STATE_NAMES)
 N_STAGES = 10  # Erlang chain length; parameters.yaml n_stages must agree
@@ -56,9 +56,9 @@ def rhs(
 ) -> Any:
     """dy/dt of the HPG model; with ``observe=True`` also the algebraic quantities."""
     hill_up, hill_down, log, sqrt = xp.hill_up, xp.hill_down, xp.log, xp.sqrt
-    G, R, Ci, LHp, LH, FSHp, FSH, Rlh, Blk, Lenz, Lmass, Sfun, SHBG, Rsg = y[:14]
-    X = [y[14 + i] for i in range(N_STAGES)]
-    Epi = y[14 + N_STAGES]
+    G, R, Ci, LHp, LH, FSHp, FSH, Rlh, Blk, Lenz, Lmass, Sfun, SHBG, Rsg, Fa, Fe, Fp = y[:17]
+    X = [y[17 + i] for i in range(N_STAGES)]
+    Epi = y[17 + N_STAGES]
     w = u.pulsatile
 
     # --- drugs: PK compartments (one-compartment + optional peripheral, first-order depots)
@@ -161,7 +161,12 @@ def rhs(
     a_sig = (T + A_eq) / p.T0  # androgen feedback signal (total-T based, as in bi2018)
     e_hyp = (E2 / p.E2_0 + zuc_eff * zuc) / (1 + er_block + zuc)  # ER signal after SERMs
     e_pit = E2 / p.E2_0  # pituitary E2 signal
-    H_hyp = (1 + p.K_hyp) / (1 + p.K_hyp * e_hyp**p.nE_hyp * a_sig**p.nA_hyp)
+    # feedback sites see the steroid signals through a short delay (Keenan 1998: delayed
+    # feedback); without it instantaneous T would make successive pulses alternate in size
+    d_Fa = p.k_fb * (a_sig - Fa)
+    d_Fe = p.k_fb * (e_hyp - Fe)
+    d_Fp = p.k_fb * (e_pit - Fp)
+    H_hyp = (1 + p.K_hyp) / (1 + p.K_hyp * Fe**p.nE_hyp * Fa**p.nA_hyp)
     prl_f = (1 + p.a_PRL * hill_up(p.prl, p.K_PRL, 2)) / (1 + p.a_PRL * hill_up(p.PRL0, p.K_PRL, 2))
     pulse_mass = p.m0 * p.gnrh_factor * H_hyp / prl_f  # K_G units
     pulse_interval = p.tau0 * prl_f  # d
@@ -179,7 +184,7 @@ def rhs(
     ca = occ * R / Ca0  # active complex relative to baseline
 
     # --- LH: pool synthesis under steroid feedback, GnRH-driven release [tornoe2007 k_rel]
-    H_pitL = (1 + p.K_pit) / (1 + p.K_pit * e_pit**p.nE_pit * a_sig**p.nA_pit)
+    H_pitL = (1 + p.K_pit) / (1 + p.K_pit * Fp**p.nE_pit * Fa**p.nA_pit)
     syn_LH = p.k_LH * p.LH0 * H_pitL * (p.beta_LH + ca) / (p.beta_LH + 1)
     rel_LH = p.k_rel_LH * (p.b_LH + ca) / (p.b_LH + 1)
     d_LHp = syn_LH - rel_LH * LHp
@@ -192,7 +197,7 @@ def rhs(
     f_pref = (1 + (1 / (p.tau0 * p.K_freq)) ** p.n_freq) / (
         1 + (1 / (pulse_interval * p.K_freq)) ** p.n_freq)  # low frequency favours FSH
     H_pitF = (1 + p.K_pitF) / (
-        1 + p.K_pitF * (InhB / p.InhB0) ** p.nI_F * a_sig**p.nA_F * e_pit**p.nE_F)
+        1 + p.K_pitF * (InhB / p.InhB0) ** p.nI_F * Fa**p.nA_F * Fp**p.nE_F)
     syn_FSH = p.k_FSH * p.FSH0 * H_pitF * f_pref * (p.beta_FSH + ca) / (p.beta_FSH + 1)
     rel_FSH = p.k_rel_FSH * (p.b_FSH + ca) / (p.b_FSH + 1)
     d_FSHp = syn_FSH - rel_FSH * FSHp
@@ -227,10 +232,10 @@ def rhs(
     d_Epi = k_tr * X[N_STAGES - 1] - Epi / p.tau_epi  # epididymal transit
 
     # --- SHBG ---------------------------------------------------------------------------------
-    d_SHBG = p.k_SHBG * (p.SHBG0 * p.shbg_factor * a_sig ** (-p.nA_SHBG) - SHBG)
+    d_SHBG = p.k_SHBG * (p.SHBG0 * p.shbg_factor * Fa ** (-p.nA_SHBG) - SHBG)
 
     dy = [d_G, d_R, d_Ci, d_LHp, d_LH, d_FSHp, d_FSH, d_Rlh, d_Blk, d_Lenz, d_Lmass, d_Sfun,
-          d_SHBG, d_Rsg, *d_X, d_Epi, *d_drugs]
+          d_SHBG, d_Rsg, d_Fa, d_Fe, d_Fp, *d_X, d_Epi, *d_drugs]
     out = xp.stack(dy)
     if not observe:
         return out

@@ -30,6 +30,7 @@ def reference_state(p: Parameters) -> FloatArray:
         "LH": p.LH0, "FSHp": p.k_FSH * p.FSH0 / p.k_rel_FSH, "FSH": p.FSH0,
         "Rlh": p.k_rec / (p.k_rec + k_rlh), "Blk": blk_on / (blk_on + p.k_blk_off),
         "Lenz": 1.0, "Lmass": 1.0, "Sfun": 1.0, "SHBG": p.SHBG0, "Rsg": 1.0,
+        "Fa": 1.0, "Fe": 1.0, "Fp": 1.0,
         "Epi": p.DSP0 * p.tau_epi,
     }
     for name, value in named.items():
