@@ -62,6 +62,8 @@ class Parameters:
     gamma_GnRH: Value  # K_G/ug: portal-equivalent GnRH (K_G units) per µg of peripheral gona
     k_des: Value  # 1/d: desensitisation of occupied receptor (Röblitz Ca -> Ci topol
     k_res: Value  # 1/d: resensitisation of the desensitised receptor, only while uno
+    z_rec: Value  # K_G: recovery-block threshold
+    n_rec: Value  # 1: recovery-block steepness
     k_R: Value  # 1/d: receptor turnover (synthesis toward the total, loss of desen
     LH0: Value  # IU/L: baseline serum LH
     k_LH: Value  # 1/d: serum LH elimination (t1/2 1.6 h, within the 1.0-2.3 h of pa

@@ -54,7 +54,7 @@ class Species:
     hill: float = 1.0
     metabolite_of: str | None = None
     formation_fraction: float = 0.0  # share of the parent's elimination forming this species
-    efficacy: float = 0.0  # intrinsic activity of a partial agonist
+    efficacy: float = 0.0  # partial-agonist activity (ER) or Emax (GnRH agonist)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,8 @@ def species_for(code: str, p: Parameters) -> Species:
             raise SimulationError(f"{code}.potency", None, "an A50 in the model parameter table")
         return replace(base, potency=float(getattr(p, _AI_POTENCY[code])))
     if role is Role.gnrh_agonist:
-        return replace(base, potency=_pk(drug, "ec50_ng_per_ml"), hill=_pk(drug, "hill"))
+        return replace(base, potency=_pk(drug, "ec50_ng_per_ml"), hill=_pk(drug, "hill"),
+                       efficacy=_pk(drug, "emax"))
     return replace(base, ka_slow=_pk(drug, "ka_slow_per_d", 0.0),
                    potency=_pk(drug, "ic50_ng_per_ml"), hill=_pk(drug, "hill"))
 

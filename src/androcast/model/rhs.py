@@ -110,7 +110,10 @@ def rhs(
             elif sp.role is Role.fsh:
                 fsh_exo = fsh_exo + central / sp.v_l
             elif sp.role is Role.gnrh_agonist:
-                c_agonist = c_agonist + (conc_ng_ml / sp.potency) ** sp.hill
+                # Tornøe 2007: E = Emax·H+(C; EC50, γ) multiplies basal release; here the
+                # agonist's drive equals E times the baseline cycle-mean occupancy
+                c_agonist = c_agonist + sp.efficacy * hill_up(conc_ng_ml, sp.potency, sp.hill) * (
+                    log(1 + p.m0) / (p.k_G * p.tau0))
             elif sp.role is Role.gnrh_antagonist:
                 a_antagonist = a_antagonist + (conc_ng_ml / sp.potency) ** sp.hill
         d_drugs += [d_depot, d_depot_slow, d_central, d_peripheral]
@@ -125,7 +128,8 @@ def rhs(
     blk0 = blk0_on / (blk0_on + p.k_blk_off)
     leydig0 = p.b0 + p.Lmax * hill_up(p.LH0, p.L50, p.kappa)
     occ0 = log(1 + p.m0) / (p.k_G * p.tau0)
-    R0 = 1 / (1 + 2 * p.k_des * occ0 / (p.k_res * (1 - occ0) + p.k_R))
+    hold0 = log(1 + (p.m0 / p.z_rec) ** p.n_rec) / (p.n_rec * p.k_G * p.tau0)
+    R0 = 1 / (1 + 2 * p.k_des * occ0 / (p.k_res * (1 - hold0) + p.k_R))
     Ca0 = occ0 * R0
     fsh_total0 = p.FSH0
     itt_testis0 = p.ITT0 - p.q_ITT * p.T0
@@ -178,9 +182,22 @@ def rhs(
     occ_mean = (c_cont / load + log(1 + pulse_mass / load) / (p.k_G * pulse_interval)
                 + u.pump_frequency_per_d * log(1 + p.gamma_GnRH * u.pump_pulse_ug / load) / p.k_G)
     occ = w * occ_pulsed + (1 - w) * occ_mean  # cycle-mean occupancy in averaged mode
+    # resensitisation needs the receptor free of agonist: 'hold' is the share of time the
+    # agonist/antagonist-free ratio (G + c)/(1 + a) stays above z_rec. Brief pulses leave
+    # time to recover; sustained agonist does not (gnrh_textbook; Tornøe agonist arm).
+    c_bg = c_cont / (1 + a_antagonist)
+    hold_bg = hill_up(c_bg, p.z_rec, p.n_rec)
+    hold_pulsed = hill_up((G + c_cont) / (1 + a_antagonist), p.z_rec, p.n_rec)
+    hold_mean = hold_bg + (1 - hold_bg) * (
+        log(1 + (pulse_mass / ((1 + a_antagonist) * p.z_rec)) ** p.n_rec)
+        / (p.n_rec * p.k_G * pulse_interval)
+        + u.pump_frequency_per_d * log(
+            1 + (p.gamma_GnRH * u.pump_pulse_ug / ((1 + a_antagonist) * p.z_rec)) ** p.n_rec)
+        / (p.n_rec * p.k_G))
+    hold = w * hold_pulsed + (1 - w) * hold_mean
     d_G = w * (p.gamma_GnRH * u.gnrh_infusion_ug_per_d - p.k_G * G)  # kicks are events
-    d_R = p.k_R * (1 - R - Ci) - p.k_des * occ * R + p.k_res * (1 - occ) * Ci
-    d_Ci = p.k_des * occ * R - p.k_res * (1 - occ) * Ci - p.k_R * Ci
+    d_R = p.k_R * (1 - R - Ci) - p.k_des * occ * R + p.k_res * (1 - hold) * Ci
+    d_Ci = p.k_des * occ * R - p.k_res * (1 - hold) * Ci - p.k_R * Ci
     ca = occ * R / Ca0  # active complex relative to baseline
 
     # --- LH: pool synthesis under steroid feedback, GnRH-driven release [tornoe2007 k_rel]
@@ -245,7 +262,7 @@ def rhs(
         "fsh": FSH_total, "inhibin_b": InhB, "itt": ITT, "shbg": SHBG,
         "sperm_total_count": count, "sperm_concentration": count / p.semen_volume,
         "tmsc": count * p.progressive_fraction, "hcg": hcg, "androgen_t_equivalent": A_eq,
-        "pulse_mass": pulse_mass, "pulse_interval": pulse_interval, "occupancy": occ,
+        "pulse_mass": pulse_mass, "pulse_interval": pulse_interval, "occupancy": occ, "receptor_hold": hold,
         "testosterone_production": P_T, "aromatase_inhibition": I_AI, "er_block": er_block,
     }
     return out, observed

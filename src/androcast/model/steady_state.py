@@ -19,7 +19,8 @@ def reference_state(p: Parameters) -> FloatArray:
     steady state itself (the equations are normalised to the baseline targets).
     """
     occ0 = np.log(1 + p.m0) / (p.k_G * p.tau0)
-    ci_over_r = p.k_des * occ0 / (p.k_res * (1 - occ0) + p.k_R)
+    hold0 = np.log(1 + (p.m0 / p.z_rec) ** p.n_rec) / (p.n_rec * p.k_G * p.tau0)
+    ci_over_r = p.k_des * occ0 / (p.k_res * (1 - hold0) + p.k_R)
     r0 = 1 / (1 + 2 * ci_over_r)
     k_rlh = p.k_int * p.LH0 / (p.LH0 + p.K_occ)
     blk_on = p.k_blk * p.LH0**p.n_blk / (p.LH0**p.n_blk + p.K_blk**p.n_blk)

@@ -154,6 +154,9 @@ class Integrator:
             t_next = min(t1, next_pulse, events[ei] if ei < len(events) else np.inf)
             if di < len(doses):
                 t_next = min(t_next, doses[di].t_d)
+            if t_next - t < 1e-10:  # coincident events: nothing to integrate
+                t = t_next
+                continue
             mask = (t_out >= t) & (t_out < t_next) if t_next < t1 else (t_out >= t) & (t_out <= t1)
             u = self.inputs(t)
             fun = self._segment_rhs(u)
