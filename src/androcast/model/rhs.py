@@ -262,7 +262,8 @@ def rhs(
         "fsh": FSH_total, "inhibin_b": InhB, "itt": ITT, "shbg": SHBG,
         "sperm_total_count": count, "sperm_concentration": count / p.semen_volume,
         "tmsc": count * p.progressive_fraction, "hcg": hcg, "androgen_t_equivalent": A_eq,
-        "pulse_mass": pulse_mass, "pulse_interval": pulse_interval, "occupancy": occ, "receptor_hold": hold,
+        "pulse_mass": pulse_mass, "pulse_interval": pulse_interval, "occupancy": occ,
+        "receptor_hold": hold,
         "testosterone_production": P_T, "aromatase_inhibition": I_AI, "er_block": er_block,
     }
     return out, observed
