@@ -112,3 +112,10 @@ class SimulationError(AndrocastError, RuntimeError):
 
     def problem(self) -> str:
         return "failed"
+
+
+class StoreError(AndrocastError, RuntimeError):
+    """A patient record store that cannot be used as asked (schema out of date, conflict)."""
+
+    def problem(self) -> str:
+        return "cannot be used"

@@ -1,0 +1,95 @@
+"""A patient's chart: the core's records (Patient, LabResult, ...) as the store keeps them.
+
+The store persists what the core produced. A chart is that, plus where each record came from
+(``SourceKey``: a FHIR identifier or fullUrl), so re-importing the same data changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from androcast.labs import AndrogenUse, Case, History, LabResult, Patient, SemenAnalysis
+
+T = TypeVar("T")
+Goal = Literal["fertility", "testosterone", "both"]
+
+#: The system of identifiers that are URIs themselves (``urn:uuid:...``), as FHIR uses it.
+URI_SYSTEM = "urn:ietf:rfc:3986"
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """An identifier a record carries in other systems (FHIR ``identifier`` system and value)."""
+
+    system: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Keyed(Generic[T]):
+    """A record with the identifier it was imported under (None: match it by content)."""
+
+    item: T
+    key: SourceKey | None = None
+    code: str | None = None  # the code the source used for it (a lab result's LOINC)
+
+
+@dataclass(frozen=True)
+class MedicationUse:
+    """A non-androgen drug from the catalogue (restoration drug or medication class) taken.
+
+    Dose and schedule are optional: a history often only says *that* a drug was taken.
+    """
+
+    code: str
+    start: dt.date | None = None
+    stop: dt.date | None = None
+    dose: float | None = None
+    dose_unit: str | None = None
+    every_d: float | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything the store knows of one man, as core records."""
+
+    patient: Patient
+    goal: Goal
+    androgens: tuple[Keyed[AndrogenUse], ...] = ()
+    medications: tuple[Keyed[MedicationUse], ...] = ()
+    conditions: tuple[str, ...] = ()
+    labs: tuple[Keyed[LabResult], ...] = ()
+    semen: tuple[Keyed[SemenAnalysis], ...] = ()
+    patient_key: SourceKey | None = None
+    birth_date: dt.date | None = None
+
+    def to_case(self, *, as_of: dt.date) -> Case:
+        """The Case the core works on (records after ``as_of`` are left out)."""
+        codes = tuple(dict.fromkeys(m.item.code for m in self.medications))
+        return Case(
+            patient=self.patient,
+            goal=self.goal,
+            history=History(tuple(a.item for a in self.androgens), self.conditions, codes),
+            labs=tuple(
+                sorted((r.item for r in self.labs if r.item.date <= as_of), key=lambda r: r.date)
+            ),
+            semen=tuple(
+                sorted((s.item for s in self.semen if s.item.date <= as_of), key=lambda s: s.date)
+            ),
+            as_of=as_of,
+        )
+
+
+def chart_from_case(case: Case) -> Chart:
+    """A case file's content as a chart (no source identifiers: records match by content)."""
+    return Chart(
+        patient=case.patient,
+        goal=case.goal,
+        androgens=tuple(Keyed(a) for a in case.history.androgens),
+        medications=tuple(Keyed(MedicationUse(code)) for code in case.history.medications),
+        conditions=case.history.conditions,
+        labs=tuple(Keyed(r) for r in case.labs),
+        semen=tuple(Keyed(s) for s in case.semen),
+    )

@@ -1,0 +1,510 @@
+"""Repository functions: charts, results and assessments in and out of the tables.
+
+Every function takes the session of one transaction (``Store.transaction``) and does not
+commit: the caller's command is the unit of work. Writers lock the patient row first
+(``FOR UPDATE`` on PostgreSQL; SQLite writers are already serialised by ``BEGIN IMMEDIATE``)
+and bump its version, so two concurrent writers to one man queue instead of losing updates.
+A record that comes back with the same source key and content changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from androcast import __version__
+from androcast.errors import UnknownCodeError
+from androcast.labs import AndrogenUse, LabResult, Patient, ReferenceInterval, SemenAnalysis
+from androcast.store.chart import URI_SYSTEM, Chart, Goal, Keyed, MedicationUse, SourceKey
+from androcast.store.schema import (
+    AndrogenCourseRow,
+    AssessmentRow,
+    AuditRow,
+    ClinicRow,
+    LabObservationRow,
+    MedicationCourseRow,
+    PatientRow,
+    SemenAnalysisRow,
+    utcnow,
+)
+
+DEFAULT_CLINIC = "default"
+Row = TypeVar("Row", AndrogenCourseRow, MedicationCourseRow, LabObservationRow, SemenAnalysisRow)
+
+
+@dataclass
+class SaveSummary:
+    """What a write did: records created, updated and left unchanged (per patient)."""
+
+    patients_created: list[str] = field(default_factory=list)
+    patients_updated: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    identifier: str
+    clinic: str
+    goal: str
+    age_years: float | None
+    lab_results: int
+    semen_analyses: int
+    last_result: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime
+    actor: str
+    action: str
+    table: str
+    row_id: int
+    patient_id: int | None
+    changes: Mapping[str, Any]
+
+
+# -- row values -------------------------------------------------------------------------------
+
+
+def _lab_values(result: LabResult) -> dict[str, Any]:
+    ref = result.reference
+    return {
+        "analyte": result.analyte,
+        "date": result.date,
+        "value": result.value,
+        "unit": result.unit,
+        "censor": result.censor,
+        "reported_value": result.reported_value,
+        "reported_unit": result.reported_unit,
+        "confirmed": result.confirmed,
+        "reference_low": ref.low,
+        "reference_high": ref.high,
+        "reference_unit": ref.unit,
+        "reference_source": ref.source,
+        "reference_population": ref.population,
+    }
+
+
+def _lab_result(row: LabObservationRow) -> LabResult:
+    return LabResult(
+        analyte=row.analyte,
+        date=row.date,
+        value=row.value,
+        unit=row.unit,
+        censor=cast(Any, row.censor),
+        reported_value=row.reported_value,
+        reported_unit=row.reported_unit,
+        reference=ReferenceInterval(
+            row.reference_low,
+            row.reference_high,
+            row.reference_unit,
+            row.reference_source,
+            row.reference_population,
+        ),
+        confirmed=row.confirmed,
+    )
+
+
+_SEMEN_FIELDS = (
+    "date",
+    "volume_ml",
+    "concentration_m_per_ml",
+    "concentration_censor",
+    "progressive_motility_pct",
+    "total_motility_pct",
+    "normal_forms_pct",
+    "abstinence_days",
+    "pellet_sperm_seen",
+)
+_ANDROGEN_FIELDS = ("agent", "dose", "dose_unit", "every_d", "start", "stop", "route")
+_MEDICATION_FIELDS = ("code", "dose", "dose_unit", "every_d", "start", "stop")
+
+
+def _values(item: Any, names: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in names}
+
+
+def _content_hash(values: Mapping[str, Any]) -> str:
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- patients -------------------------------------------------------------------------------
+
+
+def ensure_clinic(session: Session, name: str = DEFAULT_CLINIC) -> ClinicRow:
+    """The clinic called ``name``, created on first use."""
+    clinic = session.scalar(select(ClinicRow).where(ClinicRow.name == name))
+    if clinic is None:
+        clinic = ClinicRow(name=name)
+        session.add(clinic)
+        session.flush()
+    return clinic
+
+
+def find_patient(
+    session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC, lock: bool = False
+) -> PatientRow:
+    """The patient ``identifier`` of ``clinic``; ``lock`` holds his row until commit."""
+    query = (
+        select(PatientRow)
+        .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+        .where(ClinicRow.name == clinic, PatientRow.identifier == identifier)
+    )
+    if lock:
+        query = query.with_for_update(of=PatientRow)
+    patient = session.scalar(query)
+    if patient is None:
+        known = session.scalars(
+            select(PatientRow.identifier)
+            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+            .where(ClinicRow.name == clinic)
+            .order_by(PatientRow.identifier)
+            .limit(20)
+        ).all()
+        listed = ", ".join(known) if known else "none yet (androcast patient add CASE)"
+        raise UnknownCodeError("patient", identifier, f"a patient of clinic {clinic}: {listed}")
+    return patient
+
+
+def _patient_values(chart: Chart) -> dict[str, Any]:
+    p = chart.patient
+    left, right = p.testis_volume_ml if p.testis_volume_ml is not None else (None, None)
+    return {
+        "identifier_system": chart.patient_key.system if chart.patient_key else None,
+        "goal": chart.goal,
+        "age_years": p.age_years,
+        "birth_date": chart.birth_date,
+        "bmi": p.bmi,
+        "testis_left_ml": left,
+        "testis_right_ml": right,
+        "ethnicity": p.ethnicity,
+    }
+
+
+def _touch(patient: PatientRow) -> None:
+    """Mark the patient changed: bumps ``version`` (the optimistic lock) at flush."""
+    patient.updated_at = utcnow()
+
+
+def _upsert_patient(
+    session: Session, chart: Chart, clinic: ClinicRow, summary: SaveSummary
+) -> PatientRow:
+    identifier = chart.patient.id
+    values = {k: v for k, v in _patient_values(chart).items() if v is not None}
+    try:
+        patient = find_patient(session, identifier, clinic=clinic.name, lock=True)
+    except UnknownCodeError:
+        patient = PatientRow(
+            clinic_id=clinic.id, identifier=identifier, conditions=list(chart.conditions), **values
+        )
+        session.add(patient)
+        session.flush()
+        summary.patients_created.append(identifier)
+        return patient
+    changed = False
+    for name, value in values.items():
+        if getattr(patient, name) != value:
+            setattr(patient, name, value)
+            changed = True
+    conditions = list(dict.fromkeys([*patient.conditions, *chart.conditions]))
+    if conditions != patient.conditions:
+        patient.conditions = conditions
+        changed = True
+    if changed:
+        summary.patients_updated.append(identifier)
+    return patient
+
+
+def _put(
+    session: Session,
+    patient: PatientRow,
+    row_type: type[Row],
+    keyed: Keyed[Any],
+    values: dict[str, Any],
+) -> str:
+    """Insert, update or leave one record; returns ``created``, ``updated`` or ``unchanged``."""
+    digest = _content_hash(values)
+    if keyed.key is not None:
+        existing = session.scalar(
+            select(row_type).where(
+                row_type.patient_id == patient.id,
+                row_type.key_system == keyed.key.system,
+                row_type.key_value == keyed.key.value,
+            )
+        )
+    else:
+        existing = session.scalar(
+            select(row_type)
+            .where(row_type.patient_id == patient.id, row_type.content_hash == digest)
+            .limit(1)
+        )
+    if existing is not None:
+        if existing.content_hash == digest:
+            return "unchanged"
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.content_hash = digest
+        return "updated"
+    key = keyed.key or SourceKey(URI_SYSTEM, f"urn:uuid:{uuid.uuid4()}")
+    row = row_type(
+        patient_id=patient.id,
+        key_system=key.system,
+        key_value=key.value,
+        content_hash=digest,
+        **values,
+    )
+    session.add(row)
+    return "created"
+
+
+def _lab_row_values(keyed: Keyed[LabResult]) -> dict[str, Any]:
+    return {**_lab_values(keyed.item), "loinc": keyed.code}
+
+
+def save_chart(session: Session, chart: Chart, *, clinic: str = DEFAULT_CLINIC) -> SaveSummary:
+    """Add or merge a chart: new records are inserted, known ones (same key) updated if changed.
+
+    Patient fields that the chart leaves empty keep their stored value; conditions add up.
+    """
+    summary = SaveSummary()
+    save_charts(session, (chart,), clinic=clinic, summary=summary)
+    return summary
+
+
+def save_charts(
+    session: Session,
+    charts: Iterable[Chart],
+    *,
+    clinic: str = DEFAULT_CLINIC,
+    summary: SaveSummary | None = None,
+) -> SaveSummary:
+    """``save_chart`` for several patients in the caller's one transaction."""
+    summary = summary if summary is not None else SaveSummary()
+    clinic_row = ensure_clinic(session, clinic)
+    for chart in charts:
+        patient = _upsert_patient(session, chart, clinic_row, summary)
+        before = (summary.created, summary.updated)
+        for a in chart.androgens:
+            summary.count(
+                _put(session, patient, AndrogenCourseRow, a, _values(a.item, _ANDROGEN_FIELDS))
+            )
+        for m in chart.medications:
+            summary.count(
+                _put(session, patient, MedicationCourseRow, m, _values(m.item, _MEDICATION_FIELDS))
+            )
+        for r in chart.labs:
+            summary.count(_put(session, patient, LabObservationRow, r, _lab_row_values(r)))
+        for s in chart.semen:
+            summary.count(
+                _put(session, patient, SemenAnalysisRow, s, _values(s.item, _SEMEN_FIELDS))
+            )
+        if (summary.created, summary.updated) != before:
+            _touch(patient)
+        session.flush()
+    return summary
+
+
+def add_lab_results(
+    session: Session,
+    identifier: str,
+    results: Iterable[Keyed[LabResult]],
+    *,
+    clinic: str = DEFAULT_CLINIC,
+) -> SaveSummary:
+    """New laboratory results for a patient already in the store."""
+    patient = find_patient(session, identifier, clinic=clinic, lock=True)
+    summary = SaveSummary()
+    for keyed in results:
+        summary.count(_put(session, patient, LabObservationRow, keyed, _lab_row_values(keyed)))
+    if summary.created or summary.updated:
+        _touch(patient)
+    session.flush()
+    return summary
+
+
+def update_patient(
+    session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC, **values: Any
+) -> PatientRow:
+    """Change patient fields (``bmi=31.2``); the row is locked, read and written in one go."""
+    patient = find_patient(session, identifier, clinic=clinic, lock=True)
+    for name, value in values.items():
+        if name not in _PATIENT_FIELDS:
+            raise UnknownCodeError("patient field", name, f"one of {', '.join(_PATIENT_FIELDS)}")
+        setattr(patient, name, value)
+    _touch(patient)
+    session.flush()
+    return patient
+
+
+_PATIENT_FIELDS = ("goal", "age_years", "bmi", "testis_left_ml", "testis_right_ml", "ethnicity")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _rows(session: Session, row_type: type[Row], patient: PatientRow) -> Sequence[Row]:
+    return session.scalars(
+        select(row_type).where(row_type.patient_id == patient.id).order_by(row_type.id)
+    ).all()
+
+
+def _key(row: Any) -> SourceKey:
+    return SourceKey(row.key_system, row.key_value)
+
+
+def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC) -> Chart:
+    """The stored chart of a patient, each record with its source key."""
+    patient = find_patient(session, identifier, clinic=clinic)
+    testes = (
+        None
+        if patient.testis_left_ml is None and patient.testis_right_ml is None
+        else (patient.testis_left_ml, patient.testis_right_ml)
+    )
+    labs = sorted(
+        (
+            Keyed(_lab_result(r), _key(r), r.loinc)
+            for r in _rows(session, LabObservationRow, patient)
+        ),
+        key=lambda k: k.item.date,
+    )
+    semen = sorted(
+        (
+            Keyed(SemenAnalysis(**_values(r, _SEMEN_FIELDS)), _key(r))
+            for r in _rows(session, SemenAnalysisRow, patient)
+        ),
+        key=lambda k: k.item.date,
+    )
+    return Chart(
+        patient=Patient(
+            id=patient.identifier,
+            age_years=patient.age_years,
+            bmi=patient.bmi,
+            testis_volume_ml=testes,
+            ethnicity=patient.ethnicity,
+        ),
+        goal=cast(Goal, patient.goal),
+        androgens=tuple(
+            Keyed(AndrogenUse(**_values(r, _ANDROGEN_FIELDS)), _key(r))
+            for r in _rows(session, AndrogenCourseRow, patient)
+        ),
+        medications=tuple(
+            Keyed(MedicationUse(**_values(r, _MEDICATION_FIELDS)), _key(r))
+            for r in _rows(session, MedicationCourseRow, patient)
+        ),
+        conditions=tuple(patient.conditions),
+        labs=tuple(labs),
+        semen=tuple(semen),
+        patient_key=(
+            SourceKey(patient.identifier_system, patient.identifier)
+            if patient.identifier_system
+            else None
+        ),
+        birth_date=patient.birth_date,
+    )
+
+
+def list_patients(session: Session, *, clinic: str = DEFAULT_CLINIC) -> list[PatientSummary]:
+    """Every patient of a clinic with counts of his records, by identifier."""
+    labs = (
+        select(
+            LabObservationRow.patient_id,
+            func.count().label("n"),
+            func.max(LabObservationRow.date).label("last"),
+        )
+        .group_by(LabObservationRow.patient_id)
+        .subquery()
+    )
+    semen = (
+        select(
+            SemenAnalysisRow.patient_id,
+            func.count().label("n"),
+            func.max(SemenAnalysisRow.date).label("last"),
+        )
+        .group_by(SemenAnalysisRow.patient_id)
+        .subquery()
+    )
+    query = (
+        select(PatientRow, labs.c.n, labs.c.last, semen.c.n, semen.c.last)
+        .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+        .outerjoin(labs, labs.c.patient_id == PatientRow.id)
+        .outerjoin(semen, semen.c.patient_id == PatientRow.id)
+        .where(ClinicRow.name == clinic)
+        .order_by(PatientRow.identifier)
+    )
+    out = []
+    for patient, n_labs, last_lab, n_semen, last_semen in session.execute(query):
+        dates = [d for d in (last_lab, last_semen) if d is not None]
+        out.append(
+            PatientSummary(
+                identifier=patient.identifier,
+                clinic=clinic,
+                goal=patient.goal,
+                age_years=patient.age_years,
+                lab_results=n_labs or 0,
+                semen_analyses=n_semen or 0,
+                last_result=max(dates) if dates else None,
+                version=patient.version,
+            )
+        )
+    return out
+
+
+def save_assessment(
+    session: Session,
+    identifier: str,
+    payload: Mapping[str, Any],
+    *,
+    as_of: dt.date,
+    clinic: str = DEFAULT_CLINIC,
+) -> int:
+    """Keep an assessment (``Assessment.to_dict()``) made as of ``as_of``; returns its id."""
+    patient = find_patient(session, identifier, clinic=clinic, lock=True)
+    row = AssessmentRow(
+        patient_id=patient.id,
+        as_of=as_of,
+        androcast_version=__version__,
+        payload=json.loads(json.dumps(payload, default=str)),
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def latest_assessment(
+    session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC
+) -> Mapping[str, Any] | None:
+    """The most recently stored assessment of a patient, if any."""
+    patient = find_patient(session, identifier, clinic=clinic)
+    row = session.scalar(
+        select(AssessmentRow)
+        .where(AssessmentRow.patient_id == patient.id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    )
+    return None if row is None else row.payload
+
+
+def audit_trail(session: Session, *, patient_id: int | None = None) -> list[AuditEntry]:
+    """The audit log, oldest first (optionally one patient's rows only)."""
+    query = select(AuditRow).order_by(AuditRow.id)
+    if patient_id is not None:
+        query = query.where(AuditRow.patient_id == patient_id)
+    return [
+        AuditEntry(r.at, r.actor, r.action, r.table_name, r.row_id, r.patient_id, dict(r.changes))
+        for r in session.scalars(query)
+    ]
