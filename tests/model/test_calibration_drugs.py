@@ -1,0 +1,140 @@
+"""Drug responses of the typical man against published numbers (hpg-model.md 6.5 targets)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from androcast.simulate import SolverOptions, simulate
+
+from ._calibration import assert_matches, every, fold_change, mean, regimen, te200_year
+
+
+def test_te200_suppression_by_week3_matches_coviello2005() -> None:
+    tr = te200_year()
+    for name, key, base in (("lh", "lh_fraction_week3", 4.5), ("fsh", "fsh_fraction_week3", 4.0),
+                            ("itt", "itt_fraction_week3", 1200.0)):
+        assert_matches("model_te200_suppression", key, mean(tr, name, 14, 21) / base)
+
+
+@pytest.mark.parametrize("threshold", [10, 5, 3, 1])
+def test_sperm_suppression_times_match_handelsman2005(threshold: int) -> None:
+    tr = te200_year()
+    below = tr.t_d[np.argmax(tr.observable("sperm_concentration") < threshold)]
+    assert_matches("model_handelsman2005_suppression", f"weeks_to_{threshold}_m_per_ml",
+                   below / 7.0)
+
+
+def test_inhibin_b_under_suppression_matches_matthiesson2003() -> None:
+    tr = te200_year()
+    assert_matches("model_inhibin_under_suppression", "inhibin_b_fraction_suppressed",
+                   mean(tr, "inhibin_b", 56, 84) / 130.0)
+
+
+def test_typical_recovery_after_te200_for_a_year_takes_a_few_months_liu2006() -> None:
+    tr = simulate(None, regimen(every("testosterone_enanthate", "200 mg", "im", "7 d",
+                                      "-365 d", "-7 d")), days=540)
+    after = tr.t_d >= 0
+    conc = tr.observable("sperm_concentration")[after]
+    assert conc[0] < 1.0  # still suppressed at t0
+    months = tr.t_d[after][np.argmax(conc >= 20.0)] / 30.44
+    assert_matches("model_recovery_typical_man", "months_to_20_m_per_ml", months)
+
+
+def test_hcg_6000_biphasic_testosterone_matches_hcg_biphasic() -> None:
+    tr = simulate(None, regimen({"drug": "hcg", "dose": "6000 IU", "route": "im",
+                                 "start": "0 d"}),
+                  days=7, start_d=-1, solver=SolverOptions(output_step_d=1 / 24))
+    base = tr.at("testosterone_total", -0.5)
+    fold = {h: tr.at("testosterone_total", h / 24) / base for h in range(0, 168)}
+    assert_matches("model_hcg_biphasic", "t_fold_4h", fold[4])
+    assert_matches("model_hcg_biphasic", "t_fold_peak_72_96h", max(fold[h] for h in range(72, 97)))
+    assert_matches("model_hcg_biphasic", "t_fold_144h", tr.at("testosterone_total", 6) / base)
+    assert min(fold[h] for h in range(12, 37)) < fold[4]  # the early dip: biphasic
+
+
+@pytest.mark.parametrize("dose", [125, 250, 500])
+def test_hcg_itt_dose_response_on_te200_matches_coviello2005(dose: int) -> None:
+    tr = simulate(None, regimen(every("testosterone_enanthate", "200 mg", "im", "7 d", "0 d",
+                                      "21 d"),
+                                every("hcg", f"{dose} IU", "sc", "2 d", "0 d", "22 d")),
+                  days=21, solver=SolverOptions(output_step_d=0.25))
+    change = 100.0 * (mean(tr, "itt", 14, 21) / 1200.0 - 1.0)
+    assert_matches("model_coviello2005_hcg_itt", f"itt_change_{dose}iu", change)
+
+
+def test_rhfsh_3000_doubles_inhibin_b_within_72h_rhfsh_inhibin() -> None:
+    tr = simulate(None, regimen({"drug": "fsh", "dose": "3000 IU", "route": "sc",
+                                 "start": "0 d"}), days=3,
+                  solver=SolverOptions(output_step_d=1 / 24))
+    assert_matches("model_rhfsh_inhibin", "inhibin_b_fold_3000iu_72h",
+                   float(tr.observable("inhibin_b").max()) / 130.0)
+    low = simulate(None, regimen({"drug": "fsh", "dose": "225 IU", "route": "sc",
+                                  "start": "0 d"}), days=3)
+    assert_matches("model_rhfsh_inhibin", "inhibin_b_fold_225iu_max",
+                   float(low.observable("inhibin_b").max()) / 130.0)
+
+
+def test_clomiphene_25mg_raises_lh_as_helo2017() -> None:
+    assert_matches("model_clomiphene_helo2017", "lh_fold",
+                   fold_change("clomiphene_citrate", "25 mg")["lh"])
+
+
+def test_tamoxifen_20mg_raises_lh_and_t_as_urol_int() -> None:
+    folds = fold_change("tamoxifen", "20 mg")
+    assert_matches("model_tamoxifen", "lh_fold", folds["lh"])
+    assert_matches("model_tamoxifen", "t_fold", folds["testosterone_total"])
+
+
+def test_anastrozole_1mg_matches_leder2004() -> None:
+    folds = fold_change("anastrozole", "1 mg")
+    assert_matches("model_anastrozole_leder2004", "e2_fold", folds["estradiol"])
+    assert_matches("model_anastrozole_leder2004", "lh_fold", folds["lh"])
+    assert_matches("model_anastrozole_leder2004", "t_fold", folds["testosterone_total"])
+
+
+def test_letrozole_2_5mg_lowers_estradiol_as_tsjoen2005() -> None:
+    assert_matches("model_letrozole_tsjoen2005", "e2_fold",
+                   fold_change("letrozole", "2.5 mg")["estradiol"])
+
+
+def test_gonadorelin_pump_restores_testosterone_in_gnrh_deficiency_gnrh_pump1982() -> None:
+    from androcast.model import reference_parameters
+
+    deficient = reference_parameters().replace(gnrh_factor=0.01)
+    untreated = simulate(deficient, None, days=1)
+    tr = simulate(deficient, regimen(every("gonadorelin", "5 ug", "sc_pump", "90 min", "0 d",
+                                           "60 d")), days=60)
+    assert untreated.at("testosterone_total", 0) < 10.0
+    assert_matches("model_gnrh_pump_restores_lh", "testosterone_day60",
+                   tr.at("testosterone_total", 59))
+
+
+def test_continuous_gonadorelin_desensitises_unlike_the_pump_gnrh_textbook() -> None:
+    from androcast.model import reference_parameters
+
+    deficient = reference_parameters().replace(gnrh_factor=0.01)
+    continuous = simulate(deficient, regimen(every("gonadorelin", "80 ug", "iv_infusion",
+                                                   "1 d", "0 d", "20 d")), days=20,
+                          solver=SolverOptions(output_step_d=0.25))
+    lh = continuous.observable("lh")
+    peak_day = continuous.t_d[np.argmax(lh)]
+    assert peak_day < 2.0  # an initial rise ...
+    assert continuous.at("lh", 19) < 0.25 * float(lh.max())  # ... then loss of response
+
+
+def test_triptorelin_flare_then_castration_tornoe2007() -> None:
+    tr = simulate(None, regimen({"drug": "triptorelin", "dose": "3.75 mg", "route": "im",
+                                 "start": "0 d"}), days=15,
+                  solver=SolverOptions(output_step_d=0.25))
+    early = tr.t_d <= 3
+    assert_matches("model_tornoe2007_triptorelin", "t_flare_fold_max_days_0_3",
+                   float(tr.observable("testosterone_total")[early].max()) / 17.0)
+    assert_matches("model_tornoe2007_triptorelin", "t_day14_castrate",
+                   tr.at("testosterone_total", 14))
+
+
+def test_degarelix_rapid_castration_tornoe2007() -> None:
+    tr = simulate(None, regimen({"drug": "degarelix", "dose": "240 mg", "route": "sc",
+                                 "start": "0 d"}), days=4)
+    assert_matches("model_tornoe2007_degarelix", "t_day3_castrate", tr.at("testosterone_total", 3))
