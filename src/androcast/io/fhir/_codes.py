@@ -1,0 +1,67 @@
+"""Code systems, extension URIs and the LOINC code chosen for a result's unit.
+
+LOINC codes come from the analyte catalogue (``androcast.labs``); units are written in UCUM
+(``androcast.units.to_ucum``). What FHIR has no element for (a man's BMI as a patient
+attribute, the treatment goal, drug codes of our catalogue) travels in androcast's own
+systems and extensions, named by ``urn:androcast:`` URIs, so an export re-imports to the
+same record.
+"""
+
+from __future__ import annotations
+
+from androcast.labs import analyte
+from androcast.units import parse_unit, ureg
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+ANALYTE_SYSTEM = "urn:androcast:analyte"  # catalogue keys of analytes without a LOINC code
+DRUG_SYSTEM = "urn:androcast:drug"  # codes of the drug catalogue (androcast.drugs)
+ROUTE_SYSTEM = "urn:androcast:route"
+PATIENT_SYSTEM = "urn:androcast:patient"  # case-file patient ids
+OBSERVATION_SYSTEM = "urn:androcast:observation"
+SEMEN_ANALYSIS = "semen-analysis"  # the panel code (LOINC has none in our catalogue)
+CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+EXTENSION = "urn:androcast:fhir:"
+AGE_YEARS = EXTENSION + "age-years"
+BMI = EXTENSION + "bmi"
+TESTIS_LEFT = EXTENSION + "testis-volume-left-ml"
+TESTIS_RIGHT = EXTENSION + "testis-volume-right-ml"
+ETHNICITY = EXTENSION + "ethnicity"
+GOAL = EXTENSION + "goal"
+CONDITION = EXTENSION + "condition"
+CONFIRMED = EXTENSION + "confirmed"
+ABSTINENCE_DAYS = EXTENSION + "abstinence-days"
+PELLET_SPERM_SEEN = EXTENSION + "pellet-sperm-seen"
+
+#: UCUM ``periodUnit`` codes of Timing.repeat, spelled as the case file's intervals are.
+PERIOD_UNITS = {
+    "s": "s",
+    "min": "min",
+    "h": "h",
+    "d": "d",
+    "wk": "week",
+    "mo": "month",
+    "a": "year",
+}
+
+_PROPERTY_BY_DIMENSION = {
+    "[mass] / [length] ** 3": "mass",
+    "[substance] / [length] ** 3": "molar",
+    "[biological_activity] / [length] ** 3": "units",
+}
+
+
+def loinc_for(key: str, unit: str) -> str | None:
+    """The analyte's LOINC code whose property (mass, molar, units) fits ``unit``.
+
+    With no code of that property, the analyte's first code; None if it has none at all.
+    """
+    codes = analyte(key).loinc
+    dimension = str(parse_unit(unit).dimensionality)
+    wanted = _PROPERTY_BY_DIMENSION.get(dimension)
+    if parse_unit(unit).dimensionality == ureg.get_dimensionality("[]"):
+        wanted = "fraction"
+    if wanted is not None and codes.get(wanted):
+        return codes[wanted]
+    return next((code for code in codes.values() if code), None)

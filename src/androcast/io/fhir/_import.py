@@ -1,0 +1,586 @@
+"""FHIR R4 bundle -> charts: Patient, Observation (labs, semen) and MedicationStatement.
+
+Each entry is validated twice: its shape by the fhir.resources model, its content by the
+same rules a case file obeys (``androcast.labs.parse_case`` on the equivalent case-file
+entry). Errors are re-addressed to the FHIR element, e.g.
+``entry[3].resource.valueQuantity.unit``. Any invalid entry fails the whole bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from fhir.resources.R4B.medicationstatement import MedicationStatement
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient as FhirPatient
+from pydantic import ValidationError
+
+from androcast.drugs import drug_codes, get_drug
+from androcast.errors import AndrocastError, InputFileError, UnitError, UnknownCodeError
+from androcast.io.fhir import _codes as c
+from androcast.labs import analyte, analyte_for_loinc, androgen_codes, parse_case, semen_parameters
+from androcast.store.chart import URI_SYSTEM, Chart, Keyed, MedicationUse, SourceKey
+from androcast.units import convert, parse_unit
+
+BUNDLE_TYPES = ("transaction", "batch", "collection", "searchset", "document")
+MODELS: Mapping[str, Any] = {
+    "Patient": FhirPatient,
+    "Observation": Observation,
+    "MedicationStatement": MedicationStatement,
+}
+SKIPPED_STATUS = ("entered-in-error", "cancelled")  # not real results: left out
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return value
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+
+
+def _readdressed(err: AndrocastError, where: Mapping[str, str], base: str) -> AndrocastError:
+    """The same error naming the FHIR element instead of the case-file field."""
+    for prefix in sorted(where, key=len, reverse=True):
+        if err.field == prefix or err.field.startswith(prefix + "."):
+            fhir_field = where[prefix] + err.field[len(prefix) :]
+            break
+    else:
+        fhir_field = base
+    return type(err)(fhir_field, err.value, err.expected, err.hint)
+
+
+def _validated(case: Mapping[str, Any], where: Mapping[str, str], base: str, as_of: dt.date) -> Any:
+    try:
+        return parse_case(case, source="bundle", as_of=as_of)
+    except AndrocastError as err:
+        raise _readdressed(err, where, base) from None
+
+
+def _date(text: Any) -> Any:
+    """A FHIR date or dateTime as the ``YYYY-MM-DD`` a case file has (partial dates stay)."""
+    if isinstance(text, str) and len(text) > 10 and text[10] == "T":
+        return text[:10]
+    return text
+
+
+def _unit_element(quantity: Mapping[str, Any]) -> str:
+    """Which element states the unit: the UCUM ``code``, or ``unit`` when it says the same."""
+    code, unit = quantity.get("code"), quantity.get("unit")
+    if quantity.get("system") != c.UCUM or not code:
+        return "unit" if unit is not None else "code"
+    if isinstance(unit, str) and isinstance(code, str):
+        try:
+            if parse_unit(unit) == parse_unit(code):
+                return "unit"  # the laboratory's spelling, kept as reported
+        except UnitError:
+            pass
+    return "code"
+
+
+def _unit(quantity: Mapping[str, Any]) -> Any:
+    return quantity.get(_unit_element(quantity))
+
+
+def _censored(quantity: Mapping[str, Any]) -> Any:
+    value = quantity.get("value")
+    comparator = quantity.get("comparator")
+    if comparator in ("<", "<="):
+        return f"<{value}"
+    if comparator in (">", ">="):
+        return f">{value}"
+    return value
+
+
+def _extensions(resource: Mapping[str, Any], base: str) -> dict[str, tuple[Any, str]]:
+    """Our extensions by URI: (value, element path); repeated ones keep a list of values."""
+    out: dict[str, tuple[Any, str]] = {}
+    for index, ext in enumerate(resource.get("extension", [])):
+        url = ext.get("url", "")
+        if not url.startswith(c.EXTENSION):
+            continue
+        value_key = next((k for k in ext if k.startswith("value")), None)
+        where = f"{base}.extension[{index}]" + (f".{value_key}" if value_key else "")
+        value = ext.get(value_key) if value_key else None
+        if url == c.CONDITION:
+            codes = out.get(url, ([], where))[0]
+            out[url] = ([*codes, value], where)
+        else:
+            out[url] = (value, where)
+    return out
+
+
+def _key(entry: Mapping[str, Any], resource: Mapping[str, Any]) -> SourceKey | None:
+    for identifier in resource.get("identifier", []):
+        if identifier.get("value"):
+            return SourceKey(identifier.get("system", ""), identifier["value"])
+    full_url = entry.get("fullUrl")
+    if isinstance(full_url, str) and full_url:
+        return SourceKey(URI_SYSTEM, full_url)
+    return None
+
+
+@dataclass
+class _PatientEntry:
+    chart: Chart
+    age_years: float | None
+    labs: list[Keyed[Any]] = field(default_factory=list)
+    semen: list[Keyed[Any]] = field(default_factory=list)
+    androgens: list[Keyed[Any]] = field(default_factory=list)
+    medications: list[Keyed[Any]] = field(default_factory=list)
+
+
+def _age(birth: Any, base: str, as_of: dt.date) -> float | None:
+    if not isinstance(birth, str):
+        return None
+    text = birth + "-01-01"[len(birth) - 4 :] if len(birth) in (4, 7) else birth
+    born = dt.date.fromisoformat(text)
+    if born > as_of:
+        raise InputFileError(f"{base}.birthDate", birth, f"a date on or before {as_of}")
+    return (as_of - born).days / 365.25
+
+
+def _patient(
+    entry: Mapping[str, Any], resource: Mapping[str, Any], base: str, as_of: dt.date
+) -> _PatientEntry:
+    key = _key({}, resource)
+    identifier = key.value if key else resource.get("id")
+    ext = _extensions(resource, base)
+    age, age_at = ext.get(c.AGE_YEARS, (None, f"{base}.birthDate"))
+    birth = resource.get("birthDate")
+    if age is None and birth is not None:
+        age = _age(birth, base, as_of)
+    left, left_at = ext.get(c.TESTIS_LEFT, (None, base))
+    right, right_at = ext.get(c.TESTIS_RIGHT, (None, base))
+    body: dict[str, Any] = {"id": identifier, "age_years": age}
+    for name, url in (("bmi", c.BMI), ("ethnicity", c.ETHNICITY)):
+        if url in ext:
+            body[name] = ext[url][0]
+    if left is not None or right is not None:
+        body["testis_volume_ml"] = {"left": left, "right": right}
+    conditions, conditions_at = ext.get(c.CONDITION, ([], base))
+    goal, goal_at = ext.get(c.GOAL, (None, base))
+    where = {
+        "patient.id": f"{base}.identifier",
+        "patient.age_years": age_at,
+        "patient.bmi": ext.get(c.BMI, (None, base))[1],
+        "patient.ethnicity": ext.get(c.ETHNICITY, (None, base))[1],
+        "patient.testis_volume_ml.left": left_at,
+        "patient.testis_volume_ml.right": right_at,
+        "goal": goal_at,
+        "history.conditions": conditions_at,
+    }
+    case = _validated(
+        {"patient": body, "goal": goal, "history": {"conditions": conditions}}, where, base, as_of
+    )
+    patient_key = key if key and key.system else None
+    born = dt.date.fromisoformat(birth) if isinstance(birth, str) and len(birth) == 10 else None
+    chart = Chart(
+        patient=case.patient,
+        goal=case.goal,
+        conditions=case.history.conditions,
+        patient_key=patient_key,
+        birth_date=born,
+    )
+    return _PatientEntry(chart, case.patient.age_years)
+
+
+def _lab(
+    resource: Mapping[str, Any], base: str, owner: _PatientEntry, as_of: dt.date
+) -> tuple[Any, str | None]:
+    codings = resource.get("code", {}).get("coding", [])
+    key, code, code_at = None, None, f"{base}.code"
+    for index, coding in enumerate(codings):
+        coding_at = f"{base}.code.coding[{index}].code"
+        if coding.get("system") == c.LOINC:
+            try:
+                key, code, code_at = (
+                    analyte_for_loinc(coding.get("code")).key,
+                    coding["code"],
+                    coding_at,
+                )
+                break
+            except (UnknownCodeError, TypeError):
+                code_at = coding_at
+        elif coding.get("system") == c.ANALYTE_SYSTEM:
+            key, code_at = analyte(coding.get("code"), field=coding_at).key, coding_at
+            break
+    if key is None:
+        known = ", ".join(f"{a}" for a in sorted(_lab_loincs()))
+        raise UnknownCodeError(code_at, _first_code(codings), f"a LOINC code of: {known}")
+    quantity = resource.get("valueQuantity")
+    if not isinstance(quantity, Mapping):
+        raise InputFileError(f"{base}.valueQuantity", None, "a valueQuantity with value and unit")
+    item: dict[str, Any] = {
+        "date": _date(_effective(resource)),
+        "analyte": key,
+        "value": _censored(quantity),
+        "unit": _unit(quantity),
+    }
+    ranges = resource.get("referenceRange", [])
+    if ranges:
+        low, high = ranges[0].get("low", {}), ranges[0].get("high", {})
+        item["reference"] = {
+            "low": low.get("value"),
+            "high": high.get("value"),
+            "unit": _unit(low or high),
+            "source": ranges[0].get("text", "laboratory"),
+        }
+        applies = ranges[0].get("appliesTo", [])
+        if applies and applies[0].get("text"):
+            item["reference"]["population"] = applies[0]["text"]
+    ext = _extensions(resource, base)
+    if c.CONFIRMED in ext:
+        item["confirmed"] = ext[c.CONFIRMED][0]
+    unit_at = _unit_element(quantity)
+    where = {
+        "labs[0].date": f"{base}.{_effective_element(resource)}",
+        "labs[0].analyte": code_at,
+        "labs[0].value": f"{base}.valueQuantity.value",
+        "labs[0].unit": f"{base}.valueQuantity.{unit_at}",
+        "labs[0].reference": f"{base}.referenceRange[0]",
+        "labs[0].confirmed": ext.get(c.CONFIRMED, (None, base))[1],
+    }
+    case = _validated(
+        {"patient": {"id": owner.chart.patient.id, "age_years": owner.age_years}, "labs": [item]},
+        where,
+        base,
+        as_of,
+    )
+    return case.labs[0], code
+
+
+def _first_code(codings: list[Any]) -> Any:
+    return codings[0].get("code") if codings else None
+
+
+def _lab_loincs() -> list[str]:
+    from androcast.labs import analyte_keys
+
+    return [code for key in analyte_keys() for code in analyte(key).loinc.values() if code]
+
+
+def _effective_element(resource: Mapping[str, Any]) -> str:
+    for name in ("effectiveDateTime", "effectivePeriod", "issued"):
+        if name in resource:
+            return name + (".start" if name == "effectivePeriod" else "")
+    return "effectiveDateTime"
+
+
+def _effective(resource: Mapping[str, Any]) -> Any:
+    if "effectiveDateTime" in resource:
+        return resource["effectiveDateTime"]
+    if "effectivePeriod" in resource:
+        return resource["effectivePeriod"].get("start")
+    return resource.get("issued")
+
+
+def _semen_codes() -> dict[str, str]:
+    return {p.loinc: key for key, p in semen_parameters().items() if p.loinc}
+
+
+def _is_semen(resource: Mapping[str, Any]) -> bool:
+    codes = {
+        (coding.get("system"), coding.get("code"))
+        for coding in resource.get("code", {}).get("coding", [])
+    }
+    if (c.OBSERVATION_SYSTEM, c.SEMEN_ANALYSIS) in codes:
+        return True
+    return any(system == c.LOINC and code in _semen_codes() for system, code in codes)
+
+
+def _semen_values(
+    parts: list[tuple[Mapping[str, Any], Mapping[str, Any] | None, str]],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Semen parameters from (code, valueQuantity, element path) triples, in catalogue units."""
+    item: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for code, quantity, at in parts:
+        loinc = next(
+            (k.get("code") for k in code.get("coding", []) if k.get("system") == c.LOINC), None
+        )
+        if loinc not in _semen_codes():
+            known = ", ".join(sorted(_semen_codes()))
+            raise UnknownCodeError(f"{at}.code", loinc, f"a semen LOINC code: one of {known}")
+        key = _semen_codes()[loinc]
+        if not isinstance(quantity, Mapping) or quantity.get("value") is None:
+            raise InputFileError(f"{at}.valueQuantity", None, "a valueQuantity with a value")
+        unit = _unit(quantity)
+        target = semen_parameters()[key].unit
+        value = quantity["value"]
+        if unit is not None and unit != target:
+            if not isinstance(unit, str):
+                raise UnitError(f"{at}.valueQuantity.unit", unit, f"a unit like {target}")
+            value = convert(value, unit, target, field=f"{at}.valueQuantity.unit")
+        item[key] = _censored({**quantity, "value": value})
+        where[f"semen[0].{key}"] = f"{at}.valueQuantity.value"
+    return item, where
+
+
+def _semen(
+    resource: Mapping[str, Any], base: str, as_of: dt.date
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One Observation's semen parameters as a case-file ``semen:`` entry (not yet checked)."""
+    if "component" in resource:
+        parts = [
+            (part.get("code", {}), part.get("valueQuantity"), f"{base}.component[{i}]")
+            for i, part in enumerate(resource["component"])
+        ]
+    else:
+        parts = [(resource.get("code", {}), resource.get("valueQuantity"), base)]
+    item, where = _semen_values(parts)
+    ext = _extensions(resource, base)
+    for name, url in (
+        ("abstinence_days", c.ABSTINENCE_DAYS),
+        ("pellet_sperm_seen", c.PELLET_SPERM_SEEN),
+    ):
+        if url in ext:
+            item[name] = ext[url][0]
+            where[f"semen[0].{name}"] = ext[url][1]
+    item["date"] = _date(_effective(resource))
+    where["semen[0].date"] = f"{base}.{_effective_element(resource)}"
+    return item, where
+
+
+def _medication(
+    resource: Mapping[str, Any], base: str, owner: _PatientEntry, as_of: dt.date
+) -> tuple[str, Any]:
+    concept = resource.get("medicationCodeableConcept", {})
+    codings = concept.get("coding", [])
+    index, code = next(
+        ((i, k.get("code")) for i, k in enumerate(codings) if k.get("system") == c.DRUG_SYSTEM),
+        (None, None),
+    )
+    code_at = f"{base}.medicationCodeableConcept" + (
+        f".coding[{index}].code" if index is not None else ""
+    )
+    if code not in drug_codes():
+        raise UnknownCodeError(
+            code_at,
+            code if code is not None else _first_code(codings),
+            f"a coding of {c.DRUG_SYSTEM}: one of {', '.join(drug_codes())}",
+        )
+    period = resource.get("effectivePeriod", {})
+    start = period.get("start", resource.get("effectiveDateTime"))
+    stop = period.get("end")
+    dosage = (resource.get("dosage") or [{}])[0]
+    dose_at = f"{base}.dosage[0].doseAndRate[0].doseQuantity"
+    quantity = (dosage.get("doseAndRate") or [{}])[0].get("doseQuantity")
+    dose = f"{quantity.get('value')} {_unit(quantity)}" if quantity else None
+    repeat = dosage.get("timing", {}).get("repeat", {})
+    every = _every(repeat)
+    route = next(
+        (
+            k.get("code")
+            for k in dosage.get("route", {}).get("coding", [])
+            if k.get("system") == c.ROUTE_SYSTEM
+        ),
+        None,
+    )
+    start_at = f"{base}.effectivePeriod.start" if "start" in period else f"{base}.effectiveDateTime"
+    if code in androgen_codes():
+        item = {
+            "agent": code,
+            "dose": dose,
+            "every": every,
+            "start": _date(start),
+            "stop": _date(stop),
+            "route": route,
+        }
+        where = {
+            "history.androgens[0].agent": code_at,
+            "history.androgens[0].dose": dose_at,
+            "history.androgens[0].every": f"{base}.dosage[0].timing.repeat",
+            "history.androgens[0].start": start_at,
+            "history.androgens[0].stop": f"{base}.effectivePeriod.end",
+            "history.androgens[0].route": f"{base}.dosage[0].route",
+        }
+        case = _validated(
+            {"patient": {"id": owner.chart.patient.id}, "history": {"androgens": [item]}},
+            where,
+            base,
+            as_of,
+        )
+        return "androgen", case.history.androgens[0]
+    # Other drugs: the code by the case-file rules; dose and dates checked as an androgen's are.
+    where = {"history.medications[0]": code_at}
+    _validated(
+        {"patient": {"id": owner.chart.patient.id}, "history": {"medications": [code]}},
+        where,
+        base,
+        as_of,
+    )
+    probe = {
+        "agent": "testosterone_cypionate",
+        "dose": dose or "1 mg",
+        "every": every or "1 d",
+        "start": _date(start),
+        "stop": _date(stop),
+    }
+    checked = _validated(
+        {"patient": {"id": owner.chart.patient.id}, "history": {"androgens": [probe]}},
+        {
+            "history.androgens[0].dose": dose_at,
+            "history.androgens[0].every": f"{base}.dosage[0].timing.repeat",
+            "history.androgens[0].start": start_at,
+            "history.androgens[0].stop": f"{base}.effectivePeriod.end",
+        },
+        base,
+        as_of,
+    ).history.androgens[0]
+    get_drug(code)
+    return "medication", MedicationUse(
+        code=code,
+        start=checked.start,
+        stop=checked.stop,
+        dose=checked.dose if dose else None,
+        dose_unit=checked.dose_unit if dose else None,
+        every_d=checked.every_d if every else None,
+    )
+
+
+def _every(repeat: Mapping[str, Any]) -> str | None:
+    period, unit = repeat.get("period"), repeat.get("periodUnit")
+    if period is None:
+        return None
+    frequency = repeat.get("frequency", 1) or 1
+    spelled = c.PERIOD_UNITS.get(unit, unit) if isinstance(unit, str) else unit
+    return f"{float(period) / float(frequency):g} {spelled}"
+
+
+def parse_bundle(data: Any, *, as_of: dt.date, source: str = "bundle") -> tuple[Chart, ...]:
+    """The charts a FHIR R4 bundle holds (one per Patient entry), all entries validated.
+
+    Observations and MedicationStatements must refer to a Patient entry of the bundle
+    (``subject.reference`` = its fullUrl or ``Patient/<id>``). Any invalid entry raises an
+    AndrocastError naming it, e.g. ``entry[3].resource.valueQuantity.unit``.
+    """
+    if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
+        value = data.get("resourceType") if isinstance(data, Mapping) else _short(data)
+        raise InputFileError(f"{source}.resourceType", value, "a FHIR R4 Bundle")
+    if data.get("type") not in BUNDLE_TYPES:
+        raise InputFileError(
+            f"{source}.type", _short(data.get("type")), f"one of {', '.join(BUNDLE_TYPES)}"
+        )
+    entries = data.get("entry", [])
+    if not isinstance(entries, list):
+        raise InputFileError("entry", _short(entries), "a list of bundle entries")
+    resources: list[tuple[Mapping[str, Any], dict[str, Any], str]] = []
+    for index, entry in enumerate(entries):
+        base = f"entry[{index}].resource"
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(resource, Mapping):
+            raise InputFileError(base, _short(resource), "a FHIR resource")
+        kind = resource.get("resourceType")
+        if not isinstance(kind, str) or kind not in MODELS:
+            raise UnknownCodeError(
+                f"{base}.resourceType", _short(kind), f"one of {', '.join(MODELS)}"
+            )
+        try:
+            model = MODELS[kind].model_validate(resource)
+        except ValidationError as err:
+            first = err.errors()[0]
+            raise InputFileError(
+                base + _path(tuple(first["loc"])), _short(first.get("input")), first["msg"]
+            ) from None
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            raise InputFileError(base, kind, f"a valid FHIR R4 {kind}", hint=str(err)) from None
+        resources.append((entry, model.model_dump(mode="json", exclude_none=True), base))
+    return _assemble(resources, as_of)
+
+
+def _assemble(
+    resources: list[tuple[Mapping[str, Any], dict[str, Any], str]], as_of: dt.date
+) -> tuple[Chart, ...]:
+    patients: dict[str, _PatientEntry] = {}
+    order: list[_PatientEntry] = []
+    for entry, resource, base in resources:
+        if resource["resourceType"] != "Patient":
+            continue
+        record = _patient(entry, resource, base, as_of)
+        order.append(record)
+        if isinstance(entry.get("fullUrl"), str):
+            patients[entry["fullUrl"]] = record
+        if "id" in resource:
+            patients[f"Patient/{resource['id']}"] = record
+    semen_groups: dict[
+        tuple[int, Any], list[tuple[dict[str, Any], dict[str, str], SourceKey | None]]
+    ] = {}
+    for entry, resource, base in resources:
+        kind = resource["resourceType"]
+        if kind == "Patient" or resource.get("status") in SKIPPED_STATUS:
+            continue
+        reference = resource.get("subject", {}).get("reference")
+        owner = patients.get(reference) if isinstance(reference, str) else None
+        if owner is None:
+            raise InputFileError(
+                f"{base}.subject.reference",
+                reference,
+                "a reference to a Patient entry of this bundle (its fullUrl or Patient/<id>)",
+            )
+        key = _key(entry, resource)
+        if kind == "MedicationStatement":
+            what, item = _medication(resource, base, owner, as_of)
+            (owner.androgens if what == "androgen" else owner.medications).append(Keyed(item, key))
+        elif _is_semen(resource):
+            values, value_at = _semen(resource, base, as_of)
+            group = (id(owner), base if "component" in resource else values["date"])
+            semen_groups.setdefault(group, []).append((values, value_at, key))
+        else:
+            result, code = _lab(resource, base, owner, as_of)
+            owner.labs.append(Keyed(result, key, code))
+    owners = {id(record): record for record in order}
+    for (owner_id, _), parts in semen_groups.items():
+        owner = owners[owner_id]
+        merged: dict[str, Any] = {}
+        where: dict[str, str] = {}
+        for values, part_where, _ in parts:
+            merged.update(values)
+            where.update(part_where)
+        case = _validated(
+            {"patient": {"id": owner.chart.patient.id}, "semen": [merged]}, where, "entry", as_of
+        )
+        keys = [k for _, _, k in parts if k is not None]
+        key = (
+            keys[0]
+            if len(keys) == 1
+            else (
+                SourceKey(keys[0].system, "+".join(sorted(k.value for k in keys))) if keys else None
+            )
+        )
+        owner.semen.append(Keyed(case.semen[0], key))
+    return tuple(
+        replace(
+            record.chart,
+            labs=tuple(record.labs),
+            semen=tuple(record.semen),
+            androgens=tuple(record.androgens),
+            medications=tuple(record.medications),
+        )
+        for record in order
+    )
+
+
+def read_bundle(path: str | Path, *, as_of: dt.date) -> tuple[Chart, ...]:
+    """Read a FHIR R4 bundle (JSON file) and validate it (see ``parse_bundle``)."""
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputFileError(
+            str(path), file.name, "a readable FHIR JSON file", hint=str(err)
+        ) from None
+    except json.JSONDecodeError as err:
+        raise InputFileError(
+            str(path), f"line {err.lineno}, column {err.colno}", "valid JSON"
+        ) from None
+    return parse_bundle(data, as_of=as_of, source=file.name)
