@@ -15,7 +15,7 @@ import sympy
 
 from androcast.drugs import get_drug
 from androcast.errors import SimulationError
-from androcast.io.sbml import Jump, Quantity, build_document, formula
+from androcast.io.sbml import Jump, Quantity, build_document, formula, infusion_switches
 from androcast.regimens import compile_regimen, parse_regimen
 
 roadrunner = pytest.importorskip("roadrunner")
@@ -55,8 +55,8 @@ def test_repeated_hcg_boluses_match_the_bateman_sum() -> None:
         ],
         rates=rates,
         schedule=schedule,
-        jump=lambda dose: Jump("depot", f * dose.amount),
-        infusion_parameter=lambda infusion: "infusion_rate",
+        jump=lambda dose: [Jump("depot", f * dose.amount)],
+        switches=infusion_switches(schedule.infusions, lambda infusion: "infusion_rate"),
     )
     out = _run(sbml, 30.0, 601)
     t = out[:, 0]
@@ -81,8 +81,8 @@ def test_switched_infusion_matches_the_closed_form() -> None:
         parameters=[Quantity("ka", ka), Quantity("ke", ke), Quantity("infusion_rate", 0.0)],
         rates=rates,
         schedule=schedule,
-        jump=lambda dose: Jump("depot", dose.amount),
-        infusion_parameter=lambda infusion: "infusion_rate",
+        jump=lambda dose: [Jump("depot", dose.amount)],
+        switches=infusion_switches(schedule.infusions, lambda infusion: "infusion_rate"),
     )
     out = _run(sbml, 5.0, 501)
     t = out[:, 0]
@@ -100,8 +100,7 @@ def test_parameters_carry_their_sources_in_notes() -> None:
         parameters=[Quantity("k", 2.0, "1/d", "tornoe2007")],
         rates={"x": -sympy.Symbol("k") * x},
         schedule=schedule,
-        jump=lambda dose: Jump("x", 0.0),
-        infusion_parameter=lambda infusion: "k",
+        jump=lambda dose: [Jump("x", 0.0)],
     )
     assert "1/d tornoe2007" in sbml and 'level="3"' in sbml
 
@@ -121,7 +120,6 @@ def test_every_state_needs_a_rate_law() -> None:
             parameters=[],
             rates={"x": sympy.Integer(0)},
             schedule=schedule,
-            jump=lambda dose: Jump("x", 0.0),
-            infusion_parameter=lambda infusion: "x",
+            jump=lambda dose: [Jump("x", 0.0)],
         )
     assert str(err.value) == "sbml: 'y' failed; expected a rate law for every state"

@@ -2,17 +2,20 @@
 
 The equations arrive as sympy expressions traced from the model's own ``rhs``; this module
 only prints each one and hands it to ``libsbml.parseL3Formula``. States become species in a
-unit compartment, each with a rate rule; boluses become events that add to a depot species;
-infusion rates become parameters switched by events at the schedule's edges.
+unit compartment, each with a rate rule; observables become assignment rules; boluses become
+events that add to depot species; piecewise-constant inputs (infusion rates, pump settings)
+are parameters switched by events; a model-driven event (the GnRH pulse generator) fires
+when its trigger formula turns true.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import groupby
 from typing import Any
 
 from androcast.errors import SimulationError
@@ -33,10 +36,42 @@ class Quantity:
 
 @dataclass(frozen=True)
 class Jump:
-    """What one bolus does: add ``amount`` to the state ``target``."""
+    """What (part of) one bolus does: add ``amount`` to the state ``target``."""
 
     target: str
     amount: float
+
+
+@dataclass(frozen=True)
+class Switch:
+    """At ``t_d`` the parameter ``parameter`` takes ``value`` (a piecewise-constant input)."""
+
+    parameter: str
+    t_d: float
+    value: float
+
+
+@dataclass(frozen=True)
+class Observable:
+    """An algebraic quantity written as an assignment rule (e.g. total T in nmol/L)."""
+
+    name: str
+    expr: Any
+    unit: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ModelEvent:
+    """An event whose trigger and assignments are formulas of the model's quantities.
+
+    The assignments are evaluated when the event executes, so a bolus applied at the same
+    instant is seen (the simulator applies doses first, then fires a pulse).
+    """
+
+    event_id: str
+    trigger: str
+    assignments: Mapping[str, Any]
 
 
 def formula(expr: Any) -> str:
@@ -57,7 +92,9 @@ def _check(ok: int | None, what: str) -> None:
 def _math(text: str, what: str) -> Any:
     import libsbml
 
-    ast = libsbml.parseL3Formula(text)
+    settings = libsbml.L3ParserSettings()
+    settings.setParseLog(libsbml.L3P_PARSE_LOG_AS_LN)  # sympy's log is natural; libsbml's log10
+    ast = libsbml.parseL3FormulaWithSettings(text, settings)
     if ast is None:
         raise SimulationError(
             "sbml", what, f"a formula libsbml parses ({libsbml.getLastParseL3Error()})"
@@ -77,6 +114,21 @@ def _sid(name: str) -> str:
     return name
 
 
+def infusion_switches(
+    infusions: Iterable[Infusion], name_of: Callable[[Infusion], str]
+) -> tuple[Switch, ...]:
+    """At every edge each infusion parameter takes the summed rate of its infusions there."""
+    by_parameter: dict[str, list[Infusion]] = {}
+    for infusion in infusions:
+        by_parameter.setdefault(name_of(infusion), []).append(infusion)
+    switches = []
+    for parameter, group in by_parameter.items():
+        for edge in sorted({t for i in group for t in (i.start_d, i.stop_d)}):
+            rate = sum(i.rate_per_d for i in group if i.start_d <= edge < i.stop_d)
+            switches.append(Switch(parameter, edge, rate))
+    return tuple(switches)
+
+
 def build_document(
     *,
     model_id: str,
@@ -84,16 +136,19 @@ def build_document(
     parameters: Sequence[Quantity],
     rates: Mapping[str, Any],
     schedule: DoseSchedule,
-    jump: Callable[[Dose], Jump],
-    infusion_parameter: Callable[[Infusion], str],
+    jump: Callable[[Dose], Sequence[Jump]],
+    switches: Sequence[Switch] = (),
+    observables: Sequence[Observable] = (),
+    events: Sequence[ModelEvent] = (),
     t_start_d: float = 0.0,
     notes: str = "",
 ) -> str:
     """The SBML text of the model ``d state/dt = rates[state]`` with the schedule's doses.
 
     Time is in days from ``t_start_d`` (SBML time 0 is ``t_start_d``). ``jump`` maps a bolus
-    to the depot it fills; ``infusion_parameter`` names the rate parameter of an infusion,
-    which the rate laws must reference (it is 0 outside infusions).
+    to the states it fills (an empty sequence: the dose acts through a switched input
+    instead). ``switches`` set piecewise-constant parameters; ``observables`` become
+    assignment rules; ``events`` are model-driven events such as a pulse generator.
     """
     import libsbml
 
@@ -123,12 +178,12 @@ def build_document(
             _check(call, f"species {state.name}")
         _notes(species, state.notes)
 
-    switched = {infusion_parameter(i) for i in schedule.infusions}
+    variable = {s.parameter for s in switches} | {v for e in events for v in e.assignments}
     for quantity in parameters:
         parameter = model.createParameter()
         _check(parameter.setId(_sid(quantity.name)), quantity.name)
         _check(parameter.setValue(float(quantity.value)), quantity.name)
-        _check(parameter.setConstant(quantity.name not in switched), quantity.name)
+        _check(parameter.setConstant(quantity.name not in variable), quantity.name)
         _notes(parameter, " ".join(p for p in (quantity.unit, quantity.notes) if p))
 
     missing = [s.name for s in states if s.name not in rates]
@@ -139,8 +194,23 @@ def build_document(
         _check(rule.setVariable(name), f"rate rule {name}")
         _check(rule.setMath(_math(formula(expr), f"rate of {name}")), f"rate rule {name}")
 
+    for observable in observables:
+        parameter = model.createParameter()
+        _check(parameter.setId(_sid(observable.name)), observable.name)
+        _check(parameter.setConstant(False), observable.name)
+        _notes(parameter, " ".join(p for p in (observable.unit, observable.notes) if p))
+        rule = model.createAssignmentRule()
+        _check(rule.setVariable(observable.name), f"assignment rule {observable.name}")
+        math = _math(formula(observable.expr), f"observable {observable.name}")
+        _check(rule.setMath(math), f"assignment rule {observable.name}")
+
     _dose_events(model, schedule, jump, t_start_d)
-    _infusion_events(model, schedule, infusion_parameter, t_start_d)
+    for k, switch in enumerate(sorted(switches, key=lambda s: (s.t_d, s.parameter))):
+        _event(model, f"switch_{k}_{switch.parameter}", f"time >= {switch.t_d - t_start_d!r}",
+               [(switch.parameter, repr(float(switch.value)))])
+    for event in events:
+        _event(model, event.event_id, event.trigger,
+               [(name, formula(expr)) for name, expr in event.assignments.items()])
 
     problems = document.checkInternalConsistency()
     if problems:
@@ -150,14 +220,16 @@ def build_document(
     return text
 
 
-def _event(model: Any, event_id: str, t_d: float, assignments: Sequence[tuple[str, str]]) -> None:
+def _event(model: Any, event_id: str, trigger_text: str,
+           assignments: Sequence[tuple[str, str]]) -> None:
     event = model.createEvent()
-    _check(event.setId(event_id), event_id)
-    _check(event.setUseValuesFromTriggerTime(True), event_id)
+    _check(event.setId(_sid(event_id)), event_id)
+    # evaluated at execution: simultaneous events (two doses, a dose and a pulse) add up
+    _check(event.setUseValuesFromTriggerTime(False), event_id)
     trigger = event.createTrigger()
-    _check(trigger.setInitialValue(False), event_id)  # a dose at time 0 fires at once
+    _check(trigger.setInitialValue(False), event_id)  # an event due at time 0 fires at once
     _check(trigger.setPersistent(True), event_id)
-    _check(trigger.setMath(_math(f"time >= {t_d!r}", event_id)), event_id)
+    _check(trigger.setMath(_math(trigger_text, event_id)), event_id)
     for variable, value in assignments:
         assignment = event.createEventAssignment()
         _check(assignment.setVariable(variable), event_id)
@@ -165,27 +237,15 @@ def _event(model: Any, event_id: str, t_d: float, assignments: Sequence[tuple[st
 
 
 def _dose_events(
-    model: Any, schedule: DoseSchedule, jump: Callable[[Dose], Jump], t_start_d: float
+    model: Any, schedule: DoseSchedule, jump: Callable[[Dose], Sequence[Jump]], t_start_d: float
 ) -> None:
-    for k, dose in enumerate(schedule.doses):
-        step = jump(dose)
-        _event(
-            model,
-            f"dose_{k}_{dose.drug}",
-            dose.t_d - t_start_d,
-            [(step.target, f"{step.target} + {float(step.amount)!r}")],
-        )
-
-
-def _infusion_events(
-    model: Any, schedule: DoseSchedule, name_of: Callable[[Infusion], str], t_start_d: float
-) -> None:
-    # At every edge each switched parameter takes the summed rate of its infusions there.
-    by_parameter: dict[str, list[Infusion]] = {}
-    for infusion in schedule.infusions:
-        by_parameter.setdefault(name_of(infusion), []).append(infusion)
-    for parameter, infusions in by_parameter.items():
-        edges = sorted({t for i in infusions for t in (i.start_d, i.stop_d)})
-        for k, edge in enumerate(edges):
-            rate = sum(i.rate_per_d for i in infusions if i.start_d <= edge < i.stop_d)
-            _event(model, f"switch_{k}_{parameter}", edge - t_start_d, [(parameter, repr(rate))])
+    # one event per dosing instant, summing every jump into the same state
+    doses = sorted(schedule.doses, key=lambda d: d.t_d)
+    for k, (t_d, group) in enumerate(groupby(doses, key=lambda d: d.t_d)):
+        added: dict[str, float] = {}
+        for dose in group:
+            for step in jump(dose):
+                added[step.target] = added.get(step.target, 0.0) + float(step.amount)
+        if added:
+            _event(model, f"dose_{k}", f"time >= {t_d - t_start_d!r}",
+                   [(target, f"{target} + {amount!r}") for target, amount in added.items()])
