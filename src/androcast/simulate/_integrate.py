@@ -9,6 +9,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from androcast.errors import SimulationError, UnitError
+from androcast.model._math import SCALAR
 from androcast.model.parameters import FloatArray, Parameters
 from androcast.model.pharmacology import (
     STATES_PER_SPECIES,
@@ -122,7 +123,9 @@ class Integrator:
 
     def _segment_rhs(self, u: Inputs) -> Callable[[float, FloatArray], FloatArray]:
         def fun(t: float, y: FloatArray) -> FloatArray:
-            return np.asarray(rhs(t, y, self.p, u, self.species))
+            # Python floats are faster than numpy scalars; overshoot below 0 is clipped
+            return np.asarray(rhs(t, np.maximum(y, 0.0).tolist(), self.p, u, self.species,
+                                  xp=SCALAR))
 
         return fun
 
