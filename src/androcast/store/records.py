@@ -238,7 +238,8 @@ def _put(
     values: dict[str, Any],
 ) -> str:
     """Insert, update or leave one record; returns ``created``, ``updated`` or ``unchanged``."""
-    digest = _content_hash(values)
+    # The code a source used (LOINC) is not content: the same result may come coded or not.
+    digest = _content_hash({k: v for k, v in values.items() if k != "loinc"})
     if keyed.key is not None:
         existing = session.scalar(
             select(row_type).where(

@@ -182,7 +182,8 @@ def _patient(
     case = _validated(
         {"patient": body, "goal": goal, "history": {"conditions": conditions}}, where, base, as_of
     )
-    patient_key = key if key and key.system else None
+    # Our own patient system is the default on export: store it as no system at all.
+    patient_key = key if key and key.system and key.system != c.PATIENT_SYSTEM else None
     born = dt.date.fromisoformat(birth) if isinstance(birth, str) and len(birth) == 10 else None
     chart = Chart(
         patient=case.patient,

@@ -1,0 +1,274 @@
+"""Patient records: ``db upgrade``, ``patient add|list``, ``observe``, ``fhir import|export``.
+
+The database URL comes from ``--db`` or ``ANDROCAST_DATABASE_URL`` (default: the SQLite file
+``androcast.db`` in the working directory); the acting user from ``--user`` or
+``ANDROCAST_USER`` (default: the login name). Each command is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from androcast.cli import app
+from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
+from androcast.errors import AndrocastError, DateError
+
+DEFAULT_DATABASE_URL = "sqlite:///androcast.db"
+
+DB_OPTION = typer.Option(
+    DEFAULT_DATABASE_URL,
+    "--db",
+    envvar="ANDROCAST_DATABASE_URL",
+    help="Database URL (sqlite:///file.db or postgresql://user@host/db).",
+)
+USER_OPTION = typer.Option(
+    None, "--user", envvar="ANDROCAST_USER", help="Who makes the change (audit log)."
+)
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default today).")
+CLINIC_OPTION = typer.Option("default", "--clinic", help="Clinic the patient belongs to.")
+CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
+BUNDLE_ARGUMENT = typer.Argument(..., help="FHIR R4 Bundle (JSON).")
+CSV_OPTION = typer.Option(None, "--csv", help="CSV of results: date,analyte,value,unit.")
+OUT_OPTION = typer.Option(None, "--out", help="Write the bundle here (default stdout).")
+
+db_app = typer.Typer(help="The patient record store.", no_args_is_help=True)
+patient_app = typer.Typer(help="Patients in the record store.", no_args_is_help=True)
+fhir_app = typer.Typer(help="FHIR R4 bundles in and out of the store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(patient_app, name="patient")
+app.add_typer(fhir_app, name="fhir")
+
+
+def _day(text: str | None, option: str) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DateError(option, text, "an ISO date YYYY-MM-DD") from None
+
+
+def _actor(user: str | None) -> str:
+    return user or getpass.getuser()
+
+
+def _summary(summary: Any) -> dict[str, Any]:
+    return {
+        "patients_created": summary.patients_created,
+        "patients_updated": summary.patients_updated,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+    }
+
+
+def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        print_json(data)
+        return
+    patients = ", ".join(data["patients_created"]) or "none"
+    console.print(
+        f"patients created: {patients}; records created {data['created']}, "
+        f"updated {data['updated']}, unchanged {data['unchanged']}",
+        highlight=False,
+    )
+    if "pattern" in data:
+        console.print(f"assessment stored: pattern {data['pattern']}", highlight=False)
+
+
+def _assess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> str:
+    """Interpret the stored chart and keep the assessment; returns its pattern."""
+    from androcast.interpret import interpret
+    from androcast.store import load_chart, save_assessment
+
+    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
+    assessment = interpret(case).to_dict()
+    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
+    return str(assessment["pattern"])
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: str = DB_OPTION) -> None:
+    """Create or migrate the database schema to this version of androcast."""
+    with reporting_errors():
+        from androcast.store import upgrade
+        from androcast.store.engine import shown
+
+        revision = upgrade(db)
+    console.print(f"database {shown(db)} at revision {revision}", highlight=False)
+
+
+@patient_app.command("add")
+def patient_add(
+    case: Path = CASE_ARGUMENT,
+    db: str = DB_OPTION,
+    user: str | None = USER_OPTION,
+    clinic: str = CLINIC_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Store a case (patient, history, results) and its assessment; known records are kept."""
+    with reporting_errors():
+        from androcast.labs import load_case
+        from androcast.store import chart_from_case, open_store, save_chart
+
+        day = _day(as_of, "--as-of")
+        loaded = load_case(case, as_of=day)
+        store = open_store(db)
+        try:
+            with store.transaction(_actor(user)) as session:
+                summary = _summary(save_chart(session, chart_from_case(loaded), clinic=clinic))
+                summary["pattern"] = _assess(session, loaded.patient.id, clinic, day)
+        finally:
+            store.close()
+    _print_summary(summary, output)
+
+
+@patient_app.command("list")
+def patient_list(
+    db: str = DB_OPTION, clinic: str = CLINIC_OPTION, output: OutputFormat = FORMAT_OPTION
+) -> None:
+    """The patients of a clinic with their number of results."""
+    with reporting_errors():
+        from androcast.store import list_patients, open_store
+
+        store = open_store(db)
+        try:
+            with store.reading() as session:
+                patients = list_patients(session, clinic=clinic)
+        finally:
+            store.close()
+    if output is OutputFormat.json:
+        print_json(patients)
+        return
+    table = Table(title=f"Patients of clinic {clinic}")
+    for column in ("patient", "goal", "age", "lab results", "semen analyses", "last result"):
+        table.add_column(column)
+    for p in patients:
+        table.add_row(
+            p.identifier,
+            p.goal,
+            "-" if p.age_years is None else f"{p.age_years:g}",
+            str(p.lab_results),
+            str(p.semen_analyses),
+            "-" if p.last_result is None else p.last_result.isoformat(),
+        )
+    console.print(table)
+
+
+def _observed(session: Any, patient: str, clinic: str, item: dict[str, Any], day: dt.date) -> Any:
+    """One result checked by the case-file rules, with the patient's age for its interval."""
+    from androcast.labs import parse_case
+    from androcast.store import load_chart
+
+    age = load_chart(session, patient, clinic=clinic).patient.age_years
+    try:
+        case = parse_case({"patient": {"id": patient, "age_years": age}, "labs": [item]}, as_of=day)
+    except AndrocastError as err:
+        field = err.field.removeprefix("labs[0].").replace("date", "--date")
+        raise type(err)(field, err.value, err.expected, err.hint) from None
+    return case.labs[0]
+
+
+@app.command("observe")
+def observe(
+    patient: str = typer.Argument(..., help="Patient identifier."),
+    analyte: str | None = typer.Argument(None, help="Analyte key, e.g. lh."),
+    value: str | None = typer.Argument(None, help="Value, e.g. 3.2 or '<0.2'."),
+    unit: str | None = typer.Argument(None, help="Unit, e.g. IU/L."),
+    date: str | None = typer.Option(None, "--date", help="Date of the sample (default today)."),
+    confirmed: bool = typer.Option(False, "--confirmed", help="The unusual value is right."),
+    csv: Path | None = CSV_OPTION,
+    db: str = DB_OPTION,
+    user: str | None = USER_OPTION,
+    clinic: str = CLINIC_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Add laboratory results to a stored patient (one result, or a CSV) and reassess him."""
+    with reporting_errors():
+        from androcast.io.csv_import import read_lab_csv
+        from androcast.store import Keyed, add_lab_results, load_chart, open_store
+
+        today = dt.date.today()
+        if csv is None and None in (analyte, value, unit):
+            raise AndrocastError(
+                "ANALYTE VALUE UNIT", None, "a result (e.g. lh 3.2 IU/L) or --csv FILE"
+            )
+        store = open_store(db)
+        try:
+            with store.transaction(_actor(user)) as session:
+                if csv is not None:
+                    age = load_chart(session, patient, clinic=clinic).patient.age_years
+                    results = read_lab_csv(csv, patient_id=patient, as_of=today, age_years=age)
+                else:
+                    item = {
+                        "date": _day(date, "--date").isoformat(),
+                        "analyte": analyte,
+                        "value": value,
+                        "unit": unit,
+                        "confirmed": confirmed,
+                    }
+                    results = (_observed(session, patient, clinic, item, today),)
+                summary = _summary(
+                    add_lab_results(session, patient, (Keyed(r) for r in results), clinic=clinic)
+                )
+                summary["pattern"] = _assess(session, patient, clinic, today)
+        finally:
+            store.close()
+    _print_summary(summary, output)
+
+
+@fhir_app.command("import")
+def fhir_import(
+    bundle: Path = BUNDLE_ARGUMENT,
+    db: str = DB_OPTION,
+    user: str | None = USER_OPTION,
+    clinic: str = CLINIC_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Import a bundle: all of it or, on any invalid entry, nothing. Re-imports change nothing."""
+    with reporting_errors():
+        from androcast.io.fhir import read_bundle
+        from androcast.store import open_store, save_charts
+
+        charts = read_bundle(bundle, as_of=dt.date.today())
+        store = open_store(db)
+        try:
+            with store.transaction(_actor(user)) as session:
+                summary = _summary(save_charts(session, charts, clinic=clinic))
+        finally:
+            store.close()
+    _print_summary(summary, output)
+
+
+@fhir_app.command("export")
+def fhir_export(
+    patient: str = typer.Argument(..., help="Patient identifier."),
+    out: Path | None = OUT_OPTION,
+    db: str = DB_OPTION,
+    clinic: str = CLINIC_OPTION,
+) -> None:
+    """Export a patient's record as a FHIR R4 transaction bundle."""
+    with reporting_errors():
+        from androcast.io.fhir import export_bundle
+        from androcast.store import load_chart, open_store
+
+        store = open_store(db)
+        try:
+            with store.reading() as session:
+                bundle = export_bundle(load_chart(session, patient, clinic=clinic))
+        finally:
+            store.close()
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    if out is None:
+        print_json(bundle)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {out}", highlight=False)
