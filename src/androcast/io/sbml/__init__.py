@@ -16,13 +16,14 @@ from androcast.io.sbml._document import (
     formula,
     infusion_switches,
 )
-from androcast.io.sbml._export import export_sbml
+from androcast.io.sbml._export import SbmlExport, export_sbml
 
 __all__ = [
     "Jump",
     "ModelEvent",
     "Observable",
     "Quantity",
+    "SbmlExport",
     "Switch",
     "build_document",
     "export_sbml",

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 from collections.abc import Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from androcast.drugs import get_drug
-from androcast.errors import SimulationError
+from androcast.errors import InputFileError, SimulationError
 from androcast.io.sbml._document import (
     Jump,
     ModelEvent,
@@ -43,8 +46,6 @@ from androcast.simulate._integrate import gonadorelin_ug, pump_runs
 from androcast.simulate._patient import PatientLike, history_of, parameters_of
 from androcast.simulate.trajectory import OBSERVABLE_UNITS
 
-Mode = Literal["averaged", "pulsatile"]
-
 #: Units of the model's observables as ``rhs`` returns them (free T is nmol/L there;
 #: a Trajectory reports it in pmol/L).
 _OBSERVABLE_UNITS = {**OBSERVABLE_UNITS, "testosterone_free": "nmol/L", "hcg": "IU/L"}
@@ -54,15 +55,36 @@ _CATALOGUE_KEY = {"ka": "ka_per_d", "ka_slow": "ka_slow_per_d", "ke": "ke_per_d"
                   "k12": "k12_per_d", "k21": "k21_per_d", "v_l": "v_l", "hill": "hill"}
 
 
+@dataclass(frozen=True)
+class SbmlExport:
+    """An exported SBML document and what it holds (for a summary or a check)."""
+
+    text: str
+    mode: str
+    t_start_d: float  # SBML time 0, in days from cessation of androgens
+    t_end_d: float
+    states: tuple[str, ...]
+    observables: tuple[str, ...]
+    n_doses: int
+
+    def write(self, path: str | Path) -> None:
+        """Write the SBML text to ``path`` (UTF-8)."""
+        try:
+            Path(path).write_text(self.text, encoding="utf-8")
+        except OSError as err:
+            raise InputFileError("out", str(path), "a writable file path",
+                                 hint=str(err)) from None
+
+
 def export_sbml(
     patient_or_case: PatientLike,
     regimen: Regimen | None = None,
     *,
     days: float | None = None,
-    mode: Mode = "averaged",
+    mode: str = "averaged",
     model_id: str = "androcast_hpg",
-) -> str:
-    """SBML L3 text of one man's HPG model with his history and ``regimen`` as events.
+) -> SbmlExport:
+    """SBML L3 document of one man's HPG model with his history and ``regimen`` as events.
 
     ``patient_or_case`` is taken as :func:`androcast.simulate.simulate` takes it (a Case
     adds its androgen history before time 0 and personalises the parameters). SBML time 0
@@ -71,6 +93,10 @@ def export_sbml(
     state. ``mode="pulsatile"`` adds the GnRH pulse generator as an event (deterministic
     intervals, as ``simulate`` without a seed).
     """
+    for module in ("libsbml", "sympy"):
+        if importlib.util.find_spec(module) is None:
+            raise SimulationError("sbml", module, "python-libsbml and sympy installed",
+                                  hint="pip install 'androcast[sbml]'")
     if mode not in ("averaged", "pulsatile"):
         raise SimulationError("mode", mode, "averaged or pulsatile")
     p = parameters_of(patient_or_case)
@@ -115,7 +141,7 @@ def export_sbml(
         return [Jump(f"{t.species}_{COMPARTMENTS[t.compartment]}", dose.amount * t.fraction)
                 for t in dose_targets(dose.drug, dose.route)]
 
-    return build_document(
+    text = build_document(
         model_id=model_id, states=states, parameters=parameters, rates=traced.rates,
         schedule=schedule, jump=jump, switches=switches, observables=observables,
         events=events, t_start_d=t0,
@@ -123,6 +149,10 @@ def export_sbml(
                f"Time in days; SBML time 0 is day {t0:g} relative to cessation of androgens "
                f"(Handelsman 2005 convention). Decision support for professionals."),
     )
+    return SbmlExport(text=text, mode=mode, t_start_d=t0, t_end_d=float(t_end),
+                      states=tuple(s.name for s in states),
+                      observables=tuple(o.name for o in observables),
+                      n_doses=len(schedule.doses))
 
 
 def _infusion_id(infusion: Infusion) -> str:
