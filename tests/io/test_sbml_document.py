@@ -123,3 +123,20 @@ def test_every_state_needs_a_rate_law() -> None:
             jump=lambda dose: [Jump("x", 0.0)],
         )
     assert str(err.value) == "sbml: 'y' failed; expected a rate law for every state"
+
+
+def test_log_is_the_natural_logarithm_in_sbml() -> None:
+    # regression: libsbml's L3 parser reads log(x) as log10 by default; sympy's log is ln.
+    # dx/dt = log(k) with k = e**2 gives x(1) = 2 (it would be 0.8686 with log10).
+    x, k = sympy.symbols("x k")
+    schedule = compile_regimen(parse_regimen([]), t_start_d=0.0, t_end_d=1.0)
+    sbml = build_document(
+        model_id="m",
+        states=[Quantity("x", 0.0)],
+        parameters=[Quantity("k", math.e**2)],
+        rates={"x": sympy.log(k) + 0 * x},
+        schedule=schedule,
+        jump=lambda dose: [],
+    )
+    out = roadrunner.RoadRunner(sbml).simulate(0.0, 1.0, 2, ["time", "x"])
+    assert out[-1, 1] == pytest.approx(2.0, rel=1e-9)

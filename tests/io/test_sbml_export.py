@@ -9,7 +9,7 @@ budget only has to absorb the two solvers' errors.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -86,7 +86,7 @@ def test_roadrunner_reproduces_simulate_after_trt_with_hcg_and_clomiphene() -> N
     ids=["pump-averaged", "infusion-averaged", "pump-pulsatile", "pulse-generator"],
 )
 def test_roadrunner_reproduces_simulate_for_gonadorelin_and_pulses(
-    regimen: Regimen, days: float, mode: str, step_d: float
+    regimen: Regimen, days: float, mode: Literal["averaged", "pulsatile"], step_d: float
 ) -> None:
     export = export_sbml(None, regimen, days=days, mode=mode)
     options = SolverOptions(rtol=1e-8, atol=1e-10, output_step_d=step_d)
