@@ -38,7 +38,7 @@ from androcast.io.sbml._trace import (
 from androcast.model import Inputs, Parameters, Species, build_species, parameter_table
 from androcast.model.pharmacology import dose_targets, is_gnrh, route_ka
 from androcast.model.steady_state import steady_state
-from androcast.regimens import Dose, DoseSchedule, Infusion, Regimen, compile_regimen
+from androcast.regimens import Dose, DoseSchedule, Regimen, compile_regimen
 
 # Not yet public in androcast.simulate (requested from the model engineer): the same
 # personalisation, history and gonadorelin handling as simulate() uses.
@@ -50,7 +50,7 @@ from androcast.simulate.trajectory import OBSERVABLE_UNITS
 #: a Trajectory reports it in pmol/L).
 _OBSERVABLE_UNITS = {**OBSERVABLE_UNITS, "testosterone_free": "nmol/L", "hcg": "IU/L"}
 _PUMP_PULSE, _PUMP_FREQUENCY = "pump_pulse_ug", "pump_frequency_per_d"
-_GNRH_INFUSION, _NEXT_PULSE = "gnrh_infusion_ug_per_d", "next_pulse_d"
+_NEXT_PULSE = "next_pulse_d"
 _CATALOGUE_KEY = {"ka": "ka_per_d", "ka_slow": "ka_slow_per_d", "ke": "ke_per_d",
                   "k12": "k12_per_d", "k21": "k21_per_d", "v_l": "v_l", "hill": "hill"}
 
@@ -114,7 +114,7 @@ def export_sbml(
     ka = {d.drug: k for d in schedule.doses if (k := route_ka(d.drug, d.route)) is not None}
     species = build_species({d.drug for d in schedule.doses}
                             | {i.drug for i in schedule.infusions}, p, ka)
-    inputs, switches = _inputs(schedule, species, p, pulsatile, t0)
+    inputs, switches = _inputs(schedule, species, p, pulsatile)
     traced = trace(species, inputs)
 
     y0 = [*steady_state(p), *([0.0] * (len(COMPARTMENTS) * len(species)))]
@@ -155,12 +155,12 @@ def export_sbml(
                       n_doses=len(schedule.doses))
 
 
-def _infusion_id(infusion: Infusion) -> str:
-    return f"infusion_{infusion.drug}_{infusion.route}"
+def _infusion_id(drug: str, route: str) -> str:
+    return f"infusion_{drug}_{route}"
 
 
 def _inputs(schedule: DoseSchedule, species: Sequence[Species], p: Parameters,
-            pulsatile: bool, t0: float) -> tuple[Inputs, tuple[Switch, ...]]:
+            pulsatile: bool) -> tuple[Inputs, tuple[Switch, ...]]:
     """Symbolic inputs of ``rhs`` and the switches that set them (0 where unused)."""
     sympy = importlib.import_module("sympy")
     index = {sp.code: j for j, sp in enumerate(species)}
@@ -168,20 +168,21 @@ def _inputs(schedule: DoseSchedule, species: Sequence[Species], p: Parameters,
     gnrh_rate: Any = 0.0
     routes = sorted({(i.drug, i.route, i.unit) for i in schedule.infusions})
     for drug, route, unit in routes:
-        rate = sympy.Symbol(f"infusion_{drug}_{route}")
+        rate = sympy.Symbol(_infusion_id(drug, route))
         if is_gnrh(drug):
             gnrh_rate = gnrh_rate + gonadorelin_ug(Dose(0.0, drug, route, 1.0, unit)) * rate
             continue
         for target in dose_targets(drug, route):
             per_species[index[target.species]] += target.fraction * rate
-    switches = list(infusion_switches(schedule.infusions, _infusion_id))
+    switches = list(infusion_switches(schedule.infusions, lambda i: _infusion_id(i.drug, i.route)))
     pump: tuple[Any, Any] = (0.0, 0.0)
     runs = () if pulsatile else pump_runs(schedule.doses, float(p.tau0))
     if runs:
         pump = (sympy.Symbol(_PUMP_PULSE), sympy.Symbol(_PUMP_FREQUENCY))
         for edge in sorted({t for r in runs for t in (r.start_d, r.stop_d)}):
-            on = [r for r in runs if r.start_d <= edge < r.stop_d]  # the last one wins, as in
-            ug, f = (on[-1].pulse_ug, on[-1].frequency_per_d) if on else (0.0, 0.0)  # simulate
+            # as in simulate, the last run covering the edge sets the pump
+            on = [r for r in runs if r.start_d <= edge < r.stop_d]
+            ug, f = (on[-1].pulse_ug, on[-1].frequency_per_d) if on else (0.0, 0.0)
             switches += [Switch(_PUMP_PULSE, edge, ug), Switch(_PUMP_FREQUENCY, edge, f)]
     inputs = Inputs(pulsatile=1.0 if pulsatile else 0.0, gnrh_infusion_ug_per_d=gnrh_rate,
                     pump_pulse_ug=pump[0], pump_frequency_per_d=pump[1],
