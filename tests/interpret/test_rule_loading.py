@@ -178,6 +178,8 @@ def test_every_design_action_and_caution_is_produced_by_some_shipped_rule() -> N
     rules = load_rules()
     for kind in ("actions", "cautions"):
         produced = {o.code for r in rules for o in getattr(r.spec, kind)}
+        if kind == "actions":  # a repeat panel is asked for as missing information
+            produced |= {m.code for r in rules for m in r.spec.measure_next}
         missing = {
             code
             for code in vocabulary()[kind]
@@ -193,4 +195,20 @@ def test_prognosis_class_must_match_its_cited_anchor() -> None:
     assert _error([rule]) == (
         "my.yaml: TST-1.prognosis.class: 'good' is not a valid rule; "
         "expected moderate (prognosis_class of anchor 0.7)"
+    )
+
+
+def test_measure_next_names_an_action_code() -> None:
+    rule = _rule(measure_next=[{"code": "repeat_everything", "inputs": ["lh"]}])
+    assert _error([rule]) == (
+        "my.yaml: TST-1.measure_next[0].code: 'repeat_everything' is not a valid rule; "
+        "expected an actions code of vocabulary.yaml"
+    )
+
+
+def test_measure_next_inputs_are_known_names() -> None:
+    rule = _rule(measure_next=[{"code": "repeat_hormone_panel", "inputs": ["lh", "luteinising"]}])
+    assert _error([rule]) == (
+        "my.yaml: TST-1.measure_next[0].inputs: 'luteinising' is not a valid rule; "
+        "expected an analyte key or a fact name"
     )

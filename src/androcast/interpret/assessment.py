@@ -79,11 +79,13 @@ class Prognosis:
 
 @dataclass(frozen=True)
 class Missing:
-    """What to measure next, the inputs it supplies and the rules that could not decide."""
+    """What to measure next, the inputs it supplies and the rules that need it: rules that
+    could not decide without it, or fired rules that ask for it (``reason`` says why)."""
 
     measure: str
     inputs: tuple[str, ...]
     needed_by: tuple[str, ...]
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,14 +171,22 @@ class Assessment:
                 "rule": self.prognosis.rule,
                 "citation": self.prognosis.citation,
             },
-            "missing": [
-                {"measure": m.measure, "inputs": list(m.inputs), "needed_by": list(m.needed_by)}
-                for m in self.missing
-            ],
+            "missing": [_missing_dict(m) for m in self.missing],
             "fired": list(self.fired),
             "references": dict(self.references),
             "disclaimer": self.disclaimer,
         }
+
+
+def _missing_dict(m: Missing) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "measure": m.measure,
+        "inputs": list(m.inputs),
+        "needed_by": list(m.needed_by),
+    }
+    if m.reason:
+        out["reason"] = m.reason
+    return out
 
 
 def _basis(verdict: Verdict) -> str:
@@ -259,10 +269,27 @@ def _missing(verdicts: Sequence[Verdict]) -> tuple[Missing, ...]:
                 inputs[measure].append(name)
             if verdict.rule.id not in rules[measure]:
                 rules[measure].append(verdict.rule.id)
+    reasons: dict[str, list[str]] = {}
+    for verdict in verdicts:
+        if verdict.fired is not True:
+            continue
+        for spec in verdict.rule.spec.measure_next:
+            names = inputs.setdefault(spec.code, [])
+            names.extend(n for n in spec.inputs if n not in names)
+            needed = rules.setdefault(spec.code, [])
+            if verdict.rule.id not in needed:
+                needed.append(verdict.rule.id)
+            why = f"{spec.note} ({_basis(verdict)})" if spec.note else _basis(verdict)
+            reasons.setdefault(spec.code, []).append(why)
     if "semen_analysis" in inputs:  # a first semen analysis includes motility
         inputs.pop("semen_analysis_with_motility", None)
     return tuple(
-        Missing(measure=measure, inputs=tuple(names), needed_by=tuple(rules[measure]))
+        Missing(
+            measure=measure,
+            inputs=tuple(names),
+            needed_by=tuple(rules[measure]),
+            reason="; ".join(reasons[measure]) if measure in reasons else None,
+        )
         for measure, names in inputs.items()
     )
 

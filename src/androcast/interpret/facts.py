@@ -35,7 +35,12 @@ FACT_NAMES: Mapping[str, str] = {
     "androgen.aas": "a non-testosterone anabolic steroid in the history",
     "androgen.compounds": "number of distinct androgen agents (agents)",
     "androgen.duration": "total time on androgens (y)",
-    "months_since_androgen_stop": "time since the last dose + one interval (mo, handelsman2005)",
+    "months_since_androgen_stop": "time from t0 (last dose + one interval, handelsman2005) "
+    "to the interpretation date (mo)",
+    "months_off_androgens_at_lh_fsh": "time from t0 to the latest LH/FSH result, the results "
+    "that show whether the axis has recovered; to the interpretation date when LH and FSH "
+    "were never measured (mo)",
+    "months_since_lh_fsh": "age of the latest LH/FSH result at the interpretation date (mo)",
     "sperm_concentration": "latest sperm concentration (M/mL)",
     "azoospermia": "latest semen analysis without sperm",
     "semen.analyses": "number of semen analyses (analyses)",
@@ -140,14 +145,63 @@ def _androgens(case: Case) -> _Androgens:
     )
 
 
-def _months_off(case: Case, stop: dt.date) -> float:
-    """Months since androgens ended, counted from the last dose plus one dosing interval:
-    a depot keeps suppressing for one interval (Handelsman 2005 t0 convention)."""
+def _androgen_t0(case: Case, stop: dt.date) -> dt.date:
+    """When androgens ended: the last dose plus one dosing interval, because a depot keeps
+    suppressing for one interval (Handelsman 2005 t0 convention)."""
     interval_d = max(
         (use.every_d for use in case.history.androgens if use.stop == stop), default=0.0
     )
-    end = stop + dt.timedelta(days=interval_d)
-    return max((case.as_of - end).days, 0) / _DAYS_PER["mo"]
+    return stop + dt.timedelta(days=interval_d)
+
+
+def _months_between(start: dt.date, end: dt.date) -> float:
+    return max((end - start).days, 0) / _DAYS_PER["mo"]
+
+
+def _latest_lh_fsh_date(case: Case) -> dt.date | None:
+    """Date of the latest LH or FSH result: the panel that says where the axis stands."""
+    dates = [r.date for r in (case.latest("lh"), case.latest("fsh")) if r is not None]
+    return max(dates, default=None)
+
+
+def _time_facts(case: Case) -> dict[str, Value]:
+    """Times that matter for reading results: off androgens when the axis was last seen
+    (persistence is a statement about results, not about today) and the age of that panel."""
+    stop = case.androgen_stop_date()
+    panel = _latest_lh_fsh_date(case)
+    t0 = None if stop is None else _androgen_t0(case, stop)
+    off_at_panel: Quantity | None = None
+    if t0 is not None:
+        seen = panel or case.as_of
+        where = (
+            f"LH/FSH of {panel.isoformat()}" if panel else f"{case.as_of.isoformat()} (no LH/FSH)"
+        )
+        months = _months_between(t0, seen)
+        off_at_panel = Quantity(
+            value=months,
+            unit="mo",
+            label=f"time off androgens (t0 {t0.isoformat()}) at {where} {months:.3g} mo",
+        )
+    return {
+        "months_since_androgen_stop": (
+            None
+            if t0 is None
+            else _plain(_months_between(t0, case.as_of), "mo", "time since stopping androgens")
+        ),
+        "months_off_androgens_at_lh_fsh": off_at_panel,
+        "months_since_lh_fsh": (
+            None
+            if panel is None
+            else Quantity(
+                value=_months_between(panel, case.as_of),
+                unit="mo",
+                label=(
+                    f"LH/FSH of {panel.isoformat()} is "
+                    f"{_months_between(panel, case.as_of):.3g} mo old on {case.as_of.isoformat()}"
+                ),
+            )
+        ),
+    }
 
 
 def build_values(case: Case) -> dict[str, Value]:
@@ -158,7 +212,6 @@ def build_values(case: Case) -> dict[str, Value]:
     volumes = [v for v in (patient.testis_volume_ml or ()) if v is not None]
     semen = case.semen
     latest = case.latest_semen()
-    stop = case.androgen_stop_date()
     concentration: Quantity | None = None
     azoospermia: bool | None = None
     if latest is not None and latest.concentration_m_per_ml is not None:
@@ -172,7 +225,6 @@ def build_values(case: Case) -> dict[str, Value]:
             censor=latest.concentration_censor,
         )
         azoospermia = latest.concentration_m_per_ml == 0 and latest.concentration_censor is None
-    months = None if stop is None else _months_off(case, stop)
     t_e2 = _number(derived, "t_e2_ratio")
     return {
         "age_years": _plain(patient.age_years, "y", "age"),
@@ -190,7 +242,7 @@ def build_values(case: Case) -> dict[str, Value]:
             label=f"{androgens.compounds} androgen agents",
         ),
         "androgen.duration": _plain(androgens.duration_y, "y", "androgen use"),
-        "months_since_androgen_stop": _plain(months, "mo", "time since stopping androgens"),
+        **_time_facts(case),
         "sperm_concentration": concentration,
         "azoospermia": azoospermia,
         "semen.analyses": float(len(semen)),

@@ -97,6 +97,15 @@ class OutputSpec(_Strict):
     note: str | None = None
 
 
+class MeasureSpec(_Strict):
+    """Information a fired rule says is missing: what to measure next and which inputs it
+    supplies (e.g. a repeat panel when the results predate the time they must be read at)."""
+
+    code: str
+    inputs: list[str] = Field(min_length=1)
+    note: str | None = None
+
+
 class PatternSpec(_Strict):
     code: str
     priority: int = Field(ge=0)
@@ -130,6 +139,7 @@ class RuleSpec(_Strict):
     causes: list[OutputSpec] = []
     actions: list[OutputSpec] = []
     cautions: list[OutputSpec] = []
+    measure_next: list[MeasureSpec] = []
     pattern: PatternSpec | None = None
     prognosis: PrognosisSpec | None = None
     citation: CitationSpec
@@ -236,6 +246,26 @@ def _check_codes(file: str, spec: RuleSpec) -> None:
                 )
             if kind == "causes" and output.confidence is None:
                 raise _fail(file, spec.id, f"{kind}[{i}].confidence", None, "high, moderate or low")
+    from androcast.interpret.facts import is_known_input
+
+    for i, measure in enumerate(spec.measure_next):
+        if measure.code not in vocab["actions"]:
+            raise _fail(
+                file,
+                spec.id,
+                f"measure_next[{i}].code",
+                measure.code,
+                "an actions code of vocabulary.yaml",
+            )
+        for name in measure.inputs:
+            if not is_known_input(name):
+                raise _fail(
+                    file,
+                    spec.id,
+                    f"measure_next[{i}].inputs",
+                    name,
+                    "an analyte key or a fact name",
+                )
     if spec.pattern is not None and spec.pattern.code not in vocab["pattern"]:
         raise _fail(file, spec.id, "pattern.code", spec.pattern.code, "a pattern code")
     if spec.prognosis is not None and spec.prognosis.class_ not in vocab["prognosis"]:
