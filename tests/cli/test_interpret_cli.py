@@ -203,3 +203,16 @@ def test_user_rule_whose_example_does_not_fire_is_rejected(case_file: Path, tmp_
         "error: wrong.yaml: MY-LH-2.examples[0]: 'said to fire' is not a valid rule; "
         "expected a case on which the rule fires\n"
     )
+
+
+def test_table_says_why_a_repeat_panel_is_due(case_file: Path) -> None:
+    # issue-3 review: LH 0.3 six weeks after stopping, read a year later, is recent
+    # suppression with a repeat panel due, not persistence
+    result = runner.invoke(
+        app, ["interpret", str(case_file), "--format", "table", "--as-of", "2026-11-22"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "post_androgen_persistent" not in text
+    assert "repeat_hormone_panel (testosterone_total, lh, fsh):" in text
+    assert "more than 6 months after t0" in text

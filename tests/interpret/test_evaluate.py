@@ -11,6 +11,7 @@ from androcast.interpret.evaluate import Evaluator, Truth
 from androcast.interpret.expression import parse_expression
 from androcast.interpret.facts import Facts, convert
 from androcast.interpret.knowledge import threshold
+from androcast.interpret.values import Quantity
 from androcast.labs import parse_case
 
 AS_OF = dt.date(2025, 12, 1)
@@ -137,3 +138,48 @@ def test_time_off_androgens_follows_handelsman2005_t0_convention() -> None:
     truth, evaluator = _truth(text, [], history=history)
     assert truth is True
     assert "time since stopping androgens 5.26 mo" in evaluator.trace.support[0]
+
+
+POST_TRT_HISTORY = {
+    "androgens": [
+        {
+            "agent": "testosterone_cypionate",
+            "dose": "200 mg",
+            "every": "7 d",
+            "start": "2024-03-01",
+            "stop": "2025-09-01",
+        }
+    ]
+}
+POST_TRT_PANEL = [
+    {"date": "2025-10-15", "analyte": "lh", "value": 0.3, "unit": "IU/L"},
+    {"date": "2025-10-15", "analyte": "fsh", "value": "<0.3", "unit": "IU/L"},
+]
+
+
+def test_time_off_androgens_is_read_at_the_lh_fsh_date_not_today() -> None:
+    # issue-3 review (examples/cases/post_trt.yaml): t0 = 2025-09-01 + 7 d; the panel of
+    # 2025-10-15 was drawn 37 d = 1.22 months later, whatever day the case is read on.
+    data = {
+        "patient": {"id": "t"},
+        "goal": "fertility",
+        "labs": POST_TRT_PANEL,
+        "history": POST_TRT_HISTORY,
+    }
+    facts = Facts(parse_case(data, as_of=dt.date(2026, 11, 22)), lambda k, c: (False, ()))
+    at_panel = facts.value("months_off_androgens_at_lh_fsh")
+    since_stop = facts.value("months_since_androgen_stop")
+    panel_age = facts.value("months_since_lh_fsh")
+    assert isinstance(at_panel, Quantity) and at_panel.value == pytest.approx(37 / 30.4375)
+    assert "at LH/FSH of 2025-10-15" in at_panel.label
+    assert isinstance(since_stop, Quantity) and since_stop.value == pytest.approx(440 / 30.4375)
+    assert isinstance(panel_age, Quantity) and panel_age.value == pytest.approx(403 / 30.4375)
+
+
+def test_time_off_androgens_without_a_panel_is_read_today() -> None:
+    data = {"patient": {"id": "t"}, "goal": "fertility", "history": POST_TRT_HISTORY}
+    facts = Facts(parse_case(data, as_of=AS_OF), lambda k, c: (False, ()))
+    at_panel = facts.value("months_off_androgens_at_lh_fsh")
+    assert isinstance(at_panel, Quantity) and at_panel.value == pytest.approx(84 / 30.4375)
+    assert "(no LH/FSH)" in at_panel.label
+    assert facts.value("months_since_lh_fsh") is None

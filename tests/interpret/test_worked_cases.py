@@ -12,10 +12,11 @@ import pytest
 import yaml
 
 from androcast.interpret import Assessment, interpret, references, vocabulary
-from androcast.labs import parse_case
+from androcast.labs import load_case, parse_case
 
 CASES_DIR = Path(__file__).parents[1] / "reference" / "interpret_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
+EXAMPLE_FILES = sorted((Path(__file__).parents[2] / "examples" / "cases").glob("*.yaml"))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def test_worked_case(path: Path) -> None:
     if expect.get("causes") == []:
         assert causes == ()
     assert set(expect.get("causes", [])) <= set(causes)
+    assert not set(expect.get("absent_causes", [])) & set(causes), causes
     assert set(expect.get("actions", [])) <= set(assessment.action_codes())
     assert set(expect.get("cautions", [])) <= set(assessment.caution_codes())
     assert not set(expect.get("absent_actions", [])) & set(assessment.action_codes())
@@ -76,3 +78,19 @@ def test_no_action_contradicts_a_caution(path: Path) -> None:
     forbidden = {"avoid_aromatase_inhibitor": "aromatase_inhibitor"}
     for caution, action in forbidden.items():
         assert not (caution in assessment.caution_codes() and action in assessment.action_codes())
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_worked_case_has_a_prognosis_class_with_its_basis(path: Path) -> None:
+    # DESIGN.md: the Assessment always has prognosis {class, basis} (issue-3 review)
+    _, assessment = _assess(path)
+    assert assessment.prognosis.class_ in vocabulary()["prognosis"]
+    assert assessment.prognosis.rule and assessment.prognosis.citation
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2025, 11, 1)], ids=["today", "2025-11-01"])
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
+def test_shipped_example_case_has_a_prognosis_class(path: Path, as_of: dt.date | None) -> None:
+    assessment = interpret(load_case(path, as_of=as_of))
+    assert assessment.prognosis.class_ in vocabulary()["prognosis"]
+    assert assessment.prognosis.rule and assessment.prognosis.citation

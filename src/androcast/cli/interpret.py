@@ -62,10 +62,10 @@ def _render(assessment: Assessment) -> None:
             findings.add_row(f.code, f.rule, escape(f.basis))
         console.print(findings)
     if assessment.missing:
-        console.print(
-            "[bold]Measure next:[/] "
-            + escape(", ".join(f"{m.measure} ({', '.join(m.inputs)})" for m in assessment.missing))
-        )
+        console.print("[bold]Measure next:[/]")
+        for m in assessment.missing:
+            why = f": {m.reason}" if m.reason else ""
+            console.print(escape(f"  {m.measure} ({', '.join(m.inputs)}){why}"))
     prognosis = assessment.prognosis
     summary = f"{prognosis.class_ or 'not assessed'} - {prognosis.basis}"
     console.print(f"[bold]Prognosis:[/] {escape(summary)}")
