@@ -329,7 +329,13 @@ def build_assessment(
             citation=prognosis_verdict.rule.spec.citation.short(),
         )
     else:
-        prognosis = Prognosis(None, "no cited prognosis rule applies to this case", None, None)
+        prognosis = Prognosis(
+            None,
+            "not assessed: no cited prognosis rule applies yet (complete the results listed "
+            "under missing; a prognosis is never guessed)",
+            None,
+            None,
+        )
     keys = dict.fromkeys(v.rule.spec.citation.key for v in fired)
     return Assessment(
         pattern=(
