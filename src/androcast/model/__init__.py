@@ -18,6 +18,7 @@ from androcast.model.parameters import (
     reference_parameters,
 )
 from androcast.model.pharmacology import Role, Species, build_species, dose_targets
+from androcast.model.reference import model_reference
 from androcast.model.rhs import N_PHYSIOLOGY, STATE_NAMES, Inputs, rhs
 from androcast.model.steady_state import reference_state, steady_state
 
@@ -34,6 +35,7 @@ __all__ = [
     "Species",
     "build_species",
     "dose_targets",
+    "model_reference",
     "parameter_table",
     "personalise",
     "reference_parameters",

@@ -124,8 +124,11 @@ class Integrator:
     def _segment_rhs(self, u: Inputs) -> Callable[[float, FloatArray], FloatArray]:
         def fun(t: float, y: FloatArray) -> FloatArray:
             # Python floats are faster than numpy scalars; overshoot below 0 is clipped
-            return np.asarray(rhs(t, np.maximum(y, 0.0).tolist(), self.p, u, self.species,
-                                  xp=SCALAR))
+            try:
+                return np.asarray(rhs(t, np.maximum(y, 0.0).tolist(), self.p, u, self.species,
+                                      xp=SCALAR))
+            except (ZeroDivisionError, OverflowError, ValueError):
+                return np.full(y.shape, np.nan)  # reported as a failed status, not a crash
 
         return fun
 
@@ -171,9 +174,11 @@ class Integrator:
                             t_eval=t_eval, **kwargs)
             if sol.status < 0 or sol.t.size < t_eval.size:
                 return _stack(out_t, out_y, y.size), np.array([t]), Status.step_failed
-            if t_keep.size:
+            if np.any(sol.y < -_NEGATIVE_SLACK * scale[:, None]):
+                return _stack(out_t, out_y, y.size), np.array([t]), Status.negative
+            if t_keep.size:  # values above -slack are round-off of states decaying to 0
                 out_t.append(sol.t[: t_keep.size])
-                out_y.append(sol.y[:, : t_keep.size])
+                out_y.append(np.maximum(sol.y[:, : t_keep.size], 0.0))
             y = sol.y[:, -1].copy()
             if not np.all(np.isfinite(y)):
                 return _stack(out_t, out_y, y.size), np.array([t_next]), Status.nonfinite
