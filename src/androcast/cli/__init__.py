@@ -38,6 +38,7 @@ from androcast.cli import interpret as _interpret  # noqa: E402,F401
 from androcast.cli import labs as _labs  # noqa: E402,F401
 from androcast.cli import records as _records  # noqa: E402,F401
 from androcast.cli import sbml as _sbml  # noqa: E402,F401
+from androcast.cli import serve as _serve  # noqa: E402,F401
 from androcast.cli import simulate as _simulate  # noqa: E402,F401
 
 

@@ -1,28 +1,97 @@
-"""`androcast demo`: assess the shipped example case (a man after TRT who wants a child)."""
+"""`androcast demo` (what `make run` starts): a demo clinic in the web app on 127.0.0.1:8000.
+
+It migrates the embedded SQLite database, stores the shipped example patients (post-TRT,
+post-AAS, hyperprolactinaemia, primary testicular failure) in the clinic ``demo`` with
+their assessments, gives the user ``admin`` a new random one-time password, prints it,
+and serves the web app. ``--no-serve`` does everything but serving.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 
 import typer
+from rich.table import Table
 
 from androcast import DISCLAIMER
 from androcast.cli import app
-from androcast.cli._common import FORMAT_OPTION, OutputFormat, console
-from androcast.cli.interpret import interpret_command
-from androcast.cli.labs import labs as labs_command
+from androcast.cli._common import console, reporting_errors
 
-EXAMPLE_CASE = "examples/cases/post_trt.yaml"
+DEMO_CLINIC = "demo"
+DEMO_ADMIN = "admin"
+DEMO_DATABASE_URL = "sqlite:///androcast.db"
+EXAMPLE_CASES = (
+    "examples/cases/post_trt.yaml",
+    "examples/cases/post_aas.yaml",
+    "examples/cases/hyperprolactinaemia.yaml",
+    "examples/cases/primary_testicular_failure.yaml",
+)
+
+
+def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, str]]]:
+    """Migrate, store the example patients (idempotent) and reset the admin's password.
+
+    Returns the one-time password and (patient, example, pattern) per example.
+    """
+    from androcast.labs import load_case
+    from androcast.store import open_store, upgrade
+    from androcast.store.users import add_user, find_user, set_password_hash
+    from androcast.web import hash_password, one_time_password
+    from androcast.web.service import add_case
+
+    upgrade(db)
+    store = open_store(db)
+    stored: list[tuple[str, str, str]] = []
+    try:
+        for name in EXAMPLE_CASES:
+            with resources.as_file(resources.files("androcast").joinpath(name)) as path:
+                case = load_case(path, as_of=today)
+            result = add_case(store, DEMO_CLINIC, "androcast demo", case)
+            stored.append((case.patient.id, name, str(result["assessment"]["pattern"])))
+        password = one_time_password()
+        with store.transaction("androcast demo") as session:
+            if find_user(session, DEMO_ADMIN) is None:
+                add_user(
+                    session,
+                    DEMO_ADMIN,
+                    password_hash=hash_password(password),
+                    clinic=DEMO_CLINIC,
+                    role="admin",
+                    display_name="Demo administrator",
+                )
+            else:
+                set_password_hash(session, DEMO_ADMIN, hash_password(password))
+    finally:
+        store.close()
+    return password, stored
 
 
 @app.command("demo")
-def demo(output: OutputFormat = FORMAT_OPTION) -> None:
-    """Assess the shipped post-TRT example case and print the result."""
-    with resources.as_file(resources.files("androcast").joinpath(EXAMPLE_CASE)) as case:
-        if output is OutputFormat.table:
-            console.rule(f"androcast demo: {EXAMPLE_CASE}")
-            console.print(DISCLAIMER, style="italic")
-            labs_command(case=case, output=output, as_of=None)
-            console.rule("Assessment")
-        interpret_command(case=case, output=output, as_of=None, rules=None)
-    raise typer.Exit()
+def demo(
+    db: str = typer.Option(DEMO_DATABASE_URL, "--db", help="Database URL for the demo."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to serve on."),
+    port: int = typer.Option(8000, "--port", help="TCP port to serve on."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app afterwards."),
+) -> None:
+    """Set up the demo clinic with example patients and serve the web app."""
+    with reporting_errors():
+        password, stored = prepare_demo(db, today=dt.date.today())
+    console.rule("androcast demo")
+    console.print(DISCLAIMER, style="italic")
+    table = Table(title=f"Patients of clinic {DEMO_CLINIC}")
+    for column in ("patient", "example", "pattern"):
+        table.add_column(column)
+    for row in stored:
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        f"log in as [bold]{DEMO_ADMIN}[/] with the one-time password "
+        f"[bold]{password}[/] (a new one on every start)",
+        highlight=False,
+    )
+    if serve:
+        from androcast.cli.serve import run_server
+
+        console.print(f"serving on http://{host}:{port}/ (Ctrl+C stops)", highlight=False)
+        run_server(host, port, db, secure_cookies=False)

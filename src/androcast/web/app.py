@@ -1,0 +1,89 @@
+"""The FastAPI application: pages, JSON API, static assets, security headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from androcast import DISCLAIMER, __version__
+from androcast.store import Store, open_store
+from androcast.web import problems
+from androcast.web.ratelimit import LoginLimiter
+from androcast.web.routes import admin, api, auth, pages
+from androcast.web.sessions import SessionStore
+from androcast.web.settings import WebSettings
+
+# Every asset is served from this server: nothing loads from the internet.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+def _plotly_js() -> str:
+    """plotly.min.js as the ``plotly`` package ships it (no CDN)."""
+    return str(resources.files("plotly").joinpath("package_data/plotly.min.js"))
+
+
+def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
+    """The web app over the store at ``settings.database_url`` (or an already open ``store``).
+
+    The store's schema must be at the head migration (``androcast db upgrade``).
+    """
+    opened = store if store is not None else open_store(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if store is None:
+            opened.close()
+
+    app = FastAPI(
+        title="androcast",
+        version=__version__,
+        description=f"Male fertility restoration toolkit: JSON API. {DISCLAIMER}",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = opened
+    app.state.sessions = SessionStore(idle_s=settings.session_idle_s, max_s=settings.session_max_s)
+    app.state.login_limiter = LoginLimiter(
+        max_failures=settings.login_max_failures, window_s=settings.login_window_s
+    )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    plotly_js = _plotly_js()
+
+    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    def plotly() -> FileResponse:
+        return FileResponse(
+            plotly_js,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    app.mount("/static", StaticFiles(packages=[("androcast.web", "static")]), name="static")
+    problems.install(app)
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(admin.router)
+    app.include_router(pages.router)
+    return app

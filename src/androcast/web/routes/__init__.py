@@ -1,0 +1,1 @@
+"""The routers: login and logout, the pages, the JSON API, user administration."""

@@ -1,0 +1,39 @@
+"""What every router needs: the open store, the settings, setting the session cookie."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from androcast.store import Store
+from androcast.web.sessions import COOKIE_NAME, WebSession
+from androcast.web.settings import WebSettings
+
+
+def store_of(request: Request) -> Store:
+    store = request.app.state.store
+    assert isinstance(store, Store)
+    return store
+
+
+def settings_of(request: Request) -> WebSettings:
+    settings = request.app.state.settings
+    assert isinstance(settings, WebSettings)
+    return settings
+
+
+def set_session_cookie(request: Request, response: Response, session: WebSession) -> None:
+    """HttpOnly, SameSite=Lax, and Secure unless the settings allow plain HTTP (loopback)."""
+    settings = settings_of(request)
+    response.set_cookie(
+        COOKIE_NAME,
+        session.id,
+        max_age=int(settings.session_max_s),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"

@@ -1,0 +1,265 @@
+"""The JSON API: what the CLI does (interpret, simulate, patients, observations, FHIR).
+
+Authentication is the session cookie (``POST /api/login``); unsafe requests also send the
+session's CSRF token as ``X-CSRF-Token``. Invalid input answers 422 with the field, value
+and expected value of the AndrocastError; another clinic's patient is 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from androcast.errors import SimulationError
+from androcast.interpret import interpret as interpret_case
+from androcast.labs import parse_case
+from androcast.regimens import parse_regimen
+from androcast.simulate import simulate as simulate_one
+from androcast.store import Chart
+from androcast.web import service
+from androcast.web.auth import User, csrf_guard
+from androcast.web.catalogue import choices
+from androcast.web.routes._shared import store_of
+from androcast.web.sessions import WebSession
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "not logged in"},
+    403: {"description": "missing or wrong X-CSRF-Token"},
+    422: {"description": "invalid input: error.field, error.value, error.expected"},
+}
+router = APIRouter(prefix="/api", dependencies=[Depends(csrf_guard)], responses=ERRORS)
+
+CaseBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="A case file as JSON (DESIGN.md: patient, goal, history, labs, semen)",
+        examples=[
+            {
+                "patient": {"id": "P001", "age_years": 38},
+                "goal": "fertility",
+                "labs": [{"date": "2025-10-15", "analyte": "lh", "value": 0.3, "unit": "IU/L"}],
+            }
+        ],
+    ),
+]
+AsOf = Annotated[dt.date | None, Query(description="assessment date (default today)")]
+MAX_SIM_DAYS = 3650.0
+MAX_PULSATILE_DAYS = 14.0
+MAX_POINTS = 400
+
+
+class Observations(BaseModel):
+    """New results for a stored patient, as case-file entries."""
+
+    labs: list[dict[str, Any]] = Field(default_factory=list, max_length=500)
+    semen: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+
+
+class SimulateRequest(BaseModel):
+    case: dict[str, Any] | None = Field(None, description="case file JSON; default reference man")
+    regimen: list[dict[str, Any]] | None = Field(
+        None, description="regimen entries (DESIGN.md regimen file); default no drugs"
+    )
+    days: float = Field(gt=0, le=MAX_SIM_DAYS, description="simulate until this day (t0 = 0)")
+    mode: Literal["averaged", "pulsatile"] = "averaged"
+
+
+def _clinic(user: WebSession) -> str:
+    assert user.clinic is not None
+    return user.clinic
+
+
+def _actor(user: WebSession) -> str:
+    assert user.username is not None
+    return user.username
+
+
+def _today(as_of: dt.date | None) -> dt.date:
+    return as_of or dt.date.today()
+
+
+def _chart_dict(chart: Chart) -> dict[str, Any]:
+    p = chart.patient
+    return {
+        "patient": {
+            "id": p.id,
+            "age_years": p.age_years,
+            "bmi": p.bmi,
+            "testis_volume_ml": list(p.testis_volume_ml) if p.testis_volume_ml else None,
+            "ethnicity": p.ethnicity,
+        },
+        "goal": chart.goal,
+        "history": {
+            "androgens": [vars(a.item) for a in chart.androgens],
+            "conditions": list(chart.conditions),
+            "medications": [m.item.code for m in chart.medications],
+        },
+        **_observations(chart),
+    }
+
+
+def _observations(chart: Chart) -> dict[str, Any]:
+    labs = []
+    for keyed in chart.labs:
+        r = keyed.item
+        labs.append(
+            {
+                "date": r.date,
+                "analyte": r.analyte,
+                "value": r.value,
+                "unit": r.unit,
+                "censor": r.censor,
+                "reported_value": r.reported_value,
+                "reported_unit": r.reported_unit,
+                "flag": r.flag,
+                "reference": vars(r.reference),
+                "confirmed": r.confirmed,
+            }
+        )
+    return {"labs": labs, "semen": [vars(s.item) for s in chart.semen]}
+
+
+@router.post("/interpret", tags=["interpret"])
+def interpret(case: CaseBody, as_of: AsOf = None, *, user: User) -> dict[str, Any]:
+    """Interpret a case (nothing is stored): the Assessment of DESIGN.md, each output cited."""
+    return interpret_case(parse_case(case, as_of=_today(as_of))).to_dict()
+
+
+@router.post("/simulate", tags=["simulate"])
+def simulate(body: SimulateRequest, user: User) -> dict[str, Any]:
+    """One man's trajectory (the case's man or the reference man) under a regimen."""
+    if body.mode == "pulsatile" and body.days > MAX_PULSATILE_DAYS:
+        raise SimulationError(
+            "days", body.days, f"at most {MAX_PULSATILE_DAYS:g} in pulsatile mode"
+        )
+    who = parse_case(body.case, as_of=dt.date.today()) if body.case is not None else None
+    plan = parse_regimen(body.regimen, source="regimen") if body.regimen is not None else None
+    trajectory = simulate_one(who, plan, days=body.days, mode=body.mode)
+    step = max(1, len(trajectory.t_d) // MAX_POINTS)
+    return {
+        "mode": trajectory.mode,
+        "status": trajectory.status.name,
+        "units": dict(trajectory.units),
+        "t_d": trajectory.t_d[::step].tolist(),
+        "series": {
+            name: np.nan_to_num(values[::step]).tolist()
+            for name, values in trajectory.values.items()
+        },
+    }
+
+
+@router.get("/patients", tags=["patients"])
+def patients(request: Request, user: User) -> list[dict[str, Any]]:
+    """The patients of your clinic with their number of results."""
+    return [vars(p) for p in service.patients(store_of(request), _clinic(user))]
+
+
+@router.post("/patients", tags=["patients"], status_code=201)
+def add_patient(
+    request: Request, case: CaseBody, as_of: AsOf = None, *, user: User
+) -> dict[str, Any]:
+    """Store a case (patient, history, results) in your clinic and assess it."""
+    parsed = parse_case(case, as_of=_today(as_of))
+    return service.add_case(store_of(request), _clinic(user), _actor(user), parsed)
+
+
+@router.get(
+    "/patients/{identifier}",
+    tags=["patients"],
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def patient(request: Request, identifier: str, user: User) -> dict[str, Any]:
+    """A stored patient: history and every result (canonical unit, as reported, interval)."""
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
+    return _chart_dict(view.chart)
+
+
+@router.get(
+    "/patients/{identifier}/observations",
+    tags=["observations"],
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def observations(request: Request, identifier: str, user: User) -> dict[str, Any]:
+    """A stored patient's laboratory results and semen analyses, oldest first."""
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
+    return _observations(view.chart)
+
+
+@router.post(
+    "/patients/{identifier}/observations",
+    tags=["observations"],
+    status_code=201,
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def add_observations(
+    request: Request, identifier: str, body: Observations, user: User
+) -> dict[str, Any]:
+    """Add results (case-file entries) to a stored patient and reassess him as of today."""
+    store, clinic, today = store_of(request), _clinic(user), dt.date.today()
+    view = service.patient_view(store, clinic, identifier, today=today)
+    p = view.case.patient
+    case = parse_case(
+        {"patient": {"id": p.id, "age_years": p.age_years}, "labs": body.labs, "semen": body.semen},
+        as_of=today,
+    )
+    return service.add_results(
+        store, clinic, _actor(user), identifier, labs=case.labs, semen=case.semen, today=today
+    )
+
+
+@router.get(
+    "/patients/{identifier}/assessment",
+    tags=["interpret"],
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def assessment(request: Request, identifier: str, user: User) -> dict[str, Any]:
+    """The latest stored assessment (``assessed_on``) of a patient; null if none yet."""
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
+    return {"assessed_on": view.assessed_on, "assessment": view.assessment}
+
+
+@router.post(
+    "/patients/{identifier}/assessment",
+    tags=["interpret"],
+    status_code=201,
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def reassess(request: Request, identifier: str, user: User) -> dict[str, Any]:
+    """Assess a stored patient again as of today and keep the assessment."""
+    today = dt.date.today()
+    result = service.reassess(
+        store_of(request), _clinic(user), _actor(user), identifier, today=today
+    )
+    return {"assessed_on": today, "assessment": result}
+
+
+@router.get(
+    "/patients/{identifier}/fhir",
+    tags=["fhir"],
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def fhir_export(request: Request, identifier: str, user: User) -> dict[str, Any]:
+    """The patient's record as a FHIR R4 transaction bundle (re-imports unchanged)."""
+    return service.export_patient(store_of(request), _clinic(user), identifier)
+
+
+@router.post("/fhir", tags=["fhir"], status_code=201)
+def fhir_import(
+    request: Request,
+    bundle: Annotated[dict[str, Any], Body(description="a FHIR R4 Bundle")],
+    user: User,
+) -> dict[str, Any]:
+    """Import a bundle into your clinic: all entries, or on any invalid entry nothing."""
+    return service.import_bundle(
+        store_of(request), _clinic(user), _actor(user), bundle, today=dt.date.today()
+    )
+
+
+@router.get("/catalogue/analytes", tags=["catalogue"])
+def analytes(user: User) -> list[dict[str, Any]]:
+    """Analytes with the units each accepts (canonical unit first)."""
+    return [{"key": a.key, "name": a.name, "units": list(a.units)} for a in choices().analytes]

@@ -1,0 +1,296 @@
+"""The clinician's pages: patients, a patient's record and assessment, forms, FHIR import.
+
+Forms post back to the page that showed them. Invalid input re-renders the form with each
+error next to its input (HTTP 422; 200 for HTMX requests, which swap only what succeeds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.status import HTTP_303_SEE_OTHER, HTTP_422_UNPROCESSABLE_CONTENT
+
+from androcast.errors import AndrocastError, InputFileError
+from androcast.report import patient_report, render_report, timeline
+from androcast.web import service
+from androcast.web.auth import User, csrf_guard
+from androcast.web.catalogue import choices
+from androcast.web.charts import timeline_figure
+from androcast.web.forms import (
+    ANDROGEN_ROWS,
+    LAB_ROWS,
+    Errors,
+    FieldError,
+    parse_case_form,
+    parse_lab_form,
+    parse_semen_form,
+)
+from androcast.web.routes._shared import is_htmx, store_of
+from androcast.web.sessions import WebSession
+from androcast.web.templating import templates
+
+router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
+
+MAX_BUNDLE_BYTES = 5_000_000
+
+
+def _clinic(user: WebSession) -> str:
+    assert user.clinic is not None
+    return user.clinic
+
+
+def _actor(user: WebSession) -> str:
+    assert user.username is not None
+    return user.username
+
+
+def _page(
+    request: Request, user: WebSession, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    base = {"user": user, "csrf_token": user.csrf_token, "choices": choices()}
+    return templates().TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    """Form data as one value per input (lists for inputs sent several times)."""
+    out: dict[str, Any] = {}
+    for key in form:
+        values = form.getlist(key)
+        out[key] = values if len(values) > 1 or key.startswith("history.") else values[0]
+    return out
+
+
+def _patient_url(identifier: str) -> str:
+    return f"/patients/{quote(identifier, safe='')}"
+
+
+@router.get("/")
+def home(user: User) -> Response:
+    return RedirectResponse("/patients", status_code=HTTP_303_SEE_OTHER)
+
+
+@router.get("/patients")
+def patient_list(request: Request, user: User) -> HTMLResponse:
+    patients = service.patients(store_of(request), _clinic(user))
+    return _page(request, user, "patients.html", {"patients": patients})
+
+
+def _new_patient_page(
+    request: Request, user: WebSession, values: dict[str, Any], errors: Errors, status: int
+) -> HTMLResponse:
+    return _page(
+        request,
+        user,
+        "patient_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "lab_rows": LAB_ROWS,
+            "androgen_rows": ANDROGEN_ROWS,
+            "today": dt.date.today().isoformat(),
+        },
+        status,
+    )
+
+
+@router.get("/patients/new")
+def new_patient_form(request: Request, user: User) -> HTMLResponse:
+    return _new_patient_page(request, user, {}, {}, 200)
+
+
+@router.post("/patients/new")
+async def new_patient(request: Request, user: User) -> Response:
+    values = _form_values(await request.form())
+    case, errors = parse_case_form(values, as_of=dt.date.today())
+    exists = case is not None and await run_in_threadpool(
+        service.patient_exists, store_of(request), _clinic(user), case.patient.id
+    )
+    if case is not None and exists:
+        errors = {
+            "patient.id": FieldError(
+                "patient.id",
+                case.patient.id,
+                "an identifier no patient of your clinic has (add results on his page)",
+                "",
+                f"patient.id: {case.patient.id!r} is already a patient of your clinic",
+            )
+        }
+    if case is None or errors:
+        return _new_patient_page(request, user, values, errors, HTTP_422_UNPROCESSABLE_CONTENT)
+    await run_in_threadpool(service.add_case, store_of(request), _clinic(user), _actor(user), case)
+    return RedirectResponse(_patient_url(case.patient.id), status_code=HTTP_303_SEE_OTHER)
+
+
+def _patient_page(
+    request: Request,
+    user: WebSession,
+    identifier: str,
+    *,
+    errors: Errors | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    today = dt.date.today()
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    lines = timeline(view.case)
+    return _page(
+        request,
+        user,
+        "patient.html",
+        {
+            "view": view,
+            "patient": view.case.patient,
+            "timeline": lines,
+            "figure": timeline_figure(lines),
+            "assessment": view.assessment,
+            "assessed_on": view.assessed_on,
+            "errors": errors or {},
+            "values": values or {},
+            "today": today.isoformat(),
+            "url": _patient_url(identifier),
+        },
+        status,
+    )
+
+
+@router.get("/patients/{identifier}")
+def patient_page(request: Request, user: User, identifier: str) -> HTMLResponse:
+    return _patient_page(request, user, identifier)
+
+
+def _after_result(
+    request: Request, user: WebSession, identifier: str, values: dict[str, Any], errors: Errors
+) -> Response:
+    if errors:
+        status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
+        return _patient_page(request, user, identifier, errors=errors, values=values, status=status)
+    return RedirectResponse(_patient_url(identifier), status_code=HTTP_303_SEE_OTHER)
+
+
+@router.post("/patients/{identifier}/labs")
+async def add_lab(request: Request, user: User, identifier: str) -> Response:
+    values = _form_values(await request.form())
+    store, clinic, today = store_of(request), _clinic(user), dt.date.today()
+    view = await run_in_threadpool(service.patient_view, store, clinic, identifier, today=today)
+    result, errors = parse_lab_form(
+        values, patient_id=identifier, age_years=view.case.patient.age_years, as_of=today
+    )
+    if result is not None:
+        await run_in_threadpool(
+            service.add_results,
+            store,
+            clinic,
+            _actor(user),
+            identifier,
+            labs=(result,),
+            today=today,
+        )
+    return _after_result(request, user, identifier, values, errors)
+
+
+@router.post("/patients/{identifier}/semen")
+async def add_semen(request: Request, user: User, identifier: str) -> Response:
+    values = _form_values(await request.form())
+    store, clinic, today = store_of(request), _clinic(user), dt.date.today()
+    await run_in_threadpool(service.patient_view, store, clinic, identifier, today=today)
+    analysis, errors = parse_semen_form(values, patient_id=identifier, as_of=today)
+    if analysis is not None:
+        await run_in_threadpool(
+            service.add_results,
+            store,
+            clinic,
+            _actor(user),
+            identifier,
+            semen=(analysis,),
+            today=today,
+        )
+    return _after_result(request, user, identifier, values, errors)
+
+
+@router.post("/patients/{identifier}/reassess")
+def reassess(request: Request, user: User, identifier: str) -> Response:
+    service.reassess(
+        store_of(request), _clinic(user), _actor(user), identifier, today=dt.date.today()
+    )
+    return RedirectResponse(
+        _patient_url(identifier) + "#assessment", status_code=HTTP_303_SEE_OTHER
+    )
+
+
+@router.get("/patients/{identifier}/report")
+def report(request: Request, user: User, identifier: str) -> HTMLResponse:
+    today = dt.date.today()
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    built = patient_report(
+        view.case,
+        view.assessment,
+        assessed_on=view.assessed_on,
+        clinic=_clinic(user),
+        generated_on=today,
+    )
+    return HTMLResponse(render_report(built))
+
+
+@router.get("/patients/{identifier}/fhir")
+def fhir_export(request: Request, user: User, identifier: str) -> Response:
+    bundle = service.export_patient(store_of(request), _clinic(user), identifier)
+    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in identifier)
+    return JSONResponse(
+        bundle,
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.fhir.json"'},
+    )
+
+
+@router.get("/fhir/import")
+def fhir_import_form(request: Request, user: User) -> HTMLResponse:
+    return _page(request, user, "fhir_import.html", {"error": None, "result": None})
+
+
+@router.post("/fhir/import")
+async def fhir_import(
+    request: Request,
+    user: User,
+    bundle: Annotated[UploadFile | None, File()] = None,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    raw = (await bundle.read(MAX_BUNDLE_BYTES + 1)).decode("utf-8", "replace") if bundle else ""
+    raw = raw or text
+    try:
+        if len(raw) > MAX_BUNDLE_BYTES:
+            raise InputFileError("bundle", f"{len(raw)} bytes", f"at most {MAX_BUNDLE_BYTES} bytes")
+        if not raw.strip():
+            raise InputFileError("bundle", None, "a FHIR R4 Bundle (JSON file or pasted text)")
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise InputFileError(
+                "bundle", f"line {err.lineno}", "valid JSON", hint=err.msg
+            ) from None
+        result = await run_in_threadpool(
+            service.import_bundle,
+            store_of(request),
+            _clinic(user),
+            _actor(user),
+            data,
+            today=dt.date.today(),
+        )
+    except AndrocastError as err:
+        context = {"error": FieldError.of(err), "result": None}
+        return _page(request, user, "fhir_import.html", context, HTTP_422_UNPROCESSABLE_CONTENT)
+    return _page(request, user, "fhir_import.html", {"error": None, "result": result})
+
+
+@router.get("/ui/units")
+def unit_options(request: Request, user: User) -> HTMLResponse:
+    """The unit choices of the analyte picked in a result row (HTMX swaps them in)."""
+    key = next((v for k, v in request.query_params.items() if k.endswith(".analyte")), "")
+    return _page(
+        request, user, "_unit_options.html", {"units": choices().units(key), "selected": ""}
+    )

@@ -1,0 +1,174 @@
+"""What the pages and the API do with the store: one function per use, one transaction each.
+
+Every function takes the user's clinic and touches only that clinic's patients (the store
+looks patients up by clinic and identifier), so tenancy holds for pages and API alike.
+A write reassesses the patient and keeps the assessment, as the CLI does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from androcast.errors import UnknownCodeError
+from androcast.interpret import interpret
+from androcast.io.fhir import export_bundle, parse_bundle
+from androcast.labs import Case, LabResult, SemenAnalysis
+from androcast.store import (
+    Chart,
+    Keyed,
+    PatientSummary,
+    SaveSummary,
+    Store,
+    add_lab_results,
+    chart_from_case,
+    find_patient,
+    latest_assessment,
+    list_patients,
+    load_chart,
+    save_assessment,
+    save_chart,
+    save_charts,
+)
+from androcast.store.schema import AssessmentRow
+
+
+class PatientNotFound(LookupError):
+    """No patient with this identifier in the user's clinic (another clinic's is not found)."""
+
+    def __init__(self, identifier: str) -> None:
+        super().__init__(f"patient {identifier!r} not found in your clinic")
+        self.identifier = identifier
+
+
+@dataclass(frozen=True)
+class PatientView:
+    """A stored patient as the pages show him: his case, latest assessment and its date."""
+
+    chart: Chart
+    case: Case
+    assessment: Mapping[str, Any] | None
+    assessed_on: dt.date | None
+
+
+def _chart(session: Any, identifier: str, clinic: str) -> Chart:
+    try:
+        return load_chart(session, identifier, clinic=clinic)
+    except UnknownCodeError as err:
+        if err.field == "patient":
+            raise PatientNotFound(identifier) from None
+        raise
+
+
+def _assessed_on(session: Any, identifier: str, clinic: str) -> dt.date | None:
+    from sqlalchemy import select
+
+    patient = find_patient(session, identifier, clinic=clinic)
+    return session.scalar(  # type: ignore[no-any-return]
+        select(AssessmentRow.as_of)
+        .where(AssessmentRow.patient_id == patient.id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    )
+
+
+def _reassess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> dict[str, Any]:
+    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
+    assessment = interpret(case).to_dict()
+    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
+    return assessment
+
+
+def summary_dict(summary: SaveSummary) -> dict[str, Any]:
+    return {
+        "patients_created": list(summary.patients_created),
+        "patients_updated": list(summary.patients_updated),
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+    }
+
+
+def patients(store: Store, clinic: str) -> list[PatientSummary]:
+    with store.reading() as session:
+        return list_patients(session, clinic=clinic)
+
+
+def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
+    with store.reading() as session:
+        chart = _chart(session, identifier, clinic)
+        assessment = latest_assessment(session, identifier, clinic=clinic)
+        assessed_on = _assessed_on(session, identifier, clinic)
+    return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on)
+
+
+def patient_exists(store: Store, clinic: str, identifier: str) -> bool:
+    with store.reading() as session:
+        try:
+            find_patient(session, identifier, clinic=clinic)
+        except UnknownCodeError:
+            return False
+    return True
+
+
+def add_case(store: Store, clinic: str, actor: str, case: Case) -> dict[str, Any]:
+    """Store a new patient's case (or merge into his record) and assess him as of its date."""
+    with store.transaction(actor) as session:
+        summary = summary_dict(save_chart(session, chart_from_case(case), clinic=clinic))
+        assessment = _reassess(session, case.patient.id, clinic, case.as_of)
+    return {**summary, "patient": case.patient.id, "assessment": assessment}
+
+
+def add_results(
+    store: Store,
+    clinic: str,
+    actor: str,
+    identifier: str,
+    *,
+    labs: Iterable[LabResult] = (),
+    semen: Iterable[SemenAnalysis] = (),
+    today: dt.date,
+) -> dict[str, Any]:
+    """Follow-up results for a stored patient, then a new assessment as of ``today``."""
+    with store.transaction(actor) as session:
+        chart = _chart(session, identifier, clinic)
+        summary = add_lab_results(session, identifier, (Keyed(r) for r in labs), clinic=clinic)
+        new_semen = tuple(Keyed(s) for s in semen)
+        if new_semen:
+            merged = save_chart(
+                session,
+                Chart(patient=chart.patient, goal=chart.goal, semen=new_semen),
+                clinic=clinic,
+            )
+            summary.created += merged.created
+            summary.updated += merged.updated
+            summary.unchanged += merged.unchanged
+        assessment = _reassess(session, identifier, clinic, today)
+    return {**summary_dict(summary), "patient": identifier, "assessment": assessment}
+
+
+def reassess(
+    store: Store, clinic: str, actor: str, identifier: str, *, today: dt.date
+) -> dict[str, Any]:
+    with store.transaction(actor) as session:
+        _chart(session, identifier, clinic)
+        return _reassess(session, identifier, clinic, today)
+
+
+def import_bundle(
+    store: Store, clinic: str, actor: str, bundle: Any, *, today: dt.date
+) -> dict[str, Any]:
+    """A FHIR bundle: all of it or nothing; each imported patient is reassessed."""
+    charts = parse_bundle(bundle, as_of=today, source="bundle")
+    with store.transaction(actor) as session:
+        summary = summary_dict(save_charts(session, charts, clinic=clinic))
+        for chart in charts:
+            _reassess(session, chart.patient.id, clinic, today)
+    return {**summary, "patients": [c.patient.id for c in charts]}
+
+
+def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:
+    with store.reading() as session:
+        return export_bundle(_chart(session, identifier, clinic))

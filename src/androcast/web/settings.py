@@ -1,0 +1,21 @@
+"""How one web app instance runs: its database, cookies, sessions and login limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Configuration the adapter reads (``androcast serve`` options) and passes inward.
+
+    ``secure_cookies``: send the session cookie only over HTTPS. Turn it off only for a
+    server on the loopback interface (``androcast demo``, tests), where there is no TLS.
+    """
+
+    database_url: str
+    secure_cookies: bool = True
+    session_idle_s: float = 30 * 60.0
+    session_max_s: float = 12 * 3600.0
+    login_max_failures: int = 5
+    login_window_s: float = 300.0
