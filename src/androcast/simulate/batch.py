@@ -11,9 +11,12 @@ iteration on the same right-hand side.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,11 +34,21 @@ from androcast.model.pharmacology import (
 from androcast.model.rhs import N_PHYSIOLOGY, Inputs, rhs
 from androcast.model.steady_state import reference_state
 from androcast.regimens import DoseSchedule
+from androcast.simulate import _batch_compiled
+from androcast.simulate._batch_inputs import event_table, parameter_matrix, typical_size
+from androcast.simulate._batch_methods import RODAS3, Rosenbrock
 from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["BatchTrajectory", "StepControl", "batch_steady_state", "simulate_batch"]
+__all__ = [
+    "BatchTrajectory",
+    "Engine",
+    "StepControl",
+    "batch_species",
+    "batch_steady_state",
+    "simulate_batch",
+]
 
 
 @dataclass(frozen=True)
@@ -104,12 +117,13 @@ class _Events:
     breakpoints: FloatArray
 
 
-def _species_and_events(
-    p: Parameters, schedules: Sequence[DoseSchedule], t_start_d: float
-) -> tuple[tuple[Species, ...], _Events]:
-    n = len(schedules)
+def batch_species(p: Parameters, schedules: Sequence[DoseSchedule]) -> tuple[Species, ...]:
+    """The drug species of a batch (one absorption rate per drug; no gonadorelin).
+
+    PD potencies are the first man's (drug records hold one value per batch).
+    """
     routes: dict[str, set[str]] = defaultdict(set)
-    for schedule in schedules:
+    for schedule in {id(s): s for s in schedules}.values():  # shared schedules once
         for dose in schedule.doses:
             routes[dose.drug].add(dose.route)
         for inf in schedule.infusions:
@@ -132,7 +146,14 @@ def _species_and_events(
         (ka,) = kas
         if ka is not None:
             overrides[drug] = ka
-    species = build_species(routes, _scalar_view(p, n), ka_overrides=overrides)
+    return build_species(routes, _scalar_view(p, len(schedules)), ka_overrides=overrides)
+
+
+def _species_and_events(
+    p: Parameters, schedules: Sequence[DoseSchedule], t_start_d: float
+) -> tuple[tuple[Species, ...], _Events]:
+    n = len(schedules)
+    species = batch_species(p, schedules)
     index = {sp.code: j for j, sp in enumerate(species)}
     jumps: dict[float, list[tuple[int, int, float]]] = defaultdict(list)
     for k, schedule in enumerate(schedules):
@@ -162,6 +183,9 @@ def _species_and_events(
     return species, _Events(packed, rates, breakpoints)
 
 
+Engine = Literal["compiled", "numpy"]
+
+
 def simulate_batch(
     p: Parameters,
     schedules: Sequence[DoseSchedule],
@@ -169,11 +193,21 @@ def simulate_batch(
     *,
     t_start_d: float,
     control: StepControl | None = None,
+    engine: Engine = "compiled",
+    observables: Sequence[str] | None = None,
+    threads: int | None = None,
+    cache_dir: Path | None = None,
 ) -> BatchTrajectory:
     """Simulate N men (``len(schedules)``) from their drug-free steady state at ``t_start_d``.
 
     ``p`` holds floats or (N,) arrays; ``t_d`` are the output times (ascending, after
-    ``t_start_d``). Every observable of the model is returned at ``t_d``.
+    ``t_start_d``). ``observables``: names of the model's observables to return (default:
+    all; fewer saves memory, N x len(t_d) floats each). ``engine="compiled"`` (default)
+    runs a C kernel generated from the model's rhs with per-man adaptive RODAS steps on
+    ``threads`` threads (default: the CPUs this process may use), built once and cached
+    in ``cache_dir`` (default ``~/.cache/androcast/kernels``); ``engine="numpy"`` runs the
+    vectorised ROS2 integrator with shared steps (no compiler needed, much slower).
+    Tolerances are ``control.rtol``/``control.atol`` for both.
     """
     n = len(schedules)
     if n == 0:
@@ -182,6 +216,37 @@ def simulate_batch(
     t_out = np.asarray(t_d, dtype=float)
     if t_out.size == 0 or t_out[0] < t_start_d or np.any(np.diff(t_out) <= 0):
         raise ParameterError("t_d", "output times", f"ascending times from {t_start_d:g} d")
+    if engine not in ("compiled", "numpy"):
+        raise ParameterError("engine", engine, "compiled or numpy")
+    control = control or StepControl()
+    if engine == "numpy":
+        result = _simulate_numpy(p, schedules, t_out, t_start_d, control)
+    else:
+        result = simulate_compiled(p, schedules, t_out, t_start_d, control, observables,
+                                   threads or _cpus(), cache_dir)
+    if observables is not None:
+        unknown = sorted(set(observables) - set(result.values))
+        if unknown:
+            raise ParameterError("observables", unknown[0],
+                                 f"one of {', '.join(sorted(result.values))}")
+        result = dataclasses.replace(
+            result, values={name: result.values[name] for name in observables})
+    return result
+
+
+def _cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
+def _simulate_numpy(
+    p: Parameters,
+    schedules: Sequence[DoseSchedule],
+    t_out: FloatArray,
+    t_start_d: float,
+    control: StepControl,
+) -> BatchTrajectory:
+    n = len(schedules)
     species, events = _species_and_events(p, schedules, t_start_d)
     y0 = np.vstack([batch_steady_state(p, n), np.zeros((STATES_PER_SPECIES * len(species), n))])
     current = {"u": _inputs(events.rates.get(t_start_d))}
@@ -199,7 +264,7 @@ def simulate_batch(
         return y
 
     states = integrate_batch(
-        f, y0, t_start_d, t_out, events.breakpoints, jump, control or StepControl()
+        f, y0, t_start_d, t_out, events.breakpoints, jump, control
     )
     averaged = Inputs(pulsatile=0.0)
     observed: dict[str, list[FloatArray]] = defaultdict(list)
@@ -212,6 +277,51 @@ def simulate_batch(
         values={name: np.stack(rows) for name, rows in observed.items()},
         species=tuple(sp.code for sp in species),
     )
+
+
+def simulate_compiled(
+    p: Parameters,
+    schedules: Sequence[DoseSchedule],
+    t_out: FloatArray,
+    t_start_d: float,
+    control: StepControl,
+    observables: Sequence[str] | None,
+    threads: int,
+    cache_dir: Path | None,
+    method: Rosenbrock = RODAS3,
+) -> BatchTrajectory:
+    """The compiled engine (see :func:`simulate_batch`)."""
+    n = len(schedules)
+    species = batch_species(p, schedules)
+    kernel = _batch_compiled.kernel(species, method, cache_dir)
+    names = list(kernel.observables if observables is None else observables)
+    unknown = sorted(set(names) - set(kernel.observables))
+    if unknown:
+        raise ParameterError("observables", unknown[0], f"one of {', '.join(kernel.observables)}")
+    params = parameter_matrix(kernel, p, species, n)
+    events = event_table(kernel, schedules, species, t_start_d)
+    y0 = np.zeros((n, len(kernel.state_names)))
+    y0[:, :N_PHYSIOLOGY] = batch_steady_state(p, n).T
+    settings = _batch_compiled.Control(
+        h0_d=control.h0_d, h_max_d=control.h_max_d,
+        h_min_d=control.h_min_d, max_steps=control.max_steps)
+    # drug amounts are judged relative to the dose, not to what is left: tracking an
+    # emptying depot to 1e-4 of its last microgram would cost most of the steps
+    drug = np.asarray(kernel.active) >= N_PHYSIOLOGY
+    size = typical_size(kernel, y0, events, species)
+    atol = np.where(drug, control.rtol, control.atol) * size
+    rtol = np.where(drug, 0.0, control.rtol)
+    out, status, _ = kernel.run(params, y0, t_start_d, t_out, events, names, settings, rtol,
+                                atol, threads)
+    failed = np.flatnonzero(status)
+    if failed.size:
+        k = int(failed[0])
+        reason = "a step above h_min" if status[k] == 1 else "fewer steps (raise max_steps)"
+        raise SimulationError(f"batch[{k}]", f"status {int(status[k])}", reason,
+                              hint="tighten the tolerances or check this man's parameters")
+    return BatchTrajectory(
+        t_d=t_out, values={name: out[q] for q, name in enumerate(names)},
+        species=tuple(sp.code for sp in species))
 
 
 def _inputs(rate: FloatArray | None) -> Inputs:

@@ -1,0 +1,181 @@
+"""C source of a traced :class:`Program`: model functions, a sparse LU and the integrator.
+
+The LU of ``W = I/(h γ) - J`` is unrolled over the Jacobian's sparsity pattern (plus fill)
+in a minimum-degree order and without pivoting, as the Kinetic PreProcessor does for
+chemical kinetics (Damian V, Sandu A, Damian M, Potra F, Carmichael GR, "The kinetic
+preprocessor KPP", Comput Chem Eng 2002;26:1567-79): ``W`` of a dissipative system is
+dominated by its diagonal. A zero or non-finite pivot rejects the step (then halved).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sympy  # type: ignore[import-untyped]
+from sympy.printing.c import C99CodePrinter  # type: ignore[import-untyped]
+
+from androcast.simulate._batch_integrator_c import INTEGRATOR
+from androcast.simulate._batch_methods import Rosenbrock
+from androcast.simulate._batch_trace import Assignment, Program
+
+
+class _Printer(C99CodePrinter):  # type: ignore[misc]
+    """C99 with small integer powers as products (pow() is ~20x a multiplication)."""
+
+    def _print_Pow(self, expr: Any) -> str:
+        base, exp = expr.args
+        if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
+            b = self.parenthesize(base, 1000)  # always bracket the base
+            product = "*".join([f"({b})"] * abs(int(exp)))
+            return f"({product})" if int(exp) > 0 else f"(1.0/({product}))"
+        return str(super()._print_Pow(expr))
+
+
+_PRINT = _Printer()
+
+
+def _c(expr: Any) -> str:
+    return str(_PRINT.doprint(sympy.sympify(expr)))
+
+
+def _assign(lines: list[str], body: Iterable[Assignment]) -> None:
+    for symbol, expr in body:
+        lines.append(f"  const double {symbol} = {_c(expr)};")
+
+
+def _reads(program: Program) -> list[str]:
+    lines = [f"  const double {name} = P[{i}];" for i, name in enumerate(program.inputs)]
+    lines += [f"  const double c{k} = C[{k}];" for k in range(len(program.constants))]
+    lines += [f"  const double y{full} = Z[{pos}];" for pos, full in enumerate(program.active)]
+    lines += [f"  const double u{j} = U[{j}];" for j in range(program.n_infusions)]
+    return lines
+
+
+def _unused(program: Program) -> list[str]:
+    return ["  (void)P; (void)C; (void)U; (void)Z;"]
+
+
+def _markowitz(k: int, remaining: set[int], filled: set[tuple[int, int]]) -> int:
+    rows = sum(1 for i in remaining if (i, k) in filled) - 1
+    cols = sum(1 for j in remaining if (k, j) in filled) - 1
+    return rows * cols
+
+
+Pattern = set[tuple[int, int]]
+
+
+def minimum_degree_order(pattern: Pattern, n: int) -> tuple[list[int], Pattern]:
+    """Elimination order (greedy Markowitz) and the filled pattern (no pivoting)."""
+    filled = set(pattern) | {(i, i) for i in range(n)}
+    remaining = set(range(n))
+    order: list[int] = []
+    while remaining:
+        k = min(sorted(remaining), key=lambda k: _markowitz(k, remaining, filled))
+        remaining.discard(k)
+        order.append(k)
+        rows = [i for i in remaining if (i, k) in filled]
+        cols = [j for j in remaining if (k, j) in filled]
+        filled |= {(i, j) for i in rows for j in cols}
+    return order, filled
+
+
+def _lu(pattern: set[tuple[int, int]], n: int) -> list[str]:
+    order, filled = minimum_degree_order(pattern, n)
+    pos = {state: k for k, state in enumerate(order)}
+
+    def w(i: int, j: int) -> str:
+        return f"W[{pos[i] * n + pos[j]}]"
+
+    factor = ["static int lu(double *W) {"]
+    forward = ["static void solve(const double *W, double *b) {"]
+    backward: list[str] = []
+    for k_pos, k in enumerate(order):
+        factor.append(f"  if (!(fabs({w(k, k)}) > 0.0) || !isfinite({w(k, k)})) return 0;")
+        factor.append(f"  const double inv{k_pos} = 1.0 / {w(k, k)};")
+        later = order[k_pos + 1:]
+        rows = [i for i in later if (i, k) in filled]
+        cols = [j for j in later if (k, j) in filled]
+        for i in rows:
+            factor.append(f"  {w(i, k)} *= inv{k_pos};")
+            factor += [f"  {w(i, j)} -= {w(i, k)} * {w(k, j)};" for j in cols]
+        forward += [f"  b[{i}] -= {w(i, k)} * b[{k}];" for i in rows]
+    for k_pos in reversed(range(n)):
+        k = order[k_pos]
+        cols = [j for j in order[k_pos + 1:] if (k, j) in filled]
+        backward += [f"  b[{k}] -= {w(k, j)} * b[{j}];" for j in cols]
+        backward.append(f"  b[{k}] /= {w(k, k)};")
+    factor += ["  return 1;", "}"]
+    return [*factor, "", *forward, *backward, "}"]
+
+
+def _array(name: str, values: Sequence[float | int], ctype: str = "double") -> str:
+    body = ", ".join(repr(float(v)) if ctype == "double" else str(int(v)) for v in values)
+    return f"static const {ctype} {name}[{max(len(values), 1)}] = {{{body or '0'}}};"
+
+
+def c_source(program: Program, method: Rosenbrock) -> str:
+    """The whole translation unit for one program and one method."""
+    m = len(program.active)
+    n_obs = len(program.observables)
+    lines = [
+        "#include <math.h>",
+        "#include <string.h>",
+        f"#define M {m}",
+        f"#define N_ALL {len(program.state_names)}",
+        f"#define NP {len(program.inputs)}",
+        f"#define NC {max(len(program.constants), 1)}",
+        f"#define NU {max(program.n_infusions, 1)}",
+        f"#define NOBS {n_obs}",
+        f"#define NNZ {max(len(program.jacobian), 1)}",
+        f"#define S {method.stages}",
+        _array("ACTIVE", program.active, "int"),
+        f"static const double GAMMA = {method.gamma!r};",
+        f"static const double ELO = {method.error_order!r};",
+        _array("RA", method.a),
+        _array("RC", method.c),
+        _array("RM", method.m),
+        _array("RE", method.e),
+        _array("NEWF", [int(b) for b in method.new_f], "int"),
+        _array("JROW", [r for r, _, _ in program.jacobian], "int"),
+        _array("JCOL", [c for _, c, _ in program.jacobian], "int"),
+        "",
+        "static void constants(const double *P, double *C) {",
+        *[f"  const double {name} = P[{i}];" for i, name in enumerate(program.inputs)],
+    ]
+    const_body, const_exprs = sympy.cse([e for _, e in program.constants],
+                                        symbols=sympy.numbered_symbols("k"), order="none")
+    _assign(lines, const_body)
+    lines += [f"  C[{k}] = {_c(e)};" for k, e in enumerate(const_exprs)]
+    lines += ["  (void)P; (void)C;", "}", ""]
+
+    head = "(const double *Z, const double *P, const double *C, const double *U"
+    lines += [f"static void derivs{head}, double *F) {{", *_reads(program), *_unused(program)]
+    _assign(lines, program.body)
+    lines += [f"  F[{i}] = {_c(e)};" for i, e in enumerate(program.derivatives)]
+    lines += ["}", ""]
+
+    lines += [f"static void derivs_jac{head}, double *F, double *J) {{", *_reads(program),
+              *_unused(program)]
+    _assign(lines, program.body)
+    lines += [f"  F[{i}] = {_c(e)};" for i, e in enumerate(program.derivatives)]
+    _assign(lines, program.jacobian_body)
+    lines += [f"  J[{k}] = {_c(e)};" for k, (_, _, e) in enumerate(program.jacobian)]
+    lines += ["}", ""]
+
+    pattern = {(r, c) for r, c, _ in program.jacobian}
+    order, _ = minimum_degree_order(pattern, m)
+    pos = {state: k for k, state in enumerate(order)}
+    lines += ["static void form_w(const double *J, double g, double *W) {",
+              "  memset(W, 0, sizeof(double) * M * M);"]
+    lines += [f"  W[{pos[r] * m + pos[c]}] = -J[{k}];"
+              for k, (r, c, _) in enumerate(program.jacobian)]
+    lines += [f"  W[{pos[i] * m + pos[i]}] += g;" for i in range(m)]
+    lines += ["  (void)J;", "}", ""]
+    lines += [*_lu(pattern, m), ""]
+
+    lines += [f"static void observe{head}, double *O) {{", *_reads(program), *_unused(program)]
+    _assign(lines, program.observe_body)
+    lines += [f"  O[{q}] = {_c(e)};" for q, e in enumerate(program.observables.values())]
+    lines += ["}", "", INTEGRATOR]
+    return "\n".join(lines)

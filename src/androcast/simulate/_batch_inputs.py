@@ -1,0 +1,109 @@
+"""What the compiled kernel reads: per-man input vectors and the per-man event table.
+
+Men who share a dose schedule object share its events (built once, then tiled), so a
+population on one regimen costs one schedule's worth of Python work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from androcast.errors import SimulationError
+from androcast.model import N_PHYSIOLOGY, Parameters, Species
+from androcast.model.pharmacology import STATES_PER_SPECIES, DoseTarget, dose_targets
+from androcast.regimens import DoseSchedule
+from androcast.simulate._batch_compiled import CompiledKernel, EventTable
+
+FloatArray = NDArray[np.float64]
+
+
+def parameter_matrix(kernel: CompiledKernel, p: Parameters, species: Sequence[Species],
+                     n: int) -> FloatArray:
+    """(N, len(kernel.inputs)): model parameters (floats or (N,) arrays) then drug constants."""
+    columns = []
+    for name in kernel.inputs:
+        if name.startswith("p_"):
+            value = getattr(p, name[2:])
+        else:  # s<j>_<field>
+            j, field = name[1:].split("_", 1)
+            value = getattr(species[int(j)], field)
+        columns.append(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    return np.ascontiguousarray(np.stack(columns, axis=1))
+
+
+@cache
+def _targets(drug: str, route: str) -> tuple[DoseTarget, ...]:
+    return dose_targets(drug, route)
+
+
+def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: dict[int, int],
+                     names: Sequence[str], t_start_d: float) -> NDArray[np.float64]:
+    """Rows (t, kind, index, value) of one schedule, sorted by time."""
+    rows: list[tuple[float, float, float, float]] = []
+    for dose in schedule.doses:
+        for target in _targets(dose.drug, dose.route):
+            full = N_PHYSIOLOGY + STATES_PER_SPECIES * index[target.species] + target.compartment
+            if full not in position:
+                raise SimulationError(names[full], dose.drug,
+                                      "a compartment with dynamics in the averaged model")
+            rows.append((max(dose.t_d, t_start_d), 0.0, float(position[full]),
+                         dose.amount * target.fraction))
+    edges = sorted({e for inf in schedule.infusions for e in (inf.start_d, inf.stop_d)})
+    for t in edges:
+        rate = np.zeros(len(index))
+        for inf in schedule.infusions:
+            if inf.start_d <= t < inf.stop_d:
+                for target in _targets(inf.drug, inf.route):
+                    rate[index[target.species]] += inf.rate_per_d * target.fraction
+        rows += [(max(t, t_start_d), 1.0, float(j), float(r)) for j, r in enumerate(rate)]
+    table = np.array(rows, dtype=float).reshape(-1, 4)
+    return table[np.argsort(table[:, 0], kind="stable")]
+
+
+def event_table(kernel: CompiledKernel, schedules: Sequence[DoseSchedule],
+                species: Sequence[Species], t_start_d: float) -> EventTable:
+    index = {sp.code: j for j, sp in enumerate(species)}
+    position = {full: pos for pos, full in enumerate(kernel.active)}
+    built: dict[int, NDArray[np.float64]] = {}
+    tables = []
+    for schedule in schedules:
+        key = id(schedule)
+        if key not in built:
+            built[key] = _schedule_events(schedule, index, position, kernel.state_names,
+                                          t_start_d)
+        tables.append(built[key])
+    counts = np.array([len(t) for t in tables], dtype=np.int64)
+    pointer = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    rows = np.concatenate(tables) if tables else np.zeros((0, 4))
+    return EventTable(
+        pointer=pointer,
+        t=np.ascontiguousarray(rows[:, 0]),
+        kind=np.ascontiguousarray(rows[:, 1], dtype=np.int32),
+        index=np.ascontiguousarray(rows[:, 2], dtype=np.int32),
+        value=np.ascontiguousarray(rows[:, 3]),
+    )
+
+
+def typical_size(kernel: CompiledKernel, y0: FloatArray, events: EventTable,
+                 species: Sequence[Species]) -> FloatArray:
+    """Typical size of every active state, the unit of its absolute tolerance.
+
+    Physiological states: their largest drug-free value in the batch; drug compartments:
+    the largest amount dosed into that species. Absolute errors are then judged against
+    what the state usually holds, not in its raw unit (a depot of 100 mg and a receptor
+    fraction of 0.1 need different absolute tolerances).
+    """
+    size = np.max(np.abs(y0), axis=0)
+    doses = events.kind == 0
+    full = np.asarray(kernel.active)[events.index[doses]]
+    for j in range(len(species)):
+        first = N_PHYSIOLOGY + STATES_PER_SPECIES * j
+        mine = (full >= first) & (full < first + STATES_PER_SPECIES)
+        if np.any(mine):
+            size[first:first + STATES_PER_SPECIES] = np.max(events.value[doses][mine])
+    size = np.where(size > 0, size, 1.0)
+    return np.ascontiguousarray(size[np.asarray(kernel.active)])

@@ -1,0 +1,141 @@
+"""The per-man adaptive Rosenbrock loop in C (appended to the generated model functions).
+
+Each man is integrated on his own: his own step size, his own dose jumps applied exactly at
+their times, outputs taken at step ends that land on the output times (no interpolation).
+Tolerances ``rtol`` and ``atol`` are per active state. The step-size controller is the KPP
+one (Sandu et al. 1997): accept when the max-norm of the scaled error estimate is <= 1,
+new h = h * clip(0.9 err^(-1/ELO), 0.2, 6); after a rejection the step may not grow. The
+Jacobian is exact (generated) and evaluated once per step; a rejected step re-uses it with
+a smaller h.
+
+States must stay >= 0 (amounts and fractions): a step ending below -tolerance is rejected,
+round-off below zero is clipped. Status per man: 0 ok, 1 step below h_min, 2 too many steps.
+"""
+
+INTEGRATOR = r"""
+static int integrate(double *z, const double *P, const double *C, const double *U,
+                     double *t_io, double t_end, double *h_io, const double *rtol,
+                     const double *atol, double h_max, double h_min, long max_steps, long *steps) {
+  double F[M], Fs[M], J[NNZ], W[M * M], K[S][M], ytmp[M], ynew[M];
+  double t = *t_io, h = *h_io;
+  int have_jac = 0, rejected = 0;
+  while (t < t_end - 1e-12) {
+    if (h > h_max) h = h_max;
+    double h_try = h;
+    int last = 0;
+    if (t + h >= t_end - 1e-12) { h = t_end - t; last = 1; }
+    if (!have_jac) { derivs_jac(z, P, C, U, F, J); have_jac = 1; }
+    form_w(J, 1.0 / (h * GAMMA), W);
+    if (++(*steps) > max_steps) { *t_io = t; return 2; }
+    double err = INFINITY;
+    if (lu(W)) {
+      for (int s = 0; s < S; s++) {
+        int off = s * (s - 1) / 2;
+        if (s == 0) {
+          memcpy(Fs, F, sizeof(double) * M);
+        } else if (NEWF[s]) {  /* otherwise the previous stage's f is re-used */
+          for (int i = 0; i < M; i++) {
+            double acc = z[i];
+            for (int j = 0; j < s; j++) acc += RA[off + j] * K[j][i];
+            ytmp[i] = acc;
+          }
+          derivs(ytmp, P, C, U, Fs);
+        }
+        for (int i = 0; i < M; i++) K[s][i] = Fs[i];
+        for (int j = 0; j < s; j++) {
+          double hc = RC[off + j] / h;
+          for (int i = 0; i < M; i++) K[s][i] += hc * K[j][i];
+        }
+        solve(W, K[s]);
+      }
+      err = 0.0;
+      for (int i = 0; i < M; i++) {
+        double yn = z[i], e = 0.0;
+        for (int s = 0; s < S; s++) { yn += RM[s] * K[s][i]; e += RE[s] * K[s][i]; }
+        double sc = atol[i] + rtol[i] * fmax(fabs(z[i]), fabs(yn));
+        double r = fabs(e) / sc;
+        /* every state is an amount or a fraction: below zero within tolerance is
+           round-off (clipped, as the one-patient simulator does), beyond it an error */
+        if (yn < 0.0) { if (-yn > sc) r = fmax(r, 2.0); yn = 0.0; }
+        ynew[i] = yn;
+        if (!(r <= err)) err = r;
+        if (isnan(r)) { err = INFINITY; break; }  /* e.g. a stage left the domain */
+      }
+    }
+    if (err <= 1.0) {
+      memcpy(z, ynew, sizeof(double) * M);
+      t = last ? t_end : t + h;
+      have_jac = 0;
+      double fac = 0.9 * pow(fmax(err, 1e-10), -1.0 / ELO);
+      fac = fmin(6.0, fmax(0.2, fac));
+      if (rejected) fac = fmin(fac, 1.0);
+      rejected = 0;
+      h = h * fac;
+      if (last && h < h_try) h = h_try;
+    } else {
+      double fac = isfinite(err) ? fmax(0.1, 0.9 * pow(err, -1.0 / ELO)) : 0.1;
+      h = h * fac;
+      rejected = 1;
+      if (h < h_min) { *t_io = t; return 1; }
+    }
+  }
+  *t_io = t;
+  *h_io = h;
+  return 0;
+}
+
+/* One evaluation at a given point, for tests: derivatives, dense Jacobian (M x M) and
+   observables. */
+int probe(const double *P, const double *z, const double *U, double *F, double *jac,
+          double *O) {
+  double C[NC], J[NNZ];
+  constants(P, C);
+  derivs_jac(z, P, C, U, F, J);
+  for (int i = 0; i < M * M; i++) jac[i] = 0.0;
+  for (int k = 0; k < NNZ; k++) jac[JROW[k] * M + JCOL[k]] = J[k];
+  observe(z, P, C, U, O);
+  return 0;
+}
+
+int run(long k0, long k1, long n_total, const double *params, const double *y0, double t0,
+        const double *t_out, long n_out, const long *ev_ptr, const double *ev_t,
+        const int *ev_kind, const int *ev_index, const double *ev_value, const int *obs_sel,
+        long n_sel, double *out, const double *rtol, const double *atol, double h0, double h_max,
+        double h_min, long max_steps, int *status, long *steps) {
+  for (long k = k0; k < k1; k++) {
+    const double *P = params + k * NP;
+    double C[NC], U[NU], z[M], O[NOBS > 0 ? NOBS : 1];
+    constants(P, C);
+    for (int j = 0; j < NU; j++) U[j] = 0.0;
+    for (int i = 0; i < M; i++) z[i] = y0[k * N_ALL + ACTIVE[i]];
+    long e = ev_ptr[k], e_end = ev_ptr[k + 1], o = 0, n_steps = 0;
+    double t = t0, h = h0;
+    int st = 0;
+    for (;;) {
+      while (e < e_end && ev_t[e] <= t + 1e-9) {
+        if (ev_kind[e] == 0) z[ev_index[e]] += ev_value[e];
+        else U[ev_index[e]] = ev_value[e];
+        e++;
+      }
+      while (o < n_out && t_out[o] <= t + 1e-9) {
+        observe(z, P, C, U, O);
+        for (long q = 0; q < n_sel; q++) out[(q * n_out + o) * n_total + k] = O[obs_sel[q]];
+        o++;
+      }
+      if (o >= n_out) break;
+      double t_stop = t_out[o];
+      if (e < e_end && ev_t[e] < t_stop) t_stop = ev_t[e];
+      st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol, h_max, h_min, max_steps,
+                     &n_steps);
+      if (st) {
+        for (; o < n_out; o++)
+          for (long q = 0; q < n_sel; q++) out[(q * n_out + o) * n_total + k] = NAN;
+        break;
+      }
+    }
+    status[k] = st;
+    steps[k] = n_steps;
+  }
+  return 0;
+}
+"""
