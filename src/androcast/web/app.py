@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
+from androcast.web.auth import User
 from androcast.web.ratelimit import LoginLimiter
 from androcast.web.routes import admin, api, auth, pages
 from androcast.web.sessions import SessionStore
@@ -49,6 +51,11 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         version=__version__,
         description=f"Male fertility restoration toolkit: JSON API. {DISCLAIMER}",
         lifespan=lifespan,
+        # The interactive docs load their scripts from a CDN: not here. The description
+        # itself is served behind login at /api/openapi.json.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.store = opened
@@ -71,6 +78,10 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         return response
 
     plotly_js = _plotly_js()
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(user: User) -> dict[str, Any]:
+        return app.openapi()
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly() -> FileResponse:

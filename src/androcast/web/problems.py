@@ -23,7 +23,7 @@ from starlette.status import (
 )
 
 from androcast.errors import AndrocastError, StoreError
-from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired
+from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, current_session
 from androcast.web.service import PatientNotFound
 from androcast.web.templating import templates
 
@@ -51,9 +51,14 @@ def error_body(err: AndrocastError) -> dict[str, Any]:
 def _message(request: Request, status: int, title: str, message: str) -> Response:
     if is_api(request):
         return JSONResponse({"error": {"message": message}}, status_code=status)
-    return templates().TemplateResponse(
-        request, "problem.html", {"title": title, "message": message}, status_code=status
-    )
+    session = current_session(request)
+    context = {
+        "title": title,
+        "message": message,
+        "user": session if session is not None and session.authenticated else None,
+        "csrf_token": session.csrf_token if session is not None else "",
+    }
+    return templates().TemplateResponse(request, "problem.html", context, status_code=status)
 
 
 def _status(err: AndrocastError) -> int:

@@ -1,0 +1,74 @@
+"""Two clinics on a fresh SQLite store: clinic A (P001, post-TRT) and clinic B (PRL-034).
+
+Users: ``alice`` (clinician, A), ``anna`` (admin, A), ``bob`` (clinician, B). ``client_for``
+returns a TestClient already logged in through the login form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from webhelpers import PASSWORD, log_in
+
+from androcast.labs import load_case
+from androcast.store import open_store, upgrade
+from androcast.store.users import add_user
+from androcast.web import WebSettings, create_app, hash_password
+from androcast.web.service import add_case
+
+USERS = {"alice": ("A", "clinician"), "anna": ("A", "admin"), "bob": ("B", "clinician")}
+TODAY = dt.date.today()
+
+
+def example(name: str) -> Path:
+    return Path(str(resources.files("androcast").joinpath(f"examples/{name}")))
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
+    upgrade(url)
+    store = open_store(url)
+    try:
+        with store.transaction("test setup") as session:
+            hashed = hash_password(PASSWORD)
+            for username, (clinic, role) in USERS.items():
+                add_user(session, username, password_hash=hashed, clinic=clinic, role=role)
+        add_case(store, "A", "test setup", load_case(example("cases/post_trt.yaml"), as_of=TODAY))
+        add_case(
+            store,
+            "B",
+            "test setup",
+            load_case(example("cases/hyperprolactinaemia.yaml"), as_of=TODAY),
+        )
+    finally:
+        store.close()
+    return url
+
+
+@pytest.fixture(scope="module")
+def app(database_url: str) -> Iterator[FastAPI]:
+    web = create_app(WebSettings(database_url=database_url, secure_cookies=False))
+    yield web
+    web.state.store.close()
+
+
+@pytest.fixture
+def client_for(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(username: str) -> TestClient:
+        client = TestClient(app, client=(f"10.0.0.{len(clients) + 1}", 50000))
+        clients.append(client)
+        log_in(client, username)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
