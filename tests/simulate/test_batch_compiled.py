@@ -102,4 +102,9 @@ def test_unknown_observable_is_named(cold_cache: Path) -> None:
     with pytest.raises(ParameterError) as err:
         simulate_batch(p, [DoseSchedule((), ())], np.array([0.0, 1.0]), t_start_d=0.0,
                        observables=["lh", "libido"], cache_dir=cold_cache)
-    assert str(err.value).startswith("observables: 'libido'")
+    assert str(err.value) == (
+        "observables: 'libido' is not a valid parameter; expected one of testosterone_total, "
+        "testosterone_free, estradiol, lh, fsh, inhibin_b, itt, shbg, sperm_total_count, "
+        "sperm_concentration, tmsc, hcg, androgen_t_equivalent, pulse_mass, pulse_interval, "
+        "occupancy, receptor_hold, testosterone_production, aromatase_inhibition, er_block"
+    )
