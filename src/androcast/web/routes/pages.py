@@ -38,6 +38,7 @@ from androcast.web.templating import templates
 router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
 
 MAX_BUNDLE_BYTES = 5_000_000
+MULTI_SELECTS = ("history.conditions", "history.medications")
 
 
 def _clinic(user: WebSession) -> str:
@@ -62,7 +63,7 @@ def _form_values(form: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in form:
         values = form.getlist(key)
-        out[key] = values if len(values) > 1 or key.startswith("history.") else values[0]
+        out[key] = values if len(values) > 1 or key in MULTI_SELECTS else values[0]
     return out
 
 

@@ -1,0 +1,236 @@
+"""Pages: a new patient in mixed units, field-level errors, follow-up results, FHIR, report."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+
+from conftest import TODAY, example
+from fastapi.testclient import TestClient
+from webhelpers import csrf_of
+
+from androcast.interpret import interpret
+from androcast.labs import analyte, load_case
+
+ClientFor = Callable[[str], TestClient]
+
+
+def _case_form(token: str, identifier: str) -> dict[str, str | list[str]]:
+    """A post-TRT man whose panel came in mixed US and SI units."""
+    return {
+        "csrf_token": token,
+        "patient.id": identifier,
+        "patient.age_years": "36",
+        "patient.bmi": "26",
+        "patient.testis_volume_ml.left": "14",
+        "patient.testis_volume_ml.right": "13",
+        "goal": "fertility",
+        "history.androgens[0].agent": "testosterone_enanthate",
+        "history.androgens[0].dose": "250",
+        "history.androgens[0].dose_unit": "mg",
+        "history.androgens[0].every_d": "7",
+        "history.androgens[0].start": "2024-01-01",
+        "history.androgens[0].stop": "2025-08-01",
+        "history.conditions": ["low_libido", "fatigue"],
+        "labs[0].date": "2025-10-01",
+        "labs[0].analyte": "testosterone_total",
+        "labs[0].value": "3.1",
+        "labs[0].unit": "nmol/L",
+        "labs[1].date": "2025-10-01",
+        "labs[1].analyte": "lh",
+        "labs[1].value": "0.2",
+        "labs[1].unit": "m[IU]/mL",
+        "labs[2].date": "2025-10-01",
+        "labs[2].analyte": "fsh",
+        "labs[2].value": "<0.3",
+        "labs[2].unit": "[IU]/L",
+        "labs[3].date": "2025-10-01",
+        "labs[3].analyte": "estradiol",
+        "labs[3].value": "11",
+        "labs[3].unit": "pg/mL",
+        "labs[4].date": "2025-10-01",
+        "labs[4].analyte": "prolactin",
+        "labs[4].value": "210",
+        "labs[4].unit": "m[IU]/L",
+        "labs[5].date": "2025-10-01",
+        "labs[5].analyte": "shbg",
+        "labs[5].value": "",  # an empty row is skipped
+        "labs[5].unit": "nmol/L",
+        "semen[0].date": "2025-10-03",
+        "semen[0].volume_ml": "2.8",
+        "semen[0].concentration_m_per_ml": "0",
+    }
+
+
+def test_new_patient_in_mixed_units_is_stored_in_canonical_units_and_assessed(
+    client_for: ClientFor,
+) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/new").text)
+    created = alice.post("/patients/new", data=_case_form(token, "W-100"), follow_redirects=False)
+    assert created.status_code == 303 and created.headers["location"] == "/patients/W-100"
+    page = html.unescape(alice.get("/patients/W-100").text)
+    # 0.2 mIU/mL of LH is 0.2 IU/L; 210 mIU/L of prolactin is 9.906 ng/mL (21.2 mIU/L per
+    # ng/mL, WHO 84/500); 3.1 nmol/L testosterone stays 3.1 nmol/L.
+    assert re.search(r"0\.2 \[IU\]/L</td>\s*<td class=\"num\">0\.2 m\[IU\]/mL", page)
+    assert re.search(r"9\.906 ng/mL</td>\s*<td class=\"num\">210 m\[IU\]/L", page)
+    assert "testosterone_enanthate 250 mg every 7 d (2024-01-01 to 2025-08-01)" in page
+    assert "<0.3 [IU]/L" in page
+    assert "9.153-31.76 nmol/L" in page  # the default testosterone interval (bhasin2018)
+    assert 'data-testid="pattern">exogenous_suppression<' in page
+    assert "[T-LOW-1] mulhall2018" in page  # each finding with its rule and citation
+    assert "avoid_testosterone_therapy" in page
+    assert 'id="timeline-figure"' in page and "For healthcare professionals" in page
+    figure = json.loads(re.search(r'id="timeline-figure">(.*?)</script>', page, re.S).group(1))
+    names = [trace["name"] for trace in figure["data"]]
+    assert names[:3] == [
+        "Total testosterone",
+        "Luteinising hormone",
+        "Follicle-stimulating hormone",
+    ]
+
+
+def test_invalid_inputs_are_named_next_to_their_fields_and_kept(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/new").text)
+    form = _case_form(token, "W-101")
+    form.update(
+        {
+            "patient.age_years": "300",
+            "labs[0].value": "15",
+            "labs[0].unit": "ng/dL",  # plausible only in nmol/L: a unit mix-up
+            "labs[1].unit": "ng/dL",  # not a unit for LH
+            "history.androgens[0].stop": "2023-01-01",
+        }
+    )
+    response = alice.post("/patients/new", data=form)
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    errors = dict(
+        re.findall(
+            r'<p class="field-error" role="alert" data-field="([^"]+)">(.*?)</p>', page, re.S
+        )
+    )
+    assert set(errors) == {
+        "patient.age_years",
+        "labs[0].value",
+        "labs[1].unit",
+        "history.androgens[0].stop",
+    }
+    assert errors["patient.age_years"] == (
+        "patient.age_years: 300.0 — expected a number from 10 to 120 years"
+    )
+    assert errors["labs[1].unit"] == (
+        "labs[1].unit: ng/dL — expected a unit for lh: one of [IU]/L, m[IU]/mL, m[IU]/L"
+    )
+    assert errors["labs[0].value"].startswith(
+        "labs[0].value: 15 ng/dL — expected a value typical for testosterone_total in ng/dL"
+    )
+    assert errors["history.androgens[0].stop"] == (
+        "history.androgens[0].stop: 2023-01-01 — expected a date on or after start 2024-01-01"
+    )
+    assert 'name="patient.id" value="W-101"' in page  # what was typed stays
+    assert alice.get("/patients/W-101").status_code == 404  # nothing stored
+
+
+def test_a_confirmed_unusual_value_is_accepted(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/new").text)
+    form = _case_form(token, "W-102")
+    form.update({"labs[0].value": "15", "labs[0].unit": "ng/dL", "labs[0].confirmed": "on"})
+    assert alice.post("/patients/new", data=form, follow_redirects=False).status_code == 303
+    assert "15 ng/dL (confirmed)" in html.unescape(alice.get("/patients/W-102").text)
+
+
+def test_an_existing_identifier_is_refused_on_the_new_patient_form(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/new").text)
+    response = alice.post("/patients/new", data=_case_form(token, "P001"))
+    assert response.status_code == 422
+    assert (
+        "patient.id: P001 — expected an identifier no patient of your clinic has"
+        in html.unescape(response.text)
+    )
+
+
+def test_a_follow_up_result_by_htmx_updates_timeline_and_assessment(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/new").text)
+    alice.post("/patients/new", data=_case_form(token, "W-103"))
+    token = csrf_of(alice.get("/patients/W-103").text)
+    follow_up = {
+        "csrf_token": token,
+        "labs[0].date": TODAY.isoformat(),
+        "labs[0].analyte": "lh",
+        "labs[0].value": "4.1",
+        "labs[0].unit": "[IU]/L",
+    }
+    response = alice.post("/patients/W-103/labs", data=follow_up, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    page = html.unescape(response.text)
+    assert f"{TODAY.isoformat()}</td><td>Luteinising hormone</td>" in page
+    assert f"as of {TODAY.isoformat()}" in page  # reassessed today
+    wrong = {**follow_up, "labs[0].value": "abc"}
+    again = alice.post("/patients/W-103/labs", data=wrong, headers={"HX-Request": "true"})
+    assert again.status_code == 200  # HTMX swaps the form with its error in place
+    assert "labs[0].value: abc — expected a number or a censored value" in html.unescape(again.text)
+    semen = {
+        "csrf_token": token,
+        "semen[0].date": TODAY.isoformat(),
+        "semen[0].volume_ml": "3",
+        "semen[0].concentration_m_per_ml": "1.5",
+        "semen[0].progressive_motility_pct": "20",
+    }
+    assert (
+        alice.post("/patients/W-103/semen", data=semen, follow_redirects=False).status_code == 303
+    )
+    observed = alice.get("/api/patients/W-103/observations").json()["semen"]
+    assert observed[-1]["concentration_m_per_ml"] == 1.5
+
+
+def test_unit_choices_follow_the_analyte(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    options = alice.get("/ui/units", params={"labs[0].analyte": "prolactin"}).text
+    entry = analyte("prolactin")
+    units = [entry.canonical_unit, *(u for u in entry.accepted_units if u != entry.canonical_unit)]
+    assert re.findall(r'value="([^"]+)"', options) == units
+    assert "m[IU]/L" in units
+
+
+def test_fhir_import_page_stores_the_bundle_and_export_reimports_unchanged(
+    client_for: ClientFor,
+) -> None:
+    bob = client_for("bob")
+    token = csrf_of(bob.get("/fhir/import").text)
+    bundle = example("fhir/post_trt_bundle.json").read_bytes()
+    files = {"bundle": ("bundle.json", bundle, "application/json")}
+    first = bob.post("/fhir/import", data={"csrf_token": token}, files=files)
+    assert first.status_code == 200 and "Imported: patients" in first.text
+    identifier = re.search(r"Imported: patients ([^;]+);", first.text).group(1)
+    exported = bob.get(f"/patients/{identifier}/fhir")
+    assert exported.headers["content-type"].startswith("application/fhir+json")
+    again = bob.post("/fhir/import", data={"csrf_token": token, "text": exported.text})
+    assert "records created 0, updated 0" in again.text
+    broken = bob.post("/fhir/import", data={"csrf_token": token, "text": "{not json"})
+    assert broken.status_code == 422
+    assert (
+        "bundle: &#39;line 1&#39; is not valid JSON" in broken.text
+        or "bundle: 'line 1'" in html.unescape(broken.text)
+    )
+
+
+def test_printable_report_has_assessment_timeline_figure_and_references(
+    client_for: ClientFor,
+) -> None:
+    alice = client_for("alice")
+    report = html.unescape(alice.get("/patients/P001/report").text)
+    expected = interpret(load_case(example("cases/post_trt.yaml"), as_of=TODAY)).to_dict()
+    assert f'data-testid="pattern">{expected["pattern"]}<' in report
+    for finding in expected["findings"]:
+        assert f"[{finding['rule']}] {finding['citation']}" in report
+    assert "<svg" in report and "@page { size: A4" in report
+    assert "95 ng/dL" in report  # as reported, next to 3.294 nmol/L
+    assert "mulhall2018</strong>: Mulhall JP" in report
+    assert "not a prescription" in report
