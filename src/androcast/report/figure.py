@@ -6,11 +6,13 @@ interval as a band, censored results (``<0.3``) drawn as open markers at their l
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from androcast.report.timeline import Timeline
 
 MAX_PANELS = 8
+MARGIN = dt.timedelta(days=30)
 
 
 def timeline_svg(timeline: Timeline) -> str | None:
@@ -23,6 +25,8 @@ def timeline_svg(timeline: Timeline) -> str | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    every_date = [r.date for s in series for r in s.results]
+    span = (min(every_date) - MARGIN, max(every_date) + MARGIN)  # one range for all panels
     columns = 2
     rows = (len(series) + columns - 1) // columns
     fig, axes = plt.subplots(rows, columns, figsize=(7.2, 1.9 * rows), squeeze=False)
@@ -50,6 +54,7 @@ def timeline_svg(timeline: Timeline) -> str | None:
             ax.set_title(f"{s.name} [{s.unit}]", fontsize=8, loc="left")
             ax.tick_params(labelsize=7)
             ax.set_ylim(bottom=0)
+            ax.set_xlim(*span)
             fig.autofmt_xdate(rotation=30)
         for ax in list(axes.flat)[len(series) :]:
             ax.set_visible(False)

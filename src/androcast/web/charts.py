@@ -6,6 +6,7 @@ result's reference interval as a shaded band, censored results as open markers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from androcast.report import Timeline
@@ -13,6 +14,7 @@ from androcast.report import Timeline
 MAX_PANELS = 6
 _BLUE = "#1f5f8b"
 _BAND = "rgba(60, 150, 90, 0.15)"
+_MARGIN = dt.timedelta(days=30)
 
 
 def _axis(i: int, name: str) -> str:
@@ -25,6 +27,10 @@ def timeline_figure(timeline: Timeline) -> dict[str, Any] | None:
     if not series:
         return None
     n = len(series)
+    # One date range for every panel (a month either side): the panels read as one timeline
+    # and a single result does not get an axis of milliseconds.
+    every_date = [r.date for s in series for r in s.results]
+    span = [(min(every_date) - _MARGIN).isoformat(), (max(every_date) + _MARGIN).isoformat()]
     gap = 0.06
     height = (1.0 - gap * (n - 1)) / n
     traces: list[dict[str, Any]] = []
@@ -80,7 +86,13 @@ def timeline_figure(timeline: Timeline) -> dict[str, Any] | None:
                     "layer": "below",
                 }
             )
-        layout[_axis(i, "xaxis")] = {"type": "date", "anchor": y, "domain": [0, 1]}
+        layout[_axis(i, "xaxis")] = {
+            "type": "date",
+            "anchor": y,
+            "domain": [0, 1],
+            "range": span,
+            **({"matches": "x"} if i > 1 else {}),
+        }
         layout[_axis(i, "yaxis")] = {
             "domain": [max(top - height, 0.0), top],
             "anchor": x,

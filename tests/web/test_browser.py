@@ -1,0 +1,170 @@
+"""In a real browser (Debian's Chromium driven by Playwright) against a real server.
+
+A clinician logs in, adds a patient with results in mixed units, sees the assessment and
+the hormone chart, adds a follow-up result (and sees a wrong one named at its field).
+Screenshots go to ``test-artifacts/web/`` (git-ignored). Without ``/usr/bin/chromium`` the
+tests skip, except under CI (``CI`` set), where they fail: `.ci/run` installs Chromium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from webhelpers import PASSWORD
+
+from androcast.store import open_store, upgrade
+from androcast.store.users import add_user
+from androcast.web import WebSettings, create_app, hash_password
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+TODAY = dt.date.today().isoformat()
+
+if not CHROMIUM.exists():
+    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+    upgrade(url)
+    store = open_store(url)
+    with store.transaction("test setup") as session:
+        add_user(session, "dr_who", password_hash=hash_password(PASSWORD), clinic="North")
+    store.close()
+    app = create_app(WebSettings(database_url=url, secure_cookies=False))
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+    app.state.store.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[object]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        external: list[str] = []
+        tab.on(
+            "request",
+            lambda r: external.append(r.url) if not r.url.startswith(server) else None,
+        )
+        yield tab
+        context.close()
+        browser.close()
+        assert external == [], f"requests left this server: {external}"
+
+
+def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
+    server: str, page: object
+) -> None:
+    tab = page  # a playwright Page
+    tab.goto(f"{server}/patients")
+    assert tab.url.startswith(f"{server}/login")
+    tab.fill("input[name=username]", "dr_who")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.screenshot(path=str(ARTIFACTS / "01-login.png"))
+    tab.click("button[type=submit].primary")
+    tab.wait_for_url(f"{server}/patients")
+    assert "For healthcare professionals" in tab.inner_text("[data-testid=disclaimer]")
+
+    tab.click("text=Add a patient")
+    tab.fill("input[name='patient.id']", "B-007")
+    tab.fill("input[name='patient.age_years']", "35")
+    tab.fill("input[name='patient.bmi']", "27")
+    tab.select_option("select[name='history.androgens[0].agent']", "testosterone_cypionate")
+    tab.fill("input[name='history.androgens[0].dose']", "200")
+    tab.fill("input[name='history.androgens[0].every_d']", "7")
+    tab.fill("input[name='history.androgens[0].start']", "2024-02-01")
+    tab.fill("input[name='history.androgens[0].stop']", "2025-08-15")
+    # Mixed units: testosterone in ng/dL, LH in mIU/mL, FSH in IU/L, prolactin in mIU/L.
+    rows = {
+        0: ("testosterone_total", "110", "ng/dL"),
+        1: ("lh", "0.3", "m[IU]/mL"),
+        2: ("fsh", "<0.3", "[IU]/L"),
+        3: ("estradiol", "14", "pg/mL"),
+        4: ("prolactin", "190", "m[IU]/L"),
+    }
+    for i, (_analyte, value, unit) in rows.items():
+        tab.fill(f"input[name='labs[{i}].date']", "2025-10-01")
+        tab.fill(f"input[name='labs[{i}].value']", value)
+        tab.select_option(f"select[name='labs[{i}].unit']", unit)
+    # Choosing another analyte swaps in its units (HTMX).
+    tab.select_option("select[name='labs[7].analyte']", "inhibin_b")
+    tab.locator("select[name='labs[7].unit'] option[value='ng/L']").wait_for(state="attached")
+    tab.fill("input[name='semen[0].date']", "2025-10-03")
+    tab.fill("input[name='semen[0].volume_ml']", "2.5")
+    tab.fill("input[name='semen[0].concentration_m_per_ml']", "0")
+    tab.screenshot(path=str(ARTIFACTS / "02-new-patient-form.png"), full_page=True)
+    tab.click("text=Save and assess")
+    tab.wait_for_url(f"{server}/patients/B-007")
+
+    assert tab.inner_text("[data-testid=pattern]") == "exogenous_suppression"
+    findings = tab.inner_text("ul.findings")
+    assert "low_testosterone" in findings and "mulhall2018" in findings
+    assert "avoid_testosterone_therapy" in tab.inner_text("ul.cautions")
+    table = tab.inner_text("[data-testid=lab-table]")
+    assert "3.814 nmol/L" in table and "110 ng/dL" in table  # 110 / 28.842
+    assert "8.962 ng/mL" in table and "190 m[IU]/L" in table  # 190 / 21.2
+    tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
+    tab.screenshot(path=str(ARTIFACTS / "03-patient-assessment.png"), full_page=True)
+
+    # A follow-up result through the HTMX form: the page updates in place.
+    form = tab.locator("#add-lab form")
+    form.locator("select[name='labs[0].analyte']").select_option("lh")
+    form.locator("select[name='labs[0].unit'] option[value='m[IU]/mL']").wait_for(state="attached")
+    form.locator("input[name='labs[0].value']").fill("abc")
+    form.locator("button[type=submit]").click()
+    error = tab.locator("#add-lab .field-error[data-field='labs[0].value']")
+    error.wait_for()
+    assert "abc — expected a number or a censored value" in error.inner_text()
+    tab.screenshot(path=str(ARTIFACTS / "04-follow-up-error.png"), full_page=True)
+    form = tab.locator("#add-lab form")
+    form.locator("input[name='labs[0].value']").fill("2.9")
+    form.locator("select[name='labs[0].unit']").select_option("m[IU]/mL")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector(f"[data-testid=lab-table] >> text={TODAY}")
+    assert tab.locator("#add-lab .field-error").count() == 0
+    row = tab.locator(f"[data-testid=lab-table] tr:has-text('{TODAY}')").inner_text()
+    assert "Luteinising hormone" in row and "2.9 m[IU]/mL" in row and "normal" in row
+    assert f"as of {TODAY}" in tab.inner_text("#assessment h2")
+    tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
+    tab.screenshot(path=str(ARTIFACTS / "05-follow-up-added.png"), full_page=True)
+
+    with tab.expect_popup() as popup:
+        tab.click("text=Printable report")
+    report = popup.value
+    report.wait_for_load_state()
+    assert "androcast patient report: B-007" in report.inner_text("h1")
+    report.screenshot(path=str(ARTIFACTS / "06-report.png"), full_page=True)
