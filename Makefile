@@ -19,7 +19,7 @@ run: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --durations=30
 
 clean:
 	rm -rf $(VENV) build *.egg-info
