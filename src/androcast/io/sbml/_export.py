@@ -40,11 +40,15 @@ from androcast.model.pharmacology import dose_targets, is_gnrh, route_ka
 from androcast.model.steady_state import steady_state
 from androcast.regimens import Dose, DoseSchedule, Regimen, compile_regimen
 
-# Not yet public in androcast.simulate (requested from the model engineer): the same
-# personalisation, history and gonadorelin handling as simulate() uses.
-from androcast.simulate._integrate import gonadorelin_ug, pump_runs
-from androcast.simulate._patient import PatientLike, history_of, parameters_of
-from androcast.simulate.trajectory import OBSERVABLE_UNITS
+# The same personalisation, history and gonadorelin handling as simulate() uses.
+from androcast.simulate import (
+    OBSERVABLE_UNITS,
+    PatientLike,
+    gonadorelin_ug,
+    history_of,
+    parameters_of,
+    pump_runs,
+)
 
 #: Units of the model's observables as ``rhs`` returns them (free T is nmol/L there;
 #: a Trajectory reports it in pmol/L).
