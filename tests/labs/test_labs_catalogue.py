@@ -7,6 +7,7 @@ import pytest
 from androcast.errors import UnknownCodeError
 from androcast.labs import (
     analyte,
+    analyte_for_loinc,
     analyte_keys,
     citation,
     condition_codes,
@@ -78,3 +79,10 @@ def test_unknown_citation_key() -> None:
     assert str(err.value) == (
         "citation: 'nobody2099' is not a known code; expected a key of the shipped bibliographies"
     )
+
+
+def test_analyte_for_loinc_does_not_match_a_missing_code_to_a_catalogue_gap() -> None:
+    # regression: a FHIR coding without `code` matched an analyte whose LOINC is a gap (null)
+    with pytest.raises(UnknownCodeError) as err:
+        analyte_for_loinc(None)  # type: ignore[arg-type]
+    assert str(err.value).startswith("loinc: None is not a known code; expected one of ")

@@ -98,8 +98,9 @@ def analyte(key: str, *, field: str = "analyte") -> Analyte:
 @cache
 def analyte_for_loinc(code: str) -> Analyte:
     """The analyte a LOINC code denotes (for FHIR import); unknown codes raise."""
+    # catalogue gaps are stored as null LOINC codes: a missing code must not match them
     for entry in _analytes().values():
-        if code in entry.loinc.values():
+        if isinstance(code, str) and code in entry.loinc.values():
             return entry
     known = sorted(c for a in _analytes().values() for c in a.loinc.values() if c)
     raise UnknownCodeError("loinc", code, f"one of {', '.join(known)}")
