@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from androcast.errors import UnknownCodeError
 from androcast.interpret import interpret
 from androcast.io.fhir import export_bundle, parse_bundle
@@ -25,7 +27,6 @@ from androcast.store import (
     add_lab_results,
     chart_from_case,
     find_patient,
-    latest_assessment,
     list_patients,
     load_chart,
     save_assessment,
@@ -62,16 +63,18 @@ def _chart(session: Any, identifier: str, clinic: str) -> Chart:
         raise
 
 
-def _assessed_on(session: Any, identifier: str, clinic: str) -> dt.date | None:
-    from sqlalchemy import select
-
+def _latest_assessment(
+    session: Any, identifier: str, clinic: str
+) -> tuple[Mapping[str, Any] | None, dt.date | None]:
+    """The newest stored assessment of a patient and the date it was made as of."""
     patient = find_patient(session, identifier, clinic=clinic)
-    return session.scalar(  # type: ignore[no-any-return]
-        select(AssessmentRow.as_of)
+    row = session.execute(
+        select(AssessmentRow.payload, AssessmentRow.as_of)
         .where(AssessmentRow.patient_id == patient.id)
         .order_by(AssessmentRow.id.desc())
         .limit(1)
-    )
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def _reassess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> dict[str, Any]:
@@ -99,8 +102,7 @@ def patients(store: Store, clinic: str) -> list[PatientSummary]:
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)
-        assessment = latest_assessment(session, identifier, clinic=clinic)
-        assessed_on = _assessed_on(session, identifier, clinic)
+        assessment, assessed_on = _latest_assessment(session, identifier, clinic)
     return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on)
 
 
