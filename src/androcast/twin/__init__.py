@@ -1,0 +1,31 @@
+"""Personalisation: a posterior over one man's virtual twins given his own results."""
+
+from androcast.twin.observations import ErrorModel, Observation, error_models, observations
+from androcast.twin.posterior import (
+    Posterior,
+    effective_sample_size,
+    log_likelihood,
+    personalise,
+    resample_move,
+    update,
+)
+from androcast.twin.prior import case_time_zero, latest_result_date, twin_cohort
+from androcast.twin.simulate import simulate_regimens, tile_parameters
+
+__all__ = [
+    "ErrorModel",
+    "Observation",
+    "Posterior",
+    "case_time_zero",
+    "effective_sample_size",
+    "error_models",
+    "latest_result_date",
+    "log_likelihood",
+    "observations",
+    "personalise",
+    "resample_move",
+    "simulate_regimens",
+    "tile_parameters",
+    "twin_cohort",
+    "update",
+]

@@ -1,0 +1,292 @@
+"""Personalisation by importance sampling over the population prior.
+
+``personalise(case)`` draws N virtual men who share his covariates and androgen history
+(:mod:`androcast.twin.prior`), simulates each once through that history, and weights each by
+the likelihood of every lab and semen result so far (log-normal measurement error, censored
+results through the CDF; :mod:`androcast.twin.observations`). When the results single out
+few of them, rounds of tempered adaptive proposals (:mod:`androcast.twin.adaptive`) move
+the men to where the results point before the final weights are taken. The effective sample size
+(Kish) says how many men carry the weight; below ``min_ess`` the data are too unusual for the
+prior and the posterior falls back to the prior, with a warning. ``update(posterior, case)``
+adds results not yet used by reweighting the same men; when the ESS drops below half of N it
+resamples them (systematic) and jitters their log-factors by Liu-West kernel shrinkage
+(Liu & West 2001), which keeps the posterior mean and variance, instead of starting over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import log_ndtr
+
+from androcast.errors import ParameterError
+from androcast.labs import Case
+from androcast.model import Parameters
+from androcast.population import Cohort, CohortSample, sample_patients
+from androcast.population.distributions import LogNormal
+from androcast.population.engine import PopulationModel, cohort_parameters, fitted_population
+from androcast.regimens import Regimen
+from androcast.twin.adaptive import GaussianPrior, adaptive_importance_sample
+from androcast.twin.observations import Observation, error_models, observations
+from androcast.twin.prior import androgen_history, case_time_zero, twin_cohort
+from androcast.twin.simulate import simulate_regimens
+
+FloatArray = NDArray[np.float64]
+
+#: Liu-West shrinkage: h^2 = 1 - a^2 with discount 0.98 (Liu & West 2001, flag G choice).
+LIU_WEST_A = 0.98
+_BASELINE = "baseline_concentration_m_per_ml"
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Weighted virtual men for one patient (fitted attributes end in ``_``)."""
+
+    case: Case
+    t0: dt.date  # day 0 of the model (end of androgen exposure)
+    cohort: Cohort
+    population: PopulationModel
+    sample_: CohortSample
+    log_weights_: FloatArray  # normalised: logsumexp = 0
+    used_: frozenset[tuple[str, dt.date]]
+    ess_: float
+    fell_back_: bool
+    warnings_: tuple[str, ...]
+    n_observations_: int
+    min_ess: float
+    resamples_: int = 0
+    history: Regimen = field(default_factory=Regimen)
+
+    @property
+    def n(self) -> int:
+        return len(self.sample_)
+
+    @property
+    def weights_(self) -> FloatArray:
+        return np.exp(self.log_weights_)
+
+    @property
+    def low_confidence(self) -> bool:
+        """No usable result, or the data were too unusual for the prior."""
+        return self.fell_back_ or self.n_observations_ == 0
+
+    def parameters(self) -> Parameters:
+        """Each man's model parameters, as (N,) arrays."""
+        return cohort_parameters(self.sample_, self.cohort, self.population)
+
+    def mean_log_factor(self, name: str) -> float:
+        """Posterior mean of log(factor) of a varied parameter (or the baseline covariate)."""
+        values = (self.sample_.covariates[name] if name == _BASELINE
+                  else self.sample_.parameter_factors[name])
+        return float(np.sum(self.weights_ * np.log(values)))
+
+
+def effective_sample_size(log_weights: FloatArray) -> float:
+    """Kish's ESS of normalised log-weights: 1 / sum(w^2)."""
+    return float(1.0 / np.sum(np.exp(2.0 * log_weights)))
+
+
+def _normalise(log_w: FloatArray) -> FloatArray:
+    top = float(np.max(log_w))
+    return np.asarray(log_w - (top + math.log(float(np.sum(np.exp(log_w - top))))))
+
+
+def log_likelihood(obs: Sequence[Observation], predicted: Mapping[str, FloatArray],
+                   days: FloatArray) -> FloatArray:
+    """Sum over results of log p(result | man), shape (N,); ``predicted[name]`` is (days, N)."""
+    models = error_models()
+    total = np.zeros(next(iter(predicted.values())).shape[1])
+    for o in obs:
+        row = int(np.searchsorted(days, o.day))
+        model = np.maximum(predicted[o.observable][row], 1e-12)
+        sigma = models[o.observable].sigma
+        z = (math.log(max(o.value, 1e-12)) - np.log(model)) / sigma
+        if o.censor == "<":
+            total += log_ndtr(z)
+        elif o.censor == ">":
+            total += log_ndtr(-z)
+        else:
+            total += -0.5 * z**2 - math.log(sigma)
+    return total
+
+
+def _history_loglik(history: Regimen, p: Parameters, n: int,
+                    obs: Sequence[Observation]) -> FloatArray:
+    if not obs:
+        return np.zeros(n)
+    days = np.unique(np.array([o.day for o in obs], dtype=float))
+    names = sorted({o.observable for o in obs})
+    predicted = simulate_regimens(p, [history] * n, days, names)
+    return log_likelihood(obs, predicted, days)
+
+
+def personalise(
+    case: Case,
+    *,
+    n: int = 128,
+    seed: int = 1,
+    min_ess: float = 2.0,
+    population: PopulationModel | None = None,
+) -> Posterior:
+    """The posterior of his virtual twin given every result so far (see module doc)."""
+    if n < 2:
+        raise ParameterError("n", n, "at least 2 virtual men")
+    population = population if population is not None else fitted_population()
+    cohort = twin_cohort(case, seed=seed)
+    t0 = case_time_zero(case)
+    history = androgen_history(case)
+    sample = sample_patients(cohort, 0, n)
+    prior = Posterior(
+        case=case, t0=t0, cohort=cohort, population=population, sample_=sample,
+        log_weights_=np.full(n, -math.log(n)), used_=frozenset(), ess_=float(n),
+        fell_back_=False, warnings_=(), n_observations_=0, min_ess=min_ess, history=history,
+    )
+    obs = observations(case, t0)
+    if not obs:
+        return _assimilate(prior, obs)
+    names = _theta_names(cohort)
+    gaussian = _gaussian_prior(cohort, names)
+
+    def score(theta: FloatArray, r: int) -> FloatArray:
+        moved = _sample_from_theta(sample, names, theta, r)
+        p = cohort_parameters(moved, cohort, population)
+        return _history_loglik(history, p, n, obs)
+
+    rng = np.random.default_rng([seed, 7])
+    result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng)
+    final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
+                                                      result.rounds))
+    return _settle(_weigh(final, obs, result.log_weights))
+
+
+def _settle(posterior: Posterior) -> Posterior:
+    """Resample and jitter when few men carry the weight, so updates have men to reweight."""
+    if not posterior.fell_back_ and posterior.ess_ < 0.5 * posterior.n:
+        return resample_move(posterior)
+    return posterior
+
+
+def _theta_names(cohort: Cohort) -> tuple[str, ...]:
+    return (*sorted(cohort.variability), _BASELINE)
+
+
+def _gaussian_prior(cohort: Cohort, names: Sequence[str]) -> GaussianPrior:
+    baseline = cohort.covariates[_BASELINE]
+    assert isinstance(baseline, LogNormal)
+    mean = [0.0] * (len(names) - 1) + [math.log(baseline.median)]
+    sd = [LogNormal(1.0, cohort.variability[k].cv).sigma for k in names[:-1]] + [baseline.sigma]
+    return GaussianPrior(np.array(mean), np.array(sd))
+
+
+def _theta(sample: CohortSample, names: Sequence[str]) -> FloatArray:
+    columns = [np.log(sample.parameter_factors[k]) for k in names[:-1]]
+    columns.append(np.log(sample.covariates[_BASELINE]))
+    return np.column_stack(columns)
+
+
+def _sample_from_theta(sample: CohortSample, names: Sequence[str], theta: FloatArray,
+                       r: int) -> CohortSample:
+    """Men with these log-factors; round r takes fresh population-IIV streams (index)."""
+    n = len(sample)
+    return CohortSample(
+        index=np.arange(r * n, (r + 1) * n, dtype=np.int64),
+        covariates={**sample.covariates, _BASELINE: np.exp(theta[:, -1])},
+        categories=sample.categories,
+        androgen_option=None,
+        androgen_doses=None,
+        parameter_factors={k: np.exp(theta[:, j]) for j, k in enumerate(names[:-1])},
+    )
+
+
+def _weigh(posterior: Posterior, obs: Sequence[Observation], log_w: FloatArray) -> Posterior:
+    ess = effective_sample_size(log_w)
+    used = frozenset(o.key for o in obs)
+    if ess < posterior.min_ess:
+        return _fallback(posterior, ess, used, len(obs))
+    return replace(posterior, log_weights_=log_w, ess_=ess, used_=used,
+                   n_observations_=len(obs), fell_back_=False, warnings_=())
+
+
+def _fallback(posterior: Posterior, ess: float, used: frozenset[tuple[str, dt.date]],
+              n_obs: int) -> Posterior:
+    return replace(
+        posterior, log_weights_=np.full(posterior.n, -math.log(posterior.n)),
+        ess_=float(posterior.n), fell_back_=True, used_=used, n_observations_=n_obs,
+        warnings_=(f"results too unusual for the prior (effective sample size {ess:.1f} "
+                   f"< {posterior.min_ess:g}): prognosis from the prior alone "
+                   "(low confidence)",),
+    )
+
+
+def update(posterior: Posterior, case: Case) -> Posterior:
+    """Add the results of ``case`` not used yet, reweighting the same men (see module doc)."""
+    new = [o for o in observations(case, posterior.t0) if o.key not in posterior.used_]
+    if not new:
+        return posterior
+    return _assimilate(replace(posterior, case=case), new)
+
+
+def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
+    if not new:
+        if posterior.n_observations_ == 0:
+            return replace(posterior, warnings_=(
+                "no lab or semen result the model predicts: prognosis from the prior alone "
+                "(low confidence)",))
+        return posterior
+    p = posterior.parameters()
+    log_w = posterior.log_weights_ + _history_loglik(posterior.history, p, posterior.n, new)
+    if not np.all(np.isfinite(log_w)) and not np.any(np.isfinite(log_w)):
+        log_w = np.zeros(posterior.n)
+    log_w = _normalise(np.where(np.isfinite(log_w), log_w, -np.inf))
+    ess = effective_sample_size(log_w)
+    used = posterior.used_ | {o.key for o in new}
+    n_obs = posterior.n_observations_ + len(new)
+    if ess < posterior.min_ess:
+        # the men so far cannot explain the new results: personalise again from the prior
+        # with every result (the only case where an update starts over; it says so)
+        again = personalise(posterior.case, n=posterior.n, seed=posterior.cohort.seed,
+                            min_ess=posterior.min_ess, population=posterior.population)
+        return replace(again, warnings_=(*again.warnings_,
+                       "new results outside the current posterior: personalised again "
+                       "from the prior"))
+    out = replace(posterior, log_weights_=log_w, ess_=ess, used_=used, n_observations_=n_obs,
+                  fell_back_=False, warnings_=())
+    return _settle(out)
+
+
+def resample_move(posterior: Posterior) -> Posterior:
+    """Systematic resampling, then Liu-West jitter of the log-factors; weights uniform."""
+    n = posterior.n
+    rng = np.random.default_rng([posterior.cohort.seed, posterior.resamples_ + 1])
+    positions = (rng.random() + np.arange(n)) / n
+    parents = np.minimum(np.searchsorted(np.cumsum(posterior.weights_), positions), n - 1)
+    w = posterior.weights_
+    sample = posterior.sample_
+
+    def jitter(values: FloatArray) -> FloatArray:
+        x = np.log(values)
+        mean = float(np.sum(w * x))
+        sd = math.sqrt(max(float(np.sum(w * (x - mean) ** 2)), 0.0))
+        h = math.sqrt(1.0 - LIU_WEST_A**2)
+        moved = LIU_WEST_A * x[parents] + (1 - LIU_WEST_A) * mean + h * sd * rng.standard_normal(n)
+        return np.asarray(np.exp(moved))
+
+    covariates = {k: (jitter(v) if k == _BASELINE else v[parents])
+                  for k, v in sample.covariates.items()}
+    factors = {k: jitter(v) for k, v in sample.parameter_factors.items()}
+    moved = CohortSample(
+        index=sample.index[parents],
+        covariates=covariates,
+        categories={k: tuple(v[int(j)] for j in parents) for k, v in sample.categories.items()},
+        androgen_option=None if sample.androgen_option is None else sample.androgen_option[parents],
+        androgen_doses=None if sample.androgen_doses is None else sample.androgen_doses[parents],
+        parameter_factors=factors,
+    )
+    # ess_ keeps the ESS of the importance weights the resampled men came from
+    return replace(posterior, sample_=moved, log_weights_=np.full(n, -math.log(n)),
+                   resamples_=posterior.resamples_ + 1)

@@ -1,0 +1,77 @@
+"""The prior of one man's twin: the calibrated population with his covariates fixed.
+
+His age and BMI enter through the model's ``personalise`` (via the population engine's
+``cohort_parameters``, so the stored calibration applies unchanged); what is not measured in
+him (his sperm output before androgens, the pace of his axis) varies as in
+``data/prior.yaml``. His androgen courses are his own history (``regimen_from_history``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from androcast.labs import Case
+from androcast.population import Cohort, Variability, parse_outcomes
+from androcast.population.distributions import Distribution, Fixed, LogNormal
+from androcast.regimens import Regimen, regimen_from_history, time_zero
+
+PRIOR_SOURCES = ("liu2006", "handelsman2005")
+
+
+@cache
+def _prior_table() -> dict[str, Any]:
+    text = resources.files("androcast.twin").joinpath("data/prior.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def twin_cohort(case: Case, *, seed: int) -> Cohort:
+    """A cohort of men like him: his covariates fixed, the rest drawn (seeded)."""
+    table = _prior_table()
+    baseline = table["baseline_concentration_m_per_ml"]
+    covariates: dict[str, Distribution] = {}
+    if case.patient.age_years is not None:
+        covariates["age_years"] = Fixed(float(case.patient.age_years))
+    if case.patient.bmi is not None:
+        covariates["bmi"] = Fixed(float(case.patient.bmi))
+    covariates["baseline_concentration_m_per_ml"] = LogNormal(
+        float(baseline["median"]), float(baseline["cv"]))
+    variability = {
+        name: Variability(float(v["cv"]), str(v["source"]))
+        for name, v in table["variability"].items()
+    }
+    return Cohort(
+        name=f"twin:{case.patient.id}",
+        description="virtual men sharing the patient's covariates and androgen history",
+        sources=PRIOR_SOURCES,
+        seed=seed,
+        follow_up_months=24.0,
+        months=(0.0, 24.0),
+        outcomes=parse_outcomes(["any_sperm"]),
+        covariates=covariates,
+        variability=variability,
+    )
+
+
+def case_time_zero(case: Case) -> dt.date:
+    """Day 0 of the model: end of androgen exposure, else the date of his latest result."""
+    t0 = time_zero(case)
+    if t0 is not None:
+        return t0
+    return latest_result_date(case) or case.as_of
+
+
+def latest_result_date(case: Case) -> dt.date | None:
+    """The date of his most recent lab or semen result (None without results)."""
+    dates = [lab.date for lab in case.labs] + [s.date for s in case.semen]
+    return max(dates) if dates else None
+
+
+def androgen_history(case: Case) -> Regimen:
+    """His androgen courses before time 0 (courses without a start need one: RegimenError)."""
+    return regimen_from_history(case)

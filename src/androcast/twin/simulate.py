@@ -1,0 +1,47 @@
+"""Run a twin's particles through regimens with the batched (compiled) engine."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from androcast.model import Parameters
+from androcast.regimens import Regimen, compile_regimen
+from androcast.simulate.batch import StepControl, simulate_batch
+
+FloatArray = NDArray[np.float64]
+
+#: Integrator tolerances of the population engine (population.engine.ModelEngine).
+CONTROL = StepControl(rtol=1e-4, atol=1e-6)
+
+
+def tile_parameters(p: Parameters, reps: int) -> Parameters:
+    """The N men's parameters repeated ``reps`` times (block r of N men is copy r)."""
+    changes: dict[str, FloatArray] = {}
+    for f in dataclasses.fields(p):
+        value = getattr(p, f.name)
+        if np.ndim(value) == 1:
+            changes[f.name] = np.tile(np.asarray(value, dtype=float), reps)
+    return p.replace(**changes) if changes else p
+
+
+def simulate_regimens(
+    p: Parameters,
+    regimens: Sequence[Regimen],
+    t_d: FloatArray,
+    observables: Sequence[str],
+) -> dict[str, FloatArray]:
+    """Observables (len(t_d), len(regimens)) of man k on regimen k, from his steady state.
+
+    Integration starts before the first dose and the first output time, drug-free.
+    """
+    starts = [e.start_d for r in regimens for e in r.entries]
+    t_start = min([0.0, float(t_d[0]) - 1.0, *starts])
+    t_end = float(t_d[-1]) + 1.0
+    schedules = [compile_regimen(r, t_start_d=t_start, t_end_d=t_end) for r in regimens]
+    trajectory = simulate_batch(p, schedules, np.asarray(t_d, dtype=float),
+                                t_start_d=t_start, control=CONTROL, observables=observables)
+    return {name: np.asarray(trajectory.values[name]) for name in observables}
