@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from androcast.errors import SimulationError
@@ -45,6 +45,10 @@ CaseBody = Annotated[
             }
         ],
     ),
+]
+Identifier = Annotated[
+    str,
+    Path(description="the patient's identifier in your clinic", examples=["P001"]),
 ]
 AsOf = Annotated[dt.date | None, Query(description="assessment date (default today)")]
 MAX_SIM_DAYS = 3650.0
@@ -172,7 +176,7 @@ def add_patient(
     tags=["patients"],
     responses={404: {"description": "no such patient in your clinic"}},
 )
-def patient(request: Request, identifier: str, user: User) -> dict[str, Any]:
+def patient(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
     """A stored patient: history and every result (canonical unit, as reported, interval)."""
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
     return _chart_dict(view.chart)
@@ -183,7 +187,7 @@ def patient(request: Request, identifier: str, user: User) -> dict[str, Any]:
     tags=["observations"],
     responses={404: {"description": "no such patient in your clinic"}},
 )
-def observations(request: Request, identifier: str, user: User) -> dict[str, Any]:
+def observations(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
     """A stored patient's laboratory results and semen analyses, oldest first."""
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
     return _observations(view.chart)
@@ -196,7 +200,7 @@ def observations(request: Request, identifier: str, user: User) -> dict[str, Any
     responses={404: {"description": "no such patient in your clinic"}},
 )
 def add_observations(
-    request: Request, identifier: str, body: Observations, user: User
+    request: Request, identifier: Identifier, body: Observations, user: User
 ) -> dict[str, Any]:
     """Add results (case-file entries) to a stored patient and reassess him as of today."""
     store, clinic, today = store_of(request), _clinic(user), dt.date.today()
@@ -216,7 +220,7 @@ def add_observations(
     tags=["interpret"],
     responses={404: {"description": "no such patient in your clinic"}},
 )
-def assessment(request: Request, identifier: str, user: User) -> dict[str, Any]:
+def assessment(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
     """The latest stored assessment (``assessed_on``) of a patient; null if none yet."""
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
     return {"assessed_on": view.assessed_on, "assessment": view.assessment}
@@ -228,7 +232,7 @@ def assessment(request: Request, identifier: str, user: User) -> dict[str, Any]:
     status_code=201,
     responses={404: {"description": "no such patient in your clinic"}},
 )
-def reassess(request: Request, identifier: str, user: User) -> dict[str, Any]:
+def reassess(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
     """Assess a stored patient again as of today and keep the assessment."""
     today = dt.date.today()
     result = service.reassess(
@@ -242,7 +246,7 @@ def reassess(request: Request, identifier: str, user: User) -> dict[str, Any]:
     tags=["fhir"],
     responses={404: {"description": "no such patient in your clinic"}},
 )
-def fhir_export(request: Request, identifier: str, user: User) -> dict[str, Any]:
+def fhir_export(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
     """The patient's record as a FHIR R4 transaction bundle (re-imports unchanged)."""
     return service.export_patient(store_of(request), _clinic(user), identifier)
 
