@@ -151,6 +151,7 @@ class Parameters:
     first_loss_stage: Value  # 1: first chain stage subject to hormone-dependent loss (spermat
     k_rg: Value  # 1/d: spermatogonial-reserve regeneration (1/90 d)
     k_dg: Value  # 1/d: spermatogonial-reserve loss without support (1/270 d)
+    w_sr: Value  # 1: share of reserve regeneration that needs surviving reserve (self-renewal)
     age_ref: Value  # yr: age of the reference man
     leydig_age_decline: Value  # 1/yr: fall of Leydig capacity per year after age_ref
     shbg_age_rise: Value  # 1/yr: rise of SHBG synthesis per year after age_ref

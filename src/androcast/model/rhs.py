@@ -245,7 +245,10 @@ def rhs(
     for i in range(1, N_STAGES):
         d_X.append(k_tr * X[i - 1] - (k_tr + mu * lossy[i]) * X[i])
     S_rg = hill_up(stim, 0.5, 4) / hill_up(1.0, 0.5, 4)
-    d_Rsg = p.k_rg * S_rg * (1 - Rsg) - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
+    # regeneration partly by self-renewal of the surviving reserve (share w_sr): deep
+    # depletion after long exposure then recovers slowly (hpg-model.md 7, item 2)
+    regen = p.k_rg * S_rg * (1 - Rsg) * (1 - p.w_sr + p.w_sr * Rsg)
+    d_Rsg = regen - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
     d_Epi = k_tr * X[N_STAGES - 1] - Epi / p.tau_epi  # epididymal transit
 
     # --- SHBG ---------------------------------------------------------------------------------

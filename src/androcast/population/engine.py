@@ -1,19 +1,29 @@
 """The model-backed engine: a sample of virtual men -> parameters -> ``simulate_batch``.
 
 Covariates enter through the model's own ``personalise`` (age, BMI); the baseline sperm
-concentration scales daily sperm production relative to the reference man; the cohort's
-variability multiplies named parameters by each man's lognormal factor. Ethnicity is
-sampled but has no model effect yet (Liu 2006 gives only the direction; calibration work).
+concentration scales daily sperm production relative to the reference man. On top of the
+reference man, a :class:`PopulationModel` (the calibrated population, stored by
+``androcast.calibrate`` in ``calibrate/data/fitted.yaml``) sets typical values, covariate
+effects (ethnicity, age, kind of androgen) and inter-individual variability of the weak
+parameters; the cohort's own variability then multiplies named parameters by each man's
+lognormal factor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
 
 import numpy as np
+import yaml
 from numpy.typing import NDArray
 
+from androcast.drugs import DrugKind, get_drug
+from androcast.errors import ParameterError, UnknownCodeError
 from androcast.model.parameters import (
     Covariates,
     Parameters,
@@ -22,12 +32,13 @@ from androcast.model.parameters import (
 )
 from androcast.model.rhs import Inputs, rhs
 from androcast.model.steady_state import reference_state
+from androcast.population._model_link import parameter_names
 from androcast.population.cohort import Cohort
 from androcast.population.outcomes import Observable
 from androcast.population.sampling import CohortSample
 from androcast.population.summary import AbstractEngine
 from androcast.regimens import compile_regimen
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate.batch import BatchTrajectory, StepControl, simulate_batch
 
 FloatArray = NDArray[np.float64]
 
@@ -40,6 +51,149 @@ _MODIFIERS = (
     "prl",
 )
 
+#: Covariates a population effect may act on: numeric ones take a reference value,
+#: categorical ones a level.
+EFFECT_COVARIATES = ("age_years", "bmi", "baseline_concentration_m_per_ml", "ethnicity",
+                     "androgen_kind")
+_FITTED = "calibrate/data/fitted.yaml"
+
+
+@dataclass(frozen=True)
+class CovariateEffect:
+    """``parameter *= exp(log_effect * x)``: x = covariate - reference, or 1 at the level."""
+
+    parameter: str
+    covariate: str
+    log_effect: float
+    source: str
+    reference: float | None = None  # numeric covariates
+    level: str | None = None  # categorical covariates (ethnicity, androgen_kind)
+
+    def exponent(self, cohort: Cohort, sample: CohortSample) -> FloatArray:
+        """``log_effect * x`` per man (0 where the covariate is not in the cohort)."""
+        n = len(sample)
+        if self.level is not None:
+            if self.covariate == "androgen_kind":
+                kinds = _androgen_kinds(cohort, sample)
+            else:
+                kinds = sample.categories.get(self.covariate, ("",) * n)
+            return self.log_effect * np.array([k == self.level for k in kinds], dtype=float)
+        values = sample.covariates.get(self.covariate)
+        if values is None:
+            return np.zeros(n)
+        return self.log_effect * (values - float(self.reference or 0.0))
+
+
+@dataclass(frozen=True)
+class PopulationModel:
+    """Calibrated population: typical values, covariate effects and lognormal IIV (CV)."""
+
+    typical: Mapping[str, float] = field(default_factory=dict)
+    effects: tuple[CovariateEffect, ...] = ()
+    variability: Mapping[str, float] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)  # "typical.k_rg" -> source
+
+    def with_values(
+        self,
+        typical: Mapping[str, float] | None = None,
+        log_effects: Sequence[float] | None = None,
+        variability: Mapping[str, float] | None = None,
+    ) -> PopulationModel:
+        """A copy with some typical values, effects (in order) or CVs changed."""
+        effects = self.effects
+        if log_effects is not None:
+            effects = tuple(
+                CovariateEffect(e.parameter, e.covariate, float(v), e.source, e.reference,
+                                e.level)
+                for e, v in zip(self.effects, log_effects, strict=True)
+            )
+        return PopulationModel(
+            typical={**self.typical, **(typical or {})},
+            effects=effects,
+            variability={**self.variability, **(variability or {})},
+            sources=self.sources,
+        )
+
+
+def _androgen_kinds(cohort: Cohort, sample: CohortSample) -> tuple[str, ...]:
+    if cohort.androgen is None or sample.androgen_option is None:
+        return ("",) * len(sample)
+    kinds = [str(get_drug(o.entry.drug).kind) for o in cohort.androgen.options]
+    return tuple(kinds[int(j)] for j in sample.androgen_option)
+
+
+def parse_population_model(data: Any, *, source: str = "fitted.yaml") -> PopulationModel:
+    """Check the mapping of a stored fit (``typical``, ``covariate_effects``, ``variability``)."""
+    if not isinstance(data, Mapping):
+        raise ParameterError(source, type(data).__name__, "a mapping")
+    known = parameter_names()
+    typical: dict[str, float] = {}
+    sources: dict[str, str] = {}
+    for name, entry in (data.get("typical") or {}).items():
+        _check_parameter(name, known, f"{source}: typical")
+        typical[name] = _number(entry, "value", f"{source}: typical.{name}")
+        sources[f"typical.{name}"] = _source(entry, f"{source}: typical.{name}")
+    variability: dict[str, float] = {}
+    for name, entry in (data.get("variability") or {}).items():
+        _check_parameter(name, known, f"{source}: variability")
+        variability[name] = _number(entry, "cv", f"{source}: variability.{name}")
+        sources[f"variability.{name}"] = _source(entry, f"{source}: variability.{name}")
+    effects = []
+    for i, entry in enumerate(data.get("covariate_effects") or []):
+        where = f"{source}: covariate_effects[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ParameterError(where, entry, "a mapping parameter, covariate, log_effect")
+        _check_parameter(entry.get("parameter"), known, where)
+        covariate = entry.get("covariate")
+        if covariate not in EFFECT_COVARIATES:
+            raise UnknownCodeError(f"{where}.covariate", covariate,
+                                   "one of " + ", ".join(EFFECT_COVARIATES))
+        categorical = covariate in ("ethnicity", "androgen_kind")
+        if categorical and not entry.get("level"):
+            raise ParameterError(f"{where}.level", entry.get("level"), "a level, e.g. asian")
+        if not categorical and "reference" not in entry:
+            raise ParameterError(f"{where}.reference", None, "the covariate's reference value")
+        if covariate == "androgen_kind" and entry["level"] not in set(DrugKind):
+            raise UnknownCodeError(f"{where}.level", entry["level"],
+                                   "one of " + ", ".join(DrugKind))
+        effects.append(CovariateEffect(
+            parameter=str(entry["parameter"]),
+            covariate=str(covariate),
+            log_effect=_number(entry, "log_effect", where),
+            source=_source(entry, where),
+            reference=None if categorical else _number(entry, "reference", where),
+            level=str(entry["level"]) if categorical else None,
+        ))
+    return PopulationModel(typical, tuple(effects), variability, sources)
+
+
+def _check_parameter(name: Any, known: frozenset[str], where: str) -> None:
+    if name not in known:
+        raise UnknownCodeError(f"{where}.{name}", name, "a field of androcast.model.Parameters")
+
+
+def _number(entry: Any, key: str, where: str) -> float:
+    value = entry.get(key) if isinstance(entry, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ParameterError(f"{where}.{key}", value, "a finite number")
+    return float(value)
+
+
+def _source(entry: Any, where: str) -> str:
+    source = entry.get("source") if isinstance(entry, Mapping) else None
+    if not source:
+        raise ParameterError(f"{where}.source", source, "a source (androcast-fit:<target>)")
+    return str(source)
+
+
+@cache
+def fitted_population() -> PopulationModel:
+    """The calibrated population shipped with androcast (``calibrate/data/fitted.yaml``)."""
+    path = resources.files("androcast").joinpath(_FITTED)
+    if not path.is_file():
+        return PopulationModel()
+    return parse_population_model(yaml.safe_load(path.read_text("utf-8")), source="fitted.yaml")
+
 
 def reference_concentration_m_per_ml(p: Parameters) -> float:
     """Sperm concentration of the reference man at steady state (from the model's observe)."""
@@ -47,8 +201,27 @@ def reference_concentration_m_per_ml(p: Parameters) -> float:
     return float(observed["sperm_concentration"])
 
 
-def cohort_parameters(sample: CohortSample) -> Parameters:
+def iiv_normals(cohort_seed: int, index: NDArray[np.int64], names: Sequence[str]) -> FloatArray:
+    """Standard normals of the population IIV, shape (len(index), len(names)).
+
+    Man ``i`` draws from ``SeedSequence(seed, spawn_key=(i, 1))``, a stream apart from the
+    cohort's own (``spawn_key=(i,)``), so results do not depend on chunking and the same
+    men keep the same draws when CVs change (common random numbers for calibration).
+    """
+    out = np.empty((index.size, len(names)))
+    for row, i in enumerate(index):
+        seq = np.random.SeedSequence(cohort_seed, spawn_key=(int(i), 1))
+        out[row] = np.random.Generator(np.random.PCG64(seq)).standard_normal(len(names))
+    return out
+
+
+def cohort_parameters(
+    sample: CohortSample,
+    cohort: Cohort | None = None,
+    population: PopulationModel | None = None,
+) -> Parameters:
     """Parameters of every man of a sample, as (N,) arrays where men differ."""
+    population = population or PopulationModel()
     ref = reference_parameters()
     n = len(sample)
     age = sample.covariates.get("age_years")
@@ -70,31 +243,63 @@ def cohort_parameters(sample: CohortSample) -> Parameters:
         changes["dsp_factor"] = (
             changes["dsp_factor"] * baseline / (reference_concentration_m_per_ml(ref))
         )
+
+    def column(name: str) -> FloatArray:
+        typical = float(population.typical.get(name, getattr(ref, name)))
+        return changes.get(name, np.full(n, typical))
+
+    for name, value in population.typical.items():
+        changes[name] = np.full(n, value)
+    if cohort is not None:
+        for effect in population.effects:
+            changes[effect.parameter] = column(effect.parameter) * np.exp(
+                effect.exponent(cohort, sample))
+    names = sorted(population.variability)
+    if names:
+        z = iiv_normals(cohort.seed if cohort is not None else 0, sample.index, names)
+        for j, name in enumerate(names):
+            sigma = math.sqrt(math.log1p(population.variability[name] ** 2))
+            changes[name] = column(name) * np.exp(sigma * z[:, j])
     for name, factor in sample.parameter_factors.items():
-        changes[name] = changes.get(name, np.full(n, float(getattr(ref, name)))) * factor
+        changes[name] = column(name) * factor
     return ref.replace(**changes)
 
 
 @dataclass(frozen=True)
 class ModelEngine(AbstractEngine):
-    """The HPG model in the pulse-averaged mode, integrated by ``simulate_batch``."""
+    """The HPG model in the pulse-averaged mode, integrated by ``simulate_batch``.
+
+    ``population`` defaults to the calibrated population shipped with androcast.
+    """
 
     rtol: float = 1e-4
     atol: float = 1e-6
+    population: PopulationModel = field(default_factory=fitted_population)
 
-    def observe(
-        self, cohort: Cohort, sample: CohortSample, t_d: FloatArray
-    ) -> Mapping[Observable, FloatArray]:
+    def trajectory(
+        self,
+        cohort: Cohort,
+        sample: CohortSample,
+        t_d: FloatArray,
+        observables: Sequence[str] | None = None,
+    ) -> BatchTrajectory:
+        """Any of the model's observables for the men of a sample at times ``t_d``."""
         regimens = [sample.regimen(cohort, k) for k in range(len(sample))]
         starts = [e.start_d for r in regimens for e in r.entries]
         t_start = min([0.0, *starts])
         t_end = float(t_d[-1]) + 1.0
         schedules = [compile_regimen(r, t_start_d=t_start, t_end_d=t_end) for r in regimens]
-        trajectory = simulate_batch(
-            cohort_parameters(sample),
+        return simulate_batch(
+            cohort_parameters(sample, cohort, self.population),
             schedules,
             t_d,
             t_start_d=t_start,
             control=StepControl(rtol=self.rtol, atol=self.atol),
+            observables=observables,
         )
+
+    def observe(
+        self, cohort: Cohort, sample: CohortSample, t_d: FloatArray
+    ) -> Mapping[Observable, FloatArray]:
+        trajectory = self.trajectory(cohort, sample, t_d, [str(o) for o in Observable])
         return {o: trajectory.values[str(o)] for o in Observable}

@@ -1,0 +1,163 @@
+"""Simulate the calibration targets for a population model and score them.
+
+Every target runs on a seeded virtual cohort of ``n`` men (common random numbers: the same
+men for every candidate population). Each cohort (or variant) runs once per evaluation,
+whatever the number of targets reading it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from androcast.calibrate.cohorts import cohort_variant
+from androcast.calibrate.targets import Target
+from androcast.population import (
+    DAYS_PER_MONTH,
+    CohortResult,
+    run_cohort,
+    sample_patients,
+)
+from androcast.population.engine import ModelEngine, PopulationModel
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A cumulative recovery curve (months, probability) of one cohort run."""
+
+    label: str
+    months: tuple[float, ...]
+    probability: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """A target's simulated value, its Monte-Carlo standard error and the verdict."""
+
+    target: Target
+    simulated: float | None  # None: not reached (e.g. median beyond follow-up)
+    mc_se: float  # Monte-Carlo standard error at this n
+    n: int
+    curves: tuple[Curve, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Within the published interval widened by 2 Monte-Carlo SE (direction: > min)."""
+        t = self.target
+        if self.simulated is None:
+            return False
+        if t.kind == "direction":
+            return self.simulated > t.min_effect
+        margin = 2 * self.mc_se
+        return t.low - margin <= self.simulated <= t.high + margin
+
+    @property
+    def residual(self) -> float:
+        """Standardised distance from the published value (objective term)."""
+        t = self.target
+        if t.kind == "direction":
+            short = t.min_effect - (self.simulated if self.simulated is not None else -1.0)
+            return max(short, 0.0) / 0.01
+        simulated = self.simulated if self.simulated is not None else t.high + 3 * t.sd
+        return (simulated - t.value) / math.hypot(t.sd, self.mc_se)
+
+
+def objective(results: Sequence[TargetResult]) -> float:
+    """Sum of squared standardised residuals."""
+    return float(sum(r.residual**2 for r in results))
+
+
+def evaluate(
+    targets: Sequence[Target],
+    population: PopulationModel,
+    *,
+    n: int,
+    seed: int = 1,
+    progress: Progress | None = None,
+) -> list[TargetResult]:
+    """Simulate every target's cohort(s) once and read each target's statistic."""
+    engine = ModelEngine(population=population)
+    runs: dict[str, CohortResult] = {}
+
+    def run(name: str, change: Mapping[str, object], outcomes: list[str]) -> CohortResult:
+        key = json.dumps([name, change, sorted(outcomes)], sort_keys=True)
+        if key not in runs:
+            if progress is not None:
+                progress(name)
+            cohort = cohort_variant(name, {**change, "seed": seed}, outcomes)
+            runs[key] = run_cohort(cohort, n, engine, chunk_size=n)
+        return runs[key]
+
+    wanted: dict[str, set[str]] = {}
+    for t in targets:
+        if t.outcome:
+            wanted.setdefault(t.cohort, set()).add(t.outcome)
+    results = []
+    for t in targets:
+        if t.kind == "change":
+            results.append(_change(t, engine, n, seed))
+            continue
+        outcomes = sorted(wanted[t.cohort])
+        assert t.outcome is not None
+        if t.kind == "direction":
+            assert t.statistic is not None
+            ra = run(t.cohort, t.variant_a, outcomes)
+            rb = run(t.cohort, t.variant_b, outcomes)
+            a, se_a = _statistic(ra, t.outcome, t.statistic.kind, t.statistic.month, n)
+            b, se_b = _statistic(rb, t.outcome, t.statistic.kind, t.statistic.month, n)
+            value = None if a is None or b is None else a - b
+            if t.statistic.kind == "median" and value is not None:
+                value = -value  # a faster = shorter median
+            results.append(TargetResult(t, value, math.hypot(se_a, se_b), n,
+                                        (_curve(ra, t.outcome, "a"), _curve(rb, t.outcome, "b"))))
+            continue
+        r = run(t.cohort, {}, outcomes)
+        value, se = _statistic(r, t.outcome, t.kind, t.month, n)
+        results.append(TargetResult(t, value, se, n, (_curve(r, t.outcome, "simulated"),)))
+    return results
+
+
+def _curve(r: CohortResult, outcome: str, label: str) -> Curve:
+    c = r.outcomes[outcome]
+    return Curve(label, c.months, c.probability)
+
+
+def _statistic(r: CohortResult, outcome: str, kind: str, month: float | None, n: int
+               ) -> tuple[float | None, float]:
+    curve = r.outcomes[outcome]
+    months = np.asarray(curve.months)
+    prob = np.asarray(curve.probability)
+    if kind == "probability":
+        assert month is not None
+        p = float(np.interp(month, months, prob))
+        return p, math.sqrt(max(p * (1 - p), 0.25 / n) / n)
+    tte = r.time_to_event_months[outcome]
+    if kind == "median":
+        if curve.median_months is None:
+            return None, 0.0
+        m = float(curve.median_months)
+        # SE of a median: sqrt(1/(4n)) / density of the time at the median
+        j = int(np.clip(np.searchsorted(months, m), 1, len(months) - 1))
+        density = (prob[j] - prob[j - 1]) / (months[j] - months[j - 1])
+        return m, math.sqrt(0.25 / n) / max(density, 1e-3)
+    reached = tte[np.isfinite(tte)]
+    if reached.size == 0:
+        return None, 0.0
+    return float(reached.mean()), float(reached.std(ddof=1) / math.sqrt(reached.size)
+                                        if reached.size > 1 else 0.0)
+
+
+def _change(t: Target, engine: ModelEngine, n: int, seed: int) -> TargetResult:
+    cohort = cohort_variant(t.cohort, {"seed": seed})
+    assert t.observable is not None and t.month is not None
+    sample = sample_patients(cohort, 0, n)
+    t_d = np.array([0.0, t.month * DAYS_PER_MONTH])
+    values = engine.trajectory(cohort, sample, t_d, [t.observable]).values[t.observable]
+    delta = values[1] - values[0]
+    return TargetResult(t, float(delta.mean()), float(delta.std(ddof=1) / math.sqrt(n)), n, ())

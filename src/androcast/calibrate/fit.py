@@ -1,0 +1,175 @@
+"""Fit the weak population parameters to the targets with few model runs.
+
+Design for a small budget: common random numbers (the same seeded men for every
+candidate), a few hundred men per evaluation, few free parameters on a log scale, and a
+derivative-free optimiser (Nelder-Mead) with a capped number of evaluations. The fit runs
+in two stages: (1) the marginal Liu 2006 curve fixes the reserve kinetics and their
+variability; (2) each direction-only covariate effect gets the smallest size that shows its
+published direction (the papers give no hazard ratios), then stage 1 is refined once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+from androcast.calibrate.evaluate import TargetResult, evaluate, objective
+from androcast.calibrate.targets import Target, select_targets
+from androcast.population.engine import PopulationModel
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Free:
+    """A free parameter: ``typical.<name>``, ``variability.<name>`` or ``effect.<index>``."""
+
+    where: str  # "typical" | "variability" | "effect"
+    name: str  # parameter name, or the effect's index as text
+    low: float  # bounds on the natural scale (the search is on log scale)
+    high: float
+
+
+#: Stage 1: the kinetics of the spermatogonial reserve and their variability (Liu 2006).
+RESERVE = (
+    Free("typical", "k_rg", 0.005, 0.2),
+    Free("typical", "k_dg", 0.002, 0.05),
+    Free("typical", "w_sr", 0.05, 1.0),
+    Free("variability", "k_rg", 0.2, 2.5),
+)
+
+
+def apply(population: PopulationModel, free: Sequence[Free], values: Sequence[float]
+          ) -> PopulationModel:
+    """The population with the free parameters set to ``values`` (natural scale)."""
+    typical = {f.name: v for f, v in zip(free, values, strict=True) if f.where == "typical"}
+    cvs = {f.name: v for f, v in zip(free, values, strict=True) if f.where == "variability"}
+    effects = [e.log_effect for e in population.effects]
+    for f, v in zip(free, values, strict=True):
+        if f.where == "effect":
+            effects[int(f.name)] = v
+    return population.with_values(typical, effects if population.effects else None, cvs)
+
+
+def current(population: PopulationModel, f: Free) -> float:
+    if f.where == "typical":
+        return float(population.typical[f.name])
+    if f.where == "variability":
+        return float(population.variability[f.name])
+    return float(population.effects[int(f.name)].log_effect)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    population_: PopulationModel
+    objective_: float
+    results_: tuple[TargetResult, ...]
+    evaluations_: int
+    n: int
+    seed: int
+
+
+def fit_free(
+    population: PopulationModel,
+    free: Sequence[Free],
+    targets: Sequence[Target],
+    *,
+    n: int,
+    seed: int,
+    max_evals: int,
+    progress: Progress | None = None,
+) -> tuple[PopulationModel, float, int]:
+    """Nelder-Mead on log-scaled bounded parameters; returns (population, objective, evals)."""
+    lo = np.log([f.low for f in free])
+    hi = np.log([f.high for f in free])
+    x0 = np.clip(np.log([current(population, f) for f in free]), lo, hi)
+    count = 0
+
+    def cost(x: np.ndarray) -> float:
+        nonlocal count
+        count += 1
+        values = np.exp(np.clip(x, lo, hi))
+        penalty = float(np.sum((x - np.clip(x, lo, hi)) ** 2)) * 100.0
+        value = objective(evaluate(targets, apply(population, free, values), n=n, seed=seed))
+        if progress is not None:
+            shown = ", ".join(f"{f.where}.{f.name}={v:.4g}" for f, v in zip(free, values,
+                                                                          strict=True))
+            progress(f"evaluation {count}: objective {value:.3f} ({shown})")
+        return value + penalty
+
+    simplex = [x0] + [x0 + np.where(np.arange(len(free)) == i, 0.3, 0.0)
+                      for i in range(len(free))]
+    best = minimize(cost, x0, method="Nelder-Mead",
+                    options={"maxfev": max_evals, "initial_simplex": np.array(simplex),
+                             "xatol": 0.02, "fatol": 0.05})
+    values = np.exp(np.clip(best.x, lo, hi))
+    return apply(population, free, values), float(best.fun), count
+
+
+def size_effect(
+    population: PopulationModel,
+    index: int,
+    target: Target,
+    *,
+    n: int,
+    seed: int,
+    sign: float,
+    steps: Sequence[float] = (0.1, 0.2, 0.4, 0.7, 1.0, 1.5),
+    progress: Progress | None = None,
+) -> tuple[PopulationModel, int]:
+    """The smallest |log_effect| in ``steps`` that shows the target's direction."""
+    count = 0
+    chosen = population
+    for size in steps:
+        candidate = apply(population, [Free("effect", str(index), 0, 0)], [sign * size])
+        (result,) = evaluate([target], candidate, n=n, seed=seed)
+        count += 1
+        if progress is not None:
+            progress(f"{target.key}: log effect {sign * size:+.2f} -> {result.simulated}")
+        chosen = candidate
+        if result.passed:
+            break
+    return chosen, count
+
+
+def fit_population(
+    start: PopulationModel,
+    *,
+    n: int = 200,
+    seed: int = 1,
+    max_evals: int = 40,
+    target_keys: list[str] | None = None,
+    progress: Progress | None = None,
+) -> FitResult:
+    """Both stages; then every selected target is evaluated once for the record."""
+    fitted = [t for t in select_targets(target_keys) if t.fit]
+    population, _, evals = fit_free(start, RESERVE, fitted, n=n, seed=seed,
+                                    max_evals=max_evals, progress=progress)
+    # stage 2: direction-only effects, sized to their direction (sign from the paper)
+    directions = {t.key: t for t in select_targets(target_keys)}
+    for i, effect in enumerate(population.effects):
+        key = _EFFECT_TARGETS.get((effect.parameter, effect.covariate, effect.level))
+        if key is None or key not in directions:
+            continue
+        sign = math.copysign(1.0, effect.log_effect) if effect.log_effect else 1.0
+        population, used = size_effect(population, i, directions[key], n=n, seed=seed,
+                                       sign=sign, progress=progress)
+        evals += used
+    population, value, used = fit_free(population, RESERVE, fitted, n=n, seed=seed,
+                                       max_evals=max(max_evals // 2, 8), progress=progress)
+    evals += used
+    results = evaluate(select_targets(target_keys), population, n=n, seed=seed)
+    return FitResult(population, value, tuple(results), evals, n, seed)
+
+
+#: Which direction target sizes which covariate effect (parameter, covariate, level).
+_EFFECT_TARGETS: dict[tuple[str, str, str | None], str] = {
+    ("k_rg", "age_years", None): "liu2006_older_faster",
+    ("k_rg", "ethnicity", "asian"): "liu2006_asian_faster",
+    ("k_rg", "androgen_kind", "aas"): "aas_slower_than_trt",
+    ("k_dg", "androgen_kind", "aas"): "aas_slower_than_trt",
+}

@@ -1,0 +1,116 @@
+"""The calibration report: one figure per target (simulated vs published) and a table.
+
+Self-contained HTML: figures are PNGs embedded as data URIs, no external assets.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from androcast.calibrate.evaluate import TargetResult
+from androcast.evidence import citation
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def figure(result: TargetResult) -> str:
+    """A PNG data URI comparing the simulation with the published number and interval."""
+    t = result.target
+    fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    if t.kind == "change":
+        ax.bar(["simulated"], [result.simulated or 0.0], color="#4a7ab5",
+               yerr=[2 * result.mc_se], capsize=4)
+        ax.errorbar(["published"], [t.value], yerr=[[t.value - t.low], [t.high - t.value]],
+                    fmt="o", color="black", capsize=6)
+        ax.set_ylabel(f"change of {t.observable} at month {t.month:g}")
+    else:
+        for curve in result.curves:
+            ax.step(curve.months, curve.probability, where="post",
+                    label=f"simulated ({curve.label})" if t.kind == "direction" else "simulated")
+        if t.kind == "probability":
+            assert t.month is not None
+            ax.errorbar([t.month], [t.value], yerr=[[t.value - t.low], [t.high - t.value]],
+                        fmt="o", color="black", capsize=6, label="published (interval)")
+        elif t.kind in ("median", "mean_recovered"):
+            ax.errorbar([t.value], [0.5], xerr=[[t.value - t.low], [t.high - t.value]],
+                        fmt="s", color="black", capsize=6,
+                        label=f"published {t.kind.replace('_', ' ')} (interval)")
+        ax.set_xlabel("months from time 0")
+        ax.set_ylabel(f"P({t.outcome})")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(t.key, fontsize=9)
+    return _png(fig)
+
+
+def _fmt(x: float | None) -> str:
+    return "not reached" if x is None else f"{x:.3g}"
+
+
+def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
+           record: Mapping[str, Any]) -> str:
+    """The HTML page."""
+    rows = []
+    for r in results:
+        t = r.target
+        published = (f"&gt; {t.min_effect:g} (direction)" if t.kind == "direction"
+                     else f"{t.value:.3g} [{t.low:.3g}, {t.high:.3g}]")
+        verdict = "pass" if r.passed else "FAIL"
+        rows.append(
+            f"<tr class='{verdict.lower()}'><td>{html.escape(t.key)}</td>"
+            f"<td>{html.escape(t.describe())}</td><td>{published}<br><small>"
+            f"{html.escape(t.interval_basis)}</small></td><td>{_fmt(r.simulated)} "
+            f"&plusmn; {2 * r.mc_se:.2g}</td><td>{verdict}</td>"
+            f"<td>{html.escape(t.source)}</td></tr>")
+    figures = "".join(
+        f"<figure><img alt='{html.escape(r.target.key)}' src='{figure(r)}'>"
+        f"<figcaption>{html.escape(r.target.describe())}</figcaption></figure>"
+        for r in results)
+    cites = sorted({c for r in results for c in r.target.citations})
+    refs = "".join(f"<li><b>{html.escape(c)}</b>: {html.escape(citation(c))}</li>"
+                   for c in cites)
+    n = results[0].n if results else 0
+    record_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td>"
+                          "</tr>" for k, v in record.items() if k != "passed")
+    pop_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in population.items())
+    passed = sum(r.passed for r in results)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>androcast calibration report</title>
+<style>
+body {{font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222}}
+table {{border-collapse: collapse; font-size: 0.85em; margin-bottom: 1.5em}}
+td, th {{border: 1px solid #bbb; padding: 3px 6px; vertical-align: top}}
+tr.fail td {{background: #fbe3e3}} tr.pass td {{background: #e6f4e6}}
+figure {{display: inline-block; margin: 0.5em; width: 480px}}
+figcaption {{font-size: 0.8em}}
+</style></head><body>
+<h1>androcast calibration report</h1>
+<p>Decision support for professionals: a model of a virtual population, not a prediction
+for a patient. Simulated values come from {n} seeded virtual men per cohort; a target passes
+when the simulation lies within the published interval widened by two Monte-Carlo standard
+errors (direction targets: the difference of the two variants exceeds the stated minimum).
+{passed} of {len(results)} targets pass.</p>
+<h2>Targets</h2>
+<table><tr><th>target</th><th>what</th><th>published</th><th>simulated &plusmn; 2 SE</th>
+<th>verdict</th><th>source</th></tr>{''.join(rows)}</table>
+<h2>Fitted population</h2><table>{pop_rows}</table>
+<h2>Fit record</h2><table>{record_rows}</table>
+<h2>Figures</h2>{figures}
+<h2>References</h2><ul>{refs}</ul>
+</body></html>
+"""
