@@ -106,6 +106,19 @@ def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) 
     return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on)
 
 
+def latest(
+    store: Store, clinic: str, identifier: str
+) -> tuple[Mapping[str, Any] | None, dt.date | None]:
+    """The newest stored assessment and its date, without loading the whole record."""
+    with store.reading() as session:
+        try:
+            return _latest_assessment(session, identifier, clinic)
+        except UnknownCodeError as err:
+            if err.field == "patient":
+                raise PatientNotFound(identifier) from None
+            raise
+
+
 def patient_exists(store: Store, clinic: str, identifier: str) -> bool:
     with store.reading() as session:
         try:

@@ -222,8 +222,8 @@ def add_observations(
 )
 def assessment(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
     """The latest stored assessment (``assessed_on``) of a patient; null if none yet."""
-    view = service.patient_view(store_of(request), _clinic(user), identifier, today=dt.date.today())
-    return {"assessed_on": view.assessed_on, "assessment": view.assessment}
+    payload, assessed_on = service.latest(store_of(request), _clinic(user), identifier)
+    return {"assessed_on": assessed_on, "assessment": payload}
 
 
 @router.post(
