@@ -161,7 +161,7 @@ def personalise(
     result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng)
     final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
                                                       result.rounds))
-    return _settle(_weigh(final, obs, result.log_weights))
+    return _settle(_weigh(final, obs, result.log_weights, prior))
 
 
 def _settle(posterior: Posterior) -> Posterior:
@@ -203,11 +203,12 @@ def _sample_from_theta(sample: CohortSample, names: Sequence[str], theta: FloatA
     )
 
 
-def _weigh(posterior: Posterior, obs: Sequence[Observation], log_w: FloatArray) -> Posterior:
+def _weigh(posterior: Posterior, obs: Sequence[Observation], log_w: FloatArray,
+           prior: Posterior) -> Posterior:
     ess = effective_sample_size(log_w)
     used = frozenset(o.key for o in obs)
     if ess < posterior.min_ess:
-        return _fallback(posterior, ess, used, len(obs))
+        return _fallback(prior, ess, used, len(obs))  # the prior's own men, equal weights
     return replace(posterior, log_weights_=log_w, ess_=ess, used_=used,
                    n_observations_=len(obs), fell_back_=False, warnings_=())
 

@@ -1,0 +1,36 @@
+"""Prognosis for one man: recovery curves per protocol, personalised to his results."""
+
+from androcast.prognosis.curves import Curve, weighted_curve
+from androcast.prognosis.forecast import (
+    MONTHS,
+    Prognosis,
+    ProtocolForecast,
+    default_outcome,
+    prognose,
+    start_day,
+)
+from androcast.prognosis.protocols import (
+    Protocol,
+    appropriate_protocols,
+    get_protocol,
+    protocol_ids,
+    protocols,
+    why_not,
+)
+
+__all__ = [
+    "MONTHS",
+    "Curve",
+    "Prognosis",
+    "Protocol",
+    "ProtocolForecast",
+    "appropriate_protocols",
+    "default_outcome",
+    "get_protocol",
+    "prognose",
+    "protocol_ids",
+    "protocols",
+    "start_day",
+    "weighted_curve",
+    "why_not",
+]

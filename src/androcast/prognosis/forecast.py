@@ -1,0 +1,182 @@
+"""Prognosis per protocol for one man: his twin's men, each protocol, one batch.
+
+Every man of his posterior (``androcast.twin``) is run through his own androgen history and
+then each protocol from the start date, all in one call of the compiled batch engine
+(men x protocols). The months are counted from the start: the date of his latest result,
+when the clinician decides (or time 0 if that is later). The posterior weights turn the
+men's first times at the outcome into his probabilities (``curves``); the 12-month
+probability maps to the qualitative class through the interpretation layer's own
+``prognosis_class``, so both layers speak the same language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from androcast.drugs import DrugKind, get_drug
+from androcast.errors import ParameterError
+from androcast.interpret import interpret, prognosis_class
+from androcast.labs import Case
+from androcast.population import DAYS_PER_MONTH, parse_outcomes, time_to_event
+from androcast.prognosis.curves import Curve, weighted_curve
+from androcast.prognosis.protocols import Protocol, appropriate_protocols, get_protocol, why_not
+from androcast.twin import Posterior, latest_result_date, personalise, simulate_regimens
+from androcast.twin.simulate import tile_parameters
+
+FloatArray = NDArray[np.float64]
+
+MONTHS = (3.0, 6.0, 9.0, 12.0, 18.0, 24.0)
+GRID_STEP_D = 7.0  # output every week: times to an outcome to within a week
+DISCLAIMER = ("Decision support for health professionals; not a diagnosis or a treatment "
+              "decision.")
+CAVEAT_LIU = ("The prior is built on men recovering after hormonal contraception "
+              "(liu2006), an optimistic population for clinical TRT users: older men with "
+              "longer use recover more slowly (kohn2017).")
+CAVEAT_AAS = ("Non-testosterone anabolic steroids: recovery is extrapolated from "
+              "testosterone data; AAS users are usually slower and less complete to recover "
+              "(clinical.md section 3, qualitative evidence only).")
+
+
+@dataclass(frozen=True)
+class ProtocolForecast:
+    protocol: Protocol
+    curve: Curve
+    prognosis_class: str | None  # of the probability by 12 months
+    note: str | None  # why it is shown although his interpretation rules it out
+
+
+@dataclass(frozen=True)
+class Prognosis:
+    """Recovery curves of one outcome under each protocol (the Prognosis JSON of DESIGN.md)."""
+
+    outcome: str
+    t0: dt.date
+    protocols: tuple[ProtocolForecast, ...]
+    posterior: Posterior
+    citations: tuple[str, ...]
+    caveats: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = []
+        for f in self.protocols:
+            row: dict[str, Any] = {
+                "id": f.protocol.id, "name": f.protocol.name, "months": list(f.curve.months),
+                "probability": list(f.curve.probability),
+                "interval_90": [list(i) for i in f.curve.interval_90],
+                "median_months": f.curve.median_months,
+                "prognosis_class": f.prognosis_class,
+            }
+            if f.note:
+                row["note"] = f.note
+            rows.append(row)
+        post = self.posterior
+        return {
+            "outcome": self.outcome,
+            "t0": self.t0.isoformat(),
+            "protocols": rows,
+            "basis": {
+                "n_virtual": post.n, "ess": round(post.ess_, 1),
+                "n_results": post.n_observations_, "low_confidence": post.low_confidence,
+                "cohort": post.cohort.name, "population": _population_name(post),
+                "citations": list(self.citations), "caveats": list(self.caveats),
+                "warnings": list(post.warnings_), "disclaimer": DISCLAIMER,
+            },
+        }
+
+
+def _population_name(post: Posterior) -> str:
+    fitted = bool(post.population.typical or post.population.variability)
+    return "calibrated (calibrate/data/fitted.yaml)" if fitted else "reference man (no fit stored)"
+
+
+def default_outcome(case: Case) -> str:
+    """Sperm concentration >= 20 M/mL (liu2006) for fertility; normal T otherwise."""
+    return "testosterone_normal" if case.goal == "testosterone" else "concentration_ge_20m_per_ml"
+
+
+def start_day(post: Posterior) -> float:
+    """Model day of the start: his latest result, or time 0 if that is later."""
+    latest = latest_result_date(post.case)
+    return max(0.0, float((latest - post.t0).days)) if latest else 0.0
+
+
+def prognose(
+    case: Case,
+    protocols: Sequence[str] | None = None,
+    outcomes: Sequence[str] | None = None,
+    *,
+    n: int = 64,
+    seed: int = 1,
+    posterior: Posterior | None = None,
+    months: Sequence[float] = MONTHS,
+) -> tuple[Prognosis, ...]:
+    """Curves for each outcome under each protocol (default: those appropriate for him)."""
+    codes = tuple(outcomes or (default_outcome(case),))
+    parsed = parse_outcomes(codes, field="outcome")
+    months_t = tuple(float(m) for m in months)
+    if not months_t or min(months_t) <= 0:
+        raise ParameterError("months", months_t, "positive months, e.g. 3, 6, 12")
+    assessment = interpret(case)
+    if protocols:
+        chosen = tuple(get_protocol(p, field="protocol") for p in protocols)
+    else:
+        chosen = appropriate_protocols(assessment)
+    post = posterior if posterior is not None else personalise(case, n=n, seed=seed)
+    start = start_day(post)
+    horizon_d = max(months_t) * DAYS_PER_MONTH
+    grid = start + np.arange(0.0, horizon_d + GRID_STEP_D, GRID_STEP_D)
+    regimens = [post.history.combine(p.regimen_from(start, horizon_d + GRID_STEP_D))
+                for p in chosen for _ in range(post.n)]
+    names = sorted({str(o.observable) for o in parsed})
+    values = simulate_regimens(tile_parameters(post.parameters(), len(chosen)), regimens,
+                               grid, names)
+    grid_months = (grid - start) / DAYS_PER_MONTH
+    t0 = post.t0 + dt.timedelta(days=start)
+    rng = np.random.default_rng([seed, 11])
+    caveats = _caveats(case)
+    out = []
+    for outcome in parsed:
+        forecasts = []
+        for j, protocol in enumerate(chosen):
+            block = values[str(outcome.observable)][:, j * post.n:(j + 1) * post.n]
+            event_d = time_to_event(outcome, grid, block)
+            curve = weighted_curve((event_d - start) / DAYS_PER_MONTH, post.weights_,
+                                   months_t, grid_months, rng)
+            p12 = _probability_at(curve, 12.0)
+            forecasts.append(ProtocolForecast(
+                protocol, curve, None if p12 is None else prognosis_class(p12),
+                None if protocols is None else _note(protocol, assessment)))
+        citations = sorted({*post.cohort.sources, outcome.source,
+                            *(c for p in chosen for c in p.citations)}
+                           - {"user threshold"})
+        out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
+                             caveats))
+    return tuple(out)
+
+
+def _note(protocol: Protocol, assessment: Any) -> str | None:
+    reason = why_not(protocol, assessment)
+    return None if reason is None else f"not appropriate for him ({reason}); shown on request"
+
+
+def _probability_at(curve: Curve, month: float) -> float | None:
+    for m, p in zip(curve.months, curve.probability, strict=True):
+        if m == month:
+            return p
+    return None
+
+
+def _caveats(case: Case) -> tuple[str, ...]:
+    kinds = {get_drug(u.agent).kind for u in case.history.androgens}
+    out = []
+    if kinds:
+        out.append(CAVEAT_LIU)
+    if DrugKind.aas in kinds:
+        out.append(CAVEAT_AAS)
+    return tuple(out)
