@@ -159,10 +159,12 @@ def fit_population(
         population, used = size_effect(population, i, directions[key], n=n, seed=seed,
                                        sign=sign, progress=progress)
         evals += used
-    population, value, used = fit_free(population, RESERVE, fitted, n=n, seed=seed,
-                                       max_evals=max(max_evals // 2, 8), progress=progress)
-    evals += used
+    if max_evals >= 2:
+        population, _, used = fit_free(population, RESERVE, fitted, n=n, seed=seed,
+                                       max_evals=max_evals // 2, progress=progress)
+        evals += used
     results = evaluate(select_targets(target_keys), population, n=n, seed=seed)
+    value = objective([r for r in results if r.target.fit])
     return FitResult(population, value, tuple(results), evals, n, seed)
 
 
