@@ -1,0 +1,161 @@
+"""``androcast prognosis CASE`` and ``androcast plan CASE``: thin over the core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from androcast.cli import app
+from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
+from androcast.errors import InputFileError
+from androcast.labs import load_case
+from androcast.prognosis import Prognosis, prognose
+from androcast.protocol import Plan, plan
+
+CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
+PARTICLES_OPTION = typer.Option(
+    64, "--particles", min=2, help="Virtual men in his twin (more: narrower intervals, slower).")
+SEED_OPTION = typer.Option(1, "--seed", help="Random seed (same seed, same numbers).")
+PROTOCOL_OPTION = typer.Option(
+    None, "--protocol", help="Protocol id (repeatable); default: all appropriate for him.")
+OUTCOME_OPTION = typer.Option(
+    None, "--outcome", help="Outcome code (repeatable); default from his goal.")
+PLOT_OPTION = typer.Option(None, "--plot", help="Write the curves (.png or .html).")
+TARGET_OPTION = typer.Option(12.0, "--target-month", min=1.0,
+                             help="Rank alternatives by P(goal) by this month.")
+PLAN_PARTICLES_OPTION = typer.Option(32, "--particles", min=2,
+                                     help="Virtual men in his twin.")
+
+
+def _render_prognosis(result: Prognosis) -> None:
+    data = result.to_dict()
+    table = Table(title=f"P({escape(result.outcome)}) from {data['t0']}")
+    table.add_column("protocol")
+    for m in result.protocols[0].curve.months if result.protocols else ():
+        table.add_column(f"{m:g} mo", justify="right")
+    table.add_column("median mo", justify="right")
+    table.add_column("class")
+    for f in result.protocols:
+        cells = [f"{p:.0%} ({lo:.0%}-{hi:.0%})"
+                 for p, (lo, hi) in zip(f.curve.probability, f.curve.interval_90, strict=True)]
+        median = "-" if f.curve.median_months is None else f"{f.curve.median_months:.1f}"
+        table.add_row(f.protocol.id + (" *" if f.note else ""), *cells, median,
+                      f.prognosis_class or "-")
+    console.print(table)
+    basis = data["basis"]
+    console.print(escape(f"Basis: {basis['n_virtual']} virtual men (ESS {basis['ess']}), "
+                         f"{basis['n_results']} results, population {basis['population']}; "
+                         f"citations: {', '.join(basis['citations'])}"))
+    for line in (*basis["warnings"], *basis["caveats"]):
+        console.print(escape(f"! {line}"), style="yellow")
+    console.print(basis["disclaimer"], style="italic")
+
+
+def _plot(results: tuple[Prognosis, ...], path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".html"):
+        raise InputFileError("--plot", str(path), "a .png or .html file")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4), squeeze=False)
+    for ax, result in zip(axes[0], results, strict=True):
+        for f in result.protocols:
+            months = [0.0, *f.curve.months]
+            ax.step(months, [0.0, *f.curve.probability], where="post", label=f.protocol.id)
+            ax.fill_between(months, [0.0, *(lo for lo, _ in f.curve.interval_90)],
+                            [0.0, *(hi for _, hi in f.curve.interval_90)], step="post",
+                            alpha=0.15)
+        ax.set_xlabel(f"months from {result.t0.isoformat()}")
+        ax.set_ylabel(f"P({result.outcome})")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    if suffix == ".png":
+        fig.savefig(path, dpi=120)
+    else:
+        import base64
+        import io
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=120)
+        image = base64.b64encode(buffer.getvalue()).decode("ascii")
+        path.write_text(f"<!doctype html><meta charset='utf-8'><title>androcast prognosis"
+                        f"</title><img alt='recovery curves' src='data:image/png;base64,"
+                        f"{image}'>\n", encoding="utf-8")
+    plt.close(fig)
+
+
+@app.command("prognosis")
+def prognosis_command(
+    case: Path = CASE_ARGUMENT,
+    protocol: list[str] | None = PROTOCOL_OPTION,
+    outcome: list[str] | None = OUTCOME_OPTION,
+    particles: int = PARTICLES_OPTION,
+    seed: int = SEED_OPTION,
+    plot: Path | None = PLOT_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Probability of recovery by 3-24 months under each protocol, personalised to him."""
+    with reporting_errors():
+        loaded = load_case(case)
+        with console.status("personalising and simulating ..."):
+            results = prognose(loaded, protocol or None, outcome or None, n=particles, seed=seed)
+        if plot is not None:
+            _plot(results, plot)
+    if output is OutputFormat.json:
+        dicts = [r.to_dict() for r in results]
+        print_json(dicts[0] if len(dicts) == 1 else dicts)
+        return
+    for result in results:
+        _render_prognosis(result)
+
+
+def _render_plan(result: Plan) -> None:
+    data = result.to_dict()
+    console.print(f"[bold]Pathway:[/] {result.pathway.id} - "
+                  f"{escape(data['first_step']['text'])}")
+    console.print(escape(f"Goal: {result.goal_outcome} by month {result.target_month:g} "
+                         f"(from {data['start']})"))
+    for a in data["alternatives"]:
+        p = a["probability_by_target"]
+        console.print(f"\n[bold]{a['rank']}. {escape(a['name'])}[/] ({a['id']}): "
+                      f"{p:.0%} by month {result.target_month:g}, median "
+                      f"{a['median_months'] if a['median_months'] is not None else '-'} mo")
+        for e in a["escalations"]:
+            week = "each check" if e["at_week"] is None else f"week {e['at_week']:g}"
+            console.print(escape(f"   if {e['when']} ({week}): {e['then']} "
+                                 f"[{', '.join(e['citations'])}; {e['flag']}]"))
+        checks = Table(show_header=False, box=None)
+        for c in a["checks"]:
+            checks.add_row("   " + c["date"], escape(c["what"]), escape(c["why"]))
+        console.print(checks)
+    for x in data["excluded"]:
+        console.print(escape(f"not offered: {x['id']} ({x['why']})"), style="dim")
+    for line in (*data["basis"]["warnings"], *data["basis"]["caveats"]):
+        console.print(escape(f"! {line}"), style="yellow")
+    console.print(data["basis"]["disclaimer"], style="italic")
+
+
+@app.command("plan")
+def plan_command(
+    case: Path = CASE_ARGUMENT,
+    target_month: float = TARGET_OPTION,
+    particles: int = PLAN_PARTICLES_OPTION,
+    seed: int = SEED_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """The phased plan: first step, ranked alternatives, escalations and checks."""
+    with reporting_errors():
+        loaded = load_case(case)
+        with console.status("simulating the alternatives ..."):
+            result = plan(loaded, target_month=target_month, n=particles, seed=seed)
+    if output is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    _render_plan(result)

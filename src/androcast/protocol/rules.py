@@ -1,0 +1,102 @@
+"""The phased plan as data (``data/plan.yaml``): pathways, escalation rules, monitoring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from androcast.evidence import citation
+from androcast.labs import Case
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: str
+    applies_to: str  # serm | hcg | gonadorelin | any
+    check: str
+    at_week: float | None  # None: at every check of that kind
+    when: str
+    then: str
+    flag: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pathway:
+    id: str
+    when: str
+    first: str
+    first_text: str
+    first_citations: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    hormone_weeks_after_change: tuple[float, ...]
+    hormone_analytes: tuple[str, ...]
+    semen_every_months: float
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    pathways: tuple[Pathway, ...]
+    escalations: tuple[Escalation, ...]
+    monitoring: Monitoring
+
+    def pathway_for(self, case: Case) -> Pathway:
+        """After androgens if he took any, else the central pathway with an intact axis."""
+        when = "androgen_history" if case.history.androgens else "no_androgen_history"
+        return next(p for p in self.pathways if p.when == when)
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in (value or ()))
+
+
+@cache
+def plan_rules() -> PlanRules:
+    """The shipped plan rules; every citation resolves in the bibliography."""
+    text = resources.files("androcast.protocol").joinpath("data/plan.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    firsts = data["first_steps"]
+    pathways = tuple(
+        Pathway(
+            id=p["id"], when=p["when"], first=p["first"], first_text=firsts[p["first"]]["text"],
+            first_citations=_tuple(firsts[p["first"]]["citations"]),
+            alternatives=_tuple(p["alternatives"]), citations=_tuple(p["citations"]),
+        )
+        for p in data["pathways"]
+    )
+    escalations = tuple(
+        Escalation(
+            id=e["id"], applies_to=e["applies_to"], check=e["check"],
+            at_week=None if e["at_week"] is None else float(e["at_week"]), when=e["when"],
+            then=e["then"], flag=e["flag"], citations=_tuple(e["citations"]),
+        )
+        for e in data["escalation"]
+    )
+    m = data["monitoring"]
+    monitoring = Monitoring(
+        hormone_weeks_after_change=tuple(float(w) for w in m["hormones"]["weeks_after_change"]),
+        hormone_analytes=_tuple(m["hormones"]["analytes"]),
+        semen_every_months=float(m["semen"]["every_months"]),
+        citations=_tuple([*m["hormones"]["citations"], *m["semen"]["citations"]]),
+    )
+    rules = PlanRules(pathways, escalations, monitoring)
+    for key in all_citations(rules):
+        citation(key)  # UnknownCodeError names the key
+    return rules
+
+
+def all_citations(rules: PlanRules) -> tuple[str, ...]:
+    keys = [c for p in rules.pathways for c in (*p.citations, *p.first_citations)]
+    keys += [c for e in rules.escalations for c in e.citations]
+    keys += list(rules.monitoring.citations)
+    return tuple(sorted(set(keys)))
