@@ -52,11 +52,12 @@ def _prepare(url: str, clinicians: int) -> list[str]:
         store.close()
 
 
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).parent / "androcast"), "serve", "--host", HOST]
     command += ["--port", str(port), "--db", url, "--no-secure-cookies"]
-    # No pipes: an unread pipe would stall the server once full.
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # No pipes (an unread pipe would stall the server once full): its log goes to a file.
+    with log.open("wb") as handle:
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=handle)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -97,6 +98,7 @@ async def _clinician(
             if time.monotonic() >= until:
                 return
             start = time.perf_counter()
+            response = None
             try:
                 response = await client.get(path)
                 ok = response.status_code == 200
@@ -105,6 +107,8 @@ async def _clinician(
             latencies[page].append(time.perf_counter() - start)
             if not ok:
                 errors[page] += 1
+                what = "no answer" if response is None else f"HTTP {response.status_code}"
+                errors[f"{page}: {what}"] += 1
             await asyncio.sleep(think_s)
 
 
@@ -164,13 +168,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'load.db'}"
         patients = _prepare(url, args.clinicians)
-        server = _start_server(url, args.port)
+        log = Path(tmp) / "server.log"
+        server = _start_server(url, args.port, log)
         try:
             _warm_up(args.port, patients)
             latencies, errors, elapsed = asyncio.run(_run(args, patients))
         finally:
             server.terminate()
             server.wait(timeout=30)
+            server_log = log.read_text(encoding="utf-8", errors="replace")
+            tracebacks = server_log.count("Traceback")
     everything = [v for values in latencies.values() for v in values]
     rows = {**latencies, "all": everything}
     print(
@@ -181,7 +188,7 @@ def main() -> None:
     print(f"{'page':<18} " + " ".join(f"{c:>8}" for c in columns))
     summary = {}
     for page, values in rows.items():
-        n_errors = sum(errors.values()) if page == "all" else errors[page]
+        n_errors = sum(errors[p] for p in latencies) if page == "all" else errors[page]
         p50, p95, p99 = (_percentile(values, q) * 1000 for q in (50, 95, 99))
         summary[page] = {
             "requests": len(values),
@@ -194,6 +201,13 @@ def main() -> None:
             f"{page:<18} {len(values):>8} {n_errors:>8} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
             f"{max(values) * 1000:>8.1f}"
         )
+    for kind, count in sorted(errors.items()):
+        if ": " in kind:
+            print(f"errors {kind}: {count}")
+    print(f"server tracebacks: {tracebacks}")
+    if tracebacks:
+        first = server_log[server_log.index("Traceback") :].splitlines()[:40]
+        print("\n".join(first), file=sys.stderr)
     if args.json:
         print(
             json.dumps(

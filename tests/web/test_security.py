@@ -268,3 +268,15 @@ def test_the_openapi_description_needs_login_and_lists_the_api(client_for: Clien
     paths = alice.get("/api/openapi.json").json()["paths"]
     assert {"/api/interpret", "/api/simulate", "/api/patients", "/api/fhir"} <= set(paths)
     assert not any(p.startswith("/patients") for p in paths)
+
+
+def test_an_htmx_request_without_login_sends_the_page_to_the_login(app: FastAPI) -> None:
+    client = TestClient(app)
+    response = client.post(
+        "/patients/P001/labs",
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf_of(client.get("/login").text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/patients/P001/labs"
+    assert response.text == ""

@@ -76,8 +76,11 @@ def install(app: FastAPI) -> None:
                 {"error": {"message": "log in first (POST /api/login)"}},
                 status_code=HTTP_401_UNAUTHORIZED,
             )
-        target = quote(request.url.path, safe="/")
-        return RedirectResponse(f"/login?next={target}", status_code=HTTP_303_SEE_OTHER)
+        target = f"/login?next={quote(request.url.path, safe='/')}"
+        if request.headers.get("HX-Request") == "true":
+            # An expired session behind an HTMX form: the whole page goes to the login.
+            return Response(status_code=HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=HTTP_303_SEE_OTHER)
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
