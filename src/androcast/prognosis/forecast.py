@@ -1,8 +1,9 @@
 """Prognosis per protocol for one man: his twin's men, each protocol, one batch.
 
 Every man of his posterior (``androcast.twin``) is run through his own androgen history and
-then each protocol from the start date, all in one call of the compiled batch engine
-(men x protocols). The months are counted from the start: the date of his latest result,
+then each protocol from the start date, one call of the compiled batch engine per protocol
+(all men at once). A protocol the engine cannot run is reported in the caveats, not
+dropped silently. The months are counted from the start: the date of his latest result,
 when the clinician decides (or time 0 if that is later). The posterior weights turn the
 men's first times at the outcome into his probabilities (``curves``); the 12-month
 probability maps to the qualitative class through the interpretation layer's own
@@ -20,14 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from androcast.drugs import DrugKind, get_drug
-from androcast.errors import ParameterError
+from androcast.errors import ParameterError, SimulationError
 from androcast.interpret import interpret, prognosis_class
 from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH, parse_outcomes, time_to_event
 from androcast.prognosis.curves import Curve, weighted_curve
 from androcast.prognosis.protocols import Protocol, appropriate_protocols, get_protocol, why_not
 from androcast.twin import Posterior, latest_result_date, personalise, simulate_regimens
-from androcast.twin.simulate import tile_parameters
 
 FloatArray = NDArray[np.float64]
 
@@ -41,6 +41,10 @@ CAVEAT_LIU = ("The prior is built on men recovering after hormonal contraception
 CAVEAT_AAS = ("Non-testosterone anabolic steroids: recovery is extrapolated from "
               "testosterone data; AAS users are usually slower and less complete to recover "
               "(clinical.md section 3, qualitative evidence only).")
+
+CAVEAT_NO_ANDROGENS = ("No androgen history: the twin's prior is men with an intact axis; "
+                       "the causes of central hypogonadism (prolactin, pituitary, congenital) "
+                       "are not in the prior, so these curves are not validated for him.")
 
 
 @dataclass(frozen=True)
@@ -131,11 +135,17 @@ def prognose(
     start = start_day(post)
     horizon_d = max(months_t) * DAYS_PER_MONTH
     grid = start + np.arange(0.0, horizon_d + GRID_STEP_D, GRID_STEP_D)
-    regimens = [post.history.combine(p.regimen_from(start, horizon_d + GRID_STEP_D))
-                for p in chosen for _ in range(post.n)]
     names = sorted({str(o.observable) for o in parsed})
-    values = simulate_regimens(tile_parameters(post.parameters(), len(chosen)), regimens,
-                               grid, names)
+    p = post.parameters()
+    values: dict[str, dict[str, FloatArray]] = {}
+    skipped: list[str] = []
+    for protocol in chosen:
+        regimen = post.history.combine(protocol.regimen_from(start, horizon_d + GRID_STEP_D))
+        try:
+            values[protocol.id] = simulate_regimens(p, [regimen] * post.n, grid, names)
+        except SimulationError as err:  # the batch engine cannot run this drug yet
+            skipped.append(f"{protocol.id} not simulated: {err}")
+    chosen = tuple(c for c in chosen if c.id in values)
     grid_months = (grid - start) / DAYS_PER_MONTH
     t0 = post.t0 + dt.timedelta(days=start)
     rng = np.random.default_rng([seed, 11])
@@ -143,8 +153,8 @@ def prognose(
     out = []
     for outcome in parsed:
         forecasts = []
-        for j, protocol in enumerate(chosen):
-            block = values[str(outcome.observable)][:, j * post.n:(j + 1) * post.n]
+        for protocol in chosen:
+            block = values[protocol.id][str(outcome.observable)]
             event_d = time_to_event(outcome, grid, block)
             curve = weighted_curve((event_d - start) / DAYS_PER_MONTH, post.weights_,
                                    months_t, grid_months, rng)
@@ -156,7 +166,7 @@ def prognose(
                             *(c for p in chosen for c in p.citations)}
                            - {"user threshold"})
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
-                             caveats))
+                             (*caveats, *skipped)))
     return tuple(out)
 
 
@@ -179,4 +189,6 @@ def _caveats(case: Case) -> tuple[str, ...]:
         out.append(CAVEAT_LIU)
     if DrugKind.aas in kinds:
         out.append(CAVEAT_AAS)
+    if not kinds:
+        out.append(CAVEAT_NO_ANDROGENS)
     return tuple(out)
