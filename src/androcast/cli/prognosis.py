@@ -54,10 +54,13 @@ def _render_prognosis(result: Prognosis) -> None:
     console.print(basis["disclaimer"], style="italic")
 
 
+def _check_plot_path(path: Path) -> None:
+    if path.suffix.lower() not in (".png", ".html"):
+        raise InputFileError("--plot", str(path), "a .png or .html file")
+
+
 def _plot(results: tuple[Prognosis, ...], path: Path) -> None:
     suffix = path.suffix.lower()
-    if suffix not in (".png", ".html"):
-        raise InputFileError("--plot", str(path), "a .png or .html file")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,6 +106,8 @@ def prognosis_command(
 ) -> None:
     """Probability of recovery by 3-24 months under each protocol, personalised to him."""
     with reporting_errors():
+        if plot is not None:
+            _check_plot_path(plot)
         loaded = load_case(case)
         with console.status("personalising and simulating ..."):
             results = prognose(loaded, protocol or None, outcome or None, n=particles, seed=seed)
