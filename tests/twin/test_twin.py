@@ -74,3 +74,9 @@ def test_update_adds_new_results_without_starting_over() -> None:
     # LH back four weeks later means the feedback sites let go faster than LH still low
     assert up.mean_log_factor("k_fb") > flat.mean_log_factor("k_fb")
     assert update(up, rising) is up  # nothing new: unchanged
+
+
+def test_few_effective_men_are_labelled_low_confidence() -> None:
+    post = personalise(post_trt_case(labs=[(35, "lh", 0.4, "IU/L")]), n=N)
+    assert not post.fell_back_
+    assert post.low_confidence is (post.ess_ < 10.0)

@@ -41,6 +41,8 @@ FloatArray = NDArray[np.float64]
 #: Liu-West shrinkage: h^2 = 1 - a^2 with discount 0.98 (Liu & West 2001, flag G choice).
 LIU_WEST_A = 0.98
 _BASELINE = "baseline_concentration_m_per_ml"
+#: Below this ESS a posterior is labelled low confidence (flag G: fewer than ten men).
+LOW_CONFIDENCE_ESS = 10.0
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ class Posterior:
 
     @property
     def low_confidence(self) -> bool:
-        """No usable result, or the data were too unusual for the prior."""
-        return self.fell_back_ or self.n_observations_ == 0
+        """No usable result, results too unusual for the prior, or few men carry the weight."""
+        return self.fell_back_ or self.n_observations_ == 0 or self.ess_ < LOW_CONFIDENCE_ESS
 
     def parameters(self) -> Parameters:
         """Each man's model parameters, as (N,) arrays."""
