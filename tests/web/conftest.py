@@ -6,15 +6,12 @@ returns a TestClient already logged in through the login form.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
-from importlib import resources
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from webhelpers import PASSWORD, log_in
+from webhelpers import PASSWORD, TODAY, example, log_in
 
 from androcast.labs import load_case
 from androcast.store import open_store, upgrade
@@ -23,11 +20,6 @@ from androcast.web import WebSettings, create_app, hash_password
 from androcast.web.service import add_case
 
 USERS = {"alice": ("A", "clinician"), "anna": ("A", "admin"), "bob": ("B", "clinician")}
-TODAY = dt.date.today()
-
-
-def example(name: str) -> Path:
-    return Path(str(resources.files("androcast").joinpath(f"examples/{name}")))
 
 
 @pytest.fixture(scope="module")

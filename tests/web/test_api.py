@@ -6,9 +6,8 @@ import json
 from collections.abc import Callable
 
 import yaml
-from conftest import TODAY, example
 from fastapi.testclient import TestClient
-from webhelpers import api_token
+from webhelpers import TODAY, api_token, example
 
 from androcast.interpret import interpret
 from androcast.labs import load_case

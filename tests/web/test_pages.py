@@ -7,9 +7,8 @@ import json
 import re
 from collections.abc import Callable
 
-from conftest import TODAY, example
 from fastapi.testclient import TestClient
-from webhelpers import csrf_of
+from webhelpers import TODAY, csrf_of, example
 
 from androcast.interpret import interpret
 from androcast.labs import analyte, load_case

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from importlib import resources
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 PASSWORD = "correct horse battery staple"
+TODAY = dt.date.today()
+
+
+def example(name: str) -> Path:
+    """A shipped example file (cases/..., regimens/..., fhir/...)."""
+    return Path(str(resources.files("androcast").joinpath(f"examples/{name}")))
 
 
 def csrf_of(html: str) -> str:
