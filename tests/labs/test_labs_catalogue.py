@@ -6,6 +6,7 @@ import pytest
 
 from androcast.errors import UnknownCodeError
 from androcast.labs import (
+    ReferenceInterval,
     analyte,
     analyte_for_loinc,
     analyte_keys,
@@ -86,3 +87,16 @@ def test_analyte_for_loinc_does_not_match_a_missing_code_to_a_catalogue_gap() ->
     with pytest.raises(UnknownCodeError) as err:
         analyte_for_loinc(None)  # type: ignore[arg-type]
     assert str(err.value).startswith("loinc: None is not a known code; expected one of ")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "text"),
+    [(9.153, 31.76, "9.153-31.76 nmol/L"), (None, 20.0, "≤ 20 nmol/L"),
+     (2.0, None, "≥ 2 nmol/L"), (None, None, "none")],
+)
+def test_reference_interval_describes_itself_as_a_clinician_reads_it(
+    low: float | None, high: float | None, text: str
+) -> None:
+    interval = ReferenceInterval(low, high, "nmol/L", "bhasin2018", "men 19-39 y")
+    assert interval.describe() == text
+    assert interval.describe(with_unit=False) == text.replace(" nmol/L", "")

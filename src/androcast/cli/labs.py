@@ -11,7 +11,7 @@ from rich.table import Table
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import DateError
-from androcast.labs import LabReport, ReferenceInterval, lab_report, load_case
+from androcast.labs import LabReport, lab_report, load_case
 
 
 def _as_of(text: str | None) -> dt.date | None:
@@ -21,16 +21,6 @@ def _as_of(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise DateError("--as-of", text, "an ISO date YYYY-MM-DD") from None
-
-
-def _interval(reference: ReferenceInterval) -> str:
-    if reference.low is None and reference.high is None:
-        return "none"
-    if reference.low is None:
-        return f"<= {reference.high:.4g}"
-    if reference.high is None:
-        return f">= {reference.low:.4g}"
-    return f"{reference.low:.4g}-{reference.high:.4g}"
 
 
 def _number(value: float | None, censor: str | None = None) -> str:
@@ -53,7 +43,7 @@ def _render(report: LabReport) -> None:
             row.display,
             row.unit,
             f"{row.censor or ''}{row.reported_value:g} {row.reported_unit}",
-            _interval(row.reference),
+            row.reference.describe(with_unit=False),
             row.flag + (" (confirmed)" if row.confirmed else ""),
             row.reference.source.split(" (")[0],
         )

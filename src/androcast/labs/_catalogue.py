@@ -25,6 +25,17 @@ class ReferenceInterval:
     source: str
     population: str
 
+    def describe(self, *, with_unit: bool = True) -> str:
+        """The interval as a clinician reads it: ``9.153-31.76 nmol/L``, ``≤ 20``, ``none``."""
+        unit = f" {self.unit}" if with_unit else ""
+        if self.low is None and self.high is None:
+            return "none"
+        if self.low is None:
+            return f"≤ {self.high:.4g}{unit}"
+        if self.high is None:
+            return f"≥ {self.low:.4g}{unit}"
+        return f"{self.low:.4g}-{self.high:.4g}{unit}"
+
 
 @dataclass(frozen=True)
 class Analyte:

@@ -52,15 +52,8 @@ def timeline(case: Case) -> Timeline:
 
 
 def reference_label(row: ResultRow) -> str:
-    """The interval as a clinician reads it: ``9.153-31.76 nmol/L``, ``< 20``, or none."""
-    ref = row.reference
-    if ref.low is None and ref.high is None:
-        return "no interval"
-    if ref.low is None:
-        return f"≤ {ref.high:.4g} {ref.unit}"
-    if ref.high is None:
-        return f"≥ {ref.low:.4g} {ref.unit}"
-    return f"{ref.low:.4g}-{ref.high:.4g} {ref.unit}"
+    """The interval as a clinician reads it: ``9.153-31.76 nmol/L``, ``≤ 20 ng/L``, none."""
+    return row.reference.describe()
 
 
 def citation_key(citation: str) -> str:
