@@ -1,0 +1,133 @@
+"""androcast's batched engine against peers on the issue-5 reference scenario (run on demand).
+
+TRT 150 mg/week for 52 weeks, then clomiphene 25 mg/day and hCG 1500 IU three times a week
+for 26 weeks (``examples/regimens/trt_then_clomiphene_hcg.yaml``); 730 days, daily output.
+In one process, the same virtual men (ages and the shipped fit's variability, seeded per
+man) run through:
+
+- androcast ``simulate_batch`` (compiled kernel, ``--n`` men),
+- libroadrunner on androcast's exported SBML, serial and on 2 processes (``--peer-n`` men;
+  the model is JIT-compiled once per process, outside the timing, then each man sets his
+  parameters and steady state),
+- scipy ``solve_ivp`` BDF and LSODA on ``androcast.model.rhs``, one ``simulate`` per man.
+
+Peers run at ``--peer-rtol`` (default 1e-5: LSODA fails at 1e-4 and BDF misses 1e-3 there).
+``max_rel_error`` is androcast's batch against the one-patient solver at tight tolerances
+(LSODA, rtol 1e-10) on T, LH, FSH and sperm concentration for ``--check-n`` men; the table
+also gives each peer's error on the same men.
+
+    python bench/peers.py [--n 200] [--peer-n 10] [--check-n 3] [--format table|json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from importlib.resources import files
+from pathlib import Path
+
+import _peers_engines as engines  # bench/ is on sys.path when run as a script
+from rich.console import Console
+from rich.table import Table
+
+from androcast.simulate import SolverOptions
+from androcast.simulate.batch import StepControl
+
+REGIMEN = "trt_then_clomiphene_hcg.yaml"
+WORKERS = 2
+TIGHT = SolverOptions(method="LSODA", rtol=1e-10, atol=1e-12)
+
+
+def timed(run: Callable[[], engines.Observed]) -> tuple[float, engines.Observed]:
+    start = time.perf_counter()
+    out = run()
+    return time.perf_counter() - start, out
+
+
+def first(out: engines.Observed, k: int) -> engines.Observed:
+    return {name: v[:, :k] for name, v in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="androcast's virtual men")
+    parser.add_argument("--peer-n", type=int, default=None, help="peers' men (min(N, 50))")
+    parser.add_argument("--check-n", type=int, default=3, help="men for the accuracy check")
+    parser.add_argument("--rtol", type=float, default=1e-3, help="androcast's rtol")
+    parser.add_argument("--peer-rtol", type=float, default=1e-5)
+    parser.add_argument("--threads", type=int, default=None, help="androcast's threads")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    args = parser.parse_args()
+    # BDF trial steps overflow inside scipy before step rejection; not a failure of the run
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module="scipy.integrate")
+    n = args.n
+    peer_n = min(args.peer_n if args.peer_n is not None else min(n, 50), n)
+    check_n = min(args.check_n, peer_n)
+    path = Path(str(files("androcast.examples").joinpath(f"regimens/{REGIMEN}")))
+    sc = engines.scenario(str(path))
+    days = len(sc.t_d) - 1
+    p = engines.population(n, args.seed)
+    men = [engines.man(p, k) for k in range(peer_n)]
+    control = StepControl(rtol=args.rtol, atol=args.rtol * 1e-2)
+    peer_solver = {"rtol": args.peer_rtol, "atol": args.peer_rtol * 1e-2}
+
+    # warm-ups outside the timing: the C kernel (built or loaded), the SBML JIT
+    engines.run_androcast(men[0], 1, sc, control, 1)
+    sbml = engines.sbml_text(sc)
+    ids = engines.roadrunner_ids(sbml)
+    values = [engines.man_values(m, sc, ids) for m in men]
+
+    seconds: dict[str, float] = {}
+    results: dict[str, engines.Observed] = {}
+    seconds["androcast"], results["androcast"] = timed(
+        lambda: engines.run_androcast(p, n, sc, control, args.threads))
+    seconds["roadrunner"], results["roadrunner"] = timed(
+        lambda: engines.run_roadrunner_men(sbml, values, days, **peer_solver))
+    with ProcessPoolExecutor(WORKERS) as pool:
+        engines.run_roadrunner_pool(sbml, values[:WORKERS], days, **peer_solver, pool=pool,
+                                    workers=WORKERS)
+        seconds["roadrunner_2proc"], results["roadrunner_2proc"] = timed(
+            lambda: engines.run_roadrunner_pool(sbml, values, days, **peer_solver, pool=pool,
+                                                workers=WORKERS))
+    for method in ("BDF", "LSODA"):
+        solver = SolverOptions(method=method, **peer_solver)
+        seconds[f"scipy_{method.lower()}"], results[f"scipy_{method.lower()}"] = timed(
+            partial(engines.run_scipy, men, sc, solver))
+    reference = engines.run_scipy(men[:check_n], sc, TIGHT)
+    errors = {name: engines.max_rel_error(first(out, check_n), reference)
+              for name, out in results.items()}
+
+    rate = {"androcast": n / seconds["androcast"]}
+    rate.update({name: peer_n / s for name, s in seconds.items() if name != "androcast"})
+    ratio = rate["androcast"] / rate["roadrunner"]
+    if args.format == "json":
+        print(json.dumps({
+            "n": n,
+            "androcast_patients_per_s": round(rate["androcast"], 2),
+            "peers": {name: round(r, 3) for name, r in rate.items() if name != "androcast"},
+            "ratio_vs_roadrunner": round(ratio, 1),
+            "max_rel_error": float(f"{errors['androcast']:.3g}"),
+        }))
+        return
+    table = Table(title=f"Reference scenario, {days} days daily output "
+                        f"(androcast n={n}, peers n={peer_n}, error on {check_n} men)")
+    for column in ("engine", "men", "rtol", "seconds", "patients/s", "vs roadrunner",
+                   "max rel error"):
+        table.add_column(column, justify="left" if column == "engine" else "right",
+                         no_wrap=True)
+    for name, r in rate.items():
+        table.add_row(name, str(n if name == "androcast" else peer_n),
+                      f"{args.rtol if name == 'androcast' else args.peer_rtol:g}",
+                      f"{seconds[name]:.2f}", f"{r:.2f}", f"{r / rate['roadrunner']:.1f}x",
+                      f"{errors[name]:.2e}")
+    Console(width=110).print(table)
+
+
+if __name__ == "__main__":
+    main()
