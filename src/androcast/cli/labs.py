@@ -12,6 +12,7 @@ from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import DateError
 from androcast.labs import LabReport, lab_report, load_case
+from androcast.units import display_unit
 
 
 def _as_of(text: str | None) -> dt.date | None:
@@ -41,7 +42,7 @@ def _render(report: LabReport) -> None:
             row.date.isoformat(),
             row.analyte,
             row.display,
-            row.unit,
+            display_unit(row.unit),
             f"{row.censor or ''}{row.reported_value:g} {row.reported_unit}",
             row.reference.describe(with_unit=False),
             row.flag + (" (confirmed)" if row.confirmed else ""),
@@ -89,7 +90,7 @@ def _render(report: LabReport) -> None:
             derived.add_row(
                 item.name,
                 _number(item.value, item.censor),
-                item.unit,
+                display_unit(item.unit),
                 item.method,
                 "; ".join(item.citation),
             )

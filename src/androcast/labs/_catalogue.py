@@ -12,7 +12,7 @@ import yaml
 
 from androcast.errors import UnknownCodeError
 from androcast.evidence import bibliography, evidence
-from androcast.units import conversion_citations, convert, substance_of
+from androcast.units import conversion_citations, convert, display_unit, substance_of
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class ReferenceInterval:
 
     def describe(self, *, with_unit: bool = True) -> str:
         """The interval as a clinician reads it: ``9.153-31.76 nmol/L``, ``≤ 20``, ``none``."""
-        unit = f" {self.unit}" if with_unit else ""
+        unit = f" {display_unit(self.unit)}" if with_unit else ""
         if self.low is None and self.high is None:
             return "none"
         if self.low is None:

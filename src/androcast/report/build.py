@@ -14,6 +14,7 @@ from androcast import DISCLAIMER, __version__
 from androcast.labs import Case
 from androcast.report.figure import timeline_svg
 from androcast.report.timeline import Timeline, full_reference, reference_label, timeline
+from androcast.units import display_unit
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ def environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(reference_label=reference_label, full_reference=full_reference)
+    env.globals.update(
+        reference_label=reference_label, display_unit=display_unit, full_reference=full_reference
+    )
     return env
 
 

@@ -6,7 +6,13 @@ molar conversion depends on the substance. Unit strings may be UCUM as FHIR send
 (``m[IU]/mL``, ``10*6/mL``) or common clinical spellings (``mIU/mL``, ``µIU/mL``, ``M/mL``).
 """
 
-from androcast.units._convert import convert, parse_unit, same_dimension, to_ucum
+from androcast.units._convert import (
+    convert,
+    display_unit,
+    parse_unit,
+    same_dimension,
+    to_ucum,
+)
 from androcast.units._registry import (
     Substance,
     conversion_citations,
@@ -19,6 +25,7 @@ __all__ = [
     "Substance",
     "conversion_citations",
     "convert",
+    "display_unit",
     "parse_unit",
     "same_dimension",
     "substance_of",

@@ -101,6 +101,14 @@ def to_ucum(unit: str | pint.Unit) -> str:
     return ucum(ureg, _as_unit(unit, "unit"))
 
 
+def display_unit(ucum_unit: str) -> str:
+    """A UCUM unit as clinicians write it: ``[IU]/L`` -> ``IU/L``, ``m[IU]/mL`` -> ``mIU/mL``.
+
+    Display only: data and FHIR keep the UCUM spelling.
+    """
+    return ucum_unit.replace("[", "").replace("]", "")
+
+
 def same_dimension(first: str | pint.Unit, second: str | pint.Unit) -> bool:
     """Whether two units measure the same kind of quantity (no analyte factor needed)."""
     return bool(_as_unit(first, "unit").dimensionality == _as_unit(second, "unit").dimensionality)

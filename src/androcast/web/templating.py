@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from androcast import DISCLAIMER, __version__
 from androcast.report import full_reference, reference_label
+from androcast.units import display_unit
 from androcast.web.auth import CSRF_FIELD, CSRF_HEADER
 
 
@@ -39,6 +40,7 @@ def templates() -> Jinja2Templates:
         CSRF_FIELD=CSRF_FIELD,
         CSRF_HEADER=CSRF_HEADER,
         reference_label=reference_label,
+        display_unit=display_unit,
         full_reference=full_reference,
     )
     env.filters["json_script"] = _json_script
