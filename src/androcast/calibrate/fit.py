@@ -35,11 +35,14 @@ class Free:
 
 
 #: Stage 1: the kinetics of the spermatogonial reserve and their variability (Liu 2006).
+#: The self-renewal share w_sr is not free: below 1 the reserve-independent regeneration
+#: restores every man within weeks and the objective rises steeply (w_sr 0.97: objective
+#: x5), so the fit holds it at its bound, w_sr = 1 (regeneration only from survivors).
 RESERVE = (
     Free("typical", "k_rg", 0.005, 0.2),
     Free("typical", "k_dg", 0.002, 0.05),
-    Free("typical", "w_sr", 0.05, 1.0),
     Free("variability", "k_rg", 0.2, 2.5),
+    Free("variability", "k_dg", 0.1, 2.0),
 )
 
 
@@ -101,7 +104,7 @@ def fit_free(
             progress(f"evaluation {count}: objective {value:.3f} ({shown})")
         return value + penalty
 
-    simplex = [x0] + [x0 + np.where(np.arange(len(free)) == i, 0.3, 0.0)
+    simplex = [x0] + [x0 + np.where(np.arange(len(free)) == i, 0.15, 0.0)
                       for i in range(len(free))]
     best = minimize(cost, x0, method="Nelder-Mead",
                     options={"maxfev": max_evals, "initial_simplex": np.array(simplex),
@@ -156,8 +159,10 @@ def fit_population(
         if key is None or key not in directions:
             continue
         sign = math.copysign(1.0, effect.log_effect) if effect.log_effect else 1.0
+        # numeric covariates act per unit (per year of age): steps a tenth as large
+        scale = 1.0 if effect.level is not None else 0.1
         population, used = size_effect(population, i, directions[key], n=n, seed=seed,
-                                       sign=sign, progress=progress)
+                                       sign=sign * scale, progress=progress)
         evals += used
     if max_evals >= 2:
         population, _, used = fit_free(population, RESERVE, fitted, n=n, seed=seed,
@@ -171,6 +176,7 @@ def fit_population(
 #: Which direction target sizes which covariate effect (parameter, covariate, level).
 _EFFECT_TARGETS: dict[tuple[str, str, str | None], str] = {
     ("k_rg", "age_years", None): "liu2006_older_faster",
+    ("k_dg", "age_years", None): "liu2006_older_faster",
     ("k_rg", "ethnicity", "asian"): "liu2006_asian_faster",
     ("k_rg", "androgen_kind", "aas"): "aas_slower_than_trt",
     ("k_dg", "androgen_kind", "aas"): "aas_slower_than_trt",

@@ -1,0 +1,86 @@
+"""The stored fit reproduces the published recovery data on small seeded runs.
+
+Each test simulates the shipped population (``calibrate/data/fitted.yaml``) on the target's
+cohort with a fixed seed and checks the published interval widened by two Monte-Carlo
+standard errors at the test's n (binomial SE for probabilities; for a median, the SE of a
+sample median, sqrt(1/4n) over the density of recovery times at the median). Direction
+targets compare the same men with one covariate changed (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from androcast.calibrate import TargetResult, evaluate, select_targets
+from androcast.population.engine import fitted_population
+
+N_LIU = 160  # men per Liu 2006 run
+N_CLINIC = 80  # men per Kohn 2017 / Wenker 2015 run
+N_DIRECTION = 100  # men per variant of a direction target (same men in both variants)
+
+# Not met, reported instead of tested (numbers at n = 60, seed 1): Kohn 2017 "older men
+# recover more slowly" - P(TMC > 5 M) at 6 months, 30 y minus 55 y, is -0.03 with the
+# stored fit (0.00 without the Liu age effect; at 12 months older men are only 0.02 slower).
+# The model's own ageing (DSP -30 % after 50, Leydig decline) barely slows recovery on hCG +
+# clomiphene, and the Liu 2006 age effect (older faster) points the other way.
+
+
+def _run(keys: list[str], n: int) -> Mapping[str, TargetResult]:
+    return {r.target.key: r for r in evaluate(select_targets(keys), fitted_population(), n=n)}
+
+
+@pytest.fixture(scope="module")
+def liu() -> Mapping[str, TargetResult]:
+    return _run(["liu2006_p6", "liu2006_p12", "liu2006_p24", "liu2006_median"], N_LIU)
+
+
+@pytest.fixture(scope="module")
+def clinic() -> Mapping[str, TargetResult]:
+    return _run(["kohn2017_p12", "wenker2015_regain", "wenker2015_mean_time"], N_CLINIC)
+
+
+def _within(r: TargetResult) -> None:
+    t = r.target
+    assert r.simulated is not None, f"{t.key}: not reached in the simulation"
+    margin = 2 * r.mc_se
+    assert t.low - margin <= r.simulated <= t.high + margin, (
+        f"{t.key}: simulated {r.simulated:.3f} (n = {r.n}, 2 SE {margin:.3f}), published "
+        f"{t.value:g} [{t.low:.3g}, {t.high:.3g}] ({t.interval_basis}; {t.source})")
+
+
+@pytest.mark.parametrize("key", ["liu2006_p6", "liu2006_p12", "liu2006_p24"])
+def test_recovery_to_20m_per_ml_matches_liu2006(liu: Mapping[str, TargetResult], key: str
+                                                ) -> None:
+    _within(liu[key])
+
+
+def test_median_time_to_20m_per_ml_matches_liu2006(liu: Mapping[str, TargetResult]) -> None:
+    _within(liu["liu2006_median"])
+
+
+def test_tmc_above_5m_within_12_months_matches_kohn2017(clinic: Mapping[str, TargetResult]
+                                                        ) -> None:
+    _within(clinic["kohn2017_p12"])
+
+
+@pytest.mark.parametrize("key", ["wenker2015_regain", "wenker2015_mean_time"])
+def test_recovery_on_hcg_combination_matches_wenker2015(clinic: Mapping[str, TargetResult],
+                                                        key: str) -> None:
+    _within(clinic[key])
+
+
+@pytest.mark.parametrize("key", [
+    "liu2006_older_faster",
+    "liu2006_asian_faster",
+    "liu2006_shorter_treatment_faster",
+    "liu2006_higher_baseline_faster",
+    "kohn2017_longer_use_slower",
+    "aas_slower_than_trt",
+])
+def test_covariate_direction_holds(key: str) -> None:
+    (r,) = evaluate(select_targets([key]), fitted_population(), n=N_DIRECTION)
+    assert r.simulated is not None and r.simulated > r.target.min_effect, (
+        f"{key}: difference {r.simulated} (n = {N_DIRECTION} per variant), needs > "
+        f"{r.target.min_effect:g} ({r.target.source})")
