@@ -9,12 +9,13 @@ from __future__ import annotations
 from androcast.simulate._integrate import gonadorelin_ug, pump_runs
 from androcast.simulate._one import simulate
 from androcast.simulate._patient import PatientLike, covariates_of, history_of, parameters_of
-from androcast.simulate.batch import BatchTrajectory, simulate_batch
+from androcast.simulate.batch import BatchState, BatchTrajectory, simulate_batch
 from androcast.simulate.options import SolverOptions, Status
 from androcast.simulate.trajectory import OBSERVABLE_UNITS, Trajectory
 
 __all__ = [
     "OBSERVABLE_UNITS",
+    "BatchState",
     "BatchTrajectory",
     "PatientLike",
     "SolverOptions",

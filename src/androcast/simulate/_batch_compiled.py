@@ -36,7 +36,7 @@ from androcast.simulate import _batch_csource, _batch_integrator_c, _batch_metho
 from androcast.simulate._batch_methods import Rosenbrock
 
 FloatArray = NDArray[np.float64]
-RunResult = tuple[FloatArray, NDArray[np.int32], NDArray[np.int64]]
+RunResult = tuple[FloatArray, NDArray[np.int32], NDArray[np.int64], FloatArray]
 _CFLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-std=c99")
 _LOCK = threading.Lock()
 _LOADED: dict[str, CompiledKernel] = {}
@@ -90,7 +90,8 @@ class CompiledKernel:
     def run(self, params: FloatArray, y0: FloatArray, t0: float, t_out: FloatArray,
             events: EventTable, observables: Sequence[str], control: Control,
             rtol: FloatArray, atol: FloatArray, threads: int) -> RunResult:
-        """Outputs (n_selected, len(t_out), N), status per man and steps per man.
+        """Outputs (n_selected, len(t_out), N), status and steps per man, and the states
+        (N, n_states) at the last output time (frozen states keep their ``y0`` values).
 
         ``rtol`` and ``atol`` hold the tolerances of every *active* state.
         """
@@ -101,6 +102,7 @@ class CompiledKernel:
         status = np.zeros(n, dtype=np.int32)
         steps = np.zeros(n, dtype=np.int64)
         args = [np.ascontiguousarray(a) for a in (params, y0)]
+        y_end = args[1].copy()
         t_arr = np.ascontiguousarray(t_out, dtype=float)
         atol_arr = np.ascontiguousarray(atol, dtype=float)
         rtol_arr = np.ascontiguousarray(rtol, dtype=float)
@@ -117,7 +119,8 @@ class CompiledKernel:
                 ctypes.c_long(sel.size), ptr(out), ptr(rtol_arr),
                 ptr(atol_arr), ctypes.c_double(control.h0_d),
                 ctypes.c_double(control.h_max_d), ctypes.c_double(control.h_min_d),
-                ctypes.c_long(control.max_steps), ptr(status), ptr(steps))
+                ctypes.c_long(control.max_steps), ptr(status), ptr(steps),
+                ptr(y_end))
 
         workers = max(1, min(threads, n))
         edges = np.linspace(0, n, workers + 1).astype(int)
@@ -127,7 +130,7 @@ class CompiledKernel:
         else:
             with ThreadPoolExecutor(len(bounds)) as pool:
                 list(pool.map(chunk, bounds))
-        return out, status, steps
+        return out, status, steps, y_end
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
         const double *t_out, long n_out, const long *ev_ptr, const double *ev_t,
         const int *ev_kind, const int *ev_index, const double *ev_value, const int *obs_sel,
         long n_sel, double *out, const double *rtol, const double *atol, double h0, double h_max,
-        double h_min, long max_steps, int *status, long *steps) {
+        double h_min, long max_steps, int *status, long *steps, double *y_end) {
   for (long k = k0; k < k1; k++) {
     const double *P = params + k * NP;
     double C[NC], U[NU], z[M], O[NOBS > 0 ? NOBS : 1];
@@ -133,6 +133,8 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
         break;
       }
     }
+    /* the state at the last output time, for a caller who branches from it */
+    for (int i = 0; i < M; i++) y_end[k * N_ALL + ACTIVE[i]] = z[i];
     status[k] = st;
     steps[k] = n_steps;
   }

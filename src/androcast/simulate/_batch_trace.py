@@ -5,7 +5,9 @@ symbols for the states, every parameter, the drug constants and the infusion inp
 pulse-averaged mode the batch engine runs. The result is reduced for fast evaluation:
 
 * states whose derivative is identically zero in this mode (portal GnRH, unused drug
-  compartments) are *frozen* at zero and leave the integrated system;
+  compartments such as the depot of a metabolite formed in the body) are *frozen* at zero
+  and leave the integrated system; a dose into a frozen compartment is refused where the
+  events are built (:mod:`._batch_inputs`), since only the schedule knows what is dosed;
 * every sub-expression that depends on parameters only (the reference-man constants, Hill
   constants ``K**n``, the stage selector) is *hoisted* into per-man constants computed once;
 * common sub-expressions are shared (sympy ``cse``);
@@ -22,9 +24,7 @@ from typing import Any
 
 import sympy  # type: ignore[import-untyped]
 
-from androcast.errors import SimulationError
 from androcast.model import (
-    N_PHYSIOLOGY,
     STATE_NAMES,
     Inputs,
     Parameters,
@@ -32,7 +32,6 @@ from androcast.model import (
     rhs,
     sympy_namespace,
 )
-from androcast.model.pharmacology import STATES_PER_SPECIES
 
 #: Species fields that are numbers the generated code reads at run time (not baked in).
 SPECIES_CONSTANTS = (
@@ -205,9 +204,6 @@ def trace(species: Sequence[Species]) -> Program:
             jacobian.append((row, col, e))
     obs_body, obs_reduced = sympy.cse(list(obs_hoisted.values()),
                                       symbols=sympy.numbered_symbols("o"), order="none")
-    for i in range(n):
-        if i in frozen and i >= N_PHYSIOLOGY and (i - N_PHYSIOLOGY) % STATES_PER_SPECIES == 0:
-            raise SimulationError(names[i], "frozen", "a dosable depot with dynamics")
     return Program(
         state_names=names, active=tuple(active), frozen=tuple(frozen), inputs=tuple(inputs),
         n_infusions=len(species), constants=tuple(constants), body=tuple(body),

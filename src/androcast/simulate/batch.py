@@ -42,6 +42,7 @@ from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, in
 FloatArray = NDArray[np.float64]
 
 __all__ = [
+    "BatchState",
     "BatchTrajectory",
     "Engine",
     "StepControl",
@@ -52,12 +53,31 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class BatchState:
+    """The full state of N men at one time, to branch further simulations from.
+
+    ``y`` has shape (N_PHYSIOLOGY + 4 x len(species), N): physiology, then the depot,
+    slow depot, central and peripheral amounts of each drug species in ``species`` order.
+    The species records travel with the state so a branch on other drugs keeps the drugs
+    still in the body (a testosterone depot, say) on their own kinetics.
+    """
+
+    t_d: float
+    y: FloatArray
+    species: tuple[Species, ...]
+
+
+@dataclass(frozen=True)
 class BatchTrajectory:
-    """Observables of N men at shared times: ``values[name]`` has shape (len(t_d), N)."""
+    """Observables of N men at shared times: ``values[name]`` has shape (len(t_d), N).
+
+    ``final`` is every man's full state at the last output time (after doses given then).
+    """
 
     t_d: FloatArray
     values: Mapping[str, FloatArray]
     species: tuple[str, ...]
+    final: BatchState | None = None
 
 
 def _scalar_view(p: Parameters, n: int) -> Parameters:
@@ -149,11 +169,43 @@ def batch_species(p: Parameters, schedules: Sequence[DoseSchedule]) -> tuple[Spe
     return build_species(routes, _scalar_view(p, len(schedules)), ka_overrides=overrides)
 
 
+def _with_carried(species: tuple[Species, ...], y0: BatchState | None) -> tuple[Species, ...]:
+    """The batch's species after those carried in ``y0`` (carried ones keep their place)."""
+    if y0 is None:
+        return species
+    carried = {sp.code: sp for sp in y0.species}
+    for sp in species:
+        if sp.code in carried and carried[sp.code] != sp:
+            raise SimulationError(
+                "y0.species", sp.code,
+                "the same kinetics as in the state it branches from (one route per drug)")
+    return y0.species + tuple(sp for sp in species if sp.code not in carried)
+
+
+def _initial_state(p: Parameters, n: int, species: tuple[Species, ...],
+                   y0: BatchState | None, t_start_d: float) -> FloatArray:
+    """(n_states, N): ``y0`` on this batch's species layout, or the drug-free steady state."""
+    rows = N_PHYSIOLOGY + STATES_PER_SPECIES * len(species)
+    if y0 is None:
+        return np.vstack([batch_steady_state(p, n), np.zeros((rows - N_PHYSIOLOGY, n))])
+    carried = N_PHYSIOLOGY + STATES_PER_SPECIES * len(y0.species)
+    given = np.asarray(y0.y, dtype=float)
+    if given.ndim == 1:
+        given = np.repeat(given[:, None], n, axis=1)
+    if given.shape != (carried, n):
+        raise ParameterError("y0.y", given.shape, f"shape ({carried}, {n}) or ({carried},)")
+    if y0.t_d != t_start_d:
+        raise ParameterError("y0.t_d", y0.t_d, f"the start of this run, {t_start_d:g} d")
+    # carried species come first in the layout (see _with_carried); new ones start empty
+    return np.vstack([given, np.zeros((rows - carried, n))])
+
+
 def _species_and_events(
-    p: Parameters, schedules: Sequence[DoseSchedule], t_start_d: float
+    p: Parameters, schedules: Sequence[DoseSchedule], t_start_d: float,
+    y0: BatchState | None = None,
 ) -> tuple[tuple[Species, ...], _Events]:
     n = len(schedules)
-    species = batch_species(p, schedules)
+    species = _with_carried(batch_species(p, schedules), y0)
     index = {sp.code: j for j, sp in enumerate(species)}
     jumps: dict[float, list[tuple[int, int, float]]] = defaultdict(list)
     for k, schedule in enumerate(schedules):
@@ -197,8 +249,14 @@ def simulate_batch(
     observables: Sequence[str] | None = None,
     threads: int | None = None,
     cache_dir: Path | None = None,
+    y0: BatchState | None = None,
 ) -> BatchTrajectory:
     """Simulate N men (``len(schedules)``) from their drug-free steady state at ``t_start_d``.
+
+    ``y0`` branches from a given state instead (``final`` of an earlier run, or one man's
+    state tiled): its ``t_d`` must equal ``t_start_d``, and ``schedules`` then hold only
+    what is given from ``t_start_d`` on (earlier doses would be given at ``t_start_d``;
+    an infusion running across the branch point must be repeated in the branch).
 
     ``p`` holds floats or (N,) arrays; ``t_d`` are the output times (ascending, after
     ``t_start_d``). ``observables``: names of the model's observables to return (default:
@@ -220,10 +278,10 @@ def simulate_batch(
         raise ParameterError("engine", engine, "compiled or numpy")
     control = control or StepControl()
     if engine == "numpy":
-        result = _simulate_numpy(p, schedules, t_out, t_start_d, control)
+        result = _simulate_numpy(p, schedules, t_out, t_start_d, control, y0)
     else:
         result = simulate_compiled(p, schedules, t_out, t_start_d, control, observables,
-                                   threads or _cpus(), cache_dir)
+                                   threads or _cpus(), cache_dir, y0=y0)
     if observables is not None:
         unknown = sorted(set(observables) - set(result.values))
         if unknown:
@@ -245,10 +303,11 @@ def _simulate_numpy(
     t_out: FloatArray,
     t_start_d: float,
     control: StepControl,
+    start: BatchState | None,
 ) -> BatchTrajectory:
     n = len(schedules)
-    species, events = _species_and_events(p, schedules, t_start_d)
-    y0 = np.vstack([batch_steady_state(p, n), np.zeros((STATES_PER_SPECIES * len(species), n))])
+    species, events = _species_and_events(p, schedules, t_start_d, start)
+    y0 = _initial_state(p, n, species, start, t_start_d)
     current = {"u": _inputs(events.rates.get(t_start_d))}
 
     def f(t: float, y: FloatArray) -> FloatArray:
@@ -276,6 +335,7 @@ def _simulate_numpy(
         t_d=t_out,
         values={name: np.stack(rows) for name, rows in observed.items()},
         species=tuple(sp.code for sp in species),
+        final=BatchState(float(t_out[-1]), states[-1], species),
     )
 
 
@@ -289,10 +349,12 @@ def simulate_compiled(
     threads: int,
     cache_dir: Path | None,
     method: Rosenbrock = RODAS3,
+    *,
+    y0: BatchState | None = None,
 ) -> BatchTrajectory:
     """The compiled engine (see :func:`simulate_batch`)."""
     n = len(schedules)
-    species = batch_species(p, schedules)
+    species = _with_carried(batch_species(p, schedules), y0)
     kernel = _batch_compiled.kernel(species, method, cache_dir)
     names = list(kernel.observables if observables is None else observables)
     unknown = sorted(set(names) - set(kernel.observables))
@@ -300,19 +362,18 @@ def simulate_compiled(
         raise ParameterError("observables", unknown[0], f"one of {', '.join(kernel.observables)}")
     params = parameter_matrix(kernel, p, species, n)
     events = event_table(kernel, schedules, species, t_start_d)
-    y0 = np.zeros((n, len(kernel.state_names)))
-    y0[:, :N_PHYSIOLOGY] = batch_steady_state(p, n).T
+    start = _initial_state(p, n, species, y0, t_start_d).T
     settings = _batch_compiled.Control(
         h0_d=control.h0_d, h_max_d=control.h_max_d,
         h_min_d=control.h_min_d, max_steps=control.max_steps)
     # drug amounts are judged relative to the dose, not to what is left: tracking an
     # emptying depot to 1e-4 of its last microgram would cost most of the steps
     drug = np.asarray(kernel.active) >= N_PHYSIOLOGY
-    size = typical_size(kernel, y0, events, species)
+    size = typical_size(kernel, start, events, species)
     atol = np.where(drug, control.rtol, control.atol) * size
     rtol = np.where(drug, 0.0, control.rtol)
-    out, status, _ = kernel.run(params, y0, t_start_d, t_out, events, names, settings, rtol,
-                                atol, threads)
+    out, status, _, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
+                                       settings, rtol, atol, threads)
     failed = np.flatnonzero(status)
     if failed.size:
         k = int(failed[0])
@@ -321,7 +382,8 @@ def simulate_compiled(
                               hint="tighten the tolerances or check this man's parameters")
     return BatchTrajectory(
         t_d=t_out, values={name: out[q] for q, name in enumerate(names)},
-        species=tuple(sp.code for sp in species))
+        species=tuple(sp.code for sp in species),
+        final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species))
 
 
 def _inputs(rate: FloatArray | None) -> Inputs:
