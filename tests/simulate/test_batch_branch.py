@@ -41,7 +41,8 @@ def _two_men() -> object:
                       leydig_factor=np.array([1.0, 0.7]))
 
 
-@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+# compiled only: the numpy fallback at rtol 1e-10 takes over ten minutes on this schedule
+@pytest.mark.parametrize("engine", ["compiled"])
 def test_branch_from_final_state_equals_one_run_within_1e_6(engine: Engine,
                                                             cache: Path) -> None:
     p = _two_men()
@@ -76,10 +77,12 @@ def test_y0_of_the_wrong_shape_or_time_is_refused(cache: Path) -> None:
         simulate_batch(p, [history], later, t_start_d=BRANCH_D, cache_dir=cache,
                        y0=BatchState(BRANCH_D, np.zeros((n_states, 3)), state.species))
     assert str(err.value) == (
-        f"y0.y: ({n_states}, 3) failed; expected shape ({n_states}, 1) or ({n_states},)")
+        f"y0.y: ({n_states}, 3) is not a valid parameter; "
+        f"expected shape ({n_states}, 1) or ({n_states},)")
     with pytest.raises(ParameterError) as err:
         simulate_batch(p, [history], later, t_start_d=BRANCH_D + 1.0, cache_dir=cache, y0=state)
-    assert str(err.value) == "y0.t_d: 30.0 failed; expected the start of this run, 31 d"
+    assert str(err.value) == (
+        "y0.t_d: 30.0 is not a valid parameter; expected the start of this run, 31 d")
     # one man's state (n_states,) is tiled over the batch
     tiled = simulate_batch(p, [history, history], later, t_start_d=BRANCH_D, cache_dir=cache,
                            y0=BatchState(BRANCH_D, state.y[:, 0], state.species))
