@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from webhelpers import PASSWORD, TODAY, example, log_in
+from webhelpers import PARTICLES, PASSWORD, TODAY, example, log_in
 
 from androcast.labs import load_case
 from androcast.store import open_store, upgrade
@@ -46,7 +46,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def app(database_url: str) -> Iterator[FastAPI]:
-    web = create_app(WebSettings(database_url=database_url, secure_cookies=False))
+    # Few virtual men: a prognosis and plan of a page take about a second each.
+    web = create_app(
+        WebSettings(database_url=database_url, secure_cookies=False, particles=PARTICLES)
+    )
     yield web
     web.state.store.close()
 

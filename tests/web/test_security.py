@@ -75,7 +75,13 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_url(
     client_for: ClientFor,
 ) -> None:
     alice = client_for("alice")
-    for path in ("/patients/PRL-034", "/patients/PRL-034/report", "/patients/PRL-034/fhir"):
+    for path in (
+        "/patients/PRL-034",
+        "/patients/PRL-034/report",
+        "/patients/PRL-034/report?compute=true",
+        "/patients/PRL-034/fhir",
+        "/patients/PRL-034/outlook",
+    ):
         response = alice.get(path)
         assert response.status_code == 404, path
         assert "patient 'PRL-034' not found in your clinic" in html.unescape(response.text)
@@ -104,6 +110,8 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_api(
         "/api/patients/PRL-034/observations",
         "/api/patients/PRL-034/assessment",
         "/api/patients/PRL-034/fhir",
+        "/api/patients/PRL-034/prognosis",
+        "/api/patients/PRL-034/plan",
     ):
         response = alice.get(path)
         assert response.status_code == 404, path
@@ -146,6 +154,10 @@ def test_an_api_write_without_the_csrf_header_is_refused(client_for: ClientFor) 
     response = alice.post("/api/patients/P001/observations", json={"labs": [lab]})
     assert response.status_code == 403
     assert response.json()["error"]["message"].startswith("The form's security token")
+    case = {"patient": {"id": "X", "age_years": 40}, "labs": [lab]}
+    for path in ("/api/prognosis", "/api/plan"):  # computing writes nothing, yet is a POST
+        refused = alice.post(path, json={"case": case})
+        assert refused.status_code == 403, path
 
 
 def test_login_form_needs_its_csrf_token(app: FastAPI) -> None:
@@ -251,7 +263,8 @@ def test_clinicians_cannot_administer_users_and_admins_add_them_to_their_clinic(
 
 def test_pages_load_nothing_from_the_internet(client_for: ClientFor) -> None:
     alice = client_for("alice")
-    for path in ("/patients", "/patients/P001", "/patients/new", "/fhir/import", "/login"):
+    pages = ("/patients", "/patients/P001", "/patients/new", "/fhir/import", "/login")
+    for path in (*pages, "/patients/P001/outlook"):
         response = alice.get(path)
         assert response.status_code == 200
         assert "default-src 'self'" in response.headers["content-security-policy"]
@@ -267,6 +280,8 @@ def test_the_openapi_description_needs_login_and_lists_the_api(client_for: Clien
     alice = client_for("alice")
     paths = alice.get("/api/openapi.json").json()["paths"]
     assert {"/api/interpret", "/api/simulate", "/api/patients", "/api/fhir"} <= set(paths)
+    assert {"/api/prognosis", "/api/plan", "/api/patients/{identifier}/prognosis"} <= set(paths)
+    assert "/api/patients/{identifier}/plan" in paths
     assert not any(p.startswith("/patients") for p in paths)
 
 

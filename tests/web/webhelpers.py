@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 PASSWORD = "correct horse battery staple"
 TODAY = dt.date.today()
+PARTICLES = 8  # virtual men of the test app's prognoses and plans: few, fast
 
 
 def example(name: str) -> Path:

@@ -16,6 +16,7 @@ from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
 from androcast.web.auth import User
+from androcast.web.outlook import ResultCache
 from androcast.web.ratelimit import LoginLimiter
 from androcast.web.routes import admin, api, auth, pages
 from androcast.web.sessions import SessionStore
@@ -100,6 +101,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         max_failures=settings.login_max_failures, window_s=settings.login_window_s
     )
+    app.state.outlooks = ResultCache(max_entries=settings.outlook_cache_entries)
 
     plotly_js = _plotly_js()
 

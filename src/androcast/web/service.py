@@ -46,12 +46,17 @@ class PatientNotFound(LookupError):
 
 @dataclass(frozen=True)
 class PatientView:
-    """A stored patient as the pages show him: his case, latest assessment and its date."""
+    """A stored patient as the pages show him: his case, latest assessment and its date.
+
+    ``version`` is his record's version (bumped by every change): what a computed prognosis
+    or plan of him is valid for.
+    """
 
     chart: Chart
     case: Case
     assessment: Mapping[str, Any] | None
     assessed_on: dt.date | None
+    version: int
 
 
 def _chart(session: Any, identifier: str, clinic: str) -> Chart:
@@ -64,13 +69,12 @@ def _chart(session: Any, identifier: str, clinic: str) -> Chart:
 
 
 def _latest_assessment(
-    session: Any, identifier: str, clinic: str
+    session: Any, patient_id: int
 ) -> tuple[Mapping[str, Any] | None, dt.date | None]:
     """The newest stored assessment of a patient and the date it was made as of."""
-    patient = find_patient(session, identifier, clinic=clinic)
     row = session.execute(
         select(AssessmentRow.payload, AssessmentRow.as_of)
-        .where(AssessmentRow.patient_id == patient.id)
+        .where(AssessmentRow.patient_id == patient_id)
         .order_by(AssessmentRow.id.desc())
         .limit(1)
     ).first()
@@ -102,8 +106,10 @@ def patients(store: Store, clinic: str) -> list[PatientSummary]:
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)
-        assessment, assessed_on = _latest_assessment(session, identifier, clinic)
-    return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on)
+        patient = find_patient(session, identifier, clinic=clinic)
+        assessment, assessed_on = _latest_assessment(session, patient.id)
+        version = patient.version
+    return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on, version)
 
 
 def latest(
@@ -112,7 +118,7 @@ def latest(
     """The newest stored assessment and its date, without loading the whole record."""
     with store.reading() as session:
         try:
-            return _latest_assessment(session, identifier, clinic)
+            return _latest_assessment(session, find_patient(session, identifier, clinic=clinic).id)
         except UnknownCodeError as err:
             if err.field == "patient":
                 raise PatientNotFound(identifier) from None

@@ -11,6 +11,8 @@ class WebSettings:
 
     ``secure_cookies``: send the session cookie only over HTTPS. Turn it off only for a
     server on the loopback interface (``androcast demo``, tests), where there is no TLS.
+    ``particles``: virtual men in a patient's twin for the prognosis and plan of his page
+    (more: narrower intervals, slower); ``outlook_cache_entries`` bounds the results kept.
     """
 
     database_url: str
@@ -19,3 +21,5 @@ class WebSettings:
     session_max_s: float = 12 * 3600.0
     login_max_failures: int = 5
     login_window_s: float = 300.0
+    particles: int = 32
+    outlook_cache_entries: int = 64

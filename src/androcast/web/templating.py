@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from androcast import DISCLAIMER, __version__
+from androcast.interpret import references
 from androcast.report import full_reference, reference_label
 from androcast.units import display_unit
 from androcast.web.auth import CSRF_FIELD, CSRF_HEADER
@@ -42,6 +43,7 @@ def templates() -> Jinja2Templates:
         reference_label=reference_label,
         display_unit=display_unit,
         full_reference=full_reference,
+        references=references(),
     )
     env.filters["json_script"] = _json_script
     return Jinja2Templates(env=env)

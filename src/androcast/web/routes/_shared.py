@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from androcast.store import Store
+from androcast.web.outlook import ResultCache
 from androcast.web.sessions import COOKIE_NAME, WebSession
 from androcast.web.settings import WebSettings
 
@@ -13,6 +14,12 @@ def store_of(request: Request) -> Store:
     store = request.app.state.store
     assert isinstance(store, Store)
     return store
+
+
+def outlooks_of(request: Request) -> ResultCache:
+    cache = request.app.state.outlooks
+    assert isinstance(cache, ResultCache)
+    return cache
 
 
 def settings_of(request: Request) -> WebSettings:

@@ -1,8 +1,11 @@
-"""The JSON API: what the CLI does (interpret, simulate, patients, observations, FHIR).
+"""The JSON API: what the CLI does (interpret, prognosis, plan, simulate, patients,
+observations, FHIR).
 
 Authentication is the session cookie (``POST /api/login``); unsafe requests also send the
 session's CSRF token as ``X-CSRF-Token``. Invalid input answers 422 with the field, value
-and expected value of the AndrocastError; another clinic's patient is 404.
+and expected value of the AndrocastError; another clinic's patient is 404. A prognosis or
+plan takes seconds: requests are bounded (virtual men, protocols, outcomes, months), and a
+stored patient's results are kept for his record version (``web.outlook``).
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from pydantic import BaseModel, Field
 from androcast.errors import SimulationError
 from androcast.interpret import interpret as interpret_case
 from androcast.labs import parse_case
+from androcast.prognosis import prognose
+from androcast.protocol import plan as plan_case
 from androcast.regimens import parse_regimen
 from androcast.simulate import simulate as simulate_one
 from androcast.store import Chart
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
 from androcast.web.catalogue import choices
-from androcast.web.routes._shared import store_of
+from androcast.web.outlook import RecordKey, patient_plan, patient_prognosis
+from androcast.web.routes._shared import outlooks_of, settings_of, store_of
 from androcast.web.sessions import WebSession
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -54,6 +60,34 @@ AsOf = Annotated[dt.date | None, Query(description="assessment date (default tod
 MAX_SIM_DAYS = 3650.0
 MAX_PULSATILE_DAYS = 14.0
 MAX_POINTS = 400
+MAX_PARTICLES = 64
+POSTED_PARTICLES = 8  # small by default: a posted case is computed on every request
+MAX_PROTOCOLS = 12
+MAX_OUTCOMES = 4
+MAX_TARGET_MONTH = 36.0
+MAX_SEED = 2**31 - 1
+
+PARTICLES_DOC = "virtual men in his twin (more: narrower intervals, slower)"
+Particles = Annotated[int, Field(ge=2, le=MAX_PARTICLES, description=PARTICLES_DOC)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="random seed (same seed, same numbers)")]
+TargetMonth = Annotated[
+    float,
+    Field(ge=1.0, le=MAX_TARGET_MONTH, description="rank alternatives by P(goal) by this month"),
+]
+ProtocolIds = Annotated[
+    list[str],
+    Field(
+        max_length=MAX_PROTOCOLS,
+        description="protocol ids (e.g. hcg_serm); default: those appropriate for him",
+    ),
+]
+OutcomeCodes = Annotated[
+    list[str],
+    Field(
+        max_length=MAX_OUTCOMES,
+        description="outcome codes (e.g. concentration_ge_20m_per_ml); default from his goal",
+    ),
+]
 
 
 class Observations(BaseModel):
@@ -70,6 +104,25 @@ class SimulateRequest(BaseModel):
     )
     days: float = Field(gt=0, le=MAX_SIM_DAYS, description="simulate until this day (t0 = 0)")
     mode: Literal["averaged", "pulsatile"] = "averaged"
+
+
+class PrognosisRequest(BaseModel):
+    """``androcast prognosis CASE``: the case and what to compute."""
+
+    case: dict[str, Any] = Field(description="case file JSON (DESIGN.md)")
+    protocols: ProtocolIds = Field(default_factory=list)
+    outcomes: OutcomeCodes = Field(default_factory=list)
+    particles: Particles = POSTED_PARTICLES
+    seed: Seed = 1
+
+
+class PlanRequest(BaseModel):
+    """``androcast plan CASE``: the case and what to compute."""
+
+    case: dict[str, Any] = Field(description="case file JSON (DESIGN.md)")
+    target_month: TargetMonth = 12.0
+    particles: Particles = POSTED_PARTICLES
+    seed: Seed = 1
 
 
 def _clinic(user: WebSession) -> str:
@@ -131,6 +184,26 @@ def _observations(chart: Chart) -> dict[str, Any]:
 def interpret(case: CaseBody, as_of: AsOf = None, *, user: User) -> dict[str, Any]:
     """Interpret a case (nothing is stored): the Assessment of DESIGN.md, each output cited."""
     return interpret_case(parse_case(case, as_of=_today(as_of))).to_dict()
+
+
+@router.post("/prognosis", tags=["prognosis"])
+def prognosis(body: PrognosisRequest, as_of: AsOf = None, *, user: User) -> list[dict[str, Any]]:
+    """Recovery curves per protocol for a case (nothing is stored): one Prognosis JSON of
+    DESIGN.md per outcome, in the order asked."""
+    case = parse_case(body.case, as_of=_today(as_of))
+    results = prognose(
+        case, body.protocols or None, body.outcomes or None, n=body.particles, seed=body.seed
+    )
+    return [r.to_dict() for r in results]
+
+
+@router.post("/plan", tags=["plan"])
+def plan(body: PlanRequest, as_of: AsOf = None, *, user: User) -> dict[str, Any]:
+    """The phased plan for a case (nothing is stored): first step, alternatives ranked by
+    P(goal by the target month), escalation rules, dated checks."""
+    case = parse_case(body.case, as_of=_today(as_of))
+    made = plan_case(case, target_month=body.target_month, n=body.particles, seed=body.seed)
+    return made.to_dict()
 
 
 @router.post("/simulate", tags=["simulate"])
@@ -239,6 +312,69 @@ def reassess(request: Request, identifier: Identifier, user: User) -> dict[str, 
         store_of(request), _clinic(user), _actor(user), identifier, today=today
     )
     return {"assessed_on": today, "assessment": result}
+
+
+def _stored(request: Request, user: WebSession, identifier: str) -> tuple[RecordKey, Any]:
+    """His record key (for the kept results) and his case as of today."""
+    today = dt.date.today()
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    return RecordKey(_clinic(user), identifier, view.version, today), view.case
+
+
+@router.get(
+    "/patients/{identifier}/prognosis",
+    tags=["prognosis"],
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def patient_prognosis_api(
+    request: Request,
+    identifier: Identifier,
+    user: User,
+    protocol: Annotated[ProtocolIds, Query()] = [],  # noqa: B006 (FastAPI copies defaults)
+    outcome: Annotated[OutcomeCodes, Query()] = [],  # noqa: B006
+    particles: Annotated[Particles | None, Query(description=PARTICLES_DOC)] = None,
+    seed: Annotated[Seed, Query()] = 1,
+) -> list[dict[str, Any]]:
+    """A stored patient's recovery curves as of today (``protocol``, ``outcome``
+    repeatable), one Prognosis JSON per outcome; kept until his record changes. Default
+    virtual men: the web app's (as on his page)."""
+    record, case = _stored(request, user, identifier)
+    results = patient_prognosis(
+        outlooks_of(request),
+        record,
+        case,
+        protocols=protocol,
+        outcomes=outcome,
+        particles=particles or settings_of(request).particles,
+        seed=seed,
+    )
+    return [r.to_dict() for r in results]
+
+
+@router.get(
+    "/patients/{identifier}/plan",
+    tags=["plan"],
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def patient_plan_api(
+    request: Request,
+    identifier: Identifier,
+    user: User,
+    target_month: Annotated[TargetMonth, Query()] = 12.0,
+    particles: Annotated[Particles | None, Query(description=PARTICLES_DOC)] = None,
+    seed: Annotated[Seed, Query()] = 1,
+) -> dict[str, Any]:
+    """A stored patient's phased plan as of today; kept until his record changes."""
+    record, case = _stored(request, user, identifier)
+    made = patient_plan(
+        outlooks_of(request),
+        record,
+        case,
+        target_month=target_month,
+        particles=particles or settings_of(request).particles,
+        seed=seed,
+    )
+    return made.to_dict()
 
 
 @router.get(

@@ -21,7 +21,7 @@ from androcast.report import patient_report, render_report, timeline
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
 from androcast.web.catalogue import choices
-from androcast.web.charts import timeline_figure
+from androcast.web.charts import plan_figure, prognosis_figure, timeline_figure
 from androcast.web.forms import (
     ANDROGEN_ROWS,
     LAB_ROWS,
@@ -31,7 +31,8 @@ from androcast.web.forms import (
     parse_lab_form,
     parse_semen_form,
 )
-from androcast.web.routes._shared import is_htmx, store_of
+from androcast.web.outlook import Outlook, RecordKey, kept_outlook, patient_outlook
+from androcast.web.routes._shared import is_htmx, outlooks_of, settings_of, store_of
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
@@ -128,6 +129,23 @@ async def new_patient(request: Request, user: User) -> Response:
     return RedirectResponse(_patient_url(case.patient.id), status_code=HTTP_303_SEE_OTHER)
 
 
+def _record(user: WebSession, view: service.PatientView, today: dt.date) -> RecordKey:
+    return RecordKey(_clinic(user), view.case.patient.id, view.version, today)
+
+
+def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
+    """The prognosis and plan as the templates read them (their JSON) with their charts."""
+    if outlook is None:
+        return {"outlook": None}
+    prognosis, plan = outlook.prognosis.to_dict(), outlook.plan.to_dict()
+    return {
+        "outlook": {"prognosis": prognosis, "plan": plan},
+        "prognosis_figure": prognosis_figure(prognosis),
+        "plan_figure": plan_figure(plan),
+        "error": None,
+    }
+
+
 def _patient_page(
     request: Request,
     user: WebSession,
@@ -140,6 +158,8 @@ def _patient_page(
     today = dt.date.today()
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
     lines = timeline(view.case)
+    particles = settings_of(request).particles
+    kept = kept_outlook(outlooks_of(request), _record(user, view, today), particles=particles)
     return _page(
         request,
         user,
@@ -155,6 +175,9 @@ def _patient_page(
             "values": values or {},
             "today": today.isoformat(),
             "url": _patient_url(identifier),
+            "particles": particles,
+            "version": view.version,
+            **_outlook_context(kept),
         },
         status,
     )
@@ -224,18 +247,55 @@ def reassess(request: Request, user: User, identifier: str) -> Response:
     )
 
 
-@router.get("/patients/{identifier}/report")
-def report(request: Request, user: User, identifier: str) -> HTMLResponse:
+@router.get("/patients/{identifier}/outlook")
+def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
+    """His prognosis and plan: computed now (seconds) unless kept for his record version."""
     today = dt.date.today()
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    context: dict[str, Any] = {
+        "identifier": identifier,
+        "url": _patient_url(identifier),
+        "version": view.version,
+    }
+    status = 200
+    try:
+        computed = patient_outlook(
+            outlooks_of(request),
+            _record(user, view, today),
+            view.case,
+            particles=settings_of(request).particles,
+        )
+        context.update(_outlook_context(computed))
+    except AndrocastError as err:  # e.g. a record the twin cannot be personalised from
+        context.update(outlook=None, error=str(err))
+        status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
+    name = "_outlook.html" if is_htmx(request) else "outlook.html"
+    return _page(request, user, name, context, status)
+
+
+@router.get("/patients/{identifier}/report")
+def report(request: Request, user: User, identifier: str, compute: bool = False) -> HTMLResponse:
+    """The printable report; with his prognosis and plan when computed (``?compute=true``
+    computes them)."""
+    today = dt.date.today()
+    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    cache, record = outlooks_of(request), _record(user, view, today)
+    particles = settings_of(request).particles
+    kept = (
+        patient_outlook(cache, record, view.case, particles=particles)
+        if compute
+        else kept_outlook(cache, record, particles=particles)
+    )
     built = patient_report(
         view.case,
         view.assessment,
         assessed_on=view.assessed_on,
         clinic=_clinic(user),
         generated_on=today,
+        prognosis=None if kept is None else kept.prognosis.to_dict(),
+        plan=None if kept is None else kept.plan.to_dict(),
     )
-    return HTMLResponse(render_report(built))
+    return HTMLResponse(render_report(built, compute_url=f"{_patient_url(identifier)}/report"))
 
 
 @router.get("/patients/{identifier}/fhir")
