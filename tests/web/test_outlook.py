@@ -106,6 +106,8 @@ def test_the_patient_page_computes_prognosis_and_plan_as_a_fragment_then_keeps_t
     assert fragment.status_code == 200
     text = html.unescape(fragment.text)
     assert text.lstrip().startswith('<div id="outlook"') and "<html" not in text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', text)
+    assert all(s.startswith(("/", "#")) for s in sources), sources  # nothing from the internet
     case = load_case(example("cases/post_trt.yaml"), as_of=TODAY)
     expected = prognose(case, n=PARTICLES, seed=1)[0].to_dict()
     figure = _figure(text, "prognosis-figure")

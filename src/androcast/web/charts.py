@@ -351,6 +351,7 @@ def forecast_band_figure(
                 "mode": "lines",
                 "x": dates,
                 "y": list(band["p05"]),
+                "name": f"{name} 5 %",
                 "line": {"width": 0, "color": _MEDIAN},
                 "hoverinfo": "skip",
                 **on,
@@ -364,7 +365,7 @@ def forecast_band_figure(
                 "y": list(band["p95"]),
                 "fill": "tonexty",
                 "fillcolor": _FORECAST_BAND,
-                "name": f"{name} 5-95 %",
+                "name": f"{name} 95 %",
                 "line": {"width": 0, "color": _MEDIAN},
                 "hoverinfo": "skip",
                 **on,
@@ -378,7 +379,11 @@ def forecast_band_figure(
                 "y": list(band["p50"]),
                 "name": f"{name} median",
                 "line": {"color": _MEDIAN, "width": 2, "dash": "dash"},
-                "hovertemplate": f"%{{x}}: median %{{y:.3g}} {band['unit']}<extra></extra>",
+                "customdata": [[lo, hi] for lo, hi in zip(band["p05"], band["p95"], strict=True)],
+                "hovertemplate": (
+                    f"%{{x}}: median %{{y:.3g}} {band['unit']} "
+                    "(5-95 %: %{customdata[0]:.3g}-%{customdata[1]:.3g})<extra></extra>"
+                ),
                 **on,
             }
         )

@@ -1,0 +1,157 @@
+"""The chart renderers: figures built from payloads made here (renderer tests, no model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from androcast.web.charts import forecast_band_figure, plan_figure, prognosis_figure
+
+DATES = ["2025-11-01", "2025-12-01", "2026-01-01", "2026-02-01"]
+
+
+def _payload() -> dict[str, Any]:
+    return {
+        "protocol": "hcg_serm",
+        "plan_start": "2025-11-01",
+        "as_of": "2025-12-15",
+        "n_virtual": 16,
+        "ess": 9.5,
+        "dates": DATES,
+        "bands": {
+            "lh": {
+                "unit": "IU/L",
+                "p05": [0.1, 0.5, 1, 2],
+                "p50": [0.3, 1, 3, 4],
+                "p95": [1, 3, 6, 8],
+            },
+            "testosterone_total": {
+                "unit": "nmol/L",
+                "p05": [2, 5, 8, 9],
+                "p50": [4, 9, 14, 15],
+                "p95": [8, 15, 22, 25],
+            },
+        },
+        "citations": ["liu2006"],
+        "low_confidence": False,
+        "warnings": [],
+    }
+
+
+def _alert(observable: str, value: float | None, date: str = "2025-12-10") -> dict[str, Any]:
+    return {
+        "code": "below_forecast",
+        "rule": "MON-LOW",
+        "severity": "warning",
+        "message": "below the 5 % line of his forecast",
+        "citation": "wenker2015",
+        "date": date,
+        "observable": observable,
+        "value": value,
+        "unit": "IU/L",
+    }
+
+
+def _on(figure: dict[str, Any], axis: str) -> list[dict[str, Any]]:
+    return [t for t in figure["data"] if t["yaxis"] == axis]
+
+
+def test_forecast_band_figure_draws_band_median_observations_and_alerts_per_panel() -> None:
+    observations = [
+        {"observable": "lh", "date": "2025-12-10", "value": 0.2, "censor": None},
+        {"observable": "lh", "date": "2026-01-05", "value": 0.1, "censor": "<"},
+        {"observable": "testosterone_total", "date": "2025-12-10", "value": 12.0},
+        {"observable": "fsh", "date": "2025-12-10", "value": 2.0},  # no band: not drawn
+    ]
+    alerts = [_alert("lh", 0.2), _alert("fsh", None, "2026-01-20")]
+    figure = forecast_band_figure(_payload(), observations, alerts)
+    assert figure is not None
+    layout = figure["layout"]
+    assert [a["text"] for a in layout["annotations"][:2]] == [
+        "<b>lh</b>",
+        "<b>testosterone_total</b>",
+    ]
+    top, bottom = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]
+    assert bottom[1] < top[0]  # two panels, stacked without overlap
+    assert layout["xaxis2"]["matches"] == "x"  # one time axis for both
+
+    lh = _on(figure, "y")
+    low, high, median = lh[0], lh[1], lh[2]
+    assert low["y"] == [0.1, 0.5, 1, 2] and high["y"] == [1, 3, 6, 8] and high["fill"] == "tonexty"
+    assert median["y"] == [0.3, 1, 3, 4] and median["x"] == DATES
+    points = next(t for t in lh if t["name"] == "lh observed")
+    assert points["x"] == ["2025-12-10", "2026-01-05"] and points["y"] == [0.2, 0.1]
+    assert points["marker"]["color"] == ["#1b1f24", "white"]  # censored: an open marker
+    marked = next(t for t in lh if t["name"] == "lh alerts")
+    assert marked["x"] == ["2025-12-10"] and marked["y"] == [0.2]
+    assert "MON-LOW" in marked["text"][0] and "wenker2015" in marked["text"][0]
+    testosterone = _on(figure, "y2")
+    assert not any(t["name"].endswith("alerts") for t in testosterone)
+    assert next(t for t in testosterone if t["name"].endswith("observed"))["y"] == [12.0]
+    assert all(t["xaxis"] == "x2" for t in testosterone)
+    assert not any(t["name"].startswith("fsh") for t in figure["data"] if "name" in t)
+    # The alert without a value (and without a panel) is a line at its date; so is the start.
+    lines = {(s["x0"], s["line"]["color"]) for s in layout["shapes"]}
+    assert ("2026-01-20", "#b3261e") in lines and ("2025-11-01", "#5a6270") in lines
+
+
+def test_forecast_band_figure_without_bands_is_none() -> None:
+    assert forecast_band_figure({**_payload(), "bands": {}}, [], []) is None
+
+
+def test_prognosis_and_plan_figures_follow_their_json() -> None:
+    prognosis = {
+        "outcome": "concentration_ge_20m_per_ml",
+        "t0": "2025-10-20",
+        "protocols": [
+            {
+                "id": "hcg",
+                "months": [3, 6],
+                "probability": [0.2, 0.5],
+                "interval_90": [[0.1, 0.3], [0.4, 0.6]],
+            },
+            {
+                "id": "serm_clomiphene",
+                "months": [3, 6],
+                "probability": [0.1, 0.3],
+                "interval_90": [[0.0, 0.2], [0.2, 0.4]],
+                "note": "not appropriate for him",
+            },
+        ],
+    }
+    figure = prognosis_figure(prognosis)
+    assert figure is not None
+    curves = [t for t in figure["data"] if t["mode"] == "lines+markers"]
+    assert [c["name"] for c in curves] == ["hcg", "serm_clomiphene *"]
+    assert curves[1]["customdata"] == [[0.0, 0.2], [0.2, 0.4]]
+    assert figure["layout"]["yaxis"]["tickformat"] == ".0%"
+    assert prognosis_figure({**prognosis, "protocols": []}) is None
+
+    checks = [
+        {"date": "2025-11-03", "what": "hormones: lh, fsh", "why": "2 weeks after starting"},
+        {"date": "2025-12-01", "what": "testosterone", "why": "ESC-HCG-T: testosterone low"},
+        {"date": "2026-01-19", "what": "semen analysis", "why": "one cycle since the last"},
+    ]
+    plan = {
+        "start": "2025-10-20",
+        "target_month": 12.0,
+        "alternatives": [
+            {
+                "rank": 1,
+                "id": "hcg",
+                "probability_by_target": 0.81,
+                "checks": checks,
+                "escalations": [{"id": "ESC-HCG-T"}],
+            },
+        ],
+    }
+    timeline = plan_figure(plan)
+    assert timeline is not None
+    kinds = {t["name"]: t["x"] for t in timeline["data"] if t["mode"] == "markers"}
+    assert kinds == {
+        "hormones": ["2025-11-03"],
+        "escalation check": ["2025-12-01"],
+        "semen analysis": ["2026-01-19"],
+    }
+    assert timeline["data"][0]["y"] == ["1. hcg (81%)", "1. hcg (81%)"]
+    assert timeline["data"][0]["x"] == ["2025-10-20", "2026-10-20"]  # start to month 12
+    assert plan_figure({**plan, "alternatives": []}) is None
