@@ -1,7 +1,8 @@
 """In a real browser (Debian's Chromium driven by Playwright) against a real server.
 
 A clinician logs in, adds a patient with results in mixed units, sees the assessment and
-the hormone chart, adds a follow-up result (and sees a wrong one named at its field).
+the hormone chart, adds a follow-up result (and sees a wrong one named at its field), then
+computes his prognosis curves and phased plan and prints the report with them.
 Screenshots go to ``test-artifacts/web/`` (git-ignored). Without ``/usr/bin/chromium`` the
 tests skip, except under CI (``CI`` set), where they fail: `.ci/run` installs Chromium.
 """
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from webhelpers import PASSWORD
+from webhelpers import PARTICLES, PASSWORD
 
 from androcast.store import open_store, upgrade
 from androcast.store.users import add_user
@@ -52,7 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with store.transaction("test setup") as session:
         add_user(session, "dr_who", password_hash=hash_password(PASSWORD), clinic="North")
     store.close()
-    app = create_app(WebSettings(database_url=url, secure_cookies=False))
+    app = create_app(WebSettings(database_url=url, secure_cookies=False, particles=PARTICLES))
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
@@ -162,9 +163,23 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
     tab.screenshot(path=str(ARTIFACTS / "05-follow-up-added.png"), full_page=True)
 
+    # Prognosis and plan: computed on request as an HTMX fragment, then kept for his record.
+    tab.click("[data-testid=compute-outlook]")
+    tab.wait_for_selector(
+        "[data-testid=prognosis-chart][data-drawn=true] .main-svg", timeout=120_000
+    )
+    tab.wait_for_selector("[data-testid=plan-chart][data-drawn=true] .main-svg")
+    assert "virtual men like him" in tab.inner_text("[data-testid=prognosis-basis]")
+    assert tab.locator("[data-testid=prognosis-table] tbody tr").count() >= 2
+    assert tab.locator("[data-testid=plan-alternatives] > li").count() >= 2
+    assert "stop all testosterone" in tab.inner_text("[data-testid=first-step]")
+    tab.locator("[data-testid=outlook]").screenshot(path=str(ARTIFACTS / "06-prognosis-plan.png"))
+
     with tab.expect_popup() as popup:
         tab.click("text=Printable report")
     report = popup.value
     report.wait_for_load_state()
     assert "androcast patient report: B-007" in report.inner_text("h1")
-    report.screenshot(path=str(ARTIFACTS / "06-report.png"), full_page=True)
+    assert "Phased plan" in report.inner_text("#plan h2")  # the kept plan, not recomputed
+    assert report.locator("#prognosis svg").count() == 1
+    report.screenshot(path=str(ARTIFACTS / "07-report.png"), full_page=True)

@@ -6,6 +6,9 @@
       var source = document.getElementById(el.getAttribute("data-plotly"));
       if (!source) return;
       var figure = JSON.parse(source.textContent);
+      // A responsive plot fills its element: give the element the figure's height, or a
+      // plot drawn after an HTMX swap gets a zero-height container and overflows the page.
+      if (figure.layout && figure.layout.height) el.style.height = figure.layout.height + "px";
       window.Plotly.newPlot(el, figure.data, figure.layout, {
         responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage"]
       });
