@@ -259,3 +259,23 @@ def test_the_report_shows_curves_and_plan_once_computed(client_for: ClientFor) -
     assert "<strong>liu2006</strong>" in references and "<strong>wenker2015</strong>" in references
     assert not re.search(r'(?:src|href)="https?:', text)  # self-contained: no external asset
     assert 'data-testid="outlook-missing"' not in text
+
+
+def test_a_computation_refused_by_the_core_is_shown_in_place_of_the_fragment(
+    client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from androcast.errors import ParameterError
+    from androcast.web.routes import pages
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise ParameterError("n", 1, "at least 2 virtual men")
+
+    monkeypatch.setattr(pages, "patient_outlook", refuse)
+    alice = client_for("alice")
+    fragment = alice.get("/patients/P001/outlook", headers=HTMX)
+    assert fragment.status_code == 200  # HTMX swaps it in: the message shows where it belongs
+    text = html.unescape(fragment.text)
+    assert 'data-testid="outlook-error"' in text and "n: 1" in text
+    assert "expected at least 2 virtual men" in text
+    page = alice.get("/patients/P001/outlook")
+    assert page.status_code == 422 and "<html" in page.text

@@ -96,6 +96,11 @@ class ResultCache:
         future.set_result(value)
         return value
 
+    def run(self, compute: Callable[[], T]) -> T:
+        """Compute something not kept (a posted case) within the same bound on computations."""
+        with self._running:
+            return compute()
+
     def put(self, key: _Key, value: Any) -> None:
         """Keep an already computed result (unless one is there)."""
         with self._lock:

@@ -187,22 +187,28 @@ def interpret(case: CaseBody, as_of: AsOf = None, *, user: User) -> dict[str, An
 
 
 @router.post("/prognosis", tags=["prognosis"])
-def prognosis(body: PrognosisRequest, as_of: AsOf = None, *, user: User) -> list[dict[str, Any]]:
+def prognosis(
+    request: Request, body: PrognosisRequest, as_of: AsOf = None, *, user: User
+) -> list[dict[str, Any]]:
     """Recovery curves per protocol for a case (nothing is stored): one Prognosis JSON of
     DESIGN.md per outcome, in the order asked."""
     case = parse_case(body.case, as_of=_today(as_of))
-    results = prognose(
-        case, body.protocols or None, body.outcomes or None, n=body.particles, seed=body.seed
+    results = outlooks_of(request).run(
+        lambda: prognose(
+            case, body.protocols or None, body.outcomes or None, n=body.particles, seed=body.seed
+        )
     )
     return [r.to_dict() for r in results]
 
 
 @router.post("/plan", tags=["plan"])
-def plan(body: PlanRequest, as_of: AsOf = None, *, user: User) -> dict[str, Any]:
+def plan(request: Request, body: PlanRequest, as_of: AsOf = None, *, user: User) -> dict[str, Any]:
     """The phased plan for a case (nothing is stored): first step, alternatives ranked by
     P(goal by the target month), escalation rules, dated checks."""
     case = parse_case(body.case, as_of=_today(as_of))
-    made = plan_case(case, target_month=body.target_month, n=body.particles, seed=body.seed)
+    made = outlooks_of(request).run(
+        lambda: plan_case(case, target_month=body.target_month, n=body.particles, seed=body.seed)
+    )
     return made.to_dict()
 
 
