@@ -63,7 +63,7 @@ def prognosis_svg(prognosis: Mapping[str, Any]) -> str | None:
             )
         ax.set_xlabel(f"months from {prognosis['t0']}", fontsize=8)
         ax.set_ylabel(f"P({prognosis['outcome']})", fontsize=8)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.02)  # a curve at 100 % stays visible above the frame line
         ax.set_xlim(left=0)
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
         ax.tick_params(labelsize=7)
