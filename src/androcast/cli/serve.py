@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 
 import typer
 
@@ -22,7 +23,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def run_server(host: str, port: int, db: str, *, secure_cookies: bool | None) -> None:
+def run_server(
+    host: str, port: int, db: str, *, secure_cookies: bool | None, particles: int | None = None
+) -> None:
     """Serve the app with uvicorn (one process: sessions live in its memory)."""
     import uvicorn
 
@@ -30,7 +33,10 @@ def run_server(host: str, port: int, db: str, *, secure_cookies: bool | None) ->
 
     secure = (not is_loopback(host)) if secure_cookies is None else secure_cookies
     with reporting_errors():
-        web = create_app(WebSettings(database_url=db, secure_cookies=secure))
+        settings = WebSettings(database_url=db, secure_cookies=secure)
+        if particles is not None:
+            settings = replace(settings, particles=particles)
+        web = create_app(settings)
     if not secure:
         console.print("session cookies without Secure: use this only on the loopback interface")
     uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)
@@ -46,6 +52,14 @@ def serve(
         "--secure-cookies/--no-secure-cookies",
         help="Send the session cookie only over HTTPS (default: on unless HOST is loopback).",
     ),
+    particles: int | None = typer.Option(
+        None,
+        "--particles",
+        min=2,
+        max=64,
+        help="Virtual men in a patient's twin for the prognosis and plan of his page "
+        "(default: the web app's).",
+    ),
 ) -> None:
     """Serve the clinician web app (run `androcast db upgrade` first)."""
-    run_server(host, port, db, secure_cookies=secure_cookies)
+    run_server(host, port, db, secure_cookies=secure_cookies, particles=particles)
