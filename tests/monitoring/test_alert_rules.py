@@ -113,6 +113,13 @@ def test_serm_without_a_rise_of_lh_and_fsh_switches_to_hcg() -> None:
     assert _codes(risen, 6, SERM_ONLY) == []
 
 
+def test_an_older_value_is_not_read_as_this_visits() -> None:
+    # low T at week 0, LH and FSH risen at week 6 without a new T: the SERM has worked
+    case = _case([_lab(0, "lh", 1.2), _lab(0, "fsh", 1.0), _t(0, 250),
+                  _lab(6, "lh", 4.0), _lab(6, "fsh", 3.5)])
+    assert _codes(case, 6, SERM_ONLY) == []
+
+
 def test_low_t_e2_ratio_adds_an_aromatase_inhibitor() -> None:
     low_ratio = _case([_t(6, 1250), _lab(6, "estradiol", 130, "pg/mL") | {"confirmed": True}])
     normal = _case([_t(6, 1250), _lab(6, "estradiol", 50, "pg/mL")])

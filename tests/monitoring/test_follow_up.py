@@ -7,13 +7,21 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from androcast.labs import load_case
-from androcast.monitoring import StepResult, follow_up, state_from_payload, state_to_payload
+from androcast.labs import Case, load_case
+from androcast.monitoring import (
+    StepResult,
+    follow_up,
+    monitor,
+    start_monitoring,
+    state_from_payload,
+    state_to_payload,
+)
 from androcast.twin import error_models
 
 CASE = Path(__file__).with_name("follow_up.yaml")
@@ -22,13 +30,13 @@ WEEK_52 = START + dt.timedelta(weeks=52)
 
 
 @pytest.fixture(scope="module")
-def case() -> object:
+def case() -> Case:
     return load_case(CASE, as_of=dt.date(2026, 6, 1))
 
 
 @pytest.fixture(scope="module")
-def result(case: object) -> StepResult:
-    return follow_up(case, "hcg_serm", START, n=48, seed=1)  # type: ignore[arg-type]
+def result(case: Case) -> StepResult:
+    return follow_up(case, "hcg_serm", START, n=48, seed=1)
 
 
 def test_each_visit_raises_the_expected_alerts(result: StepResult) -> None:
@@ -92,9 +100,9 @@ def test_the_band_payload_has_the_documented_shape(result: StepResult) -> None:
     assert {"wenker2015", "kohn2017", "liu2006"} <= set(payload["citations"])
 
 
-def test_the_state_survives_a_json_round_trip(result: StepResult, case: object) -> None:
+def test_the_state_survives_a_json_round_trip(result: StepResult, case: Case) -> None:
     payload = json.loads(json.dumps(state_to_payload(result.state), allow_nan=False))
-    restored = state_from_payload(payload, case)  # type: ignore[arg-type]
+    restored = state_from_payload(payload, case)
     before, after = result.state.posterior, restored.posterior
     assert np.array_equal(before.log_weights_, after.log_weights_)
     assert before.used_ == after.used_ and before.history == after.history
@@ -102,3 +110,20 @@ def test_the_state_survives_a_json_round_trip(result: StepResult, case: object) 
         assert np.array_equal(values, after.sample_.parameter_factors[name])
     assert restored.band.to_dict() == result.state.band.to_dict()
     assert restored.held_out == result.state.held_out
+
+
+def _up_to(case: Case, day: dt.date) -> Case:
+    return replace(case, labs=tuple(r for r in case.labs if r.date <= day),
+                   semen=tuple(s for s in case.semen if s.date <= day))
+
+
+def test_a_restored_state_learns_as_the_one_kept_in_memory(case: Case) -> None:
+    """The store keeps the payload between visits; continuing from it changes nothing."""
+    week_6 = _up_to(case, dt.date(2025, 10, 13))
+    state = start_monitoring(_up_to(case, START), "hcg_serm", START, n=16, seed=3)
+    kept = monitor(state, week_6)
+    payload = json.loads(json.dumps(state_to_payload(state), allow_nan=False))
+    again = monitor(state_from_payload(payload, week_6), week_6)
+    assert [a.to_dict() for a in again.alerts] == [a.to_dict() for a in kept.alerts]
+    assert again.state.band.to_dict() == kept.state.band.to_dict()
+    assert np.array_equal(again.state.posterior.log_weights_, kept.state.posterior.log_weights_)

@@ -1,7 +1,8 @@
 """Judging one visit's results: which alert rules fire, with their rule and citation.
 
-The facts a rule sees are those of the interpretation layer for his case up to the visit
-(``androcast.interpret.facts``), plus the monitoring facts named in ``data/alerts.yaml``:
+The facts a rule sees are those of the interpretation layer (``androcast.interpret.facts``)
+for his case with this visit's results only (a value measured weeks ago is not read as
+today's; T/E2 is of this visit's pair), plus the monitoring facts named in ``data/alerts.yaml``:
 baseline values, whether sperm are present now or were before, and how far a result lies
 outside the band forecast before it.
 """
@@ -144,9 +145,15 @@ def _alert(rule: AlertRule, visit: Visit, o: Observation | None, observable: str
     )
 
 
+def _this_visit(visit: Visit) -> Case:
+    """His case with only this date's results: a rule never reads an older value as new."""
+    return replace(visit.case, labs=tuple(r for r in visit.case.labs if r.date == visit.date),
+                   semen=visit.semen())
+
+
 def judge_visit(visit: Visit, band: Band, rules: AlertRules) -> tuple[Alert, ...]:
     """The alerts the results of ``visit`` raise, judged against the band made before them."""
-    facts = Facts(visit.case, _no_outputs)
+    facts = Facts(_this_visit(visit), _no_outputs)
     semen_now = visit.semen()
     before = [s for s in visit.case.semen if visit.plan_start <= s.date < visit.date]
     bound: dict[str, Value] = {

@@ -109,7 +109,8 @@ def monitor(state: MonitoringState, case: Case) -> StepResult:
         known = _up_to(case, day)
         visit = Visit(day, known, state.start, todays, acting_escalations(state.protocol, known))
         before = state.band
-        alerts = judge_visit(visit, before, rules)
+        # a result dated on or before the start (entered late) is baseline: learnt, not judged
+        alerts = judge_visit(visit, before, rules) if day > state.start else ()
         flagged = {k for k in far_outside_keys(alerts, rules) if not _confirmed(case, k)}
         state = _learn(state, _up_to(case, day, state.held_out | flagged), todays, flagged, day)
         visits.append(VisitResult(day, alerts, before, state.band))
