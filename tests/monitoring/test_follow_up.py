@@ -127,3 +127,20 @@ def test_a_restored_state_learns_as_the_one_kept_in_memory(case: Case) -> None:
     assert [a.to_dict() for a in again.alerts] == [a.to_dict() for a in kept.alerts]
     assert again.state.band.to_dict() == kept.state.band.to_dict()
     assert np.array_equal(again.state.posterior.log_weights_, kept.state.posterior.log_weights_)
+
+
+def test_a_held_out_result_is_learnt_once_the_laboratory_confirms_it(case: Case) -> None:
+    week_6_day = dt.date(2025, 10, 13)
+    odd = tuple(replace(r, value=0.1, censor="<") if (r.analyte, r.date) == ("lh", week_6_day)
+                else r for r in _up_to(case, week_6_day).labs)
+    week_6 = replace(_up_to(case, week_6_day), labs=odd)
+    first = monitor(start_monitoring(week_6, "hcg_serm", START, n=16, seed=3), week_6)
+    assert ("value_far_outside_forecast", "lh") in [(a.code, a.observable) for a in first.alerts]
+    assert ("lh", week_6_day) in first.state.held_out
+
+    confirmed = replace(week_6, labs=tuple(replace(r, confirmed=True) if r.analyte == "lh"
+                                           and r.date == week_6_day else r for r in odd))
+    later = monitor(first.state, confirmed)
+    assert later.alerts == ()  # judged once already
+    assert ("lh", week_6_day) not in later.state.held_out
+    assert ("lh", week_6_day) in later.state.posterior.used_

@@ -5,8 +5,9 @@ the first band. ``monitor`` takes his case with new results and, one date at a t
 first): judges that date's results against the current band (``alerts``), adds them to the
 posterior (``twin.update`` reweights the same men, now simulated on the plan), and makes the
 next band. A result flagged far outside the band is left out of the update until it is
-confirmed (``LabResult.confirmed``): one wrong value, or a dose of a drug the plan does not
-know, would otherwise drag the forecast away from the man.
+confirmed (``LabResult.confirmed``; then it is learnt, without being judged again): one wrong
+value, or a dose of a drug the plan does not know, would otherwise drag the forecast away
+from the man.
 """
 
 from __future__ import annotations
@@ -102,15 +103,19 @@ def acting_escalations(protocol: Protocol, case: Case) -> frozenset[str]:
 def monitor(state: MonitoringState, case: Case) -> StepResult:
     """Judge and learn from each new result of ``case``, one date at a time (module doc)."""
     rules = alert_rules()
+    # a held-out result the laboratory has since confirmed is learnt now (judged already)
+    released = frozenset(k for k in state.held_out if _confirmed(case, k))
+    state = replace(state, held_out=state.held_out - released)
     pending = state.pending(case)
     visits: list[VisitResult] = []
     for day in sorted({o.date for o in pending}):
         todays = tuple(o for o in pending if o.date == day)
+        new = tuple(o for o in todays if o.key not in released)
         known = _up_to(case, day)
-        visit = Visit(day, known, state.start, todays, acting_escalations(state.protocol, known))
+        visit = Visit(day, known, state.start, new, acting_escalations(state.protocol, known))
         before = state.band
         # a result dated on or before the start (entered late) is baseline: learnt, not judged
-        alerts = judge_visit(visit, before, rules) if day > state.start else ()
+        alerts = judge_visit(visit, before, rules) if day > state.start and new else ()
         flagged = {k for k in far_outside_keys(alerts, rules) if not _confirmed(case, k)}
         state = _learn(state, _up_to(case, day, state.held_out | flagged), todays, flagged, day)
         visits.append(VisitResult(day, alerts, before, state.band))
