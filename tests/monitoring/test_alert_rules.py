@@ -211,3 +211,15 @@ def test_weighted_quantiles_of_equal_weights_and_of_one_heavy_man() -> None:
     assert equal[:, 0].tolist() == [1.0, 2.0, 4.0]  # the lower median of four
     heavy = weighted_quantiles(values, np.array([1e-9, 1.0, 1e-9, 1e-9]), (0.05, 0.5, 0.95))
     assert heavy[:, 0] == pytest.approx([2.0, 2.0, 2.0], abs=1e-6)
+
+
+def test_a_forecast_payload_without_its_state_is_refused() -> None:
+    from androcast.errors import ParameterError
+    from androcast.monitoring import state_from_payload
+
+    with pytest.raises(ParameterError) as caught:
+        state_from_payload(NO_BAND.to_dict(), _case([]))
+    assert str(caught.value).startswith("forecast payload: ['as_of', 'bands', ")
+    assert str(caught.value).endswith(
+        "is not a valid parameter; expected a payload of state_to_payload (its 'state', "
+        "format 1)")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from androcast.errors import DateError
+from androcast.errors import DateError, ParameterError
 from androcast.labs import Case
 from androcast.monitoring.band import Band, plan_history
 from androcast.monitoring.step import MonitoringState
@@ -72,7 +72,10 @@ def _keys(items: list[list[str]]) -> frozenset[tuple[str, dt.date]]:
 
 def state_from_payload(payload: Mapping[str, Any], case: Case) -> MonitoringState:
     """The state stored by ``state_to_payload``, for his case as it is now."""
-    data = payload["state"]
+    data = payload.get("state")
+    if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+        raise ParameterError("forecast payload", sorted(payload),
+                             f"a payload of state_to_payload (its 'state', format {FORMAT})")
     p = data["posterior"]
     t0 = dt.date.fromisoformat(p["t0"])
     if case_time_zero(case) != t0:
