@@ -37,6 +37,7 @@ from androcast.cli import cohort as _cohort  # noqa: E402,F401
 from androcast.cli import demo as _demo  # noqa: E402,F401
 from androcast.cli import interpret as _interpret  # noqa: E402,F401
 from androcast.cli import labs as _labs  # noqa: E402,F401
+from androcast.cli import monitor as _monitor  # noqa: E402,F401
 from androcast.cli import prognosis as _prognosis  # noqa: E402,F401
 from androcast.cli import records as _records  # noqa: E402,F401
 from androcast.cli import sbml as _sbml  # noqa: E402,F401

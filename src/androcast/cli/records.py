@@ -1,5 +1,7 @@
 """Patient records: ``db upgrade``, ``patient add|list``, ``observe``, ``fhir import|export``.
 
+(``patient plan`` and ``monitor`` are in ``monitor.py``.)
+
 The database URL comes from ``--db`` or ``ANDROCAST_DATABASE_URL`` (default: the SQLite file
 ``androcast.db`` in the working directory); the acting user from ``--user`` or
 ``ANDROCAST_USER`` (default: the login name). Each command is one transaction.
@@ -191,8 +193,13 @@ def observe(
     clinic: str = CLINIC_OPTION,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Add laboratory results to a stored patient (one result, or a CSV) and reassess him."""
+    """Add laboratory results to a stored patient (one result, or a CSV) and reassess him.
+
+    On an adopted plan, each new result is judged against his forecast band (alerts, with
+    their rule and citation) and the forecast learns from it.
+    """
     with reporting_errors():
+        from androcast.cli.monitor import observe_on_plan, print_alerts
         from androcast.io.csv_import import read_lab_csv
         from androcast.store import Keyed, add_lab_results, load_chart, open_store
 
@@ -220,9 +227,14 @@ def observe(
                     add_lab_results(session, patient, (Keyed(r) for r in results), clinic=clinic)
                 )
                 summary["pattern"] = _assess(session, patient, clinic, today)
+                alerts = observe_on_plan(session, patient, clinic, today)
+                if alerts is not None:
+                    summary["alerts"] = alerts
         finally:
             store.close()
     _print_summary(summary, output)
+    if alerts is not None and output is OutputFormat.table:
+        print_alerts(alerts)
 
 
 @fhir_app.command("import")

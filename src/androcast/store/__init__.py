@@ -2,7 +2,8 @@
 
 ``upgrade(url)`` brings a database to the current schema; ``open_store(url)`` opens it.
 ``store.transaction(actor)`` is one write transaction (all or nothing, audited); the
-repository functions (``save_chart``, ``load_chart``, ...) persist what the core produced.
+repository functions (``save_chart``, ``load_chart``, ``adopt_plan``, ``save_alerts``,
+...) persist what the core produced.
 SQLite is the embedded default, PostgreSQL works by URL.
 """
 
@@ -15,6 +16,18 @@ from androcast.store.chart import (
     chart_from_case,
 )
 from androcast.store.engine import Store, head_revision, make_engine, open_store, upgrade
+from androcast.store.monitoring import (
+    StoredAlert,
+    StoredForecast,
+    StoredPlan,
+    acknowledge_alert,
+    active_plan,
+    adopt_plan,
+    latest_forecast,
+    list_alerts,
+    save_alerts,
+    save_forecast,
+)
 from androcast.store.records import (
     DEFAULT_CLINIC,
     AuditEntry,
@@ -44,20 +57,30 @@ __all__ = [
     "SaveSummary",
     "SourceKey",
     "Store",
+    "StoredAlert",
+    "StoredForecast",
+    "StoredPlan",
+    "acknowledge_alert",
+    "active_plan",
     "add_lab_results",
+    "adopt_plan",
     "audit_trail",
     "chart_from_case",
     "ensure_clinic",
     "find_patient",
     "head_revision",
     "latest_assessment",
+    "latest_forecast",
+    "list_alerts",
     "list_patients",
     "load_chart",
     "make_engine",
     "open_store",
+    "save_alerts",
     "save_assessment",
     "save_chart",
     "save_charts",
+    "save_forecast",
     "update_patient",
     "upgrade",
 ]

@@ -1,0 +1,154 @@
+"""The monitoring step: judge each new result against the band made before it, then learn.
+
+``start_monitoring`` personalises his twin on the results up to the plan start and makes
+the first band. ``monitor`` takes his case with new results and, one date at a time (oldest
+first): judges that date's results against the current band (``alerts``), adds them to the
+posterior (``twin.update`` reweights the same men, now simulated on the plan), and makes the
+next band. A result flagged far outside the band is left out of the update until it is
+confirmed (``LabResult.confirmed``; then it is learnt, without being judged again): one wrong
+value, or a dose of a drug the plan does not know, would otherwise drag the forecast away
+from the man.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from androcast.interpret import interpret
+from androcast.labs import Case
+from androcast.monitoring.alerts import Alert, Visit, far_outside_keys, judge_visit
+from androcast.monitoring.band import Band, forecast_band, plan_history
+from androcast.monitoring.rules import alert_rules
+from androcast.prognosis import Protocol, get_protocol
+from androcast.protocol import escalations_for
+from androcast.regimens import regimen_from_history
+from androcast.twin import Observation, Posterior, observations, personalise, update
+
+Key = tuple[str, dt.date]
+NOT_EXPLAINED = ("results of {dates} are outside what his virtual men can explain on the plan: "
+                 "left out of the forecast (check them; low confidence)")
+
+
+@dataclass(frozen=True)
+class MonitoringState:
+    """A man on an adopted plan: his posterior (history = androgens + plan) and its band."""
+
+    protocol: Protocol
+    start: dt.date
+    posterior: Posterior
+    band: Band
+    held_out: frozenset[Key]  # results left out of the forecast (flagged, not confirmed)
+    horizon_weeks: int = 52
+
+    def pending(self, case: Case) -> tuple[Observation, ...]:
+        """His results the state has not judged yet, oldest first."""
+        seen = self.posterior.used_ | self.held_out
+        return tuple(o for o in observations(case, self.posterior.t0) if o.key not in seen)
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    date: dt.date
+    alerts: tuple[Alert, ...]
+    band_before: Band
+    band_after: Band
+
+
+@dataclass(frozen=True)
+class StepResult:
+    visits: tuple[VisitResult, ...]
+    state: MonitoringState
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for v in self.visits for a in v.alerts)
+
+
+def _up_to(case: Case, day: dt.date, leave_out: frozenset[Key] = frozenset()) -> Case:
+    labs = tuple(r for r in case.labs if r.date <= day and (r.analyte, r.date) not in leave_out)
+    semen = tuple(s for s in case.semen
+                  if s.date <= day and ("sperm_concentration", s.date) not in leave_out)
+    return replace(case, labs=labs, semen=semen, as_of=max(day, case.as_of))
+
+
+def start_monitoring(
+    case: Case,
+    protocol_id: str,
+    start: dt.date,
+    *,
+    n: int = 64,
+    seed: int = 1,
+    horizon_weeks: int = 52,
+) -> MonitoringState:
+    """His twin personalised on the results up to ``start``, and the band of the protocol."""
+    protocol = get_protocol(protocol_id, field="protocol")
+    baseline = _up_to(case, start)
+    posterior = personalise(baseline, n=n, seed=seed)
+    start_d = float((start - posterior.t0).days)
+    posterior = replace(posterior, history=plan_history(regimen_from_history(baseline),
+                                                        protocol, start_d))
+    band = forecast_band(posterior, protocol, start, as_of=start, horizon_weeks=horizon_weeks)
+    return MonitoringState(protocol, start, posterior, band, frozenset(), horizon_weeks)
+
+
+def acting_escalations(protocol: Protocol, case: Case) -> frozenset[str]:
+    """The escalations that act on the protocol for him now (his cautions as of the case:
+    a low estradiol before hCG no longer rules out an AI once hCG has raised it)."""
+    cautions = set(interpret(case).caution_codes())
+    return frozenset(e.id for e in escalations_for(protocol, cautions))
+
+
+def monitor(state: MonitoringState, case: Case) -> StepResult:
+    """Judge and learn from each new result of ``case``, one date at a time (module doc)."""
+    rules = alert_rules()
+    # a held-out result the laboratory has since confirmed is learnt now (judged already)
+    released = frozenset(k for k in state.held_out if _confirmed(case, k))
+    state = replace(state, held_out=state.held_out - released)
+    pending = state.pending(case)
+    visits: list[VisitResult] = []
+    for day in sorted({o.date for o in pending}):
+        todays = tuple(o for o in pending if o.date == day)
+        new = tuple(o for o in todays if o.key not in released)
+        known = _up_to(case, day)
+        visit = Visit(day, known, state.start, new, acting_escalations(state.protocol, known))
+        before = state.band
+        # a result dated on or before the start (entered late) is baseline: learnt, not judged
+        alerts = judge_visit(visit, before, rules) if day > state.start and new else ()
+        flagged = {k for k in far_outside_keys(alerts, rules) if not _confirmed(case, k)}
+        state = _learn(state, _up_to(case, day, state.held_out | flagged), todays, flagged, day)
+        visits.append(VisitResult(day, alerts, before, state.band))
+    return StepResult(tuple(visits), state)
+
+
+def _confirmed(case: Case, key: Key) -> bool:
+    observable, day = key
+    return any(r.confirmed for r in case.labs if r.analyte == observable and r.date == day)
+
+
+def _learn(state: MonitoringState, known: Case, todays: Sequence[Observation],
+           flagged: set[Key], day: dt.date) -> MonitoringState:
+    held = state.held_out | flagged
+    warnings: tuple[str, ...] = ()
+    updated = update(state.posterior, known)
+    if updated.history != state.posterior.history:
+        # twin.update started over from the prior, which knows his androgens but not the
+        # plan: keep the men as they were and hold today's results out instead
+        updated = state.posterior
+        held = held | {o.key for o in todays}
+        warnings = (NOT_EXPLAINED.format(dates=day.isoformat()),)
+    if held:
+        listed = ", ".join(f"{name} {d.isoformat()}" for name, d in sorted(held))
+        warnings = (*warnings, f"left out of the forecast until confirmed: {listed}")
+    band = forecast_band(updated, state.protocol, state.start, as_of=day,
+                         horizon_weeks=state.horizon_weeks, warnings=warnings)
+    return replace(state, posterior=updated, band=band, held_out=frozenset(held))
+
+
+def follow_up(case: Case, protocol_id: str, start: dt.date, *, n: int = 64, seed: int = 1,
+              horizon_weeks: int = 52) -> StepResult:
+    """``start_monitoring`` then ``monitor`` over every result after the start."""
+    state = start_monitoring(case, protocol_id, start, n=n, seed=seed,
+                             horizon_weeks=horizon_weeks)
+    return monitor(state, case)

@@ -1,0 +1,132 @@
+"""``androcast patient plan``, ``observe`` on a plan and ``monitor``, in-process (CliRunner).
+
+The patient is the scripted follow-up (``tests/monitoring/follow_up.yaml``) with only his
+week-0 results stored; his week-6 panel arrives by ``observe --csv``. Sixteen virtual men:
+the alerts asserted here are the rule checks that do not depend on the band.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from androcast.cli import app
+
+FOLLOW_UP = Path(__file__).parents[1] / "monitoring" / "follow_up.yaml"
+runner = CliRunner()
+WEEK_6 = """date,analyte,value,unit,confirmed
+2025-10-13,testosterone_total,1250,ng/dL,false
+2025-10-13,lh,2.0,IU/L,false
+2025-10-13,fsh,1.5,IU/L,false
+2025-10-13,estradiol,130,pg/mL,true
+"""
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A store holding the follow-up patient with his week-0 results only."""
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    data = yaml.safe_load(FOLLOW_UP.read_text(encoding="utf-8"))
+    data["labs"] = [r for r in data["labs"] if str(r["date"]) == "2025-09-01"]
+    data["semen"] = [s for s in data["semen"] if str(s["date"]) == "2025-09-01"]
+    case = tmp_path / "baseline.yaml"
+    case.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert _run("db", "upgrade", "--db", url)[0] == 0
+    code, _, err = _run("patient", "add", str(case), "--db", url, "--user", "dr.a",
+                        "--as-of", "2025-09-01")
+    assert code == 0, err
+    return url
+
+
+def _plan(db: str, *extra: str) -> tuple[int, str, str]:
+    return _run("patient", "plan", "FU-001", "--protocol", "hcg_serm", "--start", "2025-09-01",
+                "--n", "16", "--db", db, "--user", "dr.a", *extra)
+
+
+def test_plan_observe_monitor(db: str, tmp_path: Path) -> None:
+    code, out, err = _plan(db, "--format", "json")
+    assert code == 0, err
+    adopted = json.loads(out)
+    assert (adopted["plan"]["protocol"], adopted["plan"]["start"]) == ("hcg_serm", "2025-09-01")
+    assert adopted["alerts"] == []  # no result after the start yet
+    assert adopted["forecast"]["n_virtual"] == 16 and len(adopted["forecast"]["dates"]) == 53
+
+    csv = tmp_path / "week6.csv"
+    csv.write_text(WEEK_6, encoding="utf-8")
+    code, out, err = _run("observe", "FU-001", "--csv", str(csv), "--db", db, "--user", "dr.b",
+                          "--format", "json")
+    assert code == 0, err
+    observed = json.loads(out)
+    assert "add_aromatase_inhibitor" in [a["code"] for a in observed["alerts"]]
+
+    code, out, err = _run("monitor", "FU-001", "--db", db, "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert list(report) == ["patient", "plan", "forecast", "observations", "alerts"]
+    assert report["forecast"]["as_of"] == "2025-10-13"
+    assert [a["code"] for a in report["alerts"]] == [a["code"] for a in observed["alerts"]]
+    ai = next(a for a in report["alerts"] if a["code"] == "add_aromatase_inhibitor")
+    assert (ai["rule"], ai["citation"], ai["observable"]) == (
+        "ESC-AI", "raman2002; pavlovich2001; shoshany2017", "estradiol")
+    week_6 = [o for o in report["observations"] if o["date"] == "2025-10-13"]
+    assert {o["observable"] for o in week_6} == {"testosterone_total", "lh", "fsh", "estradiol"}
+
+    code, out, err = _run("monitor", "FU-001", "--db", db)
+    assert code == 0, err
+    out = " ".join(out.split())  # the console wraps long lines
+    assert "hCG 3000 IU every other day + clomiphene 25 mg daily since 2025-09-01" in out
+    assert "add_aromatase_inhibitor [moderate] estradiol 477 pmol/L (rule ESC-AI;" in out
+
+
+def test_observe_without_a_plan_prints_no_alerts(db: str) -> None:
+    code, out, err = _run("observe", "FU-001", "lh", "2.0", "IU/L", "--date", "2025-10-13",
+                          "--db", db, "--user", "dr.b", "--format", "json")
+    assert code == 0, err
+    assert "alerts" not in json.loads(out)
+
+
+def test_plan_table_output(db: str) -> None:
+    code, out, err = _plan(db)
+    assert code == 0, err
+    assert out.startswith("plan adopted for FU-001: hCG 3000 IU every other day")
+    assert out.rstrip().endswith("no alerts")
+
+
+def test_unknown_patient_is_one_line_and_exit_2(db: str) -> None:
+    code, _, err = _run("monitor", "NOBODY", "--db", db)
+    assert code == 2
+    assert err.strip() == (
+        "error: patient: 'NOBODY' is not a known code; expected a patient of clinic "
+        "default: FU-001")
+
+
+def test_unknown_protocol_is_one_line_and_exit_2(db: str) -> None:
+    code, _, err = _run("patient", "plan", "FU-001", "--protocol", "hcg_only", "--db", db)
+    assert code == 2
+    assert err.strip().startswith(
+        "error: --protocol: 'hcg_only' is not a known code; expected one of watchful_waiting,")
+
+
+def test_monitor_without_a_plan_says_how_to_adopt_one(db: str) -> None:
+    code, _, err = _run("monitor", "FU-001", "--db", db)
+    assert code == 2
+    assert err.strip() == (
+        "error: plan: 'FU-001' cannot be used; expected a patient with an adopted plan "
+        "(run: androcast patient plan FU-001 --protocol ID)")
+
+
+def test_a_bad_start_date_is_refused(db: str) -> None:
+    code, _, err = _run("patient", "plan", "FU-001", "--protocol", "hcg", "--start", "1.9.25",
+                        "--db", db)
+    assert code == 2
+    assert err.strip() == (
+        "error: --start: '1.9.25' is not a valid date here; expected an ISO date YYYY-MM-DD")
