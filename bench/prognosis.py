@@ -30,7 +30,7 @@ def main() -> None:
     case = load_case(args.case)
     ids = [p.id for p in appropriate_protocols(interpret(case))]
     print(f"case {args.case}; CPUs {os.cpu_count()}; protocols {', '.join(ids)}")
-    prognose(case, ["watchful_waiting"], n=2)  # build/load the compiled kernels once
+    prognose(case, ids, n=2)  # build/load the compiled kernels once
     print(f"{'N':>5} {'personalise s':>14} {'protocols s':>12} {'total s':>8} "
           f"{'men/s':>7} {'ESS':>6}")
     for n in args.particles:

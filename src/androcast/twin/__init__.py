@@ -1,5 +1,6 @@
 """Personalisation: a posterior over one man's virtual twins given his own results."""
 
+from androcast.twin.branch import history_state, simulate_branches, simulation_start
 from androcast.twin.observations import ErrorModel, Observation, error_models, observations
 from androcast.twin.posterior import (
     Posterior,
@@ -19,12 +20,15 @@ __all__ = [
     "case_time_zero",
     "effective_sample_size",
     "error_models",
+    "history_state",
     "latest_result_date",
     "log_likelihood",
     "observations",
     "personalise",
     "resample_move",
+    "simulate_branches",
     "simulate_regimens",
+    "simulation_start",
     "tile_parameters",
     "twin_cohort",
     "update",
