@@ -18,8 +18,14 @@ from numpy.typing import NDArray
 from twin_cases import post_trt_case
 
 from androcast.population import parse_outcomes, time_to_event
-from androcast.prognosis import get_protocol
-from androcast.twin import history_state, personalise, simulate_branches, simulate_regimens
+from androcast.prognosis import get_protocol, start_day
+from androcast.twin import (
+    history_state,
+    personalise,
+    resample_move,
+    simulate_branches,
+    simulate_regimens,
+)
 
 PROTOCOLS = ("watchful_waiting", "serm_clomiphene", "hcg")
 NAMES = ("lh", "sperm_concentration", "testosterone_total")
@@ -82,3 +88,19 @@ def test_the_split_over_threads_does_not_change_a_number(setup: tuple) -> None:
     for a, b in zip(one, two, strict=True):
         for name in NAMES:
             assert np.array_equal(a[name], b[name], equal_nan=True)
+
+
+# n=4: the adapted men keep the weight; n=6: the results are too unusual, the prior's men
+@pytest.mark.parametrize(("n", "fell_back"), [(4, False), (6, True)])
+def test_personalisation_keeps_the_state_of_its_final_men_on_his_latest_result(
+        n: int, fell_back: bool) -> None:
+    post = personalise(post_trt_case(weeks=26, labs=[(35, "lh", 0.4, "IU/L")]), n=n)
+    assert post.fell_back_ is fell_back and post.resamples_ == 0
+    p, day = post.parameters(), start_day(post)
+    kept = post.history_state_
+    assert kept is not None and kept.is_of(p, day)
+    fresh = history_state(p, post.history, n, day)
+    big = np.abs(fresh.y) > 1e-6 * np.max(np.abs(fresh.y), axis=1, keepdims=True)
+    assert np.max(np.abs(kept.state.y - fresh.y)[big] / np.abs(fresh.y)[big]) <= 1e-3
+    assert not kept.is_of(p, day + 1.0)
+    assert resample_move(post).history_state_ is None  # other men: simulate again

@@ -185,7 +185,7 @@ def _simulate(post: Posterior, chosen: Sequence[Protocol], outcomes: Sequence[Ou
     names = sorted({str(o.observable) for o in outcomes})
     p = post.parameters()
     try:
-        state = history_state(p, post.history, post.n, start)
+        state = history_state(p, post.history, post.n, start, known=post.history_state_)
     except SimulationError as err:  # his own history is beyond the batch engine
         return {}, [f"{c.id} not simulated: {err}" for c in chosen]
     regimens = {c.id: post.history.combine(c.regimen_from(start, horizon_d + GRID_STEP_D))

@@ -1,6 +1,12 @@
 """Personalisation: a posterior over one man's virtual twins given his own results."""
 
-from androcast.twin.branch import history_state, simulate_branches, simulation_start
+from androcast.twin.branch import (
+    HistoryState,
+    history_state,
+    simulate_branches,
+    simulate_history,
+    simulation_start,
+)
 from androcast.twin.observations import ErrorModel, Observation, error_models, observations
 from androcast.twin.posterior import (
     Posterior,
@@ -15,6 +21,7 @@ from androcast.twin.simulate import simulate_regimens, tile_parameters
 
 __all__ = [
     "ErrorModel",
+    "HistoryState",
     "Observation",
     "Posterior",
     "case_time_zero",
@@ -27,6 +34,7 @@ __all__ = [
     "personalise",
     "resample_move",
     "simulate_branches",
+    "simulate_history",
     "simulate_regimens",
     "simulation_start",
     "tile_parameters",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,17 +39,60 @@ Done = Callable[[Mapping[str, FloatArray]], BoolArray]
 _EVENT_SLACK_D = 1e-9  # the engine applies an event up to 1e-9 d early, with that step
 
 
+@dataclass(frozen=True)
+class HistoryState:
+    """The men's full states on one day after their history, and whose they are.
+
+    Kept by personalisation, whose last simulation of the history ends on his latest
+    result, the day a prognosis starts from; the parameters say which men it is of.
+    """
+
+    state: BatchState
+    parameters: Parameters
+
+    def is_of(self, p: Parameters, day: float) -> bool:
+        """Whether this is the state of exactly the men ``p`` on model day ``day``."""
+        return self.state.t_d == day and all(
+            np.array_equal(getattr(self.parameters, f.name), getattr(p, f.name))
+            for f in dataclasses.fields(p))
+
+
 def simulation_start(history: Regimen, day: float) -> float:
     """Model day the simulation starts on: before his first dose, day 0 and ``day - 1``."""
     return min([0.0, day - 1.0, *(e.start_d for e in history.entries)])
 
 
-def history_state(p: Parameters, history: Regimen, n: int, day: float) -> BatchState:
+def simulate_history(
+    p: Parameters, history: Regimen, n: int, t_d: FloatArray, observables: Sequence[str],
+) -> tuple[dict[str, FloatArray], HistoryState | None]:
+    """Observables (len(t_d), N) of the N men through ``history``, and their final states.
+
+    Each man starts from his drug-free steady state at :func:`simulation_start`. The
+    final states are returned when no dose falls on the last output day or later (the
+    state would hold a dose a branch from that day gives again), else None.
+    """
+    t_out = np.asarray(t_d, dtype=float)
+    t_start = simulation_start(history, float(t_out[0]))
+    schedule = compile_regimen(history, t_start_d=t_start, t_end_d=float(t_out[-1]) + 1.0)
+    run = simulate_batch(p, [schedule] * n, t_out, t_start_d=t_start, control=CONTROL,
+                         observables=observables)
+    values = {name: np.asarray(run.values[name]) for name in observables}
+    late = any(d.t_d >= t_out[-1] - _EVENT_SLACK_D for d in schedule.doses)
+    if late or run.final is None:
+        return values, None
+    return values, HistoryState(run.final, p)
+
+
+def history_state(p: Parameters, history: Regimen, n: int, day: float, *,
+                  known: HistoryState | None = None) -> BatchState:
     """Every man's full state on model day ``day`` after the doses of ``history`` before it.
 
-    Each man starts from his drug-free steady state at :func:`simulation_start`; doses on
+    ``known`` is used when it is the state of these men on that day; otherwise each man
+    is simulated from his drug-free steady state at :func:`simulation_start`. Doses on
     ``day`` itself or later belong to the branches.
     """
+    if known is not None and known.is_of(p, day):
+        return known.state
     t_start = simulation_start(history, day)
     schedule = compile_regimen(history, t_start_d=t_start, t_end_d=day)
     run = simulate_batch(p, [schedule] * n, np.array([day]), t_start_d=t_start,
