@@ -16,7 +16,7 @@ import yaml
 from twin_cases import post_trt_case
 
 from androcast import interpret as interpret_pkg
-from androcast.errors import UnknownCodeError
+from androcast.errors import SimulationError, UnknownCodeError
 from androcast.interpret import interpret, prognosis_class
 from androcast.labs import load_case, parse_case
 from androcast.prognosis import MONTHS, get_protocol, prognose, protocol_ids, why_not
@@ -185,3 +185,33 @@ def test_typical_liu2006_participant_reproduces_the_curve() -> None:
     points, probability = _cohort_curve("liu2006")
     for point, p in zip(points, probability, strict=True):
         assert point["low"] <= p <= point["high"]
+
+
+def test_a_protocol_the_engine_cannot_run_is_named_in_the_caveats() -> None:
+    result = prognose(post_trt_case(), ["watchful_waiting", "gonadorelin_pulsatile"], n=4,
+                      months=(3.0,))[0]
+    assert [f.protocol.id for f in result.protocols] == ["watchful_waiting"]
+    assert result.caveats[-1] == (
+        "gonadorelin_pulsatile not simulated: batch: 'gonadorelin' failed; expected drugs "
+        "other than gonadorelin (pump pulses need the one-patient simulator's pulse-resolved "
+        "mode)")
+
+
+def test_a_failing_joint_batch_falls_back_to_one_batch_per_protocol(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    case = post_trt_case(labs=[(35, "lh", 0.4, "IU/L")])
+    post = personalise(case, n=4)
+    ids = ["watchful_waiting", "hcg"]
+    joint = prognose(case, ids, posterior=post, months=M)[0]
+    real = forecast_module.simulate_branches
+
+    def one_at_a_time(*args: Any, **kw: Any) -> Any:
+        if len(args[2]) > 1:
+            raise SimulationError("batch", "joint", "one protocol per batch (test)")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(forecast_module, "simulate_branches", one_at_a_time)
+    alone = prognose(case, ids, posterior=post, months=M)[0]
+    assert [f.protocol.id for f in alone.protocols] == ids
+    for a, b in zip(joint.protocols, alone.protocols, strict=True):
+        assert a.curve.probability == b.curve.probability
