@@ -11,9 +11,9 @@ it is cut, so the curves equal those of a full re-simulation to the solver's tol
 
 A caller who only needs each man's first time at an outcome may pass ``done``: the run is
 then cut into segments of ``segment`` output times, and a man whose ``done`` holds at a
-segment's end is not simulated further (his later values are NaN). The first column (man 0
-on the first regimen) always runs on, because the batch's drug records take their
-potencies from its first man; so do the records of the full run.
+segment's end is not simulated further (his later values are NaN). While any man runs,
+the first column (man 0 on the first regimen) runs too, because the batch's drug records
+take their potencies from its first man; so do the records of the full run.
 """
 
 from __future__ import annotations
@@ -145,6 +145,8 @@ def simulate_branches(
         if done is None or i1 == t_out.size:
             continue
         keep = ~done({name: v[:i1, columns] for name, v in values.items()})
+        if not keep.any():
+            break  # every man is done
         keep[columns == 0] = True  # the batch's drug records come from its first man
         order = np.argsort(columns[keep])
         columns = _balanced(columns[keep][order], workers)
