@@ -11,6 +11,9 @@ prior and the posterior falls back to the prior, with a warning. ``update(poster
 adds results not yet used by reweighting the same men; when the ESS drops below half of N it
 resamples them (systematic) and jitters their log-factors by Liu-West kernel shrinkage
 (Liu & West 2001), which keeps the posterior mean and variance, instead of starting over.
+When the men kept are the men last simulated, their states on his latest result are kept
+too (``history_state_``), so a prognosis branches from them without simulating the history
+again (:mod:`androcast.twin.branch`).
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ from androcast.population.distributions import LogNormal
 from androcast.population.engine import PopulationModel, cohort_parameters, fitted_population
 from androcast.regimens import Regimen
 from androcast.twin.adaptive import GaussianPrior, adaptive_importance_sample
+from androcast.twin.branch import HistoryState, simulate_history
 from androcast.twin.observations import Observation, error_models, observations
 from androcast.twin.prior import androgen_history, case_time_zero, twin_cohort
-from androcast.twin.simulate import simulate_regimens
 
 FloatArray = NDArray[np.float64]
 
@@ -63,6 +66,9 @@ class Posterior:
     min_ess: float
     resamples_: int = 0
     history: Regimen = field(default_factory=Regimen)
+    # the men's states on the day of the last simulation of their history (his latest
+    # result), for a prognosis to branch from instead of simulating the history again
+    history_state_: HistoryState | None = None
 
     @property
     def n(self) -> int:
@@ -118,13 +124,13 @@ def log_likelihood(obs: Sequence[Observation], predicted: Mapping[str, FloatArra
 
 
 def _history_loglik(history: Regimen, p: Parameters, n: int,
-                    obs: Sequence[Observation]) -> FloatArray:
+                    obs: Sequence[Observation]) -> tuple[FloatArray, HistoryState | None]:
     if not obs:
-        return np.zeros(n)
+        return np.zeros(n), None
     days = np.unique(np.array([o.day for o in obs], dtype=float))
     names = sorted({o.observable for o in obs})
-    predicted = simulate_regimens(p, [history] * n, days, names)
-    return log_likelihood(obs, predicted, days)
+    predicted, state = simulate_history(p, history, n, days, names)
+    return log_likelihood(obs, predicted, days), state
 
 
 def personalise(
@@ -154,15 +160,22 @@ def personalise(
     names = _theta_names(cohort)
     gaussian = _gaussian_prior(cohort, names)
 
+    states: dict[int, HistoryState | None] = {}  # per round: the final men, the prior's
+
     def score(theta: FloatArray, r: int) -> FloatArray:
-        moved = _sample_from_theta(sample, names, theta, r)
+        # round 0 scores the prior's own men (theta0 is theirs), whose state a fall-back keeps
+        moved = sample if r == 0 else _sample_from_theta(sample, names, theta, r)
         p = cohort_parameters(moved, cohort, population)
-        return _history_loglik(history, p, n, obs)
+        log_lik, states[r] = _history_loglik(history, p, n, obs)
+        return log_lik
 
     rng = np.random.default_rng([seed, 7])
     result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng)
     final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
-                                                      result.rounds))
+                                                      result.rounds),
+                    history_state_=states.get(result.rounds))
+    # a fall-back to the prior keeps the prior's men, simulated in round 0
+    prior = replace(prior, history_state_=states.get(0))
     return _settle(_weigh(final, obs, result.log_weights, prior))
 
 
@@ -242,7 +255,8 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
                 "(low confidence)",))
         return posterior
     p = posterior.parameters()
-    log_w = posterior.log_weights_ + _history_loglik(posterior.history, p, posterior.n, new)
+    log_lik, state = _history_loglik(posterior.history, p, posterior.n, new)
+    log_w = posterior.log_weights_ + log_lik
     if not np.all(np.isfinite(log_w)) and not np.any(np.isfinite(log_w)):
         log_w = np.zeros(posterior.n)
     log_w = _normalise(np.where(np.isfinite(log_w), log_w, -np.inf))
@@ -258,7 +272,7 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
                        "new results outside the current posterior: personalised again "
                        "from the prior"))
     out = replace(posterior, log_weights_=log_w, ess_=ess, used_=used, n_observations_=n_obs,
-                  fell_back_=False, warnings_=())
+                  fell_back_=False, warnings_=(), history_state_=state)
     return _settle(out)
 
 
@@ -292,4 +306,4 @@ def resample_move(posterior: Posterior) -> Posterior:
     )
     # ess_ keeps the ESS of the importance weights the resampled men came from
     return replace(posterior, sample_=moved, log_weights_=np.full(n, -math.log(n)),
-                   resamples_=posterior.resamples_ + 1)
+                   resamples_=posterior.resamples_ + 1, history_state_=None)  # new men

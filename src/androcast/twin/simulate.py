@@ -41,7 +41,9 @@ def simulate_regimens(
     starts = [e.start_d for r in regimens for e in r.entries]
     t_start = min([0.0, float(t_d[0]) - 1.0, *starts])
     t_end = float(t_d[-1]) + 1.0
-    schedules = [compile_regimen(r, t_start_d=t_start, t_end_d=t_end) for r in regimens]
+    # a regimen shared by many men is compiled once (the engine then builds its events once)
+    compiled = {id(r): compile_regimen(r, t_start_d=t_start, t_end_d=t_end) for r in regimens}
+    schedules = [compiled[id(r)] for r in regimens]
     trajectory = simulate_batch(p, schedules, np.asarray(t_d, dtype=float),
                                 t_start_d=t_start, control=CONTROL, observables=observables)
     return {name: np.asarray(trajectory.values[name]) for name in observables}
