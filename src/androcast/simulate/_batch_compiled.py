@@ -10,6 +10,7 @@ any of them changes. Men are split over threads (the call releases the GIL).
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import inspect
 import itertools
@@ -58,6 +59,7 @@ def _compiler() -> str:
     )
 
 
+@functools.cache  # sources do not change within a process; reading them took ~10 ms a call
 def _model_sources() -> str:
     import androcast.model._math as math_mod
     import androcast.model.parameters as parameters_mod
@@ -122,15 +124,43 @@ class CompiledKernel:
                 ctypes.c_long(control.max_steps), ptr(status), ptr(steps),
                 ptr(y_end))
 
-        workers = max(1, min(threads, n))
-        edges = np.linspace(0, n, workers + 1).astype(int)
-        bounds = [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
-        if len(bounds) == 1:
-            chunk(bounds[0])
-        else:
-            with ThreadPoolExecutor(len(bounds)) as pool:
-                list(pool.map(chunk, bounds))
+        _split(chunk, n, threads)
         return out, status, steps, y_end
+
+    def steady_state(self, params: FloatArray, guess: FloatArray, threads: int, *,
+                     tol: float = 1e-10, max_iter: int = 50) -> tuple[FloatArray,
+                                                                     NDArray[np.int32]]:
+        """Drug-free steady state of every man, (N, n_states), and a status per man (0 ok).
+
+        Newton's method in the kernel on the physiological states, from ``guess`` (N,
+        n_states); drug amounts stay zero and frozen states keep their guessed values.
+        """
+        n = params.shape[0]
+        p_arr = np.ascontiguousarray(params)
+        y = np.array(guess, dtype=float, order="C")
+        status = np.zeros(n, dtype=np.int32)
+
+        def chunk(bounds: tuple[int, int]) -> None:
+            self.library.steady(
+                ctypes.c_long(bounds[0]), ctypes.c_long(bounds[1]),
+                p_arr.ctypes.data_as(ctypes.c_void_p), y.ctypes.data_as(ctypes.c_void_p),
+                ctypes.c_double(tol), ctypes.c_long(max_iter),
+                status.ctypes.data_as(ctypes.c_void_p))
+
+        _split(chunk, n, threads)
+        return y, status
+
+
+def _split(chunk: Any, n: int, threads: int) -> None:
+    """Call ``chunk((start, stop))`` on contiguous ranges of men, one per thread."""
+    workers = max(1, min(threads, n))
+    edges = np.linspace(0, n, workers + 1).astype(int)
+    bounds = [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
+    if len(bounds) == 1:
+        chunk(bounds[0])
+    else:
+        with ThreadPoolExecutor(len(bounds)) as pool:
+            list(pool.map(chunk, bounds))
 
 
 @dataclass(frozen=True)
@@ -159,6 +189,7 @@ class EventTable:
 def _load(path: Path, meta: dict[str, Any]) -> CompiledKernel:
     library = ctypes.CDLL(str(path))
     library.run.restype = ctypes.c_int
+    library.steady.restype = ctypes.c_int
     return CompiledKernel(
         library=library, state_names=tuple(meta["state_names"]), active=tuple(meta["active"]),
         inputs=tuple(meta["inputs"]), observables=tuple(meta["observables"]))

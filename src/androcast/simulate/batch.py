@@ -362,7 +362,10 @@ def simulate_compiled(
         raise ParameterError("observables", unknown[0], f"one of {', '.join(kernel.observables)}")
     params = parameter_matrix(kernel, p, species, n)
     events = event_table(kernel, schedules, species, t_start_d)
-    start = _initial_state(p, n, species, y0, t_start_d).T
+    if y0 is None:
+        start = _compiled_steady_state(kernel, params, p, n, threads)
+    else:
+        start = _initial_state(p, n, species, y0, t_start_d).T
     settings = _batch_compiled.Control(
         h0_d=control.h0_d, h_max_d=control.h_max_d,
         h_min_d=control.h_min_d, max_steps=control.max_steps)
@@ -384,6 +387,23 @@ def simulate_compiled(
         t_d=t_out, values={name: out[q] for q, name in enumerate(names)},
         species=tuple(sp.code for sp in species),
         final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species))
+
+
+def _compiled_steady_state(kernel: _batch_compiled.CompiledKernel, params: FloatArray,
+                           p: Parameters, n: int, threads: int) -> FloatArray:
+    """(N, n_states): :func:`batch_steady_state`'s root, found in the kernel (no numpy
+    Jacobian by differences: that took most of a one-man run)."""
+    guess = np.zeros((n, len(kernel.state_names)))
+    guess[:, :N_PHYSIOLOGY] = reference_state(_scalar_view(p, n))
+    y, status = kernel.steady_state(params, guess, threads)
+    if np.any(status):
+        raise SimulationError(
+            "steady_state",
+            f"batch[{int(np.flatnonzero(status)[0])}]",
+            "a drug-free steady state for every man",
+            hint="check the sampled parameters (variability too wide?)",
+        )
+    return y
 
 
 def _inputs(rate: FloatArray | None) -> Inputs:
