@@ -131,3 +131,17 @@ def test_kernel_steady_state_is_the_root_of_the_model_rhs(cold_cache: Path) -> N
                          gnrh_factor=float(p.gnrh_factor[k]), DSP0=float(p.DSP0[k]))
         dy = np.asarray(rhs(0.0, y[k, :physiology], man, Inputs(pulsatile=0.0)))
         assert np.max(np.abs(dy) / np.maximum(np.abs(y[k, :physiology]), 1e-3)) < 1e-8
+
+
+def test_a_mans_result_does_not_depend_on_the_other_men(cold_cache: Path) -> None:
+    """Tolerances are each man's own: alone or next to another man, the same numbers."""
+    p0 = reference_parameters()
+    schedule = compile_regimen(parse_regimen(REGIMEN), t_start_d=0.0, t_end_d=DAYS)
+    other = compile_regimen(parse_regimen(REGIMEN[:1]), t_start_d=0.0, t_end_d=DAYS)
+    t = np.arange(0.0, DAYS + 0.5, 1.0)
+    alone = simulate_batch(p0, [schedule], t, t_start_d=0.0, observables=OBSERVABLES,
+                           cache_dir=cold_cache)
+    pair = simulate_batch(p0.replace(leydig_factor=np.array([1.0, 2.5])), [schedule, other],
+                          t, t_start_d=0.0, observables=OBSERVABLES, cache_dir=cold_cache)
+    for name in OBSERVABLES:
+        np.testing.assert_array_equal(pair.values[name][:, 0], alone.values[name][:, 0])

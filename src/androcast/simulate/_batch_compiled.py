@@ -95,7 +95,8 @@ class CompiledKernel:
         """Outputs (n_selected, len(t_out), N), status and steps per man, and the states
         (N, n_states) at the last output time (frozen states keep their ``y0`` values).
 
-        ``rtol`` and ``atol`` hold the tolerances of every *active* state.
+        ``rtol`` (n_active,) and ``atol`` (N, n_active) hold the tolerances of every
+        *active* state (``atol`` per man).
         """
         n = params.shape[0]
         index = {name: q for q, name in enumerate(self.observables)}
@@ -106,7 +107,8 @@ class CompiledKernel:
         args = [np.ascontiguousarray(a) for a in (params, y0)]
         y_end = args[1].copy()
         t_arr = np.ascontiguousarray(t_out, dtype=float)
-        atol_arr = np.ascontiguousarray(atol, dtype=float)
+        atol_arr = np.ascontiguousarray(np.broadcast_to(atol, (n, len(self.active))),
+                                        dtype=float)
         rtol_arr = np.ascontiguousarray(rtol, dtype=float)
 
         def ptr(a: NDArray[Any]) -> Any:

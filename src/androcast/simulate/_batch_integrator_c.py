@@ -2,7 +2,8 @@
 
 Each man is integrated on his own: his own step size, his own dose jumps applied exactly at
 their times, outputs taken at step ends that land on the output times (no interpolation).
-Tolerances ``rtol`` and ``atol`` are per active state. The step-size controller is the KPP
+Tolerances are per active state: ``rtol`` shared, ``atol`` per man (his own typical sizes, so
+a man's result does not depend on who else is in the batch). The step-size controller is the KPP
 one (Sandu et al. 1997): accept when the max-norm of the scaled error estimate is <= 1,
 new h = h * clip(0.9 err^(-1/ELO), 0.2, 6); after a rejection the step may not grow. The
 Jacobian is exact (generated) and evaluated once per step; a rejected step re-uses it with
@@ -208,7 +209,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
       double t_stop = t_out[o];
       if (e < e_end && ev_t[e] < t_stop) t_stop = ev_t[e];
       double h_first = 0.0;
-      st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol, h_max, h_min, max_steps,
+      st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol + k * M, h_max, h_min, max_steps,
                      &n_steps, &h_first);
       if (dosed >= 0 && h_first > 0.0) { h_dose[dosed] = h_first; dosed = -1; }
       if (st) {

@@ -373,7 +373,7 @@ def simulate_compiled(
     # emptying depot to 1e-4 of its last microgram would cost most of the steps
     drug = np.asarray(kernel.active) >= N_PHYSIOLOGY
     size = typical_size(kernel, start, events, species)
-    atol = np.where(drug, control.rtol, control.atol) * size
+    atol = np.where(drug, control.rtol, control.atol) * size  # (N, n_active)
     rtol = np.where(drug, 0.0, control.rtol)
     out, status, _, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
                                        settings, rtol, atol, threads)
