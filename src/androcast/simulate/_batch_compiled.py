@@ -154,14 +154,19 @@ class CompiledKernel:
 
 
 def _split(chunk: Any, n: int, threads: int) -> None:
-    """Call ``chunk((start, stop))`` on contiguous ranges of men, one per thread."""
+    """Call ``chunk((start, stop))`` on contiguous ranges of men over ``threads`` threads.
+
+    Several ranges per thread, taken as threads come free: men on different regimens
+    cost very different times, and one range per thread left a thread idle at the end.
+    """
     workers = max(1, min(threads, n))
-    edges = np.linspace(0, n, workers + 1).astype(int)
+    pieces = 1 if workers == 1 else min(n, 4 * workers)
+    edges = np.linspace(0, n, pieces + 1).astype(int)
     bounds = [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
-    if len(bounds) == 1:
+    if workers == 1:
         chunk(bounds[0])
     else:
-        with ThreadPoolExecutor(len(bounds)) as pool:
+        with ThreadPoolExecutor(workers) as pool:
             list(pool.map(chunk, bounds))
 
 

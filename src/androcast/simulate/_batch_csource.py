@@ -187,10 +187,13 @@ def c_source(program: Program, method: Rosenbrock) -> str:
     lines += ["}", ""]
 
     pattern = {(r, c) for r, c, _ in program.jacobian}
-    order, _ = minimum_degree_order(pattern, m)
+    order, filled = minimum_degree_order(pattern, m)
     pos = {state: k for k, state in enumerate(order)}
-    lines += ["static void form_w(const double *J, double g, double *W) {",
-              "  memset(W, 0, sizeof(double) * M * M);"]
+    # only the filled pattern is ever read: zero its fill-in, not the whole M x M block
+    fill_in = sorted(filled - pattern - {(i, i) for i in range(m)})
+    lines += ["static void form_w(const double *J, double g, double *W) {"]
+    lines += [f"  W[{pos[r] * m + pos[c]}] = 0.0;" for r, c in fill_in]
+    lines += [f"  W[{pos[i] * m + pos[i]}] = 0.0;" for i in range(m) if (i, i) not in pattern]
     lines += [f"  W[{pos[r] * m + pos[c]}] = -J[{k}];"
               for k, (r, c, _) in enumerate(program.jacobian)]
     lines += [f"  W[{pos[i] * m + pos[i]}] += g;" for i in range(m)]
