@@ -36,7 +36,7 @@ from androcast.model.steady_state import reference_state
 from androcast.regimens import DoseSchedule
 from androcast.simulate import _batch_compiled
 from androcast.simulate._batch_inputs import event_table, parameter_matrix, typical_size
-from androcast.simulate._batch_methods import RODAS3, Rosenbrock
+from androcast.simulate._batch_methods import ROS3, Rosenbrock
 from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
 
 FloatArray = NDArray[np.float64]
@@ -261,7 +261,7 @@ def simulate_batch(
     ``p`` holds floats or (N,) arrays; ``t_d`` are the output times (ascending, after
     ``t_start_d``). ``observables``: names of the model's observables to return (default:
     all; fewer saves memory, N x len(t_d) floats each). ``engine="compiled"`` (default)
-    runs a C kernel generated from the model's rhs with per-man adaptive RODAS steps on
+    runs a C kernel generated from the model's rhs with per-man adaptive Rosenbrock (ROS3) steps on
     ``threads`` threads (default: the CPUs this process may use), built once and cached
     in ``cache_dir`` (default ``~/.cache/androcast/kernels``); ``engine="numpy"`` runs the
     vectorised ROS2 integrator with shared steps (no compiler needed, much slower).
@@ -348,7 +348,7 @@ def simulate_compiled(
     observables: Sequence[str] | None,
     threads: int,
     cache_dir: Path | None,
-    method: Rosenbrock = RODAS3,
+    method: Rosenbrock = ROS3,
     *,
     y0: BatchState | None = None,
 ) -> BatchTrajectory:
