@@ -145,3 +145,16 @@ def test_a_mans_result_does_not_depend_on_the_other_men(cold_cache: Path) -> Non
                           t, t_start_d=0.0, observables=OBSERVABLES, cache_dir=cold_cache)
     for name in OBSERVABLES:
         np.testing.assert_array_equal(pair.values[name][:, 0], alone.values[name][:, 0])
+
+
+def test_daily_oral_doses_cost_no_refused_steps(cold_cache: Path) -> None:
+    """A dose starts from the step that suited the previous one (fast oral absorption);
+    carrying over the long step from before the dose cost 2-3 refused steps per dose."""
+    p = reference_parameters()
+    clomiphene = [{"drug": "clomiphene_citrate", "dose": "25 mg", "route": "oral",
+                   "every": "1 d", "start": "0 d", "duration": "20 d"}]
+    schedule = compile_regimen(parse_regimen(clomiphene), t_start_d=0.0, t_end_d=20.0)
+    out = simulate_batch(p, [schedule], np.arange(0.0, 20.5, 1.0), t_start_d=0.0,
+                         observables=["lh"], cache_dir=cold_cache)
+    assert out.steps is not None and out.rejected is not None
+    assert 0 <= out.rejected[0] <= 0.25 * 20 < out.steps[0]

@@ -37,7 +37,8 @@ from androcast.simulate import _batch_csource, _batch_integrator_c, _batch_metho
 from androcast.simulate._batch_methods import Rosenbrock
 
 FloatArray = NDArray[np.float64]
-RunResult = tuple[FloatArray, NDArray[np.int32], NDArray[np.int64], FloatArray]
+RunResult = tuple[FloatArray, NDArray[np.int32], NDArray[np.int64], NDArray[np.int64],
+                  FloatArray]
 _CFLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-std=c99")
 _LOCK = threading.Lock()
 _LOADED: dict[str, CompiledKernel] = {}
@@ -92,8 +93,8 @@ class CompiledKernel:
     def run(self, params: FloatArray, y0: FloatArray, t0: float, t_out: FloatArray,
             events: EventTable, observables: Sequence[str], control: Control,
             rtol: FloatArray, atol: FloatArray, threads: int) -> RunResult:
-        """Outputs (n_selected, len(t_out), N), status and steps per man, and the states
-        (N, n_states) at the last output time (frozen states keep their ``y0`` values).
+        """Outputs (n_selected, len(t_out), N); status, steps and rejected steps per man; the
+        states (N, n_states) at the last output time (frozen states keep their ``y0`` values).
 
         ``rtol`` (n_active,) and ``atol`` (N, n_active) hold the tolerances of every
         *active* state (``atol`` per man).
@@ -104,6 +105,7 @@ class CompiledKernel:
         out = np.empty((sel.size, t_out.size, n))
         status = np.zeros(n, dtype=np.int32)
         steps = np.zeros(n, dtype=np.int64)
+        rejected = np.zeros(n, dtype=np.int64)
         args = [np.ascontiguousarray(a) for a in (params, y0)]
         y_end = args[1].copy()
         t_arr = np.ascontiguousarray(t_out, dtype=float)
@@ -124,10 +126,10 @@ class CompiledKernel:
                 ptr(atol_arr), ctypes.c_double(control.h0_d),
                 ctypes.c_double(control.h_max_d), ctypes.c_double(control.h_min_d),
                 ctypes.c_long(control.max_steps), ptr(status), ptr(steps),
-                ptr(y_end))
+                ptr(rejected), ptr(y_end))
 
         _split(chunk, n, threads)
-        return out, status, steps, y_end
+        return out, status, steps, rejected, y_end
 
     def steady_state(self, params: FloatArray, guess: FloatArray, threads: int, *,
                      tol: float = 1e-10, max_iter: int = 50) -> tuple[FloatArray,

@@ -10,7 +10,8 @@ Jacobian is exact (generated) and evaluated once per step; a rejected step re-us
 a smaller h.
 
 States must stay >= 0 (amounts and fractions): a step ending below -tolerance is rejected,
-round-off below zero is clipped. Status per man: 0 ok, 1 step below h_min, 2 too many steps.
+round-off below zero is clipped. Status per man: 0 ok, 1 step below h_min, 2 too many steps;
+``steps`` counts every attempted step, ``rejected`` those of them that were refused.
 
 Dose-aware first step: a bolus makes the step carried over from before it far too long
 (a fast oral absorption needs minutes where the hours before it needed hours), which cost
@@ -23,7 +24,7 @@ INTEGRATOR = r"""
 static int integrate(double *z, const double *P, const double *C, const double *U,
                      double *t_io, double t_end, double *h_io, const double *rtol,
                      const double *atol, double h_max, double h_min, long max_steps, long *steps,
-                     double *h_first) {
+                     long *rejected_count, double *h_first) {
   double F[M], Fs[M], J[NNZ], W[M * M], K[S][M], ytmp[M], ynew[M];
   double t = *t_io, h = *h_io;
   int have_jac = 0, rejected = 0;
@@ -85,6 +86,7 @@ static int integrate(double *z, const double *P, const double *C, const double *
       double fac = isfinite(err) ? fmax(0.1, 0.9 * pow(err, -1.0 / ELO)) : 0.1;
       h = h * fac;
       rejected = 1;
+      (*rejected_count)++;
       if (h < h_min) { *t_io = t; return 1; }
     }
   }
@@ -174,14 +176,15 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
         const double *t_out, long n_out, const long *ev_ptr, const double *ev_t,
         const int *ev_kind, const int *ev_index, const double *ev_value, const int *obs_sel,
         long n_sel, double *out, const double *rtol, const double *atol, double h0, double h_max,
-        double h_min, long max_steps, int *status, long *steps, double *y_end) {
+        double h_min, long max_steps, int *status, long *steps, long *rejected,
+        double *y_end) {
   for (long k = k0; k < k1; k++) {
     const double *P = params + k * NP;
     double C[NC], U[NU], z[M], O[NOBS > 0 ? NOBS : 1];
     constants(P, C);
     for (int j = 0; j < NU; j++) U[j] = 0.0;
     for (int i = 0; i < M; i++) z[i] = y0[k * N_ALL + ACTIVE[i]];
-    long e = ev_ptr[k], e_end = ev_ptr[k + 1], o = 0, n_steps = 0;
+    long e = ev_ptr[k], e_end = ev_ptr[k + 1], o = 0, n_steps = 0, n_rejected = 0;
     double t = t0, h = h0, h_dose[M];  /* first accepted step after a dose, per state */
     int st = 0, dosed = -1;  /* the state dosed last (whose h_dose is being learned) */
     for (int i = 0; i < M; i++) h_dose[i] = 0.0;
@@ -210,7 +213,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
       if (e < e_end && ev_t[e] < t_stop) t_stop = ev_t[e];
       double h_first = 0.0;
       st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol + k * M, h_max, h_min, max_steps,
-                     &n_steps, &h_first);
+                     &n_steps, &n_rejected, &h_first);
       if (dosed >= 0 && h_first > 0.0) { h_dose[dosed] = h_first; dosed = -1; }
       if (st) {
         for (; o < n_out; o++)
@@ -222,6 +225,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
     for (int i = 0; i < M; i++) y_end[k * N_ALL + ACTIVE[i]] = z[i];
     status[k] = st;
     steps[k] = n_steps;
+    rejected[k] = n_rejected;
   }
   return 0;
 }

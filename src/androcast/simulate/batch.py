@@ -71,13 +71,16 @@ class BatchState:
 class BatchTrajectory:
     """Observables of N men at shared times: ``values[name]`` has shape (len(t_d), N).
 
-    ``final`` is every man's full state at the last output time (after doses given then).
+    ``final`` is every man's full state at the last output time (after doses given then);
+    ``steps``/``rejected`` are the integrator's work per man (compiled engine only).
     """
 
     t_d: FloatArray
     values: Mapping[str, FloatArray]
     species: tuple[str, ...]
     final: BatchState | None = None
+    steps: NDArray[np.int64] | None = None  # compiled engine: steps attempted per man
+    rejected: NDArray[np.int64] | None = None  # compiled engine: of which refused
 
 
 def _scalar_view(p: Parameters, n: int) -> Parameters:
@@ -375,7 +378,7 @@ def simulate_compiled(
     size = typical_size(kernel, start, events, species)
     atol = np.where(drug, control.rtol, control.atol) * size  # (N, n_active)
     rtol = np.where(drug, 0.0, control.rtol)
-    out, status, _, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
+    out, status, steps, rejected, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
                                        settings, rtol, atol, threads)
     failed = np.flatnonzero(status)
     if failed.size:
@@ -386,7 +389,8 @@ def simulate_compiled(
     return BatchTrajectory(
         t_d=t_out, values={name: out[q] for q, name in enumerate(names)},
         species=tuple(sp.code for sp in species),
-        final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species))
+        final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species),
+        steps=steps, rejected=rejected)
 
 
 def _compiled_steady_state(kernel: _batch_compiled.CompiledKernel, params: FloatArray,
