@@ -49,6 +49,7 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "androcast" / "kernels"
 
 
+@functools.cache  # one PATH search per process, not one per simulation
 def _compiler() -> str:
     for name in ("cc", "gcc", "clang"):
         found = shutil.which(name)
