@@ -2,8 +2,9 @@
 
 TRT 150 mg/week (testosterone enanthate) for 52 weeks, then clomiphene 25 mg/day and hCG
 1500 IU three times a week (every 2.33 d here) for 26 weeks; 730 days of daily output.
-Prints patients/s of the compiled engine for each N, the one-patient 2-year time, and the
-old numpy ROS2 path on a few men, side by side (one JSON line each).
+Prints the compiled engine's steps and rejected steps per day in each phase (10 men), the
+one-patient 2-year time, patients/s for each N (wall and CPU time), and the old numpy ROS2
+path on a few men, side by side (one JSON line each).
 
     python bench/batch.py [--n 100 1000 5000] [--old-n 5] [--rtol 1e-3] [--threads 2]
 """
@@ -49,18 +50,43 @@ REFERENCE = [
 OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 
 
-def run(n: int, days: float, control: StepControl, engine: str, threads: int | None) -> float:
-    """Seconds for n men (DSP0 lognormal, CV ~30 %), after the kernel is built."""
+def run(n: int, days: float, control: StepControl, engine: str,
+        threads: int | None) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads) for n men (DSP0 lognormal, CV ~30 %), after the
+    kernel is built. CPU time is the steadier figure on a machine shared with other work."""
     p0 = reference_parameters()
     rng = np.random.default_rng(1)
     p = p0.replace(DSP0=p0.DSP0 * rng.lognormal(0.0, 0.3, n))
+    wall, cpu = time.perf_counter(), time.process_time()
     schedule = compile_regimen(parse_regimen(REFERENCE), t_start_d=0.0, t_end_d=days)
     t = np.arange(0.0, days, 1.0)
-    start = time.perf_counter()
     simulate_batch(p, [schedule] * n, t, t_start_d=0.0, control=control,
                    engine=engine,  # type: ignore[arg-type]
                    observables=OBSERVABLES, threads=threads)
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+#: The reference scenario's phases (days): TRT, clomiphene + hCG, off treatment.
+PHASES = (("trt", 0.0, 364.0), ("clomiphene_hcg", 364.0, 546.0), ("off", 546.0, 730.0))
+
+
+def phase_profile(n: int, control: StepControl) -> list[dict[str, object]]:
+    """Steps and rejected steps per man and day in each phase (runs ending at each phase)."""
+    p0 = reference_parameters()
+    p = p0.replace(DSP0=p0.DSP0 * np.random.default_rng(1).lognormal(0.0, 0.3, n))
+    schedule = compile_regimen(parse_regimen(REFERENCE), t_start_d=0.0, t_end_d=730.0)
+    rows: list[dict[str, object]] = []
+    steps_before = rejected_before = 0.0
+    for name, start, stop in PHASES:
+        out = simulate_batch(p, [schedule] * n, np.arange(0.0, stop + 0.5, 1.0), t_start_d=0.0,
+                             control=control, observables=["lh"], threads=1)
+        assert out.steps is not None and out.rejected is not None
+        steps, rejected = float(np.mean(out.steps)), float(np.mean(out.rejected))
+        rows.append({"phase": name, "days": stop - start,
+                     "steps_per_day": round((steps - steps_before) / (stop - start), 2),
+                     "rejected_per_day": round((rejected - rejected_before) / (stop - start), 2)})
+        steps_before, rejected_before = steps, rejected
+    return rows
 
 
 def main() -> None:
@@ -73,17 +99,21 @@ def main() -> None:
     args = parser.parse_args()
     control = StepControl(rtol=args.rtol, atol=args.rtol * 1e-2)
     run(1, args.days, control, "compiled", 1)  # build or load the kernel once
+    for row in phase_profile(10, control):
+        print(json.dumps({"engine": "compiled", "n": 10, "rtol": args.rtol, **row}))
     one = min(run(1, args.days, control, "compiled", 1) for _ in range(5))
     print(json.dumps({"engine": "compiled", "n": 1, "days": args.days,
-                      "one_patient_ms": round(one * 1e3, 2)}))
+                      "one_patient_ms": round(one[0] * 1e3, 2),
+                      "one_patient_cpu_ms": round(one[1] * 1e3, 2)}))
     for n in args.n:
-        elapsed = run(n, args.days, control, "compiled", args.threads)
+        elapsed, cpu = run(n, args.days, control, "compiled", args.threads)
         print(json.dumps({"engine": "compiled", "n": n, "days": args.days, "rtol": args.rtol,
-                          "seconds": round(elapsed, 3),
-                          "patients_per_s": round(n / elapsed, 1)}))
+                          "seconds": round(elapsed, 3), "cpu_seconds": round(cpu, 3),
+                          "patients_per_s": round(n / elapsed, 1),
+                          "patients_per_cpu_s": round(n / cpu, 1)}))
     if args.old_n:
         numpy_control = StepControl(rtol=1e-4, atol=1e-6)  # what the old path needed for 1e-3
-        elapsed = run(args.old_n, args.days, numpy_control, "numpy", None)
+        elapsed, _ = run(args.old_n, args.days, numpy_control, "numpy", None)
         print(json.dumps({"engine": "numpy-ros2", "n": args.old_n, "days": args.days,
                           "rtol": 1e-4, "seconds": round(elapsed, 2),
                           "patients_per_s": round(args.old_n / elapsed, 2)}))

@@ -21,7 +21,7 @@ from androcast.simulate import SolverOptions, simulate
 from androcast.simulate import _batch_compiled as compiled
 from androcast.simulate._batch_inputs import parameter_matrix
 from androcast.simulate._batch_methods import RODAS3
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate.batch import StepControl, batch_steady_state, simulate_batch
 
 OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 # TRT, then a SERM with hCG (the issue-5 reference scenario, shortened to keep tests fast)
@@ -108,3 +108,53 @@ def test_unknown_observable_is_named(cold_cache: Path) -> None:
         "sperm_concentration, tmsc, hcg, androgen_t_equivalent, pulse_mass, pulse_interval, "
         "occupancy, receptor_hold, testosterone_production, aromatase_inhibition, er_block"
     )
+
+
+def test_kernel_steady_state_is_the_root_of_the_model_rhs(cold_cache: Path) -> None:
+    """The kernel's Newton (exact Jacobian) finds the numpy Newton's root for varied men."""
+    p0 = reference_parameters()
+    p = p0.replace(leydig_factor=np.array([1.0, 0.6, 1.4]), gnrh_factor=np.array([1.0, 1.3, 0.8]),
+                   DSP0=p0.DSP0 * np.array([1.0, 0.5, 2.0]))
+    species = build_species({"hcg"}, p0)
+    kernel = compiled.kernel(species, RODAS3, cold_cache)
+    params = parameter_matrix(kernel, p, species, 3)
+    guess = np.zeros((3, len(kernel.state_names)))
+    guess[:, :len(reference_state(p0))] = reference_state(p0)
+    y, status = kernel.steady_state(params, guess, threads=2)
+    assert not np.any(status)
+    want = batch_steady_state(p, 3)
+    physiology = want.shape[0]
+    np.testing.assert_allclose(y[:, :physiology], want.T, rtol=1e-8, atol=1e-12)
+    assert np.all(y[:, physiology:] == 0.0)  # drug-free
+    for k in range(3):
+        man = p0.replace(leydig_factor=float(p.leydig_factor[k]),
+                         gnrh_factor=float(p.gnrh_factor[k]), DSP0=float(p.DSP0[k]))
+        dy = np.asarray(rhs(0.0, y[k, :physiology], man, Inputs(pulsatile=0.0)))
+        assert np.max(np.abs(dy) / np.maximum(np.abs(y[k, :physiology]), 1e-3)) < 1e-8
+
+
+def test_a_mans_result_does_not_depend_on_the_other_men(cold_cache: Path) -> None:
+    """Tolerances are each man's own: alone or next to another man, the same numbers."""
+    p0 = reference_parameters()
+    schedule = compile_regimen(parse_regimen(REGIMEN), t_start_d=0.0, t_end_d=DAYS)
+    other = compile_regimen(parse_regimen(REGIMEN[:1]), t_start_d=0.0, t_end_d=DAYS)
+    t = np.arange(0.0, DAYS + 0.5, 1.0)
+    alone = simulate_batch(p0, [schedule], t, t_start_d=0.0, observables=OBSERVABLES,
+                           cache_dir=cold_cache)
+    pair = simulate_batch(p0.replace(leydig_factor=np.array([1.0, 2.5])), [schedule, other],
+                          t, t_start_d=0.0, observables=OBSERVABLES, cache_dir=cold_cache)
+    for name in OBSERVABLES:
+        np.testing.assert_array_equal(pair.values[name][:, 0], alone.values[name][:, 0])
+
+
+def test_daily_oral_doses_cost_no_refused_steps(cold_cache: Path) -> None:
+    """A dose starts from the step that suited the previous one (fast oral absorption);
+    carrying over the long step from before the dose cost 2-3 refused steps per dose."""
+    p = reference_parameters()
+    clomiphene = [{"drug": "clomiphene_citrate", "dose": "25 mg", "route": "oral",
+                   "every": "1 d", "start": "0 d", "duration": "20 d"}]
+    schedule = compile_regimen(parse_regimen(clomiphene), t_start_d=0.0, t_end_d=20.0)
+    out = simulate_batch(p, [schedule], np.arange(0.0, 20.5, 1.0), t_start_d=0.0,
+                         observables=["lh"], cache_dir=cold_cache)
+    assert out.steps is not None and out.rejected is not None
+    assert 0 <= out.rejected[0] <= 0.25 * 20 < out.steps[0]

@@ -10,6 +10,7 @@ any of them changes. Men are split over threads (the call releases the GIL).
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import inspect
 import itertools
@@ -36,7 +37,8 @@ from androcast.simulate import _batch_csource, _batch_integrator_c, _batch_metho
 from androcast.simulate._batch_methods import Rosenbrock
 
 FloatArray = NDArray[np.float64]
-RunResult = tuple[FloatArray, NDArray[np.int32], NDArray[np.int64], FloatArray]
+RunResult = tuple[FloatArray, NDArray[np.int32], NDArray[np.int64], NDArray[np.int64],
+                  FloatArray]
 _CFLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-std=c99")
 _LOCK = threading.Lock()
 _LOADED: dict[str, CompiledKernel] = {}
@@ -47,6 +49,7 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "androcast" / "kernels"
 
 
+@functools.cache  # one PATH search per process, not one per simulation
 def _compiler() -> str:
     for name in ("cc", "gcc", "clang"):
         found = shutil.which(name)
@@ -58,6 +61,7 @@ def _compiler() -> str:
     )
 
 
+@functools.cache  # sources do not change within a process; reading them took ~10 ms a call
 def _model_sources() -> str:
     import androcast.model._math as math_mod
     import androcast.model.parameters as parameters_mod
@@ -90,10 +94,11 @@ class CompiledKernel:
     def run(self, params: FloatArray, y0: FloatArray, t0: float, t_out: FloatArray,
             events: EventTable, observables: Sequence[str], control: Control,
             rtol: FloatArray, atol: FloatArray, threads: int) -> RunResult:
-        """Outputs (n_selected, len(t_out), N), status and steps per man, and the states
-        (N, n_states) at the last output time (frozen states keep their ``y0`` values).
+        """Outputs (n_selected, len(t_out), N); status, steps and rejected steps per man; the
+        states (N, n_states) at the last output time (frozen states keep their ``y0`` values).
 
-        ``rtol`` and ``atol`` hold the tolerances of every *active* state.
+        ``rtol`` (n_active,) and ``atol`` (N, n_active) hold the tolerances of every
+        *active* state (``atol`` per man).
         """
         n = params.shape[0]
         index = {name: q for q, name in enumerate(self.observables)}
@@ -101,10 +106,12 @@ class CompiledKernel:
         out = np.empty((sel.size, t_out.size, n))
         status = np.zeros(n, dtype=np.int32)
         steps = np.zeros(n, dtype=np.int64)
+        rejected = np.zeros(n, dtype=np.int64)
         args = [np.ascontiguousarray(a) for a in (params, y0)]
         y_end = args[1].copy()
         t_arr = np.ascontiguousarray(t_out, dtype=float)
-        atol_arr = np.ascontiguousarray(atol, dtype=float)
+        atol_arr = np.ascontiguousarray(np.broadcast_to(atol, (n, len(self.active))),
+                                        dtype=float)
         rtol_arr = np.ascontiguousarray(rtol, dtype=float)
 
         def ptr(a: NDArray[Any]) -> Any:
@@ -120,17 +127,50 @@ class CompiledKernel:
                 ptr(atol_arr), ctypes.c_double(control.h0_d),
                 ctypes.c_double(control.h_max_d), ctypes.c_double(control.h_min_d),
                 ctypes.c_long(control.max_steps), ptr(status), ptr(steps),
-                ptr(y_end))
+                ptr(rejected), ptr(y_end))
 
-        workers = max(1, min(threads, n))
-        edges = np.linspace(0, n, workers + 1).astype(int)
-        bounds = [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
-        if len(bounds) == 1:
-            chunk(bounds[0])
-        else:
-            with ThreadPoolExecutor(len(bounds)) as pool:
-                list(pool.map(chunk, bounds))
-        return out, status, steps, y_end
+        _split(chunk, n, threads)
+        return out, status, steps, rejected, y_end
+
+    def steady_state(self, params: FloatArray, guess: FloatArray, threads: int, *,
+                     tol: float = 1e-10, max_iter: int = 50) -> tuple[FloatArray,
+                                                                     NDArray[np.int32]]:
+        """Drug-free steady state of every man, (N, n_states), and a status per man (0 ok).
+
+        Newton's method in the kernel on the physiological states, from ``guess`` (N,
+        n_states); drug amounts stay zero and frozen states keep their guessed values.
+        """
+        n = params.shape[0]
+        p_arr = np.ascontiguousarray(params)
+        y = np.array(guess, dtype=float, order="C")
+        status = np.zeros(n, dtype=np.int32)
+
+        def chunk(bounds: tuple[int, int]) -> None:
+            self.library.steady(
+                ctypes.c_long(bounds[0]), ctypes.c_long(bounds[1]),
+                p_arr.ctypes.data_as(ctypes.c_void_p), y.ctypes.data_as(ctypes.c_void_p),
+                ctypes.c_double(tol), ctypes.c_long(max_iter),
+                status.ctypes.data_as(ctypes.c_void_p))
+
+        _split(chunk, n, threads)
+        return y, status
+
+
+def _split(chunk: Any, n: int, threads: int) -> None:
+    """Call ``chunk((start, stop))`` on contiguous ranges of men over ``threads`` threads.
+
+    Several ranges per thread, taken as threads come free: men on different regimens
+    cost very different times, and one range per thread left a thread idle at the end.
+    """
+    workers = max(1, min(threads, n))
+    pieces = 1 if workers == 1 else min(n, 4 * workers)
+    edges = np.linspace(0, n, pieces + 1).astype(int)
+    bounds = [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
+    if workers == 1:
+        chunk(bounds[0])
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(chunk, bounds))
 
 
 @dataclass(frozen=True)
@@ -159,6 +199,7 @@ class EventTable:
 def _load(path: Path, meta: dict[str, Any]) -> CompiledKernel:
     library = ctypes.CDLL(str(path))
     library.run.restype = ctypes.c_int
+    library.steady.restype = ctypes.c_int
     return CompiledKernel(
         library=library, state_names=tuple(meta["state_names"]), active=tuple(meta["active"]),
         inputs=tuple(meta["inputs"]), observables=tuple(meta["observables"]))

@@ -15,13 +15,15 @@ from typing import Any
 import sympy  # type: ignore[import-untyped]
 from sympy.printing.c import C99CodePrinter  # type: ignore[import-untyped]
 
+from androcast.model import N_PHYSIOLOGY
 from androcast.simulate._batch_integrator_c import INTEGRATOR
 from androcast.simulate._batch_methods import Rosenbrock
 from androcast.simulate._batch_trace import Assignment, Program
 
 
 class _Printer(C99CodePrinter):  # type: ignore[misc]
-    """C99 with small integer powers as products (pow() is ~20x a multiplication)."""
+    """C99 with small integer powers as products (pow() is ~20x a multiplication) and
+    run-time exponents (Hill coefficients, parameters of each man) through ``rpow``."""
 
     def _print_Pow(self, expr: Any) -> str:
         base, exp = expr.args
@@ -29,7 +31,26 @@ class _Printer(C99CodePrinter):  # type: ignore[misc]
             b = self.parenthesize(base, 1000)  # always bracket the base
             product = "*".join([f"({b})"] * abs(int(exp)))
             return f"({product})" if int(exp) > 0 else f"(1.0/({product}))"
+        if not exp.is_Number:
+            return f"rpow({self._print(base)}, {self._print(exp)})"
         return str(super()._print_Pow(expr))
+
+
+#: x**n for an exponent known only at run time: most Hill and feedback exponents of the
+#: model are whole or half numbers, for which products and sqrt are several times cheaper
+#: than pow() (which was a quarter of the kernel's time). Equal to pow() within rounding.
+_RPOW = r"""
+static inline double rpow(double x, double n) {
+  if (n == 1.0) return x;
+  if (n == 2.0) return x * x;
+  if (n == 3.0) return x * x * x;
+  if (n == 4.0) { const double x2 = x * x; return x2 * x2; }
+  if (n == 0.5) return sqrt(x);
+  if (n == 1.5) return x * sqrt(x);
+  if (n == -1.0) return 1.0 / x;
+  return pow(x, n);
+}
+"""
 
 
 _PRINT = _Printer()
@@ -121,7 +142,9 @@ def c_source(program: Program, method: Rosenbrock) -> str:
     lines = [
         "#include <math.h>",
         "#include <string.h>",
+        _RPOW,
         f"#define M {m}",
+        f"#define MP {sum(1 for i in program.active if i < N_PHYSIOLOGY)}",
         f"#define N_ALL {len(program.state_names)}",
         f"#define NP {len(program.inputs)}",
         f"#define NC {max(len(program.constants), 1)}",
@@ -164,10 +187,13 @@ def c_source(program: Program, method: Rosenbrock) -> str:
     lines += ["}", ""]
 
     pattern = {(r, c) for r, c, _ in program.jacobian}
-    order, _ = minimum_degree_order(pattern, m)
+    order, filled = minimum_degree_order(pattern, m)
     pos = {state: k for k, state in enumerate(order)}
-    lines += ["static void form_w(const double *J, double g, double *W) {",
-              "  memset(W, 0, sizeof(double) * M * M);"]
+    # only the filled pattern is ever read: zero its fill-in, not the whole M x M block
+    fill_in = sorted(filled - pattern - {(i, i) for i in range(m)})
+    lines += ["static void form_w(const double *J, double g, double *W) {"]
+    lines += [f"  W[{pos[r] * m + pos[c]}] = 0.0;" for r, c in fill_in]
+    lines += [f"  W[{pos[i] * m + pos[i]}] = 0.0;" for i in range(m) if (i, i) not in pattern]
     lines += [f"  W[{pos[r] * m + pos[c]}] = -J[{k}];"
               for k, (r, c, _) in enumerate(program.jacobian)]
     lines += [f"  W[{pos[i] * m + pos[i]}] += g;" for i in range(m)]

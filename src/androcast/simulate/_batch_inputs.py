@@ -90,20 +90,27 @@ def event_table(kernel: CompiledKernel, schedules: Sequence[DoseSchedule],
 
 def typical_size(kernel: CompiledKernel, y0: FloatArray, events: EventTable,
                  species: Sequence[Species]) -> FloatArray:
-    """Typical size of every active state, the unit of its absolute tolerance.
+    """Typical size of every active state of every man (N, n_active), the unit of his
+    absolute tolerances.
 
-    Physiological states: their largest drug-free value in the batch; drug compartments:
-    the largest amount dosed into that species. Absolute errors are then judged against
-    what the state usually holds, not in its raw unit (a depot of 100 mg and a receptor
-    fraction of 0.1 need different absolute tolerances).
+    Physiological states: their starting (drug-free) value; drug compartments: the largest
+    amount dosed into that species. Absolute errors are then judged against what the state
+    usually holds, not in its raw unit (a depot of 100 mg and a receptor fraction of 0.1
+    need different absolute tolerances). Each man's sizes are his own, so his result does
+    not depend on the other men of the batch (or on how a cohort is chunked).
     """
-    size = np.max(np.abs(y0), axis=0)
+    size = np.abs(y0).copy()  # (N, n_states)
     doses = events.kind == 0
+    man = np.repeat(np.arange(size.shape[0]), np.diff(events.pointer))[doses]
     full = np.asarray(kernel.active)[events.index[doses]]
+    amount = events.value[doses]
     for j in range(len(species)):
         first = N_PHYSIOLOGY + STATES_PER_SPECIES * j
         mine = (full >= first) & (full < first + STATES_PER_SPECIES)
         if np.any(mine):
-            size[first:first + STATES_PER_SPECIES] = np.max(events.value[doses][mine])
+            largest = np.zeros(size.shape[0])
+            np.maximum.at(largest, man[mine], amount[mine])
+            dosed = largest > 0
+            size[dosed, first:first + STATES_PER_SPECIES] = largest[dosed, None]
     size = np.where(size > 0, size, 1.0)
-    return np.ascontiguousarray(size[np.asarray(kernel.active)])
+    return np.ascontiguousarray(size[:, np.asarray(kernel.active)])

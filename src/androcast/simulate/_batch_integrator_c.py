@@ -2,20 +2,29 @@
 
 Each man is integrated on his own: his own step size, his own dose jumps applied exactly at
 their times, outputs taken at step ends that land on the output times (no interpolation).
-Tolerances ``rtol`` and ``atol`` are per active state. The step-size controller is the KPP
+Tolerances are per active state: ``rtol`` shared, ``atol`` per man (his own typical sizes, so
+a man's result does not depend on who else is in the batch). The step-size controller is the KPP
 one (Sandu et al. 1997): accept when the max-norm of the scaled error estimate is <= 1,
 new h = h * clip(0.9 err^(-1/ELO), 0.2, 6); after a rejection the step may not grow. The
 Jacobian is exact (generated) and evaluated once per step; a rejected step re-uses it with
 a smaller h.
 
 States must stay >= 0 (amounts and fractions): a step ending below -tolerance is rejected,
-round-off below zero is clipped. Status per man: 0 ok, 1 step below h_min, 2 too many steps.
+round-off below zero is clipped. Status per man: 0 ok, 1 step below h_min, 2 too many steps;
+``steps`` counts every attempted step, ``rejected`` those of them that were refused.
+
+Dose-aware first step: a bolus makes the step carried over from before it far too long
+(a fast oral absorption needs minutes where the hours before it needed hours), which cost
+two or three rejected steps after every dose. Each man remembers, per dosed state, the first
+step accepted after the last dose into it and starts there after the next one (never longer
+than the carried step); the controller then grows it as usual.
 """
 
 INTEGRATOR = r"""
 static int integrate(double *z, const double *P, const double *C, const double *U,
                      double *t_io, double t_end, double *h_io, const double *rtol,
-                     const double *atol, double h_max, double h_min, long max_steps, long *steps) {
+                     const double *atol, double h_max, double h_min, long max_steps, long *steps,
+                     long *rejected_count, double *h_first) {
   double F[M], Fs[M], J[NNZ], W[M * M], K[S][M], ytmp[M], ynew[M];
   double t = *t_io, h = *h_io;
   int have_jac = 0, rejected = 0;
@@ -63,6 +72,7 @@ static int integrate(double *z, const double *P, const double *C, const double *
       }
     }
     if (err <= 1.0) {
+      if (*h_first == 0.0 && !last) *h_first = h;  /* a full step, not one cut to t_end */
       memcpy(z, ynew, sizeof(double) * M);
       t = last ? t_end : t + h;
       have_jac = 0;
@@ -76,11 +86,76 @@ static int integrate(double *z, const double *P, const double *C, const double *
       double fac = isfinite(err) ? fmax(0.1, 0.9 * pow(err, -1.0 / ELO)) : 0.1;
       h = h * fac;
       rejected = 1;
+      (*rejected_count)++;
       if (h < h_min) { *t_io = t; return 1; }
     }
   }
   *t_io = t;
   *h_io = h;
+  return 0;
+}
+
+/* Solve A x = b in place (A: MP x MP, row-major), LU with partial pivoting; 0 if singular. */
+static int dense_solve(double *A, double *b) {
+  for (int k = 0; k < MP; k++) {
+    int piv = k;
+    for (int i = k + 1; i < MP; i++) if (fabs(A[i * MP + k]) > fabs(A[piv * MP + k])) piv = i;
+    if (!(fabs(A[piv * MP + k]) > 0.0)) return 0;
+    if (piv != k) {
+      for (int j = 0; j < MP; j++) {
+        double a = A[k * MP + j]; A[k * MP + j] = A[piv * MP + j]; A[piv * MP + j] = a;
+      }
+      double c = b[k]; b[k] = b[piv]; b[piv] = c;
+    }
+    for (int i = k + 1; i < MP; i++) {
+      double l = A[i * MP + k] / A[k * MP + k];
+      if (l == 0.0) continue;
+      for (int j = k + 1; j < MP; j++) A[i * MP + j] -= l * A[k * MP + j];
+      b[i] -= l * b[k];
+    }
+  }
+  for (int k = MP - 1; k >= 0; k--) {
+    for (int j = k + 1; j < MP; j++) b[k] -= A[k * MP + j] * b[j];
+    b[k] /= A[k * MP + k];
+  }
+  return 1;
+}
+
+/* Drug-free steady state of men k0..k1: Newton's method with the exact Jacobian on the
+   physiological states (drug amounts zero, no infusions). y (N_ALL per man) holds the
+   starting guess and receives the root, clipped at 0; status 0 when every residual is
+   below 1e-6 of its state's scale, 1 otherwise. */
+int steady(long k0, long k1, const double *params, double *y, double tol, long max_iter,
+           int *status) {
+  for (long k = k0; k < k1; k++) {
+    const double *P = params + k * NP;
+    double C[NC], U[NU], z[M], F[M], J[NNZ], A[MP * MP], scale[MP], dx[MP];
+    constants(P, C);
+    for (int j = 0; j < NU; j++) U[j] = 0.0;
+    for (int i = 0; i < M; i++) z[i] = i < MP ? y[k * N_ALL + ACTIVE[i]] : 0.0;
+    for (int i = 0; i < MP; i++) scale[i] = fmax(fabs(z[i]), 1e-3);
+    for (long it = 0; it < max_iter; it++) {
+      derivs_jac(z, P, C, U, F, J);
+      memset(A, 0, sizeof A);
+      for (int q = 0; q < NNZ; q++)
+        if (JROW[q] < MP && JCOL[q] < MP) A[JROW[q] * MP + JCOL[q]] = J[q];
+      for (int i = 0; i < MP; i++) dx[i] = -F[i];
+      if (!dense_solve(A, dx)) break;
+      double worst = 0.0;
+      for (int i = 0; i < MP; i++) {
+        z[i] += dx[i];
+        double r = fabs(dx[i]) / scale[i];
+        if (!(r <= worst)) worst = r;  /* NaN propagates */
+      }
+      if (!(worst < INFINITY) || worst < tol) break;
+    }
+    derivs(z, P, C, U, F);
+    int st = 0;
+    for (int i = 0; i < MP; i++)
+      if (!isfinite(z[i]) || !(fabs(F[i]) / scale[i] <= 1e-6)) st = 1;
+    for (int i = 0; i < MP; i++) y[k * N_ALL + ACTIVE[i]] = z[i] > 0.0 ? z[i] : 0.0;
+    status[k] = st;
+  }
   return 0;
 }
 
@@ -101,21 +176,32 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
         const double *t_out, long n_out, const long *ev_ptr, const double *ev_t,
         const int *ev_kind, const int *ev_index, const double *ev_value, const int *obs_sel,
         long n_sel, double *out, const double *rtol, const double *atol, double h0, double h_max,
-        double h_min, long max_steps, int *status, long *steps, double *y_end) {
+        double h_min, long max_steps, int *status, long *steps, long *rejected,
+        double *y_end) {
   for (long k = k0; k < k1; k++) {
     const double *P = params + k * NP;
     double C[NC], U[NU], z[M], O[NOBS > 0 ? NOBS : 1];
     constants(P, C);
     for (int j = 0; j < NU; j++) U[j] = 0.0;
     for (int i = 0; i < M; i++) z[i] = y0[k * N_ALL + ACTIVE[i]];
-    long e = ev_ptr[k], e_end = ev_ptr[k + 1], o = 0, n_steps = 0;
-    double t = t0, h = h0;
-    int st = 0;
+    long e = ev_ptr[k], e_end = ev_ptr[k + 1], o = 0, n_steps = 0, n_rejected = 0;
+    double t = t0, h = h0, h_dose[M];  /* first accepted step after a dose, per state */
+    int st = 0, dosed = -1;  /* the state dosed last (whose h_dose is being learned) */
+    for (int i = 0; i < M; i++) h_dose[i] = 0.0;
     for (;;) {
+      int dosed_now = -1;
       while (e < e_end && ev_t[e] <= t + 1e-9) {
-        if (ev_kind[e] == 0) z[ev_index[e]] += ev_value[e];
-        else U[ev_index[e]] = ev_value[e];
+        if (ev_kind[e] == 0) {
+          z[ev_index[e]] += ev_value[e];
+          if (dosed_now < 0 || h_dose[ev_index[e]] < h_dose[dosed_now]) dosed_now = ev_index[e];
+        } else {
+          U[ev_index[e]] = ev_value[e];
+        }
         e++;
+      }
+      if (dosed_now >= 0) {
+        dosed = dosed_now;
+        if (h_dose[dosed] > 0.0 && h_dose[dosed] < h) h = h_dose[dosed];
       }
       while (o < n_out && t_out[o] <= t + 1e-9) {
         observe(z, P, C, U, O);
@@ -125,8 +211,10 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
       if (o >= n_out) break;
       double t_stop = t_out[o];
       if (e < e_end && ev_t[e] < t_stop) t_stop = ev_t[e];
-      st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol, h_max, h_min, max_steps,
-                     &n_steps);
+      double h_first = 0.0;
+      st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol + k * M, h_max, h_min, max_steps,
+                     &n_steps, &n_rejected, &h_first);
+      if (dosed >= 0 && h_first > 0.0) { h_dose[dosed] = h_first; dosed = -1; }
       if (st) {
         for (; o < n_out; o++)
           for (long q = 0; q < n_sel; q++) out[(q * n_out + o) * n_total + k] = NAN;
@@ -137,6 +225,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
     for (int i = 0; i < M; i++) y_end[k * N_ALL + ACTIVE[i]] = z[i];
     status[k] = st;
     steps[k] = n_steps;
+    rejected[k] = n_rejected;
   }
   return 0;
 }

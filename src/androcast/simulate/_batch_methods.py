@@ -68,4 +68,33 @@ RODAS4 = Rosenbrock(
     order=4,
 )
 
-METHODS = {m.name: m for m in (RODAS3, RODAS4)}
+#: 3 stages, 2 function evaluations, order 3 (embedded 2), L-stable (Sandu et al. 1997).
+ROS3 = Rosenbrock(
+    name="ROS3",
+    gamma=0.43586652150845899942,
+    a=(1.0, 1.0, 0.0),
+    c=(-1.0156171083877702092, 4.0759956452537699825, 9.2076794298330791242),
+    m=(1.0, 6.1697947043828245593, -0.42772256543218573326),
+    e=(0.5, -2.9079558716805469822, 0.22354069897811569627),
+    new_f=(True, True, False),
+    error_order=3.0,
+    order=3,
+)
+
+#: 4 stages, 3 function evaluations, order 4 (embedded 3), L-stable (Hairer & Wanner 1996,
+#: as in KPP): the work of a RODAS3 step for one order more.
+ROS4 = Rosenbrock(
+    name="ROS4",
+    gamma=0.57282,
+    a=(2.0, 1.867943637803922, 0.2344449711399156, 1.867943637803922, 0.2344449711399156,
+       0.0),
+    c=(-7.137615036412310, 2.580708087951457, 0.6515950076447975, -2.137148994382534,
+       -0.3214669691237626, -0.6949742501781779),
+    m=(2.255570073418735, 0.2870493262186792, 0.4353179431840180, 1.093502252409163),
+    e=(-0.2815431932141155, -0.07276199124938920, -0.1082196201495311, -1.093502252409163),
+    new_f=(True, True, True, False),
+    error_order=4.0,
+    order=4,
+)
+
+METHODS = {m.name: m for m in (RODAS3, RODAS4, ROS3, ROS4)}

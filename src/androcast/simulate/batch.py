@@ -36,7 +36,7 @@ from androcast.model.steady_state import reference_state
 from androcast.regimens import DoseSchedule
 from androcast.simulate import _batch_compiled
 from androcast.simulate._batch_inputs import event_table, parameter_matrix, typical_size
-from androcast.simulate._batch_methods import RODAS3, Rosenbrock
+from androcast.simulate._batch_methods import ROS3, Rosenbrock
 from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
 
 FloatArray = NDArray[np.float64]
@@ -71,13 +71,16 @@ class BatchState:
 class BatchTrajectory:
     """Observables of N men at shared times: ``values[name]`` has shape (len(t_d), N).
 
-    ``final`` is every man's full state at the last output time (after doses given then).
+    ``final`` is every man's full state at the last output time (after doses given then);
+    ``steps``/``rejected`` are the integrator's work per man (compiled engine only).
     """
 
     t_d: FloatArray
     values: Mapping[str, FloatArray]
     species: tuple[str, ...]
     final: BatchState | None = None
+    steps: NDArray[np.int64] | None = None  # compiled engine: steps attempted per man
+    rejected: NDArray[np.int64] | None = None  # compiled engine: of which refused
 
 
 def _scalar_view(p: Parameters, n: int) -> Parameters:
@@ -261,7 +264,7 @@ def simulate_batch(
     ``p`` holds floats or (N,) arrays; ``t_d`` are the output times (ascending, after
     ``t_start_d``). ``observables``: names of the model's observables to return (default:
     all; fewer saves memory, N x len(t_d) floats each). ``engine="compiled"`` (default)
-    runs a C kernel generated from the model's rhs with per-man adaptive RODAS steps on
+    runs a C kernel generated from the model's rhs with per-man adaptive Rosenbrock (ROS3) steps on
     ``threads`` threads (default: the CPUs this process may use), built once and cached
     in ``cache_dir`` (default ``~/.cache/androcast/kernels``); ``engine="numpy"`` runs the
     vectorised ROS2 integrator with shared steps (no compiler needed, much slower).
@@ -348,7 +351,7 @@ def simulate_compiled(
     observables: Sequence[str] | None,
     threads: int,
     cache_dir: Path | None,
-    method: Rosenbrock = RODAS3,
+    method: Rosenbrock = ROS3,
     *,
     y0: BatchState | None = None,
 ) -> BatchTrajectory:
@@ -362,7 +365,10 @@ def simulate_compiled(
         raise ParameterError("observables", unknown[0], f"one of {', '.join(kernel.observables)}")
     params = parameter_matrix(kernel, p, species, n)
     events = event_table(kernel, schedules, species, t_start_d)
-    start = _initial_state(p, n, species, y0, t_start_d).T
+    if y0 is None:
+        start = _compiled_steady_state(kernel, params, p, n, threads)
+    else:
+        start = _initial_state(p, n, species, y0, t_start_d).T
     settings = _batch_compiled.Control(
         h0_d=control.h0_d, h_max_d=control.h_max_d,
         h_min_d=control.h_min_d, max_steps=control.max_steps)
@@ -370,9 +376,9 @@ def simulate_compiled(
     # emptying depot to 1e-4 of its last microgram would cost most of the steps
     drug = np.asarray(kernel.active) >= N_PHYSIOLOGY
     size = typical_size(kernel, start, events, species)
-    atol = np.where(drug, control.rtol, control.atol) * size
+    atol = np.where(drug, control.rtol, control.atol) * size  # (N, n_active)
     rtol = np.where(drug, 0.0, control.rtol)
-    out, status, _, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
+    out, status, steps, rejected, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
                                        settings, rtol, atol, threads)
     failed = np.flatnonzero(status)
     if failed.size:
@@ -383,7 +389,25 @@ def simulate_compiled(
     return BatchTrajectory(
         t_d=t_out, values={name: out[q] for q, name in enumerate(names)},
         species=tuple(sp.code for sp in species),
-        final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species))
+        final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species),
+        steps=steps, rejected=rejected)
+
+
+def _compiled_steady_state(kernel: _batch_compiled.CompiledKernel, params: FloatArray,
+                           p: Parameters, n: int, threads: int) -> FloatArray:
+    """(N, n_states): :func:`batch_steady_state`'s root, found in the kernel (no numpy
+    Jacobian by differences: that took most of a one-man run)."""
+    guess = np.zeros((n, len(kernel.state_names)))
+    guess[:, :N_PHYSIOLOGY] = reference_state(_scalar_view(p, n))
+    y, status = kernel.steady_state(params, guess, threads)
+    if np.any(status):
+        raise SimulationError(
+            "steady_state",
+            f"batch[{int(np.flatnonzero(status)[0])}]",
+            "a drug-free steady state for every man",
+            hint="check the sampled parameters (variability too wide?)",
+        )
+    return y
 
 
 def _inputs(rate: FloatArray | None) -> Inputs:
