@@ -204,11 +204,18 @@ def _observation_id(session: Session, patient: PatientRow, observable: Any,
         .order_by(LabObservationRow.id.desc()).limit(1))
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored UTC time as aware (SQLite hands it back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
 def _alert(row: AlertRow, identifier: str) -> StoredAlert:
     return StoredAlert(
         row.id, identifier, row.forecast_id, row.code, row.rule, row.severity, row.message,
         row.citation, row.date, row.observable, row.value, row.unit, row.acknowledged_by,
-        row.acknowledged_at,
+        _utc(row.acknowledged_at),
     )
 
 
