@@ -1,0 +1,186 @@
+"""Monitoring in the web app: adopt a plan on his page or by the API, follow-up results
+judged against his forecast band, the alerts shown and acknowledged.
+
+P001 (clinic A) is post-TRT and azoospermic on 2025-10-20; his plan starts 2025-10-21, so
+a semen analysis with sperm afterwards must raise the cited CRYO alert (a rule check that
+does not depend on the band). Eight virtual men (the test app's).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+
+import yaml
+from fastapi.testclient import TestClient
+from webhelpers import TODAY, api_token, csrf_of, example
+
+ClientFor = Callable[[str], TestClient]
+START = "2025-10-21"
+SPERM = {"date": "2025-12-15", "volume_ml": 2.8, "concentration_m_per_ml": 1.5}
+
+
+def _text(page: str) -> str:
+    """What the page reads as (tags dropped, spaces collapsed)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _figure(page: str, name: str) -> dict[str, object]:
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S)
+    assert found, name
+    figure: dict[str, object] = json.loads(found.group(1))
+    return figure
+
+
+def test_the_page_offers_only_the_protocols_appropriate_for_him(client_for: ClientFor) -> None:
+    page = client_for("alice").get("/patients/P001").text
+    form = page[page.index('data-testid="adopt-plan"') :]
+    offered = re.findall(r'<option value="([a-z_]+)"', form[: form.index("</form>")])
+    assert "hcg_serm" in offered and "watchful_waiting" in offered
+    # exogenous suppression with a low estradiol rules out the aromatase inhibitor arm
+    assert "hcg_serm_ai" not in offered
+
+
+def test_adopting_on_the_page_refuses_bad_input_at_its_field(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    cases = {
+        ("hcg_serm_ai", START): ("plan.protocol", "expected a protocol appropriate for him"),
+        ("hcg_serm", "21.10.2025"): ("plan.start", "expected an ISO date YYYY-MM-DD"),
+        ("hcg_serm", "2020-01-01"): ("plan.start", "expected a date from his first result 2025"),
+    }
+    for (protocol, start), (field, expected) in cases.items():
+        data = {"csrf_token": token, "plan.protocol": protocol, "plan.start": start}
+        response = alice.post("/patients/P001/monitoring/plan", data=data)
+        assert response.status_code == 422, (protocol, start)
+        shown = html.unescape(response.text)
+        assert f'data-field="{field}"' in shown and expected in shown, (protocol, start)
+    assert alice.get("/api/patients/P001/monitoring").status_code == 404  # nothing adopted
+
+
+def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    adopted = alice.post(
+        "/patients/P001/monitoring/plan",
+        data={"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": START},
+        follow_redirects=False,
+    )
+    assert adopted.status_code == 303 and adopted.headers["location"] == "/patients/P001#monitoring"
+    page = html.unescape(alice.get("/patients/P001").text)
+    shown = _text(page)
+    assert (
+        f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily (hcg_serm) "
+        f"from {START} [ kohn2017 ; wenker2015 ]"
+    ) in shown
+    assert 'data-testid="no-alerts"' in page
+    assert "[CRYO] wenker2015" in shown  # the plan's escalations, each with its basis
+    figure = _figure(page, "monitoring-figure")
+    panels = [a["text"] for a in figure["layout"]["annotations"][:2]]  # type: ignore[index]
+    assert panels == ["<b>testosterone_total</b>", "<b>lh</b>"]
+
+    form = {
+        "csrf_token": token,
+        "semen[0].date": SPERM["date"],
+        "semen[0].volume_ml": "2.8",
+        "semen[0].concentration_m_per_ml": "1.5",
+    }
+    swapped = alice.post("/patients/P001/semen", data=form, headers={"HX-Request": "true"})
+    assert swapped.status_code == 200
+    page = html.unescape(swapped.text)
+    row = re.search(r'<tr data-alert="(\d+)" class="alert-info">(.*?)</tr>', page, re.S)
+    assert row, "the new alert is listed"
+    cells = _text(row.group(2))
+    assert cells.startswith(
+        f"{SPERM['date']} sperm_concentration 1.5 10*6/mL offer_cryopreservation info "
+    )
+    assert cells.endswith("[CRYO] wenker2015 Acknowledge")
+    assert "1 open alert" in _text(page)
+    observed = _figure(page, "monitoring-figure")["data"]
+    sperm = next(t for t in observed if t["name"] == "sperm_concentration observed")  # type: ignore[union-attr]
+    assert sperm["x"] == [SPERM["date"]] and sperm["y"] == [1.5]
+
+    alert_id = row.group(1)
+    acked = alice.post(
+        f"/patients/P001/alerts/{alert_id}/acknowledge",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert acked.status_code == 303
+    page = html.unescape(alice.get("/patients/P001").text)
+    row = re.search(
+        rf'<tr data-alert="{alert_id}" class="alert-info acknowledged">(.*?)</tr>', page, re.S
+    )
+    assert row and f"alice, {TODAY.isoformat()}" in row.group(1)
+    assert "0 open alerts" in _text(page)
+
+
+def test_monitoring_by_the_api(client_for: ClientFor) -> None:
+    alice, bob = client_for("alice"), client_for("bob")
+    headers = api_token(alice)
+    case = yaml.safe_load(example("cases/post_trt.yaml").read_text(encoding="utf-8"))
+    case["patient"]["id"] = "P002"  # P001's twin brother, untouched by the page test
+    created = alice.post(
+        "/api/patients", json=json.loads(json.dumps(case, default=str)), headers=headers
+    )
+    assert created.status_code == 201, created.text
+    body = {"protocol": "hcg_serm_ai", "start": START}
+    refused = alice.post("/api/patients/P002/monitoring/plan", json=body, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "protocol"
+    assert refused.json()["error"]["value"] == "hcg_serm_ai"
+    body = {"protocol": "hcg_serm", "start": START}
+    adopted = alice.post("/api/patients/P002/monitoring/plan", json=body, headers=headers)
+    assert adopted.status_code == 201, adopted.text
+    made = adopted.json()
+    assert (made["plan"]["protocol"], made["plan"]["start"]) == ("hcg_serm", START)
+    assert made["forecast"]["n_virtual"] == 8 and made["alerts"] == []
+
+    added = alice.post("/api/patients/P002/observations", json={"semen": [SPERM]}, headers=headers)
+    assert added.status_code == 201, added.text
+    assert "offer_cryopreservation" in [a["code"] for a in added.json()["alerts"]]
+
+    report = alice.get("/api/patients/P002/monitoring").json()
+    assert list(report) == ["patient", "plan", "forecast", "observations", "alerts"]
+    assert report["forecast"]["as_of"] == SPERM["date"]  # the forecast learnt from it
+    cryo = next(a for a in report["alerts"] if a["code"] == "offer_cryopreservation")
+    assert (cryo["rule"], cryo["citation"], cryo["severity"]) == ("CRYO", "wenker2015", "info")
+    assert cryo["acknowledged_by"] is None
+
+    path = f"/api/patients/P002/alerts/{cryo['id']}/acknowledge"
+    acked = alice.post(path, headers=headers)
+    assert acked.status_code == 200
+    assert acked.json()["acknowledged_by"] == "alice" and acked.json()["acknowledged_at"]
+    again = client_for("anna")
+    kept = again.post(path, headers=api_token(again)).json()
+    assert (kept["acknowledged_by"], kept["acknowledged_at"]) == (
+        "alice",
+        acked.json()["acknowledged_at"],
+    )
+    # an id that is no alert of his is not found
+    missing = alice.post("/api/patients/P002/alerts/999999/acknowledge", headers=headers)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "error": {"message": "alert 999999 of patient 'P002' not found in your clinic"}
+    }
+    # clinic B's clinician cannot acknowledge it through his own patient either
+    theirs = bob.post(
+        f"/api/patients/PRL-034/alerts/{cryo['id']}/acknowledge", headers=api_token(bob)
+    )
+    assert theirs.status_code == 404
+
+
+def test_a_patient_without_a_plan_has_no_monitoring(client_for: ClientFor) -> None:
+    bob = client_for("bob")
+    response = bob.get("/api/patients/PRL-034/monitoring")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"message": "patient 'PRL-034' has no adopted plan (adopt one first)"}
+    }
+    lab = {"date": "2025-11-01", "analyte": "prolactin", "value": 20, "unit": "ng/mL"}
+    added = bob.post(
+        "/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=api_token(bob)
+    )
+    assert added.status_code == 201 and "alerts" not in added.json()
