@@ -184,3 +184,18 @@ def test_a_patient_without_a_plan_has_no_monitoring(client_for: ClientFor) -> No
         "/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=api_token(bob)
     )
     assert added.status_code == 201 and "alerts" not in added.json()
+
+
+def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    for protocol in ("hcg_serm", "hcg"):
+        data = {"csrf_token": token, "plan.protocol": protocol, "plan.start": START}
+        swapped = alice.post(
+            "/patients/P001/monitoring/plan", data=data, headers={"HX-Request": "true"}
+        )
+        assert swapped.status_code == 200
+    shown = _text(swapped.text)
+    assert "Adopted plan: hCG 3000 IU s.c. every other day (hcg)" in shown
+    assert "Adopt another plan (this one is then superseded)" in shown
+    assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"

@@ -259,9 +259,10 @@ def monitoring_view(
         return monitoring.view(session, identifier, clinic=clinic, today=today)
 
 
-def plan_choices(case: Case) -> list[str]:
-    """The protocols a clinician may adopt for him (those his interpretation allows)."""
-    return monitoring.appropriate_protocol_ids(case)
+def plan_choices(case: Case) -> dict[str, str]:
+    """The protocols a clinician may adopt for him (those his interpretation allows): names
+    by id."""
+    return {p.id: p.name for p in monitoring.appropriate(case)}
 
 
 def adopt_plan(

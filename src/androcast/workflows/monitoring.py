@@ -26,7 +26,7 @@ from androcast.monitoring import (
     state_from_payload,
     state_to_payload,
 )
-from androcast.prognosis import appropriate_protocols, get_protocol
+from androcast.prognosis import Protocol, appropriate_protocols, get_protocol
 from androcast.store import (
     StoredAlert,
     acknowledge_alert,
@@ -57,9 +57,9 @@ def no_plan(patient: str) -> StoreError:
                       hint=f"run: androcast patient plan {patient} --protocol ID")
 
 
-def appropriate_protocol_ids(case: Case) -> list[str]:
-    """The protocols his interpretation does not rule out (what a clinician may adopt)."""
-    return [p.id for p in appropriate_protocols(interpret(case))]
+def appropriate(case: Case) -> tuple[Protocol, ...]:
+    """The protocols his interpretation does not rule out (what the web app offers)."""
+    return appropriate_protocols(interpret(case))
 
 
 def check_start(case: Case, start: dt.date, today: dt.date, *, field: str = "start") -> None:
@@ -99,7 +99,7 @@ def adopt(
     get_protocol(protocol, field="protocol")
     case = load_chart(session, patient, clinic=clinic).to_case(as_of=max(today, start))
     if only_appropriate:
-        allowed = appropriate_protocol_ids(case)
+        allowed = [p.id for p in appropriate(case)]
         if protocol not in allowed:
             raise UnknownCodeError("protocol", protocol,
                                    f"a protocol appropriate for him: {', '.join(allowed)}")

@@ -20,10 +20,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.status import HTTP_303_SEE_OTHER, HTTP_422_UNPROCESSABLE_CONTENT
 
 from androcast.errors import AndrocastError, DateError, InputFileError
-from androcast.interpret import interpret
-from androcast.prognosis import appropriate_protocols
 from androcast.protocol import plan_rules
 from androcast.report import patient_report, render_report, timeline
+from androcast.units import display_unit
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
 from androcast.web.catalogue import choices
@@ -168,23 +167,28 @@ def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
 
 
 def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None) -> dict[str, Any]:
-    """His monitoring as the template reads it: the report, its chart and the plan's
-    escalations (with their citations); without a plan, the protocols he may adopt."""
+    """His monitoring as the template reads it: the report, its chart (units as clinicians
+    write them) and the plan's escalations with their citations; and the protocols he may
+    adopt (his first plan, or one that supersedes it)."""
+    choices = {"plan_choices": service.plan_choices(view.case)}
     if report is None:
-        names = {p.id: p.name for p in appropriate_protocols(interpret(view.case))}
-        return {"monitoring": None, "plan_choices": names}
+        return {"monitoring": None, **choices}
     forecast = report["forecast"]
     bands = forecast["bands"]
-    ordered = {k: bands[k] for k in (*MONITORING_PANELS, *bands) if k in bands}
-    figure = forecast_band_figure(
-        {**forecast, "bands": ordered}, report["observations"], report["alerts"]
-    )
+    ordered = {
+        k: {**bands[k], "unit": display_unit(bands[k]["unit"])}
+        for k in (*MONITORING_PANELS, *bands)
+        if k in bands
+    }
+    alerts = [{**a, "unit": display_unit(a["unit"] or "")} for a in report["alerts"]]
+    figure = forecast_band_figure({**forecast, "bands": ordered}, report["observations"], alerts)
     acting = set(report["plan"]["escalations"])
     return {
         "monitoring": report,
         "monitoring_figure": figure,
         "escalations": [e for e in plan_rules().escalations if e.id in acting],
         "open_alerts": sum(1 for a in report["alerts"] if a["acknowledged_at"] is None),
+        **choices,
     }
 
 
