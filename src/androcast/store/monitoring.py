@@ -221,11 +221,14 @@ def _alert(row: AlertRow, identifier: str) -> StoredAlert:
 
 def list_alerts(
     session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC,
-    unacknowledged_only: bool = False,
+    unacknowledged_only: bool = False, plan_id: int | None = None,
 ) -> list[StoredAlert]:
-    """His alerts, oldest first."""
+    """His alerts, oldest first (raised under plan ``plan_id`` when given)."""
     patient = find_patient(session, identifier, clinic=clinic)
     query = select(AlertRow).where(AlertRow.patient_id == patient.id)
+    if plan_id is not None:
+        query = query.join(ForecastRow, AlertRow.forecast_id == ForecastRow.id).where(
+            ForecastRow.plan_id == plan_id)
     if unacknowledged_only:
         query = query.where(AlertRow.acknowledged_at.is_(None))
     return [_alert(r, identifier) for r in session.scalars(query.order_by(AlertRow.id))]

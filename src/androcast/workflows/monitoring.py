@@ -134,8 +134,8 @@ def after_results(
 def view(
     session: Session, patient: str, *, clinic: str, today: dt.date
 ) -> dict[str, Any] | None:
-    """``monitoring_report``: his plan, latest band, results against it and every alert
-    (with who acknowledged it and when); None when he has no adopted plan."""
+    """``monitoring_report``: his plan, latest band, results against it and the alerts
+    raised on this plan (with who acknowledged each and when); None without an adopted plan."""
     plan = active_plan(session, patient, clinic=clinic)
     if plan is None:
         return None
@@ -144,7 +144,7 @@ def view(
         raise no_plan(patient)
     case = load_chart(session, patient, clinic=clinic).to_case(
         as_of=max(today, forecast.as_of))
-    alerts = [a.to_dict() for a in list_alerts(session, patient, clinic=clinic)]
+    alerts = [a.to_dict() for a in list_alerts(session, patient, clinic=clinic, plan_id=plan.id)]
     return monitoring_report(plan.payload, Band.from_dict(forecast.payload), case, alerts)
 
 
