@@ -199,3 +199,19 @@ def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
     assert "Adopted plan: hCG 3000 IU s.c. every other day (hcg)" in shown
     assert "Adopt another plan (this one is then superseded)" in shown
     assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"
+
+
+def test_a_man_without_androgens_on_a_plan_gets_his_next_result_judged(
+    client_for: ClientFor,
+) -> None:
+    bob = client_for("bob")  # PRL-034: hyperprolactinaemia, no androgen history
+    headers = api_token(bob)
+    plan = {"protocol": "hcg_fsh", "start": "2025-11-02"}
+    adopted = bob.post("/api/patients/PRL-034/monitoring/plan", json=plan, headers=headers)
+    assert adopted.status_code == 201, adopted.text
+    lab = {"date": "2025-12-14", "analyte": "lh", "value": 4.0, "unit": "IU/L"}
+    added = bob.post("/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=headers)
+    assert added.status_code == 201, added.text
+    assert "alerts" in added.json()
+    report = bob.get("/api/patients/PRL-034/monitoring").json()
+    assert report["forecast"]["as_of"] == "2025-12-14"
