@@ -8,14 +8,23 @@ does not depend on the band). Eight virtual men (the test app's).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
 
 import yaml
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from webhelpers import TODAY, api_token, csrf_of, example
+
+from androcast.labs import load_case, parse_case
+from androcast.web import service
+
+T = TypeVar("T")
 
 ClientFor = Callable[[str], TestClient]
 START = "2025-10-21"
@@ -215,3 +224,38 @@ def test_a_man_without_androgens_on_a_plan_gets_his_next_result_judged(
     assert "alerts" in added.json()
     report = bob.get("/api/patients/PRL-034/monitoring").json()
     assert report["forecast"]["as_of"] == "2025-12-14"
+
+
+def test_only_the_monitoring_step_waits_for_the_bound_on_computations(app: FastAPI) -> None:
+    store, ran = app.state.store, []
+
+    def bound(compute: Callable[[], T]) -> T:
+        ran.append(compute)
+        return compute()
+
+    lab = parse_case(
+        {
+            "patient": {"id": "P003"},
+            "labs": [{"date": "2025-12-01", "analyte": "lh", "value": 3.0, "unit": "IU/L"}],
+        },
+        as_of=TODAY,
+    ).labs
+    case = load_case(example("cases/post_trt.yaml"), as_of=TODAY)
+    service.add_case(store, "A", "test", replace(case, patient=replace(case.patient, id="P003")))
+    added = service.add_results(store, "A", "test", "P003", labs=lab, today=TODAY, bound=bound)
+    assert ran == [] and "alerts" not in added  # no plan: a plain write
+    service.adopt_plan(
+        store,
+        "A",
+        "test",
+        "P003",
+        protocol="hcg_serm",
+        start=dt.date(2025, 10, 21),
+        today=TODAY,
+        particles=4,
+        bound=bound,
+    )
+    assert len(ran) == 1
+    lab = [replace(lab[0], date=dt.date(2025, 12, 8))]
+    added = service.add_results(store, "A", "test", "P003", labs=lab, today=TODAY, bound=bound)
+    assert len(ran) == 2 and "alerts" in added

@@ -28,6 +28,7 @@ from androcast.store import (
     PatientSummary,
     SaveSummary,
     Store,
+    active_plan,
     add_lab_results,
     chart_from_case,
     find_patient,
@@ -219,9 +220,11 @@ def add_results(
             summary.updated += merged.updated
             summary.unchanged += merged.unchanged
         assessment = _reassess(session, identifier, clinic, today)
-        alerts = bound(
-            lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
-        )
+        alerts = None
+        if active_plan(session, identifier, clinic=clinic) is not None:  # else nothing to wait for
+            alerts = bound(
+                lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
+            )
     result = {**summary_dict(summary), "patient": identifier, "assessment": assessment}
     return result if alerts is None else {**result, "alerts": alerts}
 
