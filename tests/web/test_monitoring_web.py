@@ -259,3 +259,48 @@ def test_only_the_monitoring_step_waits_for_the_bound_on_computations(app: FastA
     lab = [replace(lab[0], date=dt.date(2025, 12, 8))]
     added = service.add_results(store, "A", "test", "P003", labs=lab, today=TODAY, bound=bound)
     assert len(ran) == 2 and "alerts" in added
+
+
+def test_a_fhir_import_of_new_results_runs_the_monitoring_step(app: FastAPI) -> None:
+    store = app.state.store
+    bundle = json.loads(example("fhir/post_trt_bundle.json").read_text(encoding="utf-8"))
+    service.import_bundle(store, "A", "test", bundle, today=TODAY)  # P001 of the bundle
+    identifier = next(
+        e["resource"]["identifier"][0]["value"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Patient"
+    )
+    service.adopt_plan(
+        store,
+        "A",
+        "test",
+        identifier,
+        protocol="hcg_serm",
+        start=dt.date(2025, 10, 21),
+        today=TODAY,
+        particles=4,
+    )
+    # a week-6 estradiol above the reference range: a new Observation like his LH one
+    lh = next(e for e in bundle["entry"] if e["resource"].get("code", {}).get("text") == "lh")
+    e2 = json.loads(json.dumps(lh))
+    e2["fullUrl"] = "urn:uuid:00000000-0000-4000-8000-000000000e2f"
+    e2["resource"]["identifier"][0]["value"] = "obs-e2-week6"
+    e2["request"]["ifNoneExist"] = "identifier=urn:example:lab-system|obs-e2-week6"
+    e2["resource"]["code"] = {
+        "coding": [{"system": "http://loinc.org", "code": "2243-4", "display": "Estradiol"}],
+        "text": "estradiol",
+    }
+    e2["resource"]["effectiveDateTime"] = "2025-12-02"
+    e2["resource"]["valueQuantity"] = {
+        "value": 80,
+        "unit": "pg/mL",
+        "system": "http://unitsofmeasure.org",
+        "code": "pg/mL",
+    }
+    del e2["resource"]["referenceRange"]
+    imported = service.import_bundle(
+        store, "A", "test", {**bundle, "entry": [*bundle["entry"], e2]}, today=TODAY
+    )
+    assert imported["created"] == 1
+    codes = [a["code"] for a in imported["alerts"][identifier]]
+    assert "add_aromatase_inhibitor" in codes  # ESC-AI: estradiol above its reference range

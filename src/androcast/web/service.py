@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
@@ -238,15 +239,31 @@ def reassess(
 
 
 def import_bundle(
-    store: Store, clinic: str, actor: str, bundle: Any, *, today: dt.date
+    store: Store,
+    clinic: str,
+    actor: str,
+    bundle: Any,
+    *,
+    today: dt.date,
+    bound: Bound = unbounded,
 ) -> dict[str, Any]:
-    """A FHIR bundle: all of it or nothing; each imported patient is reassessed."""
+    """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
+    adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
     charts = parse_bundle(bundle, as_of=today, source="bundle")
+    alerts: dict[str, list[dict[str, Any]]] = {}
     with store.transaction(actor) as session:
         summary = summary_dict(save_charts(session, charts, clinic=clinic))
         for chart in charts:
-            _reassess(session, chart.patient.id, clinic, today)
-    return {**summary, "patients": [c.patient.id for c in charts]}
+            identifier = chart.patient.id
+            _reassess(session, identifier, clinic, today)
+            if active_plan(session, identifier, clinic=clinic) is not None:
+                step = partial(
+                    monitoring.after_results, session, identifier, clinic=clinic, today=today
+                )
+                raised = bound(step)
+                alerts[identifier] = raised or []
+    result = {**summary, "patients": [c.patient.id for c in charts]}
+    return {**result, "alerts": alerts} if alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:

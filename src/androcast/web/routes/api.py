@@ -487,9 +487,15 @@ def fhir_import(
     bundle: Annotated[dict[str, Any], Body(description="a FHIR R4 Bundle")],
     user: User,
 ) -> dict[str, Any]:
-    """Import a bundle into your clinic: all entries, or on any invalid entry nothing."""
+    """Import a bundle into your clinic: all entries, or on any invalid entry nothing. A
+    patient on an adopted plan has his new results judged (``alerts`` by patient)."""
     return service.import_bundle(
-        store_of(request), _clinic(user), _actor(user), bundle, today=dt.date.today()
+        store_of(request),
+        _clinic(user),
+        _actor(user),
+        bundle,
+        today=dt.date.today(),
+        bound=outlooks_of(request).run,
     )
 
 

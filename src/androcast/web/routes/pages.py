@@ -442,6 +442,7 @@ async def fhir_import(
             _actor(user),
             data,
             today=dt.date.today(),
+            bound=outlooks_of(request).run,
         )
     except AndrocastError as err:
         context = {"error": FieldError.of(err), "result": None}
