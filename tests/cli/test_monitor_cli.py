@@ -187,3 +187,30 @@ def test_a_plan_start_before_his_first_result_is_refused(db: str) -> None:
     assert err.strip().startswith(
         "error: --start: '2020-01-01' is not a valid date here; expected a date from his "
         "first result 2025-09-01 to ")
+
+
+def test_fhir_import_of_a_new_result_judges_it_on_his_plan(db: str, tmp_path: Path) -> None:
+    assert _plan(db)[0] == 0
+    out = tmp_path / "fu.json"
+    assert _run("fhir", "export", "FU-001", "--db", db, "--out", str(out))[0] == 0
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    e2 = next(e for e in bundle["entry"]
+              if e["resource"].get("code", {}).get("text") == "estradiol")
+    new = json.loads(json.dumps(e2))  # his week-6 estradiol, a new result of the laboratory
+    uuid = "urn:uuid:00000000-0000-4000-8000-0000000000e6"
+    new["fullUrl"] = uuid
+    new["resource"]["identifier"] = [{"system": "urn:ietf:rfc:3986", "value": uuid}]
+    new["request"].pop("ifNoneExist", None)
+    new["resource"]["effectiveDateTime"] = "2025-10-13"
+    new["resource"]["valueQuantity"] = {"value": 75, "unit": "pg/mL",
+                                        "system": "http://unitsofmeasure.org", "code": "pg/mL"}
+    new["resource"].pop("referenceRange", None)
+    bundle["entry"].append(new)
+    out.write_text(json.dumps(bundle), encoding="utf-8")
+    code, stdout, err = _run("fhir", "import", str(out), "--db", db, "--user", "dr.b",
+                             "--format", "json")
+    assert code == 0, err
+    imported = json.loads(stdout)
+    assert imported["created"] == 1
+    # ESC-AI: estradiol above its reference range (a rule check, whatever the band)
+    assert "add_aromatase_inhibitor" in [a["code"] for a in imported["alerts"]["FU-001"]]
