@@ -1,8 +1,8 @@
 """Monitoring a stored patient: adopt a plan, the step after new results, what to show.
 
-The CLI (``patient plan``, ``observe``, ``monitor``, ``alert ack``) and the web app (patient
-page, JSON API) call these, each in the caller's transaction: a new result, the forecast
-that learnt from it and the alerts it raised are kept together or not at all.
+The CLI (``patient plan``, ``observe``, ``fhir import``, ``monitor``, ``alert ack``) and the
+web app (patient page, JSON API) call these, each in the caller's transaction: a new result,
+the forecast that learnt from it and the alerts it raised are kept together or not at all.
 """
 
 from __future__ import annotations
@@ -62,14 +62,14 @@ def appropriate(case: Case) -> tuple[Protocol, ...]:
     return appropriate_protocols(interpret(case))
 
 
-def check_start(case: Case, start: dt.date, today: dt.date, *, field: str = "start") -> None:
+def check_start(case: Case, start: dt.date, today: dt.date) -> None:
     """A plan starts on or after his first result and at most a year from today."""
     dates = [r.date for r in case.labs] + [s.date for s in case.semen]
     first = min(dates, default=None)
     latest = today + MAX_START_AHEAD
     if (first is not None and start < first) or start > latest:
         since = "" if first is None else f"from his first result {first.isoformat()} "
-        raise DateError(field, start.isoformat(), f"a date {since}to {latest.isoformat()}")
+        raise DateError("start", start.isoformat(), f"a date {since}to {latest.isoformat()}")
 
 
 def _save(session: Session, patient: str, clinic: str, plan_id: int, state: MonitoringState,
