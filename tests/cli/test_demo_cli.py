@@ -1,5 +1,6 @@
 """`androcast demo` (the main job of `make run`): demo clinic, example patients, admin login."""
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -67,3 +68,20 @@ def test_demo_with_an_unusable_database_url_is_one_line_and_exit_2() -> None:
     result = runner.invoke(app, ["demo", "--db", "mysql://nobody@nowhere/x", "--no-serve"])
     assert result.exit_code == 2
     assert result.output.strip().startswith("error: database:")
+
+
+def test_demo_post_trt_man_is_on_a_plan_with_a_follow_up_and_its_alert(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    for _ in range(2):  # run again: the same plan, no second copy of the alert
+        result = runner.invoke(app, ["demo", "--db", url, "--no-serve"], terminal_width=200)
+        assert result.exit_code == 0, result.output
+    shown = runner.invoke(app, ["monitor", "P001", "--db", url, "--clinic", "demo",
+                                "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.stdout)
+    assert (report["plan"]["protocol"], report["plan"]["start"]) == ("hcg_serm", "2025-10-21")
+    assert report["forecast"]["as_of"] == "2025-12-02"  # learnt from the follow-up
+    week_6 = {o["observable"] for o in report["observations"] if o["date"] == "2025-12-02"}
+    assert week_6 == {"testosterone_total", "lh", "fsh", "estradiol"}
+    assert [(a["code"], a["rule"]) for a in report["alerts"]] == [
+        ("add_aromatase_inhibitor", "ESC-AI")]

@@ -130,3 +130,87 @@ def test_a_bad_start_date_is_refused(db: str) -> None:
     assert code == 2
     assert err.strip() == (
         "error: --start: '1.9.25' is not a valid date here; expected an ISO date YYYY-MM-DD")
+
+
+def _alerts_after_week_6(db: str, tmp_path: Path) -> list[dict[str, object]]:
+    assert _plan(db)[0] == 0
+    csv = tmp_path / "week6.csv"
+    csv.write_text(WEEK_6, encoding="utf-8")
+    assert _run("observe", "FU-001", "--csv", str(csv), "--db", db, "--user", "dr.b")[0] == 0
+    code, out, err = _run("monitor", "FU-001", "--db", db, "--format", "json")
+    assert code == 0, err
+    alerts: list[dict[str, object]] = json.loads(out)["alerts"]
+    assert alerts and all(a["acknowledged_by"] is None for a in alerts)
+    return alerts
+
+
+def test_alert_ack_records_who_and_when_once(db: str, tmp_path: Path) -> None:
+    first = _alerts_after_week_6(db, tmp_path)[0]
+    code, out, err = _run("alert", "ack", "FU-001", str(first["id"]), "--db", db,
+                          "--user", "dr.c", "--format", "json")
+    assert code == 0, err
+    acked = json.loads(out)
+    assert (acked["id"], acked["code"], acked["acknowledged_by"]) == (
+        first["id"], first["code"], "dr.c")
+    assert acked["acknowledged_at"] is not None
+    # a second acknowledgement keeps the first one's who and when
+    code, out, _ = _run("alert", "ack", "FU-001", str(first["id"]), "--db", db, "--user", "dr.d")
+    assert code == 0
+    assert f"acknowledged by dr.c at {acked['acknowledged_at']}" in " ".join(out.split())
+    code, out, _ = _run("monitor", "FU-001", "--db", db, "--format", "json")
+    shown = {a["id"]: a["acknowledged_by"] for a in json.loads(out)["alerts"]}
+    assert shown[first["id"]] == "dr.c"
+
+
+def test_alert_ack_of_an_unknown_alert_or_another_patient_is_refused(
+    db: str, tmp_path: Path
+) -> None:
+    first = _alerts_after_week_6(db, tmp_path)[0]
+    code, _, err = _run("alert", "ack", "FU-001", "999999", "--db", db, "--user", "dr.c")
+    assert code == 2
+    assert err.strip() == ("error: alert: 999999 is not a known code; expected an alert of a "
+                           "patient of clinic default")
+    other = Path(__file__).parents[2] / "src" / "androcast" / "examples" / "cases" / "post_trt.yaml"
+    assert _run("patient", "add", str(other), "--db", db, "--user", "dr.a")[0] == 0
+    code, _, err = _run("alert", "ack", "P001", str(first["id"]), "--db", db, "--user", "dr.c")
+    assert code == 2
+    assert err.strip() == (f"error: alert: {first['id']} is not a known code; expected an "
+                           "alert of patient P001")
+    code, out, _ = _run("monitor", "FU-001", "--db", db, "--format", "json")
+    assert all(a["acknowledged_by"] is None for a in json.loads(out)["alerts"])
+
+
+def test_a_plan_start_before_his_first_result_is_refused(db: str) -> None:
+    code, _, err = _run("patient", "plan", "FU-001", "--protocol", "hcg_serm", "--start",
+                        "2020-01-01", "--n", "4", "--db", db)
+    assert code == 2
+    assert err.strip().startswith(
+        "error: --start: '2020-01-01' is not a valid date here; expected a date from his "
+        "first result 2025-09-01 to ")
+
+
+def test_fhir_import_of_a_new_result_judges_it_on_his_plan(db: str, tmp_path: Path) -> None:
+    assert _plan(db)[0] == 0
+    out = tmp_path / "fu.json"
+    assert _run("fhir", "export", "FU-001", "--db", db, "--out", str(out))[0] == 0
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    e2 = next(e for e in bundle["entry"]
+              if e["resource"].get("code", {}).get("text") == "estradiol")
+    new = json.loads(json.dumps(e2))  # his week-6 estradiol, a new result of the laboratory
+    uuid = "urn:uuid:00000000-0000-4000-8000-0000000000e6"
+    new["fullUrl"] = uuid
+    new["resource"]["identifier"] = [{"system": "urn:ietf:rfc:3986", "value": uuid}]
+    new["request"].pop("ifNoneExist", None)
+    new["resource"]["effectiveDateTime"] = "2025-10-13"
+    new["resource"]["valueQuantity"] = {"value": 75, "unit": "pg/mL",
+                                        "system": "http://unitsofmeasure.org", "code": "pg/mL"}
+    new["resource"].pop("referenceRange", None)
+    bundle["entry"].append(new)
+    out.write_text(json.dumps(bundle), encoding="utf-8")
+    code, stdout, err = _run("fhir", "import", str(out), "--db", db, "--user", "dr.b",
+                             "--format", "json")
+    assert code == 0, err
+    imported = json.loads(stdout)
+    assert imported["created"] == 1
+    # ESC-AI: estradiol above its reference range (a rule check, whatever the band)
+    assert "add_aromatase_inhibitor" in [a["code"] for a in imported["alerts"]["FU-001"]]

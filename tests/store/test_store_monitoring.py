@@ -94,6 +94,19 @@ def test_a_new_plan_supersedes_the_active_one(store: Store) -> None:
     assert active is not None and (active.id, active.protocol) == (second.id, "hcg")
 
 
+def test_alerts_of_one_plan_are_listed_apart(store: Store) -> None:
+    _patient(store)
+    first, _, first_alerts = _adopt(store)
+    second, _, second_alerts = _adopt(store, "hcg")
+    with store.reading() as session:
+        every = [a.id for a in list_alerts(session, "P001")]
+        of_first = [a.id for a in list_alerts(session, "P001", plan_id=first.id)]
+        of_second = [a.id for a in list_alerts(session, "P001", plan_id=second.id)]
+    assert of_first == [a.id for a in first_alerts]
+    assert of_second == [a.id for a in second_alerts]
+    assert every == of_first + of_second
+
+
 def test_every_write_has_an_audit_entry_in_the_same_transaction(store: Store) -> None:
     patient_id = _patient(store)
     _, _, (alert, _) = _adopt(store)

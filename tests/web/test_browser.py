@@ -2,7 +2,9 @@
 
 A clinician logs in, adds a patient with results in mixed units, sees the assessment and
 the hormone chart, adds a follow-up result (and sees a wrong one named at its field), then
-computes his prognosis curves and phased plan and prints the report with them.
+computes his prognosis curves and phased plan and prints the report with them. Then, on a
+stored post-TRT man, a plan is adopted, a follow-up semen analysis with sperm raises the
+cited cryopreservation alert on the monitoring chart, and the alert is acknowledged.
 Screenshots go to ``test-artifacts/web/`` (git-ignored). Without ``/usr/bin/chromium`` the
 tests skip, except under CI (``CI`` set), where they fail: `.ci/run` installs Chromium.
 """
@@ -16,17 +18,21 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from webhelpers import PARTICLES, PASSWORD
+from webhelpers import PARTICLES, PASSWORD, example
 
+from androcast.labs import load_case
 from androcast.store import open_store, upgrade
 from androcast.store.users import add_user
 from androcast.web import WebSettings, create_app, hash_password
+from androcast.web.service import add_case
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-TODAY = dt.date.today().isoformat()
+TODAY_D = dt.date.today()
+TODAY = TODAY_D.isoformat()
 
 if not CHROMIUM.exists():
     reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
@@ -52,6 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = open_store(url)
     with store.transaction("test setup") as session:
         add_user(session, "dr_who", password_hash=hash_password(PASSWORD), clinic="North")
+    # P001: post-TRT, azoospermic on 2025-10-20 (the monitoring test adopts his plan)
+    add_case(store, "North", "test setup", load_case(example("cases/post_trt.yaml"), as_of=TODAY_D))
     store.close()
     app = create_app(WebSettings(database_url=url, secure_cookies=False, particles=PARTICLES))
     port = _free_port()
@@ -85,6 +93,16 @@ def page(server: str) -> Iterator[object]:
         context.close()
         browser.close()
         assert external == [], f"requests left this server: {external}"
+
+
+def _log_in(tab: Any, server: str) -> None:
+    tab.goto(f"{server}/patients")
+    if not tab.url.startswith(f"{server}/login"):
+        return  # logged in by an earlier test of this module
+    tab.fill("input[name=username]", "dr_who")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit].primary")
+    tab.wait_for_url(f"{server}/patients")
 
 
 def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
@@ -183,3 +201,46 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     assert "Phased plan" in report.inner_text("#plan h2")  # the kept plan, not recomputed
     assert report.locator("#prognosis svg").count() == 1
     report.screenshot(path=str(ARTIFACTS / "07-report.png"), full_page=True)
+
+
+def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
+    server: str, page: object
+) -> None:
+    tab: Any = page
+    _log_in(tab, server)
+    tab.goto(f"{server}/patients/P001")
+    form = tab.locator("[data-testid=adopt-plan]")
+    form.locator("select[name='plan.protocol']").select_option("hcg_serm")
+    form.locator("input[name='plan.start']").fill("2025-10-21")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("[data-testid=adopted-plan]", timeout=60_000)
+    assert "hCG 3000 IU every other day + clomiphene 25 mg daily" in tab.inner_text(
+        "[data-testid=adopted-plan]"
+    )
+    assert "CRYO" in tab.inner_text("[data-testid=plan-escalations]")
+    tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
+    assert tab.locator("[data-testid=no-alerts]").count() == 1
+    tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "08-plan-adopted.png"))
+
+    # Sperm in the first semen analysis on the plan: offer cryopreservation (CRYO, cited).
+    semen = tab.locator("#add-semen form")
+    semen.locator("input[name='semen[0].date']").fill("2025-12-15")
+    semen.locator("input[name='semen[0].volume_ml']").fill("2.8")
+    semen.locator("input[name='semen[0].concentration_m_per_ml']").fill("1.5")
+    semen.locator("button[type=submit]").click()
+    alert = tab.locator("[data-testid=alert-list] tr:has-text('offer_cryopreservation')")
+    alert.wait_for(timeout=60_000)
+    text = alert.inner_text()
+    assert "2025-12-15" in text and "[CRYO] wenker2015" in text and "cryopreserve" in text
+    tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
+    assert tab.locator("[data-testid=monitoring-chart] .scatterlayer .point").count() >= 1
+    tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "09-alert.png"))
+
+    alert.locator("[data-testid=acknowledge]").click()
+    done = tab.locator(
+        "[data-testid=alert-list] tr.acknowledged:has-text('offer_cryopreservation')"
+    )
+    done.wait_for()
+    assert f"dr_who, {TODAY}" in done.inner_text()
+    assert "0 open alerts" in tab.inner_text("[data-testid=monitoring] h2")
+    tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "10-acknowledged.png"))

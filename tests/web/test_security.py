@@ -36,7 +36,7 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
     out = []
     for route in _api_routes(app.routes):
         if route.path not in PUBLIC:
-            path = route.path.replace("{identifier}", "P001")
+            path = route.path.replace("{identifier}", "P001").replace("{alert_id}", "1")
             out.extend((method, path) for method in sorted(route.methods))
     return out
 
@@ -81,6 +81,7 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_url(
         "/patients/PRL-034/report?compute=true",
         "/patients/PRL-034/fhir",
         "/patients/PRL-034/outlook",
+        "/api/patients/PRL-034/monitoring",
     ):
         response = alice.get(path)
         assert response.status_code == 404, path
@@ -96,6 +97,10 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_url(
     }
     assert alice.post("/patients/PRL-034/labs", data=form).status_code == 404
     assert alice.post("/patients/PRL-034/reassess", data={"csrf_token": token}).status_code == 404
+    plan = {"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": "2025-11-01"}
+    assert alice.post("/patients/PRL-034/monitoring/plan", data=plan).status_code == 404
+    ack = alice.post("/patients/PRL-034/alerts/1/acknowledge", data={"csrf_token": token})
+    assert ack.status_code == 404
     # ... and clinic A's own patient is there.
     assert alice.get("/patients/P001").status_code == 200
 
@@ -122,11 +127,22 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_api(
     added = alice.post("/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=headers)
     assert added.status_code == 404
     assert alice.post("/api/patients/PRL-034/assessment", headers=headers).status_code == 404
+    plan = {"protocol": "hcg_serm", "start": "2025-11-01"}
+    adopted = alice.post("/api/patients/PRL-034/monitoring/plan", json=plan, headers=headers)
+    assert adopted.status_code == 404
+    ack = alice.post("/api/patients/PRL-034/alerts/1/acknowledge", headers=headers)
+    assert ack.status_code == 404
+    assert bob_has_no_plan(client_for("bob"))
     assert "PRL-034" not in alice.get("/api/patients").text
     # Clinic B's patient is untouched: bob still sees exactly his results.
     bob = client_for("bob")
     labs = bob.get("/api/patients/PRL-034/observations").json()["labs"]
     assert not any(r["analyte"] == "lh" and r["reported_value"] == 5 for r in labs)
+
+
+def bob_has_no_plan(bob: TestClient) -> bool:
+    """Clinic B's patient got no plan from clinic A's requests."""
+    return bob.get("/api/patients/PRL-034/monitoring").status_code == 404
 
 
 def test_a_form_without_csrf_token_is_refused_and_changes_nothing(client_for: ClientFor) -> None:
@@ -145,7 +161,11 @@ def test_a_form_without_csrf_token_is_refused_and_changes_nothing(client_for: Cl
     assert alice.post("/logout", data={}).status_code == 403
     assert alice.post("/patients/new", data={"patient.id": "X1"}).status_code == 403
     assert alice.post("/admin/users", data={"username": "eve"}).status_code == 403
+    plan = {"plan.protocol": "hcg_serm", "plan.start": "2025-10-21"}
+    assert alice.post("/patients/P001/monitoring/plan", data=plan).status_code == 403
+    assert alice.post("/patients/P001/alerts/1/acknowledge", data={}).status_code == 403
     assert alice.get("/api/patients/P001/observations").json() == before
+    assert alice.get("/api/patients/P001/monitoring").status_code == 404  # no plan adopted
 
 
 def test_an_api_write_without_the_csrf_header_is_refused(client_for: ClientFor) -> None:
@@ -158,6 +178,10 @@ def test_an_api_write_without_the_csrf_header_is_refused(client_for: ClientFor) 
     for path in ("/api/prognosis", "/api/plan"):  # computing writes nothing, yet is a POST
         refused = alice.post(path, json={"case": case})
         assert refused.status_code == 403, path
+    plan = {"protocol": "hcg_serm", "start": "2025-10-21"}
+    assert alice.post("/api/patients/P001/monitoring/plan", json=plan).status_code == 403
+    assert alice.post("/api/patients/P001/alerts/1/acknowledge").status_code == 403
+    assert alice.get("/api/patients/P001/monitoring").status_code == 404  # nothing adopted
 
 
 def test_login_form_needs_its_csrf_token(app: FastAPI) -> None:
@@ -281,6 +305,11 @@ def test_the_openapi_description_needs_login_and_lists_the_api(client_for: Clien
     assert {"/api/interpret", "/api/simulate", "/api/patients", "/api/fhir"} <= set(paths)
     assert {"/api/prognosis", "/api/plan", "/api/patients/{identifier}/prognosis"} <= set(paths)
     assert "/api/patients/{identifier}/plan" in paths
+    assert {
+        "/api/patients/{identifier}/monitoring",
+        "/api/patients/{identifier}/monitoring/plan",
+        "/api/patients/{identifier}/alerts/{alert_id}/acknowledge",
+    } <= set(paths)
     assert not any(p.startswith("/patients") for p in paths)
 
 

@@ -2,14 +2,17 @@
 
 It migrates the embedded SQLite database, stores the shipped example patients (post-TRT,
 post-AAS, hyperprolactinaemia, primary testicular failure) in the clinic ``demo`` with
-their assessments, gives the user ``admin`` a new random one-time password, prints it,
-and serves the web app. ``--no-serve`` does everything but serving.
+their assessments, adopts the post-TRT man's hCG + clomiphene plan and adds his first
+follow-up panel (``examples/monitoring``: his page shows the monitoring chart and an alert),
+gives the user ``admin`` a new random one-time password, prints it, and serves the web app.
+``--no-serve`` does everything but serving. Run again, it changes no patient.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -27,6 +30,8 @@ EXAMPLE_CASES = (
     "examples/cases/hyperprolactinaemia.yaml",
     "examples/cases/primary_testicular_failure.yaml",
 )
+DEMO_PLAN = "examples/monitoring/post_trt_hcg_serm.yaml"
+DEMO_PARTICLES = 32  # the web app's default: his page's band and the plan's agree
 
 
 def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, str]]]:
@@ -49,6 +54,7 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
                 case = load_case(path, as_of=today)
             result = add_case(store, DEMO_CLINIC, "androcast demo", case)
             stored.append((case.patient.id, name, str(result["assessment"]["pattern"])))
+        _follow_up(store, today)
         password = one_time_password()
         with store.transaction("androcast demo") as session:
             if find_user(session, DEMO_ADMIN) is None:
@@ -65,6 +71,28 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
     finally:
         store.close()
     return password, stored
+
+
+def _follow_up(store: Any, today: dt.date) -> None:
+    """The post-TRT man on his adopted plan with one follow-up panel. A man who has a plan
+    keeps it; the panel, stored already, is unchanged (and raises no alert again)."""
+    import yaml
+
+    from androcast.labs import parse_case
+    from androcast.store import active_plan, load_chart
+    from androcast.web.service import add_results
+    from androcast.workflows.monitoring import adopt
+
+    data = yaml.safe_load(resources.files("androcast").joinpath(DEMO_PLAN).read_text("utf-8"))
+    patient = str(data["patient"])
+    with store.transaction("androcast demo") as session:
+        age = load_chart(session, patient, clinic=DEMO_CLINIC).patient.age_years
+        if active_plan(session, patient, clinic=DEMO_CLINIC) is None:
+            adopt(session, patient, protocol=str(data["protocol"]), start=data["start"],
+                  today=today, clinic=DEMO_CLINIC, n=DEMO_PARTICLES)
+    follow_up = parse_case({"patient": {"id": patient, "age_years": age}, "labs": data["labs"]},
+                           as_of=today, source=DEMO_PLAN)
+    add_results(store, DEMO_CLINIC, "androcast demo", patient, labs=follow_up.labs, today=today)
 
 
 @app.command("demo")

@@ -1,4 +1,5 @@
-"""Monitoring on a plan: ``patient plan`` adopts one, ``monitor`` shows it.
+"""Monitoring on a plan: ``patient plan`` adopts one, ``monitor`` shows it, ``alert ack``
+acknowledges an alert. The work is ``androcast.workflows.monitoring`` (shared with the web app).
 
 ``observe`` (``records.py``) runs the monitoring step when the patient has an active plan:
 ``observe_on_plan`` below. Every write is one transaction with its audit entries.
@@ -7,6 +8,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -22,7 +25,6 @@ from androcast.cli.records import (
     _day,
     patient_app,
 )
-from androcast.errors import StoreError
 
 PROTOCOL_OPTION = typer.Option(..., "--protocol", help="Protocol id, e.g. hcg_serm.")
 START_OPTION = typer.Option(None, "--start", help="Plan start YYYY-MM-DD (default today).")
@@ -30,39 +32,25 @@ N_OPTION = typer.Option(64, "--n", min=2, help="Virtual men in his twin.")
 SEED_OPTION = typer.Option(1, "--seed", help="Random seed of his twin.")
 
 
-def _no_plan(patient: str) -> StoreError:
-    return StoreError("plan", patient, "a patient with an adopted plan",
-                      hint=f"run: androcast patient plan {patient} --protocol ID")
-
-
-def _save(session: Any, patient: str, clinic: str, plan_id: int, state: Any,
-          alerts: list[dict[str, Any]]) -> None:
-    from androcast.monitoring import state_to_payload
-    from androcast.store import save_alerts, save_forecast
-
-    forecast = save_forecast(session, patient, state_to_payload(state),
-                             as_of=state.band.as_of, plan_id=plan_id, clinic=clinic)
-    save_alerts(session, patient, alerts, forecast_id=forecast.id, clinic=clinic)
-
-
 def observe_on_plan(session: Any, patient: str, clinic: str, today: dt.date
                     ) -> list[dict[str, Any]] | None:
     """The monitoring step after new results (None: he has no active plan)."""
-    from androcast.monitoring import monitor, state_from_payload
-    from androcast.store import active_plan, latest_forecast, load_chart
+    from androcast.workflows.monitoring import after_results
 
-    plan = active_plan(session, patient, clinic=clinic)
-    if plan is None:
-        return None
-    forecast = latest_forecast(session, patient, plan_id=plan.id, clinic=clinic)
-    if forecast is None:
-        raise _no_plan(patient)
-    case = load_chart(session, patient, clinic=clinic).to_case(as_of=today)
-    result = monitor(state_from_payload(forecast.payload, case), case)
-    alerts = [a.to_dict() for a in result.alerts]
-    if result.visits:
-        _save(session, patient, clinic, plan.id, result.state, alerts)
-    return alerts
+    return after_results(session, patient, clinic=clinic, today=today)
+
+
+@contextmanager
+def _options_named() -> Iterator[None]:
+    """The workflow's errors name this command's options (--protocol, --start)."""
+    from androcast.errors import AndrocastError
+
+    try:
+        yield
+    except AndrocastError as err:
+        if err.field not in ("protocol", "start"):
+            raise
+        raise type(err)(f"--{err.field}", err.value, err.expected, err.hint) from None
 
 
 @patient_app.command("plan")
@@ -79,36 +67,28 @@ def patient_plan(
 ) -> None:
     """Adopt a protocol for a stored patient: his forecast band, and alerts on later results."""
     with reporting_errors():
-        from androcast.monitoring import monitor, plan_payload, start_monitoring
-        from androcast.prognosis import get_protocol
-        from androcast.store import adopt_plan, load_chart, open_store
+        from androcast.store import open_store
+        from androcast.workflows.monitoring import adopt
 
-        get_protocol(protocol, field="--protocol")
         today = dt.date.today()
         day = _day(start, "--start")
         store = open_store(db)
         try:
-            with store.transaction(_actor(user)) as session:
-                case = load_chart(session, patient, clinic=clinic).to_case(as_of=max(today, day))
-                result = monitor(start_monitoring(case, protocol, day, n=n, seed=seed), case)
-                payload = plan_payload(result.state, case)
-                plan = adopt_plan(session, patient, protocol=protocol, start=day,
-                                  payload=payload, clinic=clinic)
-                alerts = [a.to_dict() for a in result.alerts]
-                _save(session, patient, clinic, plan.id, result.state, alerts)
+            with _options_named(), store.transaction(_actor(user)) as session:
+                adopted = adopt(session, patient, protocol=protocol, start=day, today=today,
+                                clinic=clinic, n=n, seed=seed)
         finally:
             store.close()
-    data = {"patient": patient, "plan": payload, "forecast": result.state.band.to_dict(),
-            "alerts": alerts}
+    payload, band = adopted.plan, adopted.forecast
     if output is OutputFormat.json:
-        print_json(data)
+        print_json({"patient": patient, "plan": payload, "forecast": band,
+                    "alerts": adopted.alerts})
         return
-    band = result.state.band
     console.print(f"plan adopted for {patient}: {payload['name']} from {payload['start']} "
-                  f"({band.n_virtual} virtual men, ESS {band.ess:.1f}"
-                  f"{', low confidence' if band.low_confidence else ''})",
+                  f"({band['n_virtual']} virtual men, ESS {band['ess']:.1f}"
+                  f"{', low confidence' if band['low_confidence'] else ''})",
                   highlight=False, markup=False)
-    print_alerts(alerts)
+    print_alerts(adopted.alerts)
 
 
 def print_alerts(alerts: list[dict[str, Any]]) -> None:
@@ -133,30 +113,17 @@ def monitor_patient(
 ) -> None:
     """His adopted plan, the latest forecast band against his results, and the alerts."""
     with reporting_errors():
-        from androcast.monitoring import Band, monitoring_report
-        from androcast.store import (
-            active_plan,
-            latest_forecast,
-            list_alerts,
-            load_chart,
-            open_store,
-        )
+        from androcast.store import open_store
+        from androcast.workflows.monitoring import no_plan, view
 
         store = open_store(db)
         try:
             with store.reading() as session:
-                plan = active_plan(session, patient, clinic=clinic)
-                if plan is None:
-                    raise _no_plan(patient)
-                forecast = latest_forecast(session, patient, plan_id=plan.id, clinic=clinic)
-                if forecast is None:
-                    raise _no_plan(patient)
-                case = load_chart(session, patient, clinic=clinic).to_case(
-                    as_of=max(dt.date.today(), forecast.as_of))
-                alerts = [a.to_dict() for a in list_alerts(session, patient, clinic=clinic)]
+                report = view(session, patient, clinic=clinic, today=dt.date.today())
         finally:
             store.close()
-        report = monitoring_report(plan.payload, Band.from_dict(forecast.payload), case, alerts)
+        if report is None:
+            raise no_plan(patient)
     if output is OutputFormat.json:
         print_json(report)
         return
@@ -181,3 +148,36 @@ def _print_report(report: dict[str, Any]) -> None:
         table.add_row(o["date"], o["observable"], shown, edges, outside)
     console.print(table)
     print_alerts(report["alerts"])
+
+
+alert_app = typer.Typer(help="Alerts of monitored patients.", no_args_is_help=True)
+app.add_typer(alert_app, name="alert")
+
+
+@alert_app.command("ack")
+def alert_ack(
+    patient: str = typer.Argument(..., help="Patient identifier."),
+    alert_id: int = typer.Argument(..., help="Alert id (androcast monitor PATIENT --format json)."),
+    db: str = DB_OPTION,
+    user: str | None = USER_OPTION,
+    clinic: str = CLINIC_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Acknowledge one of his alerts: who saw it and when are kept (audited)."""
+    with reporting_errors():
+        from androcast.store import open_store
+        from androcast.workflows.monitoring import acknowledge
+
+        store = open_store(db)
+        try:
+            with store.transaction(_actor(user)) as session:
+                alert = acknowledge(session, patient, alert_id, by=_actor(user), clinic=clinic)
+        finally:
+            store.close()
+    data = alert.to_dict()
+    if output is OutputFormat.json:
+        print_json({"patient": patient, **data})
+        return
+    console.print(f"alert {data['id']} of {patient} ({data['code']}, {data['date']}) acknowledged "
+                  f"by {data['acknowledged_by']} at {data['acknowledged_at']}",
+                  highlight=False, markup=False)

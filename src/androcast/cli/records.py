@@ -245,19 +245,35 @@ def fhir_import(
     clinic: str = CLINIC_OPTION,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Import a bundle: all of it or, on any invalid entry, nothing. Re-imports change nothing."""
+    """Import a bundle: all of it or, on any invalid entry, nothing. Re-imports change nothing.
+
+    A patient on an adopted plan has his new results judged against his forecast band.
+    """
     with reporting_errors():
+        from androcast.cli.monitor import observe_on_plan, print_alerts
         from androcast.io.fhir import read_bundle
         from androcast.store import open_store, save_charts
 
-        charts = read_bundle(bundle, as_of=dt.date.today())
+        today = dt.date.today()
+        charts = read_bundle(bundle, as_of=today)
         store = open_store(db)
+        alerts: dict[str, list[dict[str, Any]]] = {}
         try:
             with store.transaction(_actor(user)) as session:
                 summary = _summary(save_charts(session, charts, clinic=clinic))
+                for chart in charts:
+                    raised = observe_on_plan(session, chart.patient.id, clinic, today)
+                    if raised is not None:
+                        alerts[chart.patient.id] = raised
         finally:
             store.close()
+    if alerts:
+        summary["alerts"] = alerts
     _print_summary(summary, output)
+    if output is OutputFormat.table:
+        for patient, raised in alerts.items():
+            console.print(f"{patient}:", highlight=False, markup=False)
+            print_alerts(raised)
 
 
 @fhir_app.command("export")

@@ -24,7 +24,7 @@ from androcast.monitoring.step import MonitoringState
 from androcast.population import CohortSample
 from androcast.population.engine import fitted_population
 from androcast.prognosis import get_protocol
-from androcast.regimens import regimen_from_history
+from androcast.regimens import regimen_from_history, time_zero
 from androcast.twin import Posterior, case_time_zero, twin_cohort
 
 FORMAT = 1
@@ -78,7 +78,9 @@ def state_from_payload(payload: Mapping[str, Any], case: Case) -> MonitoringStat
                              f"a payload of state_to_payload (its 'state', format {FORMAT})")
     p = data["posterior"]
     t0 = dt.date.fromisoformat(p["t0"])
-    if case_time_zero(case) != t0:
+    # Day 0 is the end of his androgen exposure; without any, it was the date of his latest
+    # result when the plan was adopted, which every later result would move: keep it.
+    if time_zero(case) is not None and case_time_zero(case) != t0:
         raise DateError("androgen history", case_time_zero(case).isoformat(),
                         f"the end of androgen exposure the plan was adopted with ({t0}); "
                         "adopt the plan again")

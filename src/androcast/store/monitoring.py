@@ -204,21 +204,31 @@ def _observation_id(session: Session, patient: PatientRow, observable: Any,
         .order_by(LabObservationRow.id.desc()).limit(1))
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored UTC time as aware (SQLite hands it back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
 def _alert(row: AlertRow, identifier: str) -> StoredAlert:
     return StoredAlert(
         row.id, identifier, row.forecast_id, row.code, row.rule, row.severity, row.message,
         row.citation, row.date, row.observable, row.value, row.unit, row.acknowledged_by,
-        row.acknowledged_at,
+        _utc(row.acknowledged_at),
     )
 
 
 def list_alerts(
     session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC,
-    unacknowledged_only: bool = False,
+    unacknowledged_only: bool = False, plan_id: int | None = None,
 ) -> list[StoredAlert]:
-    """His alerts, oldest first."""
+    """His alerts, oldest first (raised under plan ``plan_id`` when given)."""
     patient = find_patient(session, identifier, clinic=clinic)
     query = select(AlertRow).where(AlertRow.patient_id == patient.id)
+    if plan_id is not None:
+        query = query.join(ForecastRow, AlertRow.forecast_id == ForecastRow.id).where(
+            ForecastRow.plan_id == plan_id)
     if unacknowledged_only:
         query = query.where(AlertRow.acknowledged_at.is_(None))
     return [_alert(r, identifier) for r in session.scalars(query.order_by(AlertRow.id))]

@@ -24,7 +24,7 @@ from starlette.status import (
 
 from androcast.errors import AndrocastError, StoreError
 from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, current_session
-from androcast.web.service import PatientNotFound
+from androcast.web.service import AlertNotFound, NoPlan, PatientNotFound
 from androcast.web.templating import templates
 
 
@@ -98,7 +98,9 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(PatientNotFound)
-    async def _not_found(request: Request, exc: PatientNotFound) -> Response:
+    @app.exception_handler(AlertNotFound)
+    @app.exception_handler(NoPlan)
+    async def _not_found(request: Request, exc: LookupError) -> Response:
         return _message(request, HTTP_404_NOT_FOUND, "Not found", str(exc))
 
     @app.exception_handler(AndrocastError)

@@ -2,15 +2,20 @@
 
 Every function takes the user's clinic and touches only that clinic's patients (the store
 looks patients up by clinic and identifier), so tenancy holds for pages and API alike.
-A write reassesses the patient and keeps the assessment, as the CLI does.
+A write reassesses the patient and keeps the assessment, as the CLI does; new results of a
+man on an adopted plan run the monitoring step (``workflows.monitoring``) in the same
+transaction. The computations (a plan adopted, the step) run within the bound the caller
+passes (``bound``: the outlook cache's bound on concurrent computations).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -24,6 +29,7 @@ from androcast.store import (
     PatientSummary,
     SaveSummary,
     Store,
+    active_plan,
     add_lab_results,
     chart_from_case,
     find_patient,
@@ -34,6 +40,19 @@ from androcast.store import (
     save_charts,
 )
 from androcast.store.schema import AssessmentRow, ClinicRow, PatientRow
+from androcast.workflows import monitoring
+
+T = TypeVar("T")
+
+
+class Bound(Protocol):
+    """Runs a computation within a bound on concurrent computations (``ResultCache.run``)."""
+
+    def __call__(self, compute: Callable[[], T], /) -> T: ...
+
+
+def unbounded(compute: Callable[[], T], /) -> T:
+    return compute()
 
 
 class PatientNotFound(LookupError):
@@ -65,6 +84,33 @@ def _chart(session: Any, identifier: str, clinic: str) -> Chart:
     except UnknownCodeError as err:
         if err.field == "patient":
             raise PatientNotFound(identifier) from None
+        raise
+
+
+class AlertNotFound(LookupError):
+    """No alert with this id for this patient of the user's clinic."""
+
+    def __init__(self, identifier: str, alert_id: int) -> None:
+        super().__init__(f"alert {alert_id} of patient {identifier!r} not found in your clinic")
+
+
+class NoPlan(LookupError):
+    """The patient has no adopted plan (nothing to monitor)."""
+
+    def __init__(self, identifier: str) -> None:
+        super().__init__(f"patient {identifier!r} has no adopted plan (adopt one first)")
+
+
+@contextmanager
+def _his(identifier: str) -> Iterator[None]:
+    """A patient (or alert) the store does not find in the clinic is not found (404)."""
+    try:
+        yield
+    except UnknownCodeError as err:
+        if err.field == "patient":
+            raise PatientNotFound(identifier) from None
+        if err.field == "alert":
+            raise AlertNotFound(identifier, int(err.value)) from None
         raise
 
 
@@ -157,8 +203,10 @@ def add_results(
     labs: Iterable[LabResult] = (),
     semen: Iterable[SemenAnalysis] = (),
     today: dt.date,
+    bound: Bound = unbounded,
 ) -> dict[str, Any]:
-    """Follow-up results for a stored patient, then a new assessment as of ``today``."""
+    """Follow-up results for a stored patient, then a new assessment as of ``today`` and,
+    on an adopted plan, the monitoring step (``alerts``: those the new results raised)."""
     with store.transaction(actor) as session:
         chart = _chart(session, identifier, clinic)
         summary = add_lab_results(session, identifier, (Keyed(r) for r in labs), clinic=clinic)
@@ -173,7 +221,13 @@ def add_results(
             summary.updated += merged.updated
             summary.unchanged += merged.unchanged
         assessment = _reassess(session, identifier, clinic, today)
-    return {**summary_dict(summary), "patient": identifier, "assessment": assessment}
+        alerts = None
+        if active_plan(session, identifier, clinic=clinic) is not None:  # else nothing to wait for
+            alerts = bound(
+                lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
+            )
+    result = {**summary_dict(summary), "patient": identifier, "assessment": assessment}
+    return result if alerts is None else {**result, "alerts": alerts}
 
 
 def reassess(
@@ -185,17 +239,84 @@ def reassess(
 
 
 def import_bundle(
-    store: Store, clinic: str, actor: str, bundle: Any, *, today: dt.date
+    store: Store,
+    clinic: str,
+    actor: str,
+    bundle: Any,
+    *,
+    today: dt.date,
+    bound: Bound = unbounded,
 ) -> dict[str, Any]:
-    """A FHIR bundle: all of it or nothing; each imported patient is reassessed."""
+    """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
+    adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
     charts = parse_bundle(bundle, as_of=today, source="bundle")
+    alerts: dict[str, list[dict[str, Any]]] = {}
     with store.transaction(actor) as session:
         summary = summary_dict(save_charts(session, charts, clinic=clinic))
         for chart in charts:
-            _reassess(session, chart.patient.id, clinic, today)
-    return {**summary, "patients": [c.patient.id for c in charts]}
+            identifier = chart.patient.id
+            _reassess(session, identifier, clinic, today)
+            if active_plan(session, identifier, clinic=clinic) is not None:
+                step = partial(
+                    monitoring.after_results, session, identifier, clinic=clinic, today=today
+                )
+                raised = bound(step)
+                alerts[identifier] = raised or []
+    result = {**summary, "patients": [c.patient.id for c in charts]}
+    return {**result, "alerts": alerts} if alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:
     with store.reading() as session:
         return export_bundle(_chart(session, identifier, clinic))
+
+
+def monitoring_view(
+    store: Store, clinic: str, identifier: str, *, today: dt.date
+) -> dict[str, Any] | None:
+    """His monitoring report (plan, latest band, results against it, alerts); None: no plan."""
+    with store.reading() as session, _his(identifier):
+        return monitoring.view(session, identifier, clinic=clinic, today=today)
+
+
+def plan_choices(case: Case) -> dict[str, str]:
+    """The protocols a clinician may adopt for him (those his interpretation allows): names
+    by id."""
+    return {p.id: p.name for p in monitoring.appropriate(case)}
+
+
+def adopt_plan(
+    store: Store,
+    clinic: str,
+    actor: str,
+    identifier: str,
+    *,
+    protocol: str,
+    start: dt.date,
+    today: dt.date,
+    particles: int,
+    bound: Bound = unbounded,
+) -> monitoring.Adopted:
+    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts)."""
+    with store.transaction(actor) as session, _his(identifier):
+        return bound(
+            lambda: monitoring.adopt(
+                session,
+                identifier,
+                protocol=protocol,
+                start=start,
+                today=today,
+                clinic=clinic,
+                n=particles,
+                only_appropriate=True,
+            )
+        )
+
+
+def acknowledge_alert(
+    store: Store, clinic: str, actor: str, identifier: str, alert_id: int
+) -> dict[str, Any]:
+    """Mark his alert as seen by ``actor`` now (kept with who and when; audited)."""
+    with store.transaction(actor) as session, _his(identifier):
+        alert = monitoring.acknowledge(session, identifier, alert_id, by=actor, clinic=clinic)
+    return alert.to_dict()

@@ -1,5 +1,5 @@
 """The JSON API: what the CLI does (interpret, prognosis, plan, simulate, patients,
-observations, FHIR).
+observations, monitoring on an adopted plan, FHIR).
 
 Authentication is the session cookie (``POST /api/login``); unsafe requests also send the
 session's CSRF token as ``X-CSRF-Token``. Invalid input answers 422 with the field, value
@@ -95,6 +95,19 @@ class Observations(BaseModel):
 
     labs: list[dict[str, Any]] = Field(default_factory=list, max_length=500)
     semen: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+
+
+class PlanAdoption(BaseModel):
+    """``androcast patient plan``: the protocol to adopt for him and its start."""
+
+    protocol: str = Field(
+        max_length=64,
+        description="protocol id, one of those appropriate for him (e.g. hcg_serm)",
+        examples=["hcg_serm"],
+    )
+    start: dt.date | None = Field(
+        None, description="plan start (default today): from his first result to a year ahead"
+    )
 
 
 class SimulateRequest(BaseModel):
@@ -281,7 +294,9 @@ def observations(request: Request, identifier: Identifier, user: User) -> dict[s
 def add_observations(
     request: Request, identifier: Identifier, body: Observations, user: User
 ) -> dict[str, Any]:
-    """Add results (case-file entries) to a stored patient and reassess him as of today."""
+    """Add results (case-file entries) to a stored patient and reassess him as of today; on
+    an adopted plan each new result is judged against his forecast band (``alerts``: those
+    raised, with rule and citation) and the forecast learns from it."""
     store, clinic, today = store_of(request), _clinic(user), dt.date.today()
     view = service.patient_view(store, clinic, identifier, today=today)
     p = view.case.patient
@@ -290,7 +305,14 @@ def add_observations(
         as_of=today,
     )
     return service.add_results(
-        store, clinic, _actor(user), identifier, labs=case.labs, semen=case.semen, today=today
+        store,
+        clinic,
+        _actor(user),
+        identifier,
+        labs=case.labs,
+        semen=case.semen,
+        today=today,
+        bound=outlooks_of(request).run,
     )
 
 
@@ -383,6 +405,72 @@ def patient_plan_api(
     return made.to_dict()
 
 
+NO_SUCH: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such patient in your clinic (or no adopted plan)"}
+}
+
+
+@router.get("/patients/{identifier}/monitoring", tags=["monitoring"], responses=NO_SUCH)
+def monitoring(request: Request, identifier: Identifier, user: User) -> dict[str, Any]:
+    """``androcast monitor``: his adopted plan, the latest forecast band (5-95 %), his
+    results since the start against it, and every alert (rule, citation, severity, who
+    acknowledged it and when)."""
+    report = service.monitoring_view(
+        store_of(request), _clinic(user), identifier, today=dt.date.today()
+    )
+    if report is None:
+        raise service.NoPlan(identifier)
+    return report
+
+
+@router.post(
+    "/patients/{identifier}/monitoring/plan",
+    tags=["monitoring"],
+    status_code=201,
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def adopt_plan(
+    request: Request, identifier: Identifier, body: PlanAdoption, user: User
+) -> dict[str, Any]:
+    """Adopt a protocol for him (an earlier plan is superseded): his forecast band on it, and
+    alerts on results already after the start. The web app's virtual men (seconds)."""
+    today = dt.date.today()
+    adopted = service.adopt_plan(
+        store_of(request),
+        _clinic(user),
+        _actor(user),
+        identifier,
+        protocol=body.protocol,
+        start=body.start or today,
+        today=today,
+        particles=settings_of(request).particles,
+        bound=outlooks_of(request).run,
+    )
+    return {
+        "patient": identifier,
+        "plan": adopted.plan,
+        "forecast": adopted.forecast,
+        "alerts": adopted.alerts,
+    }
+
+
+@router.post(
+    "/patients/{identifier}/alerts/{alert_id}/acknowledge",
+    tags=["monitoring"],
+    responses={404: {"description": "no such patient in your clinic, or no such alert of his"}},
+)
+def acknowledge_alert(
+    request: Request,
+    identifier: Identifier,
+    alert_id: Annotated[int, Path(ge=1, le=MAX_SEED, description="the alert's id")],
+    user: User,
+) -> dict[str, Any]:
+    """Acknowledge one of his alerts: who (you) and when are kept, once (audited)."""
+    return service.acknowledge_alert(
+        store_of(request), _clinic(user), _actor(user), identifier, alert_id
+    )
+
+
 @router.get(
     "/patients/{identifier}/fhir",
     tags=["fhir"],
@@ -399,9 +487,15 @@ def fhir_import(
     bundle: Annotated[dict[str, Any], Body(description="a FHIR R4 Bundle")],
     user: User,
 ) -> dict[str, Any]:
-    """Import a bundle into your clinic: all entries, or on any invalid entry nothing."""
+    """Import a bundle into your clinic: all entries, or on any invalid entry nothing. A
+    patient on an adopted plan has his new results judged (``alerts`` by patient)."""
     return service.import_bundle(
-        store_of(request), _clinic(user), _actor(user), bundle, today=dt.date.today()
+        store_of(request),
+        _clinic(user),
+        _actor(user),
+        bundle,
+        today=dt.date.today(),
+        bound=outlooks_of(request).run,
     )
 
 

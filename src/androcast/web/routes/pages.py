@@ -1,5 +1,8 @@
 """The clinician's pages: patients, a patient's record and assessment, forms, FHIR import.
 
+A patient's page also shows his monitoring: the form to adopt a plan or, once adopted, the
+plan, his results against the forecast band and the alerts (each acknowledged by a button).
+
 Forms post back to the page that showed them. Invalid input re-renders the form with each
 error next to its input (HTTP 422; 200 for HTMX requests, which swap only what succeeds).
 """
@@ -16,12 +19,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 from starlette.status import HTTP_303_SEE_OTHER, HTTP_422_UNPROCESSABLE_CONTENT
 
-from androcast.errors import AndrocastError, InputFileError
+from androcast.errors import AndrocastError, DateError, InputFileError
+from androcast.protocol import plan_rules
 from androcast.report import patient_report, render_report, timeline
+from androcast.units import display_unit
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
 from androcast.web.catalogue import choices
-from androcast.web.charts import plan_figure, prognosis_figure, timeline_figure
+from androcast.web.charts import (
+    forecast_band_figure,
+    plan_figure,
+    prognosis_figure,
+    timeline_figure,
+)
 from androcast.web.forms import (
     ANDROGEN_ROWS,
     LAB_ROWS,
@@ -40,6 +50,16 @@ router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
 
 MAX_BUNDLE_BYTES = 5_000_000
 MULTI_SELECTS = ("history.conditions", "history.medications")
+# The monitoring chart's panels, most telling first (the chart draws at most six).
+MONITORING_PANELS = (
+    "testosterone_total",
+    "lh",
+    "fsh",
+    "estradiol",
+    "sperm_concentration",
+    "inhibin_b",
+    "shbg",
+)
 
 
 def _clinic(user: WebSession) -> str:
@@ -146,6 +166,32 @@ def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
     }
 
 
+def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None) -> dict[str, Any]:
+    """His monitoring as the template reads it: the report, its chart (units as clinicians
+    write them) and the plan's escalations with their citations; and the protocols he may
+    adopt (his first plan, or one that supersedes it)."""
+    choices = {"plan_choices": service.plan_choices(view.case)}
+    if report is None:
+        return {"monitoring": None, **choices}
+    forecast = report["forecast"]
+    bands = forecast["bands"]
+    ordered = {
+        k: {**bands[k], "unit": display_unit(bands[k]["unit"])}
+        for k in (*MONITORING_PANELS, *bands)
+        if k in bands
+    }
+    alerts = [{**a, "unit": display_unit(a["unit"] or "")} for a in report["alerts"]]
+    figure = forecast_band_figure({**forecast, "bands": ordered}, report["observations"], alerts)
+    acting = set(report["plan"]["escalations"])
+    return {
+        "monitoring": report,
+        "monitoring_figure": figure,
+        "escalations": [e for e in plan_rules().escalations if e.id in acting],
+        "open_alerts": sum(1 for a in report["alerts"] if a["acknowledged_at"] is None),
+        **choices,
+    }
+
+
 def _patient_page(
     request: Request,
     user: WebSession,
@@ -160,6 +206,7 @@ def _patient_page(
     lines = timeline(view.case)
     particles = settings_of(request).particles
     kept = kept_outlook(outlooks_of(request), _record(user, view, today), particles=particles)
+    report = service.monitoring_view(store_of(request), _clinic(user), identifier, today=today)
     return _page(
         request,
         user,
@@ -178,6 +225,7 @@ def _patient_page(
             "particles": particles,
             "version": view.version,
             **_outlook_context(kept),
+            **_monitoring_context(view, report),
         },
         status,
     )
@@ -189,12 +237,17 @@ def patient_page(request: Request, user: User, identifier: str) -> HTMLResponse:
 
 
 def _after_result(
-    request: Request, user: WebSession, identifier: str, values: dict[str, Any], errors: Errors
+    request: Request,
+    user: WebSession,
+    identifier: str,
+    values: dict[str, Any],
+    errors: Errors,
+    anchor: str = "",
 ) -> Response:
     if errors:
         status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
         return _patient_page(request, user, identifier, errors=errors, values=values, status=status)
-    return RedirectResponse(_patient_url(identifier), status_code=HTTP_303_SEE_OTHER)
+    return RedirectResponse(_patient_url(identifier) + anchor, status_code=HTTP_303_SEE_OTHER)
 
 
 @router.post("/patients/{identifier}/labs")
@@ -214,6 +267,7 @@ async def add_lab(request: Request, user: User, identifier: str) -> Response:
             identifier,
             labs=(result,),
             today=today,
+            bound=outlooks_of(request).run,
         )
     return _after_result(request, user, identifier, values, errors)
 
@@ -233,8 +287,55 @@ async def add_semen(request: Request, user: User, identifier: str) -> Response:
             identifier,
             semen=(analysis,),
             today=today,
+            bound=outlooks_of(request).run,
         )
     return _after_result(request, user, identifier, values, errors)
+
+
+PLAN_FIELDS = {"protocol": "plan.protocol", "start": "plan.start"}
+
+
+@router.post("/patients/{identifier}/monitoring/plan")
+async def adopt_plan(request: Request, user: User, identifier: str) -> Response:
+    """Adopt one of the protocols appropriate for him (his band takes seconds to compute)."""
+    values = _form_values(await request.form())
+    today = dt.date.today()
+    errors: Errors = {}
+    text = str(values.get("plan.start") or "").strip()
+    try:
+        start = dt.date.fromisoformat(text) if text else today
+    except ValueError:
+        start = None
+    try:
+        if start is None:
+            raise DateError("start", text, "an ISO date YYYY-MM-DD")
+        await run_in_threadpool(
+            service.adopt_plan,
+            store_of(request),
+            _clinic(user),
+            _actor(user),
+            identifier,
+            protocol=str(values.get("plan.protocol") or ""),
+            start=start,
+            today=today,
+            particles=settings_of(request).particles,
+            bound=outlooks_of(request).run,
+        )
+    except AndrocastError as err:
+        if err.field not in PLAN_FIELDS:
+            raise
+        field = PLAN_FIELDS[err.field]
+        errors = {field: FieldError.of(err, field)}
+    return _after_result(request, user, identifier, values, errors, "#monitoring")
+
+
+@router.post("/patients/{identifier}/alerts/{alert_id}/acknowledge")
+def acknowledge_alert(request: Request, user: User, identifier: str, alert_id: int) -> Response:
+    """Mark one of his alerts as seen by this clinician now."""
+    service.acknowledge_alert(store_of(request), _clinic(user), _actor(user), identifier, alert_id)
+    return RedirectResponse(
+        _patient_url(identifier) + "#monitoring", status_code=HTTP_303_SEE_OTHER
+    )
 
 
 @router.post("/patients/{identifier}/reassess")
@@ -341,6 +442,7 @@ async def fhir_import(
             _actor(user),
             data,
             today=dt.date.today(),
+            bound=outlooks_of(request).run,
         )
     except AndrocastError as err:
         context = {"error": FieldError.of(err), "result": None}

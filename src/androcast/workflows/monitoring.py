@@ -1,0 +1,159 @@
+"""Monitoring a stored patient: adopt a plan, the step after new results, what to show.
+
+The CLI (``patient plan``, ``observe``, ``fhir import``, ``monitor``, ``alert ack``) and the
+web app (patient page, JSON API) call these, each in the caller's transaction: a new result,
+the forecast that learnt from it and the alerts it raised are kept together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from androcast.errors import DateError, StoreError, UnknownCodeError
+from androcast.interpret import interpret
+from androcast.labs import Case
+from androcast.monitoring import (
+    Band,
+    MonitoringState,
+    monitor,
+    monitoring_report,
+    plan_payload,
+    start_monitoring,
+    state_from_payload,
+    state_to_payload,
+)
+from androcast.prognosis import Protocol, appropriate_protocols, get_protocol
+from androcast.store import (
+    StoredAlert,
+    acknowledge_alert,
+    active_plan,
+    adopt_plan,
+    find_patient,
+    latest_forecast,
+    list_alerts,
+    load_chart,
+    save_alerts,
+    save_forecast,
+)
+
+MAX_START_AHEAD = dt.timedelta(days=366)  # a plan is adopted to start now or soon
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """A plan just adopted: the plan as stored, its first band, alerts on later results."""
+
+    plan: dict[str, Any]
+    forecast: dict[str, Any]
+    alerts: list[dict[str, Any]]
+
+
+def no_plan(patient: str) -> StoreError:
+    return StoreError("plan", patient, "a patient with an adopted plan",
+                      hint=f"run: androcast patient plan {patient} --protocol ID")
+
+
+def appropriate(case: Case) -> tuple[Protocol, ...]:
+    """The protocols his interpretation does not rule out (what the web app offers)."""
+    return appropriate_protocols(interpret(case))
+
+
+def check_start(case: Case, start: dt.date, today: dt.date) -> None:
+    """A plan starts on or after his first result and at most a year from today."""
+    dates = [r.date for r in case.labs] + [s.date for s in case.semen]
+    first = min(dates, default=None)
+    latest = today + MAX_START_AHEAD
+    if (first is not None and start < first) or start > latest:
+        since = "" if first is None else f"from his first result {first.isoformat()} "
+        raise DateError("start", start.isoformat(), f"a date {since}to {latest.isoformat()}")
+
+
+def _save(session: Session, patient: str, clinic: str, plan_id: int, state: MonitoringState,
+          alerts: list[dict[str, Any]]) -> None:
+    forecast = save_forecast(session, patient, state_to_payload(state),
+                             as_of=state.band.as_of, plan_id=plan_id, clinic=clinic)
+    save_alerts(session, patient, alerts, forecast_id=forecast.id, clinic=clinic)
+
+
+def adopt(
+    session: Session,
+    patient: str,
+    *,
+    protocol: str,
+    start: dt.date,
+    today: dt.date,
+    clinic: str,
+    n: int,
+    seed: int = 1,
+    only_appropriate: bool = False,
+) -> Adopted:
+    """Adopt ``protocol`` from ``start``: his band, and alerts on results already after it.
+
+    ``only_appropriate``: refuse a protocol his interpretation rules out (the web app offers
+    only those; the CLI lets a clinician choose any).
+    """
+    get_protocol(protocol, field="protocol")
+    case = load_chart(session, patient, clinic=clinic).to_case(as_of=max(today, start))
+    if only_appropriate:
+        allowed = [p.id for p in appropriate(case)]
+        if protocol not in allowed:
+            raise UnknownCodeError("protocol", protocol,
+                                   f"a protocol appropriate for him: {', '.join(allowed)}")
+    check_start(case, start, today)
+    result = monitor(start_monitoring(case, protocol, start, n=n, seed=seed), case)
+    payload = plan_payload(result.state, case)
+    plan = adopt_plan(session, patient, protocol=protocol, start=start, payload=payload,
+                      clinic=clinic)
+    alerts = [a.to_dict() for a in result.alerts]
+    _save(session, patient, clinic, plan.id, result.state, alerts)
+    return Adopted(payload, result.state.band.to_dict(), alerts)
+
+
+def after_results(
+    session: Session, patient: str, *, clinic: str, today: dt.date
+) -> list[dict[str, Any]] | None:
+    """The monitoring step after new results: their alerts (None: he has no active plan)."""
+    plan = active_plan(session, patient, clinic=clinic)
+    if plan is None:
+        return None
+    forecast = latest_forecast(session, patient, plan_id=plan.id, clinic=clinic)
+    if forecast is None:
+        raise no_plan(patient)
+    case = load_chart(session, patient, clinic=clinic).to_case(as_of=today)
+    result = monitor(state_from_payload(forecast.payload, case), case)
+    alerts = [a.to_dict() for a in result.alerts]
+    if result.visits:
+        _save(session, patient, clinic, plan.id, result.state, alerts)
+    return alerts
+
+
+def view(
+    session: Session, patient: str, *, clinic: str, today: dt.date
+) -> dict[str, Any] | None:
+    """``monitoring_report``: his plan, latest band, results against it and the alerts
+    raised on this plan (with who acknowledged each and when); None without an adopted plan."""
+    plan = active_plan(session, patient, clinic=clinic)
+    if plan is None:
+        return None
+    forecast = latest_forecast(session, patient, plan_id=plan.id, clinic=clinic)
+    if forecast is None:
+        raise no_plan(patient)
+    case = load_chart(session, patient, clinic=clinic).to_case(
+        as_of=max(today, forecast.as_of))
+    alerts = [a.to_dict() for a in list_alerts(session, patient, clinic=clinic, plan_id=plan.id)]
+    return monitoring_report(plan.payload, Band.from_dict(forecast.payload), case, alerts)
+
+
+def acknowledge(
+    session: Session, patient: str, alert_id: int, *, by: str, clinic: str
+) -> StoredAlert:
+    """Mark his alert ``alert_id`` as seen by ``by`` (an alert of another man is refused)."""
+    find_patient(session, patient, clinic=clinic)
+    alert = acknowledge_alert(session, alert_id, by=by, clinic=clinic)
+    if alert.patient != patient:  # raising rolls the caller's transaction back
+        raise UnknownCodeError("alert", alert_id, f"an alert of patient {patient}")
+    return alert

@@ -1,0 +1,306 @@
+"""Monitoring in the web app: adopt a plan on his page or by the API, follow-up results
+judged against his forecast band, the alerts shown and acknowledged.
+
+P001 (clinic A) is post-TRT and azoospermic on 2025-10-20; his plan starts 2025-10-21, so
+a semen analysis with sperm afterwards must raise the cited CRYO alert (a rule check that
+does not depend on the band). Eight virtual men (the test app's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
+import yaml
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from webhelpers import TODAY, api_token, csrf_of, example
+
+from androcast.labs import load_case, parse_case
+from androcast.web import service
+
+T = TypeVar("T")
+
+ClientFor = Callable[[str], TestClient]
+START = "2025-10-21"
+SPERM = {"date": "2025-12-15", "volume_ml": 2.8, "concentration_m_per_ml": 1.5}
+
+
+def _text(page: str) -> str:
+    """What the page reads as (tags dropped, spaces collapsed)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _figure(page: str, name: str) -> dict[str, object]:
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S)
+    assert found, name
+    figure: dict[str, object] = json.loads(found.group(1))
+    return figure
+
+
+def test_the_page_offers_only_the_protocols_appropriate_for_him(client_for: ClientFor) -> None:
+    page = client_for("alice").get("/patients/P001").text
+    form = page[page.index('data-testid="adopt-plan"') :]
+    offered = re.findall(r'<option value="([a-z_]+)"', form[: form.index("</form>")])
+    assert "hcg_serm" in offered and "watchful_waiting" in offered
+    # exogenous suppression with a low estradiol rules out the aromatase inhibitor arm
+    assert "hcg_serm_ai" not in offered
+
+
+def test_adopting_on_the_page_refuses_bad_input_at_its_field(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    cases = {
+        ("hcg_serm_ai", START): ("plan.protocol", "expected a protocol appropriate for him"),
+        ("hcg_serm", "21.10.2025"): ("plan.start", "expected an ISO date YYYY-MM-DD"),
+        ("hcg_serm", "2020-01-01"): ("plan.start", "expected a date from his first result 2025"),
+    }
+    for (protocol, start), (field, expected) in cases.items():
+        data = {"csrf_token": token, "plan.protocol": protocol, "plan.start": start}
+        response = alice.post("/patients/P001/monitoring/plan", data=data)
+        assert response.status_code == 422, (protocol, start)
+        shown = html.unescape(response.text)
+        assert f'data-field="{field}"' in shown and expected in shown, (protocol, start)
+    assert alice.get("/api/patients/P001/monitoring").status_code == 404  # nothing adopted
+
+
+def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    adopted = alice.post(
+        "/patients/P001/monitoring/plan",
+        data={"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": START},
+        follow_redirects=False,
+    )
+    assert adopted.status_code == 303 and adopted.headers["location"] == "/patients/P001#monitoring"
+    page = html.unescape(alice.get("/patients/P001").text)
+    shown = _text(page)
+    assert (
+        f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily (hcg_serm) "
+        f"from {START} [ kohn2017 ; wenker2015 ]"
+    ) in shown
+    assert 'data-testid="no-alerts"' in page
+    assert "[CRYO] wenker2015" in shown  # the plan's escalations, each with its basis
+    figure = _figure(page, "monitoring-figure")
+    panels = [a["text"] for a in figure["layout"]["annotations"][:2]]  # type: ignore[index]
+    assert panels == ["<b>testosterone_total</b>", "<b>lh</b>"]
+
+    form = {
+        "csrf_token": token,
+        "semen[0].date": SPERM["date"],
+        "semen[0].volume_ml": "2.8",
+        "semen[0].concentration_m_per_ml": "1.5",
+    }
+    swapped = alice.post("/patients/P001/semen", data=form, headers={"HX-Request": "true"})
+    assert swapped.status_code == 200
+    page = html.unescape(swapped.text)
+    row = re.search(r'<tr data-alert="(\d+)" class="alert-info">(.*?)</tr>', page, re.S)
+    assert row, "the new alert is listed"
+    cells = _text(row.group(2))
+    assert cells.startswith(
+        f"{SPERM['date']} sperm_concentration 1.5 10*6/mL offer_cryopreservation info "
+    )
+    assert cells.endswith("[CRYO] wenker2015 Acknowledge")
+    assert "1 open alert" in _text(page)
+    observed = _figure(page, "monitoring-figure")["data"]
+    sperm = next(t for t in observed if t["name"] == "sperm_concentration observed")  # type: ignore[union-attr]
+    assert sperm["x"] == [SPERM["date"]] and sperm["y"] == [1.5]
+
+    alert_id = row.group(1)
+    acked = alice.post(
+        f"/patients/P001/alerts/{alert_id}/acknowledge",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert acked.status_code == 303
+    page = html.unescape(alice.get("/patients/P001").text)
+    row = re.search(
+        rf'<tr data-alert="{alert_id}" class="alert-info acknowledged">(.*?)</tr>', page, re.S
+    )
+    assert row and f"alice, {TODAY.isoformat()}" in row.group(1)
+    assert "0 open alerts" in _text(page)
+
+
+def test_monitoring_by_the_api(client_for: ClientFor) -> None:
+    alice, bob = client_for("alice"), client_for("bob")
+    headers = api_token(alice)
+    case = yaml.safe_load(example("cases/post_trt.yaml").read_text(encoding="utf-8"))
+    case["patient"]["id"] = "P002"  # P001's twin brother, untouched by the page test
+    created = alice.post(
+        "/api/patients", json=json.loads(json.dumps(case, default=str)), headers=headers
+    )
+    assert created.status_code == 201, created.text
+    body = {"protocol": "hcg_serm_ai", "start": START}
+    refused = alice.post("/api/patients/P002/monitoring/plan", json=body, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "protocol"
+    assert refused.json()["error"]["value"] == "hcg_serm_ai"
+    body = {"protocol": "hcg_serm", "start": START}
+    adopted = alice.post("/api/patients/P002/monitoring/plan", json=body, headers=headers)
+    assert adopted.status_code == 201, adopted.text
+    made = adopted.json()
+    assert (made["plan"]["protocol"], made["plan"]["start"]) == ("hcg_serm", START)
+    assert made["forecast"]["n_virtual"] == 8 and made["alerts"] == []
+
+    added = alice.post("/api/patients/P002/observations", json={"semen": [SPERM]}, headers=headers)
+    assert added.status_code == 201, added.text
+    assert "offer_cryopreservation" in [a["code"] for a in added.json()["alerts"]]
+
+    report = alice.get("/api/patients/P002/monitoring").json()
+    assert list(report) == ["patient", "plan", "forecast", "observations", "alerts"]
+    assert report["forecast"]["as_of"] == SPERM["date"]  # the forecast learnt from it
+    cryo = next(a for a in report["alerts"] if a["code"] == "offer_cryopreservation")
+    assert (cryo["rule"], cryo["citation"], cryo["severity"]) == ("CRYO", "wenker2015", "info")
+    assert cryo["acknowledged_by"] is None
+
+    path = f"/api/patients/P002/alerts/{cryo['id']}/acknowledge"
+    acked = alice.post(path, headers=headers)
+    assert acked.status_code == 200
+    assert acked.json()["acknowledged_by"] == "alice" and acked.json()["acknowledged_at"]
+    again = client_for("anna")
+    kept = again.post(path, headers=api_token(again)).json()
+    assert (kept["acknowledged_by"], kept["acknowledged_at"]) == (
+        "alice",
+        acked.json()["acknowledged_at"],
+    )
+    # an id that is no alert of his is not found
+    missing = alice.post("/api/patients/P002/alerts/999999/acknowledge", headers=headers)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "error": {"message": "alert 999999 of patient 'P002' not found in your clinic"}
+    }
+    # clinic B's clinician cannot acknowledge it through his own patient either
+    theirs = bob.post(
+        f"/api/patients/PRL-034/alerts/{cryo['id']}/acknowledge", headers=api_token(bob)
+    )
+    assert theirs.status_code == 404
+
+
+def test_a_patient_without_a_plan_has_no_monitoring(client_for: ClientFor) -> None:
+    bob = client_for("bob")
+    response = bob.get("/api/patients/PRL-034/monitoring")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"message": "patient 'PRL-034' has no adopted plan (adopt one first)"}
+    }
+    lab = {"date": "2025-11-01", "analyte": "prolactin", "value": 20, "unit": "ng/mL"}
+    added = bob.post(
+        "/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=api_token(bob)
+    )
+    assert added.status_code == 201 and "alerts" not in added.json()
+
+
+def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    for protocol in ("hcg_serm", "hcg"):
+        data = {"csrf_token": token, "plan.protocol": protocol, "plan.start": START}
+        swapped = alice.post(
+            "/patients/P001/monitoring/plan", data=data, headers={"HX-Request": "true"}
+        )
+        assert swapped.status_code == 200
+    shown = _text(swapped.text)
+    assert "Adopted plan: hCG 3000 IU s.c. every other day (hcg)" in shown
+    assert "Adopt another plan (this one is then superseded)" in shown
+    assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"
+
+
+def test_a_man_without_androgens_on_a_plan_gets_his_next_result_judged(
+    client_for: ClientFor,
+) -> None:
+    bob = client_for("bob")  # PRL-034: hyperprolactinaemia, no androgen history
+    headers = api_token(bob)
+    plan = {"protocol": "hcg_fsh", "start": "2025-11-02"}
+    adopted = bob.post("/api/patients/PRL-034/monitoring/plan", json=plan, headers=headers)
+    assert adopted.status_code == 201, adopted.text
+    lab = {"date": "2025-12-14", "analyte": "lh", "value": 4.0, "unit": "IU/L"}
+    added = bob.post("/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=headers)
+    assert added.status_code == 201, added.text
+    assert "alerts" in added.json()
+    report = bob.get("/api/patients/PRL-034/monitoring").json()
+    assert report["forecast"]["as_of"] == "2025-12-14"
+
+
+def test_only_the_monitoring_step_waits_for_the_bound_on_computations(app: FastAPI) -> None:
+    store, ran = app.state.store, []
+
+    def bound(compute: Callable[[], T]) -> T:
+        ran.append(compute)
+        return compute()
+
+    lab = parse_case(
+        {
+            "patient": {"id": "P003"},
+            "labs": [{"date": "2025-12-01", "analyte": "lh", "value": 3.0, "unit": "IU/L"}],
+        },
+        as_of=TODAY,
+    ).labs
+    case = load_case(example("cases/post_trt.yaml"), as_of=TODAY)
+    service.add_case(store, "A", "test", replace(case, patient=replace(case.patient, id="P003")))
+    added = service.add_results(store, "A", "test", "P003", labs=lab, today=TODAY, bound=bound)
+    assert ran == [] and "alerts" not in added  # no plan: a plain write
+    service.adopt_plan(
+        store,
+        "A",
+        "test",
+        "P003",
+        protocol="hcg_serm",
+        start=dt.date(2025, 10, 21),
+        today=TODAY,
+        particles=4,
+        bound=bound,
+    )
+    assert len(ran) == 1
+    lab = [replace(lab[0], date=dt.date(2025, 12, 8))]
+    added = service.add_results(store, "A", "test", "P003", labs=lab, today=TODAY, bound=bound)
+    assert len(ran) == 2 and "alerts" in added
+
+
+def test_a_fhir_import_of_new_results_runs_the_monitoring_step(app: FastAPI) -> None:
+    store = app.state.store
+    bundle = json.loads(example("fhir/post_trt_bundle.json").read_text(encoding="utf-8"))
+    service.import_bundle(store, "A", "test", bundle, today=TODAY)  # P001 of the bundle
+    identifier = next(
+        e["resource"]["identifier"][0]["value"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Patient"
+    )
+    service.adopt_plan(
+        store,
+        "A",
+        "test",
+        identifier,
+        protocol="hcg_serm",
+        start=dt.date(2025, 10, 21),
+        today=TODAY,
+        particles=4,
+    )
+    # a week-6 estradiol above the reference range: a new Observation like his LH one
+    lh = next(e for e in bundle["entry"] if e["resource"].get("code", {}).get("text") == "lh")
+    e2 = json.loads(json.dumps(lh))
+    e2["fullUrl"] = "urn:uuid:00000000-0000-4000-8000-000000000e2f"
+    e2["resource"]["identifier"][0]["value"] = "obs-e2-week6"
+    e2["request"]["ifNoneExist"] = "identifier=urn:example:lab-system|obs-e2-week6"
+    e2["resource"]["code"] = {
+        "coding": [{"system": "http://loinc.org", "code": "2243-4", "display": "Estradiol"}],
+        "text": "estradiol",
+    }
+    e2["resource"]["effectiveDateTime"] = "2025-12-02"
+    e2["resource"]["valueQuantity"] = {
+        "value": 80,
+        "unit": "pg/mL",
+        "system": "http://unitsofmeasure.org",
+        "code": "pg/mL",
+    }
+    del e2["resource"]["referenceRange"]
+    imported = service.import_bundle(
+        store, "A", "test", {**bundle, "entry": [*bundle["entry"], e2]}, today=TODAY
+    )
+    assert imported["created"] == 1
+    codes = [a["code"] for a in imported["alerts"][identifier]]
+    assert "add_aromatase_inhibitor" in codes  # ESC-AI: estradiol above its reference range
