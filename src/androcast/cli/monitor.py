@@ -24,6 +24,8 @@ from androcast.cli.records import (
     _actor,
     _day,
     patient_app,
+    reading,
+    writing,
 )
 
 PROTOCOL_OPTION = typer.Option(..., "--protocol", help="Protocol id, e.g. hcg_serm.")
@@ -67,18 +69,13 @@ def patient_plan(
 ) -> None:
     """Adopt a protocol for a stored patient: his forecast band, and alerts on later results."""
     with reporting_errors():
-        from androcast.store import open_store
         from androcast.workflows.monitoring import adopt
 
         today = dt.date.today()
         day = _day(start, "--start")
-        store = open_store(db)
-        try:
-            with _options_named(), store.transaction(_actor(user)) as session:
-                adopted = adopt(session, patient, protocol=protocol, start=day, today=today,
-                                clinic=clinic, n=n, seed=seed)
-        finally:
-            store.close()
+        with _options_named(), writing(db, user) as session:
+            adopted = adopt(session, patient, protocol=protocol, start=day, today=today,
+                            clinic=clinic, n=n, seed=seed)
     payload, band = adopted.plan, adopted.forecast
     if output is OutputFormat.json:
         print_json({"patient": patient, "plan": payload, "forecast": band,
@@ -113,15 +110,10 @@ def monitor_patient(
 ) -> None:
     """His adopted plan, the latest forecast band against his results, and the alerts."""
     with reporting_errors():
-        from androcast.store import open_store
         from androcast.workflows.monitoring import no_plan, view
 
-        store = open_store(db)
-        try:
-            with store.reading() as session:
-                report = view(session, patient, clinic=clinic, today=dt.date.today())
-        finally:
-            store.close()
+        with reading(db) as session:
+            report = view(session, patient, clinic=clinic, today=dt.date.today())
         if report is None:
             raise no_plan(patient)
     if output is OutputFormat.json:
@@ -165,15 +157,10 @@ def alert_ack(
 ) -> None:
     """Acknowledge one of his alerts: who saw it and when are kept (audited)."""
     with reporting_errors():
-        from androcast.store import open_store
         from androcast.workflows.monitoring import acknowledge
 
-        store = open_store(db)
-        try:
-            with store.transaction(_actor(user)) as session:
-                alert = acknowledge(session, patient, alert_id, by=_actor(user), clinic=clinic)
-        finally:
-            store.close()
+        with writing(db, user) as session:
+            alert = acknowledge(session, patient, alert_id, by=_actor(user), clinic=clinic)
     data = alert.to_dict()
     if output is OutputFormat.json:
         print_json({"patient": patient, **data})

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,32 @@ def _day(text: str | None, option: str) -> dt.date:
 
 def _actor(user: str | None) -> str:
     return user or getpass.getuser()
+
+
+@contextmanager
+def writing(db: str, user: str | None) -> Iterator[Any]:
+    """One write transaction on the store at ``db`` by ``user`` (all of it, or none)."""
+    from androcast.store import open_store
+
+    store = open_store(db)
+    try:
+        with store.transaction(_actor(user)) as session:
+            yield session
+    finally:
+        store.close()
+
+
+@contextmanager
+def reading(db: str) -> Iterator[Any]:
+    """A read-only session on the store at ``db``."""
+    from androcast.store import open_store
+
+    store = open_store(db)
+    try:
+        with store.reading() as session:
+            yield session
+    finally:
+        store.close()
 
 
 def _summary(summary: Any) -> dict[str, Any]:
@@ -119,17 +147,13 @@ def patient_add(
     """Store a case (patient, history, results) and its assessment; known records are kept."""
     with reporting_errors():
         from androcast.labs import load_case
-        from androcast.store import chart_from_case, open_store, save_chart
+        from androcast.store import chart_from_case, save_chart
 
         day = _day(as_of, "--as-of")
         loaded = load_case(case, as_of=day)
-        store = open_store(db)
-        try:
-            with store.transaction(_actor(user)) as session:
-                summary = _summary(save_chart(session, chart_from_case(loaded), clinic=clinic))
-                summary["pattern"] = _assess(session, loaded.patient.id, clinic, day)
-        finally:
-            store.close()
+        with writing(db, user) as session:
+            summary = _summary(save_chart(session, chart_from_case(loaded), clinic=clinic))
+            summary["pattern"] = _assess(session, loaded.patient.id, clinic, day)
     _print_summary(summary, output)
 
 
@@ -139,14 +163,10 @@ def patient_list(
 ) -> None:
     """The patients of a clinic with their number of results."""
     with reporting_errors():
-        from androcast.store import list_patients, open_store
+        from androcast.store import list_patients
 
-        store = open_store(db)
-        try:
-            with store.reading() as session:
-                patients = list_patients(session, clinic=clinic)
-        finally:
-            store.close()
+        with reading(db) as session:
+            patients = list_patients(session, clinic=clinic)
     if output is OutputFormat.json:
         print_json(patients)
         return
@@ -201,37 +221,33 @@ def observe(
     with reporting_errors():
         from androcast.cli.monitor import observe_on_plan, print_alerts
         from androcast.io.csv_import import read_lab_csv
-        from androcast.store import Keyed, add_lab_results, load_chart, open_store
+        from androcast.store import Keyed, add_lab_results, load_chart
 
         today = dt.date.today()
         if csv is None and None in (analyte, value, unit):
             raise AndrocastError(
                 "ANALYTE VALUE UNIT", None, "a result (e.g. lh 3.2 IU/L) or --csv FILE"
             )
-        store = open_store(db)
-        try:
-            with store.transaction(_actor(user)) as session:
-                if csv is not None:
-                    age = load_chart(session, patient, clinic=clinic).patient.age_years
-                    results = read_lab_csv(csv, patient_id=patient, as_of=today, age_years=age)
-                else:
-                    item = {
-                        "date": _day(date, "--date").isoformat(),
-                        "analyte": analyte,
-                        "value": value,
-                        "unit": unit,
-                        "confirmed": confirmed,
-                    }
-                    results = (_observed(session, patient, clinic, item, today),)
-                summary = _summary(
-                    add_lab_results(session, patient, (Keyed(r) for r in results), clinic=clinic)
-                )
-                summary["pattern"] = _assess(session, patient, clinic, today)
-                alerts = observe_on_plan(session, patient, clinic, today)
-                if alerts is not None:
-                    summary["alerts"] = alerts
-        finally:
-            store.close()
+        with writing(db, user) as session:
+            if csv is not None:
+                age = load_chart(session, patient, clinic=clinic).patient.age_years
+                results = read_lab_csv(csv, patient_id=patient, as_of=today, age_years=age)
+            else:
+                item = {
+                    "date": _day(date, "--date").isoformat(),
+                    "analyte": analyte,
+                    "value": value,
+                    "unit": unit,
+                    "confirmed": confirmed,
+                }
+                results = (_observed(session, patient, clinic, item, today),)
+            summary = _summary(
+                add_lab_results(session, patient, (Keyed(r) for r in results), clinic=clinic)
+            )
+            summary["pattern"] = _assess(session, patient, clinic, today)
+            alerts = observe_on_plan(session, patient, clinic, today)
+            if alerts is not None:
+                summary["alerts"] = alerts
     _print_summary(summary, output)
     if alerts is not None and output is OutputFormat.table:
         print_alerts(alerts)
@@ -252,21 +268,17 @@ def fhir_import(
     with reporting_errors():
         from androcast.cli.monitor import observe_on_plan, print_alerts
         from androcast.io.fhir import read_bundle
-        from androcast.store import open_store, save_charts
+        from androcast.store import save_charts
 
         today = dt.date.today()
         charts = read_bundle(bundle, as_of=today)
-        store = open_store(db)
         alerts: dict[str, list[dict[str, Any]]] = {}
-        try:
-            with store.transaction(_actor(user)) as session:
-                summary = _summary(save_charts(session, charts, clinic=clinic))
-                for chart in charts:
-                    raised = observe_on_plan(session, chart.patient.id, clinic, today)
-                    if raised is not None:
-                        alerts[chart.patient.id] = raised
-        finally:
-            store.close()
+        with writing(db, user) as session:
+            summary = _summary(save_charts(session, charts, clinic=clinic))
+            for chart in charts:
+                raised = observe_on_plan(session, chart.patient.id, clinic, today)
+                if raised is not None:
+                    alerts[chart.patient.id] = raised
     if alerts:
         summary["alerts"] = alerts
     _print_summary(summary, output)
@@ -286,14 +298,10 @@ def fhir_export(
     """Export a patient's record as a FHIR R4 transaction bundle."""
     with reporting_errors():
         from androcast.io.fhir import export_bundle
-        from androcast.store import load_chart, open_store
+        from androcast.store import load_chart
 
-        store = open_store(db)
-        try:
-            with store.reading() as session:
-                bundle = export_bundle(load_chart(session, patient, clinic=clinic))
-        finally:
-            store.close()
+        with reading(db) as session:
+            bundle = export_bundle(load_chart(session, patient, clinic=clinic))
     text = json.dumps(bundle, indent=2, ensure_ascii=False)
     if out is None:
         print_json(bundle)
