@@ -204,7 +204,7 @@ def personalise(
 
 
 def _settle(posterior: Posterior) -> Posterior:
-    """Resample and jitter when few men carry the weight, so updates have men to reweight."""
+    """Resample and move when few men carry the weight, so updates have distinct men."""
     if not posterior.fell_back_ and posterior.ess_ < 0.5 * posterior.n:
         return resample_move(posterior)
     return posterior
