@@ -106,6 +106,9 @@ def test_the_state_survives_a_json_round_trip(result: StepResult, case: Case) ->
     before, after = result.state.posterior, restored.posterior
     assert np.array_equal(before.log_weights_, after.log_weights_)
     assert before.used_ == after.used_ and before.history == after.history
+    assert before.treatment == after.treatment is not None
+    assert before.log_likelihood_ is not None and after.log_likelihood_ is not None
+    assert np.array_equal(before.log_likelihood_, after.log_likelihood_)
     for name, values in before.sample_.parameter_factors.items():
         assert np.array_equal(values, after.sample_.parameter_factors[name])
     assert restored.band.to_dict() == result.state.band.to_dict()
@@ -144,3 +147,25 @@ def test_a_held_out_result_is_learnt_once_the_laboratory_confirms_it(case: Case)
     assert later.alerts == ()  # judged once already
     assert ("lh", week_6_day) not in later.state.held_out
     assert ("lh", week_6_day) in later.state.posterior.used_
+
+
+def test_a_posterior_personalised_again_stays_on_the_plan(case: Case) -> None:
+    """Results his men cannot explain make twin.update start over: still on the plan."""
+    week_6_day = dt.date(2025, 10, 13)
+    week_6 = _up_to(case, week_6_day)
+    state = start_monitoring(_up_to(case, START), "hcg_serm", START, n=16, seed=3)
+    # more effective men asked for than 16 men can give: the update has to start over
+    strict = replace(state, posterior=replace(state.posterior, min_ess=17.0))
+    later = monitor(strict, week_6)
+    post = later.state.posterior
+    assert ("new results outside the current posterior: personalised again from the prior"
+            in later.state.band.warnings)
+    assert post.treatment == state.posterior.treatment is not None
+    assert post.history == state.posterior.history
+    # his week-6 results are learnt, not held out
+    assert later.state.held_out == frozenset()
+    assert {("lh", week_6_day), ("testosterone_total", week_6_day)} <= post.used_
+    # on hCG his testosterone is forecast well above the 8.7 nmol/L (250 ng/dL) at the start
+    # (off the plan these men stay near 16 nmol/L, on it near 28)
+    t_week_6 = later.state.band.at("testosterone_total", week_6_day)
+    assert t_week_6 is not None and t_week_6[1] > 2.5 * 8.7

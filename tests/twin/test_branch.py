@@ -20,6 +20,7 @@ from twin_cases import post_trt_case
 from androcast.population import parse_outcomes, time_to_event
 from androcast.prognosis import get_protocol, start_day
 from androcast.twin import (
+    Posterior,
     history_state,
     personalise,
     resample_move,
@@ -99,11 +100,20 @@ def test_personalisation_keeps_the_state_of_its_final_men_on_his_latest_result(
         n: int, fell_back: bool) -> None:
     post = personalise(post_trt_case(weeks=26, labs=[(35, "lh", 0.4, "IU/L")]), n=n)
     assert post.fell_back_ is fell_back and post.resamples_ == 0
-    p, day = post.parameters(), start_day(post)
+    day = start_day(post)
+    _assert_state_kept(post, day)
+    assert post.history_state_ is not None
+    assert not post.history_state_.is_of(post.parameters(), day + 1.0)
+    # resample-move: other men, each with the state of the sweep that last simulated him
+    moved = resample_move(post)
+    assert moved.resamples_ == 1 and not np.array_equal(moved.sample_.index, post.sample_.index)
+    _assert_state_kept(moved, day)
+
+
+def _assert_state_kept(post: Posterior, day: float) -> None:
+    p = post.parameters()
     kept = post.history_state_
     assert kept is not None and kept.is_of(p, day)
-    fresh = history_state(p, post.history, n, day)
+    fresh = history_state(p, post.history, post.n, day)
     big = np.abs(fresh.y) > 1e-6 * np.max(np.abs(fresh.y), axis=1, keepdims=True)
     assert np.max(np.abs(kept.state.y - fresh.y)[big] / np.abs(fresh.y)[big]) <= 1e-3
-    assert not kept.is_of(p, day + 1.0)
-    assert resample_move(post).history_state_ is None  # other men: simulate again

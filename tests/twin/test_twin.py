@@ -69,8 +69,8 @@ def test_update_adds_new_results_without_starting_over() -> None:
     up, flat = update(first, rising), update(first, still)
     assert up.n_observations_ == 2
     assert ("lh", rising.labs[-1].date) in up.used_
-    # the same men (or their resampled, jittered descendants), never a fresh prior draw
-    assert set(up.sample_.index) <= set(first.sample_.index)
+    # the same men (or their resampled, moved descendants), not personalised again
+    assert up.warnings_ == () and not up.fell_back_
     # LH back four weeks later means the feedback sites let go faster than LH still low
     assert up.mean_log_factor("k_fb") > flat.mean_log_factor("k_fb")
     assert update(up, rising) is up  # nothing new: unchanged

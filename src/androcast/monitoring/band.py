@@ -117,9 +117,14 @@ def unit_of(observable: str) -> str:
     return SPERM_UNIT if observable == "sperm_concentration" else analyte(observable).canonical_unit
 
 
+def plan_regimen(protocol: Protocol, start_d: float) -> Regimen:
+    """The protocol given from model day ``start_d`` (for ``PLAN_COURSE_D``)."""
+    return protocol.regimen_from(start_d, PLAN_COURSE_D)
+
+
 def plan_history(androgens: Regimen, protocol: Protocol, start_d: float) -> Regimen:
     """His androgen courses, then the protocol from model day ``start_d``."""
-    return androgens.combine(protocol.regimen_from(start_d, PLAN_COURSE_D))
+    return androgens.combine(plan_regimen(protocol, start_d))
 
 
 def weighted_quantiles(values: FloatArray, weights: FloatArray,

@@ -1,9 +1,10 @@
 """A monitoring state as a JSON payload, so a later result updates the same virtual men.
 
 The payload is the band (the shape the web app charts) plus ``state``: the plan, and the
-posterior's particles (their numbers, covariates, log-factors and log-weights) with what
-they have already used. Restoring rebuilds the cohort, the calibrated population and the
-plan's regimen from his case, so only what the results taught is stored. Floats go through
+posterior's particles (their numbers, covariates, log-factors, log-weights and
+log-likelihoods, the last optional) with what they have already used. Restoring rebuilds
+the cohort, the calibrated population and the plan's regimen (the posterior's treatment)
+from his case, so only what the results taught is stored. Floats go through
 JSON exactly (shortest repr); a weight of zero (log-weight -inf) is stored as null, since
 PostgreSQL's JSON has no infinities.
 """
@@ -19,7 +20,7 @@ import numpy as np
 
 from androcast.errors import DateError, ParameterError
 from androcast.labs import Case
-from androcast.monitoring.band import Band, plan_history
+from androcast.monitoring.band import Band, plan_regimen
 from androcast.monitoring.step import MonitoringState
 from androcast.population import CohortSample
 from androcast.population.engine import fitted_population
@@ -56,6 +57,8 @@ def state_to_payload(state: MonitoringState) -> dict[str, Any]:
                 "n_observations": post.n_observations_, "resamples": post.resamples_,
                 "used": [[name, day.isoformat()] for name, day in sorted(post.used_)],
                 "log_weights": _floats(post.log_weights_),
+                "log_likelihood": (None if post.log_likelihood_ is None
+                                   else _floats(post.log_likelihood_)),
                 "index": [int(i) for i in sample.index],
                 "covariates": {k: _floats(v) for k, v in sample.covariates.items()},
                 "categories": {k: list(v) for k, v in sample.categories.items()},
@@ -94,14 +97,16 @@ def state_from_payload(payload: Mapping[str, Any], case: Case) -> MonitoringStat
         androgen_doses=None,
         parameter_factors={k: _array(v) for k, v in p["parameter_factors"].items()},
     )
-    history = plan_history(regimen_from_history(case), protocol, float((start - t0).days))
+    treatment = plan_regimen(protocol, float((start - t0).days))
+    log_lik = p.get("log_likelihood")
     posterior = Posterior(
         case=case, t0=t0, cohort=twin_cohort(case, seed=int(p["seed"])),
         population=fitted_population(), sample_=sample,
         log_weights_=_array(p["log_weights"]), used_=_keys(p["used"]), ess_=float(p["ess"]),
         fell_back_=bool(p["fell_back"]), warnings_=tuple(p["warnings"]),
         n_observations_=int(p["n_observations"]), min_ess=float(p["min_ess"]),
-        resamples_=int(p["resamples"]), history=history,
+        resamples_=int(p["resamples"]), history=regimen_from_history(case).combine(treatment),
+        treatment=treatment, log_likelihood_=None if log_lik is None else _array(log_lik),
     )
     return MonitoringState(
         protocol=protocol, start=start, posterior=posterior, band=Band.from_dict(payload),

@@ -1,9 +1,11 @@
 """The monitoring step: judge each new result against the band made before it, then learn.
 
 ``start_monitoring`` personalises his twin on the results up to the plan start and makes
-the first band. ``monitor`` takes his case with new results and, one date at a time (oldest
-first): judges that date's results against the current band (``alerts``), adds them to the
-posterior (``twin.update`` reweights the same men, now simulated on the plan), and makes the
+the first band; the plan is the posterior's ``treatment``, so his men are simulated on it,
+and should ``twin.update`` have to personalise him again from the prior (results his men
+cannot explain), that posterior is on the plan too. ``monitor`` takes his case with new
+results and, one date at a time (oldest first): judges that date's results against the
+current band (``alerts``), adds them to the posterior (``twin.update``), and makes the
 next band. A result flagged far outside the band is left out of the update until it is
 confirmed (``LabResult.confirmed``; then it is learnt, without being judged again): one wrong
 value, or a dose of a drug the plan does not know, would otherwise drag the forecast away
@@ -13,22 +15,18 @@ from the man.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from androcast.interpret import interpret
 from androcast.labs import Case
 from androcast.monitoring.alerts import Alert, Visit, far_outside_keys, judge_visit
-from androcast.monitoring.band import Band, forecast_band, plan_history
+from androcast.monitoring.band import Band, forecast_band, plan_regimen
 from androcast.monitoring.rules import alert_rules
 from androcast.prognosis import Protocol, get_protocol
 from androcast.protocol import escalations_for
-from androcast.regimens import regimen_from_history
-from androcast.twin import Observation, Posterior, observations, personalise, update
+from androcast.twin import Observation, Posterior, case_time_zero, observations, personalise, update
 
 Key = tuple[str, dt.date]
-NOT_EXPLAINED = ("results of {dates} are outside what his virtual men can explain on the plan: "
-                 "left out of the forecast (check them; low confidence)")
 
 
 @dataclass(frozen=True)
@@ -85,10 +83,9 @@ def start_monitoring(
     """His twin personalised on the results up to ``start``, and the band of the protocol."""
     protocol = get_protocol(protocol_id, field="protocol")
     baseline = _up_to(case, start)
-    posterior = personalise(baseline, n=n, seed=seed)
-    start_d = float((start - posterior.t0).days)
-    posterior = replace(posterior, history=plan_history(regimen_from_history(baseline),
-                                                        protocol, start_d))
+    start_d = float((start - case_time_zero(baseline)).days)
+    posterior = personalise(baseline, n=n, seed=seed,
+                            treatment=plan_regimen(protocol, start_d))
     band = forecast_band(posterior, protocol, start, as_of=start, horizon_weeks=horizon_weeks)
     return MonitoringState(protocol, start, posterior, band, frozenset(), horizon_weeks)
 
@@ -117,7 +114,7 @@ def monitor(state: MonitoringState, case: Case) -> StepResult:
         # a result dated on or before the start (entered late) is baseline: learnt, not judged
         alerts = judge_visit(visit, before, rules) if day > state.start and new else ()
         flagged = {k for k in far_outside_keys(alerts, rules) if not _confirmed(case, k)}
-        state = _learn(state, _up_to(case, day, state.held_out | flagged), todays, flagged, day)
+        state = _learn(state, _up_to(case, day, state.held_out | flagged), flagged, day)
         visits.append(VisitResult(day, alerts, before, state.band))
     return StepResult(tuple(visits), state)
 
@@ -127,17 +124,12 @@ def _confirmed(case: Case, key: Key) -> bool:
     return any(r.confirmed for r in case.labs if r.analyte == observable and r.date == day)
 
 
-def _learn(state: MonitoringState, known: Case, todays: Sequence[Observation],
-           flagged: set[Key], day: dt.date) -> MonitoringState:
+def _learn(state: MonitoringState, known: Case, flagged: set[Key],
+           day: dt.date) -> MonitoringState:
     held = state.held_out | flagged
     warnings: tuple[str, ...] = ()
+    # the posterior's treatment is the plan: personalised again, his men stay on it
     updated = update(state.posterior, known)
-    if updated.history != state.posterior.history:
-        # twin.update started over from the prior, which knows his androgens but not the
-        # plan: keep the men as they were and hold today's results out instead
-        updated = state.posterior
-        held = held | {o.key for o in todays}
-        warnings = (NOT_EXPLAINED.format(dates=day.isoformat()),)
     if held:
         listed = ", ".join(f"{name} {d.isoformat()}" for name, d in sorted(held))
         warnings = (*warnings, f"left out of the forecast until confirmed: {listed}")

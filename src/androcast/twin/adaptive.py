@@ -28,6 +28,9 @@ DEFENSIVE_SHARE = 0.15
 #: Inflation of the fitted covariance (flag G): wider proposals keep tails covered.
 INFLATION = 2.0
 MAX_ROUNDS = 8
+#: Men stay within this many prior sd (extreme men have no steady state; the mass cut
+#: is below 1e-4 of the prior per parameter).
+GUARD_SD = 4.0
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,8 @@ def adaptive_importance_sample(
             prior.mean + prior.sd * rng.standard_normal((n, d)),
             rng.multivariate_normal(mean, cov, size=n, method="cholesky"),
         )
-        # guard: stay within 4 prior sd (extreme men have no steady state; the mass cut
-        # is below 1e-4 of the prior per parameter)
-        theta = np.clip(theta, prior.mean - 4 * prior.sd, prior.mean + 4 * prior.sd)
+        theta = np.clip(theta, prior.mean - GUARD_SD * prior.sd,
+                        prior.mean + GUARD_SD * prior.sd)
         log_q = np.logaddexp(math.log(DEFENSIVE_SHARE) + prior.logpdf(theta),
                              math.log(1 - DEFENSIVE_SHARE) + fitted.logpdf(theta))
         log_lik = log_likelihood(theta, rounds)

@@ -57,6 +57,32 @@ class HistoryState:
             for f in dataclasses.fields(p))
 
 
+def combine_states(states: Sequence[HistoryState], pick: IntArray, *,
+                   columns: IntArray | None = None) -> HistoryState | None:
+    """Man k's state taken from ``states[pick[k]]``, its column ``columns[k]`` (default k).
+
+    None unless every state is on the same day with the same drugs.
+    """
+    first = states[0]
+    if any(s.state.t_d != first.state.t_d or s.state.species != first.state.species
+           for s in states):
+        return None
+    cols = np.arange(pick.size) if columns is None else columns
+    y = np.empty((first.state.y.shape[0], pick.size))
+    changes: dict[str, FloatArray] = {}
+    per_man = [f.name for f in dataclasses.fields(first.parameters)
+               if np.ndim(getattr(first.parameters, f.name)) == 1]
+    for name in per_man:
+        changes[name] = np.empty(pick.size)
+    for j, s in enumerate(states):
+        mine = pick == j
+        y[:, mine] = s.state.y[:, cols[mine]]
+        for name in per_man:
+            changes[name][mine] = np.asarray(getattr(s.parameters, name), dtype=float)[cols[mine]]
+    p = first.parameters.replace(**changes) if changes else first.parameters
+    return HistoryState(BatchState(first.state.t_d, y, first.state.species), p)
+
+
 def simulation_start(history: Regimen, day: float) -> float:
     """Model day the simulation starts on: before his first dose, day 0 and ``day - 1``."""
     return min([0.0, day - 1.0, *(e.start_d for e in history.entries)])

@@ -8,9 +8,15 @@ few of them, rounds of tempered adaptive proposals (:mod:`androcast.twin.adaptiv
 the men to where the results point before the final weights are taken. The effective sample size
 (Kish) says how many men carry the weight; below ``min_ess`` the data are too unusual for the
 prior and the posterior falls back to the prior, with a warning. ``update(posterior, case)``
-adds results not yet used by reweighting the same men; when the ESS drops below half of N it
-resamples them (systematic) and jitters their log-factors by Liu-West kernel shrinkage
-(Liu & West 2001), which keeps the posterior mean and variance, instead of starting over.
+adds results not yet used by reweighting the same men. Whenever the ESS is below half of N
+(after personalising or an update) the men are resampled (systematic) and moved by a few
+Metropolis-Hastings sweeps targeting prior x likelihood of every result used so far
+(resample-move, Gilks & Berzuini 2001; :mod:`androcast.twin.move`), so the copies of the few
+heavy men become distinct draws of the posterior that a later result can tell apart.
+Only results the current men cannot explain at all make an update start over.
+``treatment`` (keyword of ``personalise``) is what he has been given since his androgens,
+e.g. an adopted plan: it is part of the history every man is simulated through, and a
+posterior personalised again (by ``update``) keeps it.
 When the men kept are the men last simulated, their states on his latest result are kept
 too (``history_state_``), so a prognosis branches from them without simulating the history
 again (:mod:`androcast.twin.branch`).
@@ -35,14 +41,19 @@ from androcast.population.distributions import LogNormal
 from androcast.population.engine import PopulationModel, cohort_parameters, fitted_population
 from androcast.regimens import Regimen
 from androcast.twin.adaptive import GaussianPrior, adaptive_importance_sample
-from androcast.twin.branch import HistoryState, simulate_history
+from androcast.twin.branch import HistoryState, combine_states, simulate_history
+from androcast.twin.move import random_walk_moves
 from androcast.twin.observations import Observation, error_models, observations
 from androcast.twin.prior import androgen_history, case_time_zero, twin_cohort
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
-#: Liu-West shrinkage: h^2 = 1 - a^2 with discount 0.98 (Liu & West 2001, flag G choice).
-LIU_WEST_A = 0.98
+#: Metropolis-Hastings sweeps after each resampling (flag G: each simulates every man's
+#: history once; bench/prognosis.py measures the cost).
+MOVE_SWEEPS = 3
+#: The population streams of moved men start at multiples of this (beyond every round's).
+MOVE_STREAMS = 1 << 40
 _BASELINE = "baseline_concentration_m_per_ml"
 #: Below this ESS a posterior is labelled low confidence (flag G: fewer than ten men).
 LOW_CONFIDENCE_ESS = 10.0
@@ -65,7 +76,11 @@ class Posterior:
     n_observations_: int
     min_ess: float
     resamples_: int = 0
-    history: Regimen = field(default_factory=Regimen)
+    history: Regimen = field(default_factory=Regimen)  # androgens, then ``treatment``
+    treatment: Regimen | None = None  # given since his androgens (e.g. the adopted plan)
+    # each man's log-likelihood of every result used (None: not known, e.g. restored)
+    log_likelihood_: FloatArray | None = None
+    acceptance_: tuple[float, ...] = ()  # of the last resample-move, per sweep
     # the men's states on the day of the last simulation of their history (his latest
     # result), for a prognosis to branch from instead of simulating the history again
     history_state_: HistoryState | None = None
@@ -140,19 +155,27 @@ def personalise(
     seed: int = 1,
     min_ess: float = 2.0,
     population: PopulationModel | None = None,
+    treatment: Regimen | None = None,
 ) -> Posterior:
-    """The posterior of his virtual twin given every result so far (see module doc)."""
+    """The posterior of his virtual twin given every result so far (see module doc).
+
+    ``treatment``: what he has been given since his androgens (model days from time 0),
+    simulated after them.
+    """
     if n < 2:
         raise ParameterError("n", n, "at least 2 virtual men")
     population = population if population is not None else fitted_population()
     cohort = twin_cohort(case, seed=seed)
     t0 = case_time_zero(case)
     history = androgen_history(case)
+    if treatment is not None:
+        history = history.combine(treatment)
     sample = sample_patients(cohort, 0, n)
     prior = Posterior(
         case=case, t0=t0, cohort=cohort, population=population, sample_=sample,
         log_weights_=np.full(n, -math.log(n)), used_=frozenset(), ess_=float(n),
         fell_back_=False, warnings_=(), n_observations_=0, min_ess=min_ess, history=history,
+        treatment=treatment,
     )
     obs = observations(case, t0)
     if not obs:
@@ -173,14 +196,15 @@ def personalise(
     result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng)
     final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
                                                       result.rounds),
-                    history_state_=states.get(result.rounds))
+                    history_state_=states.get(result.rounds),
+                    log_likelihood_=result.log_likelihood)
     # a fall-back to the prior keeps the prior's men, simulated in round 0
     prior = replace(prior, history_state_=states.get(0))
     return _settle(_weigh(final, obs, result.log_weights, prior))
 
 
 def _settle(posterior: Posterior) -> Posterior:
-    """Resample and jitter when few men carry the weight, so updates have men to reweight."""
+    """Resample and move when few men carry the weight, so updates have distinct men."""
     if not posterior.fell_back_ and posterior.ess_ < 0.5 * posterior.n:
         return resample_move(posterior)
     return posterior
@@ -208,8 +232,14 @@ def _sample_from_theta(sample: CohortSample, names: Sequence[str], theta: FloatA
                        r: int) -> CohortSample:
     """Men with these log-factors; round r takes fresh population-IIV streams (index)."""
     n = len(sample)
+    return _with_theta(replace(sample, index=np.arange(r * n, (r + 1) * n, dtype=np.int64)),
+                       names, theta)
+
+
+def _with_theta(sample: CohortSample, names: Sequence[str], theta: FloatArray) -> CohortSample:
+    """The same men (population-IIV streams, categories) with these log-factors."""
     return CohortSample(
-        index=np.arange(r * n, (r + 1) * n, dtype=np.int64),
+        index=sample.index,
         covariates={**sample.covariates, _BASELINE: np.exp(theta[:, -1])},
         categories=sample.categories,
         androgen_option=None,
@@ -267,43 +297,80 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
         # the men so far cannot explain the new results: personalise again from the prior
         # with every result (the only case where an update starts over; it says so)
         again = personalise(posterior.case, n=posterior.n, seed=posterior.cohort.seed,
-                            min_ess=posterior.min_ess, population=posterior.population)
+                            min_ess=posterior.min_ess, population=posterior.population,
+                            treatment=posterior.treatment)
         return replace(again, warnings_=(*again.warnings_,
                        "new results outside the current posterior: personalised again "
                        "from the prior"))
+    known = posterior.log_likelihood_
     out = replace(posterior, log_weights_=log_w, ess_=ess, used_=used, n_observations_=n_obs,
-                  fell_back_=False, warnings_=(), history_state_=state)
+                  fell_back_=False, warnings_=(), history_state_=state,
+                  log_likelihood_=None if known is None else known + log_lik)
     return _settle(out)
 
 
-def resample_move(posterior: Posterior) -> Posterior:
-    """Systematic resampling, then Liu-West jitter of the log-factors; weights uniform."""
+def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posterior:
+    """Systematic resampling, then ``sweeps`` Metropolis-Hastings sweeps (module doc).
+
+    Weights become uniform; ``ess_`` keeps the ESS of the weights the men came from.
+    """
     n = posterior.n
     rng = np.random.default_rng([posterior.cohort.seed, posterior.resamples_ + 1])
     positions = (rng.random() + np.arange(n)) / n
     parents = np.minimum(np.searchsorted(np.cumsum(posterior.weights_), positions), n - 1)
+    names = _theta_names(posterior.cohort)
+    prior = _gaussian_prior(posterior.cohort, names)
+    theta_all = _theta(posterior.sample_, names)
     w = posterior.weights_
-    sample = posterior.sample_
+    spread = np.sqrt(w @ (theta_all - w @ theta_all) ** 2)
+    sample = _take(posterior.sample_, parents)
+    obs = [o for o in observations(posterior.case, posterior.t0) if o.key in posterior.used_]
+    resampled = replace(posterior, sample_=sample, log_weights_=np.full(n, -math.log(n)),
+                        resamples_=posterior.resamples_ + 1, history_state_=None,
+                        log_likelihood_=None)
+    if not obs or sweeps == 0:
+        return resampled
+    states: dict[int, HistoryState | None] = {}
 
-    def jitter(values: FloatArray) -> FloatArray:
-        x = np.log(values)
-        mean = float(np.sum(w * x))
-        sd = math.sqrt(max(float(np.sum(w * (x - mean) ** 2)), 0.0))
-        h = math.sqrt(1.0 - LIU_WEST_A**2)
-        moved = LIU_WEST_A * x[parents] + (1 - LIU_WEST_A) * mean + h * sd * rng.standard_normal(n)
-        return np.asarray(np.exp(moved))
+    def score(theta: FloatArray, index: IntArray, sweep: int) -> FloatArray:
+        men = _with_theta(replace(sample, index=index), names, theta)
+        p = cohort_parameters(men, posterior.cohort, posterior.population)
+        log_lik, states[sweep] = _history_loglik(posterior.history, p, n, obs)
+        return log_lik
 
-    covariates = {k: (jitter(v) if k == _BASELINE else v[parents])
-                  for k, v in sample.covariates.items()}
-    factors = {k: jitter(v) for k, v in sample.parameter_factors.items()}
-    moved = CohortSample(
+    def fresh_index(sweep: int) -> IntArray:
+        # streams apart from the adaptive rounds' (r * N + k) and from every other move's
+        first = MOVE_STREAMS * (posterior.resamples_ + 1) + sweep * n
+        return np.arange(first, first + n, dtype=np.int64)
+
+    theta = theta_all[parents]
+    if posterior.log_likelihood_ is None:
+        log_lik = score(theta, sample.index, 0)
+    else:  # the parents' states, if they are of these results' last day
+        log_lik = posterior.log_likelihood_[parents]
+        known = posterior.history_state_
+        states[0] = None if known is None else combine_states(
+            [known], np.zeros(n, dtype=np.int64), columns=parents)
+    moved = random_walk_moves(prior, theta, sample.index, log_lik, score, fresh_index, spread,
+                              rng, sweeps=sweeps)
+    # each man's state from the sweep that simulated his current values
+    origins = np.unique(moved.origin)
+    needed = [states.get(int(k)) for k in origins]
+    state = None if any(s is None for s in needed) else combine_states(
+        [s for s in needed if s is not None], np.searchsorted(origins, moved.origin))
+    men = _with_theta(replace(sample, index=moved.index), names, moved.theta)
+    return replace(resampled, sample_=men,
+                   log_likelihood_=moved.log_likelihood, history_state_=state,
+                   acceptance_=moved.acceptance)
+
+
+def _take(sample: CohortSample, parents: IntArray) -> CohortSample:
+    """The men ``parents`` of a sample (with repeats)."""
+    return CohortSample(
         index=sample.index[parents],
-        covariates=covariates,
+        covariates={k: v[parents] for k, v in sample.covariates.items()},
         categories={k: tuple(v[int(j)] for j in parents) for k, v in sample.categories.items()},
         androgen_option=None if sample.androgen_option is None else sample.androgen_option[parents],
         androgen_doses=None if sample.androgen_doses is None else sample.androgen_doses[parents],
-        parameter_factors=factors,
+        parameter_factors={k: v[parents] for k, v in sample.parameter_factors.items()},
     )
-    # ess_ keeps the ESS of the importance weights the resampled men came from
-    return replace(posterior, sample_=moved, log_weights_=np.full(n, -math.log(n)),
-                   resamples_=posterior.resamples_ + 1, history_state_=None)  # new men

@@ -1,0 +1,106 @@
+"""The move of resample-move: Metropolis-Hastings steps that make resampled men distinct.
+
+After resampling, a posterior of few effective men holds copies of the same few men, and
+a later result cannot tell copies apart. Each sweep here proposes for every man a new
+value and accepts it with the Metropolis-Hastings probability of prior x likelihood of
+every result used so far (Gilks & Berzuini 2001, resample-move), so each man stays a draw
+from the posterior and the copies spread over it. A man is a point of two parts: his
+log-factors (the twin prior's) and his stream of the calibrated population's own
+variability (a stream index; the fit's k_rg spread, cv 1.56, is wider than the twin's).
+Each sweep gives every man, at random with equal chance, either a Gaussian random-walk
+step on his log-factors or a fresh stream drawn from the population (an independence
+proposal from the prior, so its acceptance is the likelihood ratio); a mixture of kernels
+that each keep the posterior keeps it too.
+A sweep simulates every man once (the caller's ``log_likelihood``, one batch). The step of
+each parameter is scaled by the posterior spread: first the weighted spread of the men
+before resampling, then the spread of the moved men after each sweep, kept between a
+tenth of the prior sd (few heavy men have nearly no spread; the adaptive sampler's floor)
+and the prior sd; a common factor is tuned between sweeps toward the acceptance rate
+0.234 of random-walk samplers (Roberts, Gelman & Gilks 1997). The scales are learnt from
+all men together, as adaptive SMC samplers do (Jasra et al. 2011).
+The prior is truncated at the adaptive sampler's guard (``adaptive.GUARD_SD``): a step
+beyond it is rejected without simulating that man.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from androcast.twin.adaptive import GUARD_SD, GaussianPrior
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Target acceptance of a random-walk Metropolis sampler (Roberts, Gelman & Gilks 1997).
+TARGET_ACCEPTANCE = 0.234
+#: Share of proposals that draw a fresh population stream instead of a random-walk step.
+REFRESH_SHARE = 0.5
+#: Smallest step of a parameter, as a share of its prior sd (as adaptive.py's floor).
+STEP_FLOOR = 0.1
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The men after the sweeps, and which sweep simulated each man's current values."""
+
+    theta: FloatArray  # (N, d)
+    log_likelihood: FloatArray  # (N,)
+    index: IntArray  # (N,): the stream of each man's population variability
+    origin: IntArray  # (N,): sweep (1, 2, ...) that simulated him, 0 = not moved
+    acceptance: tuple[float, ...]  # share of men accepted, per sweep
+
+
+def random_walk_moves(
+    prior: GaussianPrior,
+    theta: FloatArray,
+    index: IntArray,
+    log_lik: FloatArray,
+    log_likelihood: Callable[[FloatArray, IntArray, int], FloatArray],
+    fresh_index: Callable[[int], IntArray],
+    spread: FloatArray,
+    rng: np.random.Generator,
+    *,
+    sweeps: int,
+) -> Moved:
+    """``sweeps`` Metropolis-Hastings sweeps over every man (see module doc).
+
+    ``log_likelihood(theta, index, sweep)`` simulates the men of a sweep and scores every
+    result used so far; ``log_lik`` is that score of the starting men; ``fresh_index(sweep)``
+    gives N population streams never used before; ``spread`` (d,) the posterior sd of each
+    log-factor the first steps are scaled by.
+    """
+    n, d = theta.shape
+    low, high = prior.mean - GUARD_SD * prior.sd, prior.mean + GUARD_SD * prior.sd
+    factor = 2.38 / math.sqrt(d)  # optimal scale for a Gaussian target (Roberts et al. 1997)
+    log_post = prior.logpdf(theta) + log_lik
+    origin = np.zeros(n, dtype=np.int64)
+    acceptance: list[float] = []
+    for sweep in range(1, sweeps + 1):
+        step_sd = np.clip(spread, STEP_FLOOR * prior.sd, prior.sd)
+        refresh: NDArray[np.bool_] = np.asarray(rng.random(n) < REFRESH_SHARE)
+        step = factor * step_sd * rng.standard_normal((n, d))
+        proposal = np.where(refresh[:, None], theta, theta + step)
+        proposed_index = np.where(refresh, fresh_index(sweep), index)
+        inside = np.all((proposal >= low) & (proposal <= high), axis=1)
+        # a man stepping past the guard is simulated where he stands (and rejected)
+        proposal = np.where(inside[:, None], proposal, theta)
+        proposed_lik = log_likelihood(proposal, proposed_index, sweep)
+        proposed_post = prior.logpdf(proposal) + proposed_lik
+        log_u = np.log(rng.random(n))
+        accept = inside & np.isfinite(proposed_post) & (log_u < proposed_post - log_post)
+        theta = np.where(accept[:, None], proposal, theta)
+        index = np.where(accept, proposed_index, index)
+        log_lik = np.where(accept, proposed_lik, log_lik)
+        log_post = np.where(accept, proposed_post, log_post)
+        origin = np.where(accept, sweep, origin)
+        rate = float(np.mean(accept[~refresh])) if (~refresh).any() else TARGET_ACCEPTANCE
+        acceptance.append(rate)
+        factor *= math.exp(2.0 * (rate - TARGET_ACCEPTANCE)) if rate > 0 else 0.5
+        spread = np.asarray(np.std(theta, axis=0))
+    return Moved(theta=theta, index=index, log_likelihood=log_lik, origin=origin,
+                 acceptance=tuple(acceptance))
