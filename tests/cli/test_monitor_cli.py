@@ -214,3 +214,32 @@ def test_fhir_import_of_a_new_result_judges_it_on_his_plan(db: str, tmp_path: Pa
     assert imported["created"] == 1
     # ESC-AI: estradiol above its reference range (a rule check, whatever the band)
     assert "add_aromatase_inhibitor" in [a["code"] for a in imported["alerts"]["FU-001"]]
+
+
+def test_observe_a_semen_analysis_with_sperm_offers_cryopreservation(db: str) -> None:
+    assert _plan(db)[0] == 0
+    code, out, err = _run("observe", "FU-001", "--semen",
+                          "volume_ml=2.5, concentration_m_per_ml=3.0", "--date", "2026-02-16",
+                          "--db", db, "--user", "dr.b", "--format", "json")
+    assert code == 0, err
+    observed = json.loads(out)
+    assert observed["created"] == 1
+    cryo = [a for a in observed["alerts"] if a["code"] == "offer_cryopreservation"]
+    assert [(a["rule"], a["date"]) for a in cryo] == [("CRYO", "2026-02-16")]
+
+
+@pytest.mark.parametrize(("semen", "message"), [
+    ("concentration_m_per_ml", "error: --semen: 'concentration_m_per_ml' is invalid; "
+     "expected KEY=VALUE, e.g. concentration_m_per_ml=12"),
+    ("colour=grey", "error: --semen.colour: 'grey' cannot be read; expected one of date, "
+     "volume_ml, concentration_m_per_ml, progressive_motility_pct, total_motility_pct, "
+     "normal_forms_pct, abstinence_days, pellet_sperm_seen"),
+    ("concentration_m_per_ml=abc", "error: --semen.concentration_m_per_ml: 'abc' is impossible; "
+     "expected a number or a censored value such as '<0.2' or '>1500'"),
+])
+def test_a_malformed_semen_analysis_is_one_line_and_exit_2(db: str, semen: str,
+                                                          message: str) -> None:
+    code, out, err = _run("observe", "FU-001", "--semen", semen, "--date", "2025-10-13",
+                          "--db", db)
+    assert (code, out) == (2, "")
+    assert err.strip() == message

@@ -113,17 +113,6 @@ def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
         console.print(f"assessment stored: pattern {data['pattern']}", highlight=False)
 
 
-def _assess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> str:
-    """Interpret the stored chart and keep the assessment; returns its pattern."""
-    from androcast.interpret import interpret
-    from androcast.store import load_chart, save_assessment
-
-    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
-    assessment = interpret(case).to_dict()
-    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
-    return str(assessment["pattern"])
-
-
 @db_app.command("upgrade")
 def db_upgrade(db: str = DB_OPTION) -> None:
     """Create or migrate the database schema to this version of androcast."""
@@ -148,12 +137,14 @@ def patient_add(
     with reporting_errors():
         from androcast.labs import load_case
         from androcast.store import chart_from_case, save_chart
+        from androcast.workflows.records import reassess
 
         day = _day(as_of, "--as-of")
         loaded = load_case(case, as_of=day)
         with writing(db, user) as session:
             summary = _summary(save_chart(session, chart_from_case(loaded), clinic=clinic))
-            summary["pattern"] = _assess(session, loaded.patient.id, clinic, day)
+            summary["pattern"] = str(reassess(session, loaded.patient.id, clinic=clinic,
+                                              as_of=day)["pattern"])
     _print_summary(summary, output)
 
 
@@ -199,6 +190,46 @@ def _observed(session: Any, patient: str, clinic: str, item: dict[str, Any], day
     return case.labs[0]
 
 
+SEMEN_OPTION = typer.Option(
+    None, "--semen",
+    help="A semen analysis as KEY=VALUE pairs, comma-separated, with the case-file keys, e.g. "
+         "concentration_m_per_ml=12,volume_ml=2.5,progressive_motility_pct=35.")
+
+
+def _semen_value(text: str) -> Any:
+    """A number, a censored value ('<0.1'), true/false, or the text itself (refused later)."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
+
+
+def _semen_item(text: str, day: dt.date) -> dict[str, Any]:
+    item: dict[str, Any] = {"date": day.isoformat()}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise AndrocastError("--semen", pair, "KEY=VALUE, e.g. concentration_m_per_ml=12")
+        item[key.strip()] = _semen_value(value)
+    return item
+
+
+def _observed_semen(patient: str, text: str, day: dt.date, today: dt.date) -> Any:
+    """One semen analysis checked by the case-file rules (its errors name --semen)."""
+    from androcast.labs import parse_case
+
+    try:
+        case = parse_case({"patient": {"id": patient}, "semen": [_semen_item(text, day)]},
+                          as_of=today)
+    except AndrocastError as err:
+        field = err.field.replace("semen[0].date", "--date").replace("semen[0]", "--semen")
+        raise type(err)(field, err.value, err.expected, err.hint) from None
+    return case.semen[0]
+
+
 @app.command("observe")
 def observe(
     patient: str = typer.Argument(..., help="Patient identifier."),
@@ -207,32 +238,38 @@ def observe(
     unit: str | None = typer.Argument(None, help="Unit, e.g. IU/L."),
     date: str | None = typer.Option(None, "--date", help="Date of the sample (default today)."),
     confirmed: bool = typer.Option(False, "--confirmed", help="The unusual value is right."),
+    semen: str | None = SEMEN_OPTION,
     csv: Path | None = CSV_OPTION,
     db: str = DB_OPTION,
     user: str | None = USER_OPTION,
     clinic: str = CLINIC_OPTION,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Add laboratory results to a stored patient (one result, or a CSV) and reassess him.
+    """Add results to a stored patient (a lab result, a semen analysis, or a CSV of lab
+    results) and reassess him.
 
     On an adopted plan, each new result is judged against his forecast band (alerts, with
     their rule and citation) and the forecast learns from it.
     """
     with reporting_errors():
-        from androcast.cli.monitor import observe_on_plan, print_alerts
+        from androcast.cli.monitor import print_alerts
         from androcast.io.csv_import import read_lab_csv
-        from androcast.store import Keyed, add_lab_results, load_chart
+        from androcast.store import load_chart
+        from androcast.workflows.records import add_results
 
         today = dt.date.today()
-        if csv is None and None in (analyte, value, unit):
+        lab_given = None not in (analyte, value, unit)
+        if csv is None and semen is None and not lab_given:
             raise AndrocastError(
-                "ANALYTE VALUE UNIT", None, "a result (e.g. lh 3.2 IU/L) or --csv FILE"
+                "ANALYTE VALUE UNIT", None,
+                "a result (e.g. lh 3.2 IU/L), --semen KEY=VALUE,... or --csv FILE",
             )
         with writing(db, user) as session:
+            labs: tuple[Any, ...] = ()
             if csv is not None:
                 age = load_chart(session, patient, clinic=clinic).patient.age_years
-                results = read_lab_csv(csv, patient_id=patient, as_of=today, age_years=age)
-            else:
+                labs = read_lab_csv(csv, patient_id=patient, as_of=today, age_years=age)
+            elif lab_given:
                 item = {
                     "date": _day(date, "--date").isoformat(),
                     "analyte": analyte,
@@ -240,17 +277,18 @@ def observe(
                     "unit": unit,
                     "confirmed": confirmed,
                 }
-                results = (_observed(session, patient, clinic, item, today),)
-            summary = _summary(
-                add_lab_results(session, patient, (Keyed(r) for r in results), clinic=clinic)
-            )
-            summary["pattern"] = _assess(session, patient, clinic, today)
-            alerts = observe_on_plan(session, patient, clinic, today)
-            if alerts is not None:
-                summary["alerts"] = alerts
+                labs = (_observed(session, patient, clinic, item, today),)
+            analyses = () if semen is None else (
+                _observed_semen(patient, semen, _day(date, "--date"), today),)
+            added = add_results(session, patient, labs=labs, semen=analyses, clinic=clinic,
+                                today=today)
+        summary = _summary(added.summary)
+        summary["pattern"] = str(added.assessment["pattern"])
+        if added.alerts is not None:
+            summary["alerts"] = added.alerts
     _print_summary(summary, output)
-    if alerts is not None and output is OutputFormat.table:
-        print_alerts(alerts)
+    if added.alerts is not None and output is OutputFormat.table:
+        print_alerts(added.alerts)
 
 
 @fhir_app.command("import")

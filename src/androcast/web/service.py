@@ -11,48 +11,35 @@ passes (``bound``: the outlook cache's bound on concurrent computations).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from androcast.errors import UnknownCodeError
-from androcast.interpret import interpret
 from androcast.io.fhir import export_bundle, parse_bundle
 from androcast.labs import Case, LabResult, SemenAnalysis
 from androcast.store import (
     Chart,
-    Keyed,
     PatientSummary,
     SaveSummary,
     Store,
     active_plan,
-    add_lab_results,
     chart_from_case,
     find_patient,
     list_patients,
     load_chart,
-    save_assessment,
     save_chart,
     save_charts,
 )
 from androcast.store.schema import AssessmentRow, ClinicRow, PatientRow
-from androcast.workflows import monitoring
+from androcast.workflows import monitoring, records
+from androcast.workflows.records import Bound, unbounded
 
 T = TypeVar("T")
-
-
-class Bound(Protocol):
-    """Runs a computation within a bound on concurrent computations (``ResultCache.run``)."""
-
-    def __call__(self, compute: Callable[[], T], /) -> T: ...
-
-
-def unbounded(compute: Callable[[], T], /) -> T:
-    return compute()
 
 
 class PatientNotFound(LookupError):
@@ -128,10 +115,7 @@ def _latest_assessment(
 
 
 def _reassess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> dict[str, Any]:
-    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
-    assessment = interpret(case).to_dict()
-    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
-    return assessment
+    return records.reassess(session, identifier, clinic=clinic, as_of=as_of)
 
 
 def summary_dict(summary: SaveSummary) -> dict[str, Any]:
@@ -208,26 +192,12 @@ def add_results(
     """Follow-up results for a stored patient, then a new assessment as of ``today`` and,
     on an adopted plan, the monitoring step (``alerts``: those the new results raised)."""
     with store.transaction(actor) as session:
-        chart = _chart(session, identifier, clinic)
-        summary = add_lab_results(session, identifier, (Keyed(r) for r in labs), clinic=clinic)
-        new_semen = tuple(Keyed(s) for s in semen)
-        if new_semen:
-            merged = save_chart(
-                session,
-                Chart(patient=chart.patient, goal=chart.goal, semen=new_semen),
-                clinic=clinic,
-            )
-            summary.created += merged.created
-            summary.updated += merged.updated
-            summary.unchanged += merged.unchanged
-        assessment = _reassess(session, identifier, clinic, today)
-        alerts = None
-        if active_plan(session, identifier, clinic=clinic) is not None:  # else nothing to wait for
-            alerts = bound(
-                lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
-            )
-    result = {**summary_dict(summary), "patient": identifier, "assessment": assessment}
-    return result if alerts is None else {**result, "alerts": alerts}
+        _chart(session, identifier, clinic)
+        added = records.add_results(session, identifier, labs=labs, semen=semen, clinic=clinic,
+                                    today=today, bound=bound)
+    result = {**summary_dict(added.summary), "patient": identifier,
+              "assessment": added.assessment}
+    return result if added.alerts is None else {**result, "alerts": added.alerts}
 
 
 def reassess(

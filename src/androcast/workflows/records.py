@@ -1,0 +1,91 @@
+"""New results for a stored patient: kept, assessed again, and judged on his plan.
+
+The CLI (``observe``) and the web app (result forms, JSON API) call these in the caller's
+transaction, so a result, the assessment made with it and the alerts it raised are kept
+together or not at all. The monitoring step (seconds of computation) runs within the bound
+the caller passes: the web app's bound on concurrent computations, none for the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from androcast.interpret import interpret
+from androcast.labs import LabResult, SemenAnalysis
+from androcast.store import (
+    Chart,
+    Keyed,
+    SaveSummary,
+    active_plan,
+    add_lab_results,
+    load_chart,
+    save_assessment,
+    save_chart,
+)
+from androcast.workflows import monitoring
+
+T = TypeVar("T")
+
+
+class Bound(Protocol):
+    """Runs a computation within a bound on concurrent computations."""
+
+    def __call__(self, compute: Callable[[], T], /) -> T: ...
+
+
+def unbounded(compute: Callable[[], T], /) -> T:
+    return compute()
+
+
+@dataclass(frozen=True)
+class Added:
+    """What new results changed: the store counts, his new assessment, the alerts raised
+    (None: he has no adopted plan)."""
+
+    summary: SaveSummary
+    assessment: dict[str, Any]
+    alerts: list[dict[str, Any]] | None
+
+
+def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
+             ) -> dict[str, Any]:
+    """Interpret his stored record as of a date and keep the assessment."""
+    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
+    assessment = interpret(case).to_dict()
+    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
+    return assessment
+
+
+def add_results(
+    session: Session,
+    identifier: str,
+    *,
+    labs: Iterable[LabResult] = (),
+    semen: Iterable[SemenAnalysis] = (),
+    clinic: str,
+    today: dt.date,
+    bound: Bound = unbounded,
+) -> Added:
+    """Keep his new lab and semen results, assess him again and, on a plan, judge them."""
+    summary = add_lab_results(session, identifier, (Keyed(r) for r in labs), clinic=clinic)
+    new_semen = tuple(Keyed(s) for s in semen)
+    if new_semen:
+        chart = load_chart(session, identifier, clinic=clinic)
+        merged = save_chart(
+            session, Chart(patient=chart.patient, goal=chart.goal, semen=new_semen), clinic=clinic
+        )
+        summary.created += merged.created
+        summary.updated += merged.updated
+        summary.unchanged += merged.unchanged
+    assessment = reassess(session, identifier, clinic=clinic, as_of=today)
+    alerts = None
+    if active_plan(session, identifier, clinic=clinic) is not None:  # else nothing to wait for
+        alerts = bound(
+            lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
+        )
+    return Added(summary, assessment, alerts)
