@@ -1,8 +1,9 @@
 """Monitoring on a plan: ``patient plan`` adopts one, ``monitor`` shows it, ``alert ack``
 acknowledges an alert. The work is ``androcast.workflows.monitoring`` (shared with the web app).
 
-``observe`` (``records.py``) runs the monitoring step when the patient has an active plan:
-``observe_on_plan`` below. Every write is one transaction with its audit entries.
+``observe`` and ``fhir import`` (``records.py``) run the monitoring step when the patient has
+an active plan (``androcast.workflows.records``). Every write is one transaction with its audit
+entries.
 """
 
 from __future__ import annotations
@@ -32,14 +33,6 @@ PROTOCOL_OPTION = typer.Option(..., "--protocol", help="Protocol id, e.g. hcg_se
 START_OPTION = typer.Option(None, "--start", help="Plan start YYYY-MM-DD (default today).")
 N_OPTION = typer.Option(64, "--n", min=2, help="Virtual men in his twin.")
 SEED_OPTION = typer.Option(1, "--seed", help="Random seed of his twin.")
-
-
-def observe_on_plan(session: Any, patient: str, clinic: str, today: dt.date
-                    ) -> list[dict[str, Any]] | None:
-    """The monitoring step after new results (None: he has no active plan)."""
-    from androcast.workflows.monitoring import after_results
-
-    return after_results(session, patient, clinic=clinic, today=today)
 
 
 @contextmanager

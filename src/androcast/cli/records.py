@@ -304,21 +304,18 @@ def fhir_import(
     A patient on an adopted plan has his new results judged against his forecast band.
     """
     with reporting_errors():
-        from androcast.cli.monitor import observe_on_plan, print_alerts
+        from androcast.cli.monitor import print_alerts
         from androcast.io.fhir import read_bundle
-        from androcast.store import save_charts
+        from androcast.workflows.records import import_charts
 
         today = dt.date.today()
         charts = read_bundle(bundle, as_of=today)
-        alerts: dict[str, list[dict[str, Any]]] = {}
         with writing(db, user) as session:
-            summary = _summary(save_charts(session, charts, clinic=clinic))
-            for chart in charts:
-                raised = observe_on_plan(session, chart.patient.id, clinic, today)
-                if raised is not None:
-                    alerts[chart.patient.id] = raised
-    if alerts:
-        summary["alerts"] = alerts
+            imported = import_charts(session, charts, clinic=clinic, today=today)
+        summary = _summary(imported.summary)
+        alerts = imported.alerts
+        if alerts:
+            summary["alerts"] = alerts
     _print_summary(summary, output)
     if output is OutputFormat.table:
         for patient, raised in alerts.items():

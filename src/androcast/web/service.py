@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -27,13 +26,11 @@ from androcast.store import (
     PatientSummary,
     SaveSummary,
     Store,
-    active_plan,
     chart_from_case,
     find_patient,
     list_patients,
     load_chart,
     save_chart,
-    save_charts,
 )
 from androcast.store.schema import AssessmentRow, ClinicRow, PatientRow
 from androcast.workflows import monitoring, records
@@ -220,20 +217,11 @@ def import_bundle(
     """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
     adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
     charts = parse_bundle(bundle, as_of=today, source="bundle")
-    alerts: dict[str, list[dict[str, Any]]] = {}
     with store.transaction(actor) as session:
-        summary = summary_dict(save_charts(session, charts, clinic=clinic))
-        for chart in charts:
-            identifier = chart.patient.id
-            _reassess(session, identifier, clinic, today)
-            if active_plan(session, identifier, clinic=clinic) is not None:
-                step = partial(
-                    monitoring.after_results, session, identifier, clinic=clinic, today=today
-                )
-                raised = bound(step)
-                alerts[identifier] = raised or []
-    result = {**summary, "patients": [c.patient.id for c in charts]}
-    return {**result, "alerts": alerts} if alerts else result
+        imported = records.import_charts(session, charts, clinic=clinic, today=today,
+                                         bound=bound)
+    result = {**summary_dict(imported.summary), "patients": [c.patient.id for c in charts]}
+    return {**result, "alerts": imported.alerts} if imported.alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:

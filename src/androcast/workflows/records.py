@@ -9,8 +9,9 @@ the caller passes: the web app's bound on concurrent computations, none for the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from androcast.store import (
     load_chart,
     save_assessment,
     save_chart,
+    save_charts,
 )
 from androcast.workflows import monitoring
 
@@ -89,3 +91,34 @@ def add_results(
             lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
         )
     return Added(summary, assessment, alerts)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import changed: the store counts and, by patient on a plan, the alerts raised."""
+
+    summary: SaveSummary
+    alerts: dict[str, list[dict[str, Any]]]
+
+
+def import_charts(
+    session: Session,
+    charts: Sequence[Chart],
+    *,
+    clinic: str,
+    today: dt.date,
+    bound: Bound = unbounded,
+) -> Imported:
+    """Keep imported records (all or nothing, with the caller's transaction), assess each
+    patient again and, for a man on a plan, judge his new results."""
+    summary = save_charts(session, charts, clinic=clinic)
+    alerts: dict[str, list[dict[str, Any]]] = {}
+    for chart in charts:
+        identifier = chart.patient.id
+        reassess(session, identifier, clinic=clinic, as_of=today)
+        if active_plan(session, identifier, clinic=clinic) is not None:
+            step = partial(monitoring.after_results, session, identifier, clinic=clinic,
+                           today=today)
+            raised = bound(step)
+            alerts[identifier] = raised or []
+    return Imported(summary, alerts)
