@@ -99,15 +99,18 @@ async def _clinician(
                 return
             start = time.perf_counter()
             response = None
+            failure = ""
             try:
                 response = await client.get(path)
                 ok = response.status_code == 200
-            except httpx.HTTPError:
+            except httpx.HTTPError as err:  # named in the report: a timeout is not a reset
                 ok = False
+                failure = type(err).__name__
             latencies[page].append(time.perf_counter() - start)
             if not ok:
                 errors[page] += 1
-                what = "no answer" if response is None else f"HTTP {response.status_code}"
+                what = f"no answer ({failure})" if response is None else (
+                    f"HTTP {response.status_code}")
                 errors[f"{page}: {what}"] += 1
             await asyncio.sleep(think_s)
 
