@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from androcast.calibrate import fitted_path
 from androcast.cli import app
 
 runner = CliRunner()
@@ -37,6 +38,10 @@ def test_fit_writes_a_fit_file_with_record_and_provenance(tmp_path: Path) -> Non
     assert {"date", "objective", "evaluations"} <= set(stored["fit"])
     for entry in stored["typical"].values():
         assert entry["source"].startswith("androcast-fit:")
+    # the form of each covariate effect (span, stated basis) survives a refit
+    start = yaml.safe_load(fitted_path().read_text(encoding="utf-8"))
+    assert [(e.get("span"), e.get("basis")) for e in stored["covariate_effects"]] == [
+        (e.get("span"), e.get("basis")) for e in start["covariate_effects"]]
 
 
 def test_unknown_target_is_one_line_and_exit_2() -> None:

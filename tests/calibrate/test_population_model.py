@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from androcast.calibrate import cohort_variant
-from androcast.errors import UnknownCodeError
+from androcast.errors import ParameterError, UnknownCodeError
 from androcast.population import sample_patients
 from androcast.population.engine import (
     CovariateEffect,
@@ -75,3 +75,39 @@ def test_stored_fit_with_unknown_parameter_is_refused_with_exact_message() -> No
     assert str(err.value) == (
         "fitted.yaml: typical.k_regen: 'k_regen' is not a known code; expected a field of "
         "androcast.model.Parameters")
+
+
+def _k_rg_at_ages(effect: CovariateEffect, ages: list[float]) -> np.ndarray:
+    population = PopulationModel(typical={"k_rg": 0.04}, effects=(effect,))
+    factors = []
+    for age in ages:
+        cohort = cohort_variant("contraception_liu2006", {"covariates": {
+            "age_years": {"distribution": "fixed", "value": age}}})
+        factors.append(cohort_parameters(sample_patients(cohort, 0, 1), cohort,
+                                         population).k_rg[0] / 0.04)
+    return np.array(factors)
+
+
+def test_a_spanned_age_effect_is_flat_outside_its_span() -> None:
+    # the Liu 2006 age effect is held to the ages Liu observed (18-51)
+    effect = CovariateEffect("k_rg", "age_years", -0.01, "androcast-fit:x", reference=32.0,
+                             span=(18.0, 51.0))
+    np.testing.assert_allclose(_k_rg_at_ages(effect, [40.0, 51.0, 60.0]),
+                               np.exp([-0.08, -0.19, -0.19]))
+
+
+def test_a_hinge_age_effect_acts_only_above_its_reference() -> None:
+    effect = CovariateEffect("k_rg", "age_years", -0.1, "androcast-fit:x", reference=51.0,
+                             span=(51.0, 100.0))
+    np.testing.assert_allclose(_k_rg_at_ages(effect, [30.0, 51.0, 55.0]),
+                               np.exp([0.0, 0.0, -0.4]))
+
+
+def test_a_span_that_is_not_low_below_high_is_refused_with_exact_message() -> None:
+    entry = {"parameter": "k_rg", "covariate": "age_years", "reference": 51,
+             "span": [60, 51], "log_effect": -0.1, "source": "androcast-fit:x"}
+    with pytest.raises(ParameterError) as err:
+        parse_population_model({"covariate_effects": [entry]})
+    assert str(err.value) == (
+        "fitted.yaml: covariate_effects[0].span: [60, 51] is not a valid parameter; expected "
+        "[low, high], two finite numbers with low < high")

@@ -20,11 +20,9 @@ N_LIU = 160  # men per Liu 2006 run
 N_CLINIC = 80  # men per Kohn 2017 / Wenker 2015 run
 N_DIRECTION = 100  # men per variant of a direction target (same men in both variants)
 
-# Not met, reported instead of tested (numbers at n = 60, seed 1): Kohn 2017 "older men
-# recover more slowly" - P(TMC > 5 M) at 6 months, 30 y minus 55 y, is -0.03 with the
-# stored fit (0.00 without the Liu age effect; at 12 months older men are only 0.02 slower).
-# The model's own ageing (DSP -30 % after 50, Leydig decline) barely slows recovery on hCG +
-# clomiphene, and the Liu 2006 age effect (older faster) points the other way.
+# Not met, reported instead of tested: liu2006_shorter_acting_faster and the two chua2013
+# targets; their measured reasons are the `gap` of each target (targets.yaml, shown in the
+# calibration report).
 
 
 def _run(keys: list[str], n: int) -> Mapping[str, TargetResult]:
@@ -77,6 +75,7 @@ def test_recovery_on_hcg_combination_matches_wenker2015(clinic: Mapping[str, Tar
     "liu2006_shorter_treatment_faster",
     "liu2006_higher_baseline_faster",
     "kohn2017_longer_use_slower",
+    "kohn2017_older_slower",  # +0.06 at n = 100, seed 1 (a step of 0.01)
     "aas_slower_than_trt",
 ])
 def test_covariate_direction_holds(key: str) -> None:

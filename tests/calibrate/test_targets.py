@@ -69,3 +69,12 @@ def test_unknown_kind_is_refused_with_exact_message() -> None:
     assert str(err.value) == (
         "targets.yaml: mine.kind: 'mode' is not a known code; expected one of probability, "
         "median, mean_recovered, change, direction")
+
+
+def test_a_gap_that_is_not_text_is_refused_with_exact_message() -> None:
+    spec = {"kind": "change", "cohort": "serm_idiopathic_chua2013", "month": 3,
+            "observable": "fsh", "evidence": "serms.chua2013.fsh_wmd", "gap": 4.19}
+    with pytest.raises(ParameterError) as err:
+        parse_target("mine", spec)
+    assert str(err.value) == ("targets.yaml: mine.gap: 4.19 is not a valid parameter; expected "
+                              "a text: why the model misses the target")

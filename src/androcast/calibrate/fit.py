@@ -19,9 +19,12 @@ from scipy.optimize import minimize
 
 from androcast.calibrate.evaluate import TargetResult, evaluate, objective
 from androcast.calibrate.targets import Target, select_targets
-from androcast.population.engine import PopulationModel
+from androcast.population.engine import CovariateEffect, PopulationModel
 
 Progress = Callable[[str], None]
+
+#: Sources of fitted values name the target they were fitted to after this prefix.
+FIT_SOURCE = "androcast-fit:"
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,8 @@ def fit_population(
     # stage 2: direction-only effects, sized to their direction (sign from the paper)
     directions = {t.key: t for t in select_targets(target_keys)}
     for i, effect in enumerate(population.effects):
-        key = _EFFECT_TARGETS.get((effect.parameter, effect.covariate, effect.level))
-        if key is None or key not in directions:
+        key = sized_by(effect)
+        if key not in directions:
             continue
         sign = math.copysign(1.0, effect.log_effect) if effect.log_effect else 1.0
         # numeric covariates act per unit (per year of age): steps a tenth as large
@@ -173,11 +176,6 @@ def fit_population(
     return FitResult(population, value, tuple(results), evals, n, seed)
 
 
-#: Which direction target sizes which covariate effect (parameter, covariate, level).
-_EFFECT_TARGETS: dict[tuple[str, str, str | None], str] = {
-    ("k_rg", "age_years", None): "liu2006_older_faster",
-    ("k_dg", "age_years", None): "liu2006_older_faster",
-    ("k_rg", "ethnicity", "asian"): "liu2006_asian_faster",
-    ("k_rg", "androgen_kind", "aas"): "aas_slower_than_trt",
-    ("k_dg", "androgen_kind", "aas"): "aas_slower_than_trt",
-}
+def sized_by(effect: CovariateEffect) -> str:
+    """The direction target an effect is sized to: its source ``androcast-fit:<target>``."""
+    return effect.source.removeprefix(FIT_SOURCE)

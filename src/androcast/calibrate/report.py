@@ -89,6 +89,10 @@ def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
     pop_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
                        for k, v in population.items())
     passed = sum(r.passed for r in results)
+    gaps = "".join(
+        f"<li><b>{html.escape(r.target.key)}</b> ({'pass' if r.passed else 'FAIL'}): "
+        f"{html.escape(r.target.gap)}</li>" for r in results if r.target.gap)
+    gap_section = f"<h2>Known gaps</h2><ul>{gaps}</ul>" if gaps else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>androcast calibration report</title>
 <style>
@@ -108,6 +112,7 @@ errors (direction targets: the difference of the two variants exceeds the stated
 <h2>Targets</h2>
 <table><tr><th>target</th><th>what</th><th>published</th><th>simulated &plusmn; 2 SE</th>
 <th>verdict</th><th>source</th></tr>{''.join(rows)}</table>
+{gap_section}
 <h2>Fitted population</h2><table>{pop_rows}</table>
 <h2>Fit record</h2><table>{record_rows}</table>
 <h2>Figures</h2>{figures}

@@ -56,8 +56,12 @@ def _effect(e: CovariateEffect) -> dict[str, Any]:
         out["level"] = e.level
     else:
         out["reference"] = e.reference
+    if e.span is not None:
+        out["span"] = list(e.span)
     out["log_effect"] = round(e.log_effect, 4)
     out["source"] = e.source
+    if e.basis:
+        out["basis"] = e.basis
     return out
 
 

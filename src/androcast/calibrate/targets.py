@@ -55,6 +55,7 @@ class Target:
     variant_a: Mapping[str, Any] = field(default_factory=dict)
     variant_b: Mapping[str, Any] = field(default_factory=dict)
     min_effect: float = 0.0
+    gap: str = ""  # a measured reason why the model cannot meet it (reported, not hidden)
 
     @property
     def sd(self) -> float:
@@ -98,8 +99,12 @@ def parse_target(key: str, spec: Any) -> Target:
     cohort = spec.get("cohort")
     if not isinstance(cohort, str):
         raise ParameterError(f"{where}.cohort", cohort, "a cohort name")
+    gap = spec.get("gap", "")
+    if not isinstance(gap, str):
+        raise ParameterError(f"{where}.gap", gap, "a text: why the model misses the target")
     common: dict[str, Any] = {
         "key": key, "kind": kind, "cohort": cohort, "fit": bool(spec.get("fit", False)),
+        "gap": " ".join(gap.split()),
         "outcome": spec.get("outcome"), "observable": spec.get("observable"),
         "month": None if spec.get("month") is None else float(spec["month"]),
     }

@@ -60,7 +60,12 @@ _FITTED = "calibrate/data/fitted.yaml"
 
 @dataclass(frozen=True)
 class CovariateEffect:
-    """``parameter *= exp(log_effect * x)``: x = covariate - reference, or 1 at the level."""
+    """``parameter *= exp(log_effect * x)``: x = covariate - reference, or 1 at the level.
+
+    A numeric covariate may be held to a ``span`` (low, high) first: the effect is then flat
+    outside the ages (say) its source observed, and ``reference = low`` makes it a hinge
+    that acts only above ``low``.
+    """
 
     parameter: str
     covariate: str
@@ -68,6 +73,8 @@ class CovariateEffect:
     source: str
     reference: float | None = None  # numeric covariates
     level: str | None = None  # categorical covariates (ethnicity, androgen_kind)
+    span: tuple[float, float] | None = None  # numeric covariates: clamp to [low, high]
+    basis: str = ""  # why the effect has this form (flag and citations); kept on refits
 
     def exponent(self, cohort: Cohort, sample: CohortSample) -> FloatArray:
         """``log_effect * x`` per man (0 where the covariate is not in the cohort)."""
@@ -81,6 +88,8 @@ class CovariateEffect:
         values = sample.covariates.get(self.covariate)
         if values is None:
             return np.zeros(n)
+        if self.span is not None:
+            values = np.clip(values, *self.span)
         return self.log_effect * (values - float(self.reference or 0.0))
 
 
@@ -104,7 +113,7 @@ class PopulationModel:
         if log_effects is not None:
             effects = tuple(
                 CovariateEffect(e.parameter, e.covariate, float(v), e.source, e.reference,
-                                e.level)
+                                e.level, e.span, e.basis)
                 for e, v in zip(self.effects, log_effects, strict=True)
             )
         return PopulationModel(
@@ -151,6 +160,9 @@ def parse_population_model(data: Any, *, source: str = "fitted.yaml") -> Populat
         categorical = covariate in ("ethnicity", "androgen_kind")
         if categorical and not entry.get("level"):
             raise ParameterError(f"{where}.level", entry.get("level"), "a level, e.g. asian")
+        if categorical and "span" in entry:
+            raise ParameterError(f"{where}.span", entry["span"], "no span on a categorical "
+                                 "covariate (a span clamps a number)")
         if not categorical and "reference" not in entry:
             raise ParameterError(f"{where}.reference", None, "the covariate's reference value")
         if covariate == "androgen_kind" and entry["level"] not in set(DrugKind):
@@ -163,8 +175,22 @@ def parse_population_model(data: Any, *, source: str = "fitted.yaml") -> Populat
             source=_source(entry, where),
             reference=None if categorical else _number(entry, "reference", where),
             level=str(entry["level"]) if categorical else None,
+            span=None if categorical else _span(entry.get("span"), f"{where}.span"),
+            basis=" ".join(str(entry.get("basis") or "").split()),
         ))
     return PopulationModel(typical, tuple(effects), variability, sources)
+
+
+def _span(value: Any, where: str) -> tuple[float, float] | None:
+    """An optional [low, high] of a numeric covariate (low < high, both finite)."""
+    if value is None:
+        return None
+    numbers = value if isinstance(value, list | tuple) else ()
+    if (len(numbers) != 2 or any(isinstance(v, bool) or not isinstance(v, int | float)
+                                 or not math.isfinite(v) for v in numbers)
+            or not numbers[0] < numbers[1]):
+        raise ParameterError(where, value, "[low, high], two finite numbers with low < high")
+    return float(numbers[0]), float(numbers[1])
 
 
 def _check_parameter(name: Any, known: frozenset[str], where: str) -> None:
