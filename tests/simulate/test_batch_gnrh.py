@@ -11,13 +11,18 @@ tests/model/test_calibration_baseline.py).
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from androcast.model import reference_parameters
+from androcast.model import Inputs, build_species, reference_parameters, reference_state, rhs
 from androcast.regimens import Regimen, compile_regimen, parse_regimen
 from androcast.simulate import SolverOptions, Trajectory, simulate
+from androcast.simulate import _batch_compiled as compiled
+from androcast.simulate._batch_inputs import parameter_matrix
+from androcast.simulate._batch_methods import ROS3
 from androcast.simulate.batch import StepControl, simulate_batch, uses_gnrh
 
 OBSERVABLES = ("lh", "fsh", "testosterone_total", "sperm_concentration")
@@ -105,3 +110,39 @@ def test_gonadorelin_needs_its_inputs_only_where_it_is_given() -> None:
     on_pump = compile_regimen(pump(1.0), t_start_d=0.0, t_end_d=1.0)
     nothing = compile_regimen(Regimen(), t_start_d=0.0, t_end_d=1.0)
     assert uses_gnrh([nothing, on_pump]) and not uses_gnrh([nothing])
+
+
+def test_gnrh_kernel_derivatives_and_jacobian_equal_the_model_rhs() -> None:
+    """The gonadorelin inputs follow the species' infusions in U (here hCG's), and the
+    generated code with them is the model's rhs with the same Inputs."""
+    p = reference_parameters().replace(gnrh_factor=DEFICIENT)
+    species = build_species({"hcg"}, p)
+    kernel = compiled.kernel(species, ROS3, gnrh=True)
+    active = list(kernel.active)
+    y = np.concatenate([reference_state(p), np.zeros(4 * len(species))])
+    y[active] *= np.random.default_rng(3).uniform(0.5, 1.5, len(active))  # off steady state
+    u = np.array([2.0, 40.0, 5.0, 16.0])  # hCG infusion; gonadorelin rate, pulse, frequency
+    inputs = Inputs(pulsatile=0.0, infusion=(2.0,), gnrh_infusion_ug_per_d=40.0,
+                    pump_pulse_ug=5.0, pump_frequency_per_d=16.0)
+    m = len(active)
+    f, jac, obs = np.zeros(m), np.zeros(m * m), np.zeros(len(kernel.observables))
+    params = parameter_matrix(kernel, p, species, 1)[0]
+    z = y[active].copy()
+    kernel.library.probe(*[a.ctypes.data_as(ctypes.c_void_p)
+                           for a in (params, z, u, f, jac, obs)])
+
+    def model(state: FloatArray) -> FloatArray:
+        return np.asarray(rhs(0.0, state, p, inputs, species))[active]
+
+    np.testing.assert_allclose(f, model(y), rtol=1e-12, atol=1e-12 * np.abs(f).max())
+    fd = np.zeros((m, m))
+    for c, full in enumerate(active):
+        step = 1e-6 * max(abs(y[full]), 1e-3)
+        up, down = y.copy(), y.copy()
+        up[full] += step
+        down[full] -= step
+        fd[:, c] = (model(up) - model(down)) / (2 * step)
+    np.testing.assert_allclose(jac.reshape(m, m), fd, rtol=1e-5, atol=1e-7 * np.abs(fd).max())
+    _, observed = rhs(0.0, y, p, inputs, species, observe=True)
+    for q, name in enumerate(kernel.observables):
+        assert obs[q] == pytest.approx(float(observed[name]), rel=1e-12, abs=1e-15), name
