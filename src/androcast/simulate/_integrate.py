@@ -155,10 +155,13 @@ class Integrator:
     # -- the run -----------------------------------------------------------------------
     def run(self, y0: FloatArray, t0: float, t1: float,
             t_out: FloatArray) -> tuple[FloatArray, FloatArray, Status]:
-        events = sorted({*self.schedule.breakpoints(), *(r.start_d for r in self.runs),
-                         *(r.stop_d for r in self.runs)})
+        # averaged mode: a pump pulse is no event, its run's edges are (inputs change there)
+        doses = sorted((d for d in self.schedule.doses
+                        if self.pulsatile or not is_gnrh(d.drug)), key=lambda d: d.t_d)
+        events = sorted({*(d.t_d for d in doses),
+                         *(e for i in self.schedule.infusions for e in (i.start_d, i.stop_d)),
+                         *(r.start_d for r in self.runs), *(r.stop_d for r in self.runs)})
         events = [e for e in events if t0 <= e < t1]
-        doses = sorted(self.schedule.doses, key=lambda d: d.t_d)
         di = 0
         y = y0.copy()
         t = t0
