@@ -6,11 +6,13 @@ numbers (the same seed) make the directional comparisons paired.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from twin_cases import post_trt_case
@@ -195,14 +197,55 @@ def test_typical_liu2006_participant_reproduces_the_curve() -> None:
         assert point["low"] <= p <= point["high"]
 
 
-def test_a_protocol_the_engine_cannot_run_is_named_in_the_caveats() -> None:
-    result = prognose(post_trt_case(), ["watchful_waiting", "gonadorelin_pulsatile"], n=4,
-                      months=(3.0,))[0]
+def test_a_protocol_the_engine_cannot_run_is_named_in_the_caveats(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = forecast_module.batch_species
+
+    def refuse_hcg(p: Any, schedules: Any) -> Any:
+        if any(d.drug == "hcg" for s in schedules for d in s.doses):
+            raise SimulationError("batch", "hcg", "drugs this engine can run (test)")
+        return real(p, schedules)
+
+    monkeypatch.setattr(forecast_module, "batch_species", refuse_hcg)
+    result = prognose(post_trt_case(), ["watchful_waiting", "hcg"], n=4, months=(3.0,))[0]
     assert [f.protocol.id for f in result.protocols] == ["watchful_waiting"]
     assert result.caveats[-1] == (
-        "gonadorelin_pulsatile not simulated: batch: 'gonadorelin' failed; expected drugs "
-        "other than gonadorelin (pump pulses need the one-patient simulator's pulse-resolved "
-        "mode)")
+        "hcg not simulated: batch: 'hcg' failed; expected drugs this engine can run (test)")
+
+
+def low_gnrh_drive_posterior(n: int) -> tuple[Any, Any]:
+    """The Kallmann reference case (central, no androgen history) and a posterior of men
+    whose GnRH pulse mass is 1 % of normal (the calibration tests' GnRH-deficient man).
+
+    The twin's prior holds men with an intact axis only (CAVEAT_NO_ANDROGENS): it cannot
+    infer such a deficiency from his results, so the men are given it here.
+    """
+    raw = yaml.safe_load((Path(__file__).parents[1] / "reference" / "interpret_cases"
+                          / "12_kallmann.yaml").read_text(encoding="utf-8"))
+    case = parse_case(raw["case"])
+    post = personalise(case, n=n)
+    factors = {**post.sample_.parameter_factors, "gnrh_factor": np.full(n, 0.01)}
+    sample = dataclasses.replace(post.sample_, parameter_factors=factors)
+    return case, dataclasses.replace(post, sample_=sample, history_state_=None)
+
+
+def test_gonadorelin_pump_is_forecast_and_normalises_testosterone_in_low_gnrh_drive() -> None:
+    """Pulsatile GnRH brings T into the normal range in GnRH deficiency (liu1988,
+    gnrh_pump1982; clinical.md 4.5); without treatment it stays low. Spermatogenesis often
+    needs 1-2 years (pulsatile_gnrh_ihh): the pump may only not do worse there."""
+    case, post = low_gnrh_drive_posterior(8)
+    ids = ["watchful_waiting", "gonadorelin_pulsatile"]
+    by_outcome = {r.outcome: {f.protocol.id: f.curve.probability for f in r.protocols}
+                  for r in prognose(case, ids, ["testosterone_normal",
+                                                "concentration_ge_20m_per_ml"],
+                                    posterior=post, months=M)}
+    testosterone = by_outcome["testosterone_normal"]
+    assert list(testosterone) == ids  # a curve, not a caveat
+    assert testosterone["gonadorelin_pulsatile"][0] >= 0.75  # most men normal by 3 months
+    assert testosterone["gonadorelin_pulsatile"][0] > testosterone["watchful_waiting"][-1]
+    sperm = by_outcome["concentration_ge_20m_per_ml"]
+    assert all(g >= w for g, w in zip(sperm["gonadorelin_pulsatile"], sperm["watchful_waiting"],
+                                      strict=True))
 
 
 def test_a_failing_joint_batch_falls_back_to_one_batch_per_protocol(

@@ -3,7 +3,8 @@
 The kernel is generated from the model's own ``rhs`` (:mod:`._batch_trace`), compiled at
 first use with the machine's C compiler and cached as a shared library under the user's
 cache directory. The cache key hashes the source of the model and of this generator, the
-drug species' structure, the method and the compiler, so the kernel is rebuilt exactly when
+drug species' structure, whether gonadorelin inputs are present, the method and the
+compiler, so the kernel is rebuilt exactly when
 any of them changes. Men are split over threads (the call releases the GIL).
 """
 
@@ -73,10 +74,12 @@ def _model_sources() -> str:
     return "\n".join(inspect.getsource(m) for m in modules)
 
 
-def cache_key(species: Sequence[Species], method: Rosenbrock, compiler: str) -> str:
+def cache_key(species: Sequence[Species], method: Rosenbrock, compiler: str,
+              gnrh: bool = False) -> str:
     digest = hashlib.sha256()
     for part in (_model_sources(), repr(_batch_trace.species_structure(species)),
-                 repr(method), compiler, repr(_CFLAGS), platform.machine(), sys.platform):
+                 f"gnrh={gnrh}", repr(method), compiler, repr(_CFLAGS), platform.machine(),
+                 sys.platform):
         digest.update(part.encode())
     return digest.hexdigest()[:24]
 
@@ -90,6 +93,7 @@ class CompiledKernel:
     active: tuple[int, ...]
     inputs: tuple[str, ...]
     observables: tuple[str, ...]
+    gnrh: bool = False  # U carries the gonadorelin inputs after the species' infusions
 
     def run(self, params: FloatArray, y0: FloatArray, t0: float, t_out: FloatArray,
             events: EventTable, observables: Sequence[str], control: Control,
@@ -185,8 +189,9 @@ class Control:
 class EventTable:
     """Events of every man, CSR-style: man k owns rows ``pointer[k]:pointer[k+1]``.
 
-    ``kind`` 0 adds ``value`` to active state ``index`` (a dose), 1 sets infusion input
-    ``index`` to ``value`` (a rate change); rows of a man are sorted by time.
+    ``kind`` 0 adds ``value`` to active state ``index`` (a dose), 1 sets input ``index``
+    of ``U`` to ``value`` (an infusion rate or gonadorelin input change); rows of a man are
+    sorted by time.
     """
 
     pointer: NDArray[np.int64]
@@ -202,29 +207,31 @@ def _load(path: Path, meta: dict[str, Any]) -> CompiledKernel:
     library.steady.restype = ctypes.c_int
     return CompiledKernel(
         library=library, state_names=tuple(meta["state_names"]), active=tuple(meta["active"]),
-        inputs=tuple(meta["inputs"]), observables=tuple(meta["observables"]))
+        inputs=tuple(meta["inputs"]), observables=tuple(meta["observables"]),
+        gnrh=bool(meta["gnrh"]))
 
 
 def kernel(species: Sequence[Species], method: Rosenbrock,
-           cache_dir: Path | None = None) -> CompiledKernel:
-    """The compiled kernel for these species (built and cached on first use)."""
+           cache_dir: Path | None = None, *, gnrh: bool = False) -> CompiledKernel:
+    """The compiled kernel for these species (built and cached on first use); ``gnrh``:
+    with the gonadorelin inputs (continuous rate, pump pulse and frequency)."""
     compiler = _compiler()
-    key = cache_key(species, method, compiler)
+    key = cache_key(species, method, compiler, gnrh)
     with _LOCK:
         if key in _LOADED:
             return _LOADED[key]
         directory = cache_dir or default_cache_dir()
         library, meta_file = directory / f"batch_{key}.so", directory / f"batch_{key}.json"
         if not (library.exists() and meta_file.exists()):
-            _build(species, method, compiler, directory, library, meta_file)
+            _build(species, gnrh, method, compiler, directory, library, meta_file)
         loaded = _load(library, json.loads(meta_file.read_text("utf-8")))
         _LOADED[key] = loaded
         return loaded
 
 
-def _build(species: Sequence[Species], method: Rosenbrock, compiler: str, directory: Path,
-           library: Path, meta_file: Path) -> None:
-    program = _batch_trace.trace(species)
+def _build(species: Sequence[Species], gnrh: bool, method: Rosenbrock, compiler: str,
+           directory: Path, library: Path, meta_file: Path) -> None:
+    program = _batch_trace.trace(species, gnrh)
     source = _batch_csource.c_source(program, method)
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as work:
@@ -237,7 +244,8 @@ def _build(species: Sequence[Species], method: Rosenbrock, compiler: str, direct
             raise SimulationError("batch.engine", "compiled", "a kernel the C compiler accepts",
                                   hint=result.stderr.strip()[-400:])
         meta = {"state_names": program.state_names, "active": program.active,
-                "inputs": program.inputs, "observables": list(program.observables)}
+                "inputs": program.inputs, "observables": list(program.observables),
+                "gnrh": program.gnrh}
         meta_tmp = Path(work) / "meta.json"
         meta_tmp.write_text(json.dumps(meta), "utf-8")
         os.replace(so_file, library)  # atomic: concurrent builders never see a partial file

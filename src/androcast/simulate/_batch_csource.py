@@ -69,7 +69,7 @@ def _reads(program: Program) -> list[str]:
     lines = [f"  const double {name} = P[{i}];" for i, name in enumerate(program.inputs)]
     lines += [f"  const double c{k} = C[{k}];" for k in range(len(program.constants))]
     lines += [f"  const double y{full} = Z[{pos}];" for pos, full in enumerate(program.active)]
-    lines += [f"  const double u{j} = U[{j}];" for j in range(program.n_infusions)]
+    lines += [f"  const double u{j} = U[{j}];" for j in range(program.n_inputs)]
     return lines
 
 
@@ -148,7 +148,7 @@ def c_source(program: Program, method: Rosenbrock) -> str:
         f"#define N_ALL {len(program.state_names)}",
         f"#define NP {len(program.inputs)}",
         f"#define NC {max(len(program.constants), 1)}",
-        f"#define NU {max(program.n_infusions, 1)}",
+        f"#define NU {max(program.n_inputs, 1)}",
         f"#define NOBS {n_obs}",
         f"#define NNZ {max(len(program.jacobian), 1)}",
         f"#define S {method.stages}",

@@ -2,6 +2,11 @@
 
 Men who share a dose schedule object share its events (built once, then tiled), so a
 population on one regimen costs one schedule's worth of Python work.
+
+Gonadorelin has no PK states: its pump pulses are not jumps but, as in the one-patient
+simulator's averaged mode, runs of regular pulses (``pump_runs``) that set the pump inputs
+of ``U`` at each run's start and stop; a continuous gonadorelin infusion sets its rate.
+Only the edges of those runs are events, so a 90-min pump does not cut every man's steps.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from numpy.typing import NDArray
 
 from androcast.errors import SimulationError
 from androcast.model import N_PHYSIOLOGY, Parameters, Species
-from androcast.model.pharmacology import STATES_PER_SPECIES, DoseTarget, dose_targets
+from androcast.model.pharmacology import STATES_PER_SPECIES, DoseTarget, dose_targets, is_gnrh
 from androcast.regimens import DoseSchedule
 from androcast.simulate._batch_compiled import CompiledKernel, EventTable
+from androcast.simulate._integrate import gnrh_edges, gnrh_inputs, pump_runs
 
 FloatArray = NDArray[np.float64]
 
@@ -40,11 +46,41 @@ def _targets(drug: str, route: str) -> tuple[DoseTarget, ...]:
     return dose_targets(drug, route)
 
 
+@cache
+def _is_gnrh(drug: str) -> bool:
+    return is_gnrh(drug)
+
+
+def gnrh_rows(schedule: DoseSchedule, first_input: int, pulse_interval_d: float,
+              t_start_d: float) -> list[tuple[float, float, float, float]]:
+    """Input rows (t, 1, index, value) of the gonadorelin inputs from ``first_input`` on.
+
+    ``pulse_interval_d``: how long an isolated pulse counts for (``pump_runs``).
+    """
+    runs = pump_runs(schedule.doses, pulse_interval_d)
+    rows: list[tuple[float, float, float, float]] = []
+    for t in gnrh_edges(schedule, runs):
+        values = gnrh_inputs(schedule, runs, t)
+        rows += [(max(t, t_start_d), 1.0, float(first_input + q), v)
+                 for q, v in enumerate(values)]
+    return rows
+
+
 def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: dict[int, int],
-                     names: Sequence[str], t_start_d: float) -> NDArray[np.float64]:
+                     names: Sequence[str], t_start_d: float, gnrh_input: int | None,
+                     pulse_interval_d: float) -> NDArray[np.float64]:
     """Rows (t, kind, index, value) of one schedule, sorted by time."""
     rows: list[tuple[float, float, float, float]] = []
+    gnrh = any(_is_gnrh(d.drug) for d in schedule.doses) or any(
+        _is_gnrh(i.drug) for i in schedule.infusions)
+    if gnrh:
+        if gnrh_input is None:
+            raise SimulationError("batch.kernel", "without gonadorelin inputs",
+                                  "a kernel built for gonadorelin (gnrh=True)")
+        rows += gnrh_rows(schedule, gnrh_input, pulse_interval_d, t_start_d)
     for dose in schedule.doses:
+        if gnrh and _is_gnrh(dose.drug):
+            continue  # a pump pulse: part of its run's inputs
         for target in _targets(dose.drug, dose.route):
             full = N_PHYSIOLOGY + STATES_PER_SPECIES * index[target.species] + target.compartment
             if full not in position:
@@ -52,10 +88,11 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
                                       "a compartment with dynamics in the averaged model")
             rows.append((max(dose.t_d, t_start_d), 0.0, float(position[full]),
                          dose.amount * target.fraction))
-    edges = sorted({e for inf in schedule.infusions for e in (inf.start_d, inf.stop_d)})
+    infusions = [inf for inf in schedule.infusions if not _is_gnrh(inf.drug)]
+    edges = sorted({e for inf in infusions for e in (inf.start_d, inf.stop_d)})
     for t in edges:
         rate = np.zeros(len(index))
-        for inf in schedule.infusions:
+        for inf in infusions:
             if inf.start_d <= t < inf.stop_d:
                 for target in _targets(inf.drug, inf.route):
                     rate[index[target.species]] += inf.rate_per_d * target.fraction
@@ -65,8 +102,12 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
 
 
 def event_table(kernel: CompiledKernel, schedules: Sequence[DoseSchedule],
-                species: Sequence[Species], t_start_d: float) -> EventTable:
+                species: Sequence[Species], t_start_d: float,
+                pulse_interval_d: float) -> EventTable:
+    """Every man's events; ``pulse_interval_d`` is how long an isolated gonadorelin pulse
+    counts for in the averaged mode (the one-patient simulator uses the man's ``tau0``)."""
     index = {sp.code: j for j, sp in enumerate(species)}
+    gnrh_input = len(species) if kernel.gnrh else None
     position = {full: pos for pos, full in enumerate(kernel.active)}
     built: dict[int, NDArray[np.float64]] = {}
     tables = []
@@ -74,7 +115,7 @@ def event_table(kernel: CompiledKernel, schedules: Sequence[DoseSchedule],
         key = id(schedule)
         if key not in built:
             built[key] = _schedule_events(schedule, index, position, kernel.state_names,
-                                          t_start_d)
+                                          t_start_d, gnrh_input, pulse_interval_d)
         tables.append(built[key])
     counts = np.array([len(t) for t in tables], dtype=np.int64)
     pointer = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

@@ -13,6 +13,12 @@ pulse-averaged mode the batch engine runs. The result is reduced for fast evalua
 * common sub-expressions are shared (sympy ``cse``);
 * the exact Jacobian is built by forward-mode differentiation along that shared program, so
   each derivative is a small expression of already computed intermediates.
+
+Piecewise-constant inputs ``U`` are the infusion rate of each species and, when the batch
+gives gonadorelin, the three gonadorelin inputs of :class:`androcast.model.rhs.Inputs`
+(:data:`GNRH_INPUTS`): its continuous rate and the pulse and frequency of a pump, which the
+averaged mode sees as the cycle-mean receptor occupancy of those pulses (rhs section (b)).
+Kernels without gonadorelin keep those inputs at literal zero, so they cost nothing there.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ SPECIES_CONSTANTS = (
     "efficacy",
 )
 PARAMETER_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Parameters))
+#: The gonadorelin fields of ``Inputs`` that follow the species' infusions in ``U``.
+GNRH_INPUTS = ("gnrh_infusion_ug_per_d", "pump_pulse_ug", "pump_frequency_per_d")
 
 Assignment = tuple[Any, Any]  # (symbol, expression)
 
@@ -52,6 +60,7 @@ class Program:
     ``body``: shared intermediates of the derivatives; ``derivatives``: one expression per
     active state; ``jacobian``: (row, column, expression) over active states, rows and
     columns in ``active`` order; ``observe_body``/``observables``: the algebraic outputs.
+    ``U`` holds ``n_infusions`` species rates, then :data:`GNRH_INPUTS` if ``gnrh``.
     """
 
     state_names: tuple[str, ...]
@@ -59,6 +68,7 @@ class Program:
     frozen: tuple[int, ...]
     inputs: tuple[str, ...]
     n_infusions: int
+    gnrh: bool
     constants: tuple[Assignment, ...]
     body: tuple[Assignment, ...]
     derivatives: tuple[Any, ...]
@@ -66,6 +76,11 @@ class Program:
     jacobian: tuple[tuple[int, int, Any], ...]
     observe_body: tuple[Assignment, ...]
     observables: Mapping[str, Any]
+
+    @property
+    def n_inputs(self) -> int:
+        """Length of the input vector ``U``."""
+        return self.n_infusions + (len(GNRH_INPUTS) if self.gnrh else 0)
 
 
 def state_names(species: Sequence[Species]) -> tuple[str, ...]:
@@ -164,15 +179,20 @@ def _chain(expr: Any, grad: Mapping[Any, Mapping[int, Any]], out: list[Assignmen
     return named
 
 
-def trace(species: Sequence[Species]) -> Program:
-    """The pulse-averaged model with these drug species as a :class:`Program`."""
+def trace(species: Sequence[Species], gnrh: bool = False) -> Program:
+    """The pulse-averaged model with these drug species as a :class:`Program`.
+
+    ``gnrh``: gonadorelin inputs (continuous rate, pump pulse and frequency) as well.
+    """
     names = state_names(species)
     n = len(names)
     p_symbols = {name: sympy.Symbol(f"p_{name}") for name in PARAMETER_NAMES}
     sym_species, species_inputs = _symbolic_species(species)
     y = list(sympy.symbols(f"y0:{n}"))
     infusion = tuple(sympy.symbols(f"u0:{len(species)}")) if species else ()
-    u = Inputs(pulsatile=0.0, infusion=infusion)
+    gnrh_symbols = sympy.symbols(f"u{len(species)}:{len(species) + len(GNRH_INPUTS)}")
+    u = Inputs(pulsatile=0.0, infusion=infusion,
+               **(dict(zip(GNRH_INPUTS, gnrh_symbols, strict=True)) if gnrh else {}))
     dy, observed = rhs(0.0, y, Parameters(**p_symbols), u, sym_species, xp=sympy_namespace(),
                        observe=True)
     derivatives = list(dy)
@@ -206,7 +226,7 @@ def trace(species: Sequence[Species]) -> Program:
                                       symbols=sympy.numbered_symbols("o"), order="none")
     return Program(
         state_names=names, active=tuple(active), frozen=tuple(frozen), inputs=tuple(inputs),
-        n_infusions=len(species), constants=tuple(constants), body=tuple(body),
+        n_infusions=len(species), gnrh=gnrh, constants=tuple(constants), body=tuple(body),
         derivatives=tuple(reduced), jacobian_body=tuple(jac_body), jacobian=tuple(jacobian),
         observe_body=tuple(obs_body), observables=dict(zip(obs_hoisted, obs_reduced, strict=True)),
     )

@@ -61,9 +61,37 @@ def pump_runs(doses: Sequence[Dose], default_interval_d: float) -> tuple[PumpRun
         while (j + 1 < len(pulses) and abs(pulses[j + 1].t_d - pulses[j].t_d - gap) < 1e-6
                and gonadorelin_ug(pulses[j + 1]) == amount):
             j += 1
-        runs.append(PumpRun(pulses[i].t_d, pulses[j].t_d + gap, amount, 1.0 / gap))
+        # start + count x gap, not last + gap: summed round-off would put the run's end a
+        # hair before the regimen's stop, a needless extra breakpoint
+        runs.append(PumpRun(pulses[i].t_d, pulses[i].t_d + (j - i + 1) * gap, amount, 1.0 / gap))
         i = j + 1
     return tuple(runs)
+
+
+def gnrh_inputs(schedule: DoseSchedule, runs: Sequence[PumpRun],
+                t: float) -> tuple[float, float, float]:
+    """Gonadorelin inputs at ``t`` (right-continuous): continuous rate (µg/d), and the pulse
+    (µg) and frequency (1/d) of the pump run then in progress (the averaged mode's pump).
+
+    The one definition of what gonadorelin the averaged model sees, for the one-patient
+    simulator and the batch engine alike.
+    """
+    rate = sum(gonadorelin_ug(Dose(t, inf.drug, inf.route, inf.rate_per_d, inf.unit))
+               for inf in schedule.infusions
+               if is_gnrh(inf.drug) and inf.start_d <= t < inf.stop_d)
+    pulse_ug = frequency = 0.0
+    for run in runs:
+        if run.start_d <= t < run.stop_d:
+            pulse_ug, frequency = run.pulse_ug, run.frequency_per_d
+    return float(rate), pulse_ug, frequency
+
+
+def gnrh_edges(schedule: DoseSchedule, runs: Sequence[PumpRun]) -> tuple[float, ...]:
+    """The times at which :func:`gnrh_inputs` may change (sorted)."""
+    times = {e for inf in schedule.infusions if is_gnrh(inf.drug)
+             for e in (inf.start_d, inf.stop_d)}
+    times.update(e for run in runs for e in (run.start_d, run.stop_d))
+    return tuple(sorted(times))
 
 
 class Integrator:
@@ -83,19 +111,11 @@ class Integrator:
     # -- inputs between events ---------------------------------------------------------
     def inputs(self, t: float) -> Inputs:
         infusion = [0.0] * len(self.species)
-        gnrh_rate = 0.0
         for inf in self.schedule.infusions:
-            if not inf.start_d <= t < inf.stop_d:
-                continue
-            if is_gnrh(inf.drug):
-                gnrh_rate += gonadorelin_ug(Dose(t, inf.drug, inf.route, inf.rate_per_d, inf.unit))
-                continue
-            for target in dose_targets(inf.drug, inf.route):
-                infusion[self.index[target.species]] += inf.rate_per_d * target.fraction
-        pump_ug = pump_f = 0.0
-        for run in self.runs:
-            if run.start_d <= t < run.stop_d:
-                pump_ug, pump_f = run.pulse_ug, run.frequency_per_d
+            if inf.start_d <= t < inf.stop_d and not is_gnrh(inf.drug):
+                for target in dose_targets(inf.drug, inf.route):
+                    infusion[self.index[target.species]] += inf.rate_per_d * target.fraction
+        gnrh_rate, pump_ug, pump_f = gnrh_inputs(self.schedule, self.runs, t)
         return Inputs(pulsatile=1.0 if self.pulsatile else 0.0, gnrh_infusion_ug_per_d=gnrh_rate,
                       pump_pulse_ug=pump_ug, pump_frequency_per_d=pump_f,
                       infusion=tuple(infusion))
@@ -135,10 +155,13 @@ class Integrator:
     # -- the run -----------------------------------------------------------------------
     def run(self, y0: FloatArray, t0: float, t1: float,
             t_out: FloatArray) -> tuple[FloatArray, FloatArray, Status]:
-        events = sorted({*self.schedule.breakpoints(), *(r.start_d for r in self.runs),
-                         *(r.stop_d for r in self.runs)})
+        # averaged mode: a pump pulse is no event, its run's edges are (inputs change there)
+        doses = sorted((d for d in self.schedule.doses
+                        if self.pulsatile or not is_gnrh(d.drug)), key=lambda d: d.t_d)
+        events = sorted({*(d.t_d for d in doses),
+                         *(e for i in self.schedule.infusions for e in (i.start_d, i.stop_d)),
+                         *(r.start_d for r in self.runs), *(r.stop_d for r in self.runs)})
         events = [e for e in events if t0 <= e < t1]
-        doses = sorted(self.schedule.doses, key=lambda d: d.t_d)
         di = 0
         y = y0.copy()
         t = t0

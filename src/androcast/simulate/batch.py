@@ -6,6 +6,16 @@ jumps of his depot states at their times, infusions are piecewise-constant input
 shared steps of the ROS2 integrator stop at the union of every man's breakpoints. Runs in the
 pulse-averaged mode. The drug-free starting state of every man is found by a batched Newton
 iteration on the same right-hand side.
+
+Gonadorelin is given as the one-patient simulator's averaged mode gives it (the same
+``Inputs`` of the same rhs): a continuous infusion as its rate, a pump as runs of regular
+pulses (``pump_runs``: pulse D µg every T days). A pulse kicks portal GnRH by γD (K_G units),
+cleared at k_G, so over one period the receptor's mean occupancy against the competitive
+load L is (1/T)∫₀ᵀ γD e^(-k_G t)/(γD e^(-k_G t) + L) dt = ln(1 + γD/L)/(k_G T), and its
+mean resensitisation block ('hold', Hill n_rec above z_rec) is
+ln(1 + (γD/(L z_rec))^n_rec)/(n_rec k_G T), assuming the pulse is cleared before the next
+(k_G T >> 1). Desensitisation and release being linear in occupancy, the train's daily
+means follow (rhs section (b); tested against the pulse-resolved mode).
 """
 
 from __future__ import annotations
@@ -35,7 +45,12 @@ from androcast.model.rhs import N_PHYSIOLOGY, Inputs, rhs
 from androcast.model.steady_state import reference_state
 from androcast.regimens import DoseSchedule
 from androcast.simulate import _batch_compiled
-from androcast.simulate._batch_inputs import event_table, parameter_matrix, typical_size
+from androcast.simulate._batch_inputs import (
+    event_table,
+    gnrh_rows,
+    parameter_matrix,
+    typical_size,
+)
 from androcast.simulate._batch_methods import ROS3, Rosenbrock
 from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
 
@@ -49,6 +64,7 @@ __all__ = [
     "batch_species",
     "batch_steady_state",
     "simulate_batch",
+    "uses_gnrh",
 ]
 
 
@@ -138,27 +154,34 @@ class _Events:
     jumps: Mapping[float, tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]]
     rates: Mapping[float, FloatArray]  # time -> infusion rate per (species, man) from then on
     breakpoints: FloatArray
+    #: time -> gonadorelin inputs (rate, pump pulse, pump frequency) per man from then on
+    gnrh: Mapping[float, FloatArray] = dataclasses.field(default_factory=dict)
 
 
-def batch_species(p: Parameters, schedules: Sequence[DoseSchedule]) -> tuple[Species, ...]:
-    """The drug species of a batch (one absorption rate per drug; no gonadorelin).
-
-    PD potencies are the first man's (drug records hold one value per batch).
-    """
+def _drug_routes(schedules: Sequence[DoseSchedule]) -> dict[str, set[str]]:
     routes: dict[str, set[str]] = defaultdict(set)
     for schedule in {id(s): s for s in schedules}.values():  # shared schedules once
         for dose in schedule.doses:
             routes[dose.drug].add(dose.route)
         for inf in schedule.infusions:
             routes[inf.drug].add(inf.route)
-    for drug in routes:
-        if is_gnrh(drug):
-            raise SimulationError(
-                "batch",
-                drug,
-                "drugs other than gonadorelin (pump pulses need the one-patient "
-                "simulator's pulse-resolved mode)",
-            )
+    return routes
+
+
+def uses_gnrh(schedules: Sequence[DoseSchedule]) -> bool:
+    """Whether any schedule gives gonadorelin (the batch then needs its inputs)."""
+    return any(is_gnrh(drug) for drug in _drug_routes(schedules))
+
+
+def batch_species(p: Parameters, schedules: Sequence[DoseSchedule]) -> tuple[Species, ...]:
+    """The drug species of a batch (one absorption rate per drug).
+
+    Gonadorelin has no species (no PK states): it enters through the inputs (see the
+    module docstring). PD potencies are the first man's (drug records hold one value per
+    batch).
+    """
+    routes = {drug: used for drug, used in _drug_routes(schedules).items()
+              if not is_gnrh(drug)}
     overrides: dict[str, float] = {}
     for drug, used in routes.items():
         kas = {route_ka(drug, r) for r in used}
@@ -211,18 +234,25 @@ def _species_and_events(
     species = _with_carried(batch_species(p, schedules), y0)
     index = {sp.code: j for j, sp in enumerate(species)}
     jumps: dict[float, list[tuple[int, int, float]]] = defaultdict(list)
+    gnrh_changes: dict[float, list[tuple[int, int, float]]] = defaultdict(list)
+    interval = float(_scalar_view(p, n).tau0)
     for k, schedule in enumerate(schedules):
+        for t, _, q, value in gnrh_rows(schedule, 0, interval, t_start_d):
+            gnrh_changes[t].append((int(q), k, value))
         for dose in schedule.doses:
+            if is_gnrh(dose.drug):
+                continue  # pump pulses are runs of inputs (gnrh_rows)
             for target in dose_targets(dose.drug, dose.route):
                 row = N_PHYSIOLOGY + STATES_PER_SPECIES * index[target.species] + target.compartment
                 jumps[max(dose.t_d, t_start_d)].append((row, k, dose.amount * target.fraction))
-    edges = sorted({e for s in schedules for i in s.infusions for e in (i.start_d, i.stop_d)})
+    edges = sorted({e for s in schedules for i in s.infusions for e in (i.start_d, i.stop_d)
+                    if not is_gnrh(i.drug)})
     rates: dict[float, FloatArray] = {}
     for t in [t_start_d, *edges]:
         rate = np.zeros((len(species), n))
         for k, schedule in enumerate(schedules):
             for inf in schedule.infusions:
-                if inf.start_d <= t < inf.stop_d:
+                if inf.start_d <= t < inf.stop_d and not is_gnrh(inf.drug):
                     for target in dose_targets(inf.drug, inf.route):
                         rate[index[target.species], k] += inf.rate_per_d * target.fraction
         rates[t] = rate
@@ -234,8 +264,15 @@ def _species_and_events(
         )
         for t, items in jumps.items()
     }
-    breakpoints = np.array(sorted(set(packed) | set(rates)))
-    return species, _Events(packed, rates, breakpoints)
+    gnrh: dict[float, FloatArray] = {}
+    current = np.zeros((3, n))
+    for t in sorted(gnrh_changes):  # each man's inputs from t on (rows in his edge order)
+        current = current.copy()
+        for q, k, value in gnrh_changes[t]:
+            current[q, k] = value
+        gnrh[t] = current
+    breakpoints = np.array(sorted(set(packed) | set(rates) | set(gnrh)))
+    return species, _Events(packed, rates, breakpoints, gnrh)
 
 
 Engine = Literal["compiled", "numpy"]
@@ -311,14 +348,17 @@ def _simulate_numpy(
     n = len(schedules)
     species, events = _species_and_events(p, schedules, t_start_d, start)
     y0 = _initial_state(p, n, species, start, t_start_d)
-    current = {"u": _inputs(events.rates.get(t_start_d))}
+    given = {"rate": events.rates.get(t_start_d), "gnrh": events.gnrh.get(t_start_d)}
+    current = {"u": _inputs(given["rate"], given["gnrh"])}
 
     def f(t: float, y: FloatArray) -> FloatArray:
         return np.asarray(rhs(t, y, p, current["u"], species), dtype=float)
 
     def jump(t: float, y: FloatArray) -> FloatArray:
-        if t in events.rates:
-            current["u"] = _inputs(events.rates[t])
+        if t in events.rates or t in events.gnrh:
+            given["rate"] = events.rates.get(t, given["rate"])
+            given["gnrh"] = events.gnrh.get(t, given["gnrh"])
+            current["u"] = _inputs(given["rate"], given["gnrh"])
         if t in events.jumps:
             rows, cols, amounts = events.jumps[t]
             y = y.copy()
@@ -328,10 +368,12 @@ def _simulate_numpy(
     states = integrate_batch(
         f, y0, t_start_d, t_out, events.breakpoints, jump, control
     )
-    averaged = Inputs(pulsatile=0.0)
     observed: dict[str, list[FloatArray]] = defaultdict(list)
     for i in range(t_out.size):
-        _, values = rhs(t_out[i], states[i], p, averaged, species, observe=True)
+        # occupancy and receptor hold see the gonadorelin inputs then in effect
+        since = [t for t in events.gnrh if t <= t_out[i]]
+        u = _inputs(None, events.gnrh[max(since)] if since else None)
+        _, values = rhs(t_out[i], states[i], p, u, species, observe=True)
         for name, v in values.items():
             observed[name].append(np.broadcast_to(np.asarray(v, dtype=float), (n,)))
     return BatchTrajectory(
@@ -358,13 +400,14 @@ def simulate_compiled(
     """The compiled engine (see :func:`simulate_batch`)."""
     n = len(schedules)
     species = _with_carried(batch_species(p, schedules), y0)
-    kernel = _batch_compiled.kernel(species, method, cache_dir)
+    kernel = _batch_compiled.kernel(species, method, cache_dir, gnrh=uses_gnrh(schedules))
     names = list(kernel.observables if observables is None else observables)
     unknown = sorted(set(names) - set(kernel.observables))
     if unknown:
         raise ParameterError("observables", unknown[0], f"one of {', '.join(kernel.observables)}")
     params = parameter_matrix(kernel, p, species, n)
-    events = event_table(kernel, schedules, species, t_start_d)
+    events = event_table(kernel, schedules, species, t_start_d,
+                         float(_scalar_view(p, n).tau0))
     if y0 is None:
         start = _compiled_steady_state(kernel, params, p, n, threads)
     else:
@@ -410,7 +453,11 @@ def _compiled_steady_state(kernel: _batch_compiled.CompiledKernel, params: Float
     return y
 
 
-def _inputs(rate: FloatArray | None) -> Inputs:
-    if rate is None or not np.any(rate):
-        return Inputs(pulsatile=0.0)
-    return Inputs(pulsatile=0.0, infusion=tuple(rate))
+def _inputs(rate: FloatArray | None, gnrh: FloatArray | None = None) -> Inputs:
+    """Averaged-mode inputs: species infusion rates (species, N) and the gonadorelin
+    inputs (3, N) of :func:`androcast.simulate._integrate.gnrh_inputs`."""
+    infusion = () if rate is None or not np.any(rate) else tuple(rate)
+    if gnrh is None or not np.any(gnrh):
+        return Inputs(pulsatile=0.0, infusion=infusion)
+    return Inputs(pulsatile=0.0, infusion=infusion, gnrh_infusion_ug_per_d=gnrh[0],
+                  pump_pulse_ug=gnrh[1], pump_frequency_per_d=gnrh[2])
