@@ -60,8 +60,12 @@ def test_alerts_carry_their_rule_and_citation(result: StepResult) -> None:
 
 def test_the_band_narrows_as_results_arrive(result: StepResult) -> None:
     bands = [result.visits[0].band_before, *(v.band_after for v in result.visits)]
+    # p95/p05 at week 52, as the band stores it (3 significant digits): no visit widens it,
+    # and over the follow-up it narrows clearly. Week 12 may leave it as it was: its LH and
+    # FSH are held out (far outside), so only its testosterone is learnt.
     t_width = [b.width("testosterone_total", WEEK_52) or 0.0 for b in bands]
-    assert all(later < earlier for earlier, later in itertools.pairwise(t_width))
+    assert all(later <= earlier for earlier, later in itertools.pairwise(t_width))
+    assert t_width[-1] < 0.85 * t_width[0]
     lh_width = [b.width("lh", WEEK_52) or 0.0 for b in bands]
     assert all(later <= earlier for earlier, later in itertools.pairwise(lh_width))
     assert lh_width[-1] < 0.5 * lh_width[0]
