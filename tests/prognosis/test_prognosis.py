@@ -133,8 +133,9 @@ def test_lower_inhibin_b_lowers_the_probability() -> None:
     "find it; within the slow-release mode the two LH courses differ by about 6 weeks of "
     "recovery (a typical man reaches 20 M/mL on day 434 against 476), below the Monte-Carlo "
     "error (n = 32: seed 2 passes, 1 gives 0.59 < 0.69, 3 0.67 < 0.72 (fell back); n = 64: "
-    "2 passes, 1 and 3 are reversed). With 128 men (seed 1) both modes appear and the "
-    "direction is clear: 0.78 against 0.31. Issue 6 stays open"))
+    "2 passes, 1 and 3 are reversed). With 96 men seeds 1-3 pass (seed 1 by 0.001); with "
+    "128 men seeds 1 and 3 pass (0.84 against 0.33, 0.72 against 0.57) and seed 2 is "
+    "reversed (0.56 against 0.74). Issue 6 stays open"))
 def test_lh_rising_on_follow_up_raises_the_probability() -> None:
     first_case = post_trt_case(labs=[(35, "lh", 0.4, "IU/L")])
     first = personalise(first_case, n=32)

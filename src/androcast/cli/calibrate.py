@@ -108,8 +108,7 @@ def report(
                                progress=lambda name: bar.update(task, description=name))
         values: dict[str, Any] = {f"typical.{k}": v for k, v in population.typical.items()}
         values |= {f"variability.{k} (CV)": v for k, v in population.variability.items()}
-        values |= {f"{e.parameter} ~ {e.covariate}{'=' + e.level if e.level else ''}":
-                   f"log effect {e.log_effect:+.3g} ({e.source})" for e in population.effects}
+        values |= {_effect_label(e): _effect_value(e) for e in population.effects}
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_report(results, population=values, record=record),
                        encoding="utf-8")
@@ -118,3 +117,15 @@ def report(
         return
     _print(results, f"calibration targets: n = {n}, seed = {seed}")
     console.print(f"wrote {out}")
+
+
+def _effect_label(e: Any) -> str:
+    """``k_rg ~ age_years in [51, 100]``: the parameter, its covariate and the span it acts on."""
+    level = f"={e.level}" if e.level else ""
+    span = f" in [{e.span[0]:g}, {e.span[1]:g}]" if e.span else ""
+    return f"{e.parameter} ~ {e.covariate}{level}{span}"
+
+
+def _effect_value(e: Any) -> str:
+    basis = f"; {e.basis}" if e.basis else ""
+    return f"log effect {e.log_effect:+.3g} ({e.source}){basis}"
