@@ -57,7 +57,8 @@ def case_events(case: Case, regimen: Regimen | None = None) -> EventTable:
     Dates become days from his time 0 (``twin.case_time_zero``: end of androgen exposure,
     else the date of his latest result). Results are in the catalogue's canonical unit;
     a censored result is written as the Monolix/nlmixr2 CENS/LIMIT convention says (see
-    ``CENSORING_CONVENTION``). Covariates: AGE and BMI when the case gives them.
+    ``CENSORING_CONVENTION``). Covariates: AGE_YEARS and BMI when the case gives them
+    (the names a population table uses).
     """
     schedule = case_schedule(case, regimen)
     semen_codes = [code for code in SEMEN_OBSERVABLES
@@ -83,7 +84,7 @@ def case_events(case: Case, regimen: Regimen | None = None) -> EventTable:
             cens, limit = _censor(sign)
             rows.append(EventRow(_SUBJECT, _day(semen.date, t0), 0, cmt_of[code], code,
                                  dv=float(value), cens=cens, limit=limit))
-    covariates = {name: value for name, value in (("AGE", case.patient.age_years),
+    covariates = {name: value for name, value in (("AGE_YEARS", case.patient.age_years),
                                                   ("BMI", case.patient.bmi))
                   if value is not None}
     return EventTable(

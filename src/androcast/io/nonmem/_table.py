@@ -30,9 +30,11 @@ COLUMNS = ("ID", "TIME", "EVID", "MDV", "CMT", "AMT", "RATE", "DV", "CENS", "LIM
 MISSING = "."  # NONMEM's missing value; Monolix reads it too (nlmixr2: na.strings = ".")
 
 CENSORING_CONVENTION = (
-    "Monolix CENS/LIMIT (read as such by nlmixr2): CENS = 1 left-censored, DV = the lower "
-    "limit of quantification, LIMIT = 0; CENS = -1 right-censored, DV = the upper limit, "
-    "LIMIT = . ; censored rows keep MDV = 0 (they enter the likelihood, NONMEM M3 style)"
+    "Monolix CENS/LIMIT, which nlmixr2 reads alike (nlmixr2 censoring article; Beal 2001 "
+    "M3/M4): CENS = 1 left-censored with DV = the lower limit of quantification and "
+    "LIMIT = 0, so the value lies between 0 and DV (M4: hormone levels are not negative); "
+    "CENS = -1 right-censored with DV = the upper limit and LIMIT missing (M3); censored "
+    "rows keep MDV = 0 (they enter the likelihood); LIMIT is missing on uncensored rows"
 )
 
 
@@ -141,7 +143,9 @@ class EventTable:
                 "EVID": "1 dose, 0 observation", "MDV": "1 on dose rows, else 0",
                 "AMT": "dose amount in the compartment's unit (infusion: the whole amount)",
                 "RATE": f"infusion rate in the compartment's unit per {unit[:-1]}; 0 = bolus",
-                "CENS": CENSORING_CONVENTION, "CODE": "drug code or analyte key",
+                "CENS": CENSORING_CONVENTION,
+                "CODE": ("drug code or analyte key, as text like any categorical covariate: "
+                         "Monolix and nlmixr2 read text, NONMEM needs CODE=DROP in $INPUT"),
             },
             "compartments": [
                 {k: v for k, v in vars(c).items() if v is not None}
