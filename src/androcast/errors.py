@@ -119,3 +119,10 @@ class StoreError(AndrocastError, RuntimeError):
 
     def problem(self) -> str:
         return "cannot be used"
+
+
+class ExportError(AndrocastError, ValueError):
+    """Data that cannot be written in the asked format (e.g. an empty event table)."""
+
+    def problem(self) -> str:
+        return "cannot be exported"

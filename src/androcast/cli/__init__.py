@@ -35,6 +35,7 @@ def _root(
 from androcast.cli import calibrate as _calibrate  # noqa: E402,F401
 from androcast.cli import cohort as _cohort  # noqa: E402,F401
 from androcast.cli import demo as _demo  # noqa: E402,F401
+from androcast.cli import events as _events  # noqa: E402,F401
 from androcast.cli import interpret as _interpret  # noqa: E402,F401
 from androcast.cli import labs as _labs  # noqa: E402,F401
 from androcast.cli import monitor as _monitor  # noqa: E402,F401

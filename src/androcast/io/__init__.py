@@ -1,1 +1,2 @@
-"""Adapters that read and write other formats (SBML, FHIR, CSV); the core never imports them."""
+"""Adapters that read and write other formats (SBML, FHIR, CSV, NONMEM-style event tables);
+the core never imports them."""

@@ -37,7 +37,7 @@ from androcast.population.cohort import Cohort
 from androcast.population.outcomes import Observable
 from androcast.population.sampling import CohortSample
 from androcast.population.summary import AbstractEngine
-from androcast.regimens import compile_regimen
+from androcast.regimens import DoseSchedule, compile_regimen
 from androcast.simulate.batch import BatchTrajectory, StepControl, simulate_batch
 
 FloatArray = NDArray[np.float64]
@@ -310,11 +310,7 @@ class ModelEngine(AbstractEngine):
         observables: Sequence[str] | None = None,
     ) -> BatchTrajectory:
         """Any of the model's observables for the men of a sample at times ``t_d``."""
-        regimens = [sample.regimen(cohort, k) for k in range(len(sample))]
-        starts = [e.start_d for r in regimens for e in r.entries]
-        t_start = min([0.0, *starts])
-        t_end = float(t_d[-1]) + 1.0
-        schedules = [compile_regimen(r, t_start_d=t_start, t_end_d=t_end) for r in regimens]
+        t_start, schedules = self.schedules(cohort, sample, float(t_d[-1]))
         return simulate_batch(
             cohort_parameters(sample, cohort, self.population),
             schedules,
@@ -323,6 +319,16 @@ class ModelEngine(AbstractEngine):
             control=StepControl(rtol=self.rtol, atol=self.atol),
             observables=observables,
         )
+
+    def schedules(
+        self, cohort: Cohort, sample: CohortSample, t_last_d: float
+    ) -> tuple[float, list[DoseSchedule]]:
+        """The integration start and every man's dose events up to a day past ``t_last_d``."""
+        regimens = [sample.regimen(cohort, k) for k in range(len(sample))]
+        starts = [e.start_d for r in regimens for e in r.entries]
+        t_start = min([0.0, *starts])
+        t_end = t_last_d + 1.0
+        return t_start, [compile_regimen(r, t_start_d=t_start, t_end_d=t_end) for r in regimens]
 
     def observe(
         self, cohort: Cohort, sample: CohortSample, t_d: FloatArray
