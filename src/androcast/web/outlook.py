@@ -124,6 +124,19 @@ class ResultCache:
             self._entries.popitem(last=False)
 
 
+def kept_or_computed(cache: ResultCache, record: RecordKey, what: str,
+                     compute: Callable[[], T]) -> T:
+    """A quick result of his record (milliseconds, say the protocols he may adopt): kept per
+    record version like the rest, but computed outside the bound on long computations, so a
+    page never waits behind a prognosis for it."""
+    key = _Key(record, what, ())
+    kept = cache.peek(key)
+    if kept is None:
+        kept = compute()
+        cache.put(key, kept)
+    return cast(T, kept)
+
+
 @dataclass(frozen=True)
 class Outlook:
     """What the patient page shows: his goal's prognosis per protocol and the phased plan."""

@@ -41,7 +41,13 @@ from androcast.web.forms import (
     parse_lab_form,
     parse_semen_form,
 )
-from androcast.web.outlook import Outlook, RecordKey, kept_outlook, patient_outlook
+from androcast.web.outlook import (
+    Outlook,
+    RecordKey,
+    kept_or_computed,
+    kept_outlook,
+    patient_outlook,
+)
 from androcast.web.routes._shared import is_htmx, outlooks_of, settings_of, store_of
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
@@ -166,11 +172,12 @@ def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
     }
 
 
-def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None) -> dict[str, Any]:
+def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None,
+                        plan_choices: dict[str, str]) -> dict[str, Any]:
     """His monitoring as the template reads it: the report, its chart (units as clinicians
     write them) and the plan's escalations with their citations; and the protocols he may
     adopt (his first plan, or one that supersedes it)."""
-    choices = {"plan_choices": service.plan_choices(view.case)}
+    choices = {"plan_choices": plan_choices}
     if report is None:
         return {"monitoring": None, **choices}
     forecast = report["forecast"]
@@ -205,7 +212,10 @@ def _patient_page(
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
     lines = timeline(view.case)
     particles = settings_of(request).particles
-    kept = kept_outlook(outlooks_of(request), _record(user, view, today), particles=particles)
+    record = _record(user, view, today)
+    kept = kept_outlook(outlooks_of(request), record, particles=particles)
+    choices = kept_or_computed(outlooks_of(request), record, "plan choices",
+                               lambda: service.plan_choices(view.case))
     report = service.monitoring_view(store_of(request), _clinic(user), identifier, today=today)
     return _page(
         request,
@@ -225,7 +235,7 @@ def _patient_page(
             "particles": particles,
             "version": view.version,
             **_outlook_context(kept),
-            **_monitoring_context(view, report),
+            **_monitoring_context(view, report, choices),
         },
         status,
     )
