@@ -44,7 +44,7 @@ from androcast.twin.adaptive import GaussianPrior, adaptive_importance_sample
 from androcast.twin.branch import HistoryState, combine_states, simulate_history
 from androcast.twin.move import random_walk_moves
 from androcast.twin.observations import Observation, error_models, observations
-from androcast.twin.prior import androgen_history, case_time_zero, twin_cohort
+from androcast.twin.prior import androgen_history, case_time_zero, min_round_ess, twin_cohort
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -193,7 +193,8 @@ def personalise(
         return log_lik
 
     rng = np.random.default_rng([seed, 7])
-    result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng)
+    result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng,
+                                        min_round_ess=min_round_ess(case))
     final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
                                                       result.rounds),
                     history_state_=states.get(result.rounds),
