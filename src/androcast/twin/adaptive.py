@@ -35,10 +35,17 @@ GUARD_SD = 4.0
 
 @dataclass(frozen=True)
 class GaussianPrior:
-    """Independent normals over the log-factors (the twin prior in log space)."""
+    """Independent normals over the log-factors (the twin prior in log space), truncated at
+    ``GUARD_SD`` sd or, where ``high`` is finite and lower, at ``high``."""
 
     mean: FloatArray
     sd: FloatArray
+    high: FloatArray | None = None  # (d,) upper bound of each log-factor (inf: the guard)
+
+    @property
+    def bounds(self) -> tuple[FloatArray, FloatArray]:
+        low, high = self.mean - GUARD_SD * self.sd, self.mean + GUARD_SD * self.sd
+        return low, high if self.high is None else np.minimum(high, self.high)
 
     def logpdf(self, theta: FloatArray) -> FloatArray:
         z = (theta - self.mean) / self.sd
@@ -119,8 +126,7 @@ def adaptive_importance_sample(
             prior.mean + prior.sd * rng.standard_normal((n, d)),
             rng.multivariate_normal(mean, cov, size=n, method="cholesky"),
         )
-        theta = np.clip(theta, prior.mean - GUARD_SD * prior.sd,
-                        prior.mean + GUARD_SD * prior.sd)
+        theta = np.clip(theta, *prior.bounds)
         log_q = np.logaddexp(math.log(DEFENSIVE_SHARE) + prior.logpdf(theta),
                              math.log(1 - DEFENSIVE_SHARE) + fitted.logpdf(theta))
         log_lik = log_likelihood(theta, rounds)

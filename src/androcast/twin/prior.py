@@ -70,6 +70,12 @@ def min_round_ess(case: Case) -> float:
     return float(_prior_table()[prior_block(case)]["min_round_ess"])
 
 
+def factor_maxima(case: Case) -> dict[str, float]:
+    """Upper bounds of varied factors that his prior block declares (``max``, prior.yaml)."""
+    block = _prior_table()[prior_block(case)]["variability"]
+    return {name: float(v["max"]) for name, v in block.items() if "max" in v}
+
+
 def case_time_zero(case: Case) -> dt.date:
     """Day 0 of the model: end of androgen exposure, else the date of his latest result."""
     t0 = time_zero(case)
