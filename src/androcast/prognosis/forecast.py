@@ -54,9 +54,15 @@ CAVEAT_AAS = ("Non-testosterone anabolic steroids: recovery is extrapolated from
               "testosterone data; AAS users are usually slower and less complete to recover "
               "(clinical.md section 3, qualitative evidence only).")
 
-CAVEAT_NO_ANDROGENS = ("No androgen history: the twin's prior is men with an intact axis; "
-                       "the causes of central hypogonadism (prolactin, pituitary, congenital) "
-                       "are not in the prior, so these curves are not validated for him.")
+CAVEAT_NO_ANDROGENS = (
+    "No androgen history: the twin's prior spreads the hypothalamic GnRH drive from near zero "
+    "to above normal, so his LH, FSH and testosterone can place him at low drive (congenital or "
+    "acquired hypogonadotropic hypogonadism) or at a normal axis. It does not hold "
+    "hyperprolactinaemia, pituitary lesions or loss of gonadotrope cells (the pump is forecast "
+    "as if his pituitary responded normally), other hormone deficiencies, or small or "
+    "undescended testes (his Leydig and Sertoli capacity are those of men with a normal axis, "
+    "so inhibin B stays near normal in the model); sperm curves in congenital deficiency are "
+    "not validated against gonadotropin cohorts (liu2002, muir2024).")
 
 
 @dataclass(frozen=True)

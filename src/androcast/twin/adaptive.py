@@ -35,10 +35,17 @@ GUARD_SD = 4.0
 
 @dataclass(frozen=True)
 class GaussianPrior:
-    """Independent normals over the log-factors (the twin prior in log space)."""
+    """Independent normals over the log-factors (the twin prior in log space), truncated at
+    ``GUARD_SD`` sd or, where ``high`` is finite and lower, at ``high``."""
 
     mean: FloatArray
     sd: FloatArray
+    high: FloatArray | None = None  # (d,) upper bound of each log-factor (inf: the guard)
+
+    @property
+    def bounds(self) -> tuple[FloatArray, FloatArray]:
+        low, high = self.mean - GUARD_SD * self.sd, self.mean + GUARD_SD * self.sd
+        return low, high if self.high is None else np.minimum(high, self.high)
 
     def logpdf(self, theta: FloatArray) -> FloatArray:
         z = (theta - self.mean) / self.sd
@@ -61,9 +68,10 @@ def ess(log_w: FloatArray) -> float:
     return float(1.0 / np.sum(w**2))
 
 
-def _temper(log_w0: FloatArray, log_lik: FloatArray, beta0: float) -> float:
-    """Largest beta in [beta0, 1] keeping half the ESS at beta0 (bisection)."""
-    target = 0.5 * ess(log_w0 + beta0 * log_lik)
+def _temper(log_w0: FloatArray, log_lik: FloatArray, beta0: float, floor: float) -> float:
+    """Largest beta in [beta0, 1] keeping half the ESS at beta0 (bisection), and at least
+    ``floor`` (beta0 itself when even beta0 keeps less)."""
+    target = max(0.5 * ess(log_w0 + beta0 * log_lik), floor)
     if ess(log_w0 + log_lik) >= target:
         return 1.0
     low, high = beta0, 1.0
@@ -83,10 +91,15 @@ def adaptive_importance_sample(
     rng: np.random.Generator,
     *,
     max_rounds: int = MAX_ROUNDS,
+    min_round_ess: float = 0.0,
 ) -> Round:
     """Rounds of tempered, adapted proposals from prior draws ``theta0`` (see module doc).
 
     ``log_likelihood(theta, round)`` simulates the men of a round and scores their results.
+    ``min_round_ess`` > 0: a round raises beta only as far as keeps this ESS, and men drawn
+    for the full likelihood whose weights keep less are fitted again while rounds remain
+    (for results far out in a wide prior, whose rounds would otherwise jump to beta = 1 on
+    one man and stop there; 0 keeps the plain scheme).
     """
     n, d = theta0.shape
     theta = theta0
@@ -98,7 +111,7 @@ def adaptive_importance_sample(
         log_w0 = prior.logpdf(theta) - log_q
         if beta >= 1.0 and ess(log_w0 + log_lik) >= 0.5 * n:
             break  # the men drawn for the full likelihood already fit it well
-        beta = _temper(log_w0, log_lik, beta)
+        beta = _temper(log_w0, log_lik, beta, min_round_ess)
         rounds += 1
         log_w = log_w0 + beta * log_lik
         w = np.exp(log_w - logsumexp(log_w))
@@ -113,12 +126,12 @@ def adaptive_importance_sample(
             prior.mean + prior.sd * rng.standard_normal((n, d)),
             rng.multivariate_normal(mean, cov, size=n, method="cholesky"),
         )
-        theta = np.clip(theta, prior.mean - GUARD_SD * prior.sd,
-                        prior.mean + GUARD_SD * prior.sd)
+        theta = np.clip(theta, *prior.bounds)
         log_q = np.logaddexp(math.log(DEFENSIVE_SHARE) + prior.logpdf(theta),
                              math.log(1 - DEFENSIVE_SHARE) + fitted.logpdf(theta))
         log_lik = log_likelihood(theta, rounds)
-        if beta >= 1.0:
+        if beta >= 1.0 and (min_round_ess <= 0.0
+                            or ess(prior.logpdf(theta) - log_q + log_lik) >= min_round_ess):
             break  # drawn from the fit to the full posterior: take these weights
     log_w = prior.logpdf(theta) - log_q + log_lik
     log_w = np.where(np.isfinite(log_w), log_w, -np.inf)

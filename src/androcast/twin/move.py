@@ -18,8 +18,8 @@ tenth of the prior sd (few heavy men have nearly no spread; the adaptive sampler
 and the prior sd; a common factor is tuned between sweeps toward the acceptance rate
 0.234 of random-walk samplers (Roberts, Gelman & Gilks 1997). The scales are learnt from
 all men together, as adaptive SMC samplers do (Jasra et al. 2011).
-The prior is truncated at the adaptive sampler's guard (``adaptive.GUARD_SD``): a step
-beyond it is rejected without simulating that man.
+The prior is truncated at the adaptive sampler's guard (``adaptive.GUARD_SD``) or its own
+upper bound (``GaussianPrior.bounds``): a step beyond is rejected without simulating that man.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from androcast.twin.adaptive import GUARD_SD, GaussianPrior
+from androcast.twin.adaptive import GaussianPrior
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -75,7 +75,7 @@ def random_walk_moves(
     log-factor the first steps are scaled by.
     """
     n, d = theta.shape
-    low, high = prior.mean - GUARD_SD * prior.sd, prior.mean + GUARD_SD * prior.sd
+    low, high = prior.bounds
     factor = 2.38 / math.sqrt(d)  # optimal scale for a Gaussian target (Roberts et al. 1997)
     log_post = prior.logpdf(theta) + log_lik
     origin = np.zeros(n, dtype=np.int64)

@@ -44,7 +44,13 @@ from androcast.twin.adaptive import GaussianPrior, adaptive_importance_sample
 from androcast.twin.branch import HistoryState, combine_states, simulate_history
 from androcast.twin.move import random_walk_moves
 from androcast.twin.observations import Observation, error_models, observations
-from androcast.twin.prior import androgen_history, case_time_zero, twin_cohort
+from androcast.twin.prior import (
+    androgen_history,
+    case_time_zero,
+    factor_maxima,
+    min_round_ess,
+    twin_cohort,
+)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -170,7 +176,11 @@ def personalise(
     history = androgen_history(case)
     if treatment is not None:
         history = history.combine(treatment)
+    names = _theta_names(cohort)
+    gaussian = _gaussian_prior(cohort, names, factor_maxima(case))
     sample = sample_patients(cohort, 0, n)
+    if gaussian.high is not None:  # his prior is bounded above: its own men too
+        sample = _with_theta(sample, names, np.clip(_theta(sample, names), *gaussian.bounds))
     prior = Posterior(
         case=case, t0=t0, cohort=cohort, population=population, sample_=sample,
         log_weights_=np.full(n, -math.log(n)), used_=frozenset(), ess_=float(n),
@@ -180,8 +190,6 @@ def personalise(
     obs = observations(case, t0)
     if not obs:
         return _assimilate(prior, obs)
-    names = _theta_names(cohort)
-    gaussian = _gaussian_prior(cohort, names)
 
     states: dict[int, HistoryState | None] = {}  # per round: the final men, the prior's
 
@@ -193,7 +201,8 @@ def personalise(
         return log_lik
 
     rng = np.random.default_rng([seed, 7])
-    result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng)
+    result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng,
+                                        min_round_ess=min_round_ess(case))
     final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
                                                       result.rounds),
                     history_state_=states.get(result.rounds),
@@ -214,12 +223,15 @@ def _theta_names(cohort: Cohort) -> tuple[str, ...]:
     return (*sorted(cohort.variability), _BASELINE)
 
 
-def _gaussian_prior(cohort: Cohort, names: Sequence[str]) -> GaussianPrior:
+def _gaussian_prior(cohort: Cohort, names: Sequence[str],
+                    maxima: Mapping[str, float]) -> GaussianPrior:
+    """The prior in log space; ``maxima``: upper bounds of factors (none: the guard only)."""
     baseline = cohort.covariates[_BASELINE]
     assert isinstance(baseline, LogNormal)
     mean = [0.0] * (len(names) - 1) + [math.log(baseline.median)]
     sd = [LogNormal(1.0, cohort.variability[k].cv).sigma for k in names[:-1]] + [baseline.sigma]
-    return GaussianPrior(np.array(mean), np.array(sd))
+    high = np.array([math.log(maxima[k]) if k in maxima else math.inf for k in names])
+    return GaussianPrior(np.array(mean), np.array(sd), high if maxima else None)
 
 
 def _theta(sample: CohortSample, names: Sequence[str]) -> FloatArray:
@@ -319,7 +331,7 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
     positions = (rng.random() + np.arange(n)) / n
     parents = np.minimum(np.searchsorted(np.cumsum(posterior.weights_), positions), n - 1)
     names = _theta_names(posterior.cohort)
-    prior = _gaussian_prior(posterior.cohort, names)
+    prior = _gaussian_prior(posterior.cohort, names, factor_maxima(posterior.case))
     theta_all = _theta(posterior.sample_, names)
     w = posterior.weights_
     spread = np.sqrt(w @ (theta_all - w @ theta_all) ** 2)

@@ -3,7 +3,9 @@
 His age and BMI enter through the model's ``personalise`` (via the population engine's
 ``cohort_parameters``, so the stored calibration applies unchanged); what is not measured in
 him (his sperm output before androgens, the pace of his axis) varies as in
-``data/prior.yaml``. His androgen courses are his own history (``regimen_from_history``).
+``data/prior.yaml``; a man without androgen history gets the wider GnRH-drive spread of its
+``no_androgen_history`` block (central hypogonadism), a man with it the spreads unchanged.
+His androgen courses are his own history (``regimen_from_history``).
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ def twin_cohort(case: Case, *, seed: int) -> Cohort:
         covariates["bmi"] = Fixed(float(case.patient.bmi))
     covariates["baseline_concentration_m_per_ml"] = LogNormal(
         float(baseline["median"]), float(baseline["cv"]))
+    spreads = {**table["variability"], **table[prior_block(case)]["variability"]}
     variability = {
-        name: Variability(float(v["cv"]), str(v["source"]))
-        for name, v in table["variability"].items()
+        name: Variability(float(v["cv"]), str(v["source"])) for name, v in spreads.items()
     }
     return Cohort(
         name=f"twin:{case.patient.id}",
@@ -56,6 +58,22 @@ def twin_cohort(case: Case, *, seed: int) -> Cohort:
         covariates=covariates,
         variability=variability,
     )
+
+
+def prior_block(case: Case) -> str:
+    """The named block of ``data/prior.yaml`` for him: by the presence of androgen history."""
+    return "androgen_history" if case.history.androgens else "no_androgen_history"
+
+
+def min_round_ess(case: Case) -> float:
+    """The least ESS of a round of the adaptive sampler for his prior (``data/prior.yaml``)."""
+    return float(_prior_table()[prior_block(case)]["min_round_ess"])
+
+
+def factor_maxima(case: Case) -> dict[str, float]:
+    """Upper bounds of varied factors that his prior block declares (``max``, prior.yaml)."""
+    block = _prior_table()[prior_block(case)]["variability"]
+    return {name: float(v["max"]) for name, v in block.items() if "max" in v}
 
 
 def case_time_zero(case: Case) -> dt.date:
