@@ -66,7 +66,8 @@ def patient_plan(
 
         today = dt.date.today()
         day = _day(start, "--start")
-        with _options_named(), writing(db, user) as session:
+        with (_options_named(), writing(db, user) as session,
+              console.status("personalising his twin on the plan ...")):
             adopted = adopt(session, patient, protocol=protocol, start=day, today=today,
                             clinic=clinic, n=n, seed=seed)
     payload, band = adopted.plan, adopted.forecast

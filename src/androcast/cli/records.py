@@ -280,8 +280,9 @@ def observe(
                 labs = (_observed(session, patient, clinic, item, today),)
             analyses = () if semen is None else (
                 _observed_semen(patient, semen, _day(date, "--date"), today),)
-            added = add_results(session, patient, labs=labs, semen=analyses, clinic=clinic,
-                                today=today)
+            with console.status("assessing (and, on a plan, judging) the new results ..."):
+                added = add_results(session, patient, labs=labs, semen=analyses,
+                                    clinic=clinic, today=today)
         summary = _summary(added.summary)
         summary["pattern"] = str(added.assessment["pattern"])
         if added.alerts is not None:
@@ -310,7 +311,7 @@ def fhir_import(
 
         today = dt.date.today()
         charts = read_bundle(bundle, as_of=today)
-        with writing(db, user) as session:
+        with writing(db, user) as session, console.status("importing and assessing ..."):
             imported = import_charts(session, charts, clinic=clinic, today=today)
         summary = _summary(imported.summary)
         alerts = imported.alerts
