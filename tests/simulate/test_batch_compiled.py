@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from kernel_checks import assert_kernel_equals_rhs
 
 from androcast.errors import ParameterError
 from androcast.model import Inputs, build_species, reference_parameters, reference_state, rhs
@@ -80,21 +81,7 @@ def test_generated_derivatives_and_jacobian_equal_the_model_rhs(cold_cache: Path
     kernel.library.probe(*ptr)
     inputs = Inputs(pulsatile=0.0, infusion=tuple(u))
 
-    def model(state: np.ndarray) -> np.ndarray:
-        return np.asarray(rhs(0.0, state, p, inputs, species))[active]
-
-    np.testing.assert_allclose(f, model(y), rtol=1e-12, atol=1e-12 * np.abs(f).max())
-    fd = np.zeros((m, m))
-    for c, full in enumerate(active):
-        step = 1e-6 * max(abs(y[full]), 1e-3)
-        up, down = y.copy(), y.copy()
-        up[full] += step
-        down[full] -= step
-        fd[:, c] = (model(up) - model(down)) / (2 * step)
-    np.testing.assert_allclose(jac.reshape(m, m), fd, rtol=1e-5, atol=1e-7 * np.abs(fd).max())
-    _, observed = rhs(0.0, y, p, inputs, species, observe=True)
-    for q, name in enumerate(kernel.observables):
-        assert obs[q] == pytest.approx(float(observed[name]), rel=1e-12, abs=1e-15), name
+    assert_kernel_equals_rhs(kernel, f, jac, obs, y, p, inputs, species, active)
 
 
 def test_unknown_observable_is_named(cold_cache: Path) -> None:

@@ -15,9 +15,10 @@ import ctypes
 
 import numpy as np
 import pytest
+from kernel_checks import assert_kernel_equals_rhs
 from numpy.typing import NDArray
 
-from androcast.model import Inputs, build_species, reference_parameters, reference_state, rhs
+from androcast.model import Inputs, build_species, reference_parameters, reference_state
 from androcast.regimens import Regimen, compile_regimen, parse_regimen
 from androcast.simulate import SolverOptions, Trajectory, simulate
 from androcast.simulate import _batch_compiled as compiled
@@ -131,18 +132,4 @@ def test_gnrh_kernel_derivatives_and_jacobian_equal_the_model_rhs() -> None:
     kernel.library.probe(*[a.ctypes.data_as(ctypes.c_void_p)
                            for a in (params, z, u, f, jac, obs)])
 
-    def model(state: FloatArray) -> FloatArray:
-        return np.asarray(rhs(0.0, state, p, inputs, species))[active]
-
-    np.testing.assert_allclose(f, model(y), rtol=1e-12, atol=1e-12 * np.abs(f).max())
-    fd = np.zeros((m, m))
-    for c, full in enumerate(active):
-        step = 1e-6 * max(abs(y[full]), 1e-3)
-        up, down = y.copy(), y.copy()
-        up[full] += step
-        down[full] -= step
-        fd[:, c] = (model(up) - model(down)) / (2 * step)
-    np.testing.assert_allclose(jac.reshape(m, m), fd, rtol=1e-5, atol=1e-7 * np.abs(fd).max())
-    _, observed = rhs(0.0, y, p, inputs, species, observe=True)
-    for q, name in enumerate(kernel.observables):
-        assert obs[q] == pytest.approx(float(observed[name]), rel=1e-12, abs=1e-15), name
+    assert_kernel_equals_rhs(kernel, f, jac, obs, y, p, inputs, species, active)

@@ -345,32 +345,12 @@ def forecast_band_figure(
         x, y = _axis(i, "x"), _axis(i, "y")
         top = 1.0 - (i - 1) * (height + gap)
         on = {"xaxis": x, "yaxis": y}
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": dates,
-                "y": list(band["p05"]),
-                "name": f"{name} 5 %",
-                "line": {"width": 0, "color": _MEDIAN},
-                "hoverinfo": "skip",
-                **on,
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": dates,
-                "y": list(band["p95"]),
-                "fill": "tonexty",
-                "fillcolor": _FORECAST_BAND,
-                "name": f"{name} 95 %",
-                "line": {"width": 0, "color": _MEDIAN},
-                "hoverinfo": "skip",
-                **on,
-            }
-        )
+        edge = {"type": "scatter", "mode": "lines", "x": dates, "hoverinfo": "skip",
+                "line": {"width": 0, "color": _MEDIAN}, **on}
+        traces.append({**edge, "y": list(band["p05"]), "name": f"{name} 5 %"})
+        # filled down to the 5 % edge drawn just before it
+        traces.append({**edge, "y": list(band["p95"]), "name": f"{name} 95 %",
+                       "fill": "tonexty", "fillcolor": _FORECAST_BAND})
         traces.append(
             {
                 "type": "scatter",

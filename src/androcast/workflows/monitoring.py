@@ -29,6 +29,8 @@ from androcast.monitoring import (
 from androcast.prognosis import Protocol, appropriate_protocols, get_protocol
 from androcast.store import (
     StoredAlert,
+    StoredForecast,
+    StoredPlan,
     acknowledge_alert,
     active_plan,
     adopt_plan,
@@ -113,16 +115,26 @@ def adopt(
     return Adopted(payload, result.state.band.to_dict(), alerts)
 
 
-def after_results(
-    session: Session, patient: str, *, clinic: str, today: dt.date
-) -> list[dict[str, Any]] | None:
-    """The monitoring step after new results: their alerts (None: he has no active plan)."""
+def _plan_and_forecast(session: Session, patient: str, clinic: str
+                       ) -> tuple[StoredPlan, StoredForecast] | None:
+    """His active plan and its latest forecast (None: no plan; a plan always has one)."""
     plan = active_plan(session, patient, clinic=clinic)
     if plan is None:
         return None
     forecast = latest_forecast(session, patient, plan_id=plan.id, clinic=clinic)
     if forecast is None:
         raise no_plan(patient)
+    return plan, forecast
+
+
+def after_results(
+    session: Session, patient: str, *, clinic: str, today: dt.date
+) -> list[dict[str, Any]] | None:
+    """The monitoring step after new results: their alerts (None: he has no active plan)."""
+    adopted = _plan_and_forecast(session, patient, clinic)
+    if adopted is None:
+        return None
+    plan, forecast = adopted
     case = load_chart(session, patient, clinic=clinic).to_case(as_of=today)
     result = monitor(state_from_payload(forecast.payload, case), case)
     alerts = [a.to_dict() for a in result.alerts]
@@ -136,12 +148,10 @@ def view(
 ) -> dict[str, Any] | None:
     """``monitoring_report``: his plan, latest band, results against it and the alerts
     raised on this plan (with who acknowledged each and when); None without an adopted plan."""
-    plan = active_plan(session, patient, clinic=clinic)
-    if plan is None:
+    adopted = _plan_and_forecast(session, patient, clinic)
+    if adopted is None:
         return None
-    forecast = latest_forecast(session, patient, plan_id=plan.id, clinic=clinic)
-    if forecast is None:
-        raise no_plan(patient)
+    plan, forecast = adopted
     case = load_chart(session, patient, clinic=clinic).to_case(
         as_of=max(today, forecast.as_of))
     alerts = [a.to_dict() for a in list_alerts(session, patient, clinic=clinic, plan_id=plan.id)]
