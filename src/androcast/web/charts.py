@@ -40,14 +40,7 @@ def timeline_figure(timeline: Timeline) -> dict[str, Any] | None:
     gap = 0.06
     height = (1.0 - gap * (n - 1)) / n
     traces: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {
-        "height": 170 * n + 60,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
-        "showlegend": False,
-        "shapes": [],
-        "annotations": [],
-        "font": {"family": "Source Sans 3, sans-serif", "size": 12},
-    }
+    layout = _stacked_layout(n, panel_px=170, extra_px=60)
     for i, s in enumerate(series, start=1):
         top = 1.0 - (i - 1) * (height + gap)
         x, y = _axis(i, "x"), _axis(i, "y")
@@ -132,6 +125,18 @@ def _fill(colour: str, alpha: float) -> str:
 
 def _font() -> dict[str, Any]:
     return {"family": "Source Sans 3, sans-serif", "size": 12}
+
+
+def _stacked_layout(n: int, *, panel_px: int, extra_px: int) -> dict[str, Any]:
+    """The layout of n panels stacked on one page (their axes, shapes and notes added later)."""
+    return {
+        "height": panel_px * n + extra_px,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
+        "showlegend": False,
+        "font": _font(),
+        "annotations": [],
+        "shapes": [],
+    }
 
 
 def prognosis_figure(prognosis: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -332,14 +337,7 @@ def forecast_band_figure(
     gap = 0.07
     height = (1.0 - gap * (n - 1)) / n
     traces: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {
-        "height": 190 * n + 70,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
-        "showlegend": False,
-        "font": _font(),
-        "annotations": [],
-        "shapes": [],
-    }
+    layout = _stacked_layout(n, panel_px=190, extra_px=70)
     for i, name in enumerate(names, start=1):
         band = bands[name]
         x, y = _axis(i, "x"), _axis(i, "y")
