@@ -98,18 +98,7 @@ def timeline_figure(timeline: Timeline) -> dict[str, Any] | None:
             "rangemode": "tozero",
             "title": {"text": s.unit, "font": {"size": 11}},
         }
-        layout["annotations"].append(
-            {
-                "text": f"<b>{s.name}</b>",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": top,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "showarrow": False,
-            }
-        )
+        layout["annotations"].append(_panel_title(s.name, top))
     return {"data": traces, "layout": layout}
 
 
@@ -125,6 +114,12 @@ def _fill(colour: str, alpha: float) -> str:
 
 def _font() -> dict[str, Any]:
     return {"family": "Source Sans 3, sans-serif", "size": 12}
+
+
+def _panel_title(name: str, top: float) -> dict[str, Any]:
+    """A panel's name, bold, above its top left corner."""
+    return {"text": f"<b>{name}</b>", "xref": "paper", "yref": "paper", "x": 0, "y": top,
+            "xanchor": "left", "yanchor": "bottom", "showarrow": False}
 
 
 def _stacked_layout(n: int, *, panel_px: int, extra_px: int) -> dict[str, Any]:
@@ -416,18 +411,7 @@ def forecast_band_figure(
             "rangemode": "tozero",
             "title": {"text": band["unit"], "font": {"size": 11}},
         }
-        layout["annotations"].append(
-            {
-                "text": f"<b>{name}</b>",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": top,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "showarrow": False,
-            }
-        )
+        layout["annotations"].append(_panel_title(name, top))
     for alert in lines:
         when = _iso(alert["date"])
         layout["shapes"].append(
