@@ -1,7 +1,7 @@
 """Benchmark: a full prognosis (all appropriate protocols) for one case.
 
 Issue 6 asks for <= 2 s on 2 cores. Prints, for each particle count, the time to
-personalise (adaptive importance sampling through his history) and to simulate every
+personalise (tempered SMC through his history) and to simulate every
 appropriate protocol, the CPU time of both (all threads; on a loaded machine it says what
 the wall time would be on two free cores, about half of it), and the ESS. Run on demand:
 

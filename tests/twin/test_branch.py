@@ -94,11 +94,12 @@ def test_the_split_over_threads_does_not_change_a_number(setup: tuple) -> None:
             assert np.array_equal(a[name], b[name], equal_nan=True)
 
 
-# n=4: the adapted men keep the weight; n=6: the results are too unusual, the prior's men
-@pytest.mark.parametrize(("n", "fell_back"), [(4, False), (6, True)])
+# min_ess 2: the moved men keep the weight; above N: too unusual, the prior's men
+@pytest.mark.parametrize(("n", "min_ess", "fell_back"), [(4, 2.0, False), (6, 7.0, True)])
 def test_personalisation_keeps_the_state_of_its_final_men_on_his_latest_result(
-        n: int, fell_back: bool) -> None:
-    post = personalise(post_trt_case(weeks=26, labs=[(35, "lh", 0.4, "IU/L")]), n=n)
+        n: int, min_ess: float, fell_back: bool) -> None:
+    post = personalise(post_trt_case(weeks=26, labs=[(35, "lh", 0.4, "IU/L")]), n=n,
+                       min_ess=min_ess)
     assert post.fell_back_ is fell_back and post.resamples_ == 0
     day = start_day(post)
     _assert_state_kept(post, day)

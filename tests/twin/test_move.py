@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from androcast.twin.adaptive import GaussianPrior
 from androcast.twin.move import random_walk_moves
+from androcast.twin.prior import GaussianPrior
 
 Y, S = 1.5, 0.5
 N = 2000

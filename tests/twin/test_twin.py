@@ -16,7 +16,7 @@ from twin_cases import post_trt_case
 
 from androcast.twin import Observation, error_models, log_likelihood, personalise, update
 
-N = 32  # ESS about 3-15 here; enough for the direction, not for intervals
+N = 32  # ESS about 18-32 here; enough for the direction, not for intervals
 
 
 def test_censored_result_enters_through_the_cdf() -> None:

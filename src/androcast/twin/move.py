@@ -14,12 +14,12 @@ that each keep the posterior keeps it too.
 A sweep simulates every man once (the caller's ``log_likelihood``, one batch). The step of
 each parameter is scaled by the posterior spread: first the weighted spread of the men
 before resampling, then the spread of the moved men after each sweep, kept between a
-tenth of the prior sd (few heavy men have nearly no spread; the adaptive sampler's floor)
+tenth of the prior sd (few heavy men have nearly no spread)
 and the prior sd; a common factor is tuned between sweeps toward the acceptance rate
 0.234 of random-walk samplers (Roberts, Gelman & Gilks 1997). The scales are learnt from
 all men together, as adaptive SMC samplers do (Jasra et al. 2011).
-The prior is truncated at the adaptive sampler's guard (``adaptive.GUARD_SD``) or its own
-upper bound (``GaussianPrior.bounds``): a step beyond is rejected without simulating that man.
+The prior is truncated at its guard (``prior.GUARD_SD``) or its own upper bound
+(``GaussianPrior.bounds``): a step beyond is rejected without simulating that man.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from androcast.twin.adaptive import GaussianPrior
+from androcast.twin.prior import GaussianPrior
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -40,7 +40,7 @@ IntArray = NDArray[np.int64]
 TARGET_ACCEPTANCE = 0.234
 #: Share of proposals that draw a fresh population stream instead of a random-walk step.
 REFRESH_SHARE = 0.5
-#: Smallest step of a parameter, as a share of its prior sd (as adaptive.py's floor).
+#: Smallest step of a parameter, as a share of its prior sd.
 STEP_FLOOR = 0.1
 
 

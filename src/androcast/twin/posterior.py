@@ -1,18 +1,19 @@
-"""Personalisation by importance sampling over the population prior.
+"""Personalisation by sequential Monte Carlo over the population prior.
 
 ``personalise(case)`` draws N virtual men who share his covariates and androgen history
-(:mod:`androcast.twin.prior`), simulates each once through that history, and weights each by
-the likelihood of every lab and semen result so far (log-normal measurement error, censored
-results through the CDF; :mod:`androcast.twin.observations`). When the results single out
-few of them, rounds of tempered adaptive proposals (:mod:`androcast.twin.adaptive`) move
-the men to where the results point before the final weights are taken. The effective sample size
-(Kish) says how many men carry the weight; below ``min_ess`` the data are too unusual for the
-prior and the posterior falls back to the prior, with a warning. ``update(posterior, case)``
-adds results not yet used by reweighting the same men. Whenever the ESS is below half of N
-(after personalising or an update) the men are resampled (systematic) and moved by a few
-Metropolis-Hastings sweeps targeting prior x likelihood of every result used so far
-(resample-move, Gilks & Berzuini 2001; :mod:`androcast.twin.move`), so the copies of the few
-heavy men become distinct draws of the posterior that a later result can tell apart.
+(:mod:`androcast.twin.prior`), simulates each through that history, and scores each by the
+likelihood of every lab and semen result so far (log-normal measurement error, censored
+results through the CDF; :mod:`androcast.twin.observations`). Tempered stages of
+reweighting, resampling and Metropolis-Hastings moves (:mod:`androcast.twin.tempering`)
+bring the men from the prior to the posterior. The effective sample size (Kish, copies of
+one man counted once) says how many men carry the weight; below ``min_ess`` the data are
+too unusual for the prior and the posterior falls back to the prior, with a warning.
+``update(posterior, case)`` adds results not yet used by reweighting the same men. Whenever
+the ESS is below half of N (after personalising or an update) the men are resampled
+(systematic) and moved by a few Metropolis-Hastings sweeps targeting prior x likelihood of
+every result used so far (resample-move, Gilks & Berzuini 2001; :mod:`androcast.twin.move`),
+so the copies of the few heavy men become distinct draws of the posterior that a later
+result can tell apart.
 Only results the current men cannot explain at all make an update start over.
 ``treatment`` (keyword of ``personalise``) is what he has been given since his androgens,
 e.g. an adopted plan: it is part of the history every man is simulated through, and a
@@ -40,17 +41,17 @@ from androcast.population import Cohort, CohortSample, sample_patients
 from androcast.population.distributions import LogNormal
 from androcast.population.engine import PopulationModel, cohort_parameters, fitted_population
 from androcast.regimens import Regimen
-from androcast.twin.adaptive import GaussianPrior, adaptive_importance_sample
 from androcast.twin.branch import HistoryState, combine_states, simulate_history
 from androcast.twin.move import random_walk_moves
 from androcast.twin.observations import Observation, error_models, observations
 from androcast.twin.prior import (
+    GaussianPrior,
     androgen_history,
     case_time_zero,
     factor_maxima,
-    min_round_ess,
     twin_cohort,
 )
+from androcast.twin.tempering import tempered_smc
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -58,8 +59,10 @@ IntArray = NDArray[np.int64]
 #: Metropolis-Hastings sweeps after each resampling (flag G: each simulates every man's
 #: history once; bench/prognosis.py measures the cost).
 MOVE_SWEEPS = 3
-#: The population streams of moved men start at multiples of this (beyond every round's).
+#: The population streams of resample-moves start at multiples of this, beyond the
+#: streams of personalisation's own moves (from SMC_STREAMS).
 MOVE_STREAMS = 1 << 40
+SMC_STREAMS = 1 << 32
 _BASELINE = "baseline_concentration_m_per_ml"
 #: Below this ESS a posterior is labelled low confidence (flag G: fewer than ten men).
 LOW_CONFIDENCE_ESS = 10.0
@@ -86,7 +89,8 @@ class Posterior:
     treatment: Regimen | None = None  # given since his androgens (e.g. the adopted plan)
     # each man's log-likelihood of every result used (None: not known, e.g. restored)
     log_likelihood_: FloatArray | None = None
-    acceptance_: tuple[float, ...] = ()  # of the last resample-move, per sweep
+    acceptance_: tuple[float, ...] = ()  # of the last moves, per sweep
+    stages_: tuple[float, ...] = ()  # beta after each stage of the tempered SMC
     # the men's states on the day of the last simulation of their history (his latest
     # result), for a prognosis to branch from instead of simulating the history again
     history_state_: HistoryState | None = None
@@ -191,25 +195,34 @@ def personalise(
     if not obs:
         return _assimilate(prior, obs)
 
-    states: dict[int, HistoryState | None] = {}  # per round: the final men, the prior's
+    states: dict[int, HistoryState | None] = {}  # per simulation tag (0: the prior's men)
 
-    def score(theta: FloatArray, r: int) -> FloatArray:
-        # round 0 scores the prior's own men (theta0 is theirs), whose state a fall-back keeps
-        moved = sample if r == 0 else _sample_from_theta(sample, names, theta, r)
-        p = cohort_parameters(moved, cohort, population)
-        log_lik, states[r] = _history_loglik(history, p, n, obs)
+    def score(theta: FloatArray, index: IntArray, tag: int) -> FloatArray:
+        men = sample if tag == 0 else _with_theta(replace(sample, index=index), names, theta)
+        p = cohort_parameters(men, cohort, population)
+        log_lik, states[tag] = _history_loglik(history, p, n, obs)
         return log_lik
 
+    def fresh_index(tag: int) -> IntArray:
+        # streams apart from the prior's (0..N-1) and from every resample-move's
+        first = SMC_STREAMS + tag * n
+        return np.arange(first, first + n, dtype=np.int64)
+
     rng = np.random.default_rng([seed, 7])
-    result = adaptive_importance_sample(gaussian, _theta(sample, names), score, rng,
-                                        min_round_ess=min_round_ess(case))
-    final = replace(prior, sample_=_sample_from_theta(sample, names, result.theta,
-                                                      result.rounds),
-                    history_state_=states.get(result.rounds),
-                    log_likelihood_=result.log_likelihood)
-    # a fall-back to the prior keeps the prior's men, simulated in round 0
+    result = tempered_smc(gaussian, _theta(sample, names), sample.index, score, fresh_index,
+                          rng)
+    men = _with_theta(replace(sample, index=result.index), names, result.theta)
+    tags = np.unique(result.tag)
+    needed = [states.get(int(t)) for t in tags]
+    state = None if any(s is None for s in needed) else combine_states(
+        [s for s in needed if s is not None], np.searchsorted(tags, result.tag),
+        columns=result.column)
+    final = replace(prior, sample_=men, history_state_=state,
+                    log_likelihood_=result.log_likelihood, acceptance_=result.acceptance,
+                    stages_=result.betas)
+    # a fall-back to the prior keeps the prior's men, simulated first
     prior = replace(prior, history_state_=states.get(0))
-    return _settle(_weigh(final, obs, result.log_weights, prior))
+    return _settle(_weigh(final, obs, result.log_weights, prior, ess=result.ess))
 
 
 def _settle(posterior: Posterior) -> Posterior:
@@ -240,14 +253,6 @@ def _theta(sample: CohortSample, names: Sequence[str]) -> FloatArray:
     return np.column_stack(columns)
 
 
-def _sample_from_theta(sample: CohortSample, names: Sequence[str], theta: FloatArray,
-                       r: int) -> CohortSample:
-    """Men with these log-factors; round r takes fresh population-IIV streams (index)."""
-    n = len(sample)
-    return _with_theta(replace(sample, index=np.arange(r * n, (r + 1) * n, dtype=np.int64)),
-                       names, theta)
-
-
 def _with_theta(sample: CohortSample, names: Sequence[str], theta: FloatArray) -> CohortSample:
     """The same men (population-IIV streams, categories) with these log-factors."""
     return CohortSample(
@@ -261,8 +266,7 @@ def _with_theta(sample: CohortSample, names: Sequence[str], theta: FloatArray) -
 
 
 def _weigh(posterior: Posterior, obs: Sequence[Observation], log_w: FloatArray,
-           prior: Posterior) -> Posterior:
-    ess = effective_sample_size(log_w)
+           prior: Posterior, *, ess: float) -> Posterior:
     used = frozenset(o.key for o in obs)
     if ess < posterior.min_ess:
         return _fallback(prior, ess, used, len(obs))  # the prior's own men, equal weights
@@ -351,7 +355,7 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
         return log_lik
 
     def fresh_index(sweep: int) -> IntArray:
-        # streams apart from the adaptive rounds' (r * N + k) and from every other move's
+        # streams apart from the prior's, personalisation's (SMC_STREAMS) and other moves'
         first = MOVE_STREAMS * (posterior.resamples_ + 1) + sweep * n
         return np.arange(first, first + n, dtype=np.int64)
 

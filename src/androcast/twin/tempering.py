@@ -1,0 +1,168 @@
+"""Tempered sequential Monte Carlo for the twin (SMC sampler with adaptive tempering).
+
+The men start as draws of the prior, each simulated once. Each stage raises the power
+beta <= 1 of the likelihood as far as keeps half of the men effective (bisection on the
+ESS of the incremental weights; Jasra et al. 2011, adaptive tempering), resamples them
+(systematic) and moves every man by Metropolis-Hastings sweeps that target
+prior x likelihood^beta (:func:`androcast.twin.move.random_walk_moves`; Del Moral, Doucet &
+Jasra 2006, SMC samplers; Chopin 2002). Reweighting needs no simulation; each sweep
+simulates every man once. The men thus walk to where the results point in steps the
+weights can follow, instead of being weighted from where the prior put them (plain
+importance sampling, ESS near 1 when several results pin a man down) or from a Gaussian
+fitted to a few heavy men (population Monte Carlo, which failed the same way on a narrow
+ridge of the feedback pace).
+
+The ESS counts copies of one man (moves rejected after resampling) as one man, so copies
+that carry the weight at beta = 1 are resampled and moved again, like any stage. Results the
+prior cannot reach within ``max_stages`` stages take the rest of the way by reweighting
+alone; the ESS then says how unusual they are (few effective men, not N).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import logsumexp
+
+from androcast.twin.move import random_walk_moves
+from androcast.twin.prior import GaussianPrior
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Share of the men a stage keeps effective (the usual choice of adaptive tempering).
+ESS_FRACTION = 0.5
+#: Metropolis-Hastings sweeps after each resampling (flag G: each simulates every man once;
+#: bench/prognosis.py measures the cost).
+SWEEPS = 2
+#: Stages before the rest of the way to beta = 1 is taken by reweighting alone (flag G).
+MAX_STAGES = 10
+#: Tags of the simulations of stage s are s * STAGE_TAGS + sweep (0: the prior's men).
+STAGE_TAGS = 100
+
+
+@dataclass(frozen=True)
+class Particles:
+    """The men at beta = 1, and where each man's current values were simulated."""
+
+    theta: FloatArray  # (N, d) log-factors
+    index: IntArray  # (N,) streams of the calibrated population's own variability
+    log_likelihood: FloatArray  # (N,) of every result (beta = 1)
+    log_weights: FloatArray  # (N,), logsumexp = 0
+    tag: IntArray  # (N,) the simulation (stage * STAGE_TAGS + sweep) of his current values
+    column: IntArray  # (N,) his column in that simulation's batch
+    betas: tuple[float, ...]  # beta after each stage
+    acceptance: tuple[float, ...]  # share of random-walk moves accepted, per sweep
+
+    @property
+    def ess(self) -> float:
+        """Kish's ESS with the copies of one man counted as one man."""
+        return distinct_ess(self.theta, self.index, self.log_weights)
+
+
+#: ``log_likelihood(theta, index, tag)``: simulate these men (tag names the run) and score.
+LogLikelihood = Callable[[FloatArray, IntArray, int], FloatArray]
+
+
+def ess(log_w: FloatArray) -> float:
+    """Kish's ESS of (unnormalised) log-weights."""
+    w = np.exp(log_w - logsumexp(log_w))
+    return float(1.0 / np.sum(w**2))
+
+
+def distinct_ess(theta: FloatArray, index: IntArray, log_w: FloatArray) -> float:
+    """Kish's ESS of normalised log-weights, the copies of one man merged into one man."""
+    rows = np.column_stack([theta, index.astype(float)])
+    _, group = np.unique(rows, axis=0, return_inverse=True)
+    merged = np.bincount(group.ravel(), weights=np.exp(log_w))
+    return float(1.0 / np.sum(merged**2))
+
+
+def next_beta(log_w: FloatArray, log_lik: FloatArray, beta: float, target: float) -> float:
+    """Largest beta' in (beta, 1] whose incremental weights keep ``target`` effective men."""
+    if ess(log_w + (1.0 - beta) * log_lik) >= target:
+        return 1.0
+    low, high = beta, 1.0
+    for _ in range(50):
+        mid = 0.5 * (low + high)
+        if ess(log_w + (mid - beta) * log_lik) >= target:
+            low = mid
+        else:
+            high = mid
+    return max(low, beta + 1e-9)  # a step however small: men of zero weight go at resampling
+
+
+def systematic_resample(weights: FloatArray, rng: np.random.Generator) -> IntArray:
+    """Parents of N men drawn by systematic resampling of these weights (sum 1)."""
+    n = weights.size
+    positions = (rng.random() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(np.cumsum(weights), positions), n - 1).astype(np.int64)
+
+
+def tempered_smc(
+    prior: GaussianPrior,
+    theta0: FloatArray,
+    index0: IntArray,
+    log_likelihood: LogLikelihood,
+    fresh_index: Callable[[int], IntArray],
+    rng: np.random.Generator,
+    *,
+    sweeps: int = SWEEPS,
+    max_stages: int = MAX_STAGES,
+) -> Particles:
+    """Men of the posterior from prior draws ``theta0`` with streams ``index0`` (module doc).
+
+    ``fresh_index(tag)`` gives N population streams never used before.
+    """
+    n = theta0.shape[0]
+    theta, index = theta0, index0
+    log_lik = log_likelihood(theta, index, 0)
+    tag = np.zeros(n, dtype=np.int64)
+    column = np.arange(n, dtype=np.int64)
+    log_w = np.full(n, -math.log(n))
+    beta = 0.0
+    betas: list[float] = []
+    acceptance: list[float] = []
+    for stage in range(1, max_stages + 2):
+        finite = np.where(np.isfinite(log_lik), log_lik, -np.inf)
+        step_to = 1.0 if stage > max_stages else next_beta(log_w, finite, beta, ESS_FRACTION * n)
+        log_w = log_w + (step_to - beta) * finite
+        log_w = np.asarray(log_w - logsumexp(log_w)) if np.any(np.isfinite(log_w)) \
+            else np.full(n, -math.log(n))
+        beta = step_to
+        betas.append(beta)
+        # at beta = 1, copies that the moves left carrying the weight are moved again
+        if stage > max_stages or (
+                beta >= 1.0 and distinct_ess(theta, index, log_w) >= ESS_FRACTION * n):
+            break
+        w = np.exp(log_w)
+        spread = np.sqrt(w @ (theta - w @ theta) ** 2)
+        parents = systematic_resample(w, rng)
+        theta, index, log_lik = theta[parents], index[parents], log_lik[parents]
+        tag, column = tag[parents], column[parents]
+        log_w = np.full(n, -math.log(n))
+        raw: dict[int, FloatArray] = {}
+
+        def tempered(th: FloatArray, ix: IntArray, sweep: int, stage: int = stage,
+                     power: float = beta, raw: dict[int, FloatArray] = raw) -> FloatArray:
+            raw[sweep] = log_likelihood(th, ix, stage * STAGE_TAGS + sweep)
+            return power * raw[sweep]
+
+        def fresh(sweep: int, stage: int = stage) -> IntArray:
+            return fresh_index(stage * STAGE_TAGS + sweep)
+
+        moved = random_walk_moves(prior, theta, index, beta * log_lik, tempered, fresh, spread,
+                                  rng, sweeps=sweeps)
+        for sweep, values in raw.items():
+            mine = moved.origin == sweep
+            log_lik = np.where(mine, values, log_lik)
+            tag = np.where(mine, stage * STAGE_TAGS + sweep, tag)
+            column = np.where(mine, np.arange(n), column)
+        theta, index = moved.theta, moved.index
+        acceptance.extend(moved.acceptance)
+    return Particles(theta=theta, index=index, log_likelihood=log_lik, log_weights=log_w,
+                     tag=tag, column=column, betas=tuple(betas), acceptance=tuple(acceptance))
