@@ -76,6 +76,12 @@ def _model_sources() -> str:
 
 def cache_key(species: Sequence[Species], method: Rosenbrock, compiler: str,
               gnrh: bool = False) -> str:
+    return _cache_key(tuple(species), method, compiler, gnrh)
+
+
+@functools.lru_cache(maxsize=256)  # hashing the model's sources took ~0.1 ms a simulation
+def _cache_key(species: tuple[Species, ...], method: Rosenbrock, compiler: str,
+               gnrh: bool) -> str:
     digest = hashlib.sha256()
     for part in (_model_sources(), repr(_batch_trace.species_structure(species)),
                  f"gnrh={gnrh}", repr(method), compiler, repr(_CFLAGS), platform.machine(),
