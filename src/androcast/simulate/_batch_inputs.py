@@ -90,6 +90,7 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
         rows += gnrh_rows(schedule, gnrh_input, pulse_interval_d, t_start_d)
     # (active position, fraction) of each drug and route's targets, resolved once
     resolved: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    append = rows.append
     for dose in schedule.doses:
         key = (dose.drug, dose.route)
         targets = resolved.get(key)
@@ -107,7 +108,8 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
                     targets.append((float(position[full]), target.fraction))
             resolved[key] = targets
         t = max(dose.t_d, t_start_d)
-        rows += [(t, 0.0, q, dose.amount * fraction) for q, fraction in targets]
+        for q, fraction in targets:
+            append((t, 0.0, q, dose.amount * fraction))
     infusions = [inf for inf in schedule.infusions if not _is_gnrh(inf.drug)]
     edges = sorted({e for inf in infusions for e in (inf.start_d, inf.stop_d)})
     for t in edges:
