@@ -226,3 +226,16 @@ def test_missing_file_is_an_input_file_error(tmp_path: Path) -> None:
         load_regimen(tmp_path / "none.yaml")
     assert str(err.value).startswith("regimen: ")
     assert "cannot be read; expected a readable regimen file" in str(err.value)
+
+
+def test_a_cached_quantity_is_still_checked_against_each_route_unit() -> None:
+    # '200 mg' is parsed once and cached (per text and unit): hCG, dosed in IU, must still
+    # refuse it, every time, naming its field
+    te = {"drug": "testosterone_enanthate", "dose": "200 mg", "route": "im", "every": "7 d",
+          "duration": "28 d"}
+    assert parse_regimen([te]).entries[0].dose == 200.0
+    for _ in range(2):
+        with pytest.raises(UnitError) as err:
+            parse_regimen([_one(dose="200 mg")])
+        assert str(err.value) == (
+            "regimen[0].dose: '200 mg' is not a usable unit; expected a dose convertible to IU")

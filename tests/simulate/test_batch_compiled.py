@@ -145,3 +145,16 @@ def test_daily_oral_doses_cost_no_refused_steps(cold_cache: Path) -> None:
                          observables=["lh"], cache_dir=cold_cache)
     assert out.steps is not None and out.rejected is not None
     assert 0 <= out.rejected[0] <= 0.25 * 20 < out.steps[0]
+
+
+def test_kernel_cache_key_holds_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    # kernels are built with -march=native: a cache shared by two machines must not hand
+    # one the other's kernel
+    species = build_species(["hcg"], reference_parameters())
+    mine = compiled.cache_key(species, RODAS3, "cc")
+    try:
+        compiled._cache_key.cache_clear()
+        monkeypatch.setattr(compiled, "_cpu", lambda: "model name: another CPU")
+        assert compiled.cache_key(species, RODAS3, "cc") != mine
+    finally:
+        compiled._cache_key.cache_clear()  # no key of the pretend CPU survives the test

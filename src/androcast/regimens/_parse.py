@@ -11,6 +11,7 @@ accepted range of the drug's route (its data file names the source).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,25 @@ def quantity(value: Any, field: str, expected: str) -> Any:
         raise UnitError(field, value, expected) from None
 
 
+@lru_cache(maxsize=1024)  # pint's parse was most of a regimen's ~1 ms; texts repeat
+def _magnitude(text: str, unit: str) -> float | None:
+    """``text`` (e.g. ``'150 mg'``) as a float in ``unit``, or None when it is not a quantity
+    of that unit's dimension (the caller then reports why, naming its field)."""
+    try:
+        q: Any = ureg.Quantity(text.strip())
+    except Exception:  # pint raises several unrelated types on bad text
+        return None
+    target = ureg.Quantity(1.0, unit).units
+    if q.dimensionality != target.dimensionality:
+        return None
+    return float(q.to(target).magnitude)
+
+
 def _days(value: Any, field: str) -> float:
+    if isinstance(value, str):
+        days = _magnitude(value, "day")
+        if days is not None:
+            return days
     q = quantity(value, field, _TIME_EXAMPLE)
     if q.dimensionality != ureg.day.dimensionality:
         raise UnitError(field, value, _TIME_EXAMPLE)
@@ -170,14 +189,17 @@ def _dose(
     if text is None:
         raise RegimenError(f"{field}.dose", None, f"a dose such as '10 {route.dose_unit}'")
     unit = route.dose_unit
-    target = ureg.Quantity(1.0, f"{unit}/d" if key == "rate" else unit)
-    example = f"'10 {unit}/d'" if key == "rate" else f"'10 {unit}'"
-    q = quantity(text, f"{field}.{key}", f"a {key} in {target.units:~} such as {example}")
-    if q.dimensionality != target.dimensionality:
-        raise UnitError(
-            f"{field}.{key}", text, f"a {key} convertible to {unit}{'/d' if key == 'rate' else ''}"
-        )
-    amount = float(q.to(target.units).magnitude)
+    amount = _magnitude(text, f"{unit}/d" if key == "rate" else unit) if isinstance(
+        text, str) else None
+    if amount is None:  # not a quantity of the right dimension: say why
+        target = ureg.Quantity(1.0, f"{unit}/d" if key == "rate" else unit)
+        example = f"'10 {unit}/d'" if key == "rate" else f"'10 {unit}'"
+        q = quantity(text, f"{field}.{key}", f"a {key} in {target.units:~} such as {example}")
+        if q.dimensionality != target.dimensionality:
+            raise UnitError(
+                f"{field}.{key}", text,
+                f"a {key} convertible to {unit}{'/d' if key == 'rate' else ''}")
+        amount = float(q.to(target.units).magnitude)
     if amount <= 0:
         raise RegimenError(f"{field}.{key}", text, "a positive amount")
     # continuous routes: the accepted range is the amount per day

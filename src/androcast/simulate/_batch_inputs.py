@@ -12,7 +12,7 @@ Only the edges of those runs are events, so a 90-min pump does not cut every man
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,15 +30,25 @@ FloatArray = NDArray[np.float64]
 def parameter_matrix(kernel: CompiledKernel, p: Parameters, species: Sequence[Species],
                      n: int) -> FloatArray:
     """(N, len(kernel.inputs)): model parameters (floats or (N,) arrays) then drug constants."""
-    columns = []
-    for name in kernel.inputs:
+    sources = _input_sources(kernel.inputs)
+    matrix = np.empty((n, len(sources)))
+    for q, (j, name) in enumerate(sources):
+        matrix[:, q] = getattr(p, name) if j < 0 else getattr(species[j], name)
+    return matrix
+
+
+@lru_cache(maxsize=64)  # one parse of the kernel's input names, not one per simulation
+def _input_sources(inputs: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """Where each input comes from: (-1, parameter) for ``p_<name>``, (j, field) for
+    ``s<j>_<field>`` (species j)."""
+    sources = []
+    for name in inputs:
         if name.startswith("p_"):
-            value = getattr(p, name[2:])
-        else:  # s<j>_<field>
+            sources.append((-1, name[2:]))
+        else:
             j, field = name[1:].split("_", 1)
-            value = getattr(species[int(j)], field)
-        columns.append(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
-    return np.ascontiguousarray(np.stack(columns, axis=1))
+            sources.append((int(j), field))
+    return tuple(sources)
 
 
 @cache
@@ -71,23 +81,35 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
                      pulse_interval_d: float) -> NDArray[np.float64]:
     """Rows (t, kind, index, value) of one schedule, sorted by time."""
     rows: list[tuple[float, float, float, float]] = []
-    gnrh = any(_is_gnrh(d.drug) for d in schedule.doses) or any(
-        _is_gnrh(i.drug) for i in schedule.infusions)
+    drugs = {d.drug for d in schedule.doses} | {i.drug for i in schedule.infusions}
+    gnrh = any(_is_gnrh(drug) for drug in drugs)
     if gnrh:
         if gnrh_input is None:
             raise SimulationError("batch.kernel", "without gonadorelin inputs",
                                   "a kernel built for gonadorelin (gnrh=True)")
         rows += gnrh_rows(schedule, gnrh_input, pulse_interval_d, t_start_d)
+    # (active position, fraction) of each drug and route's targets, resolved once
+    resolved: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    append = rows.append
     for dose in schedule.doses:
-        if gnrh and _is_gnrh(dose.drug):
-            continue  # a pump pulse: part of its run's inputs
-        for target in _targets(dose.drug, dose.route):
-            full = N_PHYSIOLOGY + STATES_PER_SPECIES * index[target.species] + target.compartment
-            if full not in position:
-                raise SimulationError(names[full], dose.drug,
-                                      "a compartment with dynamics in the averaged model")
-            rows.append((max(dose.t_d, t_start_d), 0.0, float(position[full]),
-                         dose.amount * target.fraction))
+        key = (dose.drug, dose.route)
+        targets = resolved.get(key)
+        if targets is None:
+            if gnrh and _is_gnrh(dose.drug):
+                targets = []  # a pump pulse: part of its run's inputs
+            else:
+                targets = []
+                for target in _targets(dose.drug, dose.route):
+                    full = (N_PHYSIOLOGY + STATES_PER_SPECIES * index[target.species]
+                            + target.compartment)
+                    if full not in position:
+                        raise SimulationError(names[full], dose.drug,
+                                              "a compartment with dynamics in the averaged model")
+                    targets.append((float(position[full]), target.fraction))
+            resolved[key] = targets
+        t = max(dose.t_d, t_start_d)
+        for q, fraction in targets:
+            append((t, 0.0, q, dose.amount * fraction))
     infusions = [inf for inf in schedule.infusions if not _is_gnrh(inf.drug)]
     edges = sorted({e for inf in infusions for e in (inf.start_d, inf.stop_d)})
     for t in edges:

@@ -21,6 +21,7 @@ means follow (rhs section (b); tested against the pulse-resolved mode).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -101,16 +102,26 @@ class BatchTrajectory:
 
 def _scalar_view(p: Parameters, n: int) -> Parameters:
     """The first man's parameters as floats (for the drug records, which take scalars)."""
-    return dataclasses.replace(
-        p, **{f.name: float(np.ravel(getattr(p, f.name))[0]) for f in dataclasses.fields(p)}
-    )
+    values = {name: getattr(p, name) for name in _field_names()}
+    if all(type(v) is float for v in values.values()):
+        return p  # already one man's floats
+    return dataclasses.replace(p, **{
+        name: v if type(v) is float else float(np.ravel(v)[0]) for name, v in values.items()})
+
+
+@functools.cache  # the fields of a dataclass do not change; dataclasses.fields is slow-ish
+def _field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(Parameters))
 
 
 def _check_shapes(p: Parameters, n: int) -> None:
-    for f in dataclasses.fields(p):
-        shape = np.shape(getattr(p, f.name))
+    for name in _field_names():
+        value = getattr(p, name)
+        if type(value) is float:
+            continue
+        shape = np.shape(value)
         if shape not in ((), (n,)):
-            raise ParameterError(f"parameters.{f.name}", shape, f"a float or an array of ({n},)")
+            raise ParameterError(f"parameters.{name}", shape, f"a float or an array of ({n},)")
 
 
 def batch_steady_state(p: Parameters, n: int, *, tol: float = 1e-10) -> FloatArray:
@@ -180,8 +191,13 @@ def batch_species(p: Parameters, schedules: Sequence[DoseSchedule]) -> tuple[Spe
     module docstring). PD potencies are the first man's (drug records hold one value per
     batch).
     """
-    routes = {drug: used for drug, used in _drug_routes(schedules).items()
-              if not is_gnrh(drug)}
+    return _batch_species(_drug_routes(schedules), _scalar_view(p, len(schedules)))
+
+
+def _batch_species(drug_routes: Mapping[str, set[str]],
+                   scalar: Parameters) -> tuple[Species, ...]:
+    """:func:`batch_species` from the batch's drug routes and its first man's floats."""
+    routes = {drug: used for drug, used in drug_routes.items() if not is_gnrh(drug)}
     overrides: dict[str, float] = {}
     for drug, used in routes.items():
         kas = {route_ka(drug, r) for r in used}
@@ -192,7 +208,7 @@ def batch_species(p: Parameters, schedules: Sequence[DoseSchedule]) -> tuple[Spe
         (ka,) = kas
         if ka is not None:
             overrides[drug] = ka
-    return build_species(routes, _scalar_view(p, len(schedules)), ka_overrides=overrides)
+    return build_species(routes, scalar, ka_overrides=overrides)
 
 
 def _with_carried(species: tuple[Species, ...], y0: BatchState | None) -> tuple[Species, ...]:
@@ -399,17 +415,19 @@ def simulate_compiled(
 ) -> BatchTrajectory:
     """The compiled engine (see :func:`simulate_batch`)."""
     n = len(schedules)
-    species = _with_carried(batch_species(p, schedules), y0)
-    kernel = _batch_compiled.kernel(species, method, cache_dir, gnrh=uses_gnrh(schedules))
+    scalar = _scalar_view(p, n)  # once: it was a fair share of a one-man run's setup
+    routes = _drug_routes(schedules)
+    species = _with_carried(_batch_species(routes, scalar), y0)
+    kernel = _batch_compiled.kernel(species, method, cache_dir,
+                                    gnrh=any(is_gnrh(drug) for drug in routes))
     names = list(kernel.observables if observables is None else observables)
     unknown = sorted(set(names) - set(kernel.observables))
     if unknown:
         raise ParameterError("observables", unknown[0], f"one of {', '.join(kernel.observables)}")
     params = parameter_matrix(kernel, p, species, n)
-    events = event_table(kernel, schedules, species, t_start_d,
-                         float(_scalar_view(p, n).tau0))
+    events = event_table(kernel, schedules, species, t_start_d, float(scalar.tau0))
     if y0 is None:
-        start = _compiled_steady_state(kernel, params, p, n, threads)
+        start = _compiled_steady_state(kernel, params, scalar, n, threads)
     else:
         start = _initial_state(p, n, species, y0, t_start_d).T
     settings = _batch_compiled.Control(
@@ -437,11 +455,12 @@ def simulate_compiled(
 
 
 def _compiled_steady_state(kernel: _batch_compiled.CompiledKernel, params: FloatArray,
-                           p: Parameters, n: int, threads: int) -> FloatArray:
+                           scalar: Parameters, n: int, threads: int) -> FloatArray:
     """(N, n_states): :func:`batch_steady_state`'s root, found in the kernel (no numpy
-    Jacobian by differences: that took most of a one-man run)."""
+    Jacobian by differences: that took most of a one-man run), from the analytic state of
+    ``scalar`` (the first man's floats)."""
     guess = np.zeros((n, len(kernel.state_names)))
-    guess[:, :N_PHYSIOLOGY] = reference_state(_scalar_view(p, n))
+    guess[:, :N_PHYSIOLOGY] = reference_state(scalar)
     y, status = kernel.steady_state(params, guess, threads)
     if np.any(status):
         raise SimulationError(
