@@ -15,9 +15,13 @@ round-off below zero is clipped. Status per man: 0 ok, 1 step below h_min, 2 too
 
 Dose-aware first step: a bolus makes the step carried over from before it far too long
 (a fast oral absorption needs minutes where the hours before it needed hours), which cost
-two or three rejected steps after every dose. Each man remembers, per dosed state, the first
-step accepted after the last dose into it and starts there after the next one (never longer
-than the carried step); the controller then grows it as usual.
+two or three rejected steps after every dose. Each man remembers, per dosed state, the step
+the controller chose after the first accepted step following the last dose into it (that
+step scaled by its own error) and starts there after the next one (never longer than the
+carried step); the controller then grows it as usual. Remembering the accepted step itself
+kept whatever the first dose started with (h0, 1e-3 d) for every later dose, as a step that
+small is always accepted: ~2 extra steps per dose to grow out of it (reference scenario,
+rtol 1e-3: 8091 -> 7899 steps).
 """
 
 INTEGRATOR = r"""
@@ -72,13 +76,15 @@ static int integrate(double *z, const double *P, const double *C, const double *
       }
     }
     if (err <= 1.0) {
-      if (*h_first == 0.0 && !last) *h_first = h;  /* a full step, not one cut to t_end */
       memcpy(z, ynew, sizeof(double) * M);
       t = last ? t_end : t + h;
       have_jac = 0;
       double fac = 0.9 * pow(fmax(err, 1e-10), -1.0 / ELO);
       fac = fmin(6.0, fmax(0.2, fac));
       if (rejected) fac = fmin(fac, 1.0);
+      /* the step the controller would have taken from the dose, judged by this step's
+         error (a full step, not one cut to t_end) */
+      if (*h_first == 0.0 && !last) *h_first = h * fac;
       rejected = 0;
       h = h * fac;
       if (last && h < h_try) h = h_try;
