@@ -91,8 +91,8 @@ def export_events(
         if origin not in ORIGINS:
             raise ExportError("--origin", origin, "cessation or first")
         table = _table(case, regimen, cohort, n, seed, day, observable)
-        legend = table.write(out, time_unit=cast(TimeUnit, time_unit),
-                             origin=cast(Origin, origin))
+        legend = table.write(out, time_unit=cast("TimeUnit", time_unit),
+                             origin=cast("Origin", origin))
     doses = sum(r.evid == 1 for r in table.rows)
     summary = {"out": str(out), "legend": str(legend), "ids": len(table.subjects),
                "dose_rows": doses, "observation_rows": len(table.rows) - doses,
