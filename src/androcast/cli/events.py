@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from androcast.io.nonmem import EventTable
     from androcast.io.nonmem._table import Origin, TimeUnit
 
-# For the help text only: androcast.io.nonmem pulls the population engine and the store, so
-# it is imported when the command runs (tests/io/test_nonmem_cli.py pins this to the core's
+# For the help text only: androcast.io.nonmem pulls the simulator and the population engine,
+# so it is imported when the command runs (tests/io/test_nonmem_cli.py pins this to the core's
 # DEFAULT_OBSERVABLES).
 HELP_OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 
