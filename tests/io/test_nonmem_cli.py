@@ -84,3 +84,11 @@ def test_bad_options_are_one_line_exit_2(tmp_path: Path) -> None:
                                 "exactly one of --case FILE or --cohort NAME")
     assert _error(tmp_path, "--cohort", "contraception_liu2006") == (
         "error: --n: None cannot be exported; expected the number of virtual men, e.g. --n 20")
+
+
+def test_the_help_names_the_default_observables() -> None:
+    """The help text's copy (kept in the CLI so --help needs no simulator) is the core's."""
+    from androcast.cli.events import HELP_OBSERVABLES
+    from androcast.io.nonmem import DEFAULT_OBSERVABLES
+
+    assert HELP_OBSERVABLES == DEFAULT_OBSERVABLES

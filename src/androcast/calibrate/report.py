@@ -11,16 +11,23 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
 from androcast.calibrate.evaluate import TargetResult
 from androcast.evidence import citation
 
 
+def _pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend, imported at the first figure (~0.5 s): the
+    rest of androcast.calibrate, the fit included, draws nothing."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _png(fig: Any) -> str:
+    plt = _pyplot()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -30,7 +37,7 @@ def _png(fig: Any) -> str:
 def figure(result: TargetResult) -> str:
     """A PNG data URI comparing the simulation with the published number and interval."""
     t = result.target
-    fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    fig, ax = _pyplot().subplots(figsize=(5.2, 3.2))
     if t.kind == "change":
         ax.bar(["simulated"], [result.simulated or 0.0], color="#4a7ab5",
                yerr=[2 * result.mc_se], capsize=4)

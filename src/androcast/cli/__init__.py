@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from androcast import DISCLAIMER, __version__
+from androcast import DISCLAIMER
 
 app = typer.Typer(
     name="androcast",
@@ -17,6 +17,8 @@ app = typer.Typer(
 
 def _version_callback(show: bool) -> None:
     if show:
+        from androcast import __version__  # importlib.metadata: only for --version
+
         typer.echo(f"androcast {__version__}")
         raise typer.Exit()
 

@@ -5,24 +5,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from androcast.calibrate import (
-    TargetResult,
-    evaluate,
-    fit_document,
-    fit_population,
-    load_fit,
-    render_report,
-    select_targets,
-    write_fit,
-)
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
+
+if TYPE_CHECKING:
+    from androcast.calibrate import TargetResult
 
 calibrate_app = typer.Typer(help="Calibration of the virtual population.", no_args_is_help=True)
 app.add_typer(calibrate_app, name="calibrate")
@@ -66,6 +58,17 @@ def fit(
     output_format: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Fit the population to the targets and store fitted.yaml (a long run: minutes)."""
+    # Imported here: androcast.calibrate pulls the population engine (2.1 s, -X importtime).
+    from rich.progress import Progress
+
+    from androcast.calibrate import (
+        fit_document,
+        fit_population,
+        load_fit,
+        select_targets,
+        write_fit,
+    )
+
     with reporting_errors():
         keys = list(target or [])
         chosen = select_targets(keys)
@@ -98,6 +101,10 @@ def report(
     output_format: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Simulate every target with the stored fit and write the HTML report."""
+    from rich.progress import Progress
+
+    from androcast.calibrate import evaluate, load_fit, render_report, select_targets
+
     with reporting_errors():
         population, record = load_fit(fitted)
         chosen = select_targets(list(target or []))

@@ -6,13 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
-from androcast.population import DaskCluster, InProcess, load_cohort, run_cohort
-from androcast.population.engine import ModelEngine
 
 _OUTCOME_OPTION = typer.Option(
     None, "--outcome", help="Outcome code (repeatable); default: the cohort's outcomes."
@@ -35,6 +32,12 @@ def run(
     output_format: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Simulate N virtual men of a cohort and print the recovery curve of each outcome."""
+    # Imported here, not at the top: the population engine pulls the whole simulator.
+    from rich.progress import Progress
+
+    from androcast.population import DaskCluster, InProcess, load_cohort, run_cohort
+    from androcast.population.engine import ModelEngine
+
     with reporting_errors():
         spec = load_cohort(Path(cohort) if cohort.endswith((".yaml", ".yml")) else cohort)
         if seed is not None:

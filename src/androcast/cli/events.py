@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 from rich.table import Table
@@ -12,18 +12,15 @@ from rich.table import Table
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import ExportError
-from androcast.io.nonmem import (
-    DEFAULT_OBSERVABLES,
-    ORIGINS,
-    TIME_UNITS,
-    EventTable,
-    case_events,
-    population_events,
-)
-from androcast.io.nonmem._table import Origin, TimeUnit
-from androcast.labs import load_case
-from androcast.population import load_cohort
-from androcast.regimens import load_regimen
+
+if TYPE_CHECKING:
+    from androcast.io.nonmem import EventTable
+    from androcast.io.nonmem._table import Origin, TimeUnit
+
+# For the help text only: androcast.io.nonmem pulls the simulator and the population engine,
+# so it is imported when the command runs (tests/io/test_nonmem_cli.py pins this to the core's
+# DEFAULT_OBSERVABLES).
+HELP_OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 
 _CASE = typer.Option(None, "--case", help="Case file: his doses and results.")
 _REGIMEN = typer.Option(None, "--regimen", help="Extra regimen file (with --case).")
@@ -33,7 +30,7 @@ _SEED = typer.Option(None, "--seed", help="Override the cohort's seed.")
 _DAY = typer.Option(None, "--day", help="Observation day from time 0 (repeatable; default: "
                     "day 0 and the cohort's reporting months).")
 _OBSERVABLE = typer.Option(None, "--observable", help="Simulated observable (repeatable; "
-                           "default: " + ", ".join(DEFAULT_OBSERVABLES) + ").")
+                           "default: " + ", ".join(HELP_OBSERVABLES) + ").")
 _OUT = typer.Option(..., "--out", help="CSV to write; the legend goes beside it.")
 _TIME_UNIT = typer.Option("d", "--time-unit", help="h or d")
 _ORIGIN = typer.Option("cessation", "--origin",
@@ -43,6 +40,11 @@ _ORIGIN = typer.Option("cessation", "--origin",
 def _table(case: Path | None, regimen: Path | None, cohort: str | None, n: int | None,
            seed: int | None, day: list[float] | None,
            observable: list[str] | None) -> EventTable:
+    from androcast.io.nonmem import DEFAULT_OBSERVABLES, case_events, population_events
+    from androcast.labs import load_case
+    from androcast.population import load_cohort
+    from androcast.regimens import load_regimen
+
     if (case is None) == (cohort is None):
         raise ExportError("--case/--cohort", None, "exactly one of --case FILE or --cohort NAME")
     if case is not None:
@@ -81,14 +83,16 @@ def export_events(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Write a NONMEM-style event table (ID, TIME, EVID, MDV, CMT, AMT, RATE, DV, ...)."""
+    from androcast.io.nonmem import ORIGINS, TIME_UNITS
+
     with reporting_errors():
         if time_unit not in TIME_UNITS:
             raise ExportError("--time-unit", time_unit, "h or d")
         if origin not in ORIGINS:
             raise ExportError("--origin", origin, "cessation or first")
         table = _table(case, regimen, cohort, n, seed, day, observable)
-        legend = table.write(out, time_unit=cast(TimeUnit, time_unit),
-                             origin=cast(Origin, origin))
+        legend = table.write(out, time_unit=cast("TimeUnit", time_unit),
+                             origin=cast("Origin", origin))
     doses = sum(r.evid == 1 for r in table.rows)
     summary = {"out": str(out), "legend": str(legend), "ids": len(table.subjects),
                "dose_rows": doses, "observation_rows": len(table.rows) - doses,

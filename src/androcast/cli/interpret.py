@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -12,8 +13,10 @@ from rich.table import Table
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import DateError
-from androcast.interpret import Assessment, Rule, explain, interpret, load_rule_files
-from androcast.labs import Case, load_case
+
+if TYPE_CHECKING:
+    from androcast.interpret import Assessment, Rule
+    from androcast.labs import Case
 
 CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Interpret as of this date (YYYY-MM-DD).")
@@ -23,6 +26,8 @@ RULES_OPTION = typer.Option(
 
 
 def _load(case: Path, as_of: str | None) -> Case:
+    from androcast.labs import load_case
+
     date: dt.date | None = None
     if as_of is not None:
         try:
@@ -33,6 +38,8 @@ def _load(case: Path, as_of: str | None) -> Case:
 
 
 def _rules(paths: list[Path] | None) -> tuple[Rule, ...] | None:
+    from androcast.interpret import load_rule_files
+
     return load_rule_files(paths) if paths else None
 
 
@@ -80,6 +87,8 @@ def interpret_command(
     rules: list[Path] | None = RULES_OPTION,
 ) -> None:
     """Where the HPG axis is failing and what to do next, each statement cited."""
+    from androcast.interpret import interpret
+
     with reporting_errors():
         assessment = interpret(_load(case, as_of), _rules(rules))
     if output is OutputFormat.json:
@@ -95,6 +104,8 @@ def explain_command(
     rules: list[Path] | None = RULES_OPTION,
 ) -> None:
     """The rules that fired on a case and the full references they rest on."""
+    from androcast.interpret import explain
+
     with reporting_errors():
         text = explain(_load(case, as_of), _rules(rules))
     typer.echo(text)

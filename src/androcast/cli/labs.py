@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,8 +12,9 @@ from rich.table import Table
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import DateError
-from androcast.labs import LabReport, lab_report, load_case
-from androcast.units import display_unit
+
+if TYPE_CHECKING:
+    from androcast.labs import LabReport
 
 
 def _as_of(text: str | None) -> dt.date | None:
@@ -29,6 +31,8 @@ def _number(value: float | None, censor: str | None = None) -> str:
 
 
 def _render(report: LabReport) -> None:
+    from androcast.units import display_unit
+
     patient = report.patient
     console.print(
         f"[bold]Patient {patient.id}[/]  age {_number(patient.age_years)}  "
@@ -117,6 +121,8 @@ def labs(
     as_of: str | None = AS_OF_OPTION,
 ) -> None:
     """Normalise a case's laboratory panel: canonical units, intervals, derived values."""
+    from androcast.labs import lab_report, load_case
+
     with reporting_errors():
         report = lab_report(load_case(case, as_of=_as_of(as_of)))
     if output is OutputFormat.json:

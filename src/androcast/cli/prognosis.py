@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,9 +12,10 @@ from rich.table import Table
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import InputFileError
-from androcast.labs import load_case
-from androcast.prognosis import Prognosis, prognose
-from androcast.protocol import Plan, plan
+
+if TYPE_CHECKING:
+    from androcast.prognosis import Prognosis
+    from androcast.protocol import Plan
 
 CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
 PARTICLES_OPTION = typer.Option(
@@ -105,6 +107,9 @@ def prognosis_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Probability of recovery by 3-24 months under each protocol, personalised to him."""
+    from androcast.labs import load_case
+    from androcast.prognosis import prognose
+
     with reporting_errors():
         if plot is not None:
             _check_plot_path(plot)
@@ -156,6 +161,9 @@ def plan_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """The phased plan: first step, ranked alternatives, escalations and checks."""
+    from androcast.labs import load_case
+    from androcast.protocol import plan
+
     with reporting_errors():
         loaded = load_case(case)
         with console.status("simulating the alternatives ..."):

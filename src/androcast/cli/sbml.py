@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
-from androcast.io.sbml import SbmlExport, export_sbml
-from androcast.labs import load_case
-from androcast.regimens import load_regimen
+
+if TYPE_CHECKING:
+    from androcast.io.sbml import SbmlExport
 
 
 def _render(export: SbmlExport, out: Path) -> None:
@@ -43,6 +44,10 @@ def export_sbml_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Write SBML Level 3 of the model traced from its equations, doses as events."""
+    from androcast.io.sbml import export_sbml
+    from androcast.labs import load_case
+    from androcast.regimens import load_regimen
+
     with reporting_errors():
         who = load_case(case) if case is not None else None
         plan = load_regimen(regimen)

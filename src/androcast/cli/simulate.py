@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 from rich.table import Table
@@ -12,9 +12,9 @@ from androcast import DISCLAIMER
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import InputFileError, ParameterError
-from androcast.labs import load_case
-from androcast.regimens import load_regimen
-from androcast.simulate import Trajectory, simulate
+
+if TYPE_CHECKING:
+    from androcast.simulate import Trajectory
 
 Mode = Literal["averaged", "pulsatile"]
 _SUMMARY = ("testosterone_total", "lh", "fsh", "estradiol", "inhibin_b", "sperm_concentration")
@@ -69,6 +69,10 @@ def simulate_command(
     output_format: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Simulate one man (the case, or a reference man) under a regimen from t0 to DAYS."""
+    from androcast.labs import load_case
+    from androcast.regimens import load_regimen
+    from androcast.simulate import simulate
+
     with reporting_errors():
         if mode not in ("averaged", "pulsatile"):
             raise ParameterError("--mode", mode, "averaged or pulsatile")

@@ -10,32 +10,14 @@ After ``lu`` the diagonal holds the inverse pivots (``solve`` multiplies by them
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-import sympy  # type: ignore[import-untyped]
-from sympy.printing.c import C99CodePrinter  # type: ignore[import-untyped]
 
 from androcast.model import N_PHYSIOLOGY
 from androcast.simulate._batch_integrator_c import INTEGRATOR
 from androcast.simulate._batch_methods import Rosenbrock
 from androcast.simulate._batch_trace import Assignment, Program
-
-
-class _Printer(C99CodePrinter):  # type: ignore[misc]
-    """C99 with small integer powers as products (pow() is ~20x a multiplication) and
-    run-time exponents (Hill coefficients, parameters of each man) through ``rpow``."""
-
-    def _print_Pow(self, expr: Any) -> str:
-        base, exp = expr.args
-        if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
-            b = self.parenthesize(base, 1000)  # always bracket the base
-            product = "*".join([f"({b})"] * abs(int(exp)))
-            return f"({product})" if int(exp) > 0 else f"(1.0/({product}))"
-        if not exp.is_Number:
-            return f"rpow({self._print(base)}, {self._print(exp)})"
-        return str(super()._print_Pow(expr))
-
 
 #: x**n for an exponent known only at run time: most Hill and feedback exponents of the
 #: model are whole or half numbers, for which products and sqrt are several times cheaper
@@ -54,11 +36,33 @@ static inline double rpow(double x, double n) {
 """
 
 
-_PRINT = _Printer()
+@functools.cache
+def _printer() -> Any:
+    """The C printer, built at first use: sympy (~0.4 s to import) is needed only to generate
+    a kernel, not to run a cached one."""
+    from sympy.printing.c import C99CodePrinter  # type: ignore[import-untyped]
+
+    class _Printer(C99CodePrinter):  # type: ignore[misc]
+        """C99 with small integer powers as products (pow() is ~20x a multiplication) and
+        run-time exponents (Hill coefficients, parameters of each man) through ``rpow``."""
+
+        def _print_Pow(self, expr: Any) -> str:
+            base, exp = expr.args
+            if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
+                b = self.parenthesize(base, 1000)  # always bracket the base
+                product = "*".join([f"({b})"] * abs(int(exp)))
+                return f"({product})" if int(exp) > 0 else f"(1.0/({product}))"
+            if not exp.is_Number:
+                return f"rpow({self._print(base)}, {self._print(exp)})"
+            return str(super()._print_Pow(expr))
+
+    return _Printer()
 
 
 def _c(expr: Any) -> str:
-    return str(_PRINT.doprint(sympy.sympify(expr)))
+    import sympy  # type: ignore[import-untyped]
+
+    return str(_printer().doprint(sympy.sympify(expr)))
 
 
 def _assign(lines: list[str], body: Iterable[Assignment]) -> None:
@@ -141,6 +145,8 @@ def _array(name: str, values: Sequence[float | int], ctype: str = "double") -> s
 
 def c_source(program: Program, method: Rosenbrock) -> str:
     """The whole translation unit for one program and one method."""
+    import sympy
+
     m = len(program.active)
     n_obs = len(program.observables)
     lines = [

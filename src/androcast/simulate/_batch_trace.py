@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sympy  # type: ignore[import-untyped]
-
+# sympy (~0.4 s to import) is imported by the functions that trace: the batch engine imports
+# this module, and running an already compiled kernel needs no sympy.
 from androcast.model import (
     STATE_NAMES,
     Inputs,
@@ -94,6 +94,8 @@ def _symbolic_species(species: Sequence[Species]) -> tuple[tuple[Species, ...], 
     Zeros stay literal so unused compartments vanish from the equations; the values are
     read at run time, so a new potency or absorption rate needs no new code.
     """
+    import sympy  # type: ignore[import-untyped]
+
     out: list[Species] = []
     names: list[str] = []
     for j, sp in enumerate(species):
@@ -125,6 +127,8 @@ class _Hoister:
         self.memo: dict[Any, Any] = {}
 
     def __call__(self, expr: Any) -> Any:
+        import sympy
+
         if expr in self.memo:
             return self.memo[expr]
         if expr.is_Atom:
@@ -147,6 +151,8 @@ def _gradients(
     Returns the assignments of the non-trivial derivative symbols and, per symbol, its
     sparse gradient {state column: symbol or expression}.
     """
+    import sympy
+
     grad: dict[Any, dict[int, Any]] = {s: {j: sympy.Integer(1)} for s, j in states.items()}
     out: list[Assignment] = []
     for symbol, expr in body:
@@ -156,6 +162,8 @@ def _gradients(
 
 def _chain(expr: Any, grad: Mapping[Any, Mapping[int, Any]], out: list[Assignment],
            prefix: str) -> dict[int, Any]:
+    import sympy
+
     terms: dict[int, Any] = {}
     for s in sorted(expr.free_symbols, key=str):  # sorted: reproducible source
         g = grad.get(s)
@@ -184,6 +192,8 @@ def trace(species: Sequence[Species], gnrh: bool = False) -> Program:
 
     ``gnrh``: gonadorelin inputs (continuous rate, pump pulse and frequency) as well.
     """
+    import sympy
+
     names = state_names(species)
     n = len(names)
     p_symbols = {name: sympy.Symbol(f"p_{name}") for name in PARAMETER_NAMES}

@@ -4,10 +4,35 @@
 naming the entry and element); ``export_bundle(chart)`` writes one patient's chart as a
 transaction bundle that re-imports to the same record. Resources are checked with the
 fhir.resources models of R4B, which for these resources is the R4 wire format.
+
+The bundle functions load on first use (PEP 562): they pull fhir.resources and the record
+store (~0.6 s), which users of ``loinc_for`` alone (the NONMEM event tables) do not need.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from androcast.io.fhir._codes import loinc_for
-from androcast.io.fhir._export import export_bundle
-from androcast.io.fhir._import import parse_bundle, read_bundle
+
+if TYPE_CHECKING:
+    from androcast.io.fhir._export import export_bundle
+    from androcast.io.fhir._import import parse_bundle, read_bundle
+
+_LAZY = {"export_bundle": "_export", "parse_bundle": "_import", "read_bundle": "_import"}
 
 __all__ = ["export_bundle", "loinc_for", "parse_bundle", "read_bundle"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
