@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import UnknownCodeError
 from androcast.population import Cohort, cohort_names, parse_cohort
 
@@ -32,7 +31,7 @@ def cohort_data(name: str) -> dict[str, Any]:
     else:
         known = (*cohort_names(), *calibration_cohort_names())
         raise UnknownCodeError("cohort", name, "one of " + ", ".join(known))
-    data = yaml.safe_load(folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+    data = load_data(folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 

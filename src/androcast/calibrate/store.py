@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from androcast._yaml import load_data
 from androcast.calibrate.fit import FitResult
 from androcast.population.engine import (
     CovariateEffect,
@@ -44,9 +45,9 @@ def fitted_path() -> Path:
 def load_fit(path: Path | None = None) -> tuple[PopulationModel, Mapping[str, Any]]:
     """The stored population and the fit record (objective, n, seed, date, ...)."""
     if path is None:
-        data = yaml.safe_load(fitted_path().read_text("utf-8")) if fitted_path().is_file() else {}
+        data = load_data(fitted_path().read_text("utf-8")) if fitted_path().is_file() else {}
         return fitted_population(), dict((data or {}).get("fit") or {})
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = load_data(path.read_text("utf-8"))
     return parse_population_model(data, source=path.name), dict(data.get("fit") or {})
 
 
@@ -96,7 +97,7 @@ def write_fit(document: Mapping[str, Any], path: Path | None = None) -> Path:
     """Write a fit document (default: the packaged ``fitted.yaml``) and return the path."""
     target = path or fitted_path()
     text = HEADER + yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
-    parse_population_model(yaml.safe_load(text), source=target.name)  # never store junk
+    parse_population_model(load_data(text), source=target.name)  # never store junk
     target.write_text(text, encoding="utf-8")
     fitted_population.cache_clear()
     return target

@@ -14,8 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import ParameterError, UnknownCodeError
 from androcast.evidence import evidence
 
@@ -160,7 +159,7 @@ def _citations(spec: Mapping[str, Any], where: str) -> tuple[str, ...]:
 def targets() -> Mapping[str, Target]:
     """All calibration targets, keyed by name, in file order."""
     text = resources.files("androcast.calibrate").joinpath("data/targets.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_data(text)
     return {str(k): parse_target(str(k), v) for k, v in raw.items()}
 
 

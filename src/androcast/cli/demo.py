@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from androcast import DISCLAIMER
+from androcast._yaml import load_data
 from androcast.cli import app
 from androcast.cli._common import console, reporting_errors
 
@@ -76,14 +77,13 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
 def _follow_up(store: Any, today: dt.date) -> None:
     """The post-TRT man on his adopted plan with one follow-up panel. A man who has a plan
     keeps it; the panel, stored already, is unchanged (and raises no alert again)."""
-    import yaml
 
     from androcast.labs import parse_case
     from androcast.store import active_plan, load_chart
     from androcast.web.service import add_results
     from androcast.workflows.monitoring import adopt
 
-    data = yaml.safe_load(resources.files("androcast").joinpath(DEMO_PLAN).read_text("utf-8"))
+    data = load_data(resources.files("androcast").joinpath(DEMO_PLAN).read_text("utf-8"))
     patient = str(data["patient"])
     with store.transaction("androcast demo") as session:
         age = load_chart(session, patient, clinic=DEMO_CLINIC).patient.age_years

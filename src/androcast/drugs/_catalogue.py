@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.drugs._records import build_drug
 from androcast.drugs._types import Drug, DrugKind
 from androcast.errors import UnknownCodeError
@@ -19,7 +18,7 @@ def _catalogue() -> Mapping[str, Drug]:
     drugs: dict[str, Drug] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            data = load_data(entry.read_text(encoding="utf-8"))
             drug = build_drug(data, filename=entry.name)
             drugs[drug.code] = drug
     return drugs

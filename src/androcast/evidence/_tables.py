@@ -8,8 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import UnknownCodeError
 
 _TABLES = ("reference_values.yaml", "model_parameters.yaml")
@@ -38,7 +37,7 @@ class Evidence:
 @cache
 def _load(name: str) -> Mapping[str, Any]:
     text = resources.files("androcast.evidence").joinpath(name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_data(text)
     assert isinstance(data, dict)
     return data
 

@@ -12,8 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import UnknownCodeError
 from androcast.evidence import Evidence, bibliography, evidence
 from androcast.interpret.values import Quantity, normalise_unit
@@ -24,7 +23,7 @@ LOCAL_PREFIX = "interpret."
 @cache
 def _data(name: str) -> Any:
     text = resources.files("androcast.interpret").joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_data(text)
 
 
 @cache

@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import ParameterError
 
 
@@ -23,7 +22,7 @@ def class_thresholds() -> tuple[tuple[str, float], ...]:
         .joinpath("prognosis_classes.yaml")
         .read_text(encoding="utf-8")
     )
-    data = yaml.safe_load(text)
+    data = load_data(text)
     pairs = tuple((str(c["class"]), float(c["min_p_recovery_12mo"])) for c in data["classes"])
     return tuple(sorted(pairs, key=lambda p: -p[1]))
 

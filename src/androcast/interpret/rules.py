@@ -30,6 +30,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from androcast._yaml import load_data
 from androcast.errors import AndrocastError, RuleError
 from androcast.interpret.expression import (
     Call,
@@ -381,7 +382,7 @@ def load_rule_file(path: str | Path) -> tuple[Rule, ...]:
     """Rules from a user's YAML file (the loading module is the place for user paths)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_data(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as err:
         raise RuleError(str(path), type(err).__name__, "a readable YAML rule file") from None
     return parse_rules(data, file=path.name)
@@ -394,7 +395,7 @@ def shipped_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            data = load_data(entry.read_text(encoding="utf-8"))
             rules.extend(parse_rules(data, file=f"rules/{entry.name}"))
     return check_rule_set(rules)
 

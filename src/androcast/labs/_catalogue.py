@@ -8,8 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import UnknownCodeError
 from androcast.evidence import bibliography, evidence
 from androcast.units import conversion_citations, convert, display_unit, substance_of
@@ -66,7 +65,7 @@ class SemenParameter:
 @cache
 def _load(name: str) -> Mapping[str, Any]:
     text = resources.files("androcast.labs").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_data(text)
     assert isinstance(data, dict)
     return data
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
+from androcast._yaml import load_data
 from androcast.errors import ParameterError
 
 Value = Any  # float, or a numpy array of shape (N,) for N virtual patients
@@ -184,7 +184,7 @@ _CONFIDENCE = ("good", "moderate", "weak", "guess")
 def parameter_table() -> Mapping[str, ParameterInfo]:
     """The packaged parameter table with provenance, keyed by field name."""
     text = resources.files("androcast.model").joinpath("data/parameters.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_data(text)
     table: dict[str, ParameterInfo] = {}
     for name, entry in raw.items():
         missing = [k for k in _REQUIRED_KEYS if k not in entry]

@@ -13,9 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from androcast._yaml import load_data
 from androcast.errors import RuleError
 from androcast.interpret import parse_expression, reference, threshold
 from androcast.interpret.expression import Call, ExpressionSyntaxError, Node, String, walk
@@ -159,4 +159,4 @@ def alert_rules() -> AlertRules:
     """The alert rules shipped with androcast."""
     text = resources.files("androcast.monitoring").joinpath("data/alerts.yaml").read_text(
         "utf-8")
-    return parse_alert_rules(yaml.safe_load(text))
+    return parse_alert_rules(load_data(text))

@@ -19,9 +19,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 
+from androcast._yaml import load_data
 from androcast.drugs import DrugKind, get_drug
 from androcast.errors import ParameterError, UnknownCodeError
 from androcast.model.parameters import (
@@ -218,7 +218,7 @@ def fitted_population() -> PopulationModel:
     path = resources.files("androcast").joinpath(_FITTED)
     if not path.is_file():
         return PopulationModel()
-    return parse_population_model(yaml.safe_load(path.read_text("utf-8")), source="fitted.yaml")
+    return parse_population_model(load_data(path.read_text("utf-8")), source="fitted.yaml")
 
 
 def reference_concentration_m_per_ml(p: Parameters) -> float:

@@ -13,8 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.errors import UnknownCodeError
 from androcast.interpret import Assessment
 from androcast.regimens import Regimen, parse_regimen
@@ -55,7 +54,7 @@ def protocols() -> tuple[Protocol, ...]:
             indicated_for=tuple(p.get("indicated_for") or ()),
             citations=tuple(p.get("citations") or ()),
         )
-        for p in yaml.safe_load(text)["protocols"]
+        for p in load_data(text)["protocols"]
     )
 
 

@@ -7,8 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.evidence import citation
 from androcast.labs import Case
 
@@ -64,7 +63,7 @@ def _tuple(value: Any) -> tuple[str, ...]:
 def plan_rules() -> PlanRules:
     """The shipped plan rules; every citation resolves in the bibliography."""
     text = resources.files("androcast.protocol").joinpath("data/plan.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_data(text)
     firsts = data["first_steps"]
     pathways = tuple(
         Pathway(

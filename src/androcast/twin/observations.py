@@ -17,8 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
-
+from androcast._yaml import load_data
 from androcast.labs import Case
 from androcast.population.outcomes import ANY_SPERM_DETECTION_LIMIT_M_PER_ML
 
@@ -56,7 +55,7 @@ class Observation:
 def error_models() -> Mapping[str, ErrorModel]:
     """Measurement error per observable (``data/measurement.yaml``)."""
     text = resources.files("androcast.twin").joinpath("data/measurement.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_data(text)
     table = {**data["analytes"], **data["semen"]}
     return {name: ErrorModel(float(e["cv"]), str(e["source"])) for name, e in table.items()}
 

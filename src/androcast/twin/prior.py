@@ -18,9 +18,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 
+from androcast._yaml import load_data
 from androcast.labs import Case
 from androcast.population import Cohort, Variability, parse_outcomes
 from androcast.population.distributions import Distribution, Fixed, LogNormal
@@ -56,7 +56,7 @@ class GaussianPrior:
 @cache
 def _prior_table() -> dict[str, Any]:
     text = resources.files("androcast.twin").joinpath("data/prior.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = load_data(text)
     return data
 
 

@@ -16,8 +16,9 @@ from importlib import resources
 from typing import Any
 
 import pint
-import yaml
 from pint.facets.context.objects import Context
+
+from androcast._yaml import load_data
 
 # Hormone assays report International Units; "million" is the 10^6 of sperm counts (M/mL).
 _DEFINITIONS = (
@@ -70,7 +71,7 @@ def _data() -> Mapping[str, Any]:
         .joinpath("data/conversions.yaml")
         .read_text(encoding="utf-8")
     )
-    data = yaml.safe_load(text)
+    data = load_data(text)
     assert isinstance(data, dict)
     return data
 
