@@ -28,7 +28,8 @@ OUTCOME_OPTION = typer.Option(
 PLOT_OPTION = typer.Option(None, "--plot", help="Write the curves (.png or .html).")
 TARGET_OPTION = typer.Option(12.0, "--target-month", min=1.0,
                              help="Rank alternatives by P(goal) by this month.")
-PLAN_PARTICLES_OPTION = typer.Option(32, "--particles", min=2,
+# the same default as `prognosis`, so both commands give one case the same numbers
+PLAN_PARTICLES_OPTION = typer.Option(64, "--particles", min=2,
                                      help="Virtual men in his twin.")
 
 
