@@ -63,7 +63,9 @@ def test_the_band_narrows_as_results_arrive(result: StepResult) -> None:
     # p95/p05 at week 52, as the band stores it (3 significant digits): over the follow-up it
     # narrows clearly. A single visit may keep it or widen it a little: a posterior predictive
     # need not narrow with every result, and 48 men carry Monte-Carlo noise (seeds 1-3 at 48
-    # and 64 men: at most +1 % for testosterone; LH narrows 5- to 15-fold at the first visit).
+    # and 64 men: one visit widened testosterone by up to 12 %, seed 1 by 0.6 %; over the
+    # follow-up it narrowed to 0.59-0.93 of its first width; LH narrows 2.5- to 15-fold at
+    # the first visit).
     # Week 12 may leave it as it was: its LH and FSH are held out (far outside).
     t_width = [b.width("testosterone_total", WEEK_52) or 0.0 for b in bands]
     assert all(later <= 1.05 * earlier for earlier, later in itertools.pairwise(t_width))

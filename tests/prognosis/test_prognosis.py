@@ -118,7 +118,8 @@ def p3(case: Any, n: int, **kw: Any) -> float:
 
 
 # The follow-up tests read the 3-month probability. Both results move the near term clearly
-# and in the same direction for seeds 1-5 at 32, 48 and 64 men; by 12 months most men of
+# and in the same direction (inhibin B: seeds 1-5 at 48 and 64 men; LH: 9 of seeds 1-5 at
+# 32 and 64 men, the tenth a tie at 0.14 against 0.15); by 12 months most men of
 # the slow-release mode have recovered whatever the result, and the 12-month difference is
 # below the Monte-Carlo error of the two modes of this posterior (slow release of the
 # feedback sites, or chronic suppression near the prior's guard on k_fb): for the day-63 LH,
@@ -131,8 +132,8 @@ def test_lower_inhibin_b_lowers_the_probability() -> None:
 
 
 def test_lh_rising_on_follow_up_raises_the_probability() -> None:
-    # n = 32, seeds 1-5: 0.38 / 0.09 / 0.47 / 0.28 / 0.14 (rising) against
-    # 0.28 / 0.00 / 0.38 / 0.00 / 0.09 (still suppressed) at 3 months
+    # n = 32, seeds 1-5: 0.38 / 0.05 / 0.30 / 0.34 / 0.14 (rising) against
+    # 0.26 / 0.00 / 0.09 / 0.00 / 0.15 (still suppressed) at 3 months
     first_case = post_trt_case(labs=[(35, "lh", 0.4, "IU/L")])
     first = personalise(first_case, n=32)
     rising = update(first, post_trt_case(labs=[(35, "lh", 0.4, "IU/L"), (63, "lh", 5.0, "IU/L")]))

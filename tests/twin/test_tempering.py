@@ -14,7 +14,13 @@ import itertools
 import numpy as np
 
 from androcast.twin.prior import GaussianPrior
-from androcast.twin.tempering import Particles, distinct_ess, ess, tempered_smc
+from androcast.twin.tempering import (
+    MAX_STAGES,
+    Particles,
+    distinct_ess,
+    ess,
+    tempered_smc,
+)
 
 Y, S = 1.2, 0.05
 N = 2000
@@ -24,15 +30,20 @@ def _log_lik(theta: np.ndarray, index: np.ndarray, tag: int) -> np.ndarray:
     return np.asarray(-0.5 * ((Y - theta[:, 0]) / S) ** 2)
 
 
+def _score(theta: np.ndarray, index: np.ndarray, tag: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(len(theta)), _log_lik(theta, index, tag)  # nothing known before
+
+
 def _fresh(tag: int) -> np.ndarray:
     return np.arange((tag + 1) * N, (tag + 2) * N, dtype=np.int64)
 
 
-def _run(**kw: int) -> tuple[np.ndarray, Particles]:
+def _run(max_stages: int = MAX_STAGES) -> tuple[np.ndarray, Particles]:
     rng = np.random.default_rng(3)
     theta0 = rng.standard_normal((N, 2))
     out = tempered_smc(GaussianPrior(np.zeros(2), np.ones(2)), theta0,
-                       np.arange(N, dtype=np.int64), _log_lik, _fresh, rng, **kw)
+                       np.arange(N, dtype=np.int64), _score, _fresh, rng,
+                       max_stages=max_stages)
     return theta0, out
 
 
@@ -70,3 +81,37 @@ def test_copies_of_one_man_count_once() -> None:
     assert distinct_ess(theta, index, uniform) == 1.0 / (0.5**2 + 2 * 0.25**2)
     other_stream = np.array([5, 8, 6, 7], dtype=np.int64)  # same factors, another stream
     assert distinct_ess(theta, other_stream, uniform) == 4.0
+
+
+def test_an_update_tempers_a_new_result_into_the_weighted_men() -> None:
+    # first y1 = 1.2 (sd 0.2), then y2 = 0.8 (sd 0.05) tempered in on top of it: the
+    # posterior of theta_0 has precision 1 + 25 + 400 and mean (1.2 * 25 + 0.8 * 400) / 426
+    def lik(theta: np.ndarray, y: float, s: float) -> np.ndarray:
+        return np.asarray(-0.5 * ((y - theta[:, 0]) / s) ** 2)
+
+    def first_score(theta: np.ndarray, index: np.ndarray, tag: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(len(theta)), lik(theta, 1.2, 0.2)
+
+    def update_score(theta: np.ndarray, index: np.ndarray, tag: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        return lik(theta, 1.2, 0.2), lik(theta, 0.8, 0.05)
+
+    prior = GaussianPrior(np.zeros(2), np.ones(2))
+    rng = np.random.default_rng(5)
+    first = tempered_smc(prior, rng.standard_normal((N, 2)), np.arange(N, dtype=np.int64),
+                         first_score, _fresh, rng)
+    known, new = update_score(first.theta, first.index, 0)
+    out = tempered_smc(prior, first.theta, first.index, update_score,
+                       lambda tag: _fresh(tag + 1000), rng, log_w0=first.log_weights,
+                       start=(known, new))
+    w = np.exp(out.log_weights)
+    mean = w @ out.theta[:, 0]
+    sd = np.sqrt(w @ (out.theta[:, 0] - mean) ** 2)
+    post_mean, post_sd = (1.2 * 25 + 0.8 * 400) / 426, 1 / np.sqrt(426)
+    # seeds 1-8: mean within 0.05 posterior sd, sd within 8 % of the closed form
+    assert abs(mean - post_mean) < 0.1 * post_sd
+    assert abs(sd - post_sd) < 0.1 * post_sd
+    assert out.betas[-1] == 1.0 and len(out.betas) > 1  # it took stages, not one reweighting
+    # the likelihood kept is of both results
+    assert np.allclose(out.log_likelihood, sum(update_score(out.theta, out.index, 0)))

@@ -8,12 +8,13 @@ reweighting, resampling and Metropolis-Hastings moves (:mod:`androcast.twin.temp
 bring the men from the prior to the posterior. The effective sample size (Kish, copies of
 one man counted once) says how many men carry the weight; below ``min_ess`` the data are
 too unusual for the prior and the posterior falls back to the prior, with a warning.
-``update(posterior, case)`` adds results not yet used by reweighting the same men. Whenever
-the ESS is below half of N (after personalising or an update) the men are resampled
-(systematic) and moved by a few Metropolis-Hastings sweeps targeting prior x likelihood of
-every result used so far (resample-move, Gilks & Berzuini 2001; :mod:`androcast.twin.move`),
-so the copies of the few heavy men become distinct draws of the posterior that a later
-result can tell apart.
+``update(posterior, case)`` adds results not yet used: it reweights the same men, and when
+that leaves fewer than half of N effective it tempers the new results in from those
+weighted men by the same stages (target prior x results so far x new results^beta), so
+the men follow the posterior instead of copying its few heavy men. A posterior whose ESS
+is below half of N after personalising (the stages ran out) is resampled (systematic) and
+moved by a few Metropolis-Hastings sweeps targeting prior x likelihood of every result used
+so far (resample-move, Gilks & Berzuini 2001; :mod:`androcast.twin.move`).
 Only results the current men cannot explain at all make an update start over.
 ``treatment`` (keyword of ``personalise``) is what he has been given since his androgens,
 e.g. an adopted plan: it is part of the history every man is simulated through, and a
@@ -51,7 +52,7 @@ from androcast.twin.prior import (
     factor_maxima,
     twin_cohort,
 )
-from androcast.twin.tempering import tempered_smc
+from androcast.twin.tempering import Particles, tempered_smc
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -150,12 +151,23 @@ def log_likelihood(obs: Sequence[Observation], predicted: Mapping[str, FloatArra
 
 def _history_loglik(history: Regimen, p: Parameters, n: int,
                     obs: Sequence[Observation]) -> tuple[FloatArray, HistoryState | None]:
+    _, lik, state = _history_logliks(history, p, n, [], obs)
+    return lik, state
+
+
+def _history_logliks(history: Regimen, p: Parameters, n: int, known: Sequence[Observation],
+                     new: Sequence[Observation],
+                     ) -> tuple[FloatArray, FloatArray, HistoryState | None]:
+    """One simulation of the men's history: log-likelihoods of the ``known`` results, of the
+    ``new`` ones, and their states on the last result's day."""
+    obs = [*known, *new]
     if not obs:
-        return np.zeros(n), None
+        return np.zeros(n), np.zeros(n), None
     days = np.unique(np.array([o.day for o in obs], dtype=float))
     names = sorted({o.observable for o in obs})
     predicted, state = simulate_history(p, history, n, days, names)
-    return log_likelihood(obs, predicted, days), state
+    known_lik = log_likelihood(known, predicted, days) if known else np.zeros(n)
+    return known_lik, log_likelihood(new, predicted, days), state
 
 
 def personalise(
@@ -195,34 +207,63 @@ def personalise(
     if not obs:
         return _assimilate(prior, obs)
 
-    states: dict[int, HistoryState | None] = {}  # per simulation tag (0: the prior's men)
+    rng = np.random.default_rng([seed, 7])
+    run = _sequential_mc(prior, [], obs, rng, SMC_STREAMS)
+    final = replace(prior, sample_=run.men, history_state_=run.state,
+                    log_likelihood_=run.particles.log_likelihood,
+                    acceptance_=run.particles.acceptance, stages_=run.particles.betas)
+    # a fall-back to the prior keeps the prior's men, simulated first
+    prior = replace(prior, history_state_=run.first_state)
+    return _settle(_weigh(final, obs, run.particles.log_weights, prior, ess=run.particles.ess))
 
-    def score(theta: FloatArray, index: IntArray, tag: int) -> FloatArray:
+
+@dataclass(frozen=True)
+class _Run:
+    """A tempered SMC run over a posterior's men: the particles, the men, their states."""
+
+    particles: Particles
+    men: CohortSample
+    state: HistoryState | None  # every man's state on his latest result (if known)
+    first_state: HistoryState | None  # the starting men's
+
+
+def _sequential_mc(post: Posterior, known: Sequence[Observation], new: Sequence[Observation],
+                   rng: np.random.Generator, first_stream: int, *,
+                   log_w0: FloatArray | None = None,
+                   start: tuple[FloatArray, FloatArray, HistoryState | None] | None = None,
+                   ) -> _Run:
+    """Temper ``new`` results into a target that holds the ``known`` ones, from the men of
+    ``post`` (weights ``log_w0``; ``start``: their log-likelihoods and state, if simulated).
+
+    Moved men take population streams from ``first_stream`` on.
+    """
+    names = _theta_names(post.cohort)
+    gaussian = _gaussian_prior(post.cohort, names, factor_maxima(post.case))
+    sample, n = post.sample_, post.n
+    states: dict[int, HistoryState | None] = {}  # per simulation tag (0: the starting men)
+
+    def score(theta: FloatArray, index: IntArray, tag: int) -> tuple[FloatArray, FloatArray]:
         men = sample if tag == 0 else _with_theta(replace(sample, index=index), names, theta)
-        p = cohort_parameters(men, cohort, population)
-        log_lik, states[tag] = _history_loglik(history, p, n, obs)
-        return log_lik
+        p = cohort_parameters(men, post.cohort, post.population)
+        known_lik, new_lik, states[tag] = _history_logliks(post.history, p, n, known, new)
+        return known_lik, new_lik
 
     def fresh_index(tag: int) -> IntArray:
-        # streams apart from the prior's (0..N-1) and from every resample-move's
-        first = SMC_STREAMS + tag * n
+        first = first_stream + tag * n
         return np.arange(first, first + n, dtype=np.int64)
 
-    rng = np.random.default_rng([seed, 7])
-    result = tempered_smc(gaussian, _theta(sample, names), sample.index, score, fresh_index,
-                          rng)
-    men = _with_theta(replace(sample, index=result.index), names, result.theta)
-    tags = np.unique(result.tag)
+    if start is not None:
+        states[0] = start[2]
+    particles = tempered_smc(gaussian, _theta(sample, names), sample.index, score, fresh_index,
+                             rng, log_w0=log_w0,
+                             start=None if start is None else (start[0], start[1]))
+    tags = np.unique(particles.tag)
     needed = [states.get(int(t)) for t in tags]
     state = None if any(s is None for s in needed) else combine_states(
-        [s for s in needed if s is not None], np.searchsorted(tags, result.tag),
-        columns=result.column)
-    final = replace(prior, sample_=men, history_state_=state,
-                    log_likelihood_=result.log_likelihood, acceptance_=result.acceptance,
-                    stages_=result.betas)
-    # a fall-back to the prior keeps the prior's men, simulated first
-    prior = replace(prior, history_state_=states.get(0))
-    return _settle(_weigh(final, obs, result.log_weights, prior, ess=result.ess))
+        [s for s in needed if s is not None], np.searchsorted(tags, particles.tag),
+        columns=particles.column)
+    men = _with_theta(replace(sample, index=particles.index), names, particles.theta)
+    return _Run(particles, men, state, states.get(0))
 
 
 def _settle(posterior: Posterior) -> Posterior:
@@ -301,7 +342,8 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
                 "(low confidence)",))
         return posterior
     p = posterior.parameters()
-    log_lik, state = _history_loglik(posterior.history, p, posterior.n, new)
+    known_obs = [o for o in observations(posterior.case, posterior.t0) if o.key in posterior.used_]
+    known, log_lik, state = _history_logliks(posterior.history, p, posterior.n, known_obs, new)
     log_w = posterior.log_weights_ + log_lik
     if not np.all(np.isfinite(log_w)) and not np.any(np.isfinite(log_w)):
         log_w = np.zeros(posterior.n)
@@ -318,11 +360,21 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
         return replace(again, warnings_=(*again.warnings_,
                        "new results outside the current posterior: personalised again "
                        "from the prior"))
-    known = posterior.log_likelihood_
-    out = replace(posterior, log_weights_=log_w, ess_=ess, used_=used, n_observations_=n_obs,
-                  fell_back_=False, warnings_=(), history_state_=state,
-                  log_likelihood_=None if known is None else known + log_lik)
-    return _settle(out)
+    out = replace(posterior, used_=used, n_observations_=n_obs, fell_back_=False, warnings_=())
+    if ess >= 0.5 * posterior.n:  # the same men, reweighted
+        return replace(out, log_weights_=log_w, ess_=ess, history_state_=state,
+                       log_likelihood_=known + log_lik)
+    # few men carry the new results: temper them in from the current men (resample-move
+    # stages), so the men follow the posterior instead of copying its few heavy men
+    resamples = posterior.resamples_ + 1
+    rng = np.random.default_rng([posterior.cohort.seed, 7, resamples])
+    run = _sequential_mc(posterior, known_obs, new, rng, MOVE_STREAMS * resamples,
+                         log_w0=posterior.log_weights_, start=(known, log_lik, state))
+    return replace(out, sample_=run.men, log_weights_=run.particles.log_weights,
+                   ess_=run.particles.ess, history_state_=run.state,
+                   log_likelihood_=run.particles.log_likelihood,
+                   acceptance_=run.particles.acceptance, stages_=run.particles.betas,
+                   resamples_=resamples)
 
 
 def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posterior:

@@ -1,5 +1,8 @@
 """Tempered sequential Monte Carlo for the twin (SMC sampler with adaptive tempering).
 
+Used twice: personalisation tempers every result in from prior draws; an update tempers
+its new results in from the weighted men of the last posterior (data tempering).
+
 The men start as draws of the prior, each simulated once. Each stage raises the power
 beta <= 1 of the likelihood as far as keeps half of the men effective (bisection on the
 ESS of the incremental weights; Jasra et al. 2011, adaptive tempering), resamples them
@@ -64,8 +67,9 @@ class Particles:
         return distinct_ess(self.theta, self.index, self.log_weights)
 
 
-#: ``log_likelihood(theta, index, tag)``: simulate these men (tag names the run) and score.
-LogLikelihood = Callable[[FloatArray, IntArray, int], FloatArray]
+#: ``log_likelihood(theta, index, tag)``: simulate these men (tag names the run) and score
+#: them: (results already in the target, results tempered in).
+LogLikelihood = Callable[[FloatArray, IntArray, int], tuple[FloatArray, FloatArray]]
 
 
 def ess(log_w: FloatArray) -> float:
@@ -111,19 +115,27 @@ def tempered_smc(
     fresh_index: Callable[[int], IntArray],
     rng: np.random.Generator,
     *,
+    log_w0: FloatArray | None = None,
+    start: tuple[FloatArray, FloatArray] | None = None,
     sweeps: int = SWEEPS,
     max_stages: int = MAX_STAGES,
 ) -> Particles:
-    """Men of the posterior from prior draws ``theta0`` with streams ``index0`` (module doc).
+    """Men of the posterior from men ``theta0`` with streams ``index0`` (module doc).
 
+    The target at power beta is prior x known x new^beta: ``log_likelihood(theta, index,
+    tag)`` simulates the men and returns the log-likelihoods (known, new) of the results
+    already in the target and of those tempered in. From prior draws, known is 0; an update
+    starts from the weighted men of the last posterior (``log_w0``, normalised; default
+    equal weights) and tempers in its new results. ``start``: (known, new) of the men
+    ``theta0`` when already simulated (else they are simulated with tag 0).
     ``fresh_index(tag)`` gives N population streams never used before.
     """
     n = theta0.shape[0]
     theta, index = theta0, index0
-    log_lik = log_likelihood(theta, index, 0)
+    known, log_lik = start if start is not None else log_likelihood(theta, index, 0)
     tag = np.zeros(n, dtype=np.int64)
     column = np.arange(n, dtype=np.int64)
-    log_w = np.full(n, -math.log(n))
+    log_w = np.full(n, -math.log(n)) if log_w0 is None else log_w0
     beta = 0.0
     betas: list[float] = []
     acceptance: list[float] = []
@@ -142,27 +154,31 @@ def tempered_smc(
         w = np.exp(log_w)
         spread = np.sqrt(w @ (theta - w @ theta) ** 2)
         parents = systematic_resample(w, rng)
-        theta, index, log_lik = theta[parents], index[parents], log_lik[parents]
+        theta, index, known, log_lik = theta[parents], index[parents], known[parents], \
+            log_lik[parents]
         tag, column = tag[parents], column[parents]
         log_w = np.full(n, -math.log(n))
-        raw: dict[int, FloatArray] = {}
+        raw: dict[int, tuple[FloatArray, FloatArray]] = {}
 
         def tempered(th: FloatArray, ix: IntArray, sweep: int, stage: int = stage,
-                     power: float = beta, raw: dict[int, FloatArray] = raw) -> FloatArray:
+                     power: float = beta,
+                     raw: dict[int, tuple[FloatArray, FloatArray]] = raw) -> FloatArray:
             raw[sweep] = log_likelihood(th, ix, stage * STAGE_TAGS + sweep)
-            return power * raw[sweep]
+            return raw[sweep][0] + power * raw[sweep][1]
 
         def fresh(sweep: int, stage: int = stage) -> IntArray:
             return fresh_index(stage * STAGE_TAGS + sweep)
 
-        moved = random_walk_moves(prior, theta, index, beta * log_lik, tempered, fresh, spread,
-                                  rng, sweeps=sweeps)
-        for sweep, values in raw.items():
+        moved = random_walk_moves(prior, theta, index, known + beta * log_lik, tempered, fresh,
+                                  spread, rng, sweeps=sweeps)
+        for sweep, (values_known, values) in raw.items():
             mine = moved.origin == sweep
+            known = np.where(mine, values_known, known)
             log_lik = np.where(mine, values, log_lik)
             tag = np.where(mine, stage * STAGE_TAGS + sweep, tag)
             column = np.where(mine, np.arange(n), column)
         theta, index = moved.theta, moved.index
         acceptance.extend(moved.acceptance)
-    return Particles(theta=theta, index=index, log_likelihood=log_lik, log_weights=log_w,
-                     tag=tag, column=column, betas=tuple(betas), acceptance=tuple(acceptance))
+    return Particles(theta=theta, index=index, log_likelihood=known + log_lik,
+                     log_weights=log_w, tag=tag, column=column, betas=tuple(betas),
+                     acceptance=tuple(acceptance))
