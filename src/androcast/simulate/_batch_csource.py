@@ -138,6 +138,53 @@ def _lu(pattern: set[tuple[int, int]], n: int) -> list[str]:
     return [*factor, "", *forward, *backward, "}"]
 
 
+def _shared_jacobian(program: Program) -> tuple[list[Assignment], list[Any], list[Any]]:
+    """The derivative chain, rates and Jacobian entries of ``derivs_jac`` with their common
+    sub-expressions shared (``cse`` over all of them at once, in dependency order).
+
+    The forward-mode chain names each derivative, but the entries of one row still repeat
+    whole factors of their rate (a Hill term's powers, its denominator): in the reference
+    kernel 123 rpow() calls and 181 divisions, of which sharing leaves far fewer.
+    """
+    import sympy
+
+    chain = list(program.jacobian_body)
+    n_rates, n_chain = len(program.derivatives), len(chain)
+    exprs = [*program.derivatives, *(e for _, e in chain), *(e for _, _, e in program.jacobian)]
+    shared, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("x"), order="none")
+    named = [*shared, *((s, e) for (s, _), e in zip(chain, reduced[n_rates:n_rates + n_chain],
+                                                    strict=True))]
+    return (_dependency_order(named), list(reduced[:n_rates]),
+            list(reduced[n_rates + n_chain:]))
+
+
+def _dependency_order(assignments: Sequence[Assignment]) -> list[Assignment]:
+    """The assignments with each after those it reads (stable: otherwise as given); a shared
+    sub-expression may read a chain symbol and a later chain symbol read it."""
+    index = {symbol: k for k, (symbol, _) in enumerate(assignments)}
+    needs = [sorted({index[s] for s in e.free_symbols if s in index}) for _, e in assignments]
+    done: list[bool] = [False] * len(assignments)
+    out: list[Assignment] = []
+
+    def visit(k: int) -> None:
+        stack = [(k, 0)]
+        while stack:
+            node, at = stack.pop()
+            if done[node]:
+                continue
+            if at < len(needs[node]):
+                stack.append((node, at + 1))
+                if not done[needs[node][at]]:
+                    stack.append((needs[node][at], 0))
+                continue
+            done[node] = True
+            out.append(assignments[node])
+
+    for k in range(len(assignments)):
+        visit(k)
+    return out
+
+
 def _array(name: str, values: Sequence[float | int], ctype: str = "double") -> str:
     body = ", ".join(repr(float(v)) if ctype == "double" else str(int(v)) for v in values)
     return f"static const {ctype} {name}[{max(len(values), 1)}] = {{{body or '0'}}};"
@@ -191,9 +238,10 @@ def c_source(program: Program, method: Rosenbrock) -> str:
     lines += [f"static void derivs_jac{head}, double *F, double *J) {{", *_reads(program),
               *_unused(program)]
     _assign(lines, program.body)
-    lines += [f"  F[{i}] = {_c(e)};" for i, e in enumerate(program.derivatives)]
-    _assign(lines, program.jacobian_body)
-    lines += [f"  J[{k}] = {_c(e)};" for k, (_, _, e) in enumerate(program.jacobian)]
+    body, rates, entries = _shared_jacobian(program)
+    _assign(lines, body)
+    lines += [f"  F[{i}] = {_c(e)};" for i, e in enumerate(rates)]
+    lines += [f"  J[{k}] = {_c(e)};" for k, e in enumerate(entries)]
     lines += ["}", ""]
 
     pattern = {(r, c) for r, c, _ in program.jacobian}
