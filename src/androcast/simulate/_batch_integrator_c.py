@@ -41,7 +41,7 @@ static int integrate(double *z, const double *P, const double *C, const double *
                      double *t_io, double t_end, double *h_io, const double *rtol,
                      const double *atol, double h_max, double h_min, long max_steps, long *steps,
                      long *rejected_count, double *h_first) {
-  double F[M], Fs[M], J[NNZ], W[M * M], K[S][M], ytmp[M], ynew[M];
+  double F[M], Fs[M], J[NNZ], W[NW], K[S][M], ytmp[M], ynew[M];
   double t = *t_io, h = *h_io;
   int have_jac = 0, rejected = 0;
   while (t < t_end - 1e-12) {
