@@ -32,6 +32,12 @@ static inline double rpow(double x, double n) {
   if (n == 0.5) return sqrt(x);
   if (n == 1.5) return x * sqrt(x);
   if (n == -1.0) return 1.0 / x;
+  if (fabs(n) <= 16.0 && n == (double)(int)n) {  /* e.g. (x^n_ITT)^4, n_ITT 3 */
+    unsigned e = (unsigned)(n < 0.0 ? -n : n);
+    double r = 1.0, b = x;
+    for (; e; e >>= 1, b *= b) if (e & 1u) r *= b;
+    return n < 0.0 ? 1.0 / r : r;
+  }
   return pow(x, n);
 }
 """
