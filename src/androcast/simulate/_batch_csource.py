@@ -6,6 +6,15 @@ chemical kinetics (Damian V, Sandu A, Damian M, Potra F, Carmichael GR, "The kin
 preprocessor KPP", Comput Chem Eng 2002;26:1567-79): ``W`` of a dissipative system is
 dominated by its diagonal. A zero or non-finite pivot rejects the step (then halved).
 After ``lu`` the diagonal holds the inverse pivots (``solve`` multiplies by them).
+Without pivoting is safe here: with a dense LU with partial pivoting in its place, the
+reference scenario (bench/batch.py, 50 men, 2 years) takes the same steps and its outputs
+agree to 4e-12 relative.
+
+Where one man's integration of that scenario went (11.2 -> 8.1 ms, 7899 steps unchanged):
+the solves' sums as trees, not chains of subtractions (10.8 -> 9.0), sharing sub-expressions
+across the Jacobian (11.2 -> 10.8), whole exponents without pow() (9.0 -> 8.4), the error
+norm without fmax() calls (8.4 -> 8.1). Tried, no measurable change: -O3, writing each slot
+of ``W`` once (the diagonal as ``g - J``).
 """
 
 from __future__ import annotations

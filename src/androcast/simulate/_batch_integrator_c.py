@@ -193,6 +193,17 @@ int probe(const double *P, const double *z, const double *U, double *F, double *
   return 0;
 }
 
+/* For tests: b <- (g I - jac)^-1 b through form_w, lu and solve (jac dense, M x M; only its
+   entries on the kernel's pattern are read); 0 if lu met a zero pivot. */
+int probe_solve(const double *jac, double g, double *b) {
+  double J[NNZ], W[NW];
+  for (int k = 0; k < NNZ; k++) J[k] = jac[JROW[k] * M + JCOL[k]];
+  form_w(J, g, W);
+  if (!lu(W)) return 0;
+  solve(W, b);
+  return 1;
+}
+
 int run(long k0, long k1, long n_total, const double *params, const double *y0, double t0,
         const double *t_out, long n_out, const long *ev_ptr, const double *ev_t,
         const int *ev_kind, const int *ev_index, const double *ev_value, const int *obs_sel,
