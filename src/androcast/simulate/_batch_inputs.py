@@ -88,9 +88,13 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
             raise SimulationError("batch.kernel", "without gonadorelin inputs",
                                   "a kernel built for gonadorelin (gnrh=True)")
         rows += gnrh_rows(schedule, gnrh_input, pulse_interval_d, t_start_d)
-    # (active position, fraction) of each drug and route's targets, resolved once
+    # (active position, fraction) of each drug and route's targets, resolved once; the
+    # doses' rows as columns, not tuples: a tuple per dose and numpy's parse of the list
+    # of tuples were most of a one-man run's event table (312 doses: ~0.2 -> ~0.1 ms)
     resolved: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    append = rows.append
+    times: list[float] = []
+    targets_of: list[float] = []
+    amounts: list[float] = []
     for dose in schedule.doses:
         key = (dose.drug, dose.route)
         targets = resolved.get(key)
@@ -109,17 +113,28 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
             resolved[key] = targets
         t = max(dose.t_d, t_start_d)
         for q, fraction in targets:
-            append((t, 0.0, q, dose.amount * fraction))
+            times.append(t)
+            targets_of.append(q)
+            amounts.append(dose.amount * fraction)
     infusions = [inf for inf in schedule.infusions if not _is_gnrh(inf.drug)]
     edges = sorted({e for inf in infusions for e in (inf.start_d, inf.stop_d)})
+    after: list[tuple[float, float, float, float]] = []
     for t in edges:
         rate = np.zeros(len(index))
         for inf in infusions:
             if inf.start_d <= t < inf.stop_d:
                 for target in _targets(inf.drug, inf.route):
                     rate[index[target.species]] += inf.rate_per_d * target.fraction
-        rows += [(max(t, t_start_d), 1.0, float(j), float(r)) for j, r in enumerate(rate)]
-    table = np.array(rows, dtype=float).reshape(-1, 4)
+        after += [(max(t, t_start_d), 1.0, float(j), float(r)) for j, r in enumerate(rate)]
+    # rows in the order gonadorelin inputs, doses, infusion edges (the stable sort's ties)
+    table = np.empty((len(rows) + len(times) + len(after), 4))
+    table[:len(rows)] = np.array(rows, dtype=float).reshape(-1, 4)
+    doses = table[len(rows):len(rows) + len(times)]
+    doses[:, 0] = times
+    doses[:, 1] = 0.0
+    doses[:, 2] = targets_of
+    doses[:, 3] = amounts
+    table[len(rows) + len(times):] = np.array(after, dtype=float).reshape(-1, 4)
     return table[np.argsort(table[:, 0], kind="stable")]
 
 
