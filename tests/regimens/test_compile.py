@@ -85,3 +85,20 @@ def test_dose_count_and_mass_balance_for_any_schedule(
     assert all(start - 1e-9 <= d.t_d < start + duration for d in doses)
     gaps = [b.t_d - a.t_d for a, b in itertools.pairwise(doses)]
     assert all(g == pytest.approx(every, rel=1e-9, abs=1e-9) for g in gaps)
+
+
+def test_compiled_doses_are_the_records_the_constructor_builds() -> None:
+    # compile_regimen fills each Dose's fields at once, bypassing the dataclass __init__:
+    # that is only sound while Dose has exactly these fields and no __post_init__
+    import dataclasses
+
+    assert [f.name for f in dataclasses.fields(Dose)] == ["t_d", "drug", "route", "amount",
+                                                         "unit"]
+    assert not hasattr(Dose, "__post_init__")
+    weekly = RegimenEntry("testosterone_enanthate", 200.0, "mg", "im", 7.0, 0.0, 21.0)
+    doses = compile_regimen(Regimen((weekly,)), t_start_d=0.0, t_end_d=21.0).doses
+    for dose in doses:
+        built = Dose(dose.t_d, "testosterone_enanthate", "im", 200.0, "mg")
+        assert dose == built and hash(dose) == hash(built) and repr(dose) == repr(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            dose.amount = 1.0  # type: ignore[misc]
