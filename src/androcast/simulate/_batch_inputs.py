@@ -95,7 +95,7 @@ def _schedule_events(schedule: DoseSchedule, index: dict[str, int], position: di
         rows += gnrh_rows(schedule, gnrh_input, pulse_interval_d, t_start_d)
     # (active position, fraction) of each drug and route's targets, resolved once; the
     # doses' rows as columns, not tuples: a tuple per dose and numpy's parse of the list
-    # of tuples were most of a one-man run's event table (312 doses: ~0.2 -> ~0.1 ms)
+    # of tuples were a quarter of a one-man run's event table (312 doses: 0.20 -> 0.15 ms)
     resolved: dict[tuple[str, str], list[tuple[float, float]]] = {}
     times: list[float] = []
     targets_of: list[float] = []
