@@ -9,6 +9,7 @@ also covers code generation and compilation.
 from __future__ import annotations
 
 import ctypes
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,15 @@ import pytest
 from kernel_checks import assert_kernel_equals_rhs
 
 from androcast.errors import ParameterError
-from androcast.model import Inputs, build_species, reference_parameters, reference_state, rhs
+from androcast.model import (
+    Inputs,
+    Parameters,
+    Species,
+    build_species,
+    reference_parameters,
+    reference_state,
+    rhs,
+)
 from androcast.regimens import DoseSchedule, compile_regimen, parse_regimen
 from androcast.simulate import SolverOptions, simulate
 from androcast.simulate import _batch_compiled as compiled
@@ -63,13 +72,29 @@ def test_compiled_engine_matches_one_patient_lsoda_within_1e_3(cold_cache: Path)
             assert err <= 1e-3, (name, k, err)
 
 
-def test_generated_derivatives_and_jacobian_equal_the_model_rhs(cold_cache: Path) -> None:
+@dataclass
+class _Probe:
+    """The kernel's derivatives, Jacobian and observables at one state away from steady state."""
+
+    kernel: compiled.CompiledKernel
+    p: Parameters
+    species: tuple[Species, ...]
+    active: list[int]
+    y: np.ndarray  # full state
+    u: np.ndarray  # inputs
+    f: np.ndarray
+    jac: np.ndarray  # dense, row-major (m * m)
+    obs: np.ndarray
+    rng: np.random.Generator  # the stream that drew the state, for further draws
+
+
+def _probe(cold_cache: Path, seed: int) -> _Probe:
     p = reference_parameters()
-    species = build_species({"testosterone_enanthate", "clomiphene_citrate", "hcg"}, p)
+    species = tuple(build_species({"testosterone_enanthate", "clomiphene_citrate", "hcg"}, p))
     kernel = compiled.kernel(species, RODAS3, cold_cache)
     active = list(kernel.active)
     y = np.concatenate([reference_state(p), np.zeros(4 * len(species))])
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     y[active] *= rng.uniform(0.5, 1.5, len(active))  # away from steady state
     y[28:] = np.where(np.isin(np.arange(28, y.size), active), rng.uniform(0, 50, y.size - 28), 0)
     u = np.array([0.0, 0.0, 3.0, 0.0])  # an hCG infusion as well
@@ -77,11 +102,15 @@ def test_generated_derivatives_and_jacobian_equal_the_model_rhs(cold_cache: Path
     f, jac, obs = np.zeros(m), np.zeros(m * m), np.zeros(len(kernel.observables))
     params = parameter_matrix(kernel, p, species, 1)[0]
     z = y[active].copy()
-    ptr = [a.ctypes.data_as(ctypes.c_void_p) for a in (params, z, u, f, jac, obs)]
-    kernel.library.probe(*ptr)
-    inputs = Inputs(pulsatile=0.0, infusion=tuple(u))
+    kernel.library.probe(*[a.ctypes.data_as(ctypes.c_void_p) for a in (params, z, u, f, jac, obs)])
+    return _Probe(kernel, p, species, active, y, u, f, jac, obs, rng)
 
-    assert_kernel_equals_rhs(kernel, f, jac, obs, y, p, inputs, species, active)
+
+def test_generated_derivatives_and_jacobian_equal_the_model_rhs(cold_cache: Path) -> None:
+    pr = _probe(cold_cache, 5)
+    inputs = Inputs(pulsatile=0.0, infusion=tuple(pr.u))
+    assert_kernel_equals_rhs(pr.kernel, pr.f, pr.jac, pr.obs, pr.y, pr.p, inputs,
+                             list(pr.species), pr.active)
 
 
 def test_unpivoted_sparse_lu_solves_the_step_matrix(cold_cache: Path) -> None:
@@ -91,20 +120,9 @@ def test_unpivoted_sparse_lu_solves_the_step_matrix(cold_cache: Path) -> None:
     backward-stable solve leaves a residual at round-off (bound 1e-13 of |A| |x|; measured
     3-4e-16); x differs from numpy's by ~cond(A) round-offs (measured <= 2e-13 of max |x| at
     cond 2e6, h 30 d), so it is compared to 1e-9."""
-    p = reference_parameters()
-    species = build_species({"testosterone_enanthate", "clomiphene_citrate", "hcg"}, p)
-    kernel = compiled.kernel(species, RODAS3, cold_cache)
-    active = list(kernel.active)
-    y = np.concatenate([reference_state(p), np.zeros(4 * len(species))])
-    rng = np.random.default_rng(7)
-    y[active] *= rng.uniform(0.5, 1.5, len(active))
-    y[28:] = np.where(np.isin(np.arange(28, y.size), active), rng.uniform(0, 50, y.size - 28), 0)
-    u = np.array([0.0, 0.0, 3.0, 0.0])
-    m = len(active)
-    f, jac, obs = np.zeros(m), np.zeros(m * m), np.zeros(len(kernel.observables))
-    params = parameter_matrix(kernel, p, species, 1)[0]
-    z = y[active].copy()
-    kernel.library.probe(*[a.ctypes.data_as(ctypes.c_void_p) for a in (params, z, u, f, jac, obs)])
+    pr = _probe(cold_cache, 7)
+    kernel, jac, m = pr.kernel, pr.jac, len(pr.active)
+    z, rng = pr.y[pr.active], pr.rng
     dense = jac.reshape(m, m)
     for h in (1e-4, 1e-2, 1.0, 30.0):
         g = 1.0 / (h * 0.43586652150845899)
