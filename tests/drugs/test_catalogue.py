@@ -186,6 +186,56 @@ def test_reversed_dose_range_names_the_field() -> None:
     assert str(err.value).startswith("broken.yaml: broken.routes.oral.dose_range: [5, 1] cannot")
 
 
+def _with_route(**changes: object) -> dict[str, object]:
+    route = {**RECORD["routes"]["oral"], **changes}  # type: ignore[index]
+    return {**RECORD, "routes": {"oral": route}}
+
+
+DURATION = {"value": 1.0, "unit": "d", "source": "x", "flag": "G", "confidence": "guess"}
+
+
+def test_zero_order_needs_its_release_duration() -> None:
+    with pytest.raises(InputFileError) as err:
+        build_drug(_with_route(absorption="zero_order"), filename="broken.yaml")
+    assert str(err.value) == (
+        "broken.yaml: broken.routes.oral.absorption_duration_d: None cannot be read; "
+        "expected a positive release duration in d for a zero_order route"
+    )
+
+
+def test_release_duration_without_zero_order_is_refused() -> None:
+    with pytest.raises(InputFileError) as err:
+        build_drug(_with_route(absorption_duration_d=DURATION), filename="broken.yaml")
+    assert str(err.value) == (
+        "broken.yaml: broken.routes.oral.absorption_duration_d: 1.0 cannot be read; "
+        "expected no release duration unless absorption is zero_order"
+    )
+
+
+def test_release_duration_must_be_positive_days() -> None:
+    hours = {**DURATION, "value": 24.0, "unit": "h"}
+    with pytest.raises(InputFileError) as err:
+        build_drug(_with_route(absorption="zero_order", absorption_duration_d=hours),
+                   filename="broken.yaml")
+    assert str(err.value).startswith(
+        "broken.yaml: broken.routes.oral.absorption_duration_d: '24 h' cannot be read")
+
+
+def test_zero_order_route_takes_no_first_order_rate() -> None:
+    ka = {**DURATION, "unit": "1/d"}
+    record = _with_route(absorption="zero_order", absorption_duration_d=DURATION, ka_per_d=ka)
+    with pytest.raises(InputFileError) as err:
+        build_drug(record, filename="broken.yaml")
+    assert str(err.value).startswith("broken.yaml: broken.routes.oral.ka_per_d: 1.0 cannot")
+
+
+def test_unknown_absorption_names_the_field() -> None:
+    with pytest.raises(InputFileError) as err:
+        build_drug(_with_route(absorption="second_order"), filename="broken.yaml")
+    assert str(err.value).startswith(
+        "broken.yaml: broken.routes.oral.absorption: 'second_order' cannot be read")
+
+
 def test_unknown_evidence_key_names_the_parameter() -> None:
     pk = {"ke_per_d": {"from": "parameters.nowhere.halflife", "as": "rate_from_half_life"}}
     with pytest.raises(InputFileError) as err:

@@ -16,7 +16,7 @@ import pint
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from androcast.drugs._types import ROUTES, Drug, DrugKind, Param, Route
-from androcast.errors import InputFileError
+from androcast.errors import InputFileError, RegimenError
 from androcast.evidence import evidence
 from androcast.units import ureg
 
@@ -66,6 +66,8 @@ class RouteSpec(_Strict):
     source: str
     ka_per_d: ParamSpec | None = None
     note: str = ""
+    absorption: Literal["first_order", "zero_order"] = "first_order"
+    absorption_duration_d: ParamSpec | None = None  # zero_order: release time per dose
 
     @field_validator("dose_range", "interval_range_d")
     @classmethod
@@ -190,6 +192,24 @@ def _resolve(
         ) from None
 
 
+def _route(filename: str, code: str, name: str, r: RouteSpec) -> Route:
+    """One route, its parameters resolved; an inconsistent absorption names its field."""
+    field = f"routes.{name}"
+    ka = (_resolve(filename, code, f"{field}.ka_per_d", "ka_per_d", r.ka_per_d)
+          if r.ka_per_d is not None else None)
+    duration = (_resolve(filename, code, f"{field}.absorption_duration_d",
+                         "absorption_duration_d", r.absorption_duration_d)
+                if r.absorption_duration_d is not None else None)
+    try:
+        return Route(route=name, dose_unit=r.dose_unit, dose_range=r.dose_range,
+                     interval_range_d=r.interval_range_d, bioavailability=r.bioavailability,
+                     source=r.source, ka_per_d=ka, note=r.note, absorption=r.absorption,
+                     absorption_duration_d=duration)
+    except RegimenError as err:
+        raise InputFileError(f"{filename}: {code}.{field}.{err.field.split('.')[-1]}",
+                             err.value, err.expected) from None
+
+
 def build_drug(data: Mapping[str, Any], *, filename: str) -> Drug:
     """Validate one record and resolve its parameters; errors name file, drug and field."""
     code = str(data.get("code", "?")) if isinstance(data, Mapping) else "?"
@@ -205,23 +225,7 @@ def build_drug(data: Mapping[str, Any], *, filename: str) -> Drug:
     if spec.code != filename.removesuffix(".yaml"):
         raise InputFileError(f"{filename}: code", spec.code, "the file name without .yaml")
     pk = {name: _resolve(filename, code, f"pk.{name}", name, p) for name, p in spec.pk.items()}
-    routes = {
-        name: Route(
-            route=name,
-            dose_unit=r.dose_unit,
-            dose_range=r.dose_range,
-            interval_range_d=r.interval_range_d,
-            bioavailability=r.bioavailability,
-            source=r.source,
-            ka_per_d=(
-                _resolve(filename, code, f"routes.{name}.ka_per_d", "ka_per_d", r.ka_per_d)
-                if r.ka_per_d is not None
-                else None
-            ),
-            note=r.note,
-        )
-        for name, r in spec.routes.items()
-    }
+    routes = {name: _route(filename, code, name, r) for name, r in spec.routes.items()}
     equivalence = (
         _resolve(
             filename,

@@ -23,9 +23,13 @@ class DrugKind(StrEnum):
     medication_class = "medication_class"  # history only: opioid, glucocorticoid, ...
 
 
-#: Routes a regimen may name. Continuous routes compile to infusions, the rest to boluses.
+#: Routes a regimen may name. Continuous routes compile to infusions, the rest to boluses
+#: (or, for a zero-order route, to one constant-rate segment per administration).
 ROUTES = ("im", "sc", "oral", "transdermal", "sc_pump", "iv_infusion", "sc_infusion")
 CONTINUOUS_ROUTES = frozenset({"iv_infusion", "sc_infusion"})
+#: How an administration enters the body: a bolus into a first-order depot, or a constant
+#: rate over ``absorption_duration_d`` (zero order, e.g. a skin reservoir).
+ABSORPTIONS = ("first_order", "zero_order")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Route:
 
     For continuous routes (``iv_infusion``, ``sc_infusion``) ``dose_range`` is the amount
     per day. ``ka_per_d`` overrides the drug's ``pk["ka_per_d"]`` for this route's depot.
+    A ``zero_order`` route releases each administration at a constant rate over
+    ``absorption_duration_d`` (its ``dose_range`` stays per administration).
     """
 
     route: str
@@ -61,10 +67,45 @@ class Route:
     source: str
     ka_per_d: Param | None = None
     note: str = ""
+    absorption: str = "first_order"  # one of ABSORPTIONS
+    absorption_duration_d: Param | None = None  # zero_order only, in days
+
+    def __post_init__(self) -> None:
+        if self.absorption not in ABSORPTIONS:
+            raise RegimenError(f"{self.route}.absorption", self.absorption,
+                               "one of " + ", ".join(ABSORPTIONS))
+        duration = self.absorption_duration_d
+        if not self.zero_order:
+            if duration is not None:
+                raise RegimenError(f"{self.route}.absorption_duration_d", duration.value,
+                                   "no release duration unless absorption is zero_order")
+            return
+        if self.continuous:
+            raise RegimenError(f"{self.route}.absorption", self.absorption,
+                               "first_order on a continuous route (already a constant rate)")
+        if self.ka_per_d is not None:
+            raise RegimenError(f"{self.route}.ka_per_d", self.ka_per_d.value,
+                               "no first-order absorption rate on a zero_order route")
+        if duration is None or duration.unit != "d" or not duration.value > 0:
+            raise RegimenError(
+                f"{self.route}.absorption_duration_d",
+                None if duration is None else f"{duration.value:g} {duration.unit}",
+                "a positive release duration in d for a zero_order route")
 
     @property
     def continuous(self) -> bool:
         return self.route in CONTINUOUS_ROUTES
+
+    @property
+    def zero_order(self) -> bool:
+        """Each administration is a constant-rate segment, not a bolus."""
+        return self.absorption == "zero_order"
+
+    @property
+    def release_d(self) -> float:
+        """How long one administration of a zero-order route is released for (days)."""
+        assert self.absorption_duration_d is not None  # __post_init__ checks it
+        return self.absorption_duration_d.value
 
 
 @dataclass(frozen=True)
