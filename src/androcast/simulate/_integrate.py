@@ -24,6 +24,8 @@ from androcast.simulate.options import SolverOptions, Status
 _G = STATE_NAMES.index("G")
 #: A negative state beyond this (relative to its scale) is a failure, not round-off.
 _NEGATIVE_SLACK = 1e-6
+#: An input edge this close before an output time has already switched at that time.
+_EDGE_SLACK_D = 1e-9
 #: Body weight used to turn ng/kg gonadorelin doses into µg (a design choice).
 BODY_WEIGHT_KG = 75.0
 
@@ -119,6 +121,21 @@ class Integrator:
         return Inputs(pulsatile=1.0 if self.pulsatile else 0.0, gnrh_infusion_ug_per_d=gnrh_rate,
                       pump_pulse_ug=pump_ug, pump_frequency_per_d=pump_f,
                       infusion=tuple(infusion))
+
+    def observed_inputs(self, t_d: FloatArray) -> Inputs:
+        """The species' infusion rates at every output time (right-continuous, an edge
+        within 1e-9 d counted as passed, as the compiled batch engine does). Serum T is
+        quasi-steady: testosterone given as a rate (an infusion, gel) is in the observed
+        T only through these inputs."""
+        rates = np.zeros((len(self.species), t_d.size))
+        for inf in self.schedule.infusions:
+            if is_gnrh(inf.drug):
+                continue
+            on = (t_d >= inf.start_d - _EDGE_SLACK_D) & (t_d < inf.stop_d - _EDGE_SLACK_D)
+            for target in dose_targets(inf.drug, inf.route):
+                rates[self.index[target.species], on] += inf.rate_per_d * target.fraction
+        return Inputs(pulsatile=1.0 if self.pulsatile else 0.0,
+                      infusion=tuple(rates) if np.any(rates) else ())
 
     # -- events ------------------------------------------------------------------------
     def apply_dose(self, y: FloatArray, dose: Dose) -> None:

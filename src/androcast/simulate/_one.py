@@ -8,7 +8,7 @@ import numpy as np
 
 from androcast.errors import SimulationError
 from androcast.model.pharmacology import STATES_PER_SPECIES, build_species, route_ka
-from androcast.model.rhs import N_PHYSIOLOGY, STATE_NAMES, Inputs, rhs
+from androcast.model.rhs import N_PHYSIOLOGY, STATE_NAMES, rhs
 from androcast.model.steady_state import steady_state
 from androcast.regimens import DoseSchedule, Regimen, compile_regimen
 from androcast.simulate._integrate import Integrator
@@ -78,8 +78,7 @@ def simulate(
     if status is not Status.success and throw:
         raise status.error(float(t_end[0]))
     t_d, states = out[0], out[1:]
-    _, obs = rhs(t_d, states, p, Inputs(pulsatile=1.0 if pulsatile else 0.0), species,
-                 observe=True)
+    _, obs = rhs(t_d, states, p, integrator.observed_inputs(t_d), species, observe=True)
     values = {name: np.asarray(np.broadcast_to(obs[name], t_d.shape), dtype=float)
               for name in OBSERVABLE_UNITS}
     values["testosterone_free"] = values["testosterone_free"] * 1000.0  # nmol/L -> pmol/L

@@ -388,7 +388,10 @@ def _simulate_numpy(
     for i in range(t_out.size):
         # occupancy and receptor hold see the gonadorelin inputs then in effect
         since = [t for t in events.gnrh if t <= t_out[i]]
-        u = _inputs(None, events.gnrh[max(since)] if since else None)
+        # serum T is quasi-steady: testosterone given as a rate is seen through the rates
+        # (an edge within 1e-9 d has switched, as in the compiled engine)
+        rate_since = max(t for t in events.rates if t <= t_out[i] + 1e-9)
+        u = _inputs(events.rates[rate_since], events.gnrh[max(since)] if since else None)
         _, values = rhs(t_out[i], states[i], p, u, species, observe=True)
         for name, v in values.items():
             observed[name].append(np.broadcast_to(np.asarray(v, dtype=float), (n,)))
