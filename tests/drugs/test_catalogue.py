@@ -85,7 +85,9 @@ def test_every_dosable_drug_has_absorption_and_elimination(code: str) -> None:
     for name, route in drug.routes.items():
         assert "ke_per_d" in drug.pk or all("ke_per_d" in get_drug(p).pk for p in parts)
         assert parts or "ke_per_d" in drug.pk
-        if name not in CONTINUOUS_ROUTES and not parts:
+        if route.zero_order:  # released at a constant rate: no depot to absorb from
+            assert route.release_d > 0 and drug.ka_per_d(name) is None
+        elif name not in CONTINUOUS_ROUTES and not parts:
             assert drug.ka_per_d(name) is not None and drug.ka_per_d(name) > 0
         low, high = route.dose_range
         assert 0 < low <= high
@@ -184,6 +186,13 @@ def test_reversed_dose_range_names_the_field() -> None:
     with pytest.raises(InputFileError) as err:
         build_drug({**RECORD, "routes": {"oral": route}}, filename="broken.yaml")
     assert str(err.value).startswith("broken.yaml: broken.routes.oral.dose_range: [5, 1] cannot")
+
+
+def test_gel_is_released_over_the_24_h_of_the_androgel_label() -> None:
+    route = get_drug("testosterone_gel").route("transdermal")
+    assert route.zero_order and route.release_d == 1.0  # androgel_label: absorbed over 24 h
+    assert "androgel_label" in route.absorption_duration_d.source  # type: ignore[union-attr]
+    assert route.dose_range == (25, 100)  # still mg per application, not a rate
 
 
 def _with_route(**changes: object) -> dict[str, object]:

@@ -102,3 +102,68 @@ def test_compiled_doses_are_the_records_the_constructor_builds() -> None:
         assert dose == built and hash(dose) == hash(built) and repr(dose) == repr(built)
         with pytest.raises(dataclasses.FrozenInstanceError):
             dose.amount = 1.0  # type: ignore[misc]
+
+
+def _gel(dose: float, start: float, stop: float) -> RegimenEntry:
+    return RegimenEntry("testosterone_gel", dose, "mg", "transdermal", 1.0, start, stop)
+
+
+def _gel_rates(*entries: RegimenEntry, t_start_d: float = -10.0,
+               t_end_d: float = 20.0) -> list[tuple[float, float, float]]:
+    schedule = compile_regimen(Regimen(entries), t_start_d=t_start_d, t_end_d=t_end_d)
+    assert schedule.doses == ()  # zero order: released as a rate, never a bolus
+    assert all((i.drug, i.route, i.unit) == ("testosterone_gel", "transdermal", "mg")
+               for i in schedule.infusions)
+    return [(i.start_d, i.stop_d, i.rate_per_d) for i in schedule.infusions]
+
+
+def test_daily_gel_is_one_infusion_at_the_daily_amount() -> None:
+    # each 50 mg application is released over the 24 h of androgel_label: 50 mg/d
+    assert _gel_rates(_gel(50.0, 0.0, 3.0)) == [(0.0, 3.0, 50.0)]
+
+
+def test_a_missed_day_of_gel_splits_the_infusion() -> None:
+    rates = _gel_rates(_gel(50.0, 0.0, 2.0), _gel(50.0, 3.0, 5.0))
+    assert rates == [(0.0, 2.0, 50.0), (3.0, 5.0, 50.0)]
+
+
+def test_a_gel_dose_change_gives_two_rates() -> None:
+    rates = _gel_rates(_gel(50.0, 0.0, 2.0), _gel(75.0, 2.0, 4.0))
+    assert rates == [(0.0, 2.0, 50.0), (2.0, 4.0, 75.0)]
+
+
+def test_overlapping_gel_releases_add_up() -> None:
+    # a single extra application at 1.5 d overlaps the daily ones for 24 h
+    extra = RegimenEntry("testosterone_gel", 25.0, "mg", "transdermal", None, 1.5, 1.5)
+    rates = _gel_rates(_gel(50.0, 0.0, 3.0), extra)
+    assert rates == [(0.0, 1.5, 50.0), (1.5, 2.5, 75.0), (2.5, 3.0, 50.0)]
+
+
+def test_gel_window_clips_the_release_of_applications_before_and_after() -> None:
+    # the application at day 1 is still being released at 1.5 d: its rest is in the window
+    rates = _gel_rates(_gel(50.0, 0.0, 4.0), t_start_d=1.5, t_end_d=3.25)
+    assert rates == [(1.5, 3.25, 50.0)]
+    # the last application (day 3) is released until day 4, past the entry's stop
+    assert _gel_rates(_gel(50.0, 0.0, 3.5)) == [(0.0, 4.0, 50.0)]
+
+
+def test_years_of_daily_gel_are_one_infusion_despite_round_off() -> None:
+    # -995.3 + k x 1 d is not exact in binary: stops and next starts differ by ulps
+    entry = _gel(50.0, -995.3, 0.7)
+    (segment,) = _gel_rates(entry, t_start_d=-1000.0)
+    assert segment[0] == -995.3 and segment[1] == pytest.approx(0.7, abs=1e-9)
+    assert segment[2] == 50.0
+    schedule = compile_regimen(Regimen((entry,)), t_start_d=-1000.0, t_end_d=20.0)
+    assert len(schedule.breakpoints()) == 2
+
+
+def test_continuous_infusions_are_not_merged_with_zero_order_ones() -> None:
+    infusion = RegimenEntry("gonadorelin", 80.0, "ug", "iv_infusion", 1.0, 0.0, 2.0)
+    twice = RegimenEntry("gonadorelin", 80.0, "ug", "iv_infusion", 1.0, 2.0, 4.0)
+    schedule = compile_regimen(Regimen((infusion, twice, _gel(50.0, 0.0, 2.0))),
+                               t_start_d=0.0, t_end_d=10.0)
+    assert schedule.infusions == (
+        Infusion("gonadorelin", "iv_infusion", 0.0, 2.0, 80.0, "ug"),
+        Infusion("testosterone_gel", "transdermal", 0.0, 2.0, 50.0, "mg"),
+        Infusion("gonadorelin", "iv_infusion", 2.0, 4.0, 80.0, "ug"),
+    )

@@ -88,6 +88,18 @@ def test_implausible_clomiphene_dose_names_drug_and_range() -> None:
     )
 
 
+def test_gel_range_stays_per_application_though_released_as_a_rate() -> None:
+    gel = {"drug": "testosterone_gel", "route": "transdermal", "every": "1 d",
+           "duration": "30 d"}
+    assert parse_regimen([{**gel, "dose": "100 mg"}]).entries[0].dose == 100.0
+    with pytest.raises(DoseRangeError) as err:
+        parse_regimen([{**gel, "dose": "150 mg"}])
+    assert str(err.value) == (
+        "regimen[0].dose: '150 mg' is outside the accepted dose range; expected 25-100 mg per "
+        "administration of testosterone_gel by the transdermal route (androgel_label)"
+    )
+
+
 def test_infusion_range_is_per_day() -> None:
     with pytest.raises(DoseRangeError) as err:
         parse_regimen([{"drug": "gonadorelin", "rate": "5000 ug/d", "route": "iv_infusion",

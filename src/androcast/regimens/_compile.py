@@ -2,11 +2,15 @@
 
 Doses are events, not rate terms: the integrator stops at each bolus and applies a jump to
 the route's depot, and restarts at each infusion edge (``DoseSchedule.breakpoints``).
+A zero-order route (testosterone gel) gives each administration as a constant rate over
+the route's release time; those segments are summed into one piecewise-constant rate per
+drug and route, so two years of daily gel are one infusion, not 900 integrator stops.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from androcast.drugs import get_drug
@@ -92,14 +96,85 @@ def _dose_times(entry: RegimenEntry, t_start_d: float, t_end_d: float) -> list[f
         k += 1
 
 
+Segment = tuple[float, float, float]  # start_d, stop_d, rate per day
+
+
+def _release_segments(entry: RegimenEntry, release_d: float, t_start_d: float,
+                      t_end_d: float) -> list[Segment]:
+    """One segment per administration of a zero-order entry, clipped to the window.
+
+    An administration before ``t_start_d`` whose release runs into the window counts (its
+    remainder is not in any state: a zero-order route has no depot).
+    """
+    rate = entry.dose / release_d
+    out: list[Segment] = []
+    for t in _dose_times(entry, t_start_d - release_d, t_end_d):
+        start, stop = max(t, t_start_d), min(t + release_d, t_end_d)
+        if stop > start + _EPS_D:
+            out.append((start, stop, rate))
+    return out
+
+
+def _summed_segments(segments: list[Segment]) -> list[Segment]:
+    """The piecewise-constant sum of possibly overlapping constant-rate segments.
+
+    A sweep over the edges (edges within ``_EPS_D`` are one edge): between two edges the
+    rate is the sum over the segments running then, counted per rate so no round-off
+    builds up over a thousand starts and stops. Gaps are dropped; neighbours with equal
+    rates are joined.
+    """
+    edges = sorted([(a, r, 1) for a, _, r in segments] + [(b, r, -1) for _, b, r in segments])
+    running: Counter[float] = Counter()
+    out: list[Segment] = []
+    i = 0
+    while i < len(edges):
+        t = edges[i][0]
+        while i < len(edges) and edges[i][0] <= t + _EPS_D:
+            running[edges[i][1]] += edges[i][2]
+            i += 1
+        if i == len(edges):
+            break
+        rate = math.fsum(r * n for r, n in running.items() if n)
+        t_next = edges[i][0]
+        if rate <= 0.0:
+            continue
+        if out and out[-1][1] == t and out[-1][2] == rate:
+            out[-1] = (out[-1][0], t_next, rate)
+        else:
+            out.append((t, t_next, rate))
+    return out
+
+
+def _zero_order_infusions(entries: list[RegimenEntry], t_start_d: float,
+                          t_end_d: float) -> list[Infusion]:
+    """The summed release of every zero-order entry, one run of infusions per drug/route."""
+    groups: dict[tuple[str, str, str], list[Segment]] = {}
+    for entry in entries:
+        release_d = get_drug(entry.drug).route(entry.route).release_d
+        key = (entry.drug, entry.route, entry.dose_unit)
+        groups.setdefault(key, []).extend(
+            _release_segments(entry, release_d, t_start_d, t_end_d))
+    return [Infusion(drug, route, a, b, rate, unit)
+            for (drug, route, unit), segments in groups.items()
+            for a, b, rate in _summed_segments(segments)]
+
+
 def compile_regimen(regimen: Regimen, *, t_start_d: float, t_end_d: float) -> DoseSchedule:
-    """The doses in ``[t_start_d, t_end_d)`` and the infusions clipped to that window."""
+    """The doses in ``[t_start_d, t_end_d)`` and the infusions clipped to that window.
+
+    Zero-order administrations become summed infusions (see the module doc).
+    """
     if not t_end_d > t_start_d:
         raise RegimenError("t_end_d", t_end_d, f"a time after t_start_d ({t_start_d:g} d)")
     doses: list[Dose] = []
     infusions: list[Infusion] = []
+    zero_order: list[RegimenEntry] = []
     for entry in regimen.entries:
-        if get_drug(entry.drug).route(entry.route).continuous:
+        route = get_drug(entry.drug).route(entry.route)
+        if route.zero_order:
+            zero_order.append(entry)
+            continue
+        if route.continuous:
             start, stop = max(entry.start_d, t_start_d), min(entry.stop_d, t_end_d)
             if stop > start and entry.every_d is not None:
                 rate = entry.dose / entry.every_d
@@ -111,6 +186,7 @@ def compile_regimen(regimen: Regimen, *, t_start_d: float, t_end_d: float) -> Do
             _dose(t, entry.drug, entry.route, entry.dose, entry.dose_unit)
             for t in _dose_times(entry, t_start_d, t_end_d)
         )
+    infusions += _zero_order_infusions(zero_order, t_start_d, t_end_d)
     doses.sort(key=lambda d: (d.t_d, d.drug, d.route))
     infusions.sort(key=lambda i: (i.start_d, i.drug, i.route))
     return DoseSchedule(tuple(doses), tuple(infusions))
