@@ -135,3 +135,13 @@ def test_an_end_before_the_start_is_named() -> None:
     with pytest.raises(SimulationError) as err:
         export_sbml(None, RESTORATION, days=-5.0)
     assert str(err.value) == "days: -5.0 failed; expected an end time after the start (0 d)"
+
+
+def test_roadrunner_reproduces_simulate_for_a_man_still_on_daily_gel() -> None:
+    # 2.7 years of daily gel (zero order: one switched infusion) until time 0, then 60 d off
+    case = load_case(EXAMPLES / "cases" / "mixed_units.yaml")
+    export = export_sbml(case, None, days=60.0)
+    trajectory = simulate(case, None, days=60.0, solver=TIGHT)
+    assert export.n_doses == 0 and trajectory.t_d[0] < -900
+    _assert_reproduces(export, trajectory)
+    assert trajectory.at("lh", 60.0) > 2 * trajectory.at("lh", -1.0)  # recovers off gel

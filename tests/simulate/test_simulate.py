@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from androcast.errors import SimulationError
+from androcast.evidence import evidence
 from androcast.labs import load_case
 from androcast.model import N_PHYSIOLOGY, reference_parameters, steady_state
 from androcast.regimens import parse_regimen
@@ -52,6 +53,35 @@ def test_throw_false_returns_partial_trajectory_with_status() -> None:
 def test_testosterone_in_ng_dl_uses_the_unit_registry() -> None:
     tr = simulate(None, None, days=2)
     assert tr.observable("testosterone_total", "ng/dL")[0] == pytest.approx(17.0 * 28.842, rel=1e-3)
+
+
+GEL_50 = [{"drug": "testosterone_gel", "dose": "50 mg", "route": "transdermal", "every": "1 d",
+           "start": "0 d", "stop": "100 d"}]
+
+
+def test_daily_gel_keeps_serum_t_in_the_normal_range_without_a_daily_swing() -> None:
+    tr = simulate(None, parse_regimen(GEL_50), days=100,
+                  solver=SolverOptions(output_step_d=1 / 48))
+    t = tr.observable("testosterone_total", "ng/dL")
+    day = (tr.t_d >= 98) & (tr.t_d < 99)  # a day at steady state on 50 mg/d
+    low, high = evidence("testosterone_total.es2018_harmonized_range_p2_5_p97_5").value
+    assert low <= t[day].mean() <= high  # bhasin2018: 264-916 ng/dL (measured 617)
+    # released at a constant rate over each day (androgel_label: over 24 h): no daily peak
+    assert (t[day].max() - t[day].min()) / t[day].mean() < 0.01
+
+
+def test_gel_adds_its_absorbed_amount_per_day_to_serum_t() -> None:
+    """At the end of the last release, serum T (quasi-steady) falls by what 10 % of 50 mg
+    a day (parameters.testosterone_products.gel_bioavailability) adds: T0 x 5 / 6.5 at the
+    reference man's testosterone clearance (6.5 mg/d gives T0)."""
+    p = reference_parameters()
+    tr = simulate(p, parse_regimen(GEL_50), days=100.5,
+                  solver=SolverOptions(output_step_d=1 / 1440))
+    t = tr.observable("testosterone_total")
+    before, after = tr.t_d < 100 - 1e-9, tr.t_d >= 100 - 1e-9
+    drop = t[before][-1] - t[after][0]
+    f = evidence("parameters.testosterone_products.gel_bioavailability").value
+    assert drop == pytest.approx(p.T0 * 50 * f / (p.P_T0 + p.P_adr), rel=1e-4)
 
 
 def test_case_covariates_and_history_enter_the_simulation() -> None:
