@@ -33,15 +33,21 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def expected_doses(case_path: Path, regimen_path: Path | None) -> list[tuple[float, str, float]]:
+def expected_doses(case_path: Path,
+                   regimen_path: Path | None) -> list[tuple[float, str, float, float]]:
+    """(time, drug, amount, rate) of every compiled bolus (rate 0) and infusion."""
     full = regimen_from_history(load_case(case_path))
     if regimen_path is not None:
         full = full.combine(load_regimen(regimen_path))
     schedule = compile_regimen(full, **WIDE) if full.entries else None
     if schedule is None:
         return []
-    assert not schedule.infusions  # the shipped examples are all boluses and pump pulses
-    return sorted((d.t_d, d.drug, d.amount) for d in schedule.doses)
+    # the shipped examples' only infusion is gel (zero order) of a case still using it
+    assert all(i.drug == "testosterone_gel" for i in schedule.infusions)
+    doses = [(d.t_d, d.drug, d.amount, 0.0) for d in schedule.doses]
+    doses += [(i.start_d, i.drug, i.rate_per_d * (i.stop_d - i.start_d), i.rate_per_d)
+              for i in schedule.infusions]
+    return sorted(doses)
 
 
 @pytest.mark.parametrize("regimen_path", REGIMENS, ids=lambda p: p.stem if p else "history")
@@ -52,9 +58,10 @@ def test_dose_rows_are_the_compiled_events_to_the_last_digit(
                         load_regimen(regimen_path) if regimen_path else None)
     drug_of = {c.cmt: c.code for c in table.compartments if c.kind == "dose"}
     written = [r for r in rows(table.csv_text()) if r["EVID"] == "1"]
-    got = sorted((float(r["TIME"]), drug_of[int(r["CMT"])], float(r["AMT"])) for r in written)
+    got = sorted((float(r["TIME"]), drug_of[int(r["CMT"])], float(r["AMT"]), float(r["RATE"]))
+                 for r in written)
     assert got == expected_doses(case_path, regimen_path)
-    assert all(r["MDV"] == "1" and r["RATE"] == "0" and r["DV"] == "." for r in written)
+    assert all(r["MDV"] == "1" and r["DV"] == "." for r in written)
     assert all(r["CODE"] == drug_of[int(r["CMT"])] for r in written)
 
 
