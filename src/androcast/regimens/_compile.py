@@ -23,7 +23,7 @@ _EPS_D = 1e-9
 
 @dataclass(frozen=True)
 class Dose:
-    """A bolus (an injection, a tablet, a gel application or one pump pulse) at ``t_d``."""
+    """A bolus (an injection, a tablet or one pump pulse) at ``t_d``; gel is zero order."""
 
     t_d: float
     drug: str
