@@ -13,7 +13,7 @@ from androcast.errors import SimulationError
 from androcast.evidence import evidence
 from androcast.labs import load_case
 from androcast.model import N_PHYSIOLOGY, reference_parameters, steady_state
-from androcast.regimens import parse_regimen
+from androcast.regimens import Dose, DoseSchedule, parse_regimen
 from androcast.simulate import SolverOptions, Status, simulate
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -83,6 +83,14 @@ def test_gel_adds_its_absorbed_amount_per_day_to_serum_t() -> None:
     f = evidence("parameters.testosterone_products.gel_bioavailability").value
     assert drop == pytest.approx(p.T0 * 50 * f / (p.P_T0 + p.P_adr), rel=1e-4)
 
+
+
+def test_a_hand_built_gel_bolus_is_refused_not_silently_lost() -> None:
+    """A zero-order route has no depot: its doses exist only as compile_regimen's
+    infusions, so a bolus of it in a hand-built schedule would never be absorbed."""
+    schedule = DoseSchedule((Dose(0.0, "testosterone_gel", "transdermal", 50.0, "mg"),), ())
+    with pytest.raises(SimulationError, match=r"schedule\.doses.*testosterone_gel transdermal"):
+        simulate(None, schedule, days=2)
 
 def test_case_covariates_and_history_enter_the_simulation() -> None:
     case = load_case(EXAMPLES / "cases" / "post_trt.yaml")

@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 
+from androcast.drugs import get_drug
 from androcast.errors import SimulationError
 from androcast.model.pharmacology import STATES_PER_SPECIES, build_species, route_ka
 from androcast.model.rhs import N_PHYSIOLOGY, STATE_NAMES, rhs
@@ -61,6 +62,12 @@ def simulate(
         schedule = (compile_regimen(regimen, t_start_d=t0, t_end_d=days)
                     if regimen.entries else DoseSchedule((), ()))
 
+    for dose in schedule.doses:
+        if get_drug(dose.drug).route(dose.route).zero_order:  # no depot would absorb it
+            raise SimulationError(
+                "schedule.doses", f"{dose.drug} {dose.route} bolus at {dose.t_d:g} d",
+                "a zero-order route as infusions (compile_regimen releases each application "
+                "over its duration)")
     ka = {}
     for dose in schedule.doses:
         override = route_ka(dose.drug, dose.route)
