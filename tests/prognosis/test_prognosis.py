@@ -236,6 +236,22 @@ def test_gonadorelin_pump_is_forecast_and_normalises_testosterone_in_low_gnrh_dr
                                       strict=True))
 
 
+
+def test_sperm_curves_of_men_who_never_made_sperm_are_labelled_not_forecast() -> None:
+    """The Kallmann man's twin starts with an empty spermatogonial reserve, which the model
+    cannot refill (regeneration from survivors only): his sperm curves carry the caveat with
+    the published gonadotropin numbers (muir2024, liu2002); his T curve does not, nor do the
+    sperm curves of an azoospermic man after TRT, whose reserve is depleted, not empty."""
+    caveat = forecast_module.CAVEAT_EMPTY_RESERVE
+    kallmann = {r.outcome: r.caveats for r in prognose(
+        kallmann_case(), ["hcg_fsh"], ["testosterone_normal", "concentration_ge_20m_per_ml",
+                                       "any_sperm"], n=32, months=M)}
+    assert caveat in kallmann["concentration_ge_20m_per_ml"] and caveat in kallmann["any_sperm"]
+    assert caveat not in kallmann["testosterone_normal"]
+    (after_trt,) = prognose(post_trt_case(), ["hcg"], ["concentration_ge_20m_per_ml"], n=16,
+                            months=M)
+    assert caveat not in after_trt.caveats
+
 @pytest.mark.parametrize("make_case", [kallmann_case, acquired_central_case])
 def test_central_hypogonadism_ranks_gonadotropic_protocols_above_waiting(
         make_case: Any) -> None:
