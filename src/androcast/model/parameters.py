@@ -55,6 +55,7 @@ class Parameters:
     K_hyp: Value  # 1: gain of sex-steroid feedback on GnRH pulse mass (maximal dis
     nE_hyp: Value  # 1: estradiol (ER) feedback exponent at the hypothalamus
     nA_hyp: Value  # 1: androgen feedback exponent at the hypothalamus
+    h_hyp: Value  # 1: share of the baseline GnRH pulse mass that steroid feedback cannot suppress
     PRL0: Value  # ng/mL: reference prolactin of the reference man
     K_PRL: Value  # ng/mL: prolactin half-effect on pulse interval and mass
     a_PRL: Value  # 1: maximal fractional lengthening of the pulse interval (and fa
