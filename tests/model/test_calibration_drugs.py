@@ -17,6 +17,20 @@ def test_te200_suppression_by_week3_matches_coviello2005() -> None:
         assert_matches("model_te200_suppression", key, mean(tr, name, 14, 21) / base)
 
 
+
+def test_steady_t_in_the_normal_range_suppresses_lh_and_fsh_as_implants_handelsman1992() -> None:
+    """Gel 100 mg/day (the label's top dose: 10 mg/d released at a constant rate) stands
+    in for the implants' steady release; days 90-120. Measured: T 26.6 nmol/L, LH 5.4 %,
+    FSH 6.2 % of baseline (before the feedback floor and steeper exponents: LH 14 %)."""
+    tr = simulate(None, regimen(every("testosterone_gel", "100 mg", "transdermal", "1 d",
+                                      "0 d", "120 d")), days=120)
+    base = simulate(None, None, days=1)
+    assert_matches("model_steady_t_suppression", "testosterone_total",
+                   mean(tr, "testosterone_total", 90, 120))
+    for name in ("lh", "fsh"):
+        assert_matches("model_steady_t_suppression", f"{name}_fraction",
+                       mean(tr, name, 90, 120) / float(base.observable(name)[0]))
+
 @pytest.mark.parametrize("threshold", [10, 5, 3, 1])
 def test_sperm_suppression_times_match_handelsman2005(threshold: int) -> None:
     tr = te200_year()
