@@ -20,8 +20,8 @@ def test_te200_suppression_by_week3_matches_coviello2005() -> None:
 
 def test_steady_t_in_the_normal_range_suppresses_lh_and_fsh_as_implants_handelsman1992() -> None:
     """Gel 100 mg/day (the label's top dose: 10 mg/d released at a constant rate) stands
-    in for the implants' steady release; days 90-120. Measured: T 26.6 nmol/L, LH 5.4 %,
-    FSH 6.2 % of baseline (before the feedback floor and steeper exponents: LH 14 %)."""
+    in for the implants' steady release; days 90-120. Measured: T 26.9 nmol/L, LH 7.2 %,
+    FSH 7.6 % of baseline (before the feedback floor and steeper exponents: LH 14 %)."""
     tr = simulate(None, regimen(every("testosterone_gel", "100 mg", "transdermal", "1 d",
                                       "0 d", "120 d")), days=120)
     base = simulate(None, None, days=1)
