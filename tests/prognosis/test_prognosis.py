@@ -187,8 +187,8 @@ def test_typical_kohn2017_patient_reproduces_the_12_month_proportion() -> None:
     "fit matches Liu's pooled cohort, in which the model's TU third recovers faster than its TE "
     "men (TU suppresses later and depletes the reserve less, see the gap of "
     "liu2006_shorter_acting_faster): 200 men of the cohort all on TE give 0.64 / 0.87, all on "
-    "TU 0.735 / 0.895. His untruncated baseline (the cohort floors it at 25 M/mL) takes the "
-    "rest. Gap reported."))
+    "TU 0.735 / 0.895. A pre-treatment semen analysis at the cohort's median (60 M/mL) lifts "
+    "him only to 0.57-0.61 / 0.77-0.83. Gap reported."))
 def test_typical_liu2006_participant_reproduces_the_curve() -> None:
     points, probability = _cohort_curve("liu2006")
     for point, p in zip(points, probability, strict=True):
