@@ -170,9 +170,12 @@ def rhs(
     d_Fa = p.k_fb * (a_sig - Fa)
     d_Fe = p.k_fb * (e_hyp - Fe)
     d_Fp = p.k_fb * (e_pit - Fp)
-    # steep near the normal steroid level, flat at the floor h_hyp above it: exogenous T
-    # just above normal suppresses LH/FSH fully (handelsman1992), TE 200 mg leaves 5 %
-    H_hyp = p.h_hyp + (1 - p.h_hyp) * (1 + p.K_hyp) / (1 + p.K_hyp * Fe**p.nE_hyp * Fa**p.nA_hyp)
+    # steep near the normal steroid level, flat at the floor h_hyp above it, and led by
+    # oestrogen (nE_hyp > nA_hyp): steady T kept in the normal range suppresses LH and FSH
+    # below 10 % (handelsman1992), an aromatase inhibitor raises T by two-thirds (leder2004),
+    # clomiphene still lifts LH on hCG, and TE 200 mg leaves LH at 4 % (coviello2005)
+    H_hyp = p.h_hyp + (1 - p.h_hyp) * (1 + p.K_hyp) / (
+        1 + p.K_hyp * Fe**p.nE_hyp * Fa**p.nA_hyp)
     prl_f = (1 + p.a_PRL * hill_up(p.prl, p.K_PRL, 2)) / (1 + p.a_PRL * hill_up(p.PRL0, p.K_PRL, 2))
     pulse_mass = p.m0 * p.gnrh_factor * H_hyp / prl_f  # K_G units
     pulse_interval = p.tau0 * prl_f  # d
