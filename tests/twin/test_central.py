@@ -9,24 +9,40 @@ spreads of the calibrated prior unchanged.
 
 from __future__ import annotations
 
+import pytest
 from central_cases import acquired_central_case, eugonadal_case, kallmann_case
 from twin_cases import post_trt_case
 
+from androcast.population.engine import PopulationModel, fitted_population
 from androcast.twin import personalise, twin_cohort
 
 N = 32
 
 
 def test_men_with_androgen_history_keep_the_prior_spreads() -> None:
-    cohort = twin_cohort(post_trt_case(), seed=1)
+    """The reserve kinetics take the calibrated population's CV (from_population), the
+    others prior.yaml's; without a fit the reserve's are prior.yaml's too."""
+    fitted = fitted_population()
+    cohort = twin_cohort(post_trt_case(), seed=1, population=fitted)
     assert {k: v.cv for k, v in cohort.variability.items()} == {
-        "gnrh_factor": 0.30, "leydig_factor": 0.30, "k_fb": 10.0, "k_rg": 0.50, "k_dg": 0.50,
+        "gnrh_factor": 0.30, "leydig_factor": 0.30, "k_fb": 10.0,
+        "k_rg": fitted.variability["k_rg"], "k_dg": fitted.variability["k_dg"],
         "aromatase_factor": 0.25}
+    unfitted = twin_cohort(post_trt_case(), seed=1, population=PopulationModel())
+    assert (unfitted.variability["k_rg"].cv, unfitted.variability["k_dg"].cv) == (0.5, 0.5)
+
+
+def test_the_population_does_not_draw_again_what_his_factors_carry() -> None:
+    """One spread of k_rg, not two: his men's k_rg is the typical value times his factor."""
+    post = personalise(post_trt_case(), n=8)
+    p = post.parameters()
+    typical = post.population.typical["k_rg"]
+    assert p.k_rg == pytest.approx(typical * post.sample_.parameter_factors["k_rg"], rel=1e-12)
 
 
 def test_without_androgen_history_only_the_gnrh_drive_is_wider() -> None:
-    wide = twin_cohort(kallmann_case(), seed=1).variability
-    narrow = twin_cohort(post_trt_case(), seed=1).variability
+    wide = twin_cohort(kallmann_case(), seed=1, population=fitted_population()).variability
+    narrow = twin_cohort(post_trt_case(), seed=1, population=fitted_population()).variability
     assert wide["gnrh_factor"].cv > 10 * narrow["gnrh_factor"].cv
     assert {k: v for k, v in wide.items() if k != "gnrh_factor"} == {
         k: v for k, v in narrow.items() if k != "gnrh_factor"}

@@ -100,7 +100,8 @@ def state_from_payload(payload: Mapping[str, Any], case: Case) -> MonitoringStat
     treatment = plan_regimen(protocol, float((start - t0).days))
     log_lik = p.get("log_likelihood")
     posterior = Posterior(
-        case=case, t0=t0, cohort=twin_cohort(case, seed=int(p["seed"])),
+        case=case, t0=t0,
+        cohort=twin_cohort(case, seed=int(p["seed"]), population=fitted_population()),
         population=fitted_population(), sample_=sample,
         log_weights_=_array(p["log_weights"]), used_=_keys(p["used"]), ess_=float(p["ess"]),
         fell_back_=bool(p["fell_back"]), warnings_=tuple(p["warnings"]),

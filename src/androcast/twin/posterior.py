@@ -40,7 +40,7 @@ from androcast.labs import Case
 from androcast.model import Parameters
 from androcast.population import Cohort, CohortSample, sample_patients
 from androcast.population.distributions import LogNormal
-from androcast.population.engine import PopulationModel, cohort_parameters, fitted_population
+from androcast.population.engine import PopulationModel, fitted_population
 from androcast.regimens import Regimen
 from androcast.twin.branch import HistoryState, combine_states, simulate_history
 from androcast.twin.move import random_walk_moves
@@ -51,6 +51,7 @@ from androcast.twin.prior import (
     case_time_zero,
     factor_maxima,
     twin_cohort,
+    twin_parameters,
 )
 from androcast.twin.tempering import Particles, tempered_smc
 
@@ -111,7 +112,7 @@ class Posterior:
 
     def parameters(self) -> Parameters:
         """Each man's model parameters, as (N,) arrays."""
-        return cohort_parameters(self.sample_, self.cohort, self.population)
+        return twin_parameters(self.sample_, self.cohort, self.population)
 
     def mean_log_factor(self, name: str) -> float:
         """Posterior mean of log(factor) of a varied parameter (or the baseline covariate)."""
@@ -187,7 +188,7 @@ def personalise(
     if n < 2:
         raise ParameterError("n", n, "at least 2 virtual men")
     population = population if population is not None else fitted_population()
-    cohort = twin_cohort(case, seed=seed)
+    cohort = twin_cohort(case, seed=seed, population=population)
     t0 = case_time_zero(case)
     history = androgen_history(case)
     if treatment is not None:
@@ -244,7 +245,7 @@ def _sequential_mc(post: Posterior, known: Sequence[Observation], new: Sequence[
 
     def score(theta: FloatArray, index: IntArray, tag: int) -> tuple[FloatArray, FloatArray]:
         men = sample if tag == 0 else _with_theta(replace(sample, index=index), names, theta)
-        p = cohort_parameters(men, post.cohort, post.population)
+        p = twin_parameters(men, post.cohort, post.population)
         known_lik, new_lik, states[tag] = _history_logliks(post.history, p, n, known, new)
         return known_lik, new_lik
 
@@ -402,7 +403,7 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
 
     def score(theta: FloatArray, index: IntArray, sweep: int) -> FloatArray:
         men = _with_theta(replace(sample, index=index), names, theta)
-        p = cohort_parameters(men, posterior.cohort, posterior.population)
+        p = twin_parameters(men, posterior.cohort, posterior.population)
         log_lik, states[sweep] = _history_loglik(posterior.history, p, n, obs)
         return log_lik
 

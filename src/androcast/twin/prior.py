@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,8 +22,10 @@ from numpy.typing import NDArray
 
 from androcast._yaml import load_data
 from androcast.labs import Case
-from androcast.population import Cohort, Variability, parse_outcomes
+from androcast.model import Parameters
+from androcast.population import Cohort, CohortSample, Variability, parse_outcomes
 from androcast.population.distributions import Distribution, Fixed, LogNormal
+from androcast.population.engine import PopulationModel, cohort_parameters
 from androcast.regimens import Regimen, regimen_from_history, time_zero
 
 PRIOR_SOURCES = ("liu2006", "handelsman2005")
@@ -60,8 +62,27 @@ def _prior_table() -> dict[str, Any]:
     return data
 
 
-def twin_cohort(case: Case, *, seed: int) -> Cohort:
-    """A cohort of men like him: his covariates fixed, the rest drawn (seeded)."""
+def _carried() -> frozenset[str]:
+    """Parameters whose between-man spread his factor carries instead of the population."""
+    table = _prior_table()
+    blocks = [table["variability"], *(table[b]["variability"] for b in
+                                      ("androgen_history", "no_androgen_history"))]
+    return frozenset(name for block in blocks for name, v in block.items()
+                     if v.get("from_population"))
+
+
+def twin_parameters(sample: CohortSample, cohort: Cohort,
+                    population: PopulationModel) -> Parameters:
+    """His men's parameters: the population's, without its draw of what the factors carry."""
+    carried = _carried()
+    own = replace(population, variability={
+        name: cv for name, cv in population.variability.items() if name not in carried})
+    return cohort_parameters(sample, cohort, own)
+
+
+def twin_cohort(case: Case, *, seed: int, population: PopulationModel) -> Cohort:
+    """A cohort of men like him: his covariates fixed, the rest drawn (seeded); a spread
+    marked ``from_population`` is the calibrated population's CV when it has one."""
     table = _prior_table()
     baseline = table["baseline_concentration_m_per_ml"]
     covariates: dict[str, Distribution] = {}
@@ -72,9 +93,12 @@ def twin_cohort(case: Case, *, seed: int) -> Cohort:
     covariates["baseline_concentration_m_per_ml"] = LogNormal(
         float(baseline["median"]), float(baseline["cv"]))
     spreads = {**table["variability"], **table[prior_block(case)]["variability"]}
-    variability = {
-        name: Variability(float(v["cv"]), str(v["source"])) for name, v in spreads.items()
-    }
+    variability = {}
+    for name, v in spreads.items():
+        fitted = population.variability.get(name) if v.get("from_population") else None
+        variability[name] = (Variability(float(v["cv"]), str(v["source"])) if fitted is None
+                             else Variability(float(fitted), population.sources.get(
+                                 f"variability.{name}", "calibrate/data/fitted.yaml")))
     return Cohort(
         name=f"twin:{case.patient.id}",
         description="virtual men sharing the patient's covariates and androgen history",
