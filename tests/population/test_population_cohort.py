@@ -158,6 +158,22 @@ def test_negative_sd_is_refused_naming_the_field() -> None:
     )
 
 
+
+def test_a_variability_median_moves_the_men_of_a_cohort() -> None:
+    """Infertile men's lower inhibin B (chua2013 cohort): the factor's median is the
+    cohort's, its spread lognormal around it (CV 0.6: log sd 0.555)."""
+    data = {**MINIMAL, "variability": {"inhibin_factor": {"median": 0.59, "cv": 0.6,
+                                                          "source": "inhibinb_neus"}}}
+    factors = sample_patients(parse_cohort(data), 0, 4000).parameter_factors["inhibin_factor"]
+    assert float(np.median(factors)) == pytest.approx(0.59, rel=0.03)
+    assert float(np.std(np.log(factors))) == pytest.approx(np.sqrt(np.log1p(0.36)), rel=0.05)
+    bad = {**MINIMAL, "variability": {"inhibin_factor": {"median": 0, "cv": 0.6,
+                                                         "source": "x"}}}
+    with pytest.raises(ParameterError) as err:
+        parse_cohort(bad, source="mine.yaml")
+    assert str(err.value) == ("mine.yaml: variability.inhibin_factor.median: 0 is not a valid "
+                              "parameter; expected a number > 0")
+
 def test_unknown_distribution_lists_the_forms() -> None:
     with pytest.raises(UnknownCodeError) as err:
         parse_distribution({"distribution": "gamma", "shape": 2}, "c.yaml: covariates.bmi")

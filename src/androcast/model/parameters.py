@@ -166,6 +166,7 @@ class Parameters:
     gnrh_factor: Value = 1.0  # GnRH pulse mass relative to the reference man (age)
     mcr_factor: Value = 1.0  # testosterone clearance relative to the reference man (thyroid)
     aromatase_factor: Value = 1.0  # peripheral aromatisation relative to the reference man (BMI)
+    inhibin_factor: Value = 1.0  # inhibin B output per Sertoli function (infertile men: less)
 
     def replace(self, **changes: Value) -> Parameters:
         """A copy with some values changed (validated like a loaded table)."""

@@ -215,7 +215,8 @@ def rhs(
     # --- FSH: inhibin B, steroids, frequency preference [roblitz2013] ------------------------
     InhB_f = (p.beta_inh + hill_up(FSH + fsh_exo, p.K_inhF, p.n_inhF)) / (
         p.beta_inh + hill_up(fsh_total0, p.K_inhF, p.n_inhF))
-    InhB = p.InhB0 * Sfun * InhB_f  # ng/L (quasi-steady; acute FSH stimulation, rhfsh_inhibin)
+    # ng/L (quasi-steady; acute FSH stimulation, rhfsh_inhibin); infertile men make less
+    InhB = p.InhB0 * p.inhibin_factor * Sfun * InhB_f
     f_pref = (1 + (1 / (p.tau0 * p.K_freq)) ** p.n_freq) / (
         1 + (1 / (pulse_interval * p.K_freq)) ** p.n_freq)  # low frequency favours FSH
     H_pitF = (1 + p.K_pitF) / (

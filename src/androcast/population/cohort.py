@@ -95,10 +95,13 @@ class AndrogenExposure:
 
 @dataclass(frozen=True)
 class Variability:
-    """Lognormal inter-individual variability of one model parameter around its value."""
+    """Lognormal inter-individual variability of one model parameter around its value,
+    times ``median`` (1: the population's value; a cohort of men known to differ, such as
+    infertile men's lower inhibin B, moves it)."""
 
     cv: float
     source: str
+    median: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -268,7 +271,7 @@ def _positive_support(dist: Distribution) -> bool:
 
 def _variability(spec: Any, field: str) -> dict[str, Variability]:
     if not isinstance(spec, Mapping):
-        raise ParameterError(field, spec, "a mapping parameter: {cv, source}")
+        raise ParameterError(field, spec, "a mapping parameter: {cv, source[, median]}")
     out: dict[str, Variability] = {}
     known = _parameter_names() if spec else frozenset()
     for name, item in spec.items():
@@ -277,10 +280,11 @@ def _variability(spec: Any, field: str) -> dict[str, Variability]:
         if not isinstance(item, Mapping):
             raise ParameterError(f"{field}.{name}", item, "a mapping {cv, source}")
         cv = _positive(item.get("cv"), f"{field}.{name}.cv")
+        median = _positive(item.get("median", 1.0), f"{field}.{name}.median")
         source = item.get("source")
         if not source:
             raise ParameterError(f"{field}.{name}.source", source, "a citation key or 'G: ...'")
-        out[str(name)] = Variability(cv, str(source))
+        out[str(name)] = Variability(cv, str(source), median)
     return out
 
 

@@ -37,7 +37,7 @@ class CohortSample:
     categories: Mapping[str, tuple[str, ...]]  # categorical covariates (ethnicity)
     androgen_option: IntArray | None  # which AndrogenOption each man took
     androgen_doses: IntArray | None  # how many doses, ending one interval before time 0
-    parameter_factors: Mapping[str, FloatArray]  # lognormal factors (median 1) per parameter
+    parameter_factors: Mapping[str, FloatArray]  # lognormal factors per parameter
 
     def __len__(self) -> int:
         return int(self.index.size)
@@ -105,7 +105,7 @@ def sample_patients(cohort: Cohort, start: int, stop: int) -> CohortSample:
         every_d = np.array([o.entry.every_d or 1.0 for o in cohort.androgen.options])[option]
         doses = np.maximum(np.rint(duration_d / every_d), 1).astype(np.int64)
     factors = {
-        name: LogNormal(1.0, var.cv).quantile(u[:, next(column)])
+        name: LogNormal(var.median, var.cv).quantile(u[:, next(column)])
         for name, var in cohort.variability.items()
     }
     return CohortSample(
