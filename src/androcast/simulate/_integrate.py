@@ -24,8 +24,9 @@ from androcast.simulate.options import SolverOptions, Status
 _G = STATE_NAMES.index("G")
 #: A negative state beyond this (relative to its scale) is a failure, not round-off.
 _NEGATIVE_SLACK = 1e-6
-#: An input edge this close before an output time has already switched at that time.
-_EDGE_SLACK_D = 1e-9
+#: An input edge this close before an output time has already switched at that time (the
+#: compiled batch engine's tolerance too).
+EDGE_SLACK_D = 1e-9
 #: Body weight used to turn ng/kg gonadorelin doses into µg (a design choice).
 BODY_WEIGHT_KG = 75.0
 
@@ -131,7 +132,7 @@ class Integrator:
         for inf in self.schedule.infusions:
             if is_gnrh(inf.drug):
                 continue
-            on = (t_d >= inf.start_d - _EDGE_SLACK_D) & (t_d < inf.stop_d - _EDGE_SLACK_D)
+            on = (t_d >= inf.start_d - EDGE_SLACK_D) & (t_d < inf.stop_d - EDGE_SLACK_D)
             for target in dose_targets(inf.drug, inf.route):
                 rates[self.index[target.species], on] += inf.rate_per_d * target.fraction
         return Inputs(pulsatile=1.0 if self.pulsatile else 0.0,

@@ -62,14 +62,13 @@ def simulate(
         schedule = (compile_regimen(regimen, t_start_d=t0, t_end_d=days)
                     if regimen.entries else DoseSchedule((), ()))
 
+    ka = {}
     for dose in schedule.doses:
         if get_drug(dose.drug).route(dose.route).zero_order:  # no depot would absorb it
             raise SimulationError(
                 "schedule.doses", f"{dose.drug} {dose.route} bolus at {dose.t_d:g} d",
                 "a zero-order route as infusions (compile_regimen releases each application "
                 "over its duration)")
-    ka = {}
-    for dose in schedule.doses:
         override = route_ka(dose.drug, dose.route)
         if override is not None:
             ka[dose.drug] = override

@@ -54,6 +54,7 @@ from androcast.simulate._batch_inputs import (
 )
 from androcast.simulate._batch_methods import ROS3, Rosenbrock
 from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
+from androcast.simulate._integrate import EDGE_SLACK_D
 
 FloatArray = NDArray[np.float64]
 
@@ -389,8 +390,8 @@ def _simulate_numpy(
         # occupancy and receptor hold see the gonadorelin inputs then in effect
         since = [t for t in events.gnrh if t <= t_out[i]]
         # serum T is quasi-steady: testosterone given as a rate is seen through the rates
-        # (an edge within 1e-9 d has switched, as in the compiled engine)
-        rate_since = max(t for t in events.rates if t <= t_out[i] + 1e-9)
+        # (an edge within EDGE_SLACK_D has switched, as in the compiled engine)
+        rate_since = max(t for t in events.rates if t <= t_out[i] + EDGE_SLACK_D)
         u = _inputs(events.rates[rate_since], events.gnrh[max(since)] if since else None)
         _, values = rhs(t_out[i], states[i], p, u, species, observe=True)
         for name, v in values.items():
