@@ -1,4 +1,4 @@
-"""The twin of a man without androgen history can hold central hypogonadism.
+"""The twin's prior: spreads by androgen history, his covariates; central hypogonadism.
 
 Without androgen history his prior spreads the GnRH drive widely (``data/prior.yaml``,
 block ``no_androgen_history``): a Kallmann-type man's results (boehm2015 reference case)
@@ -8,6 +8,8 @@ spreads of the calibrated prior unchanged.
 """
 
 from __future__ import annotations
+
+import math
 
 import pytest
 from central_cases import acquired_central_case, eugonadal_case, kallmann_case
@@ -38,6 +40,17 @@ def test_the_population_does_not_draw_again_what_his_factors_carry() -> None:
     p = post.parameters()
     typical = post.population.typical["k_rg"]
     assert p.k_rg == pytest.approx(typical * post.sample_.parameter_factors["k_rg"], rel=1e-12)
+
+
+def test_his_stated_ethnicity_takes_the_population_s_effect() -> None:
+    """liu2006's faster recovery of Asian men is a fitted effect on k_rg (fitted.yaml): an
+    Asian man's twin carries it, a white man's does not (same men, same factors)."""
+    (effect,) = [e for e in fitted_population().effects
+                 if e.covariate == "ethnicity" and e.level == "asian"]
+    k_rg = {ethnicity: personalise(post_trt_case(ethnicity=ethnicity), n=8).parameters().k_rg
+            for ethnicity in ("asian", "white")}
+    assert k_rg["asian"] == pytest.approx(k_rg["white"] * math.exp(effect.log_effect),
+                                          rel=1e-12)
 
 
 def test_without_androgen_history_only_the_gnrh_drive_is_wider() -> None:

@@ -25,6 +25,7 @@ def post_trt_case(
     labs: list[tuple[float, str, Any, str]] = (),  # type: ignore[assignment]
     semen: list[tuple[float, Any]] = (),  # type: ignore[assignment]
     inhibin_b: float | None = None,
+    ethnicity: str | None = None,
 ) -> Case:
     start = STOP - dt.timedelta(weeks=weeks)
     data: dict[str, Any] = {
@@ -40,6 +41,8 @@ def post_trt_case(
         "semen": [{"date": day(d), "volume_ml": 3.0, "concentration_m_per_ml": c}
                   for d, c in semen],
     }
+    if ethnicity is not None:
+        data["patient"]["ethnicity"] = ethnicity
     if inhibin_b is not None:
         data["labs"].append({"date": day(40), "analyte": "inhibin_b", "value": inhibin_b,
                              "unit": "ng/L"})

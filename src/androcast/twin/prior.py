@@ -1,6 +1,7 @@
 """The prior of one man's twin: the calibrated population with his covariates fixed.
 
-His age and BMI enter through the model's ``personalise`` (via the population engine's
+His age and BMI enter through the model's ``personalise``, his age and ethnicity through the
+calibrated population's covariate effects (both via the population engine's
 ``cohort_parameters``, so the stored calibration applies unchanged); what is not measured in
 him (his sperm output before androgens, the pace of his axis) varies as in
 ``data/prior.yaml``; a man without androgen history gets the wider GnRH-drive spread of its
@@ -24,7 +25,7 @@ from androcast._yaml import load_data
 from androcast.labs import Case
 from androcast.model import Parameters
 from androcast.population import Cohort, CohortSample, Variability, parse_outcomes
-from androcast.population.distributions import Distribution, Fixed, LogNormal
+from androcast.population.distributions import Categorical, Distribution, Fixed, LogNormal
 from androcast.population.engine import PopulationModel, cohort_parameters
 from androcast.regimens import Regimen, regimen_from_history, time_zero
 
@@ -90,6 +91,10 @@ def twin_cohort(case: Case, *, seed: int, population: PopulationModel) -> Cohort
         covariates["age_years"] = Fixed(float(case.patient.age_years))
     if case.patient.bmi is not None:
         covariates["bmi"] = Fixed(float(case.patient.bmi))
+    if case.patient.ethnicity is not None:
+        # the population's ethnicity effects apply to him (liu2006: Asian men recover
+        # faster); unknown, he is a man of no stated group (no effect applies)
+        covariates["ethnicity"] = Categorical((case.patient.ethnicity,), (1.0,))
     covariates["baseline_concentration_m_per_ml"] = LogNormal(
         float(baseline["median"]), float(baseline["cv"]))
     spreads = {**table["variability"], **table[prior_block(case)]["variability"]}
