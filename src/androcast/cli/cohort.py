@@ -70,5 +70,6 @@ def run(
         for month, p in zip(curve.months, curve.probability, strict=True):
             table.add_row(f"{month:g}", f"{p:.3f}")
         console.print(table)
-        median = "not reached" if curve.median_months is None else f"{curve.median_months:.2f}"
-        console.print(f"median time: {median} months")
+        median = ("not reached" if curve.median_months is None
+                  else f"{curve.median_months:.2f} months")
+        console.print(f"median time: {median}")
