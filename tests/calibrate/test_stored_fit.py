@@ -24,9 +24,10 @@ N_CLINIC = 80  # men per Kohn 2017 / Wenker 2015 run
 N_DIRECTION = int(load_fit()[1]["n"])
 N_CHUA = 40  # men of the SERM cohort (hormone changes, little Monte-Carlo noise)
 
-# Not met, reported instead of tested: liu2006_shorter_acting_faster and
-# chua2013_concentration; their measured reasons are the `gap` of each target (targets.yaml,
-# shown in the calibration report).
+# Not met, reported instead of tested: liu2006_shorter_acting_faster, chua2013_concentration
+# and the six gonadotropin-induction targets of congenital HH (liu2009_first_sperm and
+# after); their measured reasons are the `gap` of each target (targets.yaml, shown in the
+# calibration report).
 
 
 def _run(keys: list[str], n: int) -> Mapping[str, TargetResult]:

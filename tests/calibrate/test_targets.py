@@ -18,6 +18,8 @@ from ._reference import reference
     ("kohn2017_p12", "kohn2017", "p_tmc_gt_5m_12_months"),
     ("wenker2015_regain", "wenker2015", "p_regain_12_months"),
     ("wenker2015_mean_time", "wenker2015", "mean_months_to_return"),
+    # its CI is an entry of the evidence's value (interval_item)
+    ("liu2009_first_sperm", "liu2009", "median_months_to_first_sperm"),
 ])
 def test_targets_read_the_published_numbers_and_intervals(key: str, group: str, name: str
                                                           ) -> None:

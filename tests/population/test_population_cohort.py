@@ -45,12 +45,22 @@ MINIMAL = {
 }
 
 
-def test_shipped_cohorts_are_the_three_of_the_issue() -> None:
+def test_shipped_cohorts_are_the_three_of_the_issue_and_gonadotropin_induction() -> None:
     assert cohort_names() == (
         "contraception_liu2006",
+        "gonadotropins_chh",
         "trt_hcg_combo_wenker2015",
         "trt_hcg_serm_kohn2017",
     )
+
+
+def test_the_induction_cohort_has_no_androgen_history_and_is_treated_from_month_0() -> None:
+    cohort = load_cohort("gonadotropins_chh")
+    sample = sample_patients(cohort, 0, 20)
+    assert cohort.androgen is None
+    assert all(sample.history(cohort, k).entries == () for k in range(20))
+    assert {e.drug for e in cohort.regimen.entries} == {"hcg", "fsh"}
+    assert all(e.start_d == 0 for e in cohort.regimen.entries)
 
 
 @pytest.mark.parametrize(

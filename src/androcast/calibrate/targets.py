@@ -131,6 +131,8 @@ def parse_target(key: str, spec: Any) -> Target:
     ci = (ev.raw or {}).get("ci95")
     if isinstance(ci, Mapping):
         ci = ci.get(spec.get("item"))
+    if "interval_item" in spec:  # the CI is an entry of the value mapping itself
+        ci = ev.value[spec["interval_item"]]
     if "tolerance" in spec:
         tol = float(spec["tolerance"])
         low, high, basis = value - tol, value + tol, f"+/- {tol:g} (tolerance, design choice)"
