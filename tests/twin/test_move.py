@@ -36,3 +36,18 @@ def test_sweeps_from_copies_reach_the_conjugate_posterior() -> None:
     assert np.allclose(moved.log_likelihood, _log_lik(moved.theta, moved.index, 0))
     assert len(np.unique(moved.index)) > N // 2  # fresh streams were taken
     assert all(0.1 < a < 0.6 for a in moved.acceptance[10:])
+
+
+def test_a_factor_the_results_say_nothing_of_regains_its_prior_in_few_sweeps() -> None:
+    """theta_1 does not enter the likelihood: from copies at 0.5, six sweeps (the two of a
+    tempering stage, three times) give it back most of its N(0, 1) prior: sd 0.89, mean
+    0.11 here, where the random walk alone (before the prior-draw proposal) reached sd 0.53,
+    mean 0.39."""
+    prior = GaussianPrior(np.zeros(2), np.ones(2))
+    start = np.tile([1.0, 0.5], (N, 1))
+    moved = random_walk_moves(
+        prior, start, np.zeros(N, dtype=np.int64), _log_lik(start, np.zeros(N), 0), _log_lik,
+        lambda sweep: np.arange(sweep * N, (sweep + 1) * N, dtype=np.int64),
+        np.full(2, 0.05), np.random.default_rng(1), sweeps=6)
+    assert moved.theta[:, 1].std() > 0.8
+    assert abs(moved.theta[:, 1].mean()) < 0.25

@@ -7,10 +7,14 @@ every result used so far (Gilks & Berzuini 2001, resample-move), so each man sta
 from the posterior and the copies spread over it. A man is a point of two parts: his
 log-factors (the twin prior's) and his stream of the calibrated population's own
 variability (a stream index; the fit's k_rg spread, cv 1.56, is wider than the twin's).
-Each sweep gives every man, at random with equal chance, either a Gaussian random-walk
-step on his log-factors or a fresh stream drawn from the population (an independence
-proposal from the prior, so its acceptance is the likelihood ratio); a mixture of kernels
-that each keep the posterior keeps it too.
+Each sweep gives every man, at random, one of three proposals: a Gaussian random-walk
+step on his log-factors; a fresh stream drawn from the population; or one of his
+log-factors drawn afresh from its prior (both independence proposals from the prior, so
+their acceptance is the likelihood ratio). A mixture of kernels that each keep the
+posterior keeps it too. The third is what spreads the factors his results say nothing of:
+after a few resamplings the random walk alone, scaled by the cloud's own narrowing spread,
+left them near the values of the few men that survived, so the pace of his reserve (k_rg,
+k_dg) and with it his forecast depended on the seed.
 A sweep simulates every man once (the caller's ``log_likelihood``, one batch). The step of
 each parameter is scaled by the posterior spread: first the weighted spread of the men
 before resampling, then the spread of the moved men after each sweep, kept between a
@@ -38,8 +42,10 @@ IntArray = NDArray[np.int64]
 
 #: Target acceptance of a random-walk Metropolis sampler (Roberts, Gelman & Gilks 1997).
 TARGET_ACCEPTANCE = 0.234
-#: Share of proposals that draw a fresh population stream instead of a random-walk step.
-REFRESH_SHARE = 0.5
+#: Shares of the proposals (flag G): a random-walk step, a fresh population stream, one
+#: log-factor drawn from its prior.
+KERNEL_SHARES = (0.4, 0.3, 0.3)
+WALK, STREAM, PRIOR_DRAW = range(3)
 #: Smallest step of a parameter, as a share of its prior sd.
 STEP_FLOOR = 0.1
 
@@ -82,25 +88,42 @@ def random_walk_moves(
     acceptance: list[float] = []
     for sweep in range(1, sweeps + 1):
         step_sd = np.clip(spread, STEP_FLOOR * prior.sd, prior.sd)
-        refresh: NDArray[np.bool_] = np.asarray(rng.random(n) < REFRESH_SHARE)
+        kernel: IntArray = np.asarray(rng.choice(len(KERNEL_SHARES), size=n, p=KERNEL_SHARES))
+        walk: NDArray[np.bool_] = np.asarray(kernel == WALK)
         step = factor * step_sd * rng.standard_normal((n, d))
-        proposal = np.where(refresh[:, None], theta, theta + step)
-        proposed_index = np.where(refresh, fresh_index(sweep), index)
+        proposal = np.where(walk[:, None], theta + step, theta)
+        proposed_index = np.where(kernel == STREAM, fresh_index(sweep), index)
+        drawn: NDArray[np.bool_] = np.asarray(kernel == PRIOR_DRAW)
+        j: IntArray = np.asarray(rng.integers(d, size=n))
+        rows = np.flatnonzero(drawn)
+        proposal[rows, j[rows]] = (prior.mean[j[rows]]
+                                   + prior.sd[j[rows]] * rng.standard_normal(rows.size))
         inside = np.all((proposal >= low) & (proposal <= high), axis=1)
         # a man stepping past the guard is simulated where he stands (and rejected)
         proposal = np.where(inside[:, None], proposal, theta)
         proposed_lik = log_likelihood(proposal, proposed_index, sweep)
         proposed_post = prior.logpdf(proposal) + proposed_lik
+        # a prior draw of one factor: its prior density leaves the ratio (Hastings term)
+        hastings = np.where(drawn, _log_normal(theta, prior, j) - _log_normal(proposal, prior, j),
+                            0.0)
         log_u = np.log(rng.random(n))
-        accept = inside & np.isfinite(proposed_post) & (log_u < proposed_post - log_post)
+        accept = inside & np.isfinite(proposed_post) & (
+            log_u < proposed_post - log_post + hastings)
         theta = np.where(accept[:, None], proposal, theta)
         index = np.where(accept, proposed_index, index)
         log_lik = np.where(accept, proposed_lik, log_lik)
         log_post = np.where(accept, proposed_post, log_post)
         origin = np.where(accept, sweep, origin)
-        rate = float(np.mean(accept[~refresh])) if (~refresh).any() else TARGET_ACCEPTANCE
+        rate = float(np.mean(accept[walk])) if walk.any() else TARGET_ACCEPTANCE
         acceptance.append(rate)
         factor *= math.exp(2.0 * (rate - TARGET_ACCEPTANCE)) if rate > 0 else 0.5
         spread = np.asarray(np.std(theta, axis=0))
     return Moved(theta=theta, index=index, log_likelihood=log_lik, origin=origin,
                  acceptance=tuple(acceptance))
+
+
+def _log_normal(theta: FloatArray, prior: GaussianPrior, j: IntArray) -> FloatArray:
+    """Log prior density (up to a constant) of each man's log-factor ``j``."""
+    rows = np.arange(theta.shape[0])
+    z = (theta[rows, j] - prior.mean[j]) / prior.sd[j]
+    return np.asarray(-0.5 * z**2)
