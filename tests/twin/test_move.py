@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from androcast.twin.move import random_walk_moves
+from androcast.twin.move import Moved, random_walk_moves
 from androcast.twin.prior import GaussianPrior
 
 Y, S = 1.5, 0.5
@@ -22,13 +22,18 @@ def _log_lik(theta: np.ndarray, index: np.ndarray, sweep: int) -> np.ndarray:
     return np.asarray(-0.5 * ((Y - theta[:, 0]) / S) ** 2)
 
 
-def test_sweeps_from_copies_reach_the_conjugate_posterior() -> None:
+def _from_copies(*, sweeps: int) -> Moved:
+    """N men, copies of (1.0, 0.5) under a N(0, 1) prior, after ``sweeps`` sweeps (seed 1)."""
     prior = GaussianPrior(np.zeros(2), np.ones(2))
     start = np.tile([1.0, 0.5], (N, 1))
-    moved = random_walk_moves(
+    return random_walk_moves(
         prior, start, np.zeros(N, dtype=np.int64), _log_lik(start, np.zeros(N), 0), _log_lik,
         lambda sweep: np.arange(sweep * N, (sweep + 1) * N, dtype=np.int64),
-        np.full(2, 0.05), np.random.default_rng(1), sweeps=60)
+        np.full(2, 0.05), np.random.default_rng(1), sweeps=sweeps)
+
+
+def test_sweeps_from_copies_reach_the_conjugate_posterior() -> None:
+    moved = _from_copies(sweeps=60)
     mean, sd = Y / (1 + S**2), S / np.sqrt(1 + S**2)
     assert abs(moved.theta[:, 0].mean() - mean) < 0.05
     assert abs(moved.theta[:, 0].std() - sd) < 0.05
@@ -43,11 +48,6 @@ def test_a_factor_the_results_say_nothing_of_regains_its_prior_in_few_sweeps() -
     tempering stage, three times) give it back most of its N(0, 1) prior: sd 0.89, mean
     0.11 here, where the random walk alone (before the prior-draw proposal) reached sd 0.53,
     mean 0.39."""
-    prior = GaussianPrior(np.zeros(2), np.ones(2))
-    start = np.tile([1.0, 0.5], (N, 1))
-    moved = random_walk_moves(
-        prior, start, np.zeros(N, dtype=np.int64), _log_lik(start, np.zeros(N), 0), _log_lik,
-        lambda sweep: np.arange(sweep * N, (sweep + 1) * N, dtype=np.int64),
-        np.full(2, 0.05), np.random.default_rng(1), sweeps=6)
+    moved = _from_copies(sweeps=6)
     assert moved.theta[:, 1].std() > 0.8
     assert abs(moved.theta[:, 1].mean()) < 0.25
