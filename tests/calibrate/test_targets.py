@@ -65,6 +65,17 @@ def test_target_without_interval_is_refused_with_exact_message() -> None:
         "valid parameter; expected an evidence key with ci95, or a tolerance")
 
 
+def test_an_interval_item_that_holds_no_interval_is_refused_with_exact_message() -> None:
+    spec = {"kind": "median", "cohort": "gonadotropins_chh", "outcome": "any_sperm",
+            "evidence": "hypogonadotropic_hypogonadism.liu2009",
+            "item": "median_to_first_sperm_mo", "interval_item": "median_to_conception_mo"}
+    with pytest.raises(ParameterError) as err:
+        parse_target("mine", spec)
+    assert str(err.value) == (
+        "targets.yaml: mine.interval_item: 'median_to_conception_mo' is not a valid parameter; "
+        "expected an entry of hypogonadotropic_hypogonadism.liu2009 holding [low, high]")
+
+
 def test_unknown_kind_is_refused_with_exact_message() -> None:
     with pytest.raises(UnknownCodeError) as err:
         parse_target("mine", {"kind": "mode", "cohort": "x"})

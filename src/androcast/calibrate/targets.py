@@ -132,7 +132,10 @@ def parse_target(key: str, spec: Any) -> Target:
     if isinstance(ci, Mapping):
         ci = ci.get(spec.get("item"))
     if "interval_item" in spec:  # the CI is an entry of the value mapping itself
-        ci = ev.value[spec["interval_item"]]
+        ci = ev.value.get(spec["interval_item"]) if isinstance(ev.value, Mapping) else None
+        if not (isinstance(ci, list | tuple) and len(ci) == 2):
+            raise ParameterError(f"{where}.interval_item", spec["interval_item"],
+                                 f"an entry of {ev_key} holding [low, high]")
     if "tolerance" in spec:
         tol = float(spec["tolerance"])
         low, high, basis = value - tol, value + tol, f"+/- {tol:g} (tolerance, design choice)"
