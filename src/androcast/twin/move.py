@@ -103,12 +103,11 @@ def random_walk_moves(
         proposal = np.where(inside[:, None], proposal, theta)
         proposed_lik = log_likelihood(proposal, proposed_index, sweep)
         proposed_post = prior.logpdf(proposal) + proposed_lik
-        # a prior draw of one factor: its prior density leaves the ratio (Hastings term)
-        hastings = np.where(drawn, _log_normal(theta, prior, j) - _log_normal(proposal, prior, j),
-                            0.0)
+        # a factor drawn from its prior is accepted by the likelihood ratio (the prior
+        # cancels against the proposal); the random walk by the posterior ratio
+        log_ratio = np.where(drawn, proposed_lik - log_lik, proposed_post - log_post)
         log_u = np.log(rng.random(n))
-        accept = inside & np.isfinite(proposed_post) & (
-            log_u < proposed_post - log_post + hastings)
+        accept = inside & np.isfinite(proposed_post) & (log_u < log_ratio)
         theta = np.where(accept[:, None], proposal, theta)
         index = np.where(accept, proposed_index, index)
         log_lik = np.where(accept, proposed_lik, log_lik)
@@ -120,10 +119,3 @@ def random_walk_moves(
         spread = np.asarray(np.std(theta, axis=0))
     return Moved(theta=theta, index=index, log_likelihood=log_lik, origin=origin,
                  acceptance=tuple(acceptance))
-
-
-def _log_normal(theta: FloatArray, prior: GaussianPrior, j: IntArray) -> FloatArray:
-    """Log prior density (up to a constant) of each man's log-factor ``j``."""
-    rows = np.arange(theta.shape[0])
-    z = (theta[rows, j] - prior.mean[j]) / prior.sd[j]
-    return np.asarray(-0.5 * z**2)
