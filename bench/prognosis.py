@@ -14,7 +14,8 @@ import argparse
 import os
 import resource
 import time
-from importlib import resources
+
+from _cases import add_case_argument  # bench/ is on sys.path when run as a script
 
 from androcast.interpret import interpret
 from androcast.labs import load_case
@@ -24,9 +25,7 @@ from androcast.twin import personalise
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("case", nargs="?",
-                        default=str(resources.files("androcast").joinpath(
-                            "examples/cases/post_trt.yaml")))
+    add_case_argument(parser)
     parser.add_argument("--particles", type=int, nargs="+", default=[16, 32, 64])
     args = parser.parse_args()
     case = load_case(args.case)

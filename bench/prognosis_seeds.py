@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from importlib import resources
 
 import numpy as np
+from _cases import add_case_argument  # bench/ is on sys.path when run as a script
 
 from androcast.labs import load_case
 from androcast.prognosis import prognose
@@ -24,9 +24,7 @@ from androcast.prognosis import prognose
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("case", nargs="?",
-                        default=str(resources.files("androcast").joinpath(
-                            "examples/cases/post_trt.yaml")))
+    add_case_argument(parser)
     parser.add_argument("--particles", type=int, nargs="+", default=[32, 64, 256])
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--protocol", default="watchful_waiting")
