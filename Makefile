@@ -14,7 +14,8 @@ $(BIN)/androcast: pyproject.toml
 install: $(BIN)/androcast
 
 # The browser tests drive Debian's Chromium (browser downloads are impossible here):
-# install it when missing and we may (root with apt); otherwise those tests skip locally.
+# install it when missing and we may (root with apt); otherwise those tests skip locally
+# and fail under CI (CI=true, set by .ci/run).
 browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
