@@ -67,6 +67,10 @@ def test_plan_json_ranks_alternatives() -> None:
                                  "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["pathway"] == "after_androgens"
+    # his assessment advises stopping androgens (the old "after_androgens" pathway id is
+    # gone: pathways are now the DESIGN.md codes, chosen from the assessment)
+    assert data["pathway"] == "treat_cause_first"
+    assert data["first_step"]["code"] == "stop_exogenous_androgen"
+    assert data["forecast"] == "curves"
     p = [a["probability_by_target"] for a in data["alternatives"]]
     assert p == sorted(p, reverse=True)

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from importlib import resources
 
+import pytest
+
 from androcast.evidence import bibliography, evidence
+from androcast.interpret import Assessment, interpret
+from androcast.interpret.assessment import Cause, Finding, Recommendation
 from androcast.labs import load_case
-from androcast.prognosis import get_protocol
-from androcast.protocol import all_citations, escalations_for, monitoring_checks, plan, plan_rules
+from androcast.prognosis import get_protocol, protocol_ids
+from androcast.protocol import (
+    PATHWAYS,
+    all_citations,
+    escalations_for,
+    monitoring_checks,
+    pathway_for,
+    pathway_rules,
+    plan,
+    plan_rules,
+)
 
 EXAMPLES = resources.files("androcast").joinpath("examples/cases")
 
@@ -25,16 +39,108 @@ def test_semen_is_checked_about_once_per_spermatogenic_cycle() -> None:
     assert low == 64
 
 
-def test_pathway_after_androgens_starts_by_stopping_them() -> None:
+def test_pathway_after_androgens_is_to_stop_them_as_his_assessment_advises() -> None:
     case = load_case(str(EXAMPLES.joinpath("post_trt.yaml")))
-    pathway = plan_rules().pathway_for(case)
-    assert pathway.id == "after_androgens" and pathway.first == "stop_androgens"
+    assessment = interpret(case)
+    pathway = pathway_for(assessment, case)
+    assert (pathway.id, pathway.first, pathway.rule) == (
+        "treat_cause_first", "stop_exogenous_androgen", "PW-STOP-ANDROGENS")
+    raised = next(a for a in assessment.actions if a.code == "stop_exogenous_androgen")
+    assert pathway.basis is not None and pathway.basis.startswith(raised.rule)
 
 
-def test_central_hypogonadism_without_androgens_gets_a_serm_first() -> None:
+def test_hyperprolactinaemia_is_treated_at_its_cause_not_with_a_serm() -> None:
+    # The old planner gave every man without androgens "a SERM first" (issue 15); his
+    # assessment finds a prolactinoma and advises a dopamine agonist, so that comes first and
+    # the forecast declines: the virtual patient holds no prolactin.
     case = load_case(str(EXAMPLES.joinpath("hyperprolactinaemia.yaml")))
-    pathway = plan_rules().pathway_for(case)
-    assert pathway.id == "central_intact_axis" and pathway.alternatives[0] == "serm_clomiphene"
+    result = plan(case, n=4)
+    data = result.to_dict()
+    assert (data["pathway"], data["first_step"]["code"]) == ("treat_cause_first",
+                                                             "dopamine_agonist")
+    assert data["forecast"] == {"declined": "cause_outside_model"}
+    assert data["alternatives"] == [] and result.prognosis is not None
+    assert {x["id"] for x in data["excluded"]} == set(protocol_ids())
+    assert all(x["why"] == "forecast declined (cause_outside_model)" for x in data["excluded"])
+    assert "pituitary_mri" in [s["code"] for s in data["phases"][0]["actions"]]
+
+
+def test_klinefelter_azoospermia_goes_to_surgical_retrieval_without_curves() -> None:
+    case = load_case(str(EXAMPLES.joinpath("primary_testicular_failure.yaml")))
+    data = plan(case, n=4).to_dict()
+    assert (data["pathway"], data["first_step"]["code"]) == ("surgical_sperm_retrieval_icsi",
+                                                             "micro_tese_counseling")
+    assert data["forecast"] == {"declined": "genetic_spermatogenic_failure"}
+    first = [s["code"] for s in data["phases"][0]["actions"]]
+    assert {"karyotype", "genetic_counseling"} <= set(first)
+
+
+def test_idiopathic_oligozoospermia_is_stimulated_with_what_his_assessment_advises() -> None:
+    case = load_case(str(EXAMPLES.joinpath("idiopathic_oligozoospermia.yaml")))
+    pathway = pathway_for(interpret(case), case)
+    assert (pathway.id, pathway.first) == ("hormonal_stimulation", "serm")
+
+
+def _assessment(base: Assessment, *, causes: tuple[str, ...] = (), actions: tuple[str, ...] = (),
+                findings: tuple[str, ...] = (), cautions: tuple[str, ...] = ()) -> Assessment:
+    """``base`` with these codes instead of its own (rules for codes not yet raised)."""
+    def rec(code: str) -> Recommendation:
+        return Recommendation(code, "TEST-1", "test", "test", None, ())
+    return replace(
+        base,
+        causes=tuple(Cause(c, "high", ("TEST-1",), ("test",), "test") for c in causes),
+        actions=tuple(rec(a) for a in actions), cautions=tuple(rec(c) for c in cautions),
+        findings=tuple(Finding(f, "TEST-1", "test", "test", None, ()) for f in findings),
+        missing=())
+
+
+@pytest.mark.parametrize(("causes", "findings", "actions", "cautions", "expected"), [
+    # a red flag outranks the cause it comes with
+    (("hyperprolactinemia",), ("pituitary_red_flag",),
+     ("dopamine_agonist", "urgent_pituitary_referral"), (),
+     ("urgent_referral", "urgent_pituitary_referral")),
+    # an unconfirmed diagnosis is completed before anything is treated
+    ((), ("low_testosterone_unconfirmed",), ("repeat_morning_testosterone", "serm"),
+     ("confirm_before_treating",), ("work_up_first", "repeat_morning_testosterone")),
+    # current restoration therapy is changed, not started anew; stopping androgens he no
+    # longer takes is not the step
+    (("exogenous_testosterone",), ("current_restoration_therapy", "recent_androgen_stop"),
+     ("stop_exogenous_androgen", "adjust_hcg_dose", "sperm_cryopreservation"), (),
+     ("adjust_current_therapy", "adjust_hcg_dose")),
+    (("obstructive_azoospermia",), ("azoospermia",), ("cftr_testing", "surgical_sperm_retrieval"),
+     (), ("surgical_sperm_retrieval_icsi", "surgical_sperm_retrieval")),
+    (("retrograde_ejaculation",), (), ("review_causative_medication",
+                                       "urine_sperm_retrieval_art"), (),
+     ("treat_cause_first", "review_causative_medication")),
+    (("iron_overload",), (), ("hfe_genotyping", "hepatology_referral"), (),
+     ("treat_cause_first", "hepatology_referral")),
+    (("varicocele",), (), ("varicocele_repair",), (), ("treat_cause_first", "varicocele_repair")),
+    (("opioid",), (), ("review_opioid_therapy", "hcg"), (),
+     ("treat_cause_first", "review_opioid_therapy")),
+    # a work-up of a cause not yet found precedes empirical stimulation
+    ((), ("low_testosterone",), ("iron_studies", "serm"), (), ("work_up_first", "iron_studies")),
+    (("age_related",), ("low_tmsc",), ("art_counseling",), (),
+     ("assisted_reproduction", "art_counseling")),
+    # persistent suppression long after androgens: stimulation, not "stop" again
+    (("post_androgen_persistent", "exogenous_aas"), ("persistent_suppression_after_androgens",),
+     ("hcg", "serm", "stop_exogenous_androgen"), (), ("hormonal_stimulation", "hcg")),
+    ((), ("normozoospermia",), ("female_partner_evaluation",), (),
+     ("no_male_treatment", "female_partner_evaluation")),
+])
+def test_pathway_rules_follow_the_assessment(
+        causes: tuple[str, ...], findings: tuple[str, ...], actions: tuple[str, ...],
+        cautions: tuple[str, ...], expected: tuple[str, str]) -> None:
+    case = load_case(str(EXAMPLES.joinpath("post_trt.yaml")))
+    assessment = _assessment(interpret(case), causes=causes, findings=findings,
+                             actions=actions, cautions=cautions)
+    pathway = pathway_for(assessment, case)
+    assert (pathway.id, pathway.first) == expected
+
+
+def test_every_pathway_rule_ends_in_no_male_treatment_and_names_known_pathways() -> None:
+    rules = pathway_rules()
+    assert {r.pathway for r in rules} == set(PATHWAYS)
+    assert rules[-1].pathway == "no_male_treatment" and not rules[-1].when.tests
 
 
 def test_escalations_follow_the_regimen() -> None:
@@ -70,5 +176,9 @@ def test_plan_ranks_the_appropriate_alternatives_by_probability_at_the_target() 
     assert [a.rank for a in result.alternatives] == list(range(1, len(probabilities) + 1))
     assert ("hcg_serm_ai", "caution avoid_aromatase_inhibitor") in result.excluded
     data = result.to_dict()
-    assert data["pathway"] == "after_androgens" and data["target_month"] == 6.0
+    assert data["pathway"] == "treat_cause_first" and data["target_month"] == 6.0
+    assert data["forecast"] == "curves" and data["first_step"]["code"] == "stop_exogenous_androgen"
+    # dated checks start from his as-of date, never in the past
+    assert all(c["date"] >= case.as_of.isoformat() for a in data["alternatives"]
+               for c in a["checks"])
     assert data["alternatives"][0]["checks"][0]["what"].startswith("hormones")

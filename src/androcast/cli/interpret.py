@@ -25,7 +25,8 @@ RULES_OPTION = typer.Option(
 )
 
 
-def _load(case: Path, as_of: str | None) -> Case:
+def load_case_as_of(case: Path, as_of: str | None) -> Case:
+    """The case file read as of ``--as-of`` (default today); a bad date is a DateError."""
     from androcast.labs import load_case
 
     date: dt.date | None = None
@@ -90,7 +91,7 @@ def interpret_command(
     from androcast.interpret import interpret
 
     with reporting_errors():
-        assessment = interpret(_load(case, as_of), _rules(rules))
+        assessment = interpret(load_case_as_of(case, as_of), _rules(rules))
     if output is OutputFormat.json:
         print_json(assessment.to_dict())
     else:
@@ -107,5 +108,5 @@ def explain_command(
     from androcast.interpret import explain
 
     with reporting_errors():
-        text = explain(_load(case, as_of), _rules(rules))
+        text = explain(load_case_as_of(case, as_of), _rules(rules))
     typer.echo(text)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
+from androcast.cli.interpret import load_case_as_of
 from androcast.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ PROTOCOL_OPTION = typer.Option(
 OUTCOME_OPTION = typer.Option(
     None, "--outcome", help="Outcome code (repeatable); default from his goal.")
 PLOT_OPTION = typer.Option(None, "--plot", help="Write the curves (.png or .html).")
+AS_OF_OPTION = typer.Option(None, "--as-of",
+                            help="Decide as of this date (YYYY-MM-DD; default today).")
 TARGET_OPTION = typer.Option(12.0, "--target-month", min=1.0,
                              help="Rank alternatives by P(goal) by this month.")
 # the same default as `prognosis`, so both commands give one case the same numbers
@@ -33,8 +36,23 @@ PLAN_PARTICLES_OPTION = typer.Option(64, "--particles", min=2,
                                      help="Virtual men in his twin.")
 
 
+def _render_class(data: dict[str, object]) -> None:
+    assessed = data.get("assessment_class")
+    if isinstance(assessed, dict) and assessed.get("class"):
+        console.print(escape(f"Assessment's prognosis class: {assessed['class']} "
+                             f"({assessed['rule']})"))
+
+
 def _render_prognosis(result: Prognosis) -> None:
     data = result.to_dict()
+    if result.declined is not None:
+        console.print(f"[bold]Forecast declined:[/] {result.declined.reason} - "
+                      f"{escape(result.declined.text)}")
+        console.print(escape(f"  [{result.declined.rule}; {', '.join(result.declined.citations)}]"
+                             ))
+        _render_class(data)
+        console.print(data["basis"]["disclaimer"], style="italic")
+        return
     table = Table(title=f"P({escape(result.outcome)}) from {data['t0']}")
     table.add_column("protocol")
     for m in result.protocols[0].curve.months if result.protocols else ():
@@ -48,6 +66,10 @@ def _render_prognosis(result: Prognosis) -> None:
         table.add_row(f.protocol.id + (" *" if f.note else ""), *cells, median,
                       f.prognosis_class or "-")
     console.print(table)
+    _render_class(data)
+    for row in data["protocols"]:
+        if row.get("class_note"):
+            console.print(escape(f"  class of {row['id']}: {row['class_note']}"), style="dim")
     basis = data["basis"]
     console.print(escape(f"Basis: {basis['n_virtual']} virtual men (ESS {basis['ess']}), "
                          f"{basis['n_results']} results, population {basis['population']}; "
@@ -105,19 +127,24 @@ def prognosis_command(
     particles: int = PARTICLES_OPTION,
     seed: int = SEED_OPTION,
     plot: Path | None = PLOT_OPTION,
+    as_of: str | None = AS_OF_OPTION,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Probability of recovery by 3-24 months under each protocol, personalised to him."""
-    from androcast.labs import load_case
+    """Probability of recovery by 3-24 months under each protocol, personalised to him, or
+    the coded reason the forecast declines where the model has no mechanism for his problem."""
     from androcast.prognosis import prognose
 
     with reporting_errors():
         if plot is not None:
             _check_plot_path(plot)
-        loaded = load_case(case)
+        loaded = load_case_as_of(case, as_of)
         with console.status("personalising and simulating ..."):
             results = prognose(loaded, protocol or None, outcome or None, n=particles, seed=seed)
         if plot is not None:
+            if any(r.declined is not None for r in results):
+                declined = next(r.declined for r in results if r.declined is not None)
+                raise InputFileError("--plot", str(plot),
+                                     f"no plot: the forecast declines ({declined.reason})")
             _plot(results, plot)
     if output is OutputFormat.json:
         dicts = [r.to_dict() for r in results]
@@ -129,10 +156,22 @@ def prognosis_command(
 
 def _render_plan(result: Plan) -> None:
     data = result.to_dict()
-    console.print(f"[bold]Pathway:[/] {result.pathway.id} - "
-                  f"{escape(data['first_step']['text'])}")
-    console.print(escape(f"Goal: {result.goal_outcome} by month {result.target_month:g} "
-                         f"(from {data['start']})"))
+    first = data["first_step"]
+    console.print(f"[bold]Pathway:[/] {result.pathway.id}")
+    console.print(f"[bold]First step:[/] {first['code'] or '-'} - {escape(first['text'])}")
+    if first["basis"]:
+        console.print(escape(f"  because {first['basis']}"), style="dim")
+    console.print(escape(f"  [{first['rule']}; {', '.join(first['citations'])}]"), style="dim")
+    for phase in data["phases"]:
+        codes = ", ".join(a["code"] for a in phase["actions"])
+        console.print(escape(f"{phase['phase']}: {codes}"))
+    if result.declined is not None:
+        console.print(f"[bold]Forecast declined:[/] {result.declined.reason} - "
+                      f"{escape(result.declined.text)}")
+    else:
+        console.print(escape(f"Goal: {result.goal_outcome} by month {result.target_month:g} "
+                             f"(curves from {data['start']}, checks from "
+                             f"{data['checks_from']})"))
     for a in data["alternatives"]:
         p = a["probability_by_target"]
         console.print(f"\n[bold]{a['rank']}. {escape(a['name'])}[/] ({a['id']}): "
@@ -146,8 +185,11 @@ def _render_plan(result: Plan) -> None:
         for c in a["checks"]:
             checks.add_row("   " + c["date"], escape(c["what"]), escape(c["why"]))
         console.print(checks)
+    by_reason: dict[str, list[str]] = {}
     for x in data["excluded"]:
-        console.print(escape(f"not offered: {x['id']} ({x['why']})"), style="dim")
+        by_reason.setdefault(x["why"], []).append(x["id"])
+    for why, ids in by_reason.items():
+        console.print(escape(f"not offered: {', '.join(ids)} ({why})"), style="dim")
     for line in (*data["basis"]["warnings"], *data["basis"]["caveats"]):
         console.print(escape(f"! {line}"), style="yellow")
     console.print(data["basis"]["disclaimer"], style="italic")
@@ -159,14 +201,15 @@ def plan_command(
     target_month: float = TARGET_OPTION,
     particles: int = PLAN_PARTICLES_OPTION,
     seed: int = SEED_OPTION,
+    as_of: str | None = AS_OF_OPTION,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """The phased plan: first step, ranked alternatives, escalations and checks."""
-    from androcast.labs import load_case
+    """The phased plan: pathway and first step from his assessment, then (on a hormonal
+    course) ranked alternatives, escalations and checks; or the forecast's coded decline."""
     from androcast.protocol import plan
 
     with reporting_errors():
-        loaded = load_case(case)
+        loaded = load_case_as_of(case, as_of)
         with console.status("simulating the alternatives ..."):
             result = plan(loaded, target_month=target_month, n=particles, seed=seed)
     if output is OutputFormat.json:

@@ -1,8 +1,10 @@
 """Prognosis for one man: recovery curves per protocol, personalised to his results."""
 
 from androcast.prognosis.curves import Curve, weighted_curve
+from androcast.prognosis.decline import REASONS, Decline, decline_for
 from androcast.prognosis.forecast import (
     MONTHS,
+    AssessmentClass,
     Prognosis,
     ProtocolForecast,
     default_outcome,
@@ -20,11 +22,15 @@ from androcast.prognosis.protocols import (
 
 __all__ = [
     "MONTHS",
+    "REASONS",
+    "AssessmentClass",
     "Curve",
+    "Decline",
     "Prognosis",
     "Protocol",
     "ProtocolForecast",
     "appropriate_protocols",
+    "decline_for",
     "default_outcome",
     "get_protocol",
     "prognose",

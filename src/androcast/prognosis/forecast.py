@@ -23,11 +23,12 @@ from numpy.typing import NDArray
 
 from androcast.drugs import DrugKind, get_drug
 from androcast.errors import ParameterError, SimulationError
-from androcast.interpret import interpret, prognosis_class
+from androcast.interpret import Assessment, interpret, prognosis_class
 from androcast.labs import Case
 from androcast.model import STATE_NAMES
 from androcast.population import DAYS_PER_MONTH, Outcome, parse_outcomes, time_to_event
 from androcast.prognosis.curves import Curve, weighted_curve
+from androcast.prognosis.decline import Decline, decline_for
 from androcast.prognosis.protocols import Protocol, appropriate_protocols, get_protocol, why_not
 from androcast.regimens import compile_regimen
 from androcast.simulate.batch import batch_species
@@ -89,18 +90,48 @@ class ProtocolForecast:
     note: str | None  # why it is shown although his interpretation rules it out
 
 
+CAVEAT_STOPS_NOW = ("He is still taking androgens: the curves assume he stops now (t0 is one "
+                    "dosing interval after a last dose today; handelsman2005) and every "
+                    "protocol starts at that stop, none alongside continued androgens.")
+
+
+@dataclass(frozen=True)
+class AssessmentClass:
+    """The Assessment's prognosis class, the one the forecast is read against (G-CLASS)."""
+
+    class_: str | None
+    rule: str | None
+    basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"class": self.class_, "rule": self.rule, "basis": self.basis}
+
+
 @dataclass(frozen=True)
 class Prognosis:
-    """Recovery curves of one outcome under each protocol (the Prognosis JSON of DESIGN.md)."""
+    """Recovery curves of one outcome under each protocol (the Prognosis JSON of DESIGN.md),
+    or, where his assessment leaves the model without a mechanism, a coded decline and no
+    curves (``declined``; ``posterior`` is then None: no twin is built)."""
 
     outcome: str
     t0: dt.date
     protocols: tuple[ProtocolForecast, ...]
-    posterior: Posterior
+    posterior: Posterior | None
     citations: tuple[str, ...]
     caveats: tuple[str, ...]
+    assessment_class: AssessmentClass | None = None
+    declined: Decline | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        assessed = None if self.assessment_class is None else self.assessment_class.to_dict()
+        if self.declined is not None or self.posterior is None:
+            return {
+                "outcome": self.outcome, "t0": self.t0.isoformat(),
+                "declined": None if self.declined is None else self.declined.to_dict(),
+                "assessment_class": assessed,
+                "basis": {"citations": list(self.citations), "caveats": list(self.caveats),
+                          "disclaimer": DISCLAIMER},
+            }
         rows = []
         for f in self.protocols:
             row: dict[str, Any] = {
@@ -112,12 +143,16 @@ class Prognosis:
             }
             if f.note:
                 row["note"] = f.note
+            differs = class_difference(f, self.assessment_class)
+            if differs:
+                row["class_note"] = differs
             rows.append(row)
         post = self.posterior
         return {
             "outcome": self.outcome,
             "t0": self.t0.isoformat(),
             "protocols": rows,
+            "assessment_class": assessed,
             "basis": {
                 "n_virtual": post.n, "ess": round(post.ess_, 1),
                 "n_results": post.n_observations_, "low_confidence": post.low_confidence,
@@ -126,6 +161,18 @@ class Prognosis:
                 "warnings": list(post.warnings_), "disclaimer": DISCLAIMER,
             },
         }
+
+
+def class_difference(forecast: ProtocolForecast, assessed: AssessmentClass | None) -> str | None:
+    """Why this protocol's class differs from the Assessment's (None when they agree)."""
+    if assessed is None or assessed.class_ is None or forecast.prognosis_class is None:
+        return None
+    if forecast.prognosis_class == assessed.class_:
+        return None
+    p12 = _probability_at(forecast.curve, 12.0)
+    return (f"the twin's {p12:.0%} by 12 months on {forecast.protocol.id} reads "
+            f"'{forecast.prognosis_class}'; the assessment's cited rule {assessed.rule} reads "
+            f"'{assessed.class_}' for men like him ({assessed.basis})")
 
 
 def _population_name(post: Posterior) -> str:
@@ -165,6 +212,11 @@ def prognose(
         chosen = tuple(get_protocol(p, field="protocol") for p in protocols)
     else:
         chosen = appropriate_protocols(assessment)
+    assessed = assessment_class(assessment)
+    declined = decline_for(assessment, case)
+    if declined is not None:  # no mechanism for his problem: no twin, no curve
+        return tuple(Prognosis(o.code, case.as_of, (), None, declined.citations, (),
+                               assessed, declined) for o in parsed)
     post = posterior if posterior is not None else personalise(case, n=n, seed=seed)
     start = start_day(post)
     horizon_d = max(months_t) * DAYS_PER_MONTH
@@ -194,8 +246,14 @@ def prognose(
         own = ((CAVEAT_EMPTY_RESERVE,) if never_made_sperm
                and str(outcome.observable) in SEMEN_OBSERVABLES else ())
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
-                             (*caveats, *own, *skipped)))
+                             (*caveats, *own, *skipped), assessed))
     return tuple(out)
+
+
+def assessment_class(assessment: Assessment) -> AssessmentClass:
+    """The Assessment's prognosis class with its rule and basis."""
+    p = assessment.prognosis
+    return AssessmentClass(p.class_, p.rule, p.basis)
 
 
 def _simulate(post: Posterior, chosen: Sequence[Protocol], outcomes: Sequence[Outcome],
@@ -265,6 +323,8 @@ def _probability_at(curve: Curve, month: float) -> float | None:
 def _caveats(case: Case) -> tuple[str, ...]:
     kinds = {get_drug(u.agent).kind for u in case.history.androgens}
     out = []
+    if any(u.stop is None for u in case.history.androgens):
+        out.append(CAVEAT_STOPS_NOW)
     if kinds:
         out.append(CAVEAT_LIU)
     if DrugKind.aas in kinds:

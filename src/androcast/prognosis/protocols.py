@@ -1,9 +1,11 @@
 """The treatment arms a prognosis compares (``data/protocols.yaml``) and who they suit.
 
-The interpretation layer decides what is appropriate for him: its cautions exclude arms
-(``avoid_serm_monotherapy`` excludes SERM alone, ...), and an arm with ``indicated_for``
+The interpretation layer decides what is appropriate for him: its cautions, findings or
+actions exclude arms (``avoid_serm_monotherapy`` excludes SERM alone, visual symptoms on a
+SERM or an advice to stop it exclude every SERM arm, ...), an arm with ``indicated_for``
 needs one of those causes (pulsatile gonadorelin needs an intact pituitary with a
-hypothalamic cause).
+hypothalamic cause), and an arm with ``requires_action`` needs his assessment to advise
+that drug (an aromatase inhibitor only with a high estradiol or a low T/E2).
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ class Protocol:
     id: str
     name: str
     regimen: tuple[dict[str, Any], ...]  # regimen-file entries, times from the start
-    excluded_by: tuple[str, ...]
+    excluded_by: tuple[str, ...]  # caution, finding or action codes
     indicated_for: tuple[str, ...]
     citations: tuple[str, ...]
+    requires_action: tuple[str, ...] = ()
 
     def regimen_from(self, start_d: float, duration_d: float) -> Regimen:
         """The regimen started on model day ``start_d`` and given for ``duration_d`` days."""
@@ -53,6 +56,7 @@ def protocols() -> tuple[Protocol, ...]:
             excluded_by=tuple(p.get("excluded_by") or ()),
             indicated_for=tuple(p.get("indicated_for") or ()),
             citations=tuple(p.get("citations") or ()),
+            requires_action=tuple(p.get("requires_action") or ()),
         )
         for p in load_data(text)["protocols"]
     )
@@ -72,10 +76,16 @@ def get_protocol(protocol_id: str, *, field: str = "protocol") -> Protocol:
 
 def why_not(protocol: Protocol, assessment: Assessment) -> str | None:
     """Why the protocol is not appropriate for him (None when it is)."""
-    cautions = set(assessment.caution_codes())
-    hits = [c for c in protocol.excluded_by if c in cautions]
-    if hits:
-        return "caution " + ", ".join(hits)
+    have = {"caution": set(assessment.caution_codes()),
+            "finding": {f.code for f in assessment.findings},
+            "action": set(assessment.action_codes())}
+    for kind, codes in have.items():
+        hits = [c for c in protocol.excluded_by if c in codes]
+        if hits:
+            return f"{kind} " + ", ".join(hits)
+    missing = [a for a in protocol.requires_action if a not in have["action"]]
+    if missing:
+        return "needs the action " + ", ".join(missing) + " in his assessment"
     if protocol.indicated_for and not set(protocol.indicated_for) & set(
             assessment.cause_codes()):
         return "indicated for " + ", ".join(protocol.indicated_for)

@@ -1,13 +1,16 @@
-"""The phased plan for one man: first step, ranked alternatives, escalations, monitoring.
+"""The phased plan for one man: pathway, first step, phases, ranked alternatives, monitoring.
 
-The pathway (after androgens, or a SERM first for central hypogonadism with an intact axis)
-names its alternatives; his interpretation's cautions remove some (as in the prognosis);
-each remaining alternative is simulated for his twin (one batch) and ranked by the
-predicted probability of his goal by the target month. The escalation rules that apply to
-an alternative (a SERM that does not raise LH/FSH by week 6, no sperm after 6 months of
-hCG, estradiol out of range or T/E2 < 10, ...) are listed with it, with the monitoring
-that checks them. The curves are those of the alternative as started; escalations
-themselves are not simulated.
+The pathway and its first step come from his Assessment (``pathways.py``); the forecast
+either draws curves or declines with the same coded reason as the prognosis
+(``prognosis.decline``). Only where the pathway leads on to hormonal treatment and the
+forecast draws curves are protocols offered: those his interpretation does not rule out
+(as in the prognosis) are simulated for his twin (one batch) and ranked by the predicted
+probability of his goal by the target month; every other protocol is listed as not offered,
+with the reason. Where the forecast declines, nothing is ranked by probability. The
+escalation rules that apply to an alternative (a SERM that does not raise LH/FSH by week
+6, no sperm after 6 months of hCG, estradiol out of range or T/E2 < 10, ...) are listed
+with it, with the monitoring that checks them, dated from his as-of date at the earliest.
+The curves are those of the alternative as started; escalations are not simulated.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from androcast import DISCLAIMER
 from androcast.drugs import DrugKind, get_drug
-from androcast.interpret import interpret
+from androcast.interpret import Assessment, interpret
 from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
-from androcast.prognosis import Prognosis, ProtocolForecast, default_outcome, get_protocol
+from androcast.prognosis import Prognosis, ProtocolForecast, default_outcome
 from androcast.prognosis import prognose as prognose_protocols
-from androcast.prognosis.protocols import Protocol, why_not
-from androcast.protocol.rules import Escalation, Monitoring, Pathway, plan_rules
+from androcast.prognosis.decline import Decline, decline_for
+from androcast.prognosis.protocols import Protocol, protocols, why_not
+from androcast.protocol.pathways import Pathway, pathway_for
+from androcast.protocol.rules import Escalation, Monitoring, plan_rules
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,30 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class Step:
+    """An action of the plan with the rule and citation of his assessment that raised it."""
+
+    code: str
+    rule: str
+    citation: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "rule": self.rule, "citation": self.citation}
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str  # "first" | "then"
+    text: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
+    """``prognosis`` is the forecast behind the ranking (declined, or None where the
+    pathway offers no protocol and nothing was simulated); ``start`` is the curves' t0 and
+    ``checks_from`` the first day of dated checks (never before his as-of date)."""
+
     pathway: Pathway
     goal_outcome: str
     target_month: float
@@ -53,16 +82,34 @@ class Plan:
     alternatives: tuple[Alternative, ...]
     excluded: tuple[tuple[str, str], ...]  # (protocol id, why)
     monitoring: Monitoring
-    prognosis: Prognosis
+    prognosis: Prognosis | None
+    declined: Decline | None = None
+    phases: tuple[Phase, ...] = ()
+    checks_from: dt.date | None = None
+
+    @property
+    def forecast(self) -> str | dict[str, str]:
+        """"curves", or {"declined": REASON} (DESIGN.md)."""
+        return "curves" if self.declined is None else {"declined": self.declined.reason}
 
     def to_dict(self) -> dict[str, Any]:
-        basis = self.prognosis.to_dict()["basis"]
-        return {
+        if self.prognosis is not None:
+            basis = self.prognosis.to_dict()["basis"]
+        else:
+            basis = {"citations": list(self.pathway.first_citations), "caveats": [],
+                     "disclaimer": DISCLAIMER}
+        basis.setdefault("warnings", [])
+        out: dict[str, Any] = {
             "pathway": self.pathway.id,
-            "first_step": {"text": self.pathway.first_text,
+            "first_step": {"code": self.pathway.first, "text": self.pathway.first_text,
+                           "rule": self.pathway.rule, "basis": self.pathway.basis,
                            "citations": list(self.pathway.first_citations)},
+            "forecast": self.forecast,
+            "phases": [{"phase": p.name, "text": p.text,
+                        "actions": [s.to_dict() for s in p.steps]} for p in self.phases],
             "goal_outcome": self.goal_outcome, "target_month": self.target_month,
             "start": self.start.isoformat(),
+            "checks_from": (self.checks_from or self.start).isoformat(),
             "alternatives": [_alternative_dict(a) for a in self.alternatives],
             "excluded": [{"id": i, "why": w} for i, w in self.excluded],
             "monitoring": {
@@ -73,6 +120,9 @@ class Plan:
             },
             "basis": basis,
         }
+        if self.declined is not None:
+            out["declined"] = self.declined.to_dict()
+        return out
 
 
 def _alternative_dict(a: Alternative) -> dict[str, Any]:
@@ -137,31 +187,67 @@ def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],
     return tuple(sorted(unique.values(), key=lambda c: (c.date, c.what)))
 
 
+def phases(assessment: Assessment, pathway: Pathway) -> tuple[Phase, ...]:
+    """The first step with what belongs beside it, then the rest of his assessment's actions
+    (each once, in the assessment's order)."""
+    raised = {a.code: Step(a.code, a.rule, a.citation) for a in assessment.actions}
+    first: list[Step] = []
+    if pathway.first is not None:
+        first.append(raised.get(pathway.first) or Step(pathway.first, pathway.rule,
+                                                       ", ".join(pathway.first_citations)))
+    first += [raised[c] for c in pathway.with_first if c in raised and c != pathway.first]
+    taken = {s.code for s in first}
+    then = tuple(s for code, s in raised.items() if code not in taken)
+    out = [Phase("first", pathway.first_text, tuple(first))]
+    if then:
+        out.append(Phase("then", "after the first step, as his results and response show",
+                         then))
+    return tuple(out)
+
+
+def _not_offered(pathway: Pathway, declined: Decline | None) -> str:
+    if declined is not None:
+        return f"forecast declined ({declined.reason})"
+    return (f"pathway {pathway.id} (first step {pathway.first}) does not lead to hormonal "
+            f"stimulation now")
+
+
 def plan(case: Case, *, target_month: float = 12.0, n: int = 32, seed: int = 1,
          outcome: str | None = None) -> Plan:
-    """The phased plan for him with alternatives ranked by P(goal by target month)."""
+    """The phased plan for him: the pathway and first step from his assessment, and (where
+    the pathway leads on to hormonal treatment and the forecast draws curves) the protocols
+    his interpretation allows, ranked by P(goal by the target month)."""
     rules = plan_rules()
-    pathway = rules.pathway_for(case)
     assessment = interpret(case)
+    pathway = pathway_for(assessment, case)
+    declined = decline_for(assessment, case)
     cautions = set(assessment.caution_codes())
-    excluded = []
-    chosen = []
-    for pid in pathway.alternatives:
-        reason = why_not(get_protocol(pid), assessment)
-        if reason is None:
-            chosen.append(pid)
-        else:
-            excluded.append((pid, reason))
     code = outcome or default_outcome(case)
+    steps = phases(assessment, pathway)
+    if declined is not None or not pathway.protocols:
+        excluded = tuple((p.id, _not_offered(pathway, declined)) for p in protocols())
+        forecast = (prognose_protocols(case, None, [code], n=n, seed=seed)[0]
+                    if declined is not None else None)
+        return Plan(pathway, code, float(target_month), case.as_of, (), excluded,
+                    rules.monitoring, forecast, declined, steps, case.as_of)
+    excluded_list = []
+    chosen = []
+    for p in protocols():
+        reason = why_not(p, assessment)
+        if reason is None:
+            chosen.append(p.id)
+        else:
+            excluded_list.append((p.id, reason))
     months = tuple(sorted({3.0, 6.0, 9.0, 12.0, float(target_month)}))
     result = prognose_protocols(case, chosen, [code], n=n, seed=seed, months=months)[0]
     target_index = months.index(float(target_month))
     ranked = sorted(result.protocols, key=lambda f: -f.curve.probability[target_index])
+    checks_from = max(result.t0, case.as_of)
     alternatives = []
     for rank, f in enumerate(ranked, start=1):
         esc = escalations_for(f.protocol, cautions)
         alternatives.append(Alternative(
             rank, f, f.curve.probability[target_index], esc,
-            monitoring_checks(result.t0, esc, rules.monitoring, float(target_month))))
+            monitoring_checks(checks_from, esc, rules.monitoring, float(target_month))))
     return Plan(pathway, code, float(target_month), result.t0, tuple(alternatives),
-                tuple(excluded), rules.monitoring, result)
+                tuple(excluded_list), rules.monitoring, result, None, steps, checks_from)

@@ -1,4 +1,5 @@
-"""The phased plan as data (``data/plan.yaml``): pathways, escalation rules, monitoring."""
+"""The phased plan as data (``data/plan.yaml``): escalation rules and monitoring (the
+pathway and first step: ``pathways.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from androcast._yaml import load_data
 from androcast.evidence import citation
-from androcast.labs import Case
+from androcast.protocol.pathways import pathway_rules
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,6 @@ class Escalation:
 
 
 @dataclass(frozen=True)
-class Pathway:
-    id: str
-    when: str
-    first: str
-    first_text: str
-    first_citations: tuple[str, ...]
-    alternatives: tuple[str, ...]
-    citations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Monitoring:
     hormone_weeks_after_change: tuple[float, ...]
     hormone_analytes: tuple[str, ...]
@@ -45,14 +35,8 @@ class Monitoring:
 
 @dataclass(frozen=True)
 class PlanRules:
-    pathways: tuple[Pathway, ...]
     escalations: tuple[Escalation, ...]
     monitoring: Monitoring
-
-    def pathway_for(self, case: Case) -> Pathway:
-        """After androgens if he took any, else the central pathway with an intact axis."""
-        when = "androgen_history" if case.history.androgens else "no_androgen_history"
-        return next(p for p in self.pathways if p.when == when)
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
@@ -64,15 +48,6 @@ def plan_rules() -> PlanRules:
     """The shipped plan rules; every citation resolves in the bibliography."""
     text = resources.files("androcast.protocol").joinpath("data/plan.yaml").read_text("utf-8")
     data = load_data(text)
-    firsts = data["first_steps"]
-    pathways = tuple(
-        Pathway(
-            id=p["id"], when=p["when"], first=p["first"], first_text=firsts[p["first"]]["text"],
-            first_citations=_tuple(firsts[p["first"]]["citations"]),
-            alternatives=_tuple(p["alternatives"]), citations=_tuple(p["citations"]),
-        )
-        for p in data["pathways"]
-    )
     escalations = tuple(
         Escalation(
             id=e["id"], applies_to=e["applies_to"], check=e["check"],
@@ -88,14 +63,14 @@ def plan_rules() -> PlanRules:
         semen_every_months=float(m["semen"]["every_months"]),
         citations=_tuple([*m["hormones"]["citations"], *m["semen"]["citations"]]),
     )
-    rules = PlanRules(pathways, escalations, monitoring)
+    rules = PlanRules(escalations, monitoring)
     for key in all_citations(rules):
         citation(key)  # UnknownCodeError names the key
     return rules
 
 
 def all_citations(rules: PlanRules) -> tuple[str, ...]:
-    keys = [c for p in rules.pathways for c in (*p.citations, *p.first_citations)]
+    keys = [c for p in pathway_rules() for c in p.citations]
     keys += [c for e in rules.escalations for c in e.citations]
     keys += list(rules.monitoring.citations)
     return tuple(sorted(set(keys)))

@@ -177,7 +177,8 @@ def patient_plan(
         _plan_key(record, target_month, particles, seed),
         lambda: plan(case, target_month=target_month, n=particles, seed=seed),
     )
-    cache.put(_twin_key(record, particles, seed), result.prognosis.posterior)
+    if result.prognosis is not None and result.prognosis.posterior is not None:
+        cache.put(_twin_key(record, particles, seed), result.prognosis.posterior)
     return result
 
 

@@ -1,0 +1,101 @@
+"""His care pathway and first step, from his Assessment (``data/pathways.yaml``).
+
+The rules are data, tried in priority order; the first whose condition his assessment
+meets and one of whose target actions it raises gives the pathway, and that action is the
+first step. So the step is always one his own assessment asked for, with its rule and
+citation, never a default chosen from his history alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from androcast._yaml import load_data
+from androcast.errors import InputFileError
+from androcast.evidence import citation
+from androcast.interpret import Assessment
+from androcast.labs import Case
+from androcast.prognosis.when import When, parse_when
+
+PATHWAYS = ("urgent_referral", "work_up_first", "treat_cause_first", "adjust_current_therapy",
+            "hormonal_stimulation", "surgical_sperm_retrieval_icsi", "assisted_reproduction",
+            "no_male_treatment")
+
+
+@dataclass(frozen=True)
+class PathwayRule:
+    id: str
+    pathway: str
+    when: When
+    targets: tuple[str, ...]
+    text: str
+    protocols: bool
+    citations: tuple[str, ...]
+    with_first: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """The chosen pathway: its code, the rule that chose it and the first step.
+
+    ``first`` is the action code of the first step (None only on ``no_male_treatment`` when
+    his assessment raises no action at all); ``basis`` is the assessment's own rule and
+    citation for that action; ``protocols`` says whether hormonal protocols follow it.
+    """
+
+    id: str
+    rule: str
+    first: str | None
+    first_text: str
+    first_citations: tuple[str, ...]
+    basis: str | None
+    protocols: bool
+    with_first: tuple[str, ...] = ()
+
+
+@cache
+def pathway_rules() -> tuple[PathwayRule, ...]:
+    """The shipped rules in priority order; every citation resolves, the last rule always
+    applies (no_male_treatment with no condition)."""
+    text = resources.files("androcast.protocol").joinpath("data/pathways.yaml").read_text(
+        "utf-8")
+    rules = []
+    for i, r in enumerate(load_data(text)["rules"]):
+        source = f"pathways.yaml rules[{i}]"
+        if r["pathway"] not in PATHWAYS:
+            raise InputFileError(f"{source}.pathway", r["pathway"], "one of " + ", ".join(PATHWAYS))
+        cites = tuple(str(c) for c in r["citations"])
+        for key in cites:
+            citation(key)  # UnknownCodeError names the key
+        rules.append(PathwayRule(
+            id=str(r["id"]), pathway=str(r["pathway"]), when=parse_when(r["when"], source=source),
+            targets=tuple(str(t) for t in r["targets"]), text=" ".join(str(r["text"]).split()),
+            protocols=bool(r.get("protocols", False)), citations=cites,
+            with_first=tuple(str(c) for c in r.get("with_first") or ())))
+    last = rules[-1]
+    if last.pathway != "no_male_treatment" or last.when.tests or last.when.class_none is not None:
+        raise InputFileError("pathways.yaml rules[-1]", last.id,
+                             "a last rule no_male_treatment with no condition")
+    return tuple(rules)
+
+
+def pathway_for(assessment: Assessment, case: Case) -> Pathway:
+    """The first rule his assessment meets, and the target it raises first."""
+    raised = {a.code: a for a in assessment.actions}
+    missing = {m.measure for m in assessment.missing}
+    rules = pathway_rules()
+    for rule in rules:
+        if not rule.when.holds(assessment, case):
+            continue
+        target = next((t for t in rule.targets if t in raised or t in missing), None)
+        if target is None:
+            continue
+        action = raised.get(target)
+        basis = (f"{action.rule}: {action.basis} [{action.citation}]" if action is not None
+                 else f"missing result: {target}")
+        return Pathway(rule.pathway, rule.id, target, rule.text, rule.citations, basis,
+                       rule.protocols, rule.with_first)
+    last = rules[-1]  # no_male_treatment; he has none of its targets
+    return Pathway(last.pathway, last.id, None, last.text, last.citations, None, False)
