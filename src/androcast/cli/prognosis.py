@@ -29,8 +29,9 @@ OUTCOME_OPTION = typer.Option(
 PLOT_OPTION = typer.Option(None, "--plot", help="Write the curves (.png or .html).")
 AS_OF_OPTION = typer.Option(None, "--as-of",
                             help="Decide as of this date (YYYY-MM-DD; default today).")
-TARGET_OPTION = typer.Option(12.0, "--target-month", min=1.0,
-                             help="Rank alternatives by P(goal) by this month.")
+TARGET_OPTION = typer.Option(
+    None, "--target-month", min=1.0,
+    help="Rank alternatives by P(goal) by this month (default: his goal_within_months, else 12).")
 # the same default as `prognosis`, so both commands give one case the same numbers
 PLAN_PARTICLES_OPTION = typer.Option(64, "--particles", min=2,
                                      help="Virtual men in his twin.")
@@ -198,7 +199,7 @@ def _render_plan(result: Plan) -> None:
 @app.command("plan")
 def plan_command(
     case: Path = CASE_ARGUMENT,
-    target_month: float = TARGET_OPTION,
+    target_month: float | None = TARGET_OPTION,
     particles: int = PLAN_PARTICLES_OPTION,
     seed: int = SEED_OPTION,
     as_of: str | None = AS_OF_OPTION,

@@ -1,14 +1,15 @@
 """Conditions on an Assessment, written as data: the one language of the plan's pathway
 rules and the forecast's decline rules, so both read the same diagnosis the same way.
 
-A condition is a mapping whose tests must all hold:
-``cause_any`` (a cause with moderate or high confidence; a low-confidence cause is a lead,
-not a diagnosis), ``cause_none``, ``finding_any``, ``finding_none``, ``action_any``,
+A condition is a mapping whose tests must all hold: ``cause_any`` (a cause with moderate
+or high confidence; a low-confidence cause is a lead, not a diagnosis), ``cause_none``,
+``top_cause_any`` (his first-ranked such cause: a raised prolactin ranked below the opioid
+that explains it does not lead), ``finding_any``, ``finding_none``, ``action_any``,
 ``caution_any``, ``pattern_any``, ``missing_any`` (results the assessment says to measure
-before it can decide), ``goal_any`` (his goal), ``class_none`` (true: the assessment
-gives no prognosis class), ``firm_cause`` (false: no cause at moderate or high
-confidence) and ``androgen_history`` (whether his case records androgen courses; semen
-measured before or during them says nothing of his semen after them).
+before it can decide), ``goal_any`` (his goal), ``class_none`` (true: the assessment gives
+no prognosis class), ``firm_cause`` (false: no cause at moderate or high confidence) and
+``androgen_history`` (whether his case records androgen courses; semen measured before or
+during them says nothing of his semen after them).
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ from androcast.errors import InputFileError
 from androcast.interpret import Assessment
 from androcast.labs import Case
 
-SET_TESTS = frozenset({"cause_any", "cause_none", "finding_any", "finding_none", "action_any",
-                       "caution_any", "pattern_any", "missing_any", "goal_any"})
+SET_TESTS = frozenset({"cause_any", "cause_none", "top_cause_any", "finding_any",
+                       "finding_none", "action_any", "caution_any", "pattern_any",
+                       "missing_any", "goal_any"})
 FLAG_TESTS = frozenset({"class_none", "firm_cause", "androgen_history"})
 TESTS = SET_TESTS | FLAG_TESTS
 #: the vocabulary list each test's codes belong to (``goal_any`` and ``missing_any`` are
 #: checked elsewhere: goals by the case format, measures by the assessment)
-VOCABULARY_OF = {"cause_any": "causes", "cause_none": "causes", "finding_any": "findings",
-                 "finding_none": "findings", "action_any": "actions",
+VOCABULARY_OF = {"cause_any": "causes", "cause_none": "causes", "top_cause_any": "causes",
+                 "finding_any": "findings", "finding_none": "findings", "action_any": "actions",
                  "caution_any": "cautions", "pattern_any": "pattern"}
 FIRM = frozenset({"high", "moderate"})
 
@@ -43,8 +45,10 @@ class When:
     androgen_history: bool | None = None
 
     def holds(self, assessment: Assessment, case: Case) -> bool:
+        firm = [c.code for c in assessment.causes if c.confidence in FIRM]
         have: dict[str, set[str]] = {
-            "cause": {c.code for c in assessment.causes if c.confidence in FIRM},
+            "cause": set(firm),
+            "top_cause": set(firm[:1]),
             "finding": {f.code for f in assessment.findings},
             "action": set(assessment.action_codes()),
             "caution": set(assessment.caution_codes()),

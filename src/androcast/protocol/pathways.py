@@ -34,6 +34,7 @@ class PathwayRule:
     protocols: bool
     citations: tuple[str, ...]
     with_first: tuple[str, ...] = ()
+    changes_regimen: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,73 @@ class Pathway:
     basis: str | None
     protocols: bool
     with_first: tuple[str, ...] = ()
+    changes_regimen: bool = False
+
+
+@dataclass(frozen=True)
+class ParallelArt:
+    """When assisted reproduction is discussed in the first phase (time short, partner
+    older)."""
+
+    action: str
+    partner_age_at_least: float
+    goal_within_months_at_most: float
+    citations: tuple[str, ...]
+
+    def applies(self, case: Case) -> bool:
+        older = (case.partner is not None and case.partner.age_years is not None
+                 and case.partner.age_years >= self.partner_age_at_least)
+        short = (case.goal_within_months is not None
+                 and case.goal_within_months <= self.goal_within_months_at_most)
+        return older or short
+
+
+def _data() -> dict[str, object]:
+    text = resources.files("androcast.protocol").joinpath("data/pathways.yaml").read_text(
+        "utf-8")
+    data = load_data(text)
+    assert isinstance(data, dict)
+    return data
+
+
+@cache
+def parallel_art() -> ParallelArt:
+    p = _data()["parallel_art"]
+    assert isinstance(p, dict)
+    cites = tuple(str(c) for c in p["citations"])
+    for key in cites:
+        citation(key)
+    return ParallelArt(str(p["action"]), float(p["partner_age_at_least"]),
+                       float(p["goal_within_months_at_most"]), cites)
+
+
+@dataclass(frozen=True)
+class PlanAddition:
+    """An action the plan adds by its own cited rule when his assessment has not raised it."""
+
+    action: str
+    rule: str
+    citations: tuple[str, ...]
+
+
+@cache
+def bank_before_change() -> PlanAddition:
+    p = _data()["bank_before_change"]
+    assert isinstance(p, dict)
+    cites = tuple(str(c) for c in p["citations"])
+    for key in cites:
+        citation(key)
+    return PlanAddition(str(p["action"]), "PLAN-BANK-BEFORE-CHANGE", cites)
 
 
 @cache
 def pathway_rules() -> tuple[PathwayRule, ...]:
     """The shipped rules in priority order; every citation resolves, the last rule always
     applies (no_male_treatment with no condition)."""
-    text = resources.files("androcast.protocol").joinpath("data/pathways.yaml").read_text(
-        "utf-8")
     rules = []
-    for i, r in enumerate(load_data(text)["rules"]):
+    data = _data()["rules"]
+    assert isinstance(data, list)
+    for i, r in enumerate(data):
         source = f"pathways.yaml rules[{i}]"
         if r["pathway"] not in PATHWAYS:
             raise InputFileError(f"{source}.pathway", r["pathway"], "one of " + ", ".join(PATHWAYS))
@@ -73,7 +131,8 @@ def pathway_rules() -> tuple[PathwayRule, ...]:
             id=str(r["id"]), pathway=str(r["pathway"]), when=parse_when(r["when"], source=source),
             targets=tuple(str(t) for t in r["targets"]), text=" ".join(str(r["text"]).split()),
             protocols=bool(r.get("protocols", False)), citations=cites,
-            with_first=tuple(str(c) for c in r.get("with_first") or ())))
+            with_first=tuple(str(c) for c in r.get("with_first") or ()),
+            changes_regimen=bool(r.get("changes_regimen", False))))
     last = rules[-1]
     if last.pathway != "no_male_treatment" or last.when.tests or last.when.class_none is not None:
         raise InputFileError("pathways.yaml rules[-1]", last.id,
@@ -96,6 +155,6 @@ def pathway_for(assessment: Assessment, case: Case) -> Pathway:
         basis = (f"{action.rule}: {action.basis} [{action.citation}]" if action is not None
                  else f"missing result: {target}")
         return Pathway(rule.pathway, rule.id, target, rule.text, rule.citations, basis,
-                       rule.protocols, rule.with_first)
+                       rule.protocols, rule.with_first, rule.changes_regimen)
     last = rules[-1]  # no_male_treatment; he has none of its targets
     return Pathway(last.pathway, last.id, None, last.text, last.citations, None, False)

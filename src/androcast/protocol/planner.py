@@ -28,7 +28,7 @@ from androcast.prognosis import Prognosis, ProtocolForecast, default_outcome
 from androcast.prognosis import prognose as prognose_protocols
 from androcast.prognosis.decline import Decline, decline_for
 from androcast.prognosis.protocols import Protocol, protocols, why_not
-from androcast.protocol.pathways import Pathway, pathway_for
+from androcast.protocol.pathways import Pathway, bank_before_change, parallel_art, pathway_for
 from androcast.protocol.rules import Escalation, Monitoring, plan_rules
 
 
@@ -187,15 +187,35 @@ def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],
     return tuple(sorted(unique.values(), key=lambda c: (c.date, c.what)))
 
 
-def phases(assessment: Assessment, pathway: Pathway) -> tuple[Phase, ...]:
+def _sperm_now(case: Case) -> bool:
+    latest = case.latest_semen()
+    if latest is None:
+        return False
+    return bool((latest.concentration_m_per_ml or 0) > 0 or latest.pellet_sperm_seen)
+
+
+def phases(assessment: Assessment, pathway: Pathway, case: Case) -> tuple[Phase, ...]:
     """The first step with what belongs beside it, then the rest of his assessment's actions
-    (each once, in the assessment's order)."""
+    (each once, in the assessment's order). The plan's own cited rules add two actions to
+    the first phase when his assessment has not: sperm banked before a change of regimen
+    when he has sperm now, and assisted reproduction discussed when time is short or the
+    partner older."""
     raised = {a.code: Step(a.code, a.rule, a.citation) for a in assessment.actions}
     first: list[Step] = []
     if pathway.first is not None:
         first.append(raised.get(pathway.first) or Step(pathway.first, pathway.rule,
                                                        ", ".join(pathway.first_citations)))
     first += [raised[c] for c in pathway.with_first if c in raised and c != pathway.first]
+    additions = []
+    if pathway.changes_regimen and _sperm_now(case):
+        bank = bank_before_change()
+        additions.append(Step(bank.action, bank.rule, ", ".join(bank.citations)))
+    art = parallel_art()
+    if art.applies(case):
+        additions.append(Step(art.action, "PLAN-ART-PARALLEL", ", ".join(art.citations)))
+    for step in additions:
+        if step.code not in {s.code for s in first}:
+            first.append(raised.get(step.code, step))
     taken = {s.code for s in first}
     then = tuple(s for code, s in raised.items() if code not in taken)
     out = [Phase("first", pathway.first_text, tuple(first))]
@@ -212,18 +232,24 @@ def _not_offered(pathway: Pathway, declined: Decline | None) -> str:
             f"stimulation now")
 
 
-def plan(case: Case, *, target_month: float = 12.0, n: int = 32, seed: int = 1,
+DEFAULT_TARGET_MONTH = 12.0
+
+
+def plan(case: Case, *, target_month: float | None = None, n: int = 32, seed: int = 1,
          outcome: str | None = None) -> Plan:
     """The phased plan for him: the pathway and first step from his assessment, and (where
     the pathway leads on to hormonal treatment and the forecast draws curves) the protocols
-    his interpretation allows, ranked by P(goal by the target month)."""
+    his interpretation allows, ranked by P(goal by the target month). The target month is
+    the couple's ``goal_within_months`` unless given, else 12."""
+    if target_month is None:
+        target_month = case.goal_within_months or DEFAULT_TARGET_MONTH
     rules = plan_rules()
     assessment = interpret(case)
     pathway = pathway_for(assessment, case)
     declined = decline_for(assessment, case)
     cautions = set(assessment.caution_codes())
     code = outcome or default_outcome(case)
-    steps = phases(assessment, pathway)
+    steps = phases(assessment, pathway, case)
     if declined is not None or not pathway.protocols:
         excluded = tuple((p.id, _not_offered(pathway, declined)) for p in protocols())
         forecast = (prognose_protocols(case, None, [code], n=n, seed=seed)[0]
