@@ -31,7 +31,7 @@ def _svg_text(fig: Any) -> str:
 
 def prognosis_svg(prognosis: Mapping[str, Any]) -> str | None:
     """An inline SVG of ``Prognosis.to_dict()``'s curves, or None without a protocol."""
-    rows = prognosis["protocols"]
+    rows = prognosis.get("protocols") or []  # a declined forecast has none
     if not rows:
         return None
     import matplotlib

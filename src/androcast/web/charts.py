@@ -137,7 +137,7 @@ def _stacked_layout(n: int, *, panel_px: int, extra_px: int) -> dict[str, Any]:
 def prognosis_figure(prognosis: Mapping[str, Any]) -> dict[str, Any] | None:
     """Recovery curves of ``Prognosis.to_dict()``: per protocol its probability by each
     month with the 90 % interval as a band (None without a protocol)."""
-    rows = prognosis["protocols"]
+    rows = prognosis.get("protocols") or []  # a declined forecast has none
     if not rows:
         return None
     traces: list[dict[str, Any]] = []
