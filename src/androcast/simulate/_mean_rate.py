@@ -5,12 +5,14 @@ integrator resolve every dose: a jump, the absorption, then a fast sawtooth in t
 that follow the drug's plasma level, ~23 steps a day. Over weeks only the mean matters to
 the slow states a forecast reads (sperm output integrates over the ~74-day cycle of
 spermatogenesis), so a run of equal oral doses at a regular interval of at most a day may
-be given as a constant infusion of dose / interval into the drug's central compartment
-from the first dose until one interval after the last. Whether that holds is measured, not
-assumed: ``androcast.prognosis.accuracy`` checks it on every shipped protocol against a
-tight reference with every tablet resolved (times to 5, 15 and 20 M/mL within a day,
-probabilities within 0.005). Injections (hCG every 2-3 days, weekly esters) are kept as
-doses: their peaks are days apart and feed back through LH.
+be given as a constant infusion of dose / interval into the drug's central compartment,
+centred on the tablets: half the first tablet at its time, then the rate until half an
+interval after the last (the same amount, the same mean time of exposure; the rate from
+each tablet's time on delayed tamoxifen's times to 5 M/mL by 0.7 d). Whether that holds is
+measured, not assumed: ``androcast.prognosis.accuracy`` checks it on every shipped protocol
+against a tight reference with every tablet resolved (times to 5, 15 and 20 M/mL within a
+day, probabilities within 0.005). Injections (hCG every 2-3 days, weekly esters) stay doses:
+their peaks are days apart and feed back through LH.
 """
 
 from __future__ import annotations
@@ -52,8 +54,11 @@ def mean_rate_orals(schedule: DoseSchedule, max_interval_d: float = MAX_INTERVAL
                     stop += 1
                 stop += 1
             if stop - start >= 2 and interval <= max_interval_d + _SLACK_D:
+                # centred on the tablets (module doc)
+                kept.append(Dose(times[start], drug, route, amount / 2, unit))
                 infusions.append(Infusion(drug, route, times[start],
-                                          times[stop - 1] + interval, amount / interval, unit))
+                                          times[stop - 1] + interval / 2, amount / interval,
+                                          unit))
             else:
                 kept += [Dose(t, drug, route, amount, unit) for t in times[start:stop]]
             start = stop
