@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from androcast.labs import AndrogenUse, Case, History, LabResult, Patient, SemenAnalysis
+from androcast.labs import (
+    AndrogenUse,
+    Case,
+    History,
+    LabResult,
+    MedicationCourse,
+    Patient,
+    SemenAnalysis,
+)
 
 T = TypeVar("T")
 Goal = Literal["fertility", "testosterone", "both"]
@@ -83,8 +91,18 @@ class Chart:
 
     def to_case(self, *, as_of: dt.date) -> Case:
         """The Case the core works on (records after ``as_of`` are left out)."""
-        codes = tuple(
-            dict.fromkeys(m.item.code for m in self.medications if m.status != RETRACTED)
+        medications = [m for m in self.medications if m.status != RETRACTED]
+        codes = tuple(dict.fromkeys(m.item.code for m in medications))
+        courses = tuple(
+            MedicationCourse(
+                agent=m.item.code,
+                dose=m.item.dose,
+                dose_unit=m.item.dose_unit,
+                every_d=m.item.every_d,
+                start=m.item.start,
+                stop=m.item.stop,
+            )
+            for m in medications
         )
         return Case(
             patient=self.patient,
@@ -93,6 +111,7 @@ class Chart:
                 tuple(a.item for a in self.androgens if a.status != RETRACTED),
                 self.conditions,
                 codes,
+                courses,
             ),
             labs=tuple(
                 sorted(
@@ -124,7 +143,10 @@ def chart_from_case(case: Case) -> Chart:
         patient=case.patient,
         goal=case.goal,
         androgens=tuple(Keyed(a) for a in case.history.androgens),
-        medications=tuple(Keyed(MedicationUse(code)) for code in case.history.medications),
+        medications=tuple(
+            Keyed(MedicationUse(c.agent, c.start, c.stop, c.dose, c.dose_unit, c.every_d))
+            for c in case.history.courses
+        ),
         conditions=case.history.conditions,
         labs=tuple(Keyed(r) for r in case.labs),
         semen=tuple(Keyed(s) for s in case.semen),
