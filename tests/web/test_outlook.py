@@ -265,12 +265,12 @@ def test_a_computation_refused_by_the_core_is_shown_in_place_of_the_fragment(
     client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from androcast.errors import ParameterError
-    from androcast.web.routes import pages
+    from androcast.web.routes import jobs
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise ParameterError("n", 1, "at least 2 virtual men")
 
-    monkeypatch.setattr(pages, "patient_outlook", refuse)
+    monkeypatch.setattr(jobs, "patient_plan", refuse)
     alice = client_for("alice")
     fragment = alice.get("/patients/P001/outlook", headers=HTMX)
     assert fragment.status_code == 200  # HTMX swaps it in: the message shows where it belongs

@@ -21,6 +21,7 @@ import typer
 from rich.table import Table
 
 from androcast.cli import app
+from androcast.cli._alerts import print_alerts
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import AndrocastError, DateError
 
@@ -90,13 +91,7 @@ def reading(db: str) -> Iterator[Any]:
 
 
 def _summary(summary: Any) -> dict[str, Any]:
-    return {
-        "patients_created": summary.patients_created,
-        "patients_updated": summary.patients_updated,
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-    }
+    return dict(summary.to_dict())
 
 
 def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
@@ -106,7 +101,8 @@ def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
     patients = ", ".join(data["patients_created"]) or "none"
     console.print(
         f"patients created: {patients}; records created {data['created']}, "
-        f"updated {data['updated']}, unchanged {data['unchanged']}",
+        f"updated {data['updated']}, unchanged {data['unchanged']}, "
+        f"retracted {data['retracted']}",
         highlight=False,
     )
     if "pattern" in data:
@@ -252,7 +248,6 @@ def observe(
     their rule and citation) and the forecast learns from it.
     """
     with reporting_errors():
-        from androcast.cli.monitor import print_alerts
         from androcast.io.csv_import import read_lab_csv
         from androcast.store import load_chart
         from androcast.workflows.records import add_results
@@ -305,7 +300,6 @@ def fhir_import(
     A patient on an adopted plan has his new results judged against his forecast band.
     """
     with reporting_errors():
-        from androcast.cli.monitor import print_alerts
         from androcast.io.fhir import read_bundle
         from androcast.workflows.records import import_charts
 

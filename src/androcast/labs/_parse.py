@@ -10,15 +10,48 @@ from typing import Any
 
 import yaml
 
-from androcast.errors import InputFileError, UnknownCodeError
+from androcast.errors import InputFileError, LabValueError, UnknownCodeError
 from androcast.labs import _fields
 from androcast.labs._catalogue import ReferenceInterval, analyte
 from androcast.labs._history import parse_history
-from androcast.labs._model import Case, Goal, Patient
+from androcast.labs._model import (
+    Case,
+    Exam,
+    Goal,
+    Partner,
+    PartnerEvaluation,
+    Patient,
+    VaricoceleGrade,
+    VasDeferens,
+    VisualFields,
+)
 from androcast.labs._results import parse_result, reference_interval
 from androcast.labs._semen_parse import parse_semen
 
-CASE_KEYS = ("patient", "goal", "history", "labs", "semen", "reference_intervals")
+CASE_KEYS = (
+    "patient",
+    "goal",
+    "goal_within_months",
+    "partner",
+    "exam",
+    "history",
+    "labs",
+    "semen",
+    "reference_intervals",
+)
+PARTNER_KEYS = ("age_years", "evaluation")
+PARTNER_EVALUATIONS: tuple[PartnerEvaluation, ...] = ("not_done", "pending", "normal", "abnormal")
+EXAM_KEYS = ("date", "vas_deferens", "varicocele", "visual_fields")
+VAS_DEFERENS: tuple[VasDeferens, ...] = ("palpable", "not_palpable", "thickened")
+VARICOCELE_GRADES: tuple[VaricoceleGrade, ...] = (
+    "none",
+    "subclinical",
+    "grade_1",
+    "grade_2",
+    "grade_3",
+)
+VISUAL_FIELDS: tuple[VisualFields, ...] = ("full", "bitemporal_defect", "other_defect")
+GOAL_HORIZON_MONTHS = (0.0, 240.0)  # androcast_bounds: beyond any couple's plan
 PATIENT_KEYS = ("id", "age_years", "bmi", "testis_volume_ml", "ethnicity")
 GOALS: tuple[Goal, ...] = ("fertility", "testosterone", "both")
 ETHNICITIES = ("asian", "white", "black", "hispanic", "other")
@@ -86,41 +119,121 @@ def _lab_intervals(raw: Any) -> dict[str, ReferenceInterval]:
     return out
 
 
+def _partner(raw: Any) -> Partner | None:
+    if raw is None:
+        return None
+    data = _fields.mapping(raw, "partner", "a mapping, e.g. {age_years: 34}")
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, PARTNER_KEYS, "partner")
+    age = problems.check(
+        _fields.bounded, data.get("age_years"), "partner.age_years", 10, 80, "years"
+    )
+    evaluation = None
+    if data.get("evaluation") is not None:
+        evaluation = problems.check(
+            _fields.code, data.get("evaluation"), "partner.evaluation", PARTNER_EVALUATIONS
+        )
+    problems.raise_if_any("partner")
+    return Partner(age, next((e for e in PARTNER_EVALUATIONS if e == evaluation), None))
+
+
+def _goal_within_months(raw: Any) -> float | None:
+    if raw is None:
+        return None
+    low, high = GOAL_HORIZON_MONTHS
+    months = _fields.bounded(raw, "goal_within_months", low, high, "months", allow_none=False)
+    if months is None or months <= 0:
+        raise LabValueError("goal_within_months", raw, "a number of months greater than 0")
+    return months
+
+
+def _sides(raw: Any, field: str, known: tuple[str, ...], problems: _fields.Problems) -> Any:
+    """A ``{left, right}`` mapping of codes as (left, right)."""
+    if raw is None:
+        return None
+    data = problems.check(_fields.mapping, raw, field, "a mapping with left and right")
+    if data is None:
+        return None
+    problems.check(_fields.only_keys, data, ("left", "right"), field)
+    return tuple(
+        None
+        if data.get(side) is None
+        else problems.check(_fields.code, data.get(side), f"{field}.{side}", known)
+        for side in ("left", "right")
+    )
+
+
+def _exam(raw: Any, as_of: dt.date) -> Exam | None:
+    if raw is None:
+        return None
+    data = _fields.mapping(raw, "exam", "a mapping, e.g. {date: 2026-10-02, visual_fields: full}")
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, EXAM_KEYS, "exam")
+    when = problems.check(_fields.optional_date, data.get("date"), "exam.date", as_of=as_of)
+    vasa = _sides(data.get("vas_deferens"), "exam.vas_deferens", VAS_DEFERENS, problems)
+    varicocele = _sides(data.get("varicocele"), "exam.varicocele", VARICOCELE_GRADES, problems)
+    fields = None
+    if data.get("visual_fields") is not None:
+        fields = problems.check(
+            _fields.code, data.get("visual_fields"), "exam.visual_fields", VISUAL_FIELDS
+        )
+    problems.raise_if_any("exam")
+    return Exam(when, vasa, varicocele, next((v for v in VISUAL_FIELDS if v == fields), None))
+
+
 def parse_case(
     data: Mapping[str, Any], *, source: str = "case", as_of: dt.date | None = None
 ) -> Case:
     """Validate a case mapping (as read from YAML or JSON) into a Case.
 
     ``as_of`` (default today) is the date of the assessment: no date may lie after it.
-    Every problem raises an AndrocastError naming the field, e.g. ``labs[3].unit``.
+    Every problem is named with its field (e.g. ``labs[3].unit``); all problems of a case
+    are reported together: one problem raises its own AndrocastError, several raise
+    :class:`androcast.errors.CaseProblems` listing each.
     """
     today = as_of or dt.date.today()
     body = _fields.mapping(data, source, "a mapping with a patient section")
-    _fields.only_keys(body, CASE_KEYS, source)
-    patient = _patient(body.get("patient"))
-    intervals = _lab_intervals(body.get("reference_intervals"))
-    lab_items = _fields.sequence(body.get("labs"), "labs", "a list of results")
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, body, CASE_KEYS, source)
+    patient = problems.check(_patient, body.get("patient"))
+    age = patient.age_years if patient is not None else None
+    intervals = problems.check(_lab_intervals, body.get("reference_intervals")) or {}
+    lab_items = problems.check(_fields.sequence, body.get("labs"), "labs", "a list of results")
     results = [
-        parse_result(
+        problems.check(
+            parse_result,
             item,
             f"labs[{index}]",
             as_of=today,
             lab_intervals=intervals,
-            age_years=patient.age_years,
+            age_years=age,
         )
-        for index, item in enumerate(lab_items)
+        for index, item in enumerate(lab_items or [])
     ]
-    semen_items = _fields.sequence(body.get("semen"), "semen", "a list of semen analyses")
+    semen_items = problems.check(
+        _fields.sequence, body.get("semen"), "semen", "a list of semen analyses"
+    )
     semen = [
-        parse_semen(item, f"semen[{index}]", as_of=today) for index, item in enumerate(semen_items)
+        problems.check(parse_semen, item, f"semen[{index}]", as_of=today)
+        for index, item in enumerate(semen_items or [])
     ]
+    goal = problems.check(_goal, body.get("goal"))
+    horizon = problems.check(_goal_within_months, body.get("goal_within_months"))
+    partner = problems.check(_partner, body.get("partner"))
+    exam = problems.check(_exam, body.get("exam"), today)
+    history = problems.check(parse_history, body.get("history"), as_of=today)
+    problems.raise_if_any(source)
+    assert patient is not None and goal is not None and history is not None
     return Case(
         patient=patient,
-        goal=_goal(body.get("goal")),
-        history=parse_history(body.get("history"), as_of=today),
-        labs=tuple(sorted(results, key=lambda r: r.date)),
-        semen=tuple(sorted(semen, key=lambda s: s.date)),
+        goal=goal,
+        history=history,
+        labs=tuple(sorted((r for r in results if r is not None), key=lambda r: r.date)),
+        semen=tuple(sorted((s for s in semen if s is not None), key=lambda s: s.date)),
         as_of=today,
+        partner=partner,
+        goal_within_months=horizon,
+        exam=exam,
     )
 
 

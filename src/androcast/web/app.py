@@ -16,9 +16,10 @@ from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
 from androcast.web.auth import User
+from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.ratelimit import LoginLimiter
-from androcast.web.routes import admin, api, auth, pages
+from androcast.web.routes import admin, api, auth, jobs, pages
 from androcast.web.sessions import SessionStore
 from androcast.web.settings import WebSettings
 
@@ -81,6 +82,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.jobs.shutdown()
         if store is None:
             opened.close()
 
@@ -102,6 +104,11 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         max_failures=settings.login_max_failures, window_s=settings.login_window_s
     )
     app.state.outlooks = ResultCache(max_entries=settings.outlook_cache_entries)
+    app.state.jobs = JobRunner(
+        workers=settings.job_workers,
+        max_pending=settings.job_queue,
+        budget_s=settings.job_budget_s,
+    )
 
     plotly_js = _plotly_js()
 
@@ -122,6 +129,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(auth.router)
     app.include_router(api.router)
+    app.include_router(jobs.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
     return app

@@ -24,6 +24,7 @@ from starlette.status import (
 
 from androcast.errors import AndrocastError, StoreError
 from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, current_session
+from androcast.web.jobs import JobNotDone, JobNotFound, QueueFull
 from androcast.web.service import AlertNotFound, NoPlan, PatientNotFound
 from androcast.web.templating import templates
 
@@ -102,6 +103,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NoPlan)
     async def _not_found(request: Request, exc: LookupError) -> Response:
         return _message(request, HTTP_404_NOT_FOUND, "Not found", str(exc))
+
+    @app.exception_handler(JobNotFound)
+    async def _no_job(request: Request, exc: JobNotFound) -> Response:
+        return _message(request, HTTP_404_NOT_FOUND, "Not found", str(exc))
+
+    @app.exception_handler(JobNotDone)
+    async def _not_done(request: Request, exc: JobNotDone) -> Response:
+        return _message(request, HTTP_409_CONFLICT, "Not ready", str(exc))
+
+    @app.exception_handler(QueueFull)
+    async def _busy(request: Request, exc: QueueFull) -> Response:
+        response = _message(request, HTTP_503_SERVICE_UNAVAILABLE, "Busy", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     @app.exception_handler(AndrocastError)
     async def _androcast(request: Request, exc: AndrocastError) -> Response:

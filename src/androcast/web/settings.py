@@ -13,6 +13,9 @@ class WebSettings:
     server on the loopback interface (``androcast demo``, tests), where there is no TLS.
     ``particles``: virtual men in a patient's twin for the prognosis and plan of his page
     (more: narrower intervals, slower); ``outlook_cache_entries`` bounds the results kept.
+``job_workers``, ``job_queue``, ``job_budget_s``: the background jobs' pool, how many may
+wait or run, and each one's time budget (``web.jobs``); ``outlook_wait_s``: how long a page
+asking for a prognosis waits for its job before it shows the job's progress instead.
     """
 
     database_url: str
@@ -23,3 +26,7 @@ class WebSettings:
     login_window_s: float = 300.0
     particles: int = 32
     outlook_cache_entries: int = 64
+    job_workers: int = 2
+    job_queue: int = 16
+    job_budget_s: float = 120.0
+    outlook_wait_s: float = 10.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from androcast.store import Store
+from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.sessions import COOKIE_NAME, WebSession
 from androcast.web.settings import WebSettings
@@ -20,6 +21,22 @@ def outlooks_of(request: Request) -> ResultCache:
     cache = request.app.state.outlooks
     assert isinstance(cache, ResultCache)
     return cache
+
+
+def jobs_of(request: Request) -> JobRunner:
+    runner = request.app.state.jobs
+    assert isinstance(runner, JobRunner)
+    return runner
+
+
+def clinic_of(user: WebSession) -> str:
+    assert user.clinic is not None
+    return user.clinic
+
+
+def owner_of(user: WebSession) -> str:
+    """Whose a background job is: his clinic and user name (user names are per clinic)."""
+    return f"{user.clinic}/{user.username}"
 
 
 def settings_of(request: Request) -> WebSettings:

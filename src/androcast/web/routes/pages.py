@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.status import HTTP_303_SEE_OTHER, HTTP_422_UNPROCESSABLE_CONTENT
+from starlette.status import (
+    HTTP_202_ACCEPTED,
+    HTTP_303_SEE_OTHER,
+    HTTP_422_UNPROCESSABLE_CONTENT,
+)
 
 from androcast.errors import AndrocastError, DateError, InputFileError
 from androcast.protocol import plan_rules
@@ -41,14 +46,22 @@ from androcast.web.forms import (
     parse_lab_form,
     parse_semen_form,
 )
+from androcast.web.jobs import JobView
 from androcast.web.outlook import (
     Outlook,
     RecordKey,
     kept_or_computed,
     kept_outlook,
-    patient_outlook,
 )
-from androcast.web.routes._shared import is_htmx, outlooks_of, settings_of, store_of
+from androcast.web.routes._shared import (
+    is_htmx,
+    jobs_of,
+    outlooks_of,
+    owner_of,
+    settings_of,
+    store_of,
+)
+from androcast.web.routes.jobs import start_outlook
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
@@ -358,28 +371,43 @@ def reassess(request: Request, user: User, identifier: str) -> Response:
     )
 
 
+def _outlook_job(request: Request, user: WebSession, identifier: str
+                 ) -> tuple[Outlook | None, JobView]:
+    """His outlook's job (queued unless kept or queued already), waited for a few seconds:
+    its result when done in time, else None and the job to show the progress of."""
+    job = start_outlook(request, user, identifier)
+    runner, owner = jobs_of(request), owner_of(user)
+    deadline = time.monotonic() + settings_of(request).outlook_wait_s
+    while not job.finished and time.monotonic() < deadline:
+        job = runner.wait(job.id, owner, deadline - time.monotonic())
+    if job.state != "done":
+        return None, job
+    made = runner.result(job.id, owner)
+    assert isinstance(made, Outlook)
+    return made, job
+
+
 @router.get("/patients/{identifier}/outlook")
 def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
-    """His prognosis and plan: computed now (seconds) unless kept for his record version."""
-    today = dt.date.today()
-    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    """His prognosis and plan: kept for his record version, or computed by a background job
+    (the page waits a few seconds for it, then shows its progress and asks again)."""
+    view = service.patient_view(store_of(request), _clinic(user), identifier,
+                                today=dt.date.today())
     context: dict[str, Any] = {
         "identifier": identifier,
         "url": _patient_url(identifier),
         "version": view.version,
     }
     status = 200
-    try:
-        computed = patient_outlook(
-            outlooks_of(request),
-            _record(user, view, today),
-            view.case,
-            particles=settings_of(request).particles,
-        )
+    computed, job = _outlook_job(request, user, identifier)
+    if computed is not None:
         context.update(_outlook_context(computed))
-    except AndrocastError as err:  # e.g. a record the twin cannot be personalised from
-        context.update(outlook=None, error=str(err))
+    elif job.state == "failed":  # e.g. a record the twin cannot be personalised from
+        context.update(outlook=None, error=job.error)
         status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
+    else:
+        context.update(outlook=None, error=None, job=job.to_dict())
+        status = HTTP_202_ACCEPTED
     name = "_outlook.html" if is_htmx(request) else "outlook.html"
     return _page(request, user, name, context, status)
 
@@ -387,13 +415,13 @@ def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
 @router.get("/patients/{identifier}/report")
 def report(request: Request, user: User, identifier: str, compute: bool = False) -> HTMLResponse:
     """The printable report; with his prognosis and plan when computed (``?compute=true``
-    computes them)."""
+    starts their job and waits a few seconds for it)."""
     today = dt.date.today()
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
     cache, record = outlooks_of(request), _record(user, view, today)
     particles = settings_of(request).particles
     kept = (
-        patient_outlook(cache, record, view.case, particles=particles)
+        _outlook_job(request, user, identifier)[0]
         if compute
         else kept_outlook(cache, record, particles=particles)
     )

@@ -1,0 +1,285 @@
+"""Background jobs: long computations (prognoses, plans, reports, monitoring steps) run
+outside the request, in a small pool, each within a time budget, with progress to show.
+
+The interface (what the pages and their progress bars rely on)::
+
+    runner = JobRunner(workers=2, max_pending=16, budget_s=120.0)
+    job = runner.submit(owner, "outlook", work, result_url="/patients/P001/outlook", key=...)
+    runner.get(job.id, owner).to_dict()
+      -> {"id", "kind", "state", "progress", "message", "error", "result_url",
+          "status_url", "events_url"}
+    runner.result(job.id, owner)   # the value ``work`` returned (state "done")
+
+``work`` is called in a worker thread with a ``Progress``: ``progress(0.5, "plan made")``
+reports how far it got (0-1) and a short message; it raises ``JobExpired`` once the job has
+run past its budget, so a computation that reports at its steps stops at the next one (a
+thread cannot be killed: the computations are bounded in size before they start, the budget
+stops the rest). States: ``queued``, ``running``, ``done`` and ``failed`` (``error`` holds
+the message: the AndrocastError's text, or that it took longer than its budget).
+
+``owner`` (clinic and user name) scopes a job: another owner's job is not found. ``key``
+names what a job computes (say, his outlook at record version 7): while a job with the same
+owner and key is queued or running, ``submit`` returns it instead of queueing another, so a
+reloaded page never queues the same work twice. At most ``max_pending`` jobs wait or run;
+beyond that ``submit`` raises ``QueueFull`` (503 with Retry-After at the edge). Finished jobs
+are kept ``keep_s`` seconds and at most ``max_kept`` of them (oldest dropped first).
+
+``result_url`` defaults to ``/api/jobs/{id}/result`` (for work returning JSON); a job that
+fills a cache instead names the page that shows what it made.
+
+HTTP (``routes/jobs.py``): ``GET /api/jobs/{id}`` answers the dict above; ``GET
+/api/jobs/{id}/result`` the JSON result of a job that returns one; ``GET
+/api/jobs/{id}/events`` streams the dict as server-sent events (``event: status``) until
+the job finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from androcast.errors import AndrocastError
+
+_LOG = logging.getLogger(__name__)
+State = Literal["queued", "running", "done", "failed"]
+FINISHED: tuple[State, ...] = ("done", "failed")
+
+
+class JobExpired(Exception):
+    """The job ran past its time budget (raised at its next progress report)."""
+
+
+class JobNotFound(LookupError):
+    """No job with this id for this owner (another owner's job is not found either)."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id!r} not found (finished jobs are kept a few minutes)")
+
+
+class JobNotDone(Exception):
+    """The job's result was asked for before it finished (or it failed)."""
+
+    def __init__(self, job_id: str, state: str) -> None:
+        super().__init__(f"job {job_id!r} is {state}: no result")
+        self.state = state
+
+
+class QueueFull(Exception):
+    """Too many jobs waiting or running: try again in a few seconds."""
+
+    retry_after_s = 5
+
+    def __init__(self, pending: int) -> None:
+        super().__init__(
+            f"the server is busy with {pending} computations: try again in a few seconds"
+        )
+
+
+@dataclass
+class _Job:
+    id: str
+    owner: str
+    kind: str
+    key: Hashable | None
+    budget_s: float
+    result_url: str | None
+    created_s: float
+    state: State = "queued"
+    progress: float = 0.0
+    message: str = "waiting for a free worker"
+    error: str | None = None
+    started_s: float | None = None
+    finished_s: float | None = None
+    result: Any = None
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+
+@dataclass(frozen=True)
+class JobView:
+    """One job as its owner sees it (a snapshot)."""
+
+    id: str
+    kind: str
+    state: State
+    progress: float
+    message: str
+    error: str | None
+    result_url: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+    def to_dict(self) -> dict[str, Any]:
+        base = f"/api/jobs/{self.id}"
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "progress": round(self.progress, 3),
+            "message": self.message,
+            "error": self.error,
+            "result_url": self.result_url or f"{base}/result",
+            "status_url": base,
+            "events_url": f"{base}/events",
+        }
+
+
+class Progress:
+    """What a job's work reports through: how far (0-1) and a short message."""
+
+    def __init__(self, job: _Job, deadline_s: float, clock: Callable[[], float]) -> None:
+        self._job = job
+        self._deadline_s = deadline_s
+        self._clock = clock
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        self.check()
+        with self._job.changed:
+            self._job.progress = min(1.0, max(self._job.progress, float(fraction)))
+            if message:
+                self._job.message = message
+            self._job.changed.notify_all()
+
+    def check(self) -> None:
+        """Raise ``JobExpired`` if the job has run past its budget."""
+        if self._clock() > self._deadline_s:
+            raise JobExpired()
+
+
+def _view(job: _Job) -> JobView:
+    return JobView(
+        job.id, job.kind, job.state, job.progress, job.message, job.error, job.result_url
+    )
+
+
+class JobRunner:
+    """A small pool of worker threads running jobs within their budgets."""
+
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        max_pending: int = 16,
+        budget_s: float = 120.0,
+        keep_s: float = 600.0,
+        max_kept: int = 256,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget_s = budget_s
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="androcast-job")
+        self._max_pending = max_pending
+        self._keep_s = keep_s
+        self._max_kept = max_kept
+        self._clock = clock
+        self._jobs: OrderedDict[str, _Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def submit(
+        self,
+        owner: str,
+        kind: str,
+        work: Callable[[Progress], Any],
+        *,
+        key: Hashable | None = None,
+        budget_s: float | None = None,
+        result_url: str | None = None,
+    ) -> JobView:
+        """Queue ``work`` (or return the unfinished job of ``owner`` with the same ``key``)."""
+        now = self._clock()
+        with self._lock:
+            self._forget_old(now)
+            if key is not None:
+                for job in self._jobs.values():
+                    if job.owner == owner and job.key == key and job.state not in FINISHED:
+                        return _view(job)
+            pending = sum(1 for j in self._jobs.values() if j.state not in FINISHED)
+            if pending >= self._max_pending:
+                raise QueueFull(pending)
+            job = _Job(
+                id=secrets.token_urlsafe(12),
+                owner=owner,
+                kind=kind,
+                key=key,
+                budget_s=self.budget_s if budget_s is None else budget_s,
+                result_url=result_url,
+                created_s=now,
+            )
+            self._jobs[job.id] = job
+        self._pool.submit(self._run, job, work)
+        return _view(job)
+
+    def get(self, job_id: str, owner: str) -> JobView:
+        return _view(self._job(job_id, owner))
+
+    def result(self, job_id: str, owner: str) -> Any:
+        job = self._job(job_id, owner)
+        if job.state != "done":
+            raise JobNotDone(job_id, job.state)
+        return job.result
+
+    def wait(self, job_id: str, owner: str, timeout_s: float) -> JobView:
+        """The job once it changes (or finishes) or after ``timeout_s``, whichever is first."""
+        job = self._job(job_id, owner)
+        with job.changed:
+            if job.state not in FINISHED:
+                job.changed.wait(timeout_s)
+            return _view(job)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _job(self, job_id: str, owner: str) -> _Job:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None or job.owner != owner:
+            raise JobNotFound(job_id)
+        return job
+
+    def _run(self, job: _Job, work: Callable[[Progress], Any]) -> None:
+        start = self._clock()
+        progress = Progress(job, start + job.budget_s, self._clock)
+        with job.changed:
+            job.state, job.started_s, job.message = "running", start, "started"
+            job.changed.notify_all()
+        state: State = "done"
+        error: str | None = None
+        result: Any = None
+        try:
+            progress.check()  # waited in the queue past its whole budget: do not start
+            result = work(progress)
+        except JobExpired:
+            state, error = "failed", f"took longer than its budget of {job.budget_s:g} s"
+        except AndrocastError as err:
+            state, error = "failed", str(err)
+        except Exception:  # a job's failure is its state, not the worker's
+            state, error = "failed", "the computation failed (see the server log)"
+            _LOG.exception("job %s (%s) failed", job.id, job.kind)
+        with job.changed:
+            job.state, job.error, job.result = state, error, result
+            job.finished_s = self._clock()
+            if state == "done":
+                job.progress, job.message = 1.0, "done"
+            else:
+                job.message = "failed"
+            job.changed.notify_all()
+
+    def _forget_old(self, now: float) -> None:
+        # Called with the lock held: finished jobs go after keep_s, and beyond max_kept.
+        finished = [
+            j for j in self._jobs.values() if j.state in FINISHED and j.finished_s is not None
+        ]
+        for job in finished:
+            assert job.finished_s is not None
+            if now - job.finished_s > self._keep_s:
+                del self._jobs[job.id]
+        excess = len(self._jobs) - self._max_kept
+        for job in [j for j in self._jobs.values() if j.state in FINISHED][: max(0, excess)]:
+            del self._jobs[job.id]
