@@ -25,7 +25,8 @@ from starlette.status import (
 )
 
 from androcast.errors import AndrocastError, DateError, InputFileError
-from androcast.protocol import plan_rules
+from androcast.interpret import interpret
+from androcast.protocol import pathway_for, plan_rules
 from androcast.report import patient_report, render_report, timeline
 from androcast.report.charts import (
     forecast_band_figure,
@@ -224,8 +225,9 @@ SAVED = {
 
 
 def _cheap_pathway(view: service.PatientView) -> dict[str, Any]:
-    """His pathway and first step as the plan rules choose them (no simulation)."""
-    pathway = plan_rules().pathway_for(view.case)
+    """His pathway and first step as the plan rules choose them from his assessment (no
+    simulation)."""
+    pathway = pathway_for(interpret(view.case), view.case)
     return {"pathway": pathway.id,
             "first_step": {"code": pathway.first, "text": pathway.first_text,
                            "citations": list(pathway.first_citations)}}
