@@ -130,7 +130,7 @@ class Prognosis:
                 "declined": None if self.declined is None else self.declined.to_dict(),
                 "assessment_class": assessed,
                 "basis": {"citations": list(self.citations), "caveats": list(self.caveats),
-                          "disclaimer": DISCLAIMER},
+                          "warnings": [], "disclaimer": DISCLAIMER},
             }
         rows = []
         for f in self.protocols:
