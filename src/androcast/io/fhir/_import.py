@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -73,22 +74,57 @@ def _validated(case: Mapping[str, Any], where: Mapping[str, str], base: str, as_
         raise _readdressed(err, where, base) from None
 
 
-def _unit_element(quantity: Mapping[str, Any]) -> str:
+# UCUM's grammar (unitsofmeasure.org, "The Unified Code for Units of Measure", sec. 2),
+# without parentheses: components joined by "." or "/", each an atom (letters, a bracketed
+# unit such as [IU], 10*n or a number) with an optional exponent and annotation, or an
+# annotation alone. Anything else ("ng/mL?", "nmol/L!!") is not UCUM and is refused.
+_ATOM = r"(?:[A-Za-z]*\[[A-Za-z0-9_'.%-]+\]|[A-Za-z%'_]+|10[*^][+-]?\d+|\d+)"
+_COMPONENT = rf"(?:{_ATOM}[+-]?\d*(?:\{{[^{{}}]*\}})?|\{{[^{{}}]*\}})"
+_UCUM = re.compile(rf"/?{_COMPONENT}(?:[./]{_COMPONENT})*")
+_TEXT = re.compile(r"[A-Za-z0-9µμ%*^/.\[\]{}' _-]+")  # a laboratory's display spelling
+# UCUM's U is the enzyme unit (umol/min), not the International Unit [IU] of hormone assays.
+_ENZYME_UNIT = re.compile(r"(?<![A-Za-z\[])[a-zµ]?U(?![A-Za-z\]])")
+
+
+def _checked_code(code: Any, at: str) -> str:
+    """A UCUM code, checked against UCUM's grammar, as the unit parser reads it."""
+    if not isinstance(code, str) or not _UCUM.fullmatch(code):
+        raise UnitError(at, code, "a UCUM unit code (unitsofmeasure.org), e.g. ng/dL, [IU]/L")
+    if _ENZYME_UNIT.search(code):
+        raise UnitError(
+            at,
+            code,
+            "[IU] for International Units (UCUM's U is the enzyme unit, umol/min, which no "
+            "hormone assay reports), e.g. [IU]/L or m[IU]/mL",
+        )
+    parse_unit("1" + code if code.startswith("/") else code, field=at)
+    return "1" + code if code.startswith("/") else code
+
+
+def _unit_element(quantity: Mapping[str, Any], at: str) -> str:
     """Which element states the unit: the UCUM ``code``, or ``unit`` when it says the same."""
     code, unit = quantity.get("code"), quantity.get("unit")
     if quantity.get("system") != c.UCUM or not code:
         return "unit" if unit is not None else "code"
-    if isinstance(unit, str) and isinstance(code, str):
+    _checked_code(code, f"{at}.code")
+    if isinstance(unit, str) and _TEXT.fullmatch(unit):
         try:
-            if parse_unit(unit) == parse_unit(code):
+            if parse_unit(unit) == parse_unit(_checked_code(code, f"{at}.code")):
                 return "unit"  # the laboratory's spelling, kept as reported
         except UnitError:
             pass
     return "code"
 
 
-def _unit(quantity: Mapping[str, Any]) -> Any:
-    return quantity.get(_unit_element(quantity))
+def _unit(quantity: Mapping[str, Any], at: str) -> Any:
+    """The unit a quantity states: a UCUM code strictly checked, or the laboratory's text."""
+    element = _unit_element(quantity, at)
+    value = quantity.get(element)
+    if element == "code" and quantity.get("system") == c.UCUM and value:
+        return _checked_code(value, f"{at}.code")
+    if isinstance(value, str) and not _TEXT.fullmatch(value):
+        raise UnitError(f"{at}.{element}", value, "a unit such as ng/dL, nmol/L or IU/L")
+    return value
 
 
 def _censored(quantity: Mapping[str, Any]) -> Any:
@@ -242,7 +278,7 @@ def _lab(
         "date": _day(_effective(resource)),
         "analyte": key,
         "value": _censored(quantity),
-        "unit": _unit(quantity),
+        "unit": _unit(quantity, f"{base}.valueQuantity"),
     }
     ranges = resource.get("referenceRange", [])
     if ranges:
@@ -250,7 +286,7 @@ def _lab(
         item["reference"] = {
             "low": low.get("value"),
             "high": high.get("value"),
-            "unit": _unit(low or high),
+            "unit": _unit(low or high, f"{base}.referenceRange[0].{'low' if low else 'high'}"),
             "source": ranges[0].get("text", "laboratory"),
         }
         applies = ranges[0].get("appliesTo", [])
@@ -259,7 +295,7 @@ def _lab(
     ext = _extensions(resource, base)
     if c.CONFIRMED in ext:
         item["confirmed"] = ext[c.CONFIRMED][0]
-    unit_at = _unit_element(quantity)
+    unit_at = _unit_element(quantity, f"{base}.valueQuantity")
     where = {
         "labs[0].date": f"{base}.{_effective_element(resource)}",
         "labs[0].analyte": code_at,
@@ -382,7 +418,7 @@ def _semen_values(
         key = _semen_codes()[loinc]
         if not isinstance(quantity, Mapping) or quantity.get("value") is None:
             raise InputFileError(f"{at}.valueQuantity", None, "a valueQuantity with a value")
-        unit = _unit(quantity)
+        unit = _unit(quantity, f"{at}.valueQuantity")
         target = semen_parameters()[key].unit
         value = quantity["value"]
         if unit is not None and unit != target:
@@ -443,7 +479,7 @@ def _medication(
     dosage = (resource.get("dosage") or [{}])[0]
     dose_at = f"{base}.dosage[0].doseAndRate[0].doseQuantity"
     quantity = (dosage.get("doseAndRate") or [{}])[0].get("doseQuantity")
-    dose = f"{quantity.get('value')} {_unit(quantity)}" if quantity else None
+    dose = f"{quantity.get('value')} {_unit(quantity, dose_at)}" if quantity else None
     repeat = dosage.get("timing", {}).get("repeat", {})
     every = _every(repeat)
     route = next(
