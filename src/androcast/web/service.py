@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from androcast.errors import UnknownCodeError
 from androcast.io.fhir import export_bundle, parse_bundle_entries
@@ -32,7 +32,15 @@ from androcast.store import (
     load_chart,
     save_chart,
 )
-from androcast.store.schema import AssessmentRow, ClinicRow, PatientRow
+from androcast.store.monitoring import ACTIVE
+from androcast.store.schema import (
+    AlertRow,
+    AssessmentRow,
+    ClinicRow,
+    ForecastRow,
+    PatientRow,
+    PlanRow,
+)
 from androcast.workflows import monitoring, records
 from androcast.workflows.records import Bound, unbounded
 
@@ -122,6 +130,50 @@ def summary_dict(summary: SaveSummary) -> dict[str, Any]:
 def patients(store: Store, clinic: str) -> list[PatientSummary]:
     with store.reading() as session:
         return list_patients(session, clinic=clinic)
+
+
+@dataclass(frozen=True)
+class PatientRowView:
+    """A line of the patient list: his summary, pattern, open alerts and adopted plan."""
+
+    summary: PatientSummary
+    pattern: str | None
+    open_alerts: int
+    adopted: Mapping[str, Any] | None  # his active plan's payload (for his next check)
+
+
+def patient_rows(store: Store, clinic: str) -> list[PatientRowView]:
+    """Every patient of the clinic with his latest pattern, the open alerts of his active
+    plan and that plan (four queries, whatever the number of patients)."""
+    with store.reading() as session:
+        summaries = list_patients(session, clinic=clinic)
+        ids = {row.identifier: row.id for row in session.execute(
+            select(PatientRow.identifier, PatientRow.id)
+            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+            .where(ClinicRow.name == clinic))}
+        newest = (select(func.max(AssessmentRow.id))
+                  .where(AssessmentRow.patient_id.in_(ids.values()))
+                  .group_by(AssessmentRow.patient_id))
+        patterns = {pid: payload.get("pattern") for pid, payload in session.execute(
+            select(AssessmentRow.patient_id, AssessmentRow.payload)
+            .where(AssessmentRow.id.in_(newest)))}
+        plans = {pid: payload for pid, payload in session.execute(
+            select(PlanRow.patient_id, PlanRow.payload)
+            .where(PlanRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE)
+            .order_by(PlanRow.id))}
+        open_alerts = {pid: n for pid, n in session.execute(
+            select(AlertRow.patient_id, func.count())
+            .join(ForecastRow, AlertRow.forecast_id == ForecastRow.id)
+            .join(PlanRow, ForecastRow.plan_id == PlanRow.id)
+            .where(AlertRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE,
+                   AlertRow.acknowledged_at.is_(None))
+            .group_by(AlertRow.patient_id))}
+    out = []
+    for summary in summaries:
+        pid = ids[summary.identifier]
+        out.append(PatientRowView(summary, patterns.get(pid), int(open_alerts.get(pid, 0)),
+                                  plans.get(pid)))
+    return out
 
 
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
