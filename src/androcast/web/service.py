@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from androcast.errors import UnknownCodeError
-from androcast.io.fhir import export_bundle, parse_bundle
+from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis
 from androcast.store import (
     Chart,
@@ -259,14 +259,21 @@ def import_bundle(
     *,
     today: dt.date,
     bound: Bound = unbounded,
+    strict: bool = False,
 ) -> dict[str, Any]:
-    """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
+    """A FHIR bundle: what androcast keeps, all of it or nothing (entries it does not keep
+    are skipped and listed; ``strict`` refuses them); each imported patient is reassessed and, on an
     adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
-    charts = parse_bundle(bundle, as_of=today, source="bundle")
+    parsed = parse_bundle_entries(bundle, as_of=today, source="bundle", strict=strict)
+    charts = parsed.charts
     with store.transaction(actor) as session:
         imported = records.import_charts(session, charts, clinic=clinic, today=today,
                                          bound=bound)
-    result = {**summary_dict(imported.summary), "patients": [c.patient.id for c in charts]}
+    result = {
+        **summary_dict(imported.summary),
+        "patients": [c.patient.id for c in charts],
+        **parsed.report(),
+    }
     return {**result, "alerts": imported.alerts} if imported.alerts else result
 
 
