@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from androcast.drugs import DrugKind, get_drug
+from androcast.drugs import RESTORATION_KINDS, DrugKind, get_drug
 from androcast.errors import UnknownCodeError
 from androcast.interpret.evaluate import Truth
 from androcast.interpret.values import Quantity, RangeUsed, Value, normalise_unit
@@ -67,12 +67,6 @@ FACT_NAMES: Mapping[str, str] = {
     "partner.age_years": "the female partner's age (y)",
 }
 
-RESTORATION_KINDS = (
-    DrugKind.serm,
-    DrugKind.aromatase_inhibitor,
-    DrugKind.gonadotropin,
-    DrugKind.gnrh,
-)
 MORNING = (dt.time(7, 0), dt.time(11, 0))  # mulhall2018 / EAU SRH sampling window
 
 
