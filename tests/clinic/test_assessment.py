@@ -17,58 +17,17 @@ from .suite import assessment, case_ids_with, codes, expected, requirement_met
 _RULES_PENDING = (
     "the interpretation rules for the suite's new codes (issue 15 part 2) have not landed yet"
 )
-GAPS: Mapping[tuple[str, str], str] = dict.fromkeys(
-    (
-        ("c07", "pattern"),
-        ("c16", "pattern"),
-        ("c16", "pattern_forbidden"),
-        ("c07", "causes_top2_any_of"),
-        ("c08b", "causes_top2_any_of"),
-        ("c11", "causes_top2_any_of"),
-        ("c13", "causes_top2_any_of"),
-        ("c14", "causes_top2_any_of"),
-        ("c18", "causes_top2_any_of"),
-        ("c05", "causes_forbidden"),
-        ("c07", "causes_forbidden"),
-        ("c10", "causes_forbidden"),
-        ("c20", "causes_forbidden"),
-        ("c01", "findings_required"),
-        ("c02", "findings_required"),
-        ("c06", "findings_required"),
-        ("c07", "findings_required"),
-        ("c08b", "findings_required"),
-        ("c11", "findings_required"),
-        ("c13", "findings_required"),
-        ("c14", "findings_required"),
-        ("c15", "findings_required"),
-        ("c16", "findings_required"),
-        ("c19", "findings_required"),
-        ("c07", "findings_forbidden"),
-        ("c14", "findings_forbidden"),
-        ("c15", "findings_forbidden"),
-        ("c19", "findings_forbidden"),
-        ("c02", "actions_required"),
-        ("c06", "actions_required"),
-        ("c08b", "actions_required"),
-        ("c11", "actions_required"),
-        ("c13", "actions_required"),
-        ("c14", "actions_required"),
-        ("c15", "actions_required"),
-        ("c16", "actions_required"),
-        ("c19", "actions_required"),
-        ("c20", "actions_required"),
-        ("c05", "actions_forbidden"),
-        ("c07", "actions_forbidden"),
-        ("c13", "actions_forbidden"),
-        ("c14", "actions_forbidden"),
-        ("c17", "actions_forbidden"),
-        ("c06", "cautions_required"),
-        ("c07", "cautions_required"),
-        ("c16", "cautions_required"),
-        ("c19", "cautions_required"),
-    ),
-    _RULES_PENDING,
+_SINGLE_LOW_T = (
+    "T-LOW-1 still reads one fasting morning testosterone more than 10 % below 300 ng/dL "
+    "(262 ng/dL) as low testosterone; the suite (AUA 2018: two early-morning values) wants it "
+    "unconfirmed. Changing the rule changes many rule examples and worked cases: not done yet"
 )
+GAPS: Mapping[tuple[str, str], str] = {
+    ("c07", "pattern"): _SINGLE_LOW_T,
+    ("c07", "findings_forbidden"): _SINGLE_LOW_T,
+    ("c07", "actions_forbidden"): _SINGLE_LOW_T,
+    ("c07", "cautions_required"): _SINGLE_LOW_T,
+}
 
 
 def _params(key: str) -> list[Any]:

@@ -50,6 +50,9 @@ def test_worked_case(path: Path) -> None:
     assert not set(expect.get("absent_cautions", [])) & set(assessment.caution_codes())
     if "prognosis" in expect:
         assert assessment.prognosis.class_ == expect["prognosis"]
+    if "declined" in expect:
+        declined = assessment.prognosis.declined
+        assert declined is not None and declined.reason == expect["declined"]
     assert set(expect.get("missing", [])) <= {m.measure for m in assessment.missing}
 
 
@@ -82,9 +85,15 @@ def test_no_action_contradicts_a_caution(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
 def test_worked_case_has_a_prognosis_class_with_its_basis(path: Path) -> None:
-    # DESIGN.md: the Assessment always has prognosis {class, basis} (issue-3 review)
+    # DESIGN.md: the Assessment always has prognosis {class, basis} (issue-3 review), or,
+    # where the recovery model has no mechanism for his problem, a coded decline instead
     _, assessment = _assess(path)
-    assert assessment.prognosis.class_ in vocabulary()["prognosis"]
+    declined = assessment.prognosis.declined
+    if declined is None:
+        assert assessment.prognosis.class_ in vocabulary()["prognosis"]
+    else:
+        assert declined.reason in vocabulary()["declined"] and declined.text
+        assert declined.reason in assessment.prognosis.basis
     assert assessment.prognosis.rule and assessment.prognosis.citation
 
 

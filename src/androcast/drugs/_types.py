@@ -23,6 +23,16 @@ class DrugKind(StrEnum):
     medication_class = "medication_class"  # history only: opioid, glucocorticoid, ...
 
 
+#: Kinds that restore the axis (SERMs, aromatase inhibitors, hCG/FSH, gonadorelin): taken
+#: now, they are part of a man's state for the assessment and the twin.
+RESTORATION_KINDS = (
+    DrugKind.serm,
+    DrugKind.aromatase_inhibitor,
+    DrugKind.gonadotropin,
+    DrugKind.gnrh,
+)
+
+
 #: Routes a regimen may name. Continuous routes compile to infusions, the rest to boluses
 #: (or, for a zero-order route, to one constant-rate segment per administration).
 ROUTES = ("im", "sc", "oral", "transdermal", "sc_pump", "iv_infusion", "sc_infusion")

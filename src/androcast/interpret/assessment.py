@@ -70,11 +70,20 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Declined:
+    """Why no recovery prognosis is given (a code of the clinic suite's no_curves_reasons)."""
+
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Prognosis:
     class_: str | None
     basis: str
     rule: str | None
     citation: str | None
+    declined: Declined | None = None  # set, with class_ None, where prognosis is declined
 
 
 @dataclass(frozen=True)
@@ -165,17 +174,24 @@ class Assessment:
             "actions": [recommendation(a) for a in self.actions],
             "cautions": [recommendation(c) for c in self.cautions],
             "derived": dict(self.derived),
-            "prognosis": {
-                "class": self.prognosis.class_,
-                "basis": self.prognosis.basis,
-                "rule": self.prognosis.rule,
-                "citation": self.prognosis.citation,
-            },
+            "prognosis": _prognosis_dict(self.prognosis),
             "missing": [_missing_dict(m) for m in self.missing],
             "fired": list(self.fired),
             "references": dict(self.references),
             "disclaimer": self.disclaimer,
         }
+
+
+def _prognosis_dict(p: Prognosis) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "class": p.class_,
+        "basis": p.basis,
+        "rule": p.rule,
+        "citation": p.citation,
+    }
+    if p.declined is not None:
+        out["declined"] = {"reason": p.declined.reason, "text": p.declined.text}
+    return out
 
 
 def _missing_dict(m: Missing) -> dict[str, Any]:
@@ -314,19 +330,41 @@ def build_assessment(
         (v.rule.spec.pattern.priority, -i, v) for i, v in enumerate(fired) if v.rule.spec.pattern
     ]
     pattern_verdict = max(patterns, key=lambda p: (p[0], p[1]))[2] if patterns else None
-    prognoses = [
-        (v.rule.spec.prognosis.priority, -i, v)
-        for i, v in enumerate(fired)
-        if v.rule.spec.prognosis
-    ]
-    prognosis_verdict = max(prognoses, key=lambda p: (p[0], p[1]))[2] if prognoses else None
+    def best(declined: bool) -> Verdict | None:
+        ranked = [
+            (v.rule.spec.prognosis.priority, -i, v)
+            for i, v in enumerate(fired)
+            if v.rule.spec.prognosis and (v.rule.spec.prognosis.declined is not None) == declined
+        ]
+        return max(ranked, key=lambda p: (p[0], p[1]))[2] if ranked else None
+
+    prognosis_verdict, decline_verdict = best(False), best(True)
+    declined: Declined | None = None
+    decline_note = ""
+    if decline_verdict is not None and decline_verdict.rule.spec.prognosis is not None:
+        spec = decline_verdict.rule.spec.prognosis
+        assert spec.declined is not None
+        declined = Declined(spec.declined, spec.basis)
+        decline_note = (
+            f"recovery forecast declined ({spec.declined}, {decline_verdict.rule.id}): "
+            f"{spec.basis}; "
+        )
     if prognosis_verdict is not None and prognosis_verdict.rule.spec.prognosis is not None:
         spec = prognosis_verdict.rule.spec.prognosis
         prognosis = Prognosis(
             class_=spec.class_,
-            basis=f"{spec.basis} ({_basis(prognosis_verdict)})",
+            basis=f"{decline_note}{spec.basis} ({_basis(prognosis_verdict)})",
             rule=prognosis_verdict.rule.id,
             citation=prognosis_verdict.rule.spec.citation.short(),
+            declined=declined,
+        )
+    elif declined is not None and decline_verdict is not None:
+        prognosis = Prognosis(
+            class_=None,
+            basis=f"{decline_note}({_basis(decline_verdict)})",
+            rule=decline_verdict.rule.id,
+            citation=decline_verdict.rule.spec.citation.short(),
+            declined=declined,
         )
     else:
         prognosis = Prognosis(

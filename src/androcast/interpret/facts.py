@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from androcast.drugs import DrugKind, get_drug
+from androcast.drugs import RESTORATION_KINDS, DrugKind, get_drug
 from androcast.errors import UnknownCodeError
 from androcast.interpret.evaluate import Truth
 from androcast.interpret.values import Quantity, RangeUsed, Value, normalise_unit
@@ -49,7 +49,25 @@ FACT_NAMES: Mapping[str, str] = {
     "t_e2_ratio": "testosterone (ng/dL) / estradiol (pg/mL)",
     "free_testosterone_calc": "calculated free testosterone (pmol/L, Vermeulen 1999)",
     "homa_ir": "HOMA insulin-resistance index",
+    # added (clinic suite: EXTENSIONS.md)
+    "restoration.current": "hCG, FSH, a SERM, an aromatase inhibitor or gonadorelin taken now",
+    "serm.current": "a SERM (clomiphene, enclomiphene, tamoxifen) taken now",
+    "testosterone_total.outside_morning_fasting": "the latest testosterone was drawn outside "
+    "07:00-11:00 or not fasting (as recorded)",
+    "semen.volume": "latest semen volume (mL)",
+    "semen.ph": "latest semen pH (pH)",
+    "semen.cryptozoospermia": "sperm only in the centrifuged pellet, and no later analysis with "
+    "1 M/mL or more",
+    "semen.urine_sperm": "sperm seen in post-ejaculate urine",
+    "exam.visual_field_defect": "visual fields abnormal on examination",
+    "exam.vasa_not_palpable": "one or both vasa deferentia not palpable",
+    "exam.clinical_varicocele": "a palpable (grade 1-3) varicocele on examination",
+    "gonadotoxic.ever": "past chemotherapy or radiotherapy",
+    "children": "children he has fathered (children)",
+    "partner.age_years": "the female partner's age (y)",
 }
+
+MORNING = (dt.time(7, 0), dt.time(11, 0))  # mulhall2018 / EAU SRH sampling window
 
 
 def convert(value: float, from_unit: str, to_unit: str, analyte_key: str | None) -> float:
@@ -204,6 +222,87 @@ def _time_facts(case: Case) -> dict[str, Value]:
     }
 
 
+def _sampling_off(case: Case) -> bool | None:
+    """Whether the latest testosterone was drawn outside the morning or not fasting."""
+    latest = case.latest("testosterone_total")
+    if latest is None or (latest.time is None and latest.fasting is None):
+        return None
+    late = latest.time is not None and not MORNING[0] <= latest.time <= MORNING[1]
+    return late or latest.fasting is False
+
+
+def _sides(pair: tuple[str | None, str | None] | None) -> list[str]:
+    """The recorded sides of an examination finding (left, right)."""
+    return [v for v in (pair or ()) if v is not None]
+
+
+def _clinic_values(case: Case) -> dict[str, Value]:
+    """Facts from the clinic suite's extensions (exam, courses, semen details)."""
+    current = case.current_medications()
+    kinds = {c.agent: get_drug(c.agent).kind for c in current}
+    latest = case.latest_semen()
+    exam = case.exam
+    crypto = None
+    if case.semen:
+        last_crypto = max(
+            (i for i, s in enumerate(case.semen) if s.cryptozoospermia), default=None
+        )
+        crypto = last_crypto is not None and all(
+            (s.concentration_m_per_ml or 0) < 1 for s in case.semen[last_crypto + 1 :]
+        )
+    reproductive = case.history.reproductive
+    return {
+        "restoration.current": any(k in RESTORATION_KINDS for k in kinds.values()),
+        "serm.current": any(k == DrugKind.serm for k in kinds.values()),
+        "testosterone_total.outside_morning_fasting": _sampling_off(case),
+        "semen.volume": None
+        if latest is None or latest.volume_ml is None
+        else _plain(latest.volume_ml, "mL", "semen volume"),
+        "semen.ph": None
+        if latest is None or latest.ph is None
+        else _plain(latest.ph, "pH", "semen pH"),
+        "semen.cryptozoospermia": crypto,
+        "semen.urine_sperm": None
+        if not case.semen
+        else any(
+            s.post_ejaculate_urine is not None and s.post_ejaculate_urine.sperm_seen is True
+            for s in case.semen
+        ),
+        "exam.visual_field_defect": None
+        if exam is None or exam.visual_fields is None
+        else exam.visual_fields != "full",
+        "exam.vasa_not_palpable": None
+        if exam is None or exam.vas_deferens is None
+        else "not_palpable" in _sides(exam.vas_deferens),
+        "exam.clinical_varicocele": None
+        if exam is None or exam.varicocele is None
+        else any(g in ("grade_1", "grade_2", "grade_3") for g in _sides(exam.varicocele)),
+        "gonadotoxic.ever": bool(case.history.gonadotoxic_treatment)
+        or any(c in case.history.conditions for c in ("chemotherapy", "radiotherapy")),
+        "children": None
+        if reproductive is None or reproductive.children is None
+        else _plain(float(reproductive.children), "children", "children fathered"),
+        "partner.age_years": None
+        if case.partner is None
+        else _plain(case.partner.age_years, "y", "partner's age"),
+    }
+
+
+def _no_sperm(case: Case) -> bool | None:
+    """Latest analysis without sperm anywhere: not in the fresh sample, the pellet or the
+    post-ejaculate urine (sperm in either is cryptozoospermia or retrograde ejaculation)."""
+    latest = case.latest_semen()
+    if latest is None or latest.concentration_m_per_ml is None:
+        return None
+    urine = latest.post_ejaculate_urine
+    return (
+        latest.concentration_m_per_ml == 0
+        and latest.concentration_censor is None
+        and latest.pellet_sperm_seen is not True
+        and not (urine is not None and urine.sperm_seen is True)
+    )
+
+
 def build_values(case: Case) -> dict[str, Value]:
     """All facts of :data:`FACT_NAMES` for a case (``None`` where the case is silent)."""
     patient = case.patient
@@ -224,7 +323,7 @@ def build_values(case: Case) -> dict[str, Value]:
             ),
             censor=latest.concentration_censor,
         )
-        azoospermia = latest.concentration_m_per_ml == 0 and latest.concentration_censor is None
+        azoospermia = _no_sperm(case)
     t_e2 = _number(derived, "t_e2_ratio")
     return {
         "age_years": _plain(patient.age_years, "y", "age"),
@@ -253,6 +352,7 @@ def build_values(case: Case) -> dict[str, Value]:
             _number(derived, "free_testosterone_pmol_per_l"), "pmol/L", "calculated free T"
         ),
         "homa_ir": _plain(_number(derived, "homa_ir"), "1", "HOMA-IR"),
+        **_clinic_values(case),
     }
 
 
@@ -266,7 +366,8 @@ class Facts:
         self._values = build_values(case)
         self._outputs = outputs
         self._conditions = frozenset(case.history.conditions)
-        self._medications = frozenset(case.history.medications)
+        # a drug is part of his state while he takes it; a stopped course is history
+        self._medications = frozenset(c.agent for c in case.current_medications())
 
     def value(self, name: str) -> Value:
         if name in self._values:

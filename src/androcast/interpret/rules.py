@@ -113,8 +113,12 @@ class PatternSpec(_Strict):
 
 
 class PrognosisSpec(_Strict):
+    """A prognosis class, or a declined prognosis (``declined``: a reason code of the
+    vocabulary's ``declined`` list) where the recovery model has no mechanism for his problem."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    class_: str = Field(alias="class")
+    class_: str | None = Field(default=None, alias="class")
+    declined: str | None = None
     priority: int = Field(ge=0)
     basis: str
     # the cited probability of recovery by 12 months, when the source gives one: the class
@@ -269,7 +273,22 @@ def _check_codes(file: str, spec: RuleSpec) -> None:
                 )
     if spec.pattern is not None and spec.pattern.code not in vocab["pattern"]:
         raise _fail(file, spec.id, "pattern.code", spec.pattern.code, "a pattern code")
-    if spec.prognosis is not None and spec.prognosis.class_ not in vocab["prognosis"]:
+    if spec.prognosis is not None and (spec.prognosis.class_ is None) == (
+        spec.prognosis.declined is None
+    ):
+        raise _fail(
+            file, spec.id, "prognosis", "class and declined", "exactly one of class or declined"
+        )
+    if spec.prognosis is not None and spec.prognosis.declined is not None:
+        if spec.prognosis.declined not in vocab["declined"]:
+            raise _fail(
+                file,
+                spec.id,
+                "prognosis.declined",
+                spec.prognosis.declined,
+                f"one of {', '.join(sorted(vocab['declined']))}",
+            )
+    elif spec.prognosis is not None and spec.prognosis.class_ not in vocab["prognosis"]:
         raise _fail(
             file,
             spec.id,

@@ -1,4 +1,5 @@
-"""A case's androgen history as regimen entries before time 0.
+"""A case's androgen history as regimen entries before time 0, and the restoration drugs
+he takes now as entries on the same time axis (a current drug is part of his state).
 
 Time 0 is the end of treatment = last dose + one dosing interval, the convention of
 Handelsman 2005 (evidence ``recovery_after_testosterone.handelsman2005_t0_convention``):
@@ -12,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from androcast.drugs import get_drug
+from androcast.drugs import RESTORATION_KINDS, get_drug
 from androcast.errors import RegimenError
-from androcast.labs import AndrogenUse, Case
+from androcast.labs import AndrogenUse, Case, MedicationCourse
 from androcast.regimens._parse import parse_regimen
 from androcast.regimens._spec import Regimen
 
@@ -81,3 +82,48 @@ def regimen_from_history(case: Case, *, default_duration_d: float | None = None)
             }
         )
     return parse_regimen(data, source="history.androgens")
+
+
+def _is_restoration(course: MedicationCourse) -> bool:
+    return get_drug(course.agent).kind in RESTORATION_KINDS
+
+
+def current_restoration_courses(case: Case) -> tuple[MedicationCourse, ...]:
+    """The restoration drugs (SERM, AI, hCG/FSH, gonadorelin) he takes on ``as_of``."""
+    return tuple(c for c in case.current_medications() if _is_restoration(c))
+
+
+def restoration_history(case: Case, t0: dt.date) -> Regimen:
+    """His current restoration courses as regimen entries on the axis whose day 0 is ``t0``.
+
+    Each runs from its start (or, without one, from ``t0``) to its last dose on the
+    assessment date, so the twin simulates him on the drug he is taking; what happens after
+    that (continue, change, stop) belongs to the forecast's protocols. A current course
+    without a dose or an interval cannot be simulated: a ``RegimenError`` names the field.
+    """
+    data = []
+    for index, course in enumerate(case.history.courses):
+        if not (course.current(case.as_of) and _is_restoration(course)):
+            continue
+        field = f"history.medications[{index}]"
+        if course.dose is None or course.dose_unit is None:
+            raise RegimenError(f"{field}.dose", None, "the dose of a restoration drug taken now")
+        if course.every_d is None:
+            raise RegimenError(f"{field}.every", None, "the interval of a drug taken now")
+        drug = get_drug(course.agent)
+        start_d = float(((course.start or t0) - t0).days)
+        last_d = float((case.as_of - t0).days)
+        n_intervals = (
+            math.floor((last_d - start_d) / course.every_d + 1e-9) if last_d > start_d else 0
+        )
+        data.append(
+            {
+                "drug": drug.code,
+                "dose": f"{course.dose} {course.dose_unit}",
+                "route": next(iter(drug.routes)),
+                "every": f"{course.every_d} d",
+                "start": f"{start_d} d",
+                "stop": f"{start_d + n_intervals * course.every_d + course.every_d} d",
+            }
+        )
+    return parse_regimen(data, source="history.medications") if data else Regimen(())

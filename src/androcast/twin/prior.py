@@ -27,7 +27,7 @@ from androcast.model import Parameters
 from androcast.population import Cohort, CohortSample, Variability, parse_outcomes
 from androcast.population.distributions import Categorical, Distribution, Fixed, LogNormal
 from androcast.population.engine import PopulationModel, cohort_parameters
-from androcast.regimens import Regimen, regimen_from_history, time_zero
+from androcast.regimens import Regimen, regimen_from_history, restoration_history, time_zero
 
 PRIOR_SOURCES = ("liu2006", "handelsman2005")
 FloatArray = NDArray[np.float64]
@@ -171,5 +171,7 @@ def latest_result_date(case: Case) -> dt.date | None:
 
 
 def androgen_history(case: Case) -> Regimen:
-    """His androgen courses before time 0 (courses without a start need one: RegimenError)."""
-    return regimen_from_history(case)
+    """His dosing history: his androgen courses before time 0 (courses without a start need
+    one: RegimenError), then the restoration drugs he takes now, on the same axis up to the
+    assessment date (a drug he takes now is part of his state; G-CURRENT-MEDS)."""
+    return regimen_from_history(case).combine(restoration_history(case, case_time_zero(case)))
