@@ -41,26 +41,8 @@ CLASS_PROTOCOLS: Mapping[str, frozenset[str]] = {
 _ASSESSMENT = ("the assessment does not raise what this plan needs yet (issue 15 part 2, "
                "interpretation rules for the suite's new codes): ")
 GAPS: Mapping[tuple[str, str], str] = {
-    ("c06", "pathway"): _ASSESSMENT + "no urgent_pituitary_referral action",
-    ("c07", "pathway"): _ASSESSMENT + "macroprolactin read as hyperprolactinaemia "
-                                      "(dopamine agonist first)",
-    ("c08b", "pathway"): _ASSESSMENT + "no iron_overload cause",
-    ("c11", "pathway"): _ASSESSMENT + "no varicocele cause",
-    ("c13", "pathway"): _ASSESSMENT + "no obstructive_azoospermia cause",
-    ("c14", "pathway"): _ASSESSMENT + "no retrograde_ejaculation cause",
-    ("c15", "pathway"): _ASSESSMENT + "no current_restoration_therapy finding",
-    ("c16", "pathway"): _ASSESSMENT + "no current_restoration_therapy finding",
-    ("c20", "pathway"): _ASSESSMENT + "estradiol_excess cause, no iron_studies action",
-    ("c07", "forecast"): _ASSESSMENT + "macroprolactin read as hyperprolactinaemia",
-    ("c08b", "forecast"): _ASSESSMENT + "no iron_overload cause",
-    ("c11", "forecast"): _ASSESSMENT + "no varicocele cause",
-    ("c13", "forecast"): _ASSESSMENT + "no obstructive_azoospermia cause",
-    ("c14", "forecast"): _ASSESSMENT + "no retrograde_ejaculation cause",
-    ("c16", "forecast"): _ASSESSMENT + "on-clomiphene LH/FSH read as primary failure",
-    ("c18", "forecast"): _ASSESSMENT + "no age_related cause at moderate confidence",
-    ("c05", "actions_forbidden"): _ASSESSMENT + "aromatase_inhibitor advised with E2 18 pg/mL",
-    ("c16", "G-CLASS"): _ASSESSMENT + "on-clomiphene LH/FSH read as primary failure, so the "
-                                      "forecast declines",
+    ("c07", "pathway"): _ASSESSMENT + "c07 read as secondary with no confirm_before_treating "
+                                      "caution, so iron studies come first",
 }
 
 
