@@ -10,11 +10,11 @@ from typing import Any
 
 import yaml
 
-from androcast.errors import InputFileError, UnknownCodeError
+from androcast.errors import DateError, InputFileError, UnknownCodeError
 from androcast.labs import _fields
 from androcast.labs._catalogue import ReferenceInterval, analyte
 from androcast.labs._history import parse_history
-from androcast.labs._model import Case, Goal, Patient
+from androcast.labs._model import Case, Goal, History, LabResult, Patient, SemenAnalysis
 from androcast.labs._results import parse_result, reference_interval
 from androcast.labs._semen_parse import parse_semen
 
@@ -49,14 +49,12 @@ def _patient(raw: Any) -> Patient:
         raise InputFileError("patient", None, "a patient section, e.g. patient: {id: P001}")
     data = _fields.mapping(raw, "patient", "a mapping, e.g. {id: P001, age_years: 38}")
     _fields.only_keys(data, PATIENT_KEYS, "patient")
-    identifier = data.get("id")
-    if isinstance(identifier, bool) or not isinstance(identifier, str | int) or identifier == "":
-        raise InputFileError("patient.id", identifier, "a patient identifier (text or number)")
+    identifier = _fields.identifier(data.get("id"), "patient.id")
     ethnicity = data.get("ethnicity")
     if ethnicity is not None and ethnicity not in ETHNICITIES:
         raise UnknownCodeError("patient.ethnicity", ethnicity, f"one of {', '.join(ETHNICITIES)}")
     return Patient(
-        id=str(identifier),
+        id=identifier,
         age_years=_fields.bounded(data.get("age_years"), "patient.age_years", 10, 120, "years"),
         bmi=_fields.bounded(data.get("bmi"), "patient.bmi", 10, 100, "kg/m2"),
         testis_volume_ml=_testis_volume(data.get("testis_volume_ml"), "patient.testis_volume_ml"),
@@ -114,14 +112,46 @@ def parse_case(
     semen = [
         parse_semen(item, f"semen[{index}]", as_of=today) for index, item in enumerate(semen_items)
     ]
+    history = parse_history(body.get("history"), as_of=today)
+    _after_birth(patient, today, history, results, semen)
     return Case(
         patient=patient,
         goal=_goal(body.get("goal")),
-        history=parse_history(body.get("history"), as_of=today),
+        history=history,
         labs=tuple(sorted(results, key=lambda r: r.date)),
         semen=tuple(sorted(semen, key=lambda s: s.date)),
         as_of=today,
     )
+
+
+def _after_birth(
+    patient: Patient,
+    as_of: dt.date,
+    history: History,
+    labs: list[LabResult],
+    semen: list[SemenAnalysis],
+) -> None:
+    """No result or androgen course before he was born (his age as of ``as_of``, give or
+    take the year his age rounds away)."""
+    if patient.age_years is None:
+        return
+    born_by = as_of - dt.timedelta(days=round((patient.age_years + 1.0) * 365.25))
+    dated: list[tuple[str, dt.date | None]] = [
+        *((f"labs[{i}].date", r.date) for i, r in enumerate(labs)),
+        *((f"semen[{i}].date", s.date) for i, s in enumerate(semen)),
+        *(
+            (f"history.androgens[{i}].start", a.start)
+            for i, a in enumerate(history.androgens)
+        ),
+    ]
+    for field, when in dated:
+        if when is not None and when < born_by:
+            raise DateError(
+                field,
+                when.isoformat(),
+                f"a date after his birth (about {born_by.year + 1}, aged "
+                f"{patient.age_years:g} on {as_of.isoformat()})",
+            )
 
 
 def _read(path: Path) -> Any:

@@ -16,6 +16,7 @@ from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
 from androcast.web.auth import User
+from androcast.web.boundary import BodyLimit
 from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.ratelimit import LoginLimiter
@@ -97,6 +98,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.max_body_bytes = settings.max_body_bytes
     app.state.settings = settings
     app.state.store = opened
     app.state.sessions = SessionStore(idle_s=settings.session_idle_s, max_s=settings.session_max_s)
@@ -126,6 +128,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(packages=[("androcast.web", "static")]), name="static")
     problems.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.include_router(auth.router)
     app.include_router(api.router)

@@ -43,7 +43,8 @@ class PatientNotFound(LookupError):
     """No patient with this identifier in the user's clinic (another clinic's is not found)."""
 
     def __init__(self, identifier: str) -> None:
-        super().__init__(f"patient {identifier!r} not found in your clinic")
+        shown = identifier if len(identifier) <= 64 else identifier[:64] + "..."
+        super().__init__(f"patient {shown!r} not found in your clinic")
         self.identifier = identifier
 
 
@@ -133,6 +134,7 @@ def patients(store: Store, clinic: str) -> list[PatientSummary]:
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)
+        identifier = chart.patient.id  # as stored (" P001" finds "P001")
         # His version and newest assessment in one query: this page is the busiest.
         version, assessment, assessed_on = session.execute(
             select(PatientRow.version, AssessmentRow.payload, AssessmentRow.as_of)

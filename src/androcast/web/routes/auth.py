@@ -17,13 +17,14 @@ from starlette.status import (
 from androcast.store import Store
 from androcast.store.users import find_user, set_password_hash
 from androcast.web.auth import User, csrf_guard, current_session, session_store
+from androcast.web.boundary import StrictJSONRoute
 from androcast.web.passwords import hash_password, needs_rehash, verify_password
 from androcast.web.ratelimit import LoginLimiter
 from androcast.web.routes._shared import set_session_cookie, store_of
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJSONRoute)
 
 
 class Credentials(BaseModel):
