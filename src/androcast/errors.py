@@ -133,3 +133,25 @@ class ExportError(AndrocastError, ValueError):
 
     def problem(self) -> str:
         return "cannot be exported"
+
+
+class CaseProblems(InputFileError):
+    """Several problems found in one case file, reported together (one message, every field).
+
+    Readers collect each bad field instead of stopping at the first, so a clinician fixes the
+    whole file at once. A case with a single problem raises that problem's own error.
+    """
+
+    def __init__(self, field: str, problems: Any, expected: str = "", hint: str = "") -> None:
+        items = tuple(problems)
+        listed = "; ".join(str(p) for p in items)
+        super().__init__(field, f"{len(items)} problems", expected or listed, hint)
+        self.problems: tuple[AndrocastError, ...] = items
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.problems))
+
+    def __str__(self) -> str:
+        lines = [f"{self.field}: {len(self.problems)} problems"]
+        lines.extend(f"  - {problem}" for problem in self.problems)
+        return "\n".join(lines)

@@ -233,7 +233,7 @@ def test_observe_a_semen_analysis_with_sperm_offers_cryopreservation(db: str) ->
      "expected KEY=VALUE, e.g. concentration_m_per_ml=12"),
     ("colour=grey", "error: --semen.colour: 'grey' cannot be read; expected one of date, "
      "volume_ml, concentration_m_per_ml, progressive_motility_pct, total_motility_pct, "
-     "normal_forms_pct, abstinence_days, pellet_sperm_seen"),
+     "normal_forms_pct, abstinence_days, pellet_sperm_seen, ph, post_ejaculate_urine"),
     ("concentration_m_per_ml=abc", "error: --semen.concentration_m_per_ml: 'abc' is impossible; "
      "expected a number or a censored value such as '<0.2' or '>1500'"),
 ])

@@ -178,8 +178,8 @@ def test_missing_patient() -> None:
 
 def test_unknown_top_level_key_is_not_dropped_silently() -> None:
     assert _raises(InputFileError, lambda data: data.update(lab=[])) == (
-        "case.lab: 'a list' cannot be read; expected one of patient, goal, history, labs, "
-        "semen, reference_intervals"
+        "case.lab: 'a list' cannot be read; expected one of patient, goal, goal_within_months, "
+        "partner, exam, history, labs, semen, reference_intervals"
     )
 
 
@@ -218,7 +218,7 @@ def test_non_androgen_agent_is_sent_to_medications() -> None:
 def test_unknown_medication_code() -> None:
     message = _raises(UnknownCodeError, lambda data: data["history"].update(medications=["opiod"]))
     assert message.startswith(
-        "history.medications[0]: 'opiod' is not a known code; expected one of anastrozole, "
+        "history.medications[0]: 'opiod' is not a known code; expected one of alpha_blocker, "
     )
     assert "opioid" in message
 
@@ -257,7 +257,7 @@ def test_semen_field_typo_is_not_dropped_silently() -> None:
     assert _raises(InputFileError, lambda data: data.update(semen=semen)) == (
         "semen[0].concentration: 5 cannot be read; expected one of date, volume_ml, "
         "concentration_m_per_ml, progressive_motility_pct, total_motility_pct, "
-        "normal_forms_pct, abstinence_days, pellet_sperm_seen"
+        "normal_forms_pct, abstinence_days, pellet_sperm_seen, ph, post_ejaculate_urine"
     )
 
 

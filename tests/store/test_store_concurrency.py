@@ -67,8 +67,9 @@ def _import_then_hang(url: str, bundle: dict[str, Any], written: Any) -> None:
     @event.listens_for(store.engine, "after_cursor_execute")
     def _hang_midway(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.startswith("INSERT INTO lab_observation"):
-            _hang_midway.inserted += 1  # type: ignore[attr-defined]
-            if _hang_midway.inserted == 50:  # type: ignore[attr-defined]
+            # One row per statement, or many in one (PostgreSQL's batched insertmanyvalues).
+            _hang_midway.inserted += max(cursor.rowcount, 1)  # type: ignore[attr-defined]
+            if _hang_midway.inserted >= 50:  # type: ignore[attr-defined]
                 written.set()
                 time.sleep(120)  # killed here, in the middle of the transaction
 

@@ -110,19 +110,82 @@ def _render(report: LabReport) -> None:
     console.print(report.disclaimer, style="italic")
 
 
-CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
+CASE_ARGUMENT = typer.Argument(
+    None, help="Case file (YAML or JSON); without one, the analyte catalogue is listed."
+)
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default today).")
+
+
+def _catalogue_rows() -> list[dict[str, object]]:
+    """Every analyte: canonical unit, accepted units and the default interval with its source."""
+    from androcast.labs import analyte, analyte_keys, default_reference
+
+    rows: list[dict[str, object]] = []
+    for key in analyte_keys():
+        entry = analyte(key)
+        interval = default_reference(key)
+        rows.append(
+            {
+                "analyte": key,
+                "name": entry.name,
+                "loinc": {k: v for k, v in entry.loinc.items() if v},
+                "canonical_unit": entry.canonical_unit,
+                "accepted_units": list(entry.accepted_units),
+                "plausible": list(entry.plausible),
+                "reference": {
+                    "low": interval.low,
+                    "high": interval.high,
+                    "unit": interval.unit,
+                    "source": interval.source,
+                    "population": interval.population,
+                },
+            }
+        )
+    return rows
+
+
+def _render_catalogue(rows: list[dict[str, object]]) -> None:
+    from androcast.labs import default_reference
+    from androcast.units import display_unit
+
+    table = Table(title="Analyte catalogue (default intervals; a laboratory's own overrides)")
+    for column in ("analyte", "canonical unit", "accepted units", "default interval", "source"):
+        table.add_column(column)
+    for row in rows:
+        key = str(row["analyte"])
+        interval = default_reference(key)
+        accepted = row["accepted_units"]
+        assert isinstance(accepted, list)
+        table.add_row(
+            key,
+            display_unit(str(row["canonical_unit"])),
+            ", ".join(display_unit(str(u)) for u in accepted),
+            interval.describe(with_unit=False),
+            interval.source if interval.source != "none" else interval.population,
+        )
+    console.print(table)
 
 
 @app.command("labs")
 def labs(
-    case: Path = CASE_ARGUMENT,
+    case: Path | None = CASE_ARGUMENT,
     output: OutputFormat = FORMAT_OPTION,
     as_of: str | None = AS_OF_OPTION,
 ) -> None:
-    """Normalise a case's laboratory panel: canonical units, intervals, derived values."""
+    """Normalise a case's laboratory panel: canonical units, intervals, derived values.
+
+    Without a case, list the analyte catalogue: each analyte's canonical unit, the units
+    accepted, and the default reference interval with its source.
+    """
     from androcast.labs import lab_report, load_case
 
+    if case is None:
+        rows = _catalogue_rows()
+        if output is OutputFormat.json:
+            print_json({"analytes": rows})
+        else:
+            _render_catalogue(rows)
+        return
     with reporting_errors():
         report = lab_report(load_case(case, as_of=_as_of(as_of)))
     if output is OutputFormat.json:

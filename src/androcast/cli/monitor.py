@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from androcast.cli import app
+from androcast.cli._alerts import print_alerts
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.cli.records import (
     CLINIC_OPTION,
@@ -80,19 +81,6 @@ def patient_plan(
                   f"{', low confidence' if band['low_confidence'] else ''})",
                   highlight=False, markup=False)
     print_alerts(adopted.alerts)
-
-
-def print_alerts(alerts: list[dict[str, Any]]) -> None:
-    """Each alert on its own lines: what, the rule and its citation, then the message."""
-    if not alerts:
-        console.print("no alerts", highlight=False, markup=False)
-        return
-    console.print(f"alerts ({len(alerts)}):", highlight=False, markup=False)
-    for a in alerts:
-        value = "" if a.get("value") is None else f" {a['value']:.3g} {a['unit']}"
-        console.print(f"- {a['date']} {a['code']} [{a['severity']}] {a['observable']}{value}"
-                      f" (rule {a['rule']}; {a['citation']})", highlight=False, markup=False)
-        console.print(f"  {a['message']}", highlight=False, markup=False)
 
 
 @app.command("monitor")

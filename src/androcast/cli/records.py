@@ -21,6 +21,7 @@ import typer
 from rich.table import Table
 
 from androcast.cli import app
+from androcast.cli._alerts import print_alerts
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.errors import AndrocastError, DateError
 
@@ -252,7 +253,6 @@ def observe(
     their rule and citation) and the forecast learns from it.
     """
     with reporting_errors():
-        from androcast.cli.monitor import print_alerts
         from androcast.io.csv_import import read_lab_csv
         from androcast.store import load_chart
         from androcast.workflows.records import add_results
@@ -305,7 +305,6 @@ def fhir_import(
     A patient on an adopted plan has his new results judged against his forecast band.
     """
     with reporting_errors():
-        from androcast.cli.monitor import print_alerts
         from androcast.io.fhir import read_bundle
         from androcast.workflows.records import import_charts
 

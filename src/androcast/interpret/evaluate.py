@@ -28,7 +28,7 @@ from androcast.interpret.expression import (
     String,
     walk,
 )
-from androcast.interpret.values import Quantity, RangeUsed, Value, normalise_unit
+from androcast.interpret.values import Quantity, RangeUsed, Value
 
 Truth = bool | None
 
@@ -321,7 +321,3 @@ def _label(value: Value) -> str:
 
 def _show(node: Node) -> str:
     return type(node).__name__
-
-
-def same_unit(a: str, b: str) -> bool:
-    return normalise_unit(a) == normalise_unit(b)

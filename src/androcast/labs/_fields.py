@@ -6,21 +6,26 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pint
 
 from androcast.errors import (
+    AndrocastError,
+    CaseProblems,
     DateError,
     IdentifierError,
     InputFileError,
     LabValueError,
     RegimenError,
     UnitError,
+    UnknownCodeError,
 )
 from androcast.labs._model import Censor
 from androcast.units import parse_unit, ureg
+
+T = TypeVar("T")
 
 _CENSORED = re.compile(r"^\s*([<>])\s*=?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$")
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -35,6 +40,36 @@ IDENTIFIER_EXPECTED = (
 )
 _MAX_SHOWN = 80
 _AMOUNT = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.+?)\s*$")
+
+
+class Problems:
+    """Every problem of one case, collected so that all are reported together.
+
+    ``check(read, ...)`` runs one reader; its error is kept and ``None`` returned, so the
+    caller goes on to the next field. ``raise_if_any`` raises the single problem itself, or
+    a :class:`CaseProblems` listing every one.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[AndrocastError] = []
+
+    def check(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return read(*args, **kwargs)
+        except CaseProblems as err:
+            self.items.extend(err.problems)
+        except AndrocastError as err:
+            self.items.append(err)
+        return None
+
+    def add(self, error: AndrocastError) -> None:
+        self.items.append(error)
+
+    def raise_if_any(self, source: str) -> None:
+        if len(self.items) == 1:
+            raise self.items[0]
+        if self.items:
+            raise CaseProblems(source, self.items)
 
 
 def mapping(value: Any, field: str, expected: str) -> Mapping[str, Any]:
@@ -170,6 +205,27 @@ def date(value: Any, field: str, *, as_of: dt.date) -> dt.date:
 
 def optional_date(value: Any, field: str, *, as_of: dt.date) -> dt.date | None:
     return None if value is None else date(value, field, as_of=as_of)
+
+
+def code(value: Any, field: str, known: tuple[str, ...]) -> str:
+    """One code of a closed vocabulary (an unknown one lists the known ones)."""
+    if not isinstance(value, str) or value not in known:
+        raise UnknownCodeError(field, _short(value), f"one of {', '.join(known)}")
+    return value
+
+
+def flag(value: Any, field: str) -> bool | None:
+    """An optional yes/no field (true, false or absent)."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise InputFileError(field, _short(value), "true, false or null")
+
+
+def text(value: Any, field: str) -> str | None:
+    """Optional free text."""
+    if value is None or isinstance(value, str):
+        return value
+    raise InputFileError(field, _short(value), "text")
 
 
 def amount(value: Any, field: str, expected: str) -> tuple[float, pint.Unit]:

@@ -9,10 +9,36 @@ from typing import Any
 from androcast.errors import DateError, RegimenError, UnknownCodeError
 from androcast.labs import _fields
 from androcast.labs._catalogue import condition_codes
-from androcast.labs._model import AndrogenUse, History
+from androcast.labs._model import (
+    AndrogenUse,
+    GonadotoxicTreatment,
+    GonadotoxicType,
+    History,
+    MedicationCourse,
+    Reproductive,
+)
 
-HISTORY_KEYS = ("androgens", "conditions", "medications")
+HISTORY_KEYS = (
+    "androgens",
+    "conditions",
+    "medications",
+    "gonadotoxic_treatment",
+    "reproductive",
+)
 ANDROGEN_KEYS = ("agent", "dose", "every", "start", "stop", "route")
+MEDICATION_KEYS = ("agent", "name", "dose", "every", "start", "stop")
+GONADOTOXIC_KEYS = (
+    "type",
+    "regimen",
+    "cycles",
+    "field",
+    "dose_gy",
+    "start",
+    "stop",
+    "sperm_banked_before",
+)
+GONADOTOXIC_TYPES: tuple[GonadotoxicType, ...] = ("chemotherapy", "radiotherapy", "other")
+REPRODUCTIVE_KEYS = ("infertility_months", "children")
 
 
 def _drugs() -> Any:
@@ -69,27 +95,125 @@ def _androgen(raw: Any, field: str, as_of: dt.date) -> AndrogenUse:
     return AndrogenUse(agent, dose, dose_unit, every_d, start, stop, route)
 
 
-def _codes(raw: Any, field: str, known: tuple[str, ...]) -> tuple[str, ...]:
-    items = _fields.sequence(raw, field, "a list of codes")
-    for index, code in enumerate(items):
-        if not isinstance(code, str) or code not in known:
-            raise UnknownCodeError(f"{field}[{index}]", code, f"one of {', '.join(known)}")
-    return tuple(items)
+def _dates(
+    data: Any, field: str, as_of: dt.date, problems: _fields.Problems
+) -> tuple[dt.date | None, dt.date | None]:
+    """``start`` and ``stop`` of a course; a stop before its start is a problem."""
+    start = problems.check(_fields.optional_date, data.get("start"), f"{field}.start", as_of=as_of)
+    stop = problems.check(_fields.optional_date, data.get("stop"), f"{field}.stop", as_of=as_of)
+    if start is not None and stop is not None and stop < start:
+        problems.add(
+            DateError(f"{field}.stop", stop.isoformat(), f"a date on or after start {start}")
+        )
+    return start, stop
+
+
+def _medication(raw: Any, field: str, as_of: dt.date) -> MedicationCourse:
+    """A medication as a code (taken now) or as a dated course with dose, like an androgen."""
+    codes = tuple(_drugs().drug_codes())
+    if isinstance(raw, str) or not isinstance(raw, Mapping):
+        return MedicationCourse(_fields.code(raw, field, codes))
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, raw, MEDICATION_KEYS, field)
+    agent = problems.check(_fields.code, raw.get("agent"), f"{field}.agent", codes)
+    name = problems.check(_fields.text, raw.get("name"), f"{field}.name")
+    dose = unit = every = None
+    if raw.get("dose") is not None:
+        amount = problems.check(_fields.dose, raw.get("dose"), f"{field}.dose")
+        dose, unit = amount if amount is not None else (None, None)
+    if raw.get("every") is not None:
+        every = problems.check(_fields.interval_days, raw.get("every"), f"{field}.every")
+    start, stop = _dates(raw, field, as_of, problems)
+    problems.raise_if_any(field)
+    assert agent is not None
+    return MedicationCourse(agent, name, dose, unit, every, start, stop)
+
+
+def _gonadotoxic(raw: Any, field: str, as_of: dt.date) -> GonadotoxicTreatment:
+    data = _fields.mapping(raw, field, "a mapping with type (chemotherapy, radiotherapy, other)")
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, GONADOTOXIC_KEYS, field)
+    kind = problems.check(_fields.code, data.get("type"), f"{field}.type", GONADOTOXIC_TYPES)
+    regimen = problems.check(_fields.text, data.get("regimen"), f"{field}.regimen")
+    where = problems.check(_fields.text, data.get("field"), f"{field}.field")
+    cycles = problems.check(_fields.bounded, data.get("cycles"), f"{field}.cycles", 1, 100, "")
+    dose_gy = problems.check(_fields.bounded, data.get("dose_gy"), f"{field}.dose_gy", 0, 200, "Gy")
+    banked = problems.check(
+        _fields.flag, data.get("sperm_banked_before"), f"{field}.sperm_banked_before"
+    )
+    start, stop = _dates(data, field, as_of, problems)
+    problems.raise_if_any(field)
+    return GonadotoxicTreatment(
+        type=next(t for t in GONADOTOXIC_TYPES if t == kind),
+        regimen=regimen,
+        cycles=None if cycles is None else int(cycles),
+        field=where,
+        dose_gy=dose_gy,
+        start=start,
+        stop=stop,
+        sperm_banked_before=banked,
+    )
+
+
+def _reproductive(raw: Any) -> Reproductive | None:
+    if raw is None:
+        return None
+    field = "history.reproductive"
+    data = _fields.mapping(raw, field, "a mapping with infertility_months and children")
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, REPRODUCTIVE_KEYS, field)
+    months = problems.check(
+        _fields.bounded,
+        data.get("infertility_months"),
+        f"{field}.infertility_months",
+        0,
+        600,
+        "months",
+    )
+    children = problems.check(_fields.bounded, data.get("children"), f"{field}.children", 0, 50, "")
+    if children is not None and children != int(children):
+        problems.add(RegimenError(f"{field}.children", children, "a whole number"))
+    problems.raise_if_any(field)
+    return Reproductive(months, None if children is None else int(children))
 
 
 def parse_history(raw: Any, *, as_of: dt.date) -> History:
-    """The ``history:`` section (absent = no androgens, conditions or medications)."""
+    """The ``history:`` section (absent = no androgens, conditions or medications).
+
+    Every bad entry is reported together (:class:`androcast.errors.CaseProblems`).
+    """
     data: Mapping[str, Any] = {} if raw is None else _fields.mapping(raw, "history", "a mapping")
-    _fields.only_keys(data, HISTORY_KEYS, "history")
-    androgen_items = _fields.sequence(data.get("androgens"), "history.androgens", "a list")
-    androgens = tuple(
-        _androgen(item, f"history.androgens[{index}]", as_of)
-        for index, item in enumerate(androgen_items)
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, HISTORY_KEYS, "history")
+
+    def items(key: str) -> list[Any]:
+        return problems.check(_fields.sequence, data.get(key), f"history.{key}", "a list") or []
+
+    androgens = [
+        problems.check(_androgen, item, f"history.androgens[{index}]", as_of)
+        for index, item in enumerate(items("androgens"))
+    ]
+    known_conditions = tuple(condition_codes())
+    conditions = [
+        problems.check(_fields.code, item, f"history.conditions[{index}]", known_conditions)
+        for index, item in enumerate(items("conditions"))
+    ]
+    courses = [
+        problems.check(_medication, item, f"history.medications[{index}]", as_of)
+        for index, item in enumerate(items("medications"))
+    ]
+    gonadotoxic = [
+        problems.check(_gonadotoxic, item, f"history.gonadotoxic_treatment[{index}]", as_of)
+        for index, item in enumerate(items("gonadotoxic_treatment"))
+    ]
+    reproductive = problems.check(_reproductive, data.get("reproductive"))
+    problems.raise_if_any("history")
+    kept = tuple(c for c in courses if c is not None)
+    return History(
+        androgens=tuple(a for a in androgens if a is not None),
+        conditions=tuple(c for c in conditions if c is not None),
+        medications=tuple(c.agent for c in kept),
+        courses=kept,
+        gonadotoxic_treatment=tuple(g for g in gonadotoxic if g is not None),
+        reproductive=reproductive,
     )
-    conditions = _codes(data.get("conditions"), "history.conditions", tuple(condition_codes()))
-    medications: tuple[str, ...] = ()
-    if data.get("medications"):
-        medications = _codes(
-            data.get("medications"), "history.medications", tuple(_drugs().drug_codes())
-        )
-    return History(androgens, conditions, medications)

@@ -36,10 +36,89 @@ class AndrogenUse:
 
 
 @dataclass(frozen=True)
+class MedicationCourse:
+    """A non-androgen drug or drug class he takes or took (``stop`` None = still taking).
+
+    The code form of a case file (``medications: [opioid]``) is a course with nothing but
+    its code: a drug listed without dates is one he takes now.
+    """
+
+    agent: str
+    name: str | None = None  # the product within a class (methadone, tamsulosin)
+    dose: float | None = None
+    dose_unit: str | None = None  # "mg", "ug", "IU"
+    every_d: float | None = None
+    start: dt.date | None = None
+    stop: dt.date | None = None
+
+    def current(self, as_of: dt.date) -> bool:
+        """Taken on ``as_of``: no stop date, or a stop date after it."""
+        started = self.start is None or self.start <= as_of
+        return started and (self.stop is None or self.stop > as_of)
+
+
+GonadotoxicType = Literal["chemotherapy", "radiotherapy", "other"]
+
+
+@dataclass(frozen=True)
+class GonadotoxicTreatment:
+    """Past chemotherapy or radiotherapy (EXTENSIONS.md ``history.gonadotoxic_treatment``)."""
+
+    type: GonadotoxicType
+    regimen: str | None = None
+    cycles: int | None = None
+    field: str | None = None  # radiotherapy field
+    dose_gy: float | None = None
+    start: dt.date | None = None
+    stop: dt.date | None = None
+    sperm_banked_before: bool | None = None
+
+
+@dataclass(frozen=True)
+class Reproductive:
+    infertility_months: float | None = None
+    children: int | None = None  # 0 = primary infertility
+
+
+@dataclass(frozen=True)
 class History:
     androgens: tuple[AndrogenUse, ...]
     conditions: tuple[str, ...]
-    medications: tuple[str, ...]
+    medications: tuple[str, ...]  # the code of every medication listed, current or past
+    courses: tuple[MedicationCourse, ...] = ()  # one per listed medication, with its dates
+    gonadotoxic_treatment: tuple[GonadotoxicTreatment, ...] = ()
+    reproductive: Reproductive | None = None
+
+    def __post_init__(self) -> None:
+        # A history built from codes alone (older callers) lists them as current courses.
+        if self.medications and not self.courses:
+            object.__setattr__(
+                self, "courses", tuple(MedicationCourse(code) for code in self.medications)
+            )
+
+
+PartnerEvaluation = Literal["not_done", "pending", "normal", "abnormal"]
+
+
+@dataclass(frozen=True)
+class Partner:
+    age_years: float | None = None
+    evaluation: PartnerEvaluation | None = None
+
+
+VasDeferens = Literal["palpable", "not_palpable", "thickened"]
+VaricoceleGrade = Literal["none", "subclinical", "grade_1", "grade_2", "grade_3"]
+VisualFields = Literal["full", "bitemporal_defect", "other_defect"]
+
+
+@dataclass(frozen=True)
+class Exam:
+    """The clinician's examination (EXTENSIONS.md ``exam``); sides are (left, right)."""
+
+    date: dt.date | None = None
+    vas_deferens: tuple[VasDeferens | None, VasDeferens | None] | None = None
+    varicocele: tuple[VaricoceleGrade | None, VaricoceleGrade | None] | None = None
+    visual_fields: VisualFields | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +137,8 @@ class LabResult:
     reported_unit: str
     reference: ReferenceInterval  # in the canonical unit
     confirmed: bool = False  # the reporter vouched for an unusual value
+    time: dt.time | None = None  # clock time the sample was drawn
+    fasting: bool | None = None
 
     @property
     def display(self) -> str:
@@ -88,6 +169,15 @@ class LabResult:
 
 
 @dataclass(frozen=True)
+class PostEjaculateUrine:
+    """Urine passed after the same ejaculation, examined for sperm (retrograde ejaculation)."""
+
+    sperm_seen: bool | None = None
+    total_sperm_million: float | None = None
+    progressive_motility_pct: float | None = None
+
+
+@dataclass(frozen=True)
 class SemenAnalysis:
     date: dt.date
     volume_ml: float | None
@@ -98,6 +188,13 @@ class SemenAnalysis:
     normal_forms_pct: float | None
     abstinence_days: float | None
     pellet_sperm_seen: bool | None = None  # sperm found only after centrifugation
+    ph: float | None = None
+    post_ejaculate_urine: PostEjaculateUrine | None = None
+
+    @property
+    def cryptozoospermia(self) -> bool:
+        """No sperm in the fresh preparation but sperm in the centrifuged pellet (WHO)."""
+        return self.concentration_m_per_ml == 0 and self.pellet_sperm_seen is True
 
     @property
     def total_count_m(self) -> float | None:
@@ -126,6 +223,13 @@ class Case:
     labs: tuple[LabResult, ...]  # sorted by date
     semen: tuple[SemenAnalysis, ...]  # sorted by date
     as_of: dt.date
+    partner: Partner | None = None
+    goal_within_months: float | None = None
+    exam: Exam | None = None
+
+    def current_medications(self) -> tuple[MedicationCourse, ...]:
+        """The courses he is taking on the assessment date (part of his state)."""
+        return tuple(c for c in self.history.courses if c.current(self.as_of))
 
     def series(self, analyte: str) -> tuple[LabResult, ...]:
         """Every result of ``analyte``, oldest first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,8 @@ from androcast.labs._catalogue import (
 from androcast.labs._model import LabResult
 from androcast.units import convert, parse_unit
 
-RESULT_KEYS = ("date", "analyte", "value", "unit", "reference", "confirmed")
+RESULT_KEYS = ("date", "analyte", "value", "unit", "reference", "confirmed", "time", "fasting")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 INTERVAL_KEYS = ("low", "high", "unit", "source", "population")
 
 
@@ -124,6 +126,18 @@ def _check_mixup(entry: Analyte, number: float, unit: str, canonical: float, fie
     )
 
 
+def _clock_time(value: Any, field: str) -> dt.time | None:
+    """``"08:40"`` (24 h clock) as a time; YAML may also give minutes since midnight."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return dt.time(value // 60, value % 60)  # YAML 1.1 reads 08:40 unquoted as 520
+    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise LabValueError(field, value, "a clock time HH:MM (24 h), e.g. '08:40'")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
 def parse_result(
     raw: Any,
     field: str,
@@ -155,6 +169,8 @@ def parse_result(
     if censor is None and not confirmed:
         _check_mixup(entry, number, unit, canonical, f"{field}.value")
     _check_plausible(entry, number, unit, canonical, f"{field}.value")
+    time = _clock_time(data.get("time"), f"{field}.time")
+    fasting = _fields.flag(data.get("fasting"), f"{field}.fasting")
     if "reference" in data:
         reference = reference_interval(
             entry.key, data["reference"], f"{field}.reference", default_source="laboratory"
@@ -173,4 +189,6 @@ def parse_result(
         reported_unit=unit,
         reference=reference,
         confirmed=confirmed,
+        time=time,
+        fasting=fasting,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from androcast.errors import LabValueError
 from androcast.labs import _fields
 from androcast.labs._catalogue import semen_parameters
-from androcast.labs._model import Censor, SemenAnalysis
+from androcast.labs._model import Censor, PostEjaculateUrine, SemenAnalysis
 
 SEMEN_KEYS = (
     "date",
@@ -19,7 +19,11 @@ SEMEN_KEYS = (
     "normal_forms_pct",
     "abstinence_days",
     "pellet_sperm_seen",
+    "ph",
+    "post_ejaculate_urine",
 )
+URINE_KEYS = ("sperm_seen", "total_sperm_million", "progressive_motility_pct")
+URINE_SPERM_MILLION = (0.0, 5000.0)  # androcast_bounds, as the ejaculate's total count
 
 
 def _number(data: Any, key: str, field: str) -> float | None:
@@ -39,30 +43,66 @@ def _concentration(data: Any, field: str) -> tuple[float | None, Censor | None]:
     return value, censor
 
 
+def _urine(raw: Any, field: str) -> PostEjaculateUrine | None:
+    if raw is None:
+        return None
+    data = _fields.mapping(raw, field, "a mapping with sperm_seen, total_sperm_million, ...")
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, URINE_KEYS, field)
+    seen = problems.check(_fields.flag, data.get("sperm_seen"), f"{field}.sperm_seen")
+    low, high = URINE_SPERM_MILLION
+    total = problems.check(
+        _fields.bounded,
+        data.get("total_sperm_million"),
+        f"{field}.total_sperm_million",
+        low,
+        high,
+        "10*6",
+    )
+    motility = problems.check(_number, data, "progressive_motility_pct", field)
+    problems.raise_if_any(field)
+    return PostEjaculateUrine(seen, total, motility)
+
+
 def parse_semen(raw: Any, field: str, *, as_of: dt.date) -> SemenAnalysis:
+    """One semen analysis; every bad field of it is reported together."""
     data = _fields.mapping(raw, field, "a mapping with date and semen parameters")
-    _fields.only_keys(data, SEMEN_KEYS, field)
-    when = _fields.date(data.get("date"), f"{field}.date", as_of=as_of)
-    concentration, censor = _concentration(data, field)
-    progressive = _number(data, "progressive_motility_pct", field)
-    total = _number(data, "total_motility_pct", field)
+    problems = _fields.Problems()
+    problems.check(_fields.only_keys, data, SEMEN_KEYS, field)
+    when = problems.check(_fields.date, data.get("date"), f"{field}.date", as_of=as_of)
+    concentration, censor = problems.check(_concentration, data, field) or (None, None)
+    progressive = problems.check(_number, data, "progressive_motility_pct", field)
+    total = problems.check(_number, data, "total_motility_pct", field)
     if progressive is not None and total is not None and progressive > total:
-        raise LabValueError(
-            f"{field}.progressive_motility_pct",
-            progressive,
-            f"at most total_motility_pct ({total:g} %)",
+        problems.add(
+            LabValueError(
+                f"{field}.progressive_motility_pct",
+                progressive,
+                f"at most total_motility_pct ({total:g} %)",
+            )
         )
-    pellet = data.get("pellet_sperm_seen")
-    if pellet is not None and not isinstance(pellet, bool):
-        raise LabValueError(f"{field}.pellet_sperm_seen", pellet, "true, false or null")
+    pellet = problems.check(
+        _fields.flag, data.get("pellet_sperm_seen"), f"{field}.pellet_sperm_seen"
+    )
+    volume = problems.check(_number, data, "volume_ml", field)
+    normal = problems.check(_number, data, "normal_forms_pct", field)
+    abstinence = problems.check(_number, data, "abstinence_days", field)
+    ph = problems.check(_number, data, "ph", field)
+    urine = problems.check(
+        _urine, data.get("post_ejaculate_urine"), f"{field}.post_ejaculate_urine"
+    )
+    problems.raise_if_any(field)
+    assert when is not None
     return SemenAnalysis(
         date=when,
-        volume_ml=_number(data, "volume_ml", field),
+        volume_ml=volume,
         concentration_m_per_ml=concentration,
         concentration_censor=censor,
         progressive_motility_pct=progressive,
         total_motility_pct=total,
-        normal_forms_pct=_number(data, "normal_forms_pct", field),
-        abstinence_days=_number(data, "abstinence_days", field),
+        normal_forms_pct=normal,
+        abstinence_days=abstinence,
         pellet_sperm_seen=pellet,
+        ph=ph,
+        post_ejaculate_urine=urine,
     )

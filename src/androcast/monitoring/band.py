@@ -122,11 +122,6 @@ def plan_regimen(protocol: Protocol, start_d: float) -> Regimen:
     return protocol.regimen_from(start_d, PLAN_COURSE_D)
 
 
-def plan_history(androgens: Regimen, protocol: Protocol, start_d: float) -> Regimen:
-    """His androgen courses, then the protocol from model day ``start_d``."""
-    return androgens.combine(plan_regimen(protocol, start_d))
-
-
 def weighted_quantiles(values: FloatArray, weights: FloatArray,
                        quantiles: Sequence[float]) -> FloatArray:
     """Quantiles of each row of ``values`` (T, N) with weights (N,): shape (len(q), T).

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from androcast.errors import SimulationError, UnitError
+from androcast.errors import UnitError
 from androcast.model._math import SCALAR
 from androcast.model.parameters import FloatArray, Parameters
 from androcast.model.pharmacology import (
@@ -234,8 +234,3 @@ def _stack(ts: list[FloatArray], ys: list[FloatArray], n: int) -> FloatArray:
     if not ts:
         return np.zeros((n + 1, 0))
     return np.vstack([np.concatenate(ts), np.concatenate(ys, axis=1)])
-
-
-def require(condition: bool, field: str, value: object, expected: str) -> None:
-    if not condition:
-        raise SimulationError(field, value, expected)

@@ -10,7 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from androcast.labs import AndrogenUse, Case, History, LabResult, Patient, SemenAnalysis
+from androcast.labs import (
+    AndrogenUse,
+    Case,
+    History,
+    LabResult,
+    MedicationCourse,
+    Patient,
+    SemenAnalysis,
+)
 
 T = TypeVar("T")
 Goal = Literal["fertility", "testosterone", "both"]
@@ -68,10 +76,21 @@ class Chart:
     def to_case(self, *, as_of: dt.date) -> Case:
         """The Case the core works on (records after ``as_of`` are left out)."""
         codes = tuple(dict.fromkeys(m.item.code for m in self.medications))
+        courses = tuple(
+            MedicationCourse(
+                agent=m.item.code,
+                dose=m.item.dose,
+                dose_unit=m.item.dose_unit,
+                every_d=m.item.every_d,
+                start=m.item.start,
+                stop=m.item.stop,
+            )
+            for m in self.medications
+        )
         return Case(
             patient=self.patient,
             goal=self.goal,
-            history=History(tuple(a.item for a in self.androgens), self.conditions, codes),
+            history=History(tuple(a.item for a in self.androgens), self.conditions, codes, courses),
             labs=tuple(
                 sorted((r.item for r in self.labs if r.item.date <= as_of), key=lambda r: r.date)
             ),
@@ -88,7 +107,10 @@ def chart_from_case(case: Case) -> Chart:
         patient=case.patient,
         goal=case.goal,
         androgens=tuple(Keyed(a) for a in case.history.androgens),
-        medications=tuple(Keyed(MedicationUse(code)) for code in case.history.medications),
+        medications=tuple(
+            Keyed(MedicationUse(c.agent, c.start, c.stop, c.dose, c.dose_unit, c.every_d))
+            for c in case.history.courses
+        ),
         conditions=case.history.conditions,
         labs=tuple(Keyed(r) for r in case.labs),
         semen=tuple(Keyed(s) for s in case.semen),

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from androcast import __version__
-from androcast.errors import IdentifierError, UnknownCodeError
+from androcast.errors import IdentifierError, InputFileError, UnknownCodeError
 from androcast.labs import (
     MAX_IDENTIFIER,
     AndrogenUse,
@@ -215,9 +215,18 @@ def _touch(patient: PatientRow) -> None:
     patient.updated_at = utcnow()
 
 
+def _shown_key(system: str | None, value: str) -> str:
+    return f"{system}|{value}" if system else f"{value} (no identifier system: a local id)"
+
+
 def _upsert_patient(
     session: Session, chart: Chart, clinic: ClinicRow, summary: SaveSummary
 ) -> PatientRow:
+    """The chart's patient, matched on identifier system and value, never on the value alone.
+
+    A stored patient with the same value under another system (another hospital's MRN) is a
+    conflict: an error naming both, nothing merged.
+    """
     identifier = chart.patient.id
     values = {k: v for k, v in _patient_values(chart).items() if v is not None}
     try:
@@ -230,6 +239,15 @@ def _upsert_patient(
         session.flush()
         summary.patients_created.append(identifier)
         return patient
+    system = chart.patient_key.system if chart.patient_key else None
+    if (patient.identifier_system or None) != (system or None):
+        stored = _shown_key(patient.identifier_system, identifier)
+        raise InputFileError(
+            "patient.identifier",
+            _shown_key(system, identifier),
+            f"the identifier of the stored patient {stored}, or a value no patient of this "
+            "clinic has (same value, different system: two different men, never merged)",
+        )
     changed = False
     for name, value in values.items():
         if getattr(patient, name) != value:
@@ -244,36 +262,83 @@ def _upsert_patient(
     return patient
 
 
+#: What a record *is*, per table: a key that comes back naming something else is a conflict
+#: (an identifier reused for another analyte or drug), never an update of the old record.
+_IDENTITY = {
+    "lab_observation": ("analyte",),
+    "androgen_course": ("agent",),
+    "medication_course": ("code",),
+    "semen_analysis": (),
+}
+
+
+def _unidentified(row: Any) -> bool:
+    """A record stored without an identity of its own (we minted its urn:uuid key)."""
+    return bool(row.key_system == URI_SYSTEM and row.key_value.startswith("urn:uuid:"))
+
+
+@dataclass
+class _Existing:
+    """One patient's stored records of one table, by key and by content (read once)."""
+
+    by_key: dict[tuple[str, str], Any]
+    by_hash: dict[str, Any]
+    unidentified_by_hash: dict[str, Any]
+
+    @classmethod
+    def load(cls, session: Session, row_type: type[Row], patient: PatientRow) -> _Existing:
+        rows = session.scalars(select(row_type).where(row_type.patient_id == patient.id)).all()
+        return cls(
+            {(r.key_system, r.key_value): r for r in rows},
+            {r.content_hash: r for r in rows},
+            {r.content_hash: r for r in rows if _unidentified(r)},
+        )
+
+
 def _put(
     session: Session,
     patient: PatientRow,
     row_type: type[Row],
     keyed: Keyed[Any],
     values: dict[str, Any],
+    existing_rows: _Existing | None = None,
 ) -> str:
-    """Insert, update or leave one record; returns ``created``, ``updated`` or ``unchanged``."""
+    """Insert, update or leave one record; returns ``created``, ``updated`` or ``unchanged``.
+
+    A record comes back (unchanged or updated) under its key. A record without a key, or
+    whose key is new but whose content equals a stored record that had no identity of its
+    own (a case-file entry, a bundle entry with only a urn:uuid), is that record again: a
+    re-import with re-minted urn:uuids changes nothing.
+    """
+    stored = existing_rows
+    if stored is None:
+        stored = _Existing.load(session, row_type, patient)
     # The code a source used (LOINC) is not content: the same result may come coded or not.
     digest = _content_hash({k: v for k, v in values.items() if k != "loinc"})
     if keyed.key is not None:
-        existing = session.scalar(
-            select(row_type).where(
-                row_type.patient_id == patient.id,
-                row_type.key_system == keyed.key.system,
-                row_type.key_value == keyed.key.value,
-            )
-        )
+        existing = stored.by_key.get((keyed.key.system, keyed.key.value))
+        if existing is None:
+            existing = stored.unidentified_by_hash.get(digest)
+            if existing is not None:
+                return "unchanged"
     else:
-        existing = session.scalar(
-            select(row_type)
-            .where(row_type.patient_id == patient.id, row_type.content_hash == digest)
-            .limit(1)
-        )
+        existing = stored.by_hash.get(digest)
     if existing is not None:
         if existing.content_hash == digest:
             return "unchanged"
+        for name in _IDENTITY[row_type.__tablename__]:
+            if getattr(existing, name) != values[name]:
+                raise InputFileError(
+                    "identifier",
+                    _shown_key(existing.key_system, existing.key_value),
+                    f"one identifier per record: it names a stored {existing.__tablename__} "
+                    f"of {name} {getattr(existing, name)!r}, this one is {values[name]!r}",
+                )
         for name, value in values.items():
             setattr(existing, name, value)
+        stored.by_hash.pop(existing.content_hash, None)
         existing.content_hash = digest
+        stored.by_hash[digest] = existing
         return "updated"
     key = keyed.key or SourceKey(URI_SYSTEM, f"urn:uuid:{uuid.uuid4()}")
     row = row_type(
@@ -284,6 +349,10 @@ def _put(
         **values,
     )
     session.add(row)
+    stored.by_key[(key.system, key.value)] = row
+    stored.by_hash[digest] = row
+    if keyed.key is None:
+        stored.unidentified_by_hash[digest] = row
     return "created"
 
 
@@ -314,20 +383,23 @@ def save_charts(
     for chart in charts:
         patient = _upsert_patient(session, chart, clinic_row, summary)
         before = (summary.created, summary.updated)
+        existing = _Existing.load(session, AndrogenCourseRow, patient)
         for a in chart.androgens:
-            summary.count(
-                _put(session, patient, AndrogenCourseRow, a, _values(a.item, _ANDROGEN_FIELDS))
-            )
+            values = _values(a.item, _ANDROGEN_FIELDS)
+            summary.count(_put(session, patient, AndrogenCourseRow, a, values, existing))
+        existing = _Existing.load(session, MedicationCourseRow, patient)
         for m in chart.medications:
-            summary.count(
-                _put(session, patient, MedicationCourseRow, m, _values(m.item, _MEDICATION_FIELDS))
-            )
+            values = _values(m.item, _MEDICATION_FIELDS)
+            summary.count(_put(session, patient, MedicationCourseRow, m, values, existing))
+        existing = _Existing.load(session, LabObservationRow, patient)
         for r in chart.labs:
-            summary.count(_put(session, patient, LabObservationRow, r, _lab_row_values(r)))
-        for s in chart.semen:
             summary.count(
-                _put(session, patient, SemenAnalysisRow, s, _values(s.item, _SEMEN_FIELDS))
+                _put(session, patient, LabObservationRow, r, _lab_row_values(r), existing)
             )
+        existing = _Existing.load(session, SemenAnalysisRow, patient)
+        for s in chart.semen:
+            values = _values(s.item, _SEMEN_FIELDS)
+            summary.count(_put(session, patient, SemenAnalysisRow, s, values, existing))
         if (summary.created, summary.updated) != before:
             _touch(patient)
         session.flush()
@@ -344,8 +416,10 @@ def add_lab_results(
     """New laboratory results for a patient already in the store."""
     patient = find_patient(session, identifier, clinic=clinic, lock=True)
     summary = SaveSummary()
+    existing = _Existing.load(session, LabObservationRow, patient)
     for keyed in results:
-        summary.count(_put(session, patient, LabObservationRow, keyed, _lab_row_values(keyed)))
+        values = _lab_row_values(keyed)
+        summary.count(_put(session, patient, LabObservationRow, keyed, values, existing))
     if summary.created or summary.updated:
         _touch(patient)
     session.flush()

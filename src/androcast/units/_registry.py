@@ -37,6 +37,8 @@ _CONCENTRATION = {
     "mass": "[mass] / [length] ** 3",
     "substance": "[substance] / [length] ** 3",
     "activity": "[biological_activity] / [length] ** 3",
+    # enzyme activity in SI (katal = mol/s) against the laboratory's U (read as IU)
+    "catalytic": "[substance] / [time] / [length] ** 3",
 }
 
 

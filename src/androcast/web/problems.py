@@ -26,7 +26,7 @@ from starlette.status import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from androcast.errors import AndrocastError, IdentifierError, StoreError
+from androcast.errors import AndrocastError, CaseProblems, IdentifierError, StoreError
 from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, current_session
 from androcast.web.jobs import JobNotDone, JobNotFound, QueueFull
 from androcast.web.service import AlertNotFound, NoPlan, PatientNotFound
@@ -57,24 +57,29 @@ def _plain(value: Any) -> Any:
     return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}... ({len(text)} characters)"
 
 
+MAX_MESSAGE = 20_000  # a case with many bad fields names each
+
+
 def _text(message: str) -> str:
     cut = message.encode("utf-8", "replace").decode("utf-8")
-    return cut if len(cut) <= 2 * MAX_SHOWN + 200 else cut[: 2 * MAX_SHOWN + 200] + "..."
+    return cut if len(cut) <= MAX_MESSAGE else cut[:MAX_MESSAGE] + "..."
 
 
 def error_body(err: AndrocastError) -> dict[str, Any]:
     if _internal(err):  # the database's URL, path or driver message stay in the server log
         return {"error": {"field": "database", "value": None, "expected": "", "hint": "",
                           "message": UNAVAILABLE}}
-    return {
-        "error": {
-            "field": err.field,
-            "value": _plain(err.value),
-            "expected": _text(err.expected),
-            "hint": _text(err.hint),
-            "message": _text(str(_shown(err))),
-        }
+    shown = _shown(err)
+    body = {
+        "field": err.field,
+        "value": _plain(err.value),
+        "expected": _text(shown.expected),
+        "hint": _text(err.hint),
+        "message": _text(str(shown)),
     }
+    if isinstance(shown, CaseProblems):  # every bad field, each as its own error
+        body["problems"] = [error_body(p)["error"] for p in shown.problems]
+    return {"error": body}
 
 
 UNAVAILABLE = "the database is busy or unavailable: try again in a few seconds"
@@ -86,6 +91,8 @@ def _internal(err: AndrocastError) -> bool:
 
 def _shown(err: AndrocastError) -> AndrocastError:
     """The error with its value as it is echoed back (cut, made plain)."""
+    if isinstance(err, CaseProblems):
+        return CaseProblems(err.field, [_shown(p) for p in err.problems], hint=err.hint)
     shown = copy.copy(err)
     shown.value = _plain(err.value)
     return shown

@@ -120,13 +120,27 @@ def _extensions(resource: Mapping[str, Any], base: str) -> dict[str, tuple[Any, 
 
 
 def _key(entry: Mapping[str, Any], resource: Mapping[str, Any]) -> SourceKey | None:
-    for identifier in resource.get("identifier", []):
-        if identifier.get("value"):
-            return SourceKey(identifier.get("system", ""), identifier["value"])
+    """A record's own identity: its identifier (system + value), else a stable fullUrl.
+
+    A ``urn:uuid``/``urn:oid`` fullUrl is minted afresh by each sender for each bundle, so it
+    identifies nothing across imports: such a record has no key and is matched by content.
+    """
+    identifiers = [i for i in resource.get("identifier", []) if i.get("value")]
+    first = identifiers[0] if identifiers else None
+    chosen = next((i for i in identifiers if i.get("system")), first)
+    if chosen is not None:
+        return SourceKey(chosen.get("system", ""), chosen["value"])
     full_url = entry.get("fullUrl")
-    if isinstance(full_url, str) and full_url:
+    if isinstance(full_url, str) and full_url and not full_url.startswith(_MINTED):
         return SourceKey(URI_SYSTEM, full_url)
     return None
+
+
+_MINTED = ("urn:uuid:", "urn:oid:")
+
+
+def _shown(key: SourceKey) -> str:
+    return f"{key.system}|{key.value}" if key.system else key.value
 
 
 @dataclass
@@ -516,6 +530,7 @@ def _assemble(
     semen_groups: dict[
         tuple[int, Any], list[tuple[dict[str, Any], dict[str, str], SourceKey | None]]
     ] = {}
+    seen: dict[tuple[str, SourceKey], str] = {}
     for entry, resource, base in resources:
         kind = resource["resourceType"]
         if kind == "Patient" or resource.get("status") in SKIPPED_STATUS:
@@ -529,12 +544,24 @@ def _assemble(
                 "a reference to a Patient entry of this bundle (its fullUrl or Patient/<id>)",
             )
         key = _key(entry, resource)
+        if key is not None:
+            other = seen.setdefault((kind, key), base)
+            if other != base:
+                raise InputFileError(
+                    f"{base}.identifier",
+                    _shown(key),
+                    f"an identifier of its own ({other} has the same one: two records are never "
+                    "merged into one)",
+                )
         if kind == "MedicationStatement":
             what, item = _medication(resource, base, owner, as_of)
             (owner.androgens if what == "androgen" else owner.medications).append(Keyed(item, key))
         elif _is_semen(resource):
             values, value_at = _semen(resource, base, as_of)
-            group = (id(owner), base if "component" in resource else values["date"])
+            # Parameters reported as separate Observations belong to one sample when they
+            # share its exact collection time (a date alone cannot tell two samples apart:
+            # a parameter given twice for one time is refused below, never merged).
+            group = (id(owner), base if "component" in resource else str(_effective(resource)))
             semen_groups.setdefault(group, []).append((values, value_at, key))
         else:
             result, code = _lab(resource, base, owner, as_of)
@@ -545,6 +572,15 @@ def _assemble(
         merged: dict[str, Any] = {}
         where: dict[str, str] = {}
         for values, part_where, _ in parts:
+            for name, value in values.items():
+                if name in merged and name != "date" and merged[name] != value:
+                    raise InputFileError(
+                        part_where.get(f"semen[0].{name}", "entry"),
+                        value,
+                        f"one {name} per semen sample: {where[f'semen[0].{name}']} gives "
+                        f"{merged[name]!r} for the same collection time (two samples need "
+                        "their own times, or a panel each)",
+                    )
             merged.update(values)
             where.update(part_where)
         case = _validated(
