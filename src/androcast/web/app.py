@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
+from androcast.web.accesslog import AccessLog
 from androcast.web.auth import User
 from androcast.web.boundary import BodyLimit
 from androcast.web.jobs import JobRunner
@@ -130,6 +131,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(jobs.router)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from androcast.errors import UnknownCodeError
+from androcast.errors import StoreError, UnknownCodeError
 from androcast.io.fhir import export_bundle, parse_bundle
 from androcast.labs import Case, LabResult, SemenAnalysis
 from androcast.store import (
@@ -189,14 +189,46 @@ def add_results(
     bound: Bound = unbounded,
 ) -> dict[str, Any]:
     """Follow-up results for a stored patient, then a new assessment as of ``today`` and,
-    on an adopted plan, the monitoring step (``alerts``: those the new results raised)."""
+    on an adopted plan, the monitoring step (``alerts``: those the new results raised).
+
+    The results and the assessment are one short write; the step computes outside it and
+    keeps its forecast and alerts in a second short write."""
     with store.transaction(actor) as session:
-        _chart(session, identifier, clinic)
+        identifier = _chart(session, identifier, clinic).patient.id
         added = records.add_results(session, identifier, labs=labs, semen=semen, clinic=clinic,
-                                    today=today, bound=bound)
+                                    today=today, judge=False)
+    alerts = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
     result = {**summary_dict(added.summary), "patient": identifier,
               "assessment": added.assessment}
-    return result if added.alerts is None else {**result, "alerts": added.alerts}
+    return result if alerts is None else {**result, "alerts": alerts}
+
+
+MAX_STEP_ATTEMPTS = 3
+
+
+def monitoring_step(
+    store: Store,
+    clinic: str,
+    actor: str,
+    identifier: str,
+    *,
+    today: dt.date,
+    bound: Bound = unbounded,
+) -> list[dict[str, Any]] | None:
+    """His monitoring step after new results (None: no plan): read, compute within
+    ``bound`` holding no lock, then write; computed again if his forecast moved meanwhile."""
+    for _ in range(MAX_STEP_ATTEMPTS):
+        with store.reading() as session:
+            step = monitoring.step_input(session, identifier, clinic=clinic, today=today)
+        if step is None:
+            return None
+        result = bound(lambda: monitoring.compute_step(step))  # noqa: B023 (called at once)
+        with store.transaction(actor) as session:
+            alerts = monitoring.save_step(session, identifier, step, result, clinic=clinic)
+        if alerts is not None:
+            return alerts
+    raise StoreError("transaction", identifier, "a monitoring step his forecast kept still for",
+                     hint="other steps kept changing it: try again")
 
 
 def reassess(
@@ -217,13 +249,20 @@ def import_bundle(
     bound: Bound = unbounded,
 ) -> dict[str, Any]:
     """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
-    adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
+    adopted plan, his new results judged (``alerts`` by patient, for those on a plan) after
+    the import's transaction."""
     charts = parse_bundle(bundle, as_of=today, source="bundle")
     with store.transaction(actor) as session:
         imported = records.import_charts(session, charts, clinic=clinic, today=today,
-                                         bound=bound)
+                                         judge=False)
+    alerts: dict[str, list[dict[str, Any]]] = {}
+    for chart in charts:
+        raised = monitoring_step(store, clinic, actor, chart.patient.id, today=today,
+                                 bound=bound)
+        if raised is not None:
+            alerts[chart.patient.id] = raised
     result = {**summary_dict(imported.summary), "patients": [c.patient.id for c in charts]}
-    return {**result, "alerts": imported.alerts} if imported.alerts else result
+    return {**result, "alerts": alerts} if alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:
@@ -257,20 +296,15 @@ def adopt_plan(
     particles: int,
     bound: Bound = unbounded,
 ) -> monitoring.Adopted:
-    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts)."""
+    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts): his
+    first band is computed holding no lock, then the plan kept in a short write."""
+    with store.reading() as session, _his(identifier):
+        case = monitoring.adoption_case(session, identifier, protocol=protocol, start=start,
+                                        today=today, clinic=clinic, only_appropriate=True)
+    result = bound(lambda: monitoring.adoption_step(case, protocol, start, particles))
     with store.transaction(actor) as session, _his(identifier):
-        return bound(
-            lambda: monitoring.adopt(
-                session,
-                identifier,
-                protocol=protocol,
-                start=start,
-                today=today,
-                clinic=clinic,
-                n=particles,
-                only_appropriate=True,
-            )
-        )
+        return monitoring.save_adoption(session, case.patient.id, case, result,
+                                        protocol=protocol, start=start, clinic=clinic)
 
 
 def acknowledge_alert(

@@ -20,7 +20,7 @@ from androcast.web.auth import User, csrf_guard, current_session, session_store
 from androcast.web.boundary import StrictJSONRoute
 from androcast.web.passwords import hash_password, needs_rehash, verify_password
 from androcast.web.ratelimit import LoginLimiter
-from androcast.web.routes._shared import set_session_cookie, store_of
+from androcast.web.routes._shared import client_address, set_session_cookie, store_of
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
@@ -46,8 +46,9 @@ def _limiter(request: Request) -> LoginLimiter:
 
 
 def _keys(request: Request, username: str) -> tuple[str, str]:
-    address = request.client.host if request.client else "unknown"
-    return f"address:{address}", f"user:{username.lower()}"
+    """The limiter's keys: his address, and the user name tried from that address."""
+    address = client_address(request)
+    return f"address:{address}", f"user:{username.lower()}@{address}"
 
 
 def _safe_next(target: str | None) -> str:
@@ -68,7 +69,10 @@ def _authenticate(
         return None, wait
     with store.reading() as session:
         account = find_user(session, username)
-    if account is None or not verify_password(account.password_hash, password):
+    # Always one argon2 verification (against a dummy hash for an unknown user), so the
+    # answer's time does not tell which user names exist.
+    verified = verify_password(account.password_hash if account else None, password)
+    if account is None or not verified:
         limiter.failed(*keys)
         return None, 0.0
     limiter.succeeded(keys[1])
