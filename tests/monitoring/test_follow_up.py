@@ -81,8 +81,11 @@ def test_results_far_outside_the_band_are_held_out_of_the_forecast(result: StepR
     assert state.held_out == {("fsh", week_12), ("lh", week_12)}
     assert not state.held_out & state.posterior.used_
     assert ("testosterone_total", week_12) in state.posterior.used_
-    assert state.band.warnings == (
-        "left out of the forecast until confirmed: fsh 2025-11-24, lh 2025-11-24",)
+    # with semen read as measured (within-man CV 0.39, an empty pellet below its limit), the
+    # week-24 count of 3 M/mL after an empty pellet also sends the twin back to its prior
+    # (seed 1, 48 men), which it says; the held-out results stay named
+    assert "left out of the forecast until confirmed: fsh 2025-11-24, lh 2025-11-24" in (
+        state.band.warnings)
 
 
 def test_each_alert_is_judged_against_the_band_made_before_its_result(

@@ -149,13 +149,18 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     tab.click("text=Save and assess")
     tab.wait_for_url(f"{server}/patients/B-007")
 
-    assert tab.inner_text("[data-testid=pattern]") == "exogenous_suppression"
+    assert tab.inner_text("[data-testid=pattern]") == "Suppressed by androgens"
+    assert tab.inner_text("[data-testid=bl-pattern]") == "Suppressed by androgens"
     findings = tab.inner_text("ul.findings")
-    assert "low_testosterone" in findings and "mulhall2018" in findings
-    assert "avoid_testosterone_therapy" in tab.inner_text("ul.cautions")
-    table = tab.inner_text("[data-testid=lab-table]")
-    assert "3.814 nmol/L" in table and "110 ng/dL" in table  # 110 / 28.842
-    assert "8.962 ng/mL" in table and "190 m[IU]/L" in table  # 190 / 21.2
+    assert "Low testosterone" in findings and "mulhall2018" in findings
+    assert "Avoid testosterone therapy" in tab.inner_text("ul.cautions")
+    sheet = tab.locator("[data-testid=flowsheet]")
+    testosterone = sheet.locator("tr[data-row=Testosterone] td.num").first
+    assert testosterone.inner_text() == "3.81 L"  # 110 ng/dL / 28.842
+    assert testosterone.get_attribute("title") == "reported 110 ng/dL"
+    prolactin = sheet.locator("tr[data-row=Prolactin] td.num").first
+    assert prolactin.inner_text() == "8.96" and "190 mIU/L" in prolactin.get_attribute("title")
+    assert sheet.locator("tr[data-row=FSH] td.num").first.inner_text() == "<0.3 L"
     tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
     tab.screenshot(path=str(ARTIFACTS / "03-patient-assessment.png"), full_page=True)
 
@@ -173,10 +178,11 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     form.locator("input[name='labs[0].value']").fill("2.9")
     form.locator("select[name='labs[0].unit']").select_option("m[IU]/mL")
     form.locator("button[type=submit]").click()
-    tab.wait_for_selector(f"[data-testid=lab-table] >> text={TODAY}")
+    tab.wait_for_selector("[data-testid=saved]")
+    assert "Laboratory result saved" in tab.inner_text("[data-testid=saved]")
     assert tab.locator("#add-lab .field-error").count() == 0
-    row = tab.locator(f"[data-testid=lab-table] tr:has-text('{TODAY}')").inner_text()
-    assert "Luteinising hormone" in row and "2.9 m[IU]/mL" in row and "normal" in row
+    lh = tab.locator("[data-testid=flowsheet] tr[data-row=LH] td.num").last
+    assert lh.inner_text() == "2.9" and lh.get_attribute("title") == "reported 2.9 mIU/mL"
     assert f"as of {TODAY}" in tab.inner_text("#assessment h2")
     tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
     tab.screenshot(path=str(ARTIFACTS / "05-follow-up-added.png"), full_page=True)
@@ -191,6 +197,7 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     assert tab.locator("[data-testid=prognosis-table] tbody tr").count() >= 2
     assert tab.locator("[data-testid=plan-alternatives] > li").count() >= 2
     assert "stop all testosterone" in tab.inner_text("[data-testid=first-step]")
+    assert "chance of sperm concentration" in tab.inner_text("[data-testid=bl-forecast]")
     tab.locator("[data-testid=outlook]").screenshot(path=str(ARTIFACTS / "06-prognosis-plan.png"))
 
     with tab.expect_popup() as popup:
@@ -199,7 +206,8 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     report.wait_for_load_state()
     assert "androcast patient report: B-007" in report.inner_text("h1")
     assert "Phased plan" in report.inner_text("#plan h2")  # the kept plan, not recomputed
-    assert report.locator("#prognosis svg").count() == 1
+    report.wait_for_selector("[data-testid=report-prognosis-chart][data-drawn=true] .main-svg")
+    assert report.locator("[data-testid=bottom-line]").count() == 1
     report.screenshot(path=str(ARTIFACTS / "07-report.png"), full_page=True)
 
 
@@ -217,6 +225,14 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     assert "hCG 3000 IU every other day + clomiphene 25 mg daily" in tab.inner_text(
         "[data-testid=adopted-plan]"
     )
+    assert "Plan adopted" in tab.inner_text("[data-testid=saved]")
+    # Issue 15: once adopted, his bottom line lists the drugs he now takes, his pathway and
+    # its first step (never "Medications: none").
+    drugs = tab.inner_text("[data-testid=bl-drugs]")
+    assert "hCG 3000 IU, every other day, subcutaneous" in drugs
+    assert "Clomiphene 25 mg, daily, by mouth" in drugs and "adopted plan" in drugs
+    assert tab.inner_text("[data-testid=bl-pathway]") not in ("", "not determined yet")
+    assert tab.inner_text("[data-testid=bl-first-step]") not in ("", "not determined yet")
     assert "CRYO" in tab.inner_text("[data-testid=plan-escalations]")
     tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
     assert tab.locator("[data-testid=no-alerts]").count() == 1
@@ -228,17 +244,18 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     semen.locator("input[name='semen[0].volume_ml']").fill("2.8")
     semen.locator("input[name='semen[0].concentration_m_per_ml']").fill("1.5")
     semen.locator("button[type=submit]").click()
-    alert = tab.locator("[data-testid=alert-list] tr:has-text('offer_cryopreservation')")
+    alert = tab.locator("[data-testid=alert-list] tr:has-text('Offer sperm cryopreservation')")
     alert.wait_for(timeout=60_000)
     text = alert.inner_text()
     assert "2025-12-15" in text and "[CRYO] wenker2015" in text and "cryopreserve" in text
+    assert "Offer sperm cryopreservation" in tab.inner_text("[data-testid=bl-alerts]")
     tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
     assert tab.locator("[data-testid=monitoring-chart] .scatterlayer .point").count() >= 1
     tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "09-alert.png"))
 
     alert.locator("[data-testid=acknowledge]").click()
     done = tab.locator(
-        "[data-testid=alert-list] tr.acknowledged:has-text('offer_cryopreservation')"
+        "[data-testid=alert-list] tr.acknowledged:has-text('Offer sperm cryopreservation')"
     )
     done.wait_for()
     assert f"dr_who, {TODAY}" in done.inner_text()

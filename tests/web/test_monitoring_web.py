@@ -80,18 +80,19 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
         data={"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": START},
         follow_redirects=False,
     )
-    assert adopted.status_code == 303 and adopted.headers["location"] == "/patients/P001#monitoring"
+    assert adopted.status_code == 303
+    assert adopted.headers["location"] == "/patients/P001?saved=plan#monitoring"
     page = html.unescape(alice.get("/patients/P001").text)
     shown = _text(page)
     assert (
-        f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily (hcg_serm) "
+        f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily "
         f"from {START} [ kohn2017 ; wenker2015 ]"
     ) in shown
     assert 'data-testid="no-alerts"' in page
     assert "[CRYO] wenker2015" in shown  # the plan's escalations, each with its basis
     figure = _figure(page, "monitoring-figure")
     panels = [a["text"] for a in figure["layout"]["annotations"][:2]]  # type: ignore[index]
-    assert panels == ["<b>testosterone_total</b>", "<b>lh</b>"]
+    assert panels == ["<b>Testosterone (nmol/L)</b>", "<b>LH (IU/L)</b>"]
 
     form = {
         "csrf_token": token,
@@ -106,12 +107,13 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
     assert row, "the new alert is listed"
     cells = _text(row.group(2))
     assert cells.startswith(
-        f"{SPERM['date']} sperm_concentration 1.5 10*6/mL offer_cryopreservation info "
+        f"{SPERM['date']} Sperm concentration 1.5 million/mL Offer sperm cryopreservation "
+        "information "
     )
     assert cells.endswith("[CRYO] wenker2015 Acknowledge")
     assert "1 open alert" in _text(page)
     observed = _figure(page, "monitoring-figure")["data"]
-    sperm = next(t for t in observed if t["name"] == "sperm_concentration observed")  # type: ignore[union-attr]
+    sperm = next(t for t in observed if t["name"] == "his result" and t["yaxis"] == "y5")  # type: ignore[union-attr]
     assert sperm["x"] == [SPERM["date"]] and sperm["y"] == [1.5]
 
     alert_id = row.group(1)
@@ -208,7 +210,7 @@ def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
         )
         assert swapped.status_code == 200
     shown = _text(swapped.text)
-    assert "Adopted plan: hCG 3000 IU s.c. every other day (hcg)" in shown
+    assert "Adopted plan: hCG 3000 IU s.c. every other day from" in shown
     assert "Adopt another plan (this one is then superseded)" in shown
     assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"
 

@@ -91,13 +91,7 @@ def reading(db: str) -> Iterator[Any]:
 
 
 def _summary(summary: Any) -> dict[str, Any]:
-    return {
-        "patients_created": summary.patients_created,
-        "patients_updated": summary.patients_updated,
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-    }
+    return dict(summary.to_dict())
 
 
 def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
@@ -107,7 +101,8 @@ def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
     patients = ", ".join(data["patients_created"]) or "none"
     console.print(
         f"patients created: {patients}; records created {data['created']}, "
-        f"updated {data['updated']}, unchanged {data['unchanged']}",
+        f"updated {data['updated']}, unchanged {data['unchanged']}, "
+        f"retracted {data['retracted']}",
         highlight=False,
     )
     if "pattern" in data:

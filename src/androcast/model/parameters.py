@@ -167,6 +167,7 @@ class Parameters:
     mcr_factor: Value = 1.0  # testosterone clearance relative to the reference man (thyroid)
     aromatase_factor: Value = 1.0  # peripheral aromatisation relative to the reference man (BMI)
     inhibin_factor: Value = 1.0  # inhibin B output per Sertoli function (infertile men: less)
+    fsh_need: Value = 1.0  # FSH his spermatogonial entry needs, relative to the reference man
 
     def replace(self, **changes: Value) -> Parameters:
         """A copy with some values changed (validated like a loaded table)."""

@@ -246,7 +246,14 @@ def rhs(
     surv0 = 1.0
     for i in range(1, N_STAGES):
         surv0 = surv0 * k_tr / (k_tr + mu0 * lossy[i])  # baseline survival: output = DSP0
-    J_in = p.DSP0 * p.dsp_factor * Rsg * stim / surv0  # entry into the chain, M/d
+    # FSH-limited entry (idiopathic oligozoospermia with normal FSH; chua2013, evidence
+    # mechanisms-and-pathways.md 6): a man needing more FSH than the reference man
+    # (fsh_need = 1 + c) enters r²(1 + c)/(r² + c) of the reference flow at FSH r x FSH0, so
+    # a SERM's or FSH's rise lifts his output; c = 0 leaves every other man unchanged
+    c_need = p.fsh_need - 1
+    r_F2 = (FSH_total / fsh_total0) ** 2
+    fsh_entry = 1 - c_need * (1 - r_F2) / (r_F2 + c_need + 1e-9)
+    J_in = p.DSP0 * p.dsp_factor * Rsg * stim * fsh_entry / surv0  # entry into the chain, M/d
     d_X = [J_in - k_tr * X[0]]
     for i in range(1, N_STAGES):
         d_X.append(k_tr * X[i - 1] - (k_tr + mu * lossy[i]) * X[i])

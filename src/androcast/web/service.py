@@ -117,13 +117,7 @@ def _reassess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> dic
 
 
 def summary_dict(summary: SaveSummary) -> dict[str, Any]:
-    return {
-        "patients_created": list(summary.patients_created),
-        "patients_updated": list(summary.patients_updated),
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-    }
+    return summary.to_dict()
 
 
 def patients(store: Store, clinic: str) -> list[PatientSummary]:

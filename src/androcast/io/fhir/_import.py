@@ -24,7 +24,14 @@ from androcast.drugs import drug_codes, get_drug
 from androcast.errors import AndrocastError, InputFileError, UnitError, UnknownCodeError
 from androcast.io.fhir import _codes as c
 from androcast.labs import analyte, analyte_for_loinc, androgen_codes, parse_case, semen_parameters
-from androcast.store.chart import URI_SYSTEM, Chart, Keyed, MedicationUse, SourceKey
+from androcast.store.chart import (
+    RETRACTED,
+    URI_SYSTEM,
+    Chart,
+    Keyed,
+    MedicationUse,
+    SourceKey,
+)
 from androcast.units import convert, parse_unit
 
 BUNDLE_TYPES = ("transaction", "batch", "collection", "searchset", "document")
@@ -33,7 +40,7 @@ MODELS: Mapping[str, Any] = {
     "Observation": Observation,
     "MedicationStatement": MedicationStatement,
 }
-SKIPPED_STATUS = ("entered-in-error", "cancelled")  # not real results: left out
+SKIPPED_STATUS = ("cancelled",)  # never performed: no result to keep
 
 
 def _short(value: Any) -> Any:
@@ -64,13 +71,6 @@ def _validated(case: Mapping[str, Any], where: Mapping[str, str], base: str, as_
         return parse_case(case, source="bundle", as_of=as_of)
     except AndrocastError as err:
         raise _readdressed(err, where, base) from None
-
-
-def _date(text: Any) -> Any:
-    """A FHIR date or dateTime as the ``YYYY-MM-DD`` a case file has (partial dates stay)."""
-    if isinstance(text, str) and len(text) > 10 and text[10] == "T":
-        return text[:10]
-    return text
 
 
 def _unit_element(quantity: Mapping[str, Any]) -> str:
@@ -151,6 +151,7 @@ class _PatientEntry:
     semen: list[Keyed[Any]] = field(default_factory=list)
     androgens: list[Keyed[Any]] = field(default_factory=list)
     medications: list[Keyed[Any]] = field(default_factory=list)
+    retracted: list[SourceKey] = field(default_factory=list)
 
 
 def _age(birth: Any, base: str, as_of: dt.date) -> float | None:
@@ -205,6 +206,8 @@ def _patient(
         conditions=case.history.conditions,
         patient_key=patient_key,
         birth_date=born,
+        gender=resource.get("gender"),
+        names=tuple(entry.get("resource", {}).get("name", [])),
     )
     return _PatientEntry(chart, case.patient.age_years)
 
@@ -236,7 +239,7 @@ def _lab(
     if not isinstance(quantity, Mapping):
         raise InputFileError(f"{base}.valueQuantity", None, "a valueQuantity with value and unit")
     item: dict[str, Any] = {
-        "date": _date(_effective(resource)),
+        "date": _day(_effective(resource)),
         "analyte": key,
         "value": _censored(quantity),
         "unit": _unit(quantity),
@@ -284,19 +287,69 @@ def _lab_loincs() -> list[str]:
     return [code for key in analyte_keys() for code in analyte(key).loinc.values() if code]
 
 
+def _day(text: Any) -> Any:
+    """The calendar day a FHIR date/dateTime/instant falls on; a partial date (YYYY-MM,
+    YYYY) its first day. Its precision travels beside it (``effective``)."""
+    if not isinstance(text, str):
+        return text
+    if len(text) == 7 and text[4] == "-":
+        return text + "-01"
+    if len(text) == 4 and text.isdigit():
+        return text + "-01-01"
+    return text[:10] if len(text) > 10 and text[10] == "T" else text
+
+
 def _effective_element(resource: Mapping[str, Any]) -> str:
-    for name in ("effectiveDateTime", "effectivePeriod", "issued"):
-        if name in resource:
-            return name + (".start" if name == "effectivePeriod" else "")
-    return "effectiveDateTime"
+    if "effectiveDateTime" in resource:
+        return "effectiveDateTime"
+    if "effectiveInstant" in resource:
+        return "effectiveInstant"
+    period = resource.get("effectivePeriod", {})
+    return "effectivePeriod." + ("start" if "start" in period or "end" not in period else "end")
 
 
 def _effective(resource: Mapping[str, Any]) -> Any:
+    """The clinical time as written: effectiveDateTime, effectiveInstant or effectivePeriod
+    (its start, else its end). ``issued`` (when the result was released) is never it."""
     if "effectiveDateTime" in resource:
         return resource["effectiveDateTime"]
+    if "effectiveInstant" in resource:
+        return resource["effectiveInstant"]
     if "effectivePeriod" in resource:
-        return resource["effectivePeriod"].get("start")
-    return resource.get("issued")
+        period = resource["effectivePeriod"]
+        return period.get("start", period.get("end"))
+    return None
+
+
+def _require_effective(resource: Mapping[str, Any], base: str) -> None:
+    if _effective(resource) is None:
+        raise InputFileError(
+            f"{base}.effective[x]",
+            resource.get("issued"),
+            "the time the sample was taken (effectiveDateTime, effectiveInstant or "
+            "effectivePeriod); issued is when the result was released, never used for it",
+        )
+
+
+def _kept_effective(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The effective element exactly as given, when the day alone does not say it all."""
+    if "effectiveDateTime" in raw:
+        text = raw["effectiveDateTime"]
+        return None if isinstance(text, str) and len(text) == 10 else {"dateTime": text}
+    if "effectiveInstant" in raw:
+        return {"instant": raw["effectiveInstant"]}
+    if "effectivePeriod" in raw:
+        return {"period": dict(raw["effectivePeriod"])}
+    return None
+
+
+#: Observation elements kept as given for the export (no clinical use here).
+DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")
+
+
+def _details(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    kept = {name: raw[name] for name in DETAIL_ELEMENTS if name in raw}
+    return kept or None
 
 
 def _semen_codes() -> dict[str, str]:
@@ -361,7 +414,7 @@ def _semen(
         if url in ext:
             item[name] = ext[url][0]
             where[f"semen[0].{name}"] = ext[url][1]
-    item["date"] = _date(_effective(resource))
+    item["date"] = _day(_effective(resource))
     where["semen[0].date"] = f"{base}.{_effective_element(resource)}"
     return item, where
 
@@ -407,8 +460,8 @@ def _medication(
             "agent": code,
             "dose": dose,
             "every": every,
-            "start": _date(start),
-            "stop": _date(stop),
+            "start": _day(start),
+            "stop": _day(stop),
             "route": route,
         }
         where = {
@@ -438,8 +491,8 @@ def _medication(
         "agent": "testosterone_cypionate",
         "dose": dose or "1 mg",
         "every": every or "1 d",
-        "start": _date(start),
-        "stop": _date(stop),
+        "start": _day(start),
+        "stop": _day(stop),
     }
     checked = _validated(
         {"patient": {"id": owner.chart.patient.id}, "history": {"androgens": [probe]}},
@@ -528,7 +581,8 @@ def _assemble(
         if "id" in resource:
             patients[f"Patient/{resource['id']}"] = record
     semen_groups: dict[
-        tuple[int, Any], list[tuple[dict[str, Any], dict[str, str], SourceKey | None]]
+        tuple[int, Any],
+        list[tuple[dict[str, Any], dict[str, str], SourceKey | None, dict[str, Any]]],
     ] = {}
     seen: dict[tuple[str, SourceKey], str] = {}
     for entry, resource, base in resources:
@@ -544,6 +598,10 @@ def _assemble(
                 "a reference to a Patient entry of this bundle (its fullUrl or Patient/<id>)",
             )
         key = _key(entry, resource)
+        status = resource.get("status")
+        if status == RETRACTED and key is not None:
+            owner.retracted.append(key)  # whatever it said, the record it names goes
+            continue
         if key is not None:
             other = seen.setdefault((kind, key), base)
             if other != base:
@@ -555,23 +613,32 @@ def _assemble(
                 )
         if kind == "MedicationStatement":
             what, item = _medication(resource, base, owner, as_of)
-            (owner.androgens if what == "androgen" else owner.medications).append(Keyed(item, key))
-        elif _is_semen(resource):
+            kept = Keyed(item, key, status=RETRACTED if status == RETRACTED else None)
+            (owner.androgens if what == "androgen" else owner.medications).append(kept)
+            continue
+        _require_effective(resource, base)
+        raw = entry["resource"]
+        observed: dict[str, Any] = {
+            "status": None if status == "final" else status,
+            "effective": _kept_effective(raw),
+            "details": _details(raw),
+        }
+        if _is_semen(resource):
             values, value_at = _semen(resource, base, as_of)
             # Parameters reported as separate Observations belong to one sample when they
             # share its exact collection time (a date alone cannot tell two samples apart:
             # a parameter given twice for one time is refused below, never merged).
-            group = (id(owner), base if "component" in resource else str(_effective(resource)))
-            semen_groups.setdefault(group, []).append((values, value_at, key))
+            group = (id(owner), base if "component" in resource else str(_effective(raw)))
+            semen_groups.setdefault(group, []).append((values, value_at, key, observed))
         else:
             result, code = _lab(resource, base, owner, as_of)
-            owner.labs.append(Keyed(result, key, code))
+            owner.labs.append(Keyed(result, key, code, **observed))
     owners = {id(record): record for record in order}
     for (owner_id, _), parts in semen_groups.items():
         owner = owners[owner_id]
         merged: dict[str, Any] = {}
         where: dict[str, str] = {}
-        for values, part_where, _ in parts:
+        for values, part_where, _, _ in parts:
             for name, value in values.items():
                 if name in merged and name != "date" and merged[name] != value:
                     raise InputFileError(
@@ -586,7 +653,7 @@ def _assemble(
         case = _validated(
             {"patient": {"id": owner.chart.patient.id}, "semen": [merged]}, where, "entry", as_of
         )
-        keys = [k for _, _, k in parts if k is not None]
+        keys = [k for _, _, k, _ in parts if k is not None]
         key = (
             keys[0]
             if len(keys) == 1
@@ -594,7 +661,10 @@ def _assemble(
                 SourceKey(keys[0].system, "+".join(sorted(k.value for k in keys))) if keys else None
             )
         )
-        owner.semen.append(Keyed(case.semen[0], key))
+        # Parts of one sample share a status unless one is not final: then the sample isn't.
+        statuses = [o["status"] for *_, o in parts if o["status"] is not None]
+        observed = {**parts[0][3], "status": statuses[0] if statuses else None}
+        owner.semen.append(Keyed(case.semen[0], key, **observed))
     return tuple(
         replace(
             record.chart,
@@ -602,6 +672,7 @@ def _assemble(
             semen=tuple(record.semen),
             androgens=tuple(record.androgens),
             medications=tuple(record.medications),
+            retracted=tuple(record.retracted),
         )
         for record in order
     )
