@@ -165,9 +165,11 @@ def patient_exists(store: Store, clinic: str, identifier: str) -> bool:
 
 def add_case(store: Store, clinic: str, actor: str, case: Case) -> dict[str, Any]:
     """Store a new patient's case (or merge into his record) and assess him as of its date."""
-    with store.transaction(actor) as session:
+    def work(session: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         summary = summary_dict(save_chart(session, chart_from_case(case), clinic=clinic))
-        assessment = _reassess(session, case.patient.id, clinic, case.as_of)
+        return summary, _reassess(session, case.patient.id, clinic, case.as_of)
+
+    summary, assessment = store.write(actor, work)  # run again if he was created meanwhile
     return {**summary, "patient": case.patient.id, "assessment": assessment}
 
 
@@ -187,10 +189,14 @@ def add_results(
 
     The results and the assessment are one short write; the step computes outside it and
     keeps its forecast and alerts in a second short write."""
-    with store.transaction(actor) as session:
-        identifier = _chart(session, identifier, clinic).patient.id
-        added = records.add_results(session, identifier, labs=labs, semen=semen, clinic=clinic,
-                                    today=today, judge=False)
+    def work(session: Any) -> records.Added:
+        stored = _chart(session, identifier, clinic).patient.id
+        return records.add_results(session, stored, labs=labs, semen=semen, clinic=clinic,
+                                   today=today, judge=False)
+
+    labs, semen = tuple(labs), tuple(semen)  # a retry reads them again
+    added = store.write(actor, work)
+    identifier = added.identifier
     alerts = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
     result = {**summary_dict(added.summary), "patient": identifier,
               "assessment": added.assessment}
@@ -246,9 +252,8 @@ def import_bundle(
     adopted plan, his new results judged (``alerts`` by patient, for those on a plan) after
     the import's transaction."""
     charts = parse_bundle(bundle, as_of=today, source="bundle")
-    with store.transaction(actor) as session:
-        imported = records.import_charts(session, charts, clinic=clinic, today=today,
-                                         judge=False)
+    imported = store.write(actor, lambda session: records.import_charts(
+        session, charts, clinic=clinic, today=today, judge=False))  # again on a conflict
     alerts: dict[str, list[dict[str, Any]]] = {}
     for chart in charts:
         raised = monitoring_step(store, clinic, actor, chart.patient.id, today=today,

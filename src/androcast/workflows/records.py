@@ -52,6 +52,7 @@ class Added:
     summary: SaveSummary
     assessment: dict[str, Any]
     alerts: list[dict[str, Any]] | None
+    identifier: str = ""  # his identifier as stored
 
 
 def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
@@ -92,7 +93,7 @@ def add_results(
         alerts = bound(
             lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
         )
-    return Added(summary, assessment, alerts)
+    return Added(summary, assessment, alerts, identifier)
 
 
 @dataclass(frozen=True)
