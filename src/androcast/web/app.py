@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
+from androcast.web.access_audit import AccessAudit
 from androcast.web.accesslog import AccessLog
 from androcast.web.auth import User
 from androcast.web.boundary import BodyLimit
@@ -85,6 +86,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.jobs.shutdown()
+        app.state.access_audit.close()
         if store is None:
             opened.close()
 
@@ -107,6 +109,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         max_failures=settings.login_max_failures, window_s=settings.login_window_s
     )
     app.state.outlooks = ResultCache(max_entries=settings.outlook_cache_entries)
+    app.state.access_audit = AccessAudit(opened)
     app.state.jobs = JobRunner(
         workers=settings.job_workers,
         max_pending=settings.job_queue,

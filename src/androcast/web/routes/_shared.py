@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from androcast.store import Store
+from androcast.web.accesslog import address_of
 from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.sessions import COOKIE_NAME, WebSession
@@ -60,18 +61,8 @@ def set_session_cookie(request: Request, response: Response, session: WebSession
 
 
 def client_address(request: Request) -> str:
-    """Who is asking, by address: the peer, or behind the configured trusted proxy the
-    last address it appended to X-Forwarded-For (a client cannot forge what the proxy adds;
-    without a trusted proxy the header is ignored)."""
-    peer = request.client.host if request.client else "unknown"
-    trusted = settings_of(request).trusted_proxies
-    if peer not in trusted:
-        return peer
-    forwarded = request.headers.get("x-forwarded-for", "")
-    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-    while hops and hops[-1] in trusted:  # proxies of ours in a chain
-        hops.pop()
-    return hops[-1][:64] if hops else peer
+    """Who is asking, by address (``accesslog.address_of``: a trusted proxy's header)."""
+    return address_of(request.scope, settings_of(request).trusted_proxies)
 
 
 def is_htmx(request: Request) -> bool:

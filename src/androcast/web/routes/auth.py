@@ -72,10 +72,17 @@ def _authenticate(
     # Always one argon2 verification (against a dummy hash for an unknown user), so the
     # answer's time does not tell which user names exist.
     verified = verify_password(account.password_hash if account else None, password)
+    audit = request.app.state.access_audit
+    address = client_address(request)
     if account is None or not verified:
         limiter.failed(*keys)
+        audit.record(actor=username[:200], action="login_fail",
+                     clinic=account.clinic if account else None, patient=None,
+                     what=request.url.path, address=address)
         return None, 0.0
     limiter.succeeded(keys[1])
+    audit.record(actor=account.username, action="login", clinic=account.clinic, patient=None,
+                 what=request.url.path, address=address)
     if account.password_hash and needs_rehash(account.password_hash):
         with store.transaction(account.username) as session:
             set_password_hash(session, account.username, hash_password(password))
