@@ -22,7 +22,7 @@ def test_a_start_outside_the_horizon_is_refused_at_once(start: str) -> None:
     assert refused.value.field == "regimen[0].start"
     assert "50 years before time 0" in refused.value.expected or "time such as" in (
         refused.value.expected)
-    assert time.perf_counter() - began < 1.0
+    assert time.perf_counter() - began < 3.0  # parsing only: no simulation is started
 
 
 def test_a_stop_beyond_twenty_years_and_too_many_doses_are_refused() -> None:

@@ -34,6 +34,6 @@ asking for a prognosis waits for its job before it shows the job's progress inst
     max_body_bytes: int = MAX_BODY_BYTES
     trusted_proxies: tuple[str, ...] = ()
     job_workers: int = 2
-    job_queue: int = 16
+    job_queue: int = 64
     job_budget_s: float = 120.0
     outlook_wait_s: float = 10.0
