@@ -17,7 +17,15 @@ from fhir.resources.R4B.bundle import Bundle
 
 from androcast.errors import InputFileError
 from androcast.io.fhir import export_bundle, parse_bundle
-from androcast.store import Store, audit_trail, find_patient, load_chart, save_charts
+from androcast.store import (
+    Store,
+    audit_trail,
+    find_patient,
+    latest_assessment,
+    load_chart,
+    save_charts,
+)
+from androcast.workflows.records import import_charts
 
 AS_OF = dt.date(2025, 11, 1)
 LOINC = "http://loinc.org"
@@ -188,3 +196,21 @@ def test_name_interpretation_performer_and_note_are_kept(store: Store) -> None:
     assert patient["name"] == name
     for element, value in details.items():
         assert observation[element] == value
+
+
+@pytest.mark.parametrize(("gender", "in_scope"), [("female", False), ("other", False),
+                                                  ("male", True), (None, True)])
+def test_a_non_male_record_is_assessed_as_outside_scope(
+    store: Store, gender: str | None, in_scope: bool
+) -> None:
+    man = _man(gender=gender) if gender else _man()
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [man, _lh(0.3)]}
+    with store.transaction("importer") as session:
+        import_charts(session, parse_bundle(bundle, as_of=AS_OF), clinic="default", today=AS_OF)
+    with store.reading() as session:
+        assessment = latest_assessment(session, "42")
+    assert assessment is not None
+    assert ("out_of_scope" not in assessment) is in_scope
+    if not in_scope:
+        assert assessment["findings"] == [] and assessment["actions"] == []
+        assert assessment["out_of_scope"]["code"] == "not_male"

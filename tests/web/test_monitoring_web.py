@@ -112,6 +112,9 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
     )
     assert cells.endswith("[CRYO] wenker2015 Acknowledge")
     assert "1 open alert" in _text(page)
+    listed = re.search(r'<tr data-patient="P001">(.*?)</tr>', alice.get("/patients").text, re.S)
+    assert listed and re.search(r'<td class="num overdue">1</td>', listed.group(1))
+    assert "hormones:" in listed.group(1) or "semen analysis" in listed.group(1)  # next check
     observed = _figure(page, "monitoring-figure")["data"]
     sperm = next(t for t in observed if t["name"] == "his result" and t["yaxis"] == "y5")  # type: ignore[union-attr]
     assert sperm["x"] == [SPERM["date"]] and sperm["y"] == [1.5]

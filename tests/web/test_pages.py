@@ -260,3 +260,20 @@ def test_printable_report_has_assessment_timeline_figure_and_references(
     assert "95 ng/dL" in report and "3.29 nmol/L" in report  # as reported, and converted
     assert "mulhall2018</strong>: Mulhall JP" in report
     assert "not a prescription" in report
+
+
+def test_the_patient_list_shows_pattern_alerts_next_check_and_searches(
+    client_for: ClientFor,
+) -> None:
+    alice = client_for("alice")
+    page = alice.get("/patients").text
+    row = re.search(r'<tr data-patient="P001">(.*?)</tr>', page, re.S)
+    assert row, "P001 is listed"
+    cells = [" ".join(_text(c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>",
+                                                            row.group(1), re.S)]
+    assert cells[:4] == ["P001", "Suppressed by androgens", "none", "no plan adopted"]
+    assert 'data-patient="PRL-034"' not in page  # clinic B's patient
+    found = alice.get("/patients", params={"q": "p001 androgens"}).text
+    assert re.findall(r'<tr data-patient="([^"]+)"', found) == ["P001"]
+    none = html.unescape(alice.get("/patients", params={"q": "no-such-man"}).text)
+    assert "No patient matches “no-such-man”" in none

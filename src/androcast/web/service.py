@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from androcast.errors import StoreError, UnknownCodeError
-from androcast.io.fhir import export_bundle, parse_bundle
+from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis
 from androcast.store import (
     Chart,
@@ -32,7 +32,15 @@ from androcast.store import (
     load_chart,
     save_chart,
 )
-from androcast.store.schema import AssessmentRow, ClinicRow, PatientRow
+from androcast.store.monitoring import ACTIVE
+from androcast.store.schema import (
+    AlertRow,
+    AssessmentRow,
+    ClinicRow,
+    ForecastRow,
+    PatientRow,
+    PlanRow,
+)
 from androcast.workflows import monitoring, records
 from androcast.workflows.records import Bound, unbounded
 
@@ -123,6 +131,50 @@ def summary_dict(summary: SaveSummary) -> dict[str, Any]:
 def patients(store: Store, clinic: str) -> list[PatientSummary]:
     with store.reading() as session:
         return list_patients(session, clinic=clinic)
+
+
+@dataclass(frozen=True)
+class PatientRowView:
+    """A line of the patient list: his summary, pattern, open alerts and adopted plan."""
+
+    summary: PatientSummary
+    pattern: str | None
+    open_alerts: int
+    adopted: Mapping[str, Any] | None  # his active plan's payload (for his next check)
+
+
+def patient_rows(store: Store, clinic: str) -> list[PatientRowView]:
+    """Every patient of the clinic with his latest pattern, the open alerts of his active
+    plan and that plan (four queries, whatever the number of patients)."""
+    with store.reading() as session:
+        summaries = list_patients(session, clinic=clinic)
+        ids = {row.identifier: row.id for row in session.execute(
+            select(PatientRow.identifier, PatientRow.id)
+            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+            .where(ClinicRow.name == clinic))}
+        newest = (select(func.max(AssessmentRow.id))
+                  .where(AssessmentRow.patient_id.in_(ids.values()))
+                  .group_by(AssessmentRow.patient_id))
+        patterns = {pid: payload.get("pattern") for pid, payload in session.execute(
+            select(AssessmentRow.patient_id, AssessmentRow.payload)
+            .where(AssessmentRow.id.in_(newest)))}
+        plans = {pid: payload for pid, payload in session.execute(
+            select(PlanRow.patient_id, PlanRow.payload)
+            .where(PlanRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE)
+            .order_by(PlanRow.id))}
+        open_alerts = {pid: n for pid, n in session.execute(
+            select(AlertRow.patient_id, func.count())
+            .join(ForecastRow, AlertRow.forecast_id == ForecastRow.id)
+            .join(PlanRow, ForecastRow.plan_id == PlanRow.id)
+            .where(AlertRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE,
+                   AlertRow.acknowledged_at.is_(None))
+            .group_by(AlertRow.patient_id))}
+    out = []
+    for summary in summaries:
+        pid = ids[summary.identifier]
+        out.append(PatientRowView(summary, patterns.get(pid), int(open_alerts.get(pid, 0)),
+                                  plans.get(pid)))
+    return out
 
 
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
@@ -247,11 +299,14 @@ def import_bundle(
     *,
     today: dt.date,
     bound: Bound = unbounded,
+    strict: bool = False,
 ) -> dict[str, Any]:
-    """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
-    adopted plan, his new results judged (``alerts`` by patient, for those on a plan) after
-    the import's transaction."""
-    charts = parse_bundle(bundle, as_of=today, source="bundle")
+    """A FHIR bundle: what androcast keeps, all of it or nothing (entries it does not keep
+    are skipped and listed; ``strict`` refuses them); each imported patient is reassessed
+    and, on an adopted plan, his new results judged (``alerts`` by patient, for those on a
+    plan) after the import's transaction, holding no lock while it computes."""
+    parsed = parse_bundle_entries(bundle, as_of=today, source="bundle", strict=strict)
+    charts = parsed.charts
     imported = store.write(actor, lambda session: records.import_charts(
         session, charts, clinic=clinic, today=today, judge=False))  # again on a conflict
     alerts: dict[str, list[dict[str, Any]]] = {}
@@ -260,7 +315,11 @@ def import_bundle(
                                  bound=bound)
         if raised is not None:
             alerts[chart.patient.id] = raised
-    result = {**summary_dict(imported.summary), "patients": [c.patient.id for c in charts]}
+    result = {
+        **summary_dict(imported.summary),
+        "patients": [c.patient.id for c in charts],
+        **parsed.report(),
+    }
     return {**result, "alerts": alerts} if alerts else result
 
 

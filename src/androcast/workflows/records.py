@@ -57,9 +57,16 @@ class Added:
 
 def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
              ) -> dict[str, Any]:
-    """Interpret his stored record as of a date and keep the assessment."""
-    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
-    assessment = interpret(case).to_dict()
+    """Interpret his stored record as of a date and keep the assessment.
+
+    A record whose stated gender is not male (an imported FHIR Patient) is outside the
+    scope of the rules, all written for men: the assessment says so instead of reading a
+    woman's results against male ranges.
+    """
+    chart = load_chart(session, identifier, clinic=clinic)
+    assessment = interpret(chart.to_case(as_of=as_of)).to_dict()
+    if chart.gender not in (None, "male", "unknown"):
+        assessment = out_of_scope(assessment, chart.gender)
     save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
     return assessment
 
@@ -127,3 +134,24 @@ def import_charts(
             raised = bound(step)
             alerts[identifier] = raised or []
     return Imported(summary, alerts)
+
+
+#: The assessment sections that are clinical conclusions (dropped when out of scope).
+_CONCLUSIONS = ("causes", "findings", "actions", "cautions")
+
+
+def out_of_scope(assessment: dict[str, Any], gender: str | None) -> dict[str, Any]:
+    """The assessment of a record outside androcast's scope: no conclusions, the reason."""
+    text = (
+        f"The record's gender is {gender!r}: androcast interprets the male "
+        "hypothalamic-pituitary-gonadal axis only, against male reference ranges, so no "
+        "finding, cause, action or prognosis is given."
+    )
+    return {
+        **assessment,
+        **{name: [] for name in _CONCLUSIONS},
+        "pattern": "indeterminate",
+        "prognosis": {"class": None, "basis": text},
+        "out_of_scope": {"code": "not_male", "text": text},
+    }
+

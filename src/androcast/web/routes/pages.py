@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from starlette.status import (
     HTTP_422_UNPROCESSABLE_CONTENT,
 )
 
+from androcast.display import label
 from androcast.errors import AndrocastError, DateError, InputFileError
 from androcast.protocol import plan_rules
 from androcast.report import patient_report, render_report, timeline
@@ -34,7 +36,8 @@ from androcast.report.charts import (
     timeline_figure,
 )
 from androcast.report.flowsheet import flowsheet
-from androcast.report.summary import BottomLine, bottom_line, current_drugs
+from androcast.report.summary import BottomLine, NextCheck, bottom_line, current_drugs, next_check
+from androcast.store import PatientSummary
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
 from androcast.web.boundary import StrictJSONRoute, strict_loads
@@ -119,10 +122,40 @@ def home(user: User) -> Response:
     return RedirectResponse("/patients", status_code=HTTP_303_SEE_OTHER)
 
 
+@dataclass(frozen=True)
+class PatientLine:
+    """A row of the patient list as the page shows it."""
+
+    identifier: str
+    pattern: str
+    open_alerts: int
+    next_check: NextCheck | None
+    summary: PatientSummary
+
+
+def _matches(line: PatientLine, query: str) -> bool:
+    """Whether a search (words, any order, any case) finds him: identifier, pattern, goal."""
+    text = " ".join((line.identifier, line.pattern, line.summary.goal)).casefold()
+    return all(word in text for word in query.casefold().split())
+
+
 @router.get("/patients")
-def patient_list(request: Request, user: User) -> HTMLResponse:
-    patients = service.patients(store_of(request), _clinic(user))
-    return _page(request, user, "patients.html", {"patients": patients})
+def patient_list(request: Request, user: User, q: str = "") -> HTMLResponse:
+    """His clinic's patients with pattern, open alerts and next check; ``q`` searches."""
+    today = dt.date.today()
+    lines = [
+        PatientLine(
+            r.summary.identifier,
+            label("pattern", r.pattern) if r.pattern else "not assessed",
+            r.open_alerts,
+            next_check(r.adopted, r.summary.last_result, today),
+            r.summary,
+        )
+        for r in service.patient_rows(store_of(request), _clinic(user))
+    ]
+    shown = [line for line in lines if _matches(line, q)] if q.strip() else lines
+    return _page(request, user, "patients.html",
+                 {"patients": shown, "total": len(lines), "q": q})
 
 
 def _new_patient_page(
