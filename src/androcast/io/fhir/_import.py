@@ -379,12 +379,12 @@ def _kept_effective(raw: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-#: Observation elements kept as given for the export (no clinical use here).
-DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")
-
-
 def _details(raw: Mapping[str, Any]) -> dict[str, Any] | None:
-    kept = {name: raw[name] for name in DETAIL_ELEMENTS if name in raw}
+    kept = {name: raw[name] for name in c.DETAIL_ELEMENTS if name in raw}
+    # The result keeps "<" or ">" (censored); an inclusive comparator is kept exactly here.
+    comparator = (raw.get("valueQuantity") or {}).get("comparator")
+    if comparator in ("<=", ">="):
+        kept["comparator"] = comparator
     return kept or None
 
 
