@@ -16,6 +16,17 @@ mean resensitisation block ('hold', Hill n_rec above z_rec) is
 ln(1 + (γD/(L z_rec))^n_rec)/(n_rec k_G T), assuming the pulse is cleared before the next
 (k_G T >> 1). Desensitisation and release being linear in occupancy, the train's daily
 means follow (rhs section (b); tested against the pulse-resolved mode).
+
+Where a forecast's time went (issue 17, ``FORECAST``; bench/peers.py's reference scenario,
+compiled engine, one thread, CPU ms per man on the shared machine at load ~19, slower per
+step than the figures of ``_batch_integrator_c``): rtol 1e-3 6423 steps 8.3 ms; rtol 1e-2
+(the outcome budget holds, see ``prognosis.accuracy``) 3152 steps 4.3 ms; daily clomiphene
+as its centred mean rate (``_mean_rate``) 1479 steps 2.4 ms; dense output 1489 steps 2.3 ms;
+steps up to 7 d 1338 steps 2.0 ms. What is left: the TRT year 817 steps (~16 a week: T, Fa
+and LH after each injection), clomiphene + hCG 456 (~6 per hCG dose), the last 26 weeks 63.
+Tried and not kept: 10x looser tolerances on the fast hormonal states (LH, FSH, their
+pools, receptor, Blk, Fa, Fe, Fp: 674 steps, but hCG's time to 15 M/mL moved 18.8 d; 3x:
+2.8 d), rtol 3e-2 (hCG 3.9 d).
 """
 
 from __future__ import annotations
