@@ -166,7 +166,9 @@ def parse_case_form(form: FormValues, *, as_of: dt.date) -> tuple[Case | None, E
     patient = _patient(form)
     _check(errors, {"patient": patient}, as_of)
     # Later sections are checked against the patient's age (age-banded intervals).
-    known = {"id": patient["id"] or "new"}
+    # A placeholder identifier while his own is missing or refused (reported once above).
+    valid_id = patient["id"] and "patient.id" not in errors
+    known = {"id": patient["id"] if valid_id else "PLACEHOLDER"}
     if "patient.age_years" not in errors and "age_years" in patient:
         known["age_years"] = patient["age_years"]
     history: dict[str, Any] = {
