@@ -214,3 +214,13 @@ def test_a_non_male_record_is_assessed_as_outside_scope(
     if not in_scope:
         assert assessment["findings"] == [] and assessment["actions"] == []
         assert assessment["out_of_scope"]["code"] == "not_male"
+
+
+@pytest.mark.parametrize("comparator", ["<", "<=", ">", ">="])
+def test_a_comparator_is_exported_exactly(store: Store, comparator: str) -> None:
+    entry = _lh(0.3)
+    entry["resource"]["valueQuantity"]["comparator"] = comparator
+    _import(store, entry)
+    (observation,) = [r for r in _exported(store) if r["resourceType"] == "Observation"]
+    assert observation["valueQuantity"]["comparator"] == comparator
+    assert "comparator" not in observation

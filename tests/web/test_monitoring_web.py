@@ -12,10 +12,13 @@ import datetime as dt
 import html
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
+import pytest
 import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -309,3 +312,43 @@ def test_a_fhir_import_of_new_results_runs_the_monitoring_step(app: FastAPI) -> 
     assert imported["created"] == 1
     codes = [a["code"] for a in imported["alerts"][identifier]]
     assert "add_aromatase_inhibitor" in codes  # ESC-AI: estradiol above its reference range
+
+
+def test_a_monitoring_step_computes_holding_no_write_lock(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another clinician's write goes through while a slow step computes; the step's
+    alerts are kept afterwards."""
+    from androcast.workflows import monitoring
+
+    store = app.state.store
+    case = load_case(example("cases/post_trt.yaml"), as_of=TODAY)
+    for identifier in ("P004", "P005"):
+        service.add_case(store, "A", "test",
+                         replace(case, patient=replace(case.patient, id=identifier)))
+    service.adopt_plan(store, "A", "test", "P004", protocol="hcg_serm",
+                       start=dt.date(2025, 10, 21), today=TODAY, particles=4)
+    computing, slow = threading.Event(), monitoring.compute_step
+
+    def slow_step(step: monitoring.StepInput) -> monitoring.StepResult:
+        computing.set()
+        time.sleep(3.0)
+        return slow(step)
+
+    monkeypatch.setattr(monitoring, "compute_step", slow_step)
+    lab = parse_case(
+        {"patient": {"id": "P004"},
+         "labs": [{"date": "2025-12-08", "analyte": "lh", "value": 3.0, "unit": "IU/L"}]},
+        as_of=TODAY,
+    ).labs
+    added: dict[str, object] = {}
+    stepping = threading.Thread(target=lambda: added.update(
+        service.add_results(store, "A", "test", "P004", labs=lab, today=TODAY)))
+    stepping.start()
+    assert computing.wait(30)
+    began = time.perf_counter()
+    other = [replace(lab[0], date=dt.date(2025, 12, 9))]
+    service.add_results(store, "A", "other clinician", "P005", labs=other, today=TODAY)
+    waited = time.perf_counter() - began
+    stepping.join(30)
+    assert waited < 2.0 and "alerts" in added

@@ -76,9 +76,11 @@ EMPTY_RESERVE = 1e-12
 SEMEN_OBSERVABLES = frozenset({"sperm_concentration", "sperm_total_count", "tmsc"})
 CAVEAT_EMPTY_RESERVE = (
     "Sperm curves not forecast: most of his virtual men have never made sperm (their "
-    "spermatogonial reserve is empty at the start), and the model regenerates the reserve "
-    "only from surviving spermatogonia, so it cannot start spermatogenesis in a man who never "
-    "had it and its sperm curves read about 0 on every protocol. Gonadotropin cohorts in "
+    "spermatogonial reserve is empty at the start). The model's induction pool (FSH seeding "
+    "the reserve from prepubertal spermatogonia) is calibrated on a congenital-HH cohort but "
+    "not yet personalised in his twin, whose men regenerate only from surviving "
+    "spermatogonia, so his sperm curves would read about 0 on every protocol. Gonadotropin "
+    "cohorts in "
     "hypogonadotropic hypogonadism report sperm in 78 %, > 5 M/mL in 36 % and > 20 M/mL in "
     "15 % after a median 18 months (hypogonadotropic_hypogonadism.muir2024_proportion_"
     "reaching), with median times of 5.5, 12.4 and 29.1 months (liu2002).")

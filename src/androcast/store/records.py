@@ -21,8 +21,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from androcast import __version__
-from androcast.errors import InputFileError, UnknownCodeError
-from androcast.labs import AndrogenUse, LabResult, Patient, ReferenceInterval, SemenAnalysis
+from androcast.errors import IdentifierError, InputFileError, UnknownCodeError
+from androcast.labs import (
+    MAX_IDENTIFIER,
+    AndrogenUse,
+    LabResult,
+    Patient,
+    ReferenceInterval,
+    SemenAnalysis,
+    patient_identifier,
+)
 from androcast.store.chart import (
     RETRACTED,
     URI_SYSTEM,
@@ -180,7 +188,13 @@ def ensure_clinic(session: Session, name: str = DEFAULT_CLINIC) -> ClinicRow:
 def find_patient(
     session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC, lock: bool = False
 ) -> PatientRow:
-    """The patient ``identifier`` of ``clinic``; ``lock`` holds his row until commit."""
+    """The patient ``identifier`` of ``clinic`` (normalised as on entry: " P001" is "P001");
+    ``lock`` holds his row until commit."""
+    try:
+        identifier = patient_identifier(identifier, "patient")
+    except IdentifierError:
+        raise UnknownCodeError("patient", identifier[:MAX_IDENTIFIER], "a patient identifier"
+                               ) from None
     query = (
         select(PatientRow)
         .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from androcast.errors import UnknownCodeError
+from androcast.errors import StoreError, UnknownCodeError
 from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis
 from androcast.store import (
@@ -51,7 +51,8 @@ class PatientNotFound(LookupError):
     """No patient with this identifier in the user's clinic (another clinic's is not found)."""
 
     def __init__(self, identifier: str) -> None:
-        super().__init__(f"patient {identifier!r} not found in your clinic")
+        shown = identifier if len(identifier) <= 64 else identifier[:64] + "..."
+        super().__init__(f"patient {shown!r} not found in your clinic")
         self.identifier = identifier
 
 
@@ -179,6 +180,7 @@ def patient_rows(store: Store, clinic: str) -> list[PatientRowView]:
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)
+        identifier = chart.patient.id  # as stored (" P001" finds "P001")
         # His version and newest assessment in one query: this page is the busiest.
         version, assessment, assessed_on = session.execute(
             select(PatientRow.version, AssessmentRow.payload, AssessmentRow.as_of)
@@ -215,9 +217,11 @@ def patient_exists(store: Store, clinic: str, identifier: str) -> bool:
 
 def add_case(store: Store, clinic: str, actor: str, case: Case) -> dict[str, Any]:
     """Store a new patient's case (or merge into his record) and assess him as of its date."""
-    with store.transaction(actor) as session:
+    def work(session: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         summary = summary_dict(save_chart(session, chart_from_case(case), clinic=clinic))
-        assessment = _reassess(session, case.patient.id, clinic, case.as_of)
+        return summary, _reassess(session, case.patient.id, clinic, case.as_of)
+
+    summary, assessment = store.write(actor, work)  # run again if he was created meanwhile
     return {**summary, "patient": case.patient.id, "assessment": assessment}
 
 
@@ -233,14 +237,50 @@ def add_results(
     bound: Bound = unbounded,
 ) -> dict[str, Any]:
     """Follow-up results for a stored patient, then a new assessment as of ``today`` and,
-    on an adopted plan, the monitoring step (``alerts``: those the new results raised)."""
-    with store.transaction(actor) as session:
-        _chart(session, identifier, clinic)
-        added = records.add_results(session, identifier, labs=labs, semen=semen, clinic=clinic,
-                                    today=today, bound=bound)
+    on an adopted plan, the monitoring step (``alerts``: those the new results raised).
+
+    The results and the assessment are one short write; the step computes outside it and
+    keeps its forecast and alerts in a second short write."""
+    def work(session: Any) -> records.Added:
+        stored = _chart(session, identifier, clinic).patient.id
+        return records.add_results(session, stored, labs=labs, semen=semen, clinic=clinic,
+                                   today=today, judge=False)
+
+    labs, semen = tuple(labs), tuple(semen)  # a retry reads them again
+    added = store.write(actor, work)
+    identifier = added.identifier
+    alerts = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
     result = {**summary_dict(added.summary), "patient": identifier,
               "assessment": added.assessment}
-    return result if added.alerts is None else {**result, "alerts": added.alerts}
+    return result if alerts is None else {**result, "alerts": alerts}
+
+
+MAX_STEP_ATTEMPTS = 3
+
+
+def monitoring_step(
+    store: Store,
+    clinic: str,
+    actor: str,
+    identifier: str,
+    *,
+    today: dt.date,
+    bound: Bound = unbounded,
+) -> list[dict[str, Any]] | None:
+    """His monitoring step after new results (None: no plan): read, compute within
+    ``bound`` holding no lock, then write; computed again if his forecast moved meanwhile."""
+    for _ in range(MAX_STEP_ATTEMPTS):
+        with store.reading() as session:
+            step = monitoring.step_input(session, identifier, clinic=clinic, today=today)
+        if step is None:
+            return None
+        result = bound(lambda: monitoring.compute_step(step))  # noqa: B023 (called at once)
+        with store.transaction(actor) as session:
+            alerts = monitoring.save_step(session, identifier, step, result, clinic=clinic)
+        if alerts is not None:
+            return alerts
+    raise StoreError("transaction", identifier, "a monitoring step his forecast kept still for",
+                     hint="other steps kept changing it: try again")
 
 
 def reassess(
@@ -262,19 +302,25 @@ def import_bundle(
     strict: bool = False,
 ) -> dict[str, Any]:
     """A FHIR bundle: what androcast keeps, all of it or nothing (entries it does not keep
-    are skipped and listed; ``strict`` refuses them); each imported patient is reassessed and, on an
-    adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
+    are skipped and listed; ``strict`` refuses them); each imported patient is reassessed
+    and, on an adopted plan, his new results judged (``alerts`` by patient, for those on a
+    plan) after the import's transaction, holding no lock while it computes."""
     parsed = parse_bundle_entries(bundle, as_of=today, source="bundle", strict=strict)
     charts = parsed.charts
-    with store.transaction(actor) as session:
-        imported = records.import_charts(session, charts, clinic=clinic, today=today,
-                                         bound=bound)
+    imported = store.write(actor, lambda session: records.import_charts(
+        session, charts, clinic=clinic, today=today, judge=False))  # again on a conflict
+    alerts: dict[str, list[dict[str, Any]]] = {}
+    for chart in charts:
+        raised = monitoring_step(store, clinic, actor, chart.patient.id, today=today,
+                                 bound=bound)
+        if raised is not None:
+            alerts[chart.patient.id] = raised
     result = {
         **summary_dict(imported.summary),
         "patients": [c.patient.id for c in charts],
         **parsed.report(),
     }
-    return {**result, "alerts": imported.alerts} if imported.alerts else result
+    return {**result, "alerts": alerts} if alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:
@@ -308,20 +354,15 @@ def adopt_plan(
     particles: int,
     bound: Bound = unbounded,
 ) -> monitoring.Adopted:
-    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts)."""
+    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts): his
+    first band is computed holding no lock, then the plan kept in a short write."""
+    with store.reading() as session, _his(identifier):
+        case = monitoring.adoption_case(session, identifier, protocol=protocol, start=start,
+                                        today=today, clinic=clinic, only_appropriate=True)
+    result = bound(lambda: monitoring.adoption_step(case, protocol, start, particles))
     with store.transaction(actor) as session, _his(identifier):
-        return bound(
-            lambda: monitoring.adopt(
-                session,
-                identifier,
-                protocol=protocol,
-                start=start,
-                today=today,
-                clinic=clinic,
-                n=particles,
-                only_appropriate=True,
-            )
-        )
+        return monitoring.save_adoption(session, case.patient.id, case, result,
+                                        protocol=protocol, start=start, clinic=clinic)
 
 
 def acknowledge_alert(

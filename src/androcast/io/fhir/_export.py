@@ -85,8 +85,15 @@ def _observed(keyed: Keyed[Any], day: dt.date) -> dict[str, Any]:
         out["effectivePeriod"] = dict(effective["period"])
     else:
         out["effectiveDateTime"] = effective.get("dateTime", day.isoformat())
-    out.update(keyed.details or {})
+    details = keyed.details or {}
+    out.update({k: v for k, v in details.items() if k in c.DETAIL_ELEMENTS})
     return out
+
+
+def _comparator(keyed: Keyed[Any], censor: str | None) -> str | None:
+    """The comparator as the source wrote it (``<=`` stays ``<=``), else the censor."""
+    kept = (keyed.details or {}).get("comparator")
+    return kept if censor is not None and isinstance(kept, str) else censor
 
 
 def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
@@ -104,7 +111,9 @@ def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
         "code": {"coding": [coding], "text": r.analyte},
         "subject": {"reference": subject},
         **_observed(result, r.date),
-        "valueQuantity": _quantity(r.reported_value, r.reported_unit, r.censor),
+        "valueQuantity": _quantity(
+            r.reported_value, r.reported_unit, _comparator(result, r.censor)
+        ),
     }
     ref = r.reference
     if ref.low is not None or ref.high is not None:

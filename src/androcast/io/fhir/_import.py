@@ -379,12 +379,12 @@ def _kept_effective(raw: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-#: Observation elements kept as given for the export (no clinical use here).
-DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")
-
-
 def _details(raw: Mapping[str, Any]) -> dict[str, Any] | None:
-    kept = {name: raw[name] for name in DETAIL_ELEMENTS if name in raw}
+    kept = {name: raw[name] for name in c.DETAIL_ELEMENTS if name in raw}
+    # The result keeps "<" or ">" (censored); an inclusive comparator is kept exactly here.
+    comparator = (raw.get("valueQuantity") or {}).get("comparator")
+    if comparator in ("<=", ">="):
+        kept["comparator"] = comparator
     return kept or None
 
 
@@ -649,9 +649,13 @@ def parse_bundle_entries(
 
 
 def _validated_resource(resource: Mapping[str, Any], kind: str, base: str) -> dict[str, Any]:
-    """The resource checked by its fhir.resources model (R4B: the R4 wire format)."""
+    """The resource checked by its fhir.resources model (R4B: the R4 wire format), as given.
+
+    The checked JSON itself is read on (not the model re-serialised, which took half of an
+    import's time): the model only vouches for its shape.
+    """
     try:
-        model = MODELS[kind].model_validate(resource)
+        MODELS[kind].model_validate(resource)
     except ValidationError as err:
         first = err.errors()[0]
         raise InputFileError(
@@ -659,7 +663,7 @@ def _validated_resource(resource: Mapping[str, Any], kind: str, base: str) -> di
         ) from None
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         raise InputFileError(base, kind, f"a valid FHIR R4 {kind}", hint=str(err)) from None
-    return dict(model.model_dump(mode="json", exclude_none=True))
+    return dict(resource)
 
 
 class _NotImported(Exception):

@@ -41,6 +41,7 @@ from androcast.report.summary import BottomLine, NextCheck, bottom_line, current
 from androcast.store import PatientSummary
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
+from androcast.web.boundary import StrictJSONRoute, strict_loads
 from androcast.web.catalogue import choices
 from androcast.web.forms import (
     ANDROGEN_ROWS,
@@ -70,9 +71,10 @@ from androcast.web.routes.jobs import start_outlook
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
-router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
+router = APIRouter(
+    dependencies=[Depends(csrf_guard)], include_in_schema=False, route_class=StrictJSONRoute
+)
 
-MAX_BUNDLE_BYTES = 5_000_000
 MULTI_SELECTS = ("history.conditions", "history.medications")
 # The monitoring chart's panels, most telling first (the chart draws at most six).
 MONITORING_PANELS = (
@@ -559,15 +561,16 @@ async def fhir_import(
     bundle: Annotated[UploadFile | None, File()] = None,
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    raw = (await bundle.read(MAX_BUNDLE_BYTES + 1)).decode("utf-8", "replace") if bundle else ""
+    limit = settings_of(request).max_body_bytes  # the same limit as the API's /api/fhir
+    raw = (await bundle.read(limit + 1)).decode("utf-8", "replace") if bundle else ""
     raw = raw or text
     try:
-        if len(raw) > MAX_BUNDLE_BYTES:
-            raise InputFileError("bundle", f"{len(raw)} bytes", f"at most {MAX_BUNDLE_BYTES} bytes")
+        if len(raw.encode("utf-8", "replace")) > limit:
+            raise InputFileError("bundle", f"{len(raw)} characters", f"at most {limit} bytes")
         if not raw.strip():
             raise InputFileError("bundle", None, "a FHIR R4 Bundle (JSON file or pasted text)")
         try:
-            data = json.loads(raw)
+            data = strict_loads(raw)
         except json.JSONDecodeError as err:
             raise InputFileError(
                 "bundle", f"line {err.lineno}", "valid JSON", hint=err.msg
