@@ -4,11 +4,17 @@ through the conception model; his partner's age is required."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from twin_cases import post_trt_case
+from typer.testing import CliRunner
 
+from androcast.cli import app
 from androcast.conception import Couple, cumulative_at, cumulative_conception, male_ratio
 from androcast.errors import ParameterError
 from androcast.labs import Case, Partner
@@ -17,6 +23,7 @@ from androcast.prognosis import prognose
 from androcast.prognosis.pregnancy import PREGNANCY_NATURAL, pregnancy_curve
 
 MONTHS = (3.0, 6.0, 12.0)
+POST_TRT = Path(str(resources.files("androcast").joinpath("examples/cases/post_trt.yaml")))
 
 
 def _with_partner(case: Case, age: float) -> Case:
@@ -69,3 +76,24 @@ def test_every_protocol_gets_a_pregnancy_curve_that_falls_with_her_age() -> None
         assert o.curve.probability[-1] < y.curve.probability[-1]
     assert "wesselink2017" in younger[1].citations
     assert any("41 %" in c for c in older[1].caveats)
+
+
+def test_cli_prints_the_pregnancy_curve_beside_the_semen_curve(tmp_path: Path) -> None:
+    case = yaml.safe_load(POST_TRT.read_text(encoding="utf-8"))
+    case["partner"] = {"age_years": 34}
+    path = tmp_path / "couple.yaml"
+    path.write_text(yaml.safe_dump(case), encoding="utf-8")
+    result = CliRunner().invoke(app, ["prognosis", str(path), "--protocol", "watchful_waiting",
+                                      "--outcome", "concentration_ge_20m_per_ml", "--outcome",
+                                      PREGNANCY_NATURAL, "--particles", "4", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [d["outcome"] for d in data] == ["concentration_ge_20m_per_ml", PREGNANCY_NATURAL]
+    assert len(data[1]["protocols"][0]["probability"]) == len(data[0]["protocols"][0]["months"])
+
+
+def test_cli_without_partner_age_exits_2_naming_the_field() -> None:
+    result = CliRunner().invoke(app, ["prognosis", str(POST_TRT), "--outcome",
+                                      PREGNANCY_NATURAL, "--particles", "4"])
+    assert result.exit_code == 2
+    assert "partner.age_years" in result.output
