@@ -308,7 +308,7 @@ def test_every_page_passes_axe_fits_a_390_px_phone_and_works_by_keyboard(
     _log_in(tab, server, "ada")
     pages = ("/patients", "/patients?q=P001", "/patients/new", "/fhir/import", "/admin/users",
              "/patients/P001", "/patients/B-007", "/patients/B-007/outlook",
-             "/patients/P001/report")
+             "/patients/P001/report", "/account/password")
     wide: dict[str, Any] = {}
     for path in pages:
         tab.goto(f"{server}{path}")

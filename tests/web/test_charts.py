@@ -211,3 +211,18 @@ def test_timeline_figure_shows_treatments_hormones_semen_with_who_line_and_today
     assert shapes["WHO 2021 lower limit"]["y0"] == 16  # semen_who2021.concentration
     assert shapes["today"]["x0"] == "2025-10-01"
     assert "reference interval" in shapes
+
+
+def test_a_daily_band_of_an_every_other_day_drug_is_drawn_as_its_weekly_envelope() -> None:
+    start = dt.date(2025, 11, 1)
+    dates = [(start + dt.timedelta(days=d)).isoformat() for d in range(70)]
+    swing = [10.0 if d % 2 else 20.0 for d in range(70)]  # the hCG day and the day after
+    band = {"unit": "nmol/L", "p05": [v - 5 for v in swing], "p50": swing,
+            "p95": [v + 5 for v in swing]}
+    payload = {**_payload(), "dates": dates, "bands": {"testosterone_total": band}}
+    figure = forecast_band_figure(payload, [], [])
+    assert figure is not None
+    low, high, median = _on(figure, "y")[:3]
+    assert median["x"] == dates[::7]  # weekly points
+    assert set(low["y"]) == {5.0} and set(high["y"]) == {25.0}  # the whole swing, every week
+    assert all(14.9 < v < 15.4 for v in median["y"][1:])  # no two-week zigzag (7 = 1 mod 2)

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from webhelpers import PASSWORD, api_token, csrf_of, log_in
 
 from androcast.store import open_store
-from androcast.store.users import find_user
-from androcast.web import WebSettings, create_app
+from androcast.store.users import add_user, find_user
+from androcast.web import WebSettings, create_app, hash_password, verify_password
 
 ClientFor = Callable[[str], TestClient]
 PUBLIC = {"/login", "/api/login", "/static/vendor/plotly.min.js"}
@@ -364,3 +364,37 @@ def test_an_htmx_request_without_login_sends_the_page_to_the_login(app: FastAPI)
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login?next=/patients/P001/labs"
     assert response.text == ""
+
+
+def test_a_user_changes_their_password_and_each_problem_is_named(
+    database_url: str, client_for: Callable[[str], TestClient]
+) -> None:
+    store = open_store(database_url)
+    try:
+        with store.transaction("test setup") as session:
+            add_user(session, "dora", password_hash=hash_password(PASSWORD), clinic="A")
+    finally:
+        store.close()
+    dora = client_for("dora")
+    page = dora.get("/account/password")
+    assert page.status_code == 200 and "Change your password" in page.text
+    token = csrf_of(page.text)
+    wrong = dora.post("/account/password", data={
+        "csrf_token": token, "current": "not it", "new": "short", "repeat": "other"})
+    assert wrong.status_code == 422
+    for field, expected in (("current", "not your current password"),
+                            ("new", "at least 12 characters"),
+                            ("repeat", "the same as the new password")):
+        assert re.search(rf'data-field="{field}">expected {expected}', wrong.text), field
+    new = "a much longer passphrase"
+    done = dora.post("/account/password", data={
+        "csrf_token": token, "current": PASSWORD, "new": new, "repeat": new})
+    assert done.status_code == 200 and "Your password is changed" in done.text
+    store = open_store(database_url)
+    try:
+        with store.reading() as session:
+            account = find_user(session, "dora")
+    finally:
+        store.close()
+    assert account is not None and verify_password(account.password_hash, new)
+    assert not verify_password(account.password_hash, PASSWORD)

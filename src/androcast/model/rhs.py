@@ -261,7 +261,13 @@ def rhs(
     # regeneration partly by self-renewal of the surviving reserve (share w_sr): deep
     # depletion after long exposure then recovers slowly (hpg-model.md 7, item 2)
     regen = p.k_rg * S_rg * (1 - Rsg) * (1 - p.w_sr + p.w_sr * Rsg)
-    d_Rsg = regen - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
+    # induction in congenital HH (evidence mechanisms-and-pathways.md; liu2009, muir2024): a
+    # man who never went through puberty keeps a pool of undifferentiated spermatogonia
+    # (sg_pool, from his testis volume) that FSH seeds into the reserve; pre-treatment FSH
+    # seeds it before hCG. Men who went through puberty have no such pool (sg_pool = 0), so
+    # recovery after androgens is unchanged
+    seed = p.k_seed * p.sg_pool * hill_up(FSH_total, p.K_seed, 1) * (1 - Rsg)
+    d_Rsg = regen + seed - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
     d_Epi = k_tr * X[N_STAGES - 1] - Epi / p.tau_epi  # epididymal transit
 
     # --- SHBG ---------------------------------------------------------------------------------

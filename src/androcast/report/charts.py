@@ -28,6 +28,9 @@ _BAND = "rgba(60, 150, 90, 0.15)"
 _TODAY = "#b3261e"
 _MARGIN = dt.timedelta(days=30)
 _TREATMENT = "#e69f00"
+# The legend across the top of the figure, above the first panel's title (two lines fit).
+_TOP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0.995,
+               "yanchor": "top", "font": {"size": 11}}
 
 
 def _axis(i: int, name: str) -> str:
@@ -114,10 +117,8 @@ def timeline_figure(
     total = sum(w for _, w in panels)
     usable = 1.0 - gap * (len(panels) - 1)
     layout = _stacked_layout(len(panels), panel_px=150, extra_px=110)
-    layout.update(showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.0,
-                                           "yanchor": "bottom", "font": {"size": 11}},
-                  hovermode="closest")
-    layout["margin"] = {"l": 70, "r": 20, "t": 60, "b": 40}
+    layout.update(showlegend=True, legend=_TOP_LEGEND, hovermode="closest")
+    layout["margin"] = {"l": 70, "r": 20, "t": 100, "b": 40}
     traces: list[dict[str, Any]] = []
     top = 1.0
     legend = {"result": True, "censored": True, "reference": True}
@@ -397,6 +398,36 @@ def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+#: The band is drawn weekly, each point the envelope of the fortnight around it: 14 days
+#: hold whole cycles of daily, every-other-day and weekly drugs alike.
+ENVELOPE_STEP_DAYS = 7
+ENVELOPE_HALF_WIDTH_DAYS = 7
+
+
+def _weekly_envelope(
+    dates: list[str], band: Mapping[str, Any]
+) -> tuple[list[str], list[float], list[float], list[float]]:
+    """A daily band drawn as a weekly envelope: at each week, the lowest 5 % edge, the mean
+    median and the highest 95 % edge of the fortnight around it. A daily band of an
+    every-other-day drug swings from day to day; drawn point by point at a year's width it
+    beats against the screen's pixels, and any 7-day sample of it zigzags with a two-week
+    period (7 = 1 mod 2): both read as an oscillation that is not there. The envelope shows
+    where his results should fall around that week, whichever day he is sampled. A band on
+    a weekly or coarser grid is drawn as it is."""
+    p05, p50, p95 = list(band["p05"]), list(band["p50"]), list(band["p95"])
+    if len(dates) < 2 or (dt.date.fromisoformat(dates[1][:10])
+                          - dt.date.fromisoformat(dates[0][:10])).days >= ENVELOPE_STEP_DAYS:
+        return dates, p05, p50, p95
+    out: tuple[list[str], list[float], list[float], list[float]] = ([], [], [], [])
+    for i in range(0, len(dates), ENVELOPE_STEP_DAYS):
+        window = slice(max(0, i - ENVELOPE_HALF_WIDTH_DAYS), i + ENVELOPE_HALF_WIDTH_DAYS)
+        out[0].append(dates[i])
+        out[1].append(min(p05[window]))
+        out[2].append(sum(p50[window]) / len(p50[window]))
+        out[3].append(max(p95[window]))
+    return out
+
+
 def forecast_band_figure(
     payload: Mapping[str, Any],
     observations: Iterable[Any] = (),
@@ -405,8 +436,9 @@ def forecast_band_figure(
     today: dt.date | None = None,
 ) -> dict[str, Any] | None:
     """The monitoring chart: one panel per forecast observable with its 5-95 % band and
-    median, his observations as points and the alerts marked (None without a band); the
-    plan start, today and, on the sperm panel, the WHO 2021 lower limit as lines.
+    median (a daily band as its weekly envelope), his observations as points and the alerts
+    marked (None without a band); the plan start, today and, on the sperm panel, the WHO
+    2021 lower limit as lines.
 
     ``payload`` is a forecast (``dates``, ``bands`` of ``unit``, ``p05``, ``p50``, ``p95``
     per observable, ``protocol``, ``plan_start``, ``as_of``, ...); an observation is a
@@ -434,34 +466,34 @@ def forecast_band_figure(
     height = (1.0 - gap * (n - 1)) / n
     traces: list[dict[str, Any]] = []
     layout = _stacked_layout(n, panel_px=190, extra_px=110)
-    layout.update(showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.0,
-                                           "yanchor": "bottom", "font": {"size": 11}})
-    layout["margin"] = {"l": 70, "r": 20, "t": 60, "b": 40}
+    layout.update(showlegend=True, legend=_TOP_LEGEND)
+    layout["margin"] = {"l": 70, "r": 20, "t": 100, "b": 40}
     first = True
     for i, name in enumerate(names, start=1):
         band = bands[name]
         unit = display.unit(band["unit"])
+        x_band, p05, p50, p95 = _weekly_envelope(dates, band)
         x, y = _axis(i, "x"), _axis(i, "y")
         top = 1.0 - (i - 1) * (height + gap)
         on = {"xaxis": x, "yaxis": y}
-        edge = {"type": "scatter", "mode": "lines", "x": dates, "hoverinfo": "skip",
+        edge = {"type": "scatter", "mode": "lines", "x": x_band, "hoverinfo": "skip",
                 "line": {"width": 0, "color": _MEDIAN}, "showlegend": False,
                 "legendgroup": "band", **on}
-        traces.append({**edge, "y": list(band["p05"]), "name": "forecast 5 %"})
+        traces.append({**edge, "y": p05, "name": "forecast 5 %"})
         # filled down to the 5 % edge drawn just before it
-        traces.append({**edge, "y": list(band["p95"]), "name": "forecast 5–95 % band",
+        traces.append({**edge, "y": p95, "name": "forecast 5–95 % band",
                        "fill": "tonexty", "fillcolor": _FORECAST_BAND, "showlegend": first})
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": dates,
-                "y": list(band["p50"]),
+                "x": x_band,
+                "y": p50,
                 "name": "forecast median",
                 "legendgroup": "median",
                 "showlegend": first,
                 "line": {"color": _MEDIAN, "width": 1.5, "dash": "dash"},
-                "customdata": [[lo, hi] for lo, hi in zip(band["p05"], band["p95"], strict=True)],
+                "customdata": [[lo, hi] for lo, hi in zip(p05, p95, strict=True)],
                 "hovertemplate": (
                     f"%{{x}}: median %{{y:.3g}} {unit} "
                     "(5–95 %: %{customdata[0]:.3g}–%{customdata[1]:.3g})<extra></extra>"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from androcast import display
 from androcast.evidence import evidence
-from androcast.labs import Case, SemenAnalysis
+from androcast.labs import Case, ReferenceInterval, SemenAnalysis, default_reference
 from androcast.labs.derived import DerivedValue, derive
 from androcast.labs.semen import Edition
 from androcast.report.timeline import Timeline
@@ -107,9 +107,15 @@ def _short() -> set[str]:
             "prolactin", "free_t4", "psa", "alt"}
 
 
-def _derived_cell(value: DerivedValue | None, flag: str | None = None) -> Cell | None:
+def _derived_cell(value: DerivedValue | None, flag: str | None = None,
+                  reference: ReferenceInterval | None = None) -> Cell | None:
     if value is None:
         return None
+    if flag is None and reference is not None and value.censor is None:
+        if reference.low is not None and value.value < reference.low:
+            flag = "low"
+        elif reference.high is not None and value.value > reference.high:
+            flag = "high"
     return Cell(f"{value.censor or ''}{display.number(value.value)}", flag,
                 f"{value.method}; from {', '.join(value.inputs)}")
 
@@ -119,18 +125,22 @@ def _derived_rows(case: Case, dates: tuple[dt.date, ...]) -> list[Row]:
     ratio: list[Cell | None] = []
     free_values: list[float | None] = []
     ratio_values: list[float | None] = []
+    # calculated free T against the catalogue's interval for (measured) free testosterone
+    free_reference = default_reference("testosterone_free", age_years=case.patient.age_years)
     for d in dates:
         that_day = dataclasses.replace(
             case, labs=tuple(r for r in case.labs if r.date == d), semen=(), as_of=d)
         derived = derive(that_day)
-        free.append(_derived_cell(derived.free_testosterone_pmol_per_l))
+        free.append(_derived_cell(derived.free_testosterone_pmol_per_l,
+                                  reference=free_reference))
         free_values.append(None if derived.free_testosterone_pmol_per_l is None
                            else derived.free_testosterone_pmol_per_l.value)
         ratio.append(_derived_cell(derived.t_e2_ratio, "low" if derived.t_e2_abnormal else None))
         ratio_values.append(None if derived.t_e2_ratio is None else derived.t_e2_ratio.value)
     rows = []
     if any(free):
-        rows.append(Row("Free testosterone (calculated, Vermeulen)", "pmol/L", "", tuple(free),
+        rows.append(Row("Free testosterone (calculated, Vermeulen)", "pmol/L",
+                        display.interval(free_reference.low, free_reference.high), tuple(free),
                         _trend(free_values), "derived"))
     if any(ratio):
         rows.append(Row("Testosterone/oestradiol ratio", "ng/dL per pg/mL", "≥ 10",

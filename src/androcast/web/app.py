@@ -22,7 +22,7 @@ from androcast.web.boundary import BodyLimit
 from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.ratelimit import LoginLimiter
-from androcast.web.routes import admin, api, auth, jobs, pages
+from androcast.web.routes import account, admin, api, auth, jobs, pages
 from androcast.web.sessions import SessionStore
 from androcast.web.settings import WebSettings
 
@@ -136,6 +136,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     app.include_router(auth.router)
+    app.include_router(account.router)
     app.include_router(api.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
