@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install browser clean
+.PHONY: run test lint install browser clean mutation
 
 $(BIN)/androcast: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,12 @@ test: install browser
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2 --durations=30
 
+# Mutation testing of the science core (labs, interpret, model, prognosis, twin): long, so
+# not part of `make test`. MUTANTS narrows it, e.g. make mutation MUTANTS='androcast.labs*'.
+MUTANTS ?=
+mutation: install
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info mutants

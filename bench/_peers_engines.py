@@ -21,8 +21,7 @@ from androcast.model.parameters import Parameters
 from androcast.model.pharmacology import build_species, route_ka
 from androcast.model.rhs import STATE_NAMES
 from androcast.model.steady_state import steady_state
-from androcast.population import CohortSample
-from androcast.population.engine import cohort_parameters, fitted_population
+from androcast.prognosis.accuracy import panel_men
 from androcast.regimens import DoseSchedule, Regimen, compile_regimen, load_regimen
 from androcast.simulate import SolverOptions, simulate
 from androcast.simulate.batch import StepControl, simulate_batch
@@ -33,8 +32,6 @@ Observed = dict[str, FloatArray]
 OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 #: The reference scenario ends 26 weeks after cessation of TRT (730 days from its first dose).
 END_D = 26 * 7.0 + 2.0
-#: Ages of the virtual men (years), uniform: personalise() varies Leydig, SHBG, DSP, GnRH.
-AGE_RANGE = (25.0, 55.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,18 +53,9 @@ def scenario(path: str) -> Scenario:
 
 
 def population(n: int, seed: int) -> Parameters:
-    """n men: ages drawn with ``seed``, the shipped fit's typical values and IIV (k_rg, k_dg).
-
-    Man k is the same man for any n (per-man seeds), so the peers' men are the first of
-    androcast's.
-    """
-    ages = np.array([
-        np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,))).uniform(*AGE_RANGE)
-        for k in range(n)])
-    sample = CohortSample(index=np.arange(n, dtype=np.int64), covariates={"age_years": ages},
-                          categories={}, androgen_option=None, androgen_doses=None,
-                          parameter_factors={})
-    return cohort_parameters(sample, None, fitted_population())
+    """n men (ages 25-55, the shipped fit's IIV); man k is the same man for any n, so the
+    peers' men are the first of androcast's (the accuracy panel's men)."""
+    return panel_men(n, seed)
 
 
 def man(p: Parameters, k: int) -> Parameters:

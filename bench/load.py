@@ -1,12 +1,21 @@
 """Load on the web app (run on demand): simulated clinicians on patient and assessment pages.
 
-Starts ``androcast serve`` on 127.0.0.1 over a fresh SQLite demo database (the demo clinic's
-example patients), logs in one session per clinician, and for ``--duration`` seconds each
-clinician opens a patient's page (record, assessment, chart), the patient list, and the
-stored assessment from the API, with ``--think`` seconds between requests. Prints p50, p95
-and p99 latency and the error count per page as a table (and one JSON line with ``--json``).
+Starts ``androcast serve`` on 127.0.0.1 over a fresh demo database (SQLite, or the empty
+database ``--db`` names, e.g. a PostgreSQL schema), logs in one session per clinician, and
+for ``--duration`` seconds each clinician opens a patient's page (record, assessment,
+chart), the patient list, and the stored assessment from the API, with ``--think`` seconds
+between requests. Prints p50, p95 and p99 latency and the error count per page as a table
+(and one JSON line with ``--json``).
+
+``--mix`` makes it the mixed workload of a clinic: of each clinician's actions 10 % are
+writes (a new laboratory result by the API), 8 % reports (his prognosis and plan as a
+background job, its status polled every second, then the report page) and 3 % prognoses (a
+posted case's prognosis as a job, polled, then its result); the rest are the reads above.
+Job status polls are API reads; the time from a job's start to its result is reported as
+"report job" and "prognosis job", outside the pages' percentiles.
 
     python bench/load.py [--clinicians 50] [--duration 60] [--think 1.0] [--port 8765]
+                         [--mix] [--db URL]
 
 Traffic goes only to the server this script starts on the loopback interface, and stops
 after ``--duration`` seconds.
@@ -26,6 +35,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -36,6 +46,24 @@ from androcast.web import hash_password
 
 HOST = "127.0.0.1"
 PASSWORD = "bench-password-not-secret"
+
+
+WRITE_SHARE, REPORT_SHARE, PROGNOSIS_SHARE = 0.10, 0.08, 0.03
+PAGES = ("patient page", "assessment (API)", "patient list", "write (API)", "job status (API)",
+         "report page", "job result (API)")
+JOBS = ("report job", "prognosis job")
+POSTED_CASE = {
+    "case": {
+        "patient": {"id": "BENCH", "age_years": 38},
+        "history": {"androgens": [{"agent": "testosterone_cypionate", "dose": "200 mg",
+                                   "every": "7 d", "start": "2024-03-01",
+                                   "stop": "2025-09-01"}]},
+        "labs": [{"date": "2025-10-15", "analyte": "lh", "value": 0.3, "unit": "IU/L"},
+                 {"date": "2025-10-15", "analyte": "fsh", "value": 0.4, "unit": "IU/L"}],
+    },
+    "protocols": ["watchful_waiting", "hcg_serm"],
+    "particles": 8,
+}
 
 
 def _prepare(url: str, clinicians: int) -> list[str]:
@@ -77,45 +105,104 @@ async def _log_in(client: httpx.AsyncClient, name: str) -> None:
     login.raise_for_status()
 
 
+class _Tally:
+    """Latencies and errors by page, and the jobs' times."""
+
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    async def request(
+        self, client: httpx.AsyncClient, page: str, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response | None:
+        start = time.perf_counter()
+        response = None
+        failure = ""
+        try:
+            response = await client.request(method, path, **kwargs)
+            ok = response.status_code < 400
+        except httpx.HTTPError as err:  # named in the report: a timeout is not a reset
+            ok = False
+            failure = type(err).__name__
+        self.latencies[page].append(time.perf_counter() - start)
+        if not ok:
+            self.errors[page] += 1
+            what = f"no answer ({failure})" if response is None else (
+                f"HTTP {response.status_code}")
+            self.errors[f"{page}: {what}"] += 1
+        return response if ok else None
+
+
+async def _job(tally: _Tally, client: httpx.AsyncClient, kind: str, method: str, path: str,
+               until: float, **kwargs: Any) -> dict[str, Any] | None:
+    """Start a job, poll its status each second until it finishes; its time in ``kind``."""
+    began = time.perf_counter()
+    started = await tally.request(client, "job status (API)", method, path, **kwargs)
+    if started is None:
+        return None
+    job: dict[str, Any] = started.json()
+    while job["state"] not in ("done", "failed") and time.monotonic() < until + 120:
+        await asyncio.sleep(1.0)
+        polled = await tally.request(client, "job status (API)", "GET", job["status_url"])
+        if polled is None:
+            return None
+        job = polled.json()
+    if job["state"] != "done":
+        tally.errors[f"{kind}: {job['state']} {job.get('error')}"] += 1
+        tally.errors[kind] += 1
+        return None
+    tally.latencies[kind].append(time.perf_counter() - began)
+    return job
+
+
 async def _clinician(
     client: httpx.AsyncClient,
     patients: list[str],
     until: float,
     think_s: float,
     seed: int,
-    latencies: dict[str, list[float]],
-    errors: dict[str, int],
+    tally: _Tally,
+    mix: bool,
 ) -> None:
     rng = random.Random(seed)
     await asyncio.sleep(rng.uniform(0, think_s))  # clinicians do not start in step
+    token = (await client.get("/api/session")).json()["csrf_token"]
+    headers = {"X-CSRF-Token": token}
     while time.monotonic() < until:
         patient = rng.choice(patients)
-        for page, path in (
-            ("patient page", f"/patients/{patient}"),
-            ("assessment (API)", f"/api/patients/{patient}/assessment"),
-            ("patient list", "/patients"),
-        ):
-            if time.monotonic() >= until:
-                return
-            start = time.perf_counter()
-            response = None
-            failure = ""
-            try:
-                response = await client.get(path)
-                ok = response.status_code == 200
-            except httpx.HTTPError as err:  # named in the report: a timeout is not a reset
-                ok = False
-                failure = type(err).__name__
-            latencies[page].append(time.perf_counter() - start)
-            if not ok:
-                errors[page] += 1
-                what = f"no answer ({failure})" if response is None else (
-                    f"HTTP {response.status_code}")
-                errors[f"{page}: {what}"] += 1
-            await asyncio.sleep(think_s)
+        draw = rng.random() if mix else 1.0
+        if draw < WRITE_SHARE:
+            day = (dt.date.today() - dt.timedelta(days=rng.randint(0, 60))).isoformat()
+            lab = {"date": day, "analyte": "lh", "value": round(rng.uniform(0.5, 9), 1),
+                   "unit": "IU/L"}
+            await tally.request(client, "write (API)", "POST",
+                                f"/api/patients/{patient}/observations",
+                                json={"labs": [lab]}, headers=headers)
+        elif draw < WRITE_SHARE + REPORT_SHARE:
+            job = await _job(tally, client, "report job", "POST",
+                             f"/api/jobs/outlook/{patient}", until, headers=headers)
+            if job is not None:
+                await tally.request(client, "report page", "GET", f"/patients/{patient}/report")
+        elif draw < WRITE_SHARE + REPORT_SHARE + PROGNOSIS_SHARE:
+            job = await _job(tally, client, "prognosis job", "POST", "/api/jobs/prognosis",
+                             until, json=POSTED_CASE, headers=headers)
+            if job is not None:
+                await tally.request(client, "job result (API)", "GET", job["result_url"])
+        else:
+            for page, path in (
+                ("patient page", f"/patients/{patient}"),
+                ("assessment (API)", f"/api/patients/{patient}/assessment"),
+                ("patient list", "/patients"),
+            ):
+                if time.monotonic() >= until:
+                    return
+                await tally.request(client, page, "GET", path)
+                await asyncio.sleep(think_s)
+            continue
+        await asyncio.sleep(think_s)
 
 
-def _percentile(values: list[float], q: float) -> float:
+def _percentile(values: list[float], q: int) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[q - 1]
         if len(values) > 1
@@ -134,11 +221,8 @@ def _warm_up(port: int, patients: list[str]) -> None:
         client.get("/patients").raise_for_status()
 
 
-async def _run(
-    args: argparse.Namespace, patients: list[str]
-) -> tuple[dict[str, list[float]], dict[str, int], float]:
-    latencies: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
+async def _run(args: argparse.Namespace, patients: list[str]) -> tuple[_Tally, float]:
+    tally = _Tally()
     base = f"http://{HOST}:{args.port}"
     clients = [
         httpx.AsyncClient(base_url=base, timeout=30, trust_env=False)
@@ -151,11 +235,11 @@ async def _run(
         until = started + args.duration
         await asyncio.gather(
             *(
-                _clinician(c, patients, until, args.think, i, latencies, errors)
+                _clinician(c, patients, until, args.think, i, tally, args.mix)
                 for i, c in enumerate(clients)
             )
         )
-        return latencies, errors, time.monotonic() - started
+        return tally, time.monotonic() - started
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
 
@@ -167,31 +251,39 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="seconds between requests")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--mix", action="store_true",
+                        help="the mixed workload: writes, reports and prognoses as jobs")
+    parser.add_argument("--db", help="an empty database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'load.db'}"
+        url = args.db or f"sqlite:///{Path(tmp) / 'load.db'}"
         patients = _prepare(url, args.clinicians)
         log = Path(tmp) / "server.log"
         server = _start_server(url, args.port, log)
         try:
             _warm_up(args.port, patients)
-            latencies, errors, elapsed = asyncio.run(_run(args, patients))
+            tally, elapsed = asyncio.run(_run(args, patients))
+            latencies, errors = tally.latencies, tally.errors
         finally:
             server.terminate()
             server.wait(timeout=30)
             server_log = log.read_text(encoding="utf-8", errors="replace")
             tracebacks = server_log.count("Traceback")
-    everything = [v for values in latencies.values() for v in values]
-    rows = {**latencies, "all": everything}
+    requests = {k: v for k, v in latencies.items() if k not in JOBS}
+    everything = [v for values in requests.values() for v in values]
+    rows = {**{k: latencies[k] for k in (*PAGES, *JOBS) if latencies.get(k)},
+            "all requests": everything}
+    database = url.split(":", 1)[0]
     print(
         f"{args.clinicians} clinicians, {args.duration:g} s, think {args.think:g} s, "
+        f"{'mixed' if args.mix else 'reads'}, {database}, "
         f"{len(everything) / elapsed:.1f} requests/s"
     )
     columns = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms")
     print(f"{'page':<18} " + " ".join(f"{c:>8}" for c in columns))
     summary = {}
     for page, values in rows.items():
-        n_errors = sum(errors[p] for p in latencies) if page == "all" else errors[page]
+        n_errors = sum(errors[p] for p in latencies) if page == "all requests" else errors[page]
         p50, p95, p99 = (_percentile(values, q) * 1000 for q in (50, 95, 99))
         summary[page] = {
             "requests": len(values),
@@ -218,6 +310,8 @@ def main() -> None:
                     "clinicians": args.clinicians,
                     "duration_s": args.duration,
                     "think_s": args.think,
+                    "mix": args.mix,
+                    "database": database,
                     "pages": summary,
                 }
             )

@@ -11,17 +11,26 @@ man) run through:
   parameters and steady state),
 - scipy ``solve_ivp`` BDF and LSODA on ``androcast.model.rhs``, one ``simulate`` per man.
 
+androcast runs with ``FORECAST`` (``simulate.batch``: regular daily tablets as their mean
+rate, steps not stopped by outputs, rtol 1e-2) unless ``--rtol`` is given. The outcome-level
+errors are those of the same control on ``--panel-n`` men of every shipped protocol after a
+year of TRT against RODAS4 at rtol 1e-8 (``androcast.prognosis.accuracy``): the time to 5,
+15 and 20 M/mL (``max_outcome_dt_days``) and the probability at each reported month
+(``max_outcome_dp``).
+
 Peers run at ``--peer-rtol`` (default 1e-5: LSODA fails at 1e-4 and BDF misses 1e-3 there).
 ``max_rel_error`` is androcast's batch against the one-patient solver at tight tolerances
 (LSODA, rtol 1e-10) on T, LH, FSH and sperm concentration for ``--check-n`` men; the table
 also gives each peer's error on the same men.
 
-    python bench/peers.py [--n 200] [--peer-n 10] [--check-n 3] [--format table|json]
+    python bench/peers.py [--n 200] [--peer-n 10] [--check-n 3] [--panel-n 100]
+                          [--format table|json]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 import warnings
@@ -35,8 +44,9 @@ import _peers_engines as engines  # bench/ is on sys.path when run as a script
 from rich.console import Console
 from rich.table import Table
 
+from androcast.prognosis.accuracy import outcome_errors
 from androcast.simulate import SolverOptions
-from androcast.simulate.batch import StepControl
+from androcast.simulate.batch import FORECAST
 
 REGIMEN = "trt_then_clomiphene_hcg.yaml"
 WORKERS = 2
@@ -58,7 +68,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="androcast's virtual men")
     parser.add_argument("--peer-n", type=int, default=None, help="peers' men (min(N, 50))")
     parser.add_argument("--check-n", type=int, default=3, help="men for the accuracy check")
-    parser.add_argument("--rtol", type=float, default=1e-3, help="androcast's rtol")
+    parser.add_argument("--rtol", type=float, default=None,
+                        help="androcast's rtol (default: FORECAST's)")
+    parser.add_argument("--panel-n", type=int, default=100,
+                        help="men of the outcome-level accuracy panel (0: skip)")
     parser.add_argument("--peer-rtol", type=float, default=1e-5)
     parser.add_argument("--threads", type=int, default=None, help="androcast's threads")
     parser.add_argument("--seed", type=int, default=2024)
@@ -74,7 +87,8 @@ def main() -> None:
     days = len(sc.t_d) - 1
     p = engines.population(n, args.seed)
     men = [engines.man(p, k) for k in range(peer_n)]
-    control = StepControl(rtol=args.rtol, atol=args.rtol * 1e-2)
+    control = FORECAST if args.rtol is None else dataclasses.replace(
+        FORECAST, rtol=args.rtol, atol=args.rtol * 1e-2)
     peer_solver = {"rtol": args.peer_rtol, "atol": args.peer_rtol * 1e-2}
 
     # warm-ups outside the timing: the C kernel (built or loaded), the SBML JIT
@@ -103,6 +117,8 @@ def main() -> None:
     errors = {name: engines.max_rel_error(first(out, check_n), reference)
               for name, out in results.items()}
 
+    outcome = outcome_errors(args.panel_n, control) if args.panel_n else None
+
     rate = {"androcast": n / seconds["androcast"]}
     rate.update({name: peer_n / s for name, s in seconds.items() if name != "androcast"})
     ratio = rate["androcast"] / rate["roadrunner"]
@@ -113,6 +129,9 @@ def main() -> None:
             "peers": {name: round(r, 3) for name, r in rate.items() if name != "androcast"},
             "ratio_vs_roadrunner": round(ratio, 1),
             "max_rel_error": float(f"{errors['androcast']:.3g}"),
+            "max_outcome_dt_days": None if outcome is None else round(outcome.max_dt_days, 3),
+            "max_outcome_dp": None if outcome is None else round(outcome.max_dp, 4),
+            "panel_n": args.panel_n,
         }))
         return
     table = Table(title=f"Reference scenario, {days} days daily output "
@@ -123,10 +142,14 @@ def main() -> None:
                          no_wrap=True)
     for name, r in rate.items():
         table.add_row(name, str(n if name == "androcast" else peer_n),
-                      f"{args.rtol if name == 'androcast' else args.peer_rtol:g}",
+                      f"{control.rtol if name == 'androcast' else args.peer_rtol:g}",
                       f"{seconds[name]:.2f}", f"{r:.2f}", f"{r / rate['roadrunner']:.1f}x",
                       f"{errors[name]:.2e}")
     Console(width=110).print(table)
+    if outcome is not None:
+        print(f"outcomes on {args.panel_n} men x {len(outcome.per_protocol)} protocols: "
+              f"max |dt| {outcome.max_dt_days:.3f} d ({outcome.worst_dt}), "
+              f"max |dp| {outcome.max_dp:.4f} ({outcome.worst_dp})")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,21 @@
-"""Peak memory of a large cohort through the population layer (run on demand).
+"""Wall time and peak memory of a large shipped cohort on a 2-worker Dask LocalCluster.
 
-Issue 5 asks for 10^5 virtual men with streamed summaries in <= 2 GB. The men run in
-chunks through ``run_cohort`` and the model-backed ``ModelEngine`` (the compiled batch
-engine); each chunk sends back only its summaries, so memory should not grow with n beyond
-the summaries themselves (ten observables x the reporting months x n floats). Prints one
-JSON line: peak RSS, resident memory after the first chunk and at the end, time, men/s.
+Issue 17: 10^6 virtual men of a shipped cohort, streaming, memory flat in n. Chunks of men
+run on the workers through the model-backed ``ModelEngine`` (``summarise_chunk``: each
+worker samples its men from their own seeds and sends back only their summaries); at most
+``--in-flight`` chunks are outstanding, and each summary is folded at once into fixed-size
+tallies (per outcome: men reaching it by each day of the follow-up, and the censored; per
+observable and reported month: sum and sum of squares), then dropped with its future. So
+neither the client nor the cluster holds anything that grows with n. The cohort's follow-up
+ends at the same time for every man, so the daily tally is its Kaplan-Meier curve exactly.
 
-The default cohort is small on purpose (no androgen history, hCG for three months) so that
-10^5 men take minutes, not hours; ``--cohort`` runs a shipped cohort or a file instead.
+Prints one JSON line: wall time, men/s, the client's peak RSS, each worker's peak RSS, the
+resident memory of client and workers after 10 %, 50 % and 100 % of the men (flat in n when
+they agree), and the share reaching each outcome by each reported month. ``--n`` smaller
+than 10^6 gives the rate to extrapolate from (the printed ``extrapolated_1e6_s``).
 
-    python bench/population_memory.py [--n 100000] [--chunk-size 1000] [--cohort NAME]
+    python bench/population_memory.py [--n 1000000] [--cohort contraception_liu2006]
+                                      [--chunk-size 500] [--workers 2] [--in-flight 4]
 """
 
 from __future__ import annotations
@@ -18,26 +24,18 @@ import argparse
 import json
 import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from androcast.population import load_cohort, parse_cohort, run_cohort
+import numpy as np
+from distributed import Client, LocalCluster, wait
+
+from androcast.population import DAYS_PER_MONTH, load_cohort
+from androcast.population.backends import chunk_bounds
 from androcast.population.cohort import Cohort
 from androcast.population.engine import ModelEngine
-
-SMALL = {
-    "name": "hcg_three_months",
-    "seed": 1,
-    "follow_up_months": 3,
-    "months": [0, 1, 2, 3],
-    "outcomes": ["concentration_ge_20m_per_ml", "lh_normal"],
-    "covariates": {
-        "age_years": {"distribution": "uniform", "low": 25, "high": 55},
-        "baseline_concentration_m_per_ml": {"distribution": "lognormal", "median": 40,
-                                            "cv": 0.6},
-    },
-    "regimen": [{"drug": "hcg", "dose": "1500 IU", "route": "sc", "every": "3 d",
-                 "start": "0 d", "duration": "90 d"}],
-}
+from androcast.population.summary import ChunkSummary, summarise_chunk
 
 
 def resident_mb() -> float:
@@ -46,32 +44,116 @@ def resident_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+class Tally:
+    """Fixed-size running summary of a cohort: O(follow-up days + months), not O(n)."""
+
+    def __init__(self, cohort: Cohort) -> None:
+        self.days = int(np.ceil(cohort.follow_up_months * DAYS_PER_MONTH)) + 1
+        self.months = np.asarray(cohort.months, dtype=float)
+        self.n = 0
+        self.by_day: dict[str, np.ndarray] = {}
+        self.censored: dict[str, int] = {}
+        self.sums: dict[str, np.ndarray] = {}
+        self.squares: dict[str, np.ndarray] = {}
+
+    def add(self, summary: ChunkSummary) -> None:
+        self.n += summary.stop - summary.start
+        for code, t in summary.time_to_event_d.items():
+            t = np.asarray(t, dtype=float)
+            met = np.isfinite(t)
+            days = np.clip(np.ceil(t[met]).astype(int), 0, self.days - 1)
+            counts = np.bincount(days, minlength=self.days)
+            self.by_day[code] = self.by_day.get(code, 0) + counts
+            self.censored[code] = self.censored.get(code, 0) + int(np.sum(~met))
+        for name, v in summary.at_months.items():
+            v = np.asarray(v, dtype=float)
+            self.sums[str(name)] = self.sums.get(str(name), 0) + np.nansum(v, axis=1)
+            self.squares[str(name)] = self.squares.get(str(name), 0) + np.nansum(v * v, axis=1)
+
+    def reached_by_month(self) -> dict[str, list[float]]:
+        out = {}
+        for code, counts in self.by_day.items():
+            cumulative = np.cumsum(counts) / self.n
+            idx = np.clip((self.months * DAYS_PER_MONTH).astype(int), 0, self.days - 1)
+            out[code] = [round(float(cumulative[i]), 4) for i in idx]
+        return out
+
+
+def stream(client: Client, cohort: Cohort, engine: ModelEngine, n: int, chunk_size: int,
+           in_flight: int, tally: Tally, checkpoint: Callable[[int], None]) -> None:
+    """Every chunk through the cluster, at most ``in_flight`` at a time, folded into
+    ``tally`` as it completes; ``checkpoint(done)`` after each."""
+    chunks = iter(chunk_bounds(n, chunk_size))
+    running: set[Any] = set()
+    done = 0
+    while True:
+        while len(running) < in_flight:
+            bounds = next(chunks, None)
+            if bounds is None:
+                break
+            running.add(client.submit(summarise_chunk, cohort, engine, *bounds, pure=False))
+        if not running:
+            return
+        finished, running = wait(running, return_when="FIRST_COMPLETED")
+        for future in finished:
+            summary = future.result()
+            tally.add(summary)
+            done += summary.stop - summary.start
+            future.release()
+        del finished
+        checkpoint(done)
+
+
+def worker_rss(client: Client) -> dict[str, float]:
+    return {w: round(v, 1) for w, v in client.run(resident_mb).items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--chunk-size", type=int, default=1000)
-    parser.add_argument("--cohort", default=None, help="a shipped cohort or a cohort file")
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--cohort", default="contraception_liu2006")
+    parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--in-flight", type=int, default=4)
     args = parser.parse_args()
-    cohort: Cohort = load_cohort(args.cohort) if args.cohort else parse_cohort(SMALL)
+    cohort = load_cohort(args.cohort)
     engine = ModelEngine()
-    run_cohort(cohort, 2, engine, chunk_size=2)  # build or load the kernel outside the timing
-    before = resident_mb()
-    after_first: list[float] = []
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        # every worker builds or loads its kernels outside the timing
+        warm = [client.submit(summarise_chunk, cohort, engine, k, k + 2, pure=False,
+                              workers=[w]) for k, w in enumerate(client.scheduler_info()[
+                                  "workers"])]
+        wait(warm)
+        del warm
+        marks = {max(1, args.n // 10): "10%", max(1, args.n // 2): "50%", args.n: "100%"}
+        trace: dict[str, Any] = {}
+        tally = Tally(cohort)
 
-    def progress(_: int) -> None:
-        if not after_first:
-            after_first.append(resident_mb())
+        def checkpoint(done: int) -> None:
+            for mark, label in marks.items():
+                if done >= mark and label not in trace:
+                    trace[label] = {"client_mb": round(resident_mb(), 1),
+                                    "workers_mb": worker_rss(client)}
 
-    start = time.perf_counter()
-    result = run_cohort(cohort, args.n, engine, chunk_size=args.chunk_size, progress=progress)
-    seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        start = time.perf_counter()
+        stream(client, cohort, engine, args.n, args.chunk_size, args.in_flight, tally,
+               checkpoint)
+        seconds = time.perf_counter() - start
+        worker_peak = client.run(peak_mb)
     print(json.dumps({
-        "cohort": cohort.name, "n": result.n, "chunk_size": args.chunk_size,
-        "peak_rss_mb": round(peak_mb, 1), "rss_before_mb": round(before, 1),
-        "rss_after_first_chunk_mb": round(after_first[0], 1),
-        "rss_end_mb": round(resident_mb(), 1), "seconds": round(seconds, 1),
+        "cohort": cohort.name, "n": tally.n, "chunk_size": args.chunk_size,
+        "workers": args.workers, "seconds": round(seconds, 1),
         "men_per_s": round(args.n / seconds, 1),
+        "extrapolated_1e6_s": round(1e6 / (args.n / seconds)),
+        "client_peak_rss_mb": round(peak_mb(), 1),
+        "worker_peak_rss_mb": {w: round(v, 1) for w, v in worker_peak.items()},
+        "rss_by_progress": trace,
+        "reached_by_month": {"months": list(cohort.months), **tally.reached_by_month()},
     }))
 
 

@@ -41,6 +41,13 @@ class InputFileError(AndrocastError, ValueError):
         return "cannot be read"
 
 
+class IdentifierError(AndrocastError, ValueError):
+    """An identifier (a patient's, a user's, a clinic's) that cannot be kept as given."""
+
+    def problem(self) -> str:
+        return "is not a usable identifier"
+
+
 class UnknownCodeError(AndrocastError, KeyError):
     """A code (analyte, drug, condition, protocol, outcome ...) that the catalogue lacks."""
 

@@ -1,4 +1,8 @@
-"""The stored fit reproduces the published recovery data on small seeded runs.
+"""The stored fit holds on its fit targets, and the model meets its validation targets.
+
+Fit targets (``androcast.calibrate.roles``) are tested as fits (``test_fit_holds_...``): the
+stored calibration was fitted to those very numbers. ``..._matches_<paper>`` tests are kept
+for validation targets, which no fit used.
 
 Each test simulates the shipped population (``calibrate/data/fitted.yaml``) on the target's
 cohort with a fixed seed and checks the published interval widened by two Monte-Carlo
@@ -24,10 +28,10 @@ N_CLINIC = 80  # men per Kohn 2017 / Wenker 2015 run
 N_DIRECTION = int(load_fit()[1]["n"])
 N_CHUA = 40  # men of the SERM cohort (hormone changes, little Monte-Carlo noise)
 
-# Not met, reported instead of tested: liu2006_shorter_acting_faster, chua2013_concentration
-# and the six gonadotropin-induction targets of congenital HH (liu2009_first_sperm and
-# after); their measured reasons are the `gap` of each target (targets.yaml, shown in the
-# calibration report).
+# Not met, reported instead of tested: liu2006_shorter_acting_faster and liu2002_5m_per_ml
+# (validation targets; their measured reasons are the `gap` of each target in targets.yaml,
+# shown in the calibration report).
+N_CHH = 80  # men of the congenital-HH induction cohort
 
 
 def _run(keys: list[str], n: int) -> Mapping[str, TargetResult]:
@@ -54,44 +58,86 @@ def _within(r: TargetResult) -> None:
 
 
 @pytest.mark.parametrize("key", ["liu2006_p6", "liu2006_p12", "liu2006_p24"])
-def test_recovery_to_20m_per_ml_matches_liu2006(liu: Mapping[str, TargetResult], key: str
+def test_fit_holds_liu2006_recovery_to_20m_per_ml(liu: Mapping[str, TargetResult], key: str
                                                 ) -> None:
     _within(liu[key])
 
 
-def test_median_time_to_20m_per_ml_matches_liu2006(liu: Mapping[str, TargetResult]) -> None:
+def test_fit_holds_liu2006_median_time_to_20m_per_ml(liu: Mapping[str, TargetResult]) -> None:
     _within(liu["liu2006_median"])
 
 
-def test_tmc_above_5m_within_12_months_matches_kohn2017(clinic: Mapping[str, TargetResult]
+def test_fit_holds_kohn2017_tmc_above_5m_within_12_months(clinic: Mapping[str, TargetResult]
                                                         ) -> None:
     _within(clinic["kohn2017_p12"])
 
 
 @pytest.mark.parametrize("key", ["wenker2015_regain", "wenker2015_mean_time"])
-def test_recovery_on_hcg_combination_matches_wenker2015(clinic: Mapping[str, TargetResult],
+def test_fit_holds_wenker2015_recovery_on_hcg_combination(clinic: Mapping[str, TargetResult],
                                                         key: str) -> None:
     _within(clinic[key])
 
 
-@pytest.mark.parametrize("key", [
-    "liu2006_older_faster",
-    "liu2006_asian_faster",
-    "liu2006_shorter_treatment_faster",
-    "liu2006_higher_baseline_faster",
-    "kohn2017_longer_use_slower",
-    "kohn2017_older_slower",
-    "aas_slower_than_trt",
-])
-def test_covariate_direction_holds(key: str) -> None:
+def _direction(key: str) -> None:
     (r,) = evaluate(select_targets([key]), fitted_population(), n=N_DIRECTION)
     assert r.simulated is not None and r.simulated > r.target.min_effect, (
         f"{key}: difference {r.simulated} (n = {N_DIRECTION} per variant), needs > "
         f"{r.target.min_effect:g} ({r.target.source})")
 
 
-def test_clomiphene_raises_fsh_as_chua2013() -> None:
+@pytest.mark.parametrize("key", [
+    "liu2006_older_faster", "liu2006_asian_faster", "kohn2017_older_slower",
+    "aas_slower_than_trt",
+])
+def test_fit_holds_sized_covariate_direction(key: str) -> None:
+    """Each of these effects was sized to the smallest step that shows this direction."""
+    _direction(key)
+
+
+@pytest.mark.parametrize("key", [
+    "liu2006_shorter_treatment_faster", "liu2006_higher_baseline_faster",
+])
+def test_covariate_direction_matches_liu2006(key: str) -> None:
+    _direction(key)
+
+
+def test_longer_use_slower_matches_kohn2017() -> None:
+    _direction("kohn2017_longer_use_slower")
+
+
+def test_aas_less_complete_than_trt_matches_mcbride2016() -> None:
+    _direction("aas_less_complete_than_trt")
+
+
+def test_clomiphene_raises_fsh_matches_chua2013() -> None:
     """Men with idiopathic oligozoospermia make less inhibin B (the cohort's inhibin_factor),
     so their FSH starts higher and rises by +2.5 IU/L on clomiphene (published +4.19)."""
     (r,) = evaluate(select_targets(["chua2013_fsh"]), fitted_population(), n=N_CHUA)
     _within(r)
+
+
+def test_fit_of_fsh_limited_entry_gives_chua2013_concentration() -> None:
+    """A fit, tested as one: the cohort's fsh_need was fitted to this very target (FSH-limited
+    spermatogonial entry, targets.yaml); the model alone gave +0.22 M/mL before it."""
+    (r,) = evaluate(select_targets(["chua2013_concentration"]), fitted_population(), n=N_CHUA)
+    _within(r)
+
+
+@pytest.fixture(scope="module")
+def chh() -> Mapping[str, TargetResult]:
+    return _run(["liu2009_first_sperm", "liu2002_first_sperm", "muir2024_any_sperm",
+                 "muir2024_5m_per_ml", "muir2024_20m_per_ml"], N_CHH)
+
+
+@pytest.mark.parametrize("key", ["liu2009_first_sperm", "muir2024_any_sperm",
+                                 "muir2024_5m_per_ml", "muir2024_20m_per_ml"])
+def test_fit_of_the_induction_pool_holds_in_congenital_hh(chh: Mapping[str, TargetResult],
+                                                           key: str) -> None:
+    """k_seed was fitted to liu2009's median time to first sperm; the cohort's output to
+    muir2024's shares. Before the pool the model gave no sperm in these men."""
+    _within(chh[key])
+
+
+def test_first_sperm_in_congenital_hh_matches_liu2002(chh: Mapping[str, TargetResult]) -> None:
+    _within(chh["liu2002_first_sperm"])
+

@@ -1,11 +1,13 @@
 """`androcast demo` (the main job of `make run`): demo clinic, example patients, admin login."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from androcast.cli import app
+from androcast.cli.demo import FRESH_DAYS, demo_shift
 from androcast.store import list_patients, open_store
 from androcast.store.users import find_user
 from androcast.web import verify_password
@@ -79,9 +81,13 @@ def test_demo_post_trt_man_is_on_a_plan_with_a_follow_up_and_its_alert(tmp_path:
                                 "--format", "json"])
     assert shown.exit_code == 0, shown.output
     report = json.loads(shown.stdout)
-    assert (report["plan"]["protocol"], report["plan"]["start"]) == ("hcg_serm", "2025-10-21")
-    assert report["forecast"]["as_of"] == "2025-12-02"  # learnt from the follow-up
-    week_6 = {o["observable"] for o in report["observations"] if o["date"] == "2025-12-02"}
+    # the examples' dates, moved so that the follow-up lies two weeks before today
+    today = dt.date.today()
+    start = (dt.date(2025, 10, 21) + dt.timedelta(days=demo_shift(today))).isoformat()
+    week_6 = (today - dt.timedelta(days=FRESH_DAYS)).isoformat()
+    assert (report["plan"]["protocol"], report["plan"]["start"]) == ("hcg_serm", start)
+    assert report["forecast"]["as_of"] == week_6  # learnt from the follow-up
+    week_6 = {o["observable"] for o in report["observations"] if o["date"] == week_6}
     assert week_6 == {"testosterone_total", "lh", "fsh", "estradiol"}
     assert [(a["code"], a["rule"]) for a in report["alerts"]] == [
         ("add_aromatase_inhibitor", "ESC-AI")]

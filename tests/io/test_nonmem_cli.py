@@ -62,8 +62,8 @@ def test_an_unknown_drug_is_one_line_exit_2(tmp_path: Path) -> None:
     line = _error(tmp_path, "--case", str(EXAMPLES / "cases" / "post_trt.yaml"),
                   "--regimen", str(regimen))
     assert line.startswith("error: r.yaml[0].drug: 'testosterone_undecylate_x' is not a known "
-                           "code; expected one of: alpha_blocker, anastrozole, ")
-    assert "testosterone_cypionate" in line
+                           "code; expected one of: ")
+    assert "anastrozole, " in line and "testosterone_cypionate" in line
 
 
 def test_no_results_and_no_regimen_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -48,7 +48,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(database_url: str) -> Iterator[FastAPI]:
     # Few virtual men: a prognosis and plan of a page take about a second each.
     web = create_app(
-        WebSettings(database_url=database_url, secure_cookies=False, particles=PARTICLES)
+        WebSettings(
+            database_url=database_url,
+            secure_cookies=False,
+            particles=PARTICLES,
+            outlook_wait_s=300.0,  # a busy test machine: the page waits for its job
+        )
     )
     yield web
     web.state.store.close()

@@ -30,6 +30,9 @@ from androcast.web import WebSettings, create_app, hash_password
 from androcast.web.service import add_case
 
 CHROMIUM = Path("/usr/bin/chromium")
+# axe-core 4.14.1 (MPL-2.0) from the npm registry, vendored: injected into each page
+AXE = Path(__file__).with_name("assets") / "axe-4.14.1.min.js"
+PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 TODAY_D = dt.date.today()
 TODAY = TODAY_D.isoformat()
@@ -58,6 +61,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = open_store(url)
     with store.transaction("test setup") as session:
         add_user(session, "dr_who", password_hash=hash_password(PASSWORD), clinic="North")
+        add_user(session, "ada", password_hash=hash_password(PASSWORD), clinic="North",
+                 role="admin")
     # P001: post-TRT, azoospermic on 2025-10-20 (the monitoring test adopts his plan)
     add_case(store, "North", "test setup", load_case(example("cases/post_trt.yaml"), as_of=TODAY_D))
     store.close()
@@ -78,28 +83,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[object]:
+def browser() -> Iterator[Any]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        tab = context.new_page()
-        external: list[str] = []
-        tab.on(
-            "request",
-            lambda r: external.append(r.url) if not r.url.startswith(server) else None,
-        )
-        yield tab
-        context.close()
-        browser.close()
-        assert external == [], f"requests left this server: {external}"
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
 
 
-def _log_in(tab: Any, server: str) -> None:
+@pytest.fixture(scope="module")
+def page(server: str, browser: Any) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    external: list[str] = []
+    tab.on("request", lambda r: external.append(r.url) if not r.url.startswith(server) else None)
+    yield tab
+    context.close()
+    assert external == [], f"requests left this server: {external}"
+
+
+def _log_in(tab: Any, server: str, username: str = "dr_who") -> None:
     tab.goto(f"{server}/patients")
     if not tab.url.startswith(f"{server}/login"):
         return  # logged in by an earlier test of this module
-    tab.fill("input[name=username]", "dr_who")
+    tab.fill("input[name=username]", username)
     tab.fill("input[name=password]", PASSWORD)
     tab.click("button[type=submit].primary")
     tab.wait_for_url(f"{server}/patients")
@@ -149,13 +156,18 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     tab.click("text=Save and assess")
     tab.wait_for_url(f"{server}/patients/B-007")
 
-    assert tab.inner_text("[data-testid=pattern]") == "exogenous_suppression"
+    assert tab.inner_text("[data-testid=pattern]") == "Suppressed by androgens"
+    assert tab.inner_text("[data-testid=bl-pattern]") == "Suppressed by androgens"
     findings = tab.inner_text("ul.findings")
-    assert "low_testosterone" in findings and "mulhall2018" in findings
-    assert "avoid_testosterone_therapy" in tab.inner_text("ul.cautions")
-    table = tab.inner_text("[data-testid=lab-table]")
-    assert "3.814 nmol/L" in table and "110 ng/dL" in table  # 110 / 28.842
-    assert "8.962 ng/mL" in table and "190 m[IU]/L" in table  # 190 / 21.2
+    assert "Low testosterone" in findings and "mulhall2018" in findings
+    assert "Avoid testosterone therapy" in tab.inner_text("ul.cautions")
+    sheet = tab.locator("[data-testid=flowsheet]")
+    testosterone = sheet.locator("tr[data-row=Testosterone] td.num").first
+    assert testosterone.inner_text() == "3.81 L"  # 110 ng/dL / 28.842
+    assert testosterone.get_attribute("title") == "reported 110 ng/dL"
+    prolactin = sheet.locator("tr[data-row=Prolactin] td.num").first
+    assert prolactin.inner_text() == "8.96" and "190 mIU/L" in prolactin.get_attribute("title")
+    assert sheet.locator("tr[data-row=FSH] td.num").first.inner_text() == "<0.3 L"
     tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
     tab.screenshot(path=str(ARTIFACTS / "03-patient-assessment.png"), full_page=True)
 
@@ -173,10 +185,11 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     form.locator("input[name='labs[0].value']").fill("2.9")
     form.locator("select[name='labs[0].unit']").select_option("m[IU]/mL")
     form.locator("button[type=submit]").click()
-    tab.wait_for_selector(f"[data-testid=lab-table] >> text={TODAY}")
+    tab.wait_for_selector("[data-testid=saved]")
+    assert "Laboratory result saved" in tab.inner_text("[data-testid=saved]")
     assert tab.locator("#add-lab .field-error").count() == 0
-    row = tab.locator(f"[data-testid=lab-table] tr:has-text('{TODAY}')").inner_text()
-    assert "Luteinising hormone" in row and "2.9 m[IU]/mL" in row and "normal" in row
+    lh = tab.locator("[data-testid=flowsheet] tr[data-row=LH] td.num").last
+    assert lh.inner_text() == "2.9" and lh.get_attribute("title") == "reported 2.9 mIU/mL"
     assert f"as of {TODAY}" in tab.inner_text("#assessment h2")
     tab.wait_for_selector("[data-testid=timeline-chart][data-drawn=true] .main-svg")
     tab.screenshot(path=str(ARTIFACTS / "05-follow-up-added.png"), full_page=True)
@@ -191,6 +204,7 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     assert tab.locator("[data-testid=prognosis-table] tbody tr").count() >= 2
     assert tab.locator("[data-testid=plan-alternatives] > li").count() >= 2
     assert "stop all testosterone" in tab.inner_text("[data-testid=first-step]")
+    assert "chance of sperm concentration" in tab.inner_text("[data-testid=bl-forecast]")
     tab.locator("[data-testid=outlook]").screenshot(path=str(ARTIFACTS / "06-prognosis-plan.png"))
 
     with tab.expect_popup() as popup:
@@ -199,7 +213,8 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     report.wait_for_load_state()
     assert "androcast patient report: B-007" in report.inner_text("h1")
     assert "Phased plan" in report.inner_text("#plan h2")  # the kept plan, not recomputed
-    assert report.locator("#prognosis svg").count() == 1
+    report.wait_for_selector("[data-testid=report-prognosis-chart][data-drawn=true] .main-svg")
+    assert report.locator("[data-testid=bottom-line]").count() == 1
     report.screenshot(path=str(ARTIFACTS / "07-report.png"), full_page=True)
 
 
@@ -217,6 +232,14 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     assert "hCG 3000 IU every other day + clomiphene 25 mg daily" in tab.inner_text(
         "[data-testid=adopted-plan]"
     )
+    assert "Plan adopted" in tab.inner_text("[data-testid=saved]")
+    # Issue 15: once adopted, his bottom line lists the drugs he now takes, his pathway and
+    # its first step (never "Medications: none").
+    drugs = tab.inner_text("[data-testid=bl-drugs]")
+    assert "hCG 3000 IU, every other day, subcutaneous" in drugs
+    assert "Clomiphene 25 mg, daily, by mouth" in drugs and "adopted plan" in drugs
+    assert tab.inner_text("[data-testid=bl-pathway]") not in ("", "not determined yet")
+    assert tab.inner_text("[data-testid=bl-first-step]") not in ("", "not determined yet")
     assert "CRYO" in tab.inner_text("[data-testid=plan-escalations]")
     tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
     assert tab.locator("[data-testid=no-alerts]").count() == 1
@@ -228,19 +251,94 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     semen.locator("input[name='semen[0].volume_ml']").fill("2.8")
     semen.locator("input[name='semen[0].concentration_m_per_ml']").fill("1.5")
     semen.locator("button[type=submit]").click()
-    alert = tab.locator("[data-testid=alert-list] tr:has-text('offer_cryopreservation')")
+    alert = tab.locator("[data-testid=alert-list] tr:has-text('Offer sperm cryopreservation')")
     alert.wait_for(timeout=60_000)
     text = alert.inner_text()
     assert "2025-12-15" in text and "[CRYO] wenker2015" in text and "cryopreserve" in text
+    assert "Offer sperm cryopreservation" in tab.inner_text("[data-testid=bl-alerts]")
     tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
     assert tab.locator("[data-testid=monitoring-chart] .scatterlayer .point").count() >= 1
     tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "09-alert.png"))
 
     alert.locator("[data-testid=acknowledge]").click()
     done = tab.locator(
-        "[data-testid=alert-list] tr.acknowledged:has-text('offer_cryopreservation')"
+        "[data-testid=alert-list] tr.acknowledged:has-text('Offer sperm cryopreservation')"
     )
     done.wait_for()
     assert f"dr_who, {TODAY}" in done.inner_text()
     assert "0 open alerts" in tab.inner_text("[data-testid=monitoring] h2")
     tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "10-acknowledged.png"))
+
+
+SERIOUS = ("serious", "critical")
+# What scrolls sideways inside its own box (wide tables, charts) is not the page overflowing.
+_OVERFLOW = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= window.innerWidth + 1) continue;
+    let boxed = false;
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const x = getComputedStyle(p).overflowX;
+      if (x === "auto" || x === "scroll" || x === "hidden") { boxed = true; break; }
+    }
+    if (!boxed) out.push(`${el.tagName}.${el.className} ${Math.round(r.right)}px`);
+  }
+  return out.slice(0, 10);
+}"""
+
+
+def _serious_violations(tab: Any) -> list[str]:
+    tab.add_script_tag(path=str(AXE))
+    found = tab.evaluate(
+        "async () => (await axe.run(document)).violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in found if v["impact"] in SERIOUS]
+
+
+def test_every_page_passes_axe_fits_a_390_px_phone_and_works_by_keyboard(
+    server: str, browser: Any
+) -> None:
+    # After the tests above: B-007 has an outlook, P001 a plan with an acknowledged alert.
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)  # axe is injected inline
+    tab = context.new_page()
+    tab.goto(f"{server}/login")
+    problems = {"/login": _serious_violations(tab)}
+    _log_in(tab, server, "ada")
+    pages = ("/patients", "/patients?q=P001", "/patients/new", "/fhir/import", "/admin/users",
+             "/patients/P001", "/patients/B-007", "/patients/B-007/outlook",
+             "/patients/P001/report", "/account/password")
+    wide: dict[str, Any] = {}
+    for path in pages:
+        tab.goto(f"{server}{path}")
+        tab.wait_for_load_state("networkidle")
+        problems[path] = _serious_violations(tab)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        overflowing = tab.evaluate(_OVERFLOW)
+        if width > PHONE["width"] or overflowing:
+            wide[path] = (width, overflowing)
+        if path == "/patients/P001":
+            tab.screenshot(path=str(ARTIFACTS / "11-patient-390px.png"), full_page=True)
+    assert {p: v for p, v in problems.items() if v} == {}
+    assert wide == {}, "wider than a 390 px phone"
+
+    # Keyboard: the first Tab reaches the skip link, which moves focus to the content; every
+    # control of the patient page is reached by Tab, each with a visible focus ring.
+    tab.goto(f"{server}/patients/P001")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to the content"
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "main"
+    reached = set()
+    for _ in range(150):
+        tab.keyboard.press("Tab")
+        focused = tab.evaluate(
+            "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return [e.textContent.trim().slice(0, 40), s.outlineStyle, s.outlineWidth]; }"
+        )
+        reached.add(focused[0])
+        if focused[0] in ("Add result", "Add analysis"):
+            assert focused[1] != "none" and focused[2] != "0px", focused  # a visible ring
+    assert {"Printable report", "Add result", "Add analysis"} <= reached
+    context.close()

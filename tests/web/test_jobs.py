@@ -169,3 +169,21 @@ def test_his_outlook_job_fills_the_page_s_cache(client_for: ClientFor) -> None:
     page = alice.get("/patients/P001").text
     assert 'data-testid="compute-outlook"' not in page  # kept: shown at once
     assert alice.post("/api/jobs/outlook/PRL-034", headers=api_token(alice)).status_code == 404
+
+
+def test_a_page_that_cannot_wait_shows_the_job_s_progress(database_url: str) -> None:
+    from webhelpers import PARTICLES, log_in
+
+    from androcast.web import WebSettings, create_app
+
+    web = create_app(WebSettings(database_url=database_url, secure_cookies=False,
+                                 particles=PARTICLES, outlook_wait_s=0.0))
+    with TestClient(web) as client:
+        log_in(client, "alice")
+        page = client.get("/patients/P001/outlook", headers={"HX-Request": "true"})
+        if page.status_code == 202:  # not kept from an earlier test of this module
+            assert 'data-testid="outlook-job"' in page.text
+            assert 'hx-get="/patients/P001/outlook"' in page.text
+            assert "data-job-events=\"/api/jobs/" in page.text
+        else:
+            assert page.status_code == 200

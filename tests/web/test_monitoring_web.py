@@ -12,10 +12,13 @@ import datetime as dt
 import html
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
+import pytest
 import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -77,18 +80,19 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
         data={"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": START},
         follow_redirects=False,
     )
-    assert adopted.status_code == 303 and adopted.headers["location"] == "/patients/P001#monitoring"
+    assert adopted.status_code == 303
+    assert adopted.headers["location"] == "/patients/P001?saved=plan#monitoring"
     page = html.unescape(alice.get("/patients/P001").text)
     shown = _text(page)
     assert (
-        f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily (hcg_serm) "
+        f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily "
         f"from {START} [ kohn2017 ; wenker2015 ]"
     ) in shown
     assert 'data-testid="no-alerts"' in page
     assert "[CRYO] wenker2015" in shown  # the plan's escalations, each with its basis
     figure = _figure(page, "monitoring-figure")
     panels = [a["text"] for a in figure["layout"]["annotations"][:2]]  # type: ignore[index]
-    assert panels == ["<b>testosterone_total</b>", "<b>lh</b>"]
+    assert panels == ["<b>Testosterone (nmol/L)</b>", "<b>LH (IU/L)</b>"]
 
     form = {
         "csrf_token": token,
@@ -103,12 +107,16 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
     assert row, "the new alert is listed"
     cells = _text(row.group(2))
     assert cells.startswith(
-        f"{SPERM['date']} sperm_concentration 1.5 10*6/mL offer_cryopreservation info "
+        f"{SPERM['date']} Sperm concentration 1.5 million/mL Offer sperm cryopreservation "
+        "information "
     )
     assert cells.endswith("[CRYO] wenker2015 Acknowledge")
     assert "1 open alert" in _text(page)
+    listed = re.search(r'<tr data-patient="P001">(.*?)</tr>', alice.get("/patients").text, re.S)
+    assert listed and re.search(r'<td class="num overdue">1</td>', listed.group(1))
+    assert "hormones:" in listed.group(1) or "semen analysis" in listed.group(1)  # next check
     observed = _figure(page, "monitoring-figure")["data"]
-    sperm = next(t for t in observed if t["name"] == "sperm_concentration observed")  # type: ignore[union-attr]
+    sperm = next(t for t in observed if t["name"] == "his result" and t["yaxis"] == "y5")  # type: ignore[union-attr]
     assert sperm["x"] == [SPERM["date"]] and sperm["y"] == [1.5]
 
     alert_id = row.group(1)
@@ -205,7 +213,7 @@ def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
         )
         assert swapped.status_code == 200
     shown = _text(swapped.text)
-    assert "Adopted plan: hCG 3000 IU s.c. every other day (hcg)" in shown
+    assert "Adopted plan: hCG 3000 IU s.c. every other day from" in shown
     assert "Adopt another plan (this one is then superseded)" in shown
     assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"
 
@@ -304,3 +312,43 @@ def test_a_fhir_import_of_new_results_runs_the_monitoring_step(app: FastAPI) -> 
     assert imported["created"] == 1
     codes = [a["code"] for a in imported["alerts"][identifier]]
     assert "add_aromatase_inhibitor" in codes  # ESC-AI: estradiol above its reference range
+
+
+def test_a_monitoring_step_computes_holding_no_write_lock(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another clinician's write goes through while a slow step computes; the step's
+    alerts are kept afterwards."""
+    from androcast.workflows import monitoring
+
+    store = app.state.store
+    case = load_case(example("cases/post_trt.yaml"), as_of=TODAY)
+    for identifier in ("P004", "P005"):
+        service.add_case(store, "A", "test",
+                         replace(case, patient=replace(case.patient, id=identifier)))
+    service.adopt_plan(store, "A", "test", "P004", protocol="hcg_serm",
+                       start=dt.date(2025, 10, 21), today=TODAY, particles=4)
+    computing, slow = threading.Event(), monitoring.compute_step
+
+    def slow_step(step: monitoring.StepInput) -> monitoring.StepResult:
+        computing.set()
+        time.sleep(3.0)
+        return slow(step)
+
+    monkeypatch.setattr(monitoring, "compute_step", slow_step)
+    lab = parse_case(
+        {"patient": {"id": "P004"},
+         "labs": [{"date": "2025-12-08", "analyte": "lh", "value": 3.0, "unit": "IU/L"}]},
+        as_of=TODAY,
+    ).labs
+    added: dict[str, object] = {}
+    stepping = threading.Thread(target=lambda: added.update(
+        service.add_results(store, "A", "test", "P004", labs=lab, today=TODAY)))
+    stepping.start()
+    assert computing.wait(30)
+    began = time.perf_counter()
+    other = [replace(lab[0], date=dt.date(2025, 12, 9))]
+    service.add_results(store, "A", "other clinician", "P005", labs=other, today=TODAY)
+    waited = time.perf_counter() - began
+    stepping.join(30)
+    assert waited < 2.0 and "alerts" in added

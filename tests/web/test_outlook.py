@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from webhelpers import PARTICLES, TODAY, api_token, csrf_of, example
 
+from androcast.display import label
 from androcast.labs import load_case
 from androcast.prognosis import prognose
 from androcast.protocol import plan
@@ -112,13 +113,13 @@ def test_the_patient_page_computes_prognosis_and_plan_as_a_fragment_then_keeps_t
     expected = prognose(case, n=PARTICLES, seed=1)[0].to_dict()
     figure = _figure(text, "prognosis-figure")
     lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
-    assert [t["name"] for t in lines] == [p["id"] for p in expected["protocols"]]
+    assert [t["name"] for t in lines] == [label("protocol", p["id"]) for p in expected["protocols"]]
     assert [t["y"] for t in lines] == [p["probability"] for p in expected["protocols"]]
     bands = [t for t in figure["data"] if t.get("fill") == "tonexty"]
     assert len(bands) == len(expected["protocols"])
     table = re.search(r'data-testid="prognosis-table">(.*?)</table>', text, re.S).group(1)
     for p in expected["protocols"]:
-        assert f"<strong>{p['id']}</strong>" in table
+        assert f"<strong>{label('protocol', p['id'])}</strong>" in table
     basis = expected["basis"]
     assert f"{basis['n_virtual']} virtual men like him" in text and basis["disclaimer"] in text
     assert all(c in text for c in basis["citations"])
@@ -126,8 +127,8 @@ def test_the_patient_page_computes_prognosis_and_plan_as_a_fragment_then_keeps_t
 
     expected_plan = plan(case, n=PARTICLES, seed=1).to_dict()
     assert expected_plan["first_step"]["text"] in text
-    ranked = re.findall(r"<li><strong>[^<]+</strong> \((\w+)\)", text)
-    assert ranked == [a["id"] for a in expected_plan["alternatives"]]
+    ranked = re.findall(r"<li><strong>([^<]+)</strong>:", text)
+    assert ranked == [a["name"] for a in expected_plan["alternatives"]]
     top = expected_plan["alternatives"][0]
     assert f"<strong>{top['probability_by_target'] * 100:.0f} %</strong> by month 12" in text
     for e in top["escalations"]:  # each rule with its week and citations
@@ -232,11 +233,11 @@ def test_api_bad_prognosis_requests_are_422_naming_the_field(client_for: ClientF
         refused = alice.post("/api/prognosis", json=body, headers=headers)
         assert refused.status_code == 422
         [name] = {k for k in body if k != "case"}
-        assert refused.json()["detail"][0]["loc"] == ["body", name]
+        assert refused.json()["error"]["field"].split(".")[0] == name
     months = alice.post(
         "/api/plan", json={"case": case, "target_month": 600}, headers=headers
     ).json()
-    assert months["detail"][0]["loc"] == ["body", "target_month"]
+    assert months["error"]["field"] == "target_month"
     broken = alice.post(
         "/api/plan", json={"case": {"patient": {"id": "X", "age_years": 400}}}, headers=headers
     )
@@ -251,13 +252,15 @@ def test_the_report_shows_curves_and_plan_once_computed(client_for: ClientFor) -
     report = alice.get("/patients/P001/report", params={"compute": "true"})
     assert report.status_code == 200
     text = html.unescape(report.text)
-    assert "<h2>Prognosis: P(concentration_ge_20m_per_ml)" in text
-    assert text.count("<svg") == 2  # the hormone timeline and the recovery curves
+    assert "<h2>Prognosis: chance of sperm concentration ≥ 20 million/mL" in text
+    # the page's figures: the hormone timeline, the recovery curves and the plan
+    assert re.findall(r'<script type="application/json" id="(\w+)-figure">', text) == [
+        "timeline", "prognosis", "plan"]
     assert 'data-testid="prognosis-table"' in text and 'data-testid="first-step"' in text
     assert "stop all testosterone and anabolic steroids now" in text
     references = text[text.index("<h2>References</h2>") :]
     assert "<strong>liu2006</strong>" in references and "<strong>wenker2015</strong>" in references
-    assert not re.search(r'(?:src|href)="https?:', text)  # self-contained: no external asset
+    assert not re.search(r'(?:src|href)="https?:', text)  # no asset from the internet
     assert 'data-testid="outlook-missing"' not in text
 
 

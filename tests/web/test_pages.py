@@ -70,25 +70,50 @@ def test_new_patient_in_mixed_units_is_stored_in_canonical_units_and_assessed(
     token = csrf_of(alice.get("/patients/new").text)
     created = alice.post("/patients/new", data=_case_form(token, "W-100"), follow_redirects=False)
     assert created.status_code == 303 and created.headers["location"] == "/patients/W-100"
-    page = html.unescape(alice.get("/patients/W-100").text)
-    # 0.2 mIU/mL of LH is 0.2 IU/L; 210 mIU/L of prolactin is 9.906 ng/mL (21.2 mIU/L per
-    # ng/mL, WHO 84/500); 3.1 nmol/L testosterone stays 3.1 nmol/L.
-    assert re.search(r"0\.2 IU/L</td>\s*<td class=\"num\">0\.2 m\[IU\]/mL", page)
-    assert re.search(r"9\.906 ng/mL</td>\s*<td class=\"num\">210 m\[IU\]/L", page)
-    assert "testosterone_enanthate 250 mg every 7 d (2024-01-01 to 2025-08-01)" in page
-    assert "<0.3 IU/L" in page
-    assert "9.153-31.76 nmol/L" in page  # the default testosterone interval (bhasin2018)
-    assert 'data-testid="pattern">exogenous_suppression<' in page
-    assert "[T-LOW-1] mulhall2018" in page  # each finding with its rule and citation
-    assert "avoid_testosterone_therapy" in page
+    raw = alice.get("/patients/W-100").text
+    page = html.unescape(raw)
+    # 0.2 mIU/mL of LH is 0.2 IU/L; 210 mIU/L of prolactin is 9.91 ng/mL (21.2 mIU/L per
+    # ng/mL, WHO 84/500); 3.1 nmol/L testosterone stays 3.1 nmol/L. The flowsheet shows
+    # each in the analyte's unit, what the laboratory reported on pointing at it.
+    rows = _flowsheet(raw)
+    assert rows["LH"][:3] == ["IU/L", "2.2–11.6", "0.2 L"]
+    assert 'title="reported 0.2 mIU/mL"' in page and 'title="reported 210 mIU/L"' in page
+    assert rows["Prolactin"][0] == "ng/mL" and "9.91" in rows["Prolactin"][2]
+    assert rows["FSH"][2] == "<0.3 L"  # censored as reported
+    assert rows["Testosterone/oestradiol ratio"][2] == "8.13 L"  # 3.1 nmol/L over 11 pg/mL
+    assert rows["WHO 2021 class"][3] == "Azoospermia"
+    assert rows["Testosterone"][1] == "9.2–31.8"  # 9.153-31.76 nmol/L as labs print it
+    assert "Testosterone enanthate 250 mg weekly (2024-01-01 to 2025-08-01)" in page
+    assert 'data-code="exogenous_suppression">Suppressed by androgens<' in page
+    assert "Low testosterone" in page and "mulhall2018" in page  # each finding cited
+    assert "Rule T-LOW-1: how it was reached" in page  # its logic folded away
+    assert "Avoid testosterone therapy" in page
+    for code in ("exogenous_suppression", "avoid_testosterone_therapy", "[IU]", "_total"):
+        assert code not in _text(page), code  # codes stay in attributes and JSON
     assert 'id="timeline-figure"' in page and "For healthcare professionals" in page
     figure = json.loads(re.search(r'id="timeline-figure">(.*?)</script>', page, re.S).group(1))
-    names = [trace["name"] for trace in figure["data"]]
-    assert names[:3] == [
-        "Total testosterone",
-        "Luteinising hormone",
-        "Follicle-stimulating hormone",
-    ]
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles[:4] == ["<b>Treatment</b>", "<b>Testosterone (nmol/L)</b>", "<b>LH (IU/L)</b>",
+                          "<b>FSH (IU/L)</b>"]
+
+
+def _text(page: str) -> str:
+    """What a person reads: the page without tags, scripts and attributes."""
+    page = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    page = re.sub(r'<details class="logic">.*?</details>', "", page, flags=re.S)  # on request
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _flowsheet(page: str) -> dict[str, list[str]]:
+    """The flowsheet's rows by test name: unit, reference and one cell per date."""
+    table = re.search(r'data-testid="flowsheet">(.*?)</table>', page, re.S)
+    assert table, "the page has a flowsheet"
+    rows = {}
+    for row in re.findall(r"<tr data-row[^>]*>(.*?)</tr>", table.group(1), re.S):
+        cells = [" ".join(_text(c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>",
+                                                               row, re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
 
 
 def test_invalid_inputs_are_named_next_to_their_fields_and_kept(client_for: ClientFor) -> None:
@@ -140,7 +165,7 @@ def test_a_confirmed_unusual_value_is_accepted(client_for: ClientFor) -> None:
     form = _case_form(token, "W-102")
     form.update({"labs[0].value": "15", "labs[0].unit": "ng/dL", "labs[0].confirmed": "on"})
     assert alice.post("/patients/new", data=form, follow_redirects=False).status_code == 303
-    assert "15 ng/dL (confirmed)" in html.unescape(alice.get("/patients/W-102").text)
+    assert 'title="reported 15 ng/dL; confirmed"' in alice.get("/patients/W-102").text
 
 
 def test_an_existing_identifier_is_refused_on_the_new_patient_form(client_for: ClientFor) -> None:
@@ -169,7 +194,8 @@ def test_a_follow_up_result_by_htmx_updates_timeline_and_assessment(client_for: 
     response = alice.post("/patients/W-103/labs", data=follow_up, headers={"HX-Request": "true"})
     assert response.status_code == 200
     page = html.unescape(response.text)
-    assert f"{TODAY.isoformat()}</td><td>Luteinising hormone</td>" in page
+    assert TODAY.strftime("%d %b %Y") in page and _flowsheet(response.text)["LH"][-2] == "4.1"
+    assert "Laboratory result saved" in page  # the confirmation
     assert f"as of {TODAY.isoformat()}" in page  # reassessed today
     wrong = {**follow_up, "labs[0].value": "abc"}
     again = alice.post("/patients/W-103/labs", data=wrong, headers={"HX-Request": "true"})
@@ -226,10 +252,28 @@ def test_printable_report_has_assessment_timeline_figure_and_references(
     alice = client_for("alice")
     report = html.unescape(alice.get("/patients/P001/report").text)
     expected = interpret(load_case(example("cases/post_trt.yaml"), as_of=TODAY)).to_dict()
-    assert f'data-testid="pattern">{expected["pattern"]}<' in report
+    assert f'data-code="{expected["pattern"]}"' in report
     for finding in expected["findings"]:
-        assert f"[{finding['rule']}] {finding['citation']}" in report
-    assert "<svg" in report and "@page { size: A4" in report
-    assert "95 ng/dL" in report  # as reported, next to 3.294 nmol/L
+        assert finding["citation"] in report
+    assert 'id="timeline-figure"' in report and "@page { size: A4" in report
+    assert 'data-testid="bottom-line"' in report and 'data-testid="flowsheet"' in report
+    assert "95 ng/dL" in report and "3.29 nmol/L" in report  # as reported, and converted
     assert "mulhall2018</strong>: Mulhall JP" in report
     assert "not a prescription" in report
+
+
+def test_the_patient_list_shows_pattern_alerts_next_check_and_searches(
+    client_for: ClientFor,
+) -> None:
+    alice = client_for("alice")
+    page = alice.get("/patients").text
+    row = re.search(r'<tr data-patient="P001">(.*?)</tr>', page, re.S)
+    assert row, "P001 is listed"
+    cells = [" ".join(_text(c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>",
+                                                            row.group(1), re.S)]
+    assert cells[:4] == ["P001", "Suppressed by androgens", "none", "no plan adopted"]
+    assert 'data-patient="PRL-034"' not in page  # clinic B's patient
+    found = alice.get("/patients", params={"q": "p001 androgens"}).text
+    assert re.findall(r'<tr data-patient="([^"]+)"', found) == ["P001"]
+    none = html.unescape(alice.get("/patients", params={"q": "no-such-man"}).text)
+    assert "No patient matches “no-such-man”" in none

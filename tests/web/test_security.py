@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from webhelpers import PASSWORD, api_token, csrf_of, log_in
 
 from androcast.store import open_store
-from androcast.store.users import find_user
-from androcast.web import WebSettings, create_app
+from androcast.store.users import add_user, find_user
+from androcast.web import WebSettings, create_app, hash_password, verify_password
 
 ClientFor = Callable[[str], TestClient]
 PUBLIC = {"/login", "/api/login", "/static/vendor/plotly.min.js"}
@@ -241,16 +241,57 @@ def test_login_is_rate_limited_per_user_and_per_address(database_url: str) -> No
     blocked = client.post("/login", data=right)
     assert blocked.status_code == 429
     assert "Too many failed logins: try again in" in blocked.text
-    # The same user from another address is blocked too (per user name) ...
+    # The same user from another address is not locked out by them (nobody can lock a
+    # named user out from elsewhere) ...
     other = TestClient(web, client=("10.1.1.2", 1))
     token = csrf_of(other.get("/login").text)
-    assert other.post("/login", data={**right, "csrf_token": token}).status_code == 429
-    # ... and so is another user from the first address (per address).
+    allowed = other.post("/login", data={**right, "csrf_token": token}, follow_redirects=False)
+    assert allowed.status_code == 303
+    # ... but another user from the first address is blocked (per address).
     api = client.post("/api/login", json={"username": "bob", "password": PASSWORD})
     assert api.status_code == 429 and int(api.headers["Retry-After"]) > 0
     # bob from a fresh address is fine.
     fresh = TestClient(web, client=("10.1.1.3", 1))
     assert fresh.post("/api/login", json={"username": "bob", "password": PASSWORD}).is_success
+
+
+def test_the_limiter_keeps_a_bounded_number_of_keys() -> None:
+    from androcast.web.ratelimit import LoginLimiter
+
+    now = [0.0]
+    limiter = LoginLimiter(max_failures=3, window_s=60.0, max_keys=100, clock=lambda: now[0])
+    for i in range(1000):
+        limiter.failed(f"address:10.0.{i // 250}.{i % 250}")
+    assert len(limiter) == 100
+    now[0] = 61.0
+    for _ in range(20):
+        limiter.failed("address:10.9.9.9")
+    assert limiter.retry_after_s("address:10.9.9.9") > 0
+    assert len(limiter) <= 100
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_address(database_url: str) -> None:
+    web = create_app(
+        WebSettings(database_url=database_url, secure_cookies=False, login_max_failures=2,
+                    trusted_proxies=("10.2.2.2",))
+    )
+    proxy = TestClient(web, client=("10.2.2.2", 1))
+    wrong = {"username": "alice", "password": "wrong"}
+    for _ in range(2):
+        failed = proxy.post("/api/login", json=wrong, headers={"X-Forwarded-For": "192.0.2.1"})
+        assert failed.status_code == 401
+    blocked = proxy.post("/api/login", json=wrong, headers={"X-Forwarded-For": "192.0.2.1"})
+    assert blocked.status_code == 429
+    # another client behind the same proxy is not blocked by the first one's failures
+    right = {"username": "bob", "password": PASSWORD}
+    assert proxy.post("/api/login", json=right,
+                      headers={"X-Forwarded-For": "192.0.2.7"}).is_success
+    # a client that is not the proxy cannot choose its address with the header
+    direct = TestClient(web, client=("10.3.3.3", 1))
+    for _ in range(2):
+        direct.post("/api/login", json=wrong, headers={"X-Forwarded-For": "192.0.2.99"})
+    assert direct.post("/api/login", json=right,
+                       headers={"X-Forwarded-For": "192.0.2.100"}).status_code == 429
 
 
 def test_api_login_accepts_only_json(database_url: str) -> None:
@@ -323,3 +364,37 @@ def test_an_htmx_request_without_login_sends_the_page_to_the_login(app: FastAPI)
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login?next=/patients/P001/labs"
     assert response.text == ""
+
+
+def test_a_user_changes_their_password_and_each_problem_is_named(
+    database_url: str, client_for: Callable[[str], TestClient]
+) -> None:
+    store = open_store(database_url)
+    try:
+        with store.transaction("test setup") as session:
+            add_user(session, "dora", password_hash=hash_password(PASSWORD), clinic="A")
+    finally:
+        store.close()
+    dora = client_for("dora")
+    page = dora.get("/account/password")
+    assert page.status_code == 200 and "Change your password" in page.text
+    token = csrf_of(page.text)
+    wrong = dora.post("/account/password", data={
+        "csrf_token": token, "current": "not it", "new": "short", "repeat": "other"})
+    assert wrong.status_code == 422
+    for field, expected in (("current", "not your current password"),
+                            ("new", "at least 12 characters"),
+                            ("repeat", "the same as the new password")):
+        assert re.search(rf'data-field="{field}">expected {expected}', wrong.text), field
+    new = "a much longer passphrase"
+    done = dora.post("/account/password", data={
+        "csrf_token": token, "current": PASSWORD, "new": new, "repeat": new})
+    assert done.status_code == 200 and "Your password is changed" in done.text
+    store = open_store(database_url)
+    try:
+        with store.reading() as session:
+            account = find_user(session, "dora")
+    finally:
+        store.close()
+    assert account is not None and verify_password(account.password_hash, new)
+    assert not verify_password(account.password_hash, PASSWORD)

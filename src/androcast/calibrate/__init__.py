@@ -14,6 +14,7 @@ from androcast.calibrate.cohorts import calibration_cohort_names, cohort_variant
 from androcast.calibrate.evaluate import Curve, TargetResult, evaluate, objective
 from androcast.calibrate.fit import RESERVE, FitResult, Free, fit_population
 from androcast.calibrate.report import render as render_report
+from androcast.calibrate.roles import Role, roles
 from androcast.calibrate.store import fit_document, fitted_path, load_fit, write_fit
 from androcast.calibrate.targets import Target, select_targets, targets, wilson_interval
 
@@ -22,6 +23,7 @@ __all__ = [
     "Curve",
     "FitResult",
     "Free",
+    "Role",
     "Target",
     "TargetResult",
     "calibration_cohort_names",
@@ -33,6 +35,7 @@ __all__ = [
     "load_fit",
     "objective",
     "render_report",
+    "roles",
     "select_targets",
     "targets",
     "wilson_interval",

@@ -68,9 +68,46 @@ def _fmt(x: float | None) -> str:
     return "not reached" if x is None else f"{x:.3g}"
 
 
-def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
-           record: Mapping[str, Any]) -> str:
-    """The HTML page."""
+#: The headline numbers of the seed documents (issue 16), each read from its target:
+#: (label, target key, how the number is written).
+HEADLINES: tuple[tuple[str, str, str], ...] = (
+    ("Liu 2006: >= 20 M/mL by 6 months", "liu2006_p6", "percent"),
+    ("Liu 2006: >= 20 M/mL by 12 months", "liu2006_p12", "percent"),
+    ("Liu 2006: >= 20 M/mL by 24 months", "liu2006_p24", "percent"),
+    ("hCG-based therapy (Kohn 2017: TMSC > 5 M by 12 months)", "kohn2017_p12", "percent"),
+    ("Combination therapy (Wenker 2015: sperm regained)", "wenker2015_regain", "percent"),
+    ("SERM in idiopathic oligozoospermia (Chua 2013: concentration)", "chua2013_concentration",
+     "change"),
+)
+
+
+def _number(x: float | None, style: str) -> str:
+    if x is None:
+        return "not reached"
+    return f"{x:.0%}" if style == "percent" else f"{x:+.2f} M/mL"
+
+
+def _headlines(results: Sequence[TargetResult], roles: Mapping[str, str]) -> str:
+    by_key = {r.target.key: r for r in results}
+    rows = []
+    for label, key, style in HEADLINES:
+        r = by_key.get(key)
+        if r is None:
+            continue
+        t = r.target
+        verdict = "pass" if r.passed else "FAIL"
+        rows.append(
+            f"<tr class='{verdict.lower()}'><td>{html.escape(label)}</td>"
+            f"<td>{_number(t.value, style)} [{_number(t.low, style)}, "
+            f"{_number(t.high, style)}]</td><td>{_number(r.simulated, style)}</td>"
+            f"<td>{verdict}</td><td>{roles.get(key, 'validation')}</td>"
+            f"<td>{html.escape(key)}</td></tr>")
+    return ("<h2>Headline numbers of the seed documents</h2><table><tr><th>published "
+            "figure</th><th>published [interval]</th><th>model</th><th>verdict</th>"
+            "<th>role</th><th>target</th></tr>" + "".join(rows) + "</table>")
+
+
+def _target_table(results: Sequence[TargetResult]) -> str:
     rows = []
     for r in results:
         t = r.target
@@ -83,6 +120,28 @@ def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
             f"{html.escape(t.interval_basis)}</small></td><td>{_fmt(r.simulated)} "
             f"&plusmn; {2 * r.mc_se:.2g}</td><td>{verdict}</td>"
             f"<td>{html.escape(t.source)}</td></tr>")
+    return ("<table><tr><th>target</th><th>what</th><th>published</th><th>simulated "
+            "&plusmn; 2 SE</th><th>verdict</th><th>source</th></tr>" + "".join(rows)
+            + "</table>")
+
+
+def verdicts(results: Sequence[TargetResult], roles: Mapping[str, str], *, n: int, seed: int,
+             date: str) -> dict[str, Any]:
+    """The report's verdicts as data (calibrate/data/verdicts.yaml): read by the prognosis
+    to judge the published figures it shows beside a forecast."""
+    return {"date": date, "n": n, "seed": seed, "targets": {
+        r.target.key: {"role": roles.get(r.target.key, "validation"), "passed": bool(r.passed),
+                       "simulated": None if r.simulated is None else round(float(r.simulated),
+                                                                            4),
+                       "mc_se": round(float(r.mc_se), 4)} for r in results}}
+
+
+def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
+           record: Mapping[str, Any], roles: Mapping[str, str] | None = None) -> str:
+    """The HTML page: fit targets and validation targets apart, the seeds' headlines."""
+    roles = roles or {}
+    fit = [r for r in results if roles.get(r.target.key) == "fit"]
+    validation = [r for r in results if roles.get(r.target.key) != "fit"]
     figures = "".join(
         f"<figure><img alt='{html.escape(r.target.key)}' src='{figure(r)}'>"
         f"<figcaption>{html.escape(r.target.describe())}</figcaption></figure>"
@@ -95,7 +154,8 @@ def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
                           "</tr>" for k, v in record.items() if k != "passed")
     pop_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
                        for k, v in population.items())
-    passed = sum(r.passed for r in results)
+    fit_passed = sum(r.passed for r in fit)
+    validation_passed = sum(r.passed for r in validation)
     gaps = "".join(
         f"<li><b>{html.escape(r.target.key)}</b> ({'pass' if r.passed else 'FAIL'}): "
         f"{html.escape(r.target.gap)}</li>" for r in results if r.target.gap)
@@ -115,10 +175,17 @@ figcaption {{font-size: 0.8em}}
 for a patient. Simulated values come from {n} seeded virtual men per cohort; a target passes
 when the simulation lies within the published interval widened by two Monte-Carlo standard
 errors (direction targets: the difference of the two variants exceeds the stated minimum).
-{passed} of {len(results)} targets pass.</p>
-<h2>Targets</h2>
-<table><tr><th>target</th><th>what</th><th>published</th><th>simulated &plusmn; 2 SE</th>
-<th>verdict</th><th>source</th></tr>{''.join(rows)}</table>
+Fit targets: {fit_passed} of {len(fit)} pass. Validation targets: {validation_passed} of
+{len(validation)} pass.</p>
+{_headlines(results, roles)}
+<h2>Fit targets</h2>
+<p>The stored calibration was fitted to these numbers (in the objective of the fit, a cohort
+parameter fitted to them, or a covariate effect sized to show their direction): a pass shows
+that the fit holds, not that the model predicts.</p>
+{_target_table(fit)}
+<h2>Validation targets</h2>
+<p>No fit used these numbers: each verdict, whatever it is, tests the model.</p>
+{_target_table(validation)}
 {gap_section}
 <h2>Fitted population</h2><table>{pop_rows}</table>
 <h2>Fit record</h2><table>{record_rows}</table>

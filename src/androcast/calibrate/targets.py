@@ -55,6 +55,7 @@ class Target:
     variant_b: Mapping[str, Any] = field(default_factory=dict)
     min_effect: float = 0.0
     gap: str = ""  # a measured reason why the model cannot meet it (reported, not hidden)
+    fitted_by: str = ""  # fitted outside the objective: the parameter fitted to it
 
     @property
     def sd(self) -> float:
@@ -103,7 +104,7 @@ def parse_target(key: str, spec: Any) -> Target:
         raise ParameterError(f"{where}.gap", gap, "a text: why the model misses the target")
     common: dict[str, Any] = {
         "key": key, "kind": kind, "cohort": cohort, "fit": bool(spec.get("fit", False)),
-        "gap": " ".join(gap.split()),
+        "gap": " ".join(gap.split()), "fitted_by": str(spec.get("fitted_by", "")),
         "outcome": spec.get("outcome"), "observable": spec.get("observable"),
         "month": None if spec.get("month") is None else float(spec["month"]),
     }

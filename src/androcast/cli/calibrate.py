@@ -22,6 +22,9 @@ app.add_typer(calibrate_app, name="calibrate")
 _TARGET_OPTION = typer.Option(None, "--target", help="Target key (repeatable); default: all.")
 _FIT_OUT_OPTION = typer.Option(None, "--out", help="Write here instead of the package.")
 _REPORT_OUT_OPTION = typer.Option(Path("docs/calibration.html"), "--out", help="HTML file.")
+_VERDICTS_OUT_OPTION = typer.Option(
+    None, "--verdicts", help="Also write the verdicts as YAML (the shipped ones live in "
+    "src/androcast/calibrate/data/verdicts.yaml; the prognosis reads them).")
 _FITTED_OPTION = typer.Option(None, "--fitted", help="A fit file (default: the shipped one).")
 
 
@@ -99,11 +102,14 @@ def report(
     target: list[str] | None = _TARGET_OPTION,
     fitted: Path | None = _FITTED_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
+    verdicts_out: Path | None = _VERDICTS_OUT_OPTION,
 ) -> None:
     """Simulate every target with the stored fit and write the HTML report."""
+    import yaml
     from rich.progress import Progress
 
-    from androcast.calibrate import evaluate, load_fit, render_report, select_targets
+    from androcast.calibrate import evaluate, load_fit, render_report, roles, select_targets
+    from androcast.calibrate.report import verdicts
 
     with reporting_errors():
         population, record = load_fit(fitted)
@@ -116,9 +122,14 @@ def report(
         values: dict[str, Any] = {f"typical.{k}": v for k, v in population.typical.items()}
         values |= {f"variability.{k} (CV)": v for k, v in population.variability.items()}
         values |= {_effect_label(e): _effect_value(e) for e in population.effects}
+        role = roles(chosen, population)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_report(results, population=values, record=record),
+        out.write_text(render_report(results, population=values, record=record, roles=role),
                        encoding="utf-8")
+        if verdicts_out is not None:
+            verdicts_out.write_text(yaml.safe_dump(verdicts(
+                results, role, n=n, seed=seed, date=datetime.date.today().isoformat()),
+                sort_keys=False), encoding="utf-8")
     if output_format is OutputFormat.json:
         print_json({"report": str(out), "n": n, "seed": seed, "targets": _summary(results)})
         return

@@ -6,6 +6,10 @@ their assessments, adopts the post-TRT man's hCG + clomiphene plan and adds his 
 follow-up panel (``examples/monitoring``: his page shows the monitoring chart and an alert),
 gives the user ``admin`` a new random one-time password, prints it, and serves the web app.
 ``--no-serve`` does everything but serving. Run again, it changes no patient.
+
+The examples' dates are moved, whole days at once, so that the newest of them (the
+follow-up panel) lies ``FRESH_DAYS`` before today: no demo patient looks overdue for his
+next check. The intervals between dates are the examples' own.
 """
 
 from __future__ import annotations
@@ -33,6 +37,30 @@ EXAMPLE_CASES = (
 )
 DEMO_PLAN = "examples/monitoring/post_trt_hcg_serm.yaml"
 DEMO_PARTICLES = 32  # the web app's default: his page's band and the plan's agree
+#: The examples' newest date (the follow-up panel) and where it lands: two weeks ago.
+EXAMPLES_NEWEST = dt.date(2025, 12, 2)
+FRESH_DAYS = 14
+
+
+def shift_dates(data: Any, days: int) -> Any:
+    """A copy of a case or plan mapping with every date moved by ``days``."""
+    if isinstance(data, dt.date):
+        return data + dt.timedelta(days=days)
+    if isinstance(data, dict):
+        return {k: shift_dates(v, days) for k, v in data.items()}
+    if isinstance(data, list):
+        return [shift_dates(v, days) for v in data]
+    return data
+
+
+def demo_shift(today: dt.date) -> int:
+    """Days the examples move so their newest date lies ``FRESH_DAYS`` before ``today``."""
+    return (today - dt.timedelta(days=FRESH_DAYS) - EXAMPLES_NEWEST).days
+
+
+def _example(name: str, today: dt.date) -> Any:
+    text = resources.files("androcast").joinpath(name).read_text("utf-8")
+    return shift_dates(load_data(text), demo_shift(today))
 
 
 def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, str]]]:
@@ -40,19 +68,22 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
 
     Returns the one-time password and (patient, example, pattern) per example.
     """
-    from androcast.labs import load_case
+    from androcast.labs import parse_case
     from androcast.store import open_store, upgrade
     from androcast.store.users import add_user, find_user, set_password_hash
     from androcast.web import hash_password, one_time_password
-    from androcast.web.service import add_case
+    from androcast.web.service import add_case, latest, patient_exists
 
     upgrade(db)
     store = open_store(db)
     stored: list[tuple[str, str, str]] = []
     try:
         for name in EXAMPLE_CASES:
-            with resources.as_file(resources.files("androcast").joinpath(name)) as path:
-                case = load_case(path, as_of=today)
+            case = parse_case(_example(name, today), as_of=today, source=name)
+            if patient_exists(store, DEMO_CLINIC, case.patient.id):  # kept as first stored
+                assessment = latest(store, DEMO_CLINIC, case.patient.id)[0] or {}
+                stored.append((case.patient.id, name, str(assessment.get("pattern", ""))))
+                continue
             result = add_case(store, DEMO_CLINIC, "androcast demo", case)
             stored.append((case.patient.id, name, str(result["assessment"]["pattern"])))
         _follow_up(store, today)
@@ -76,20 +107,21 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
 
 def _follow_up(store: Any, today: dt.date) -> None:
     """The post-TRT man on his adopted plan with one follow-up panel. A man who has a plan
-    keeps it; the panel, stored already, is unchanged (and raises no alert again)."""
+    keeps it and gets no panel again (so no alert again)."""
 
     from androcast.labs import parse_case
     from androcast.store import active_plan, load_chart
     from androcast.web.service import add_results
     from androcast.workflows.monitoring import adopt
 
-    data = load_data(resources.files("androcast").joinpath(DEMO_PLAN).read_text("utf-8"))
+    data = _example(DEMO_PLAN, today)
     patient = str(data["patient"])
     with store.transaction("androcast demo") as session:
         age = load_chart(session, patient, clinic=DEMO_CLINIC).patient.age_years
-        if active_plan(session, patient, clinic=DEMO_CLINIC) is None:
-            adopt(session, patient, protocol=str(data["protocol"]), start=data["start"],
-                  today=today, clinic=DEMO_CLINIC, n=DEMO_PARTICLES)
+        if active_plan(session, patient, clinic=DEMO_CLINIC) is not None:
+            return
+        adopt(session, patient, protocol=str(data["protocol"]), start=data["start"],
+              today=today, clinic=DEMO_CLINIC, n=DEMO_PARTICLES)
     follow_up = parse_case({"patient": {"id": patient, "age_years": age}, "labs": data["labs"]},
                            as_of=today, source=DEMO_PLAN)
     add_results(store, DEMO_CLINIC, "androcast demo", patient, labs=follow_up.labs, today=today)

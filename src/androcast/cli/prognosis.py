@@ -48,6 +48,7 @@ def _render_prognosis(result: Prognosis) -> None:
         table.add_row(f.protocol.id + (" *" if f.note else ""), *cells, median,
                       f.prognosis_class or "-")
     console.print(table)
+    _render_evidence(result)
     basis = data["basis"]
     console.print(escape(f"Basis: {basis['n_virtual']} virtual men (ESS {basis['ess']}), "
                          f"{basis['n_results']} results, population {basis['population']}; "
@@ -55,6 +56,31 @@ def _render_prognosis(result: Prognosis) -> None:
     for line in (*basis["warnings"], *basis["caveats"]):
         console.print(escape(f"! {line}"), style="yellow")
     console.print(basis["disclaimer"], style="italic")
+
+
+def _render_evidence(result: Prognosis) -> None:
+    """The published figure beside each protocol; a disagreement is flagged in red."""
+    rows = [(f.protocol.id, e) for f in result.protocols for e in f.evidence]
+    if not rows:
+        console.print("Evidence: no published figure for men like him on these protocols.")
+        return
+    table = Table(title="Published figures beside the forecast")
+    for name in ("protocol", "source", "outcome", "month", "published", "model", "agrees"):
+        table.add_column(name)
+    for protocol_id, e in rows:
+        f = e.figure
+        outcome = f.outcome if f.kind == "probability" else f"change of {f.observable}"
+        if f.kind == "probability":
+            published = f"{f.value:.0%} ({f.interval[0]:.0%}-{f.interval[1]:.0%})"
+            assert e.model is not None and e.model_interval is not None
+            model = f"{e.model:.0%} ({e.model_interval[0]:.0%}-{e.model_interval[1]:.0%})"
+        else:
+            published = f"{f.value:+.3g} ({f.interval[0]:+.3g} to {f.interval[1]:+.3g})"
+            model = f"calibration target {f.judged_on}"
+        verdict = "yes" if e.agrees else "[bold red]NO: outside the published interval[/]"
+        table.add_row(protocol_id, escape(f.source), escape(str(outcome)), f"{f.month:g}",
+                      published, escape(model), verdict)
+    console.print(table)
 
 
 def _check_plot_path(path: Path) -> None:

@@ -91,13 +91,7 @@ def reading(db: str) -> Iterator[Any]:
 
 
 def _summary(summary: Any) -> dict[str, Any]:
-    return {
-        "patients_created": summary.patients_created,
-        "patients_updated": summary.patients_updated,
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-    }
+    return dict(summary.to_dict())
 
 
 def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
@@ -107,11 +101,25 @@ def _print_summary(data: dict[str, Any], output: OutputFormat) -> None:
     patients = ", ".join(data["patients_created"]) or "none"
     console.print(
         f"patients created: {patients}; records created {data['created']}, "
-        f"updated {data['updated']}, unchanged {data['unchanged']}",
+        f"updated {data['updated']}, unchanged {data['unchanged']}, "
+        f"retracted {data['retracted']}",
         highlight=False,
     )
     if "pattern" in data:
         console.print(f"assessment stored: pattern {data['pattern']}", highlight=False)
+    if "skipped" in data:
+        console.print(
+            f"imported {data['imported']} entries, skipped {len(data['skipped'])}"
+            + (":" if data["skipped"] else ""),
+            highlight=False,
+            markup=False,
+        )
+        for item in data["skipped"]:
+            console.print(
+                f"  entry[{item['entry']}] {item['resourceType']}: {item['reason']}",
+                highlight=False,
+                markup=False,
+            )
 
 
 @db_app.command("upgrade")
@@ -299,8 +307,14 @@ def fhir_import(
     user: str | None = USER_OPTION,
     clinic: str = CLINIC_OPTION,
     output: OutputFormat = FORMAT_OPTION,
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse the bundle if any entry is not one androcast keeps."
+    ),
 ) -> None:
     """Import a bundle: all of it or, on any invalid entry, nothing. Re-imports change nothing.
+
+    Entries androcast does not keep (other resource types, codes outside the catalogue) are
+    skipped and listed with the reason; --strict refuses the bundle instead.
 
     A patient on an adopted plan has his new results judged against his forecast band.
     """
@@ -309,10 +323,10 @@ def fhir_import(
         from androcast.workflows.records import import_charts
 
         today = dt.date.today()
-        charts = read_bundle(bundle, as_of=today)
+        parsed = read_bundle(bundle, as_of=today, strict=strict)
         with writing(db, user) as session, console.status("importing and assessing ..."):
-            imported = import_charts(session, charts, clinic=clinic, today=today)
-        summary = _summary(imported.summary)
+            imported = import_charts(session, parsed.charts, clinic=clinic, today=today)
+        summary = {**_summary(imported.summary), **parsed.report()}
         alerts = imported.alerts
         if alerts:
             summary["alerts"] = alerts

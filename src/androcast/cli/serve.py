@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from dataclasses import replace
 
 import typer
@@ -12,6 +13,12 @@ from androcast.cli._common import console, reporting_errors
 from androcast.cli.records import DB_OPTION
 
 LOOPBACK_NAMES = ("localhost",)
+TRUSTED_PROXY_OPTION = typer.Option(
+    None,
+    "--trusted-proxy",
+    help="Address of a reverse proxy (TLS terminator) whose X-Forwarded-For names the "
+    "client (repeatable); from other peers the header is ignored.",
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -24,7 +31,13 @@ def is_loopback(host: str) -> bool:
 
 
 def run_server(
-    host: str, port: int, db: str, *, secure_cookies: bool | None, particles: int | None = None
+    host: str,
+    port: int,
+    db: str,
+    *,
+    secure_cookies: bool | None,
+    particles: int | None = None,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> None:
     """Serve the app with uvicorn (one process: sessions live in its memory)."""
     import uvicorn
@@ -33,13 +46,19 @@ def run_server(
 
     secure = (not is_loopback(host)) if secure_cookies is None else secure_cookies
     with reporting_errors():
-        settings = WebSettings(database_url=db, secure_cookies=secure)
+        settings = WebSettings(
+            database_url=db, secure_cookies=secure, trusted_proxies=trusted_proxies
+        )
         if particles is not None:
             settings = replace(settings, particles=particles)
         web = create_app(settings)
     if not secure:
         console.print("session cookies without Secure: use this only on the loopback interface")
-    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)
+    # uvicorn's access log would name patients (their identifiers are in paths): the app
+    # logs each request itself with the route's template instead (web.app.AccessLog).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False,
+                access_log=False)
 
 
 @app.command("serve")
@@ -60,6 +79,8 @@ def serve(
         help="Virtual men in a patient's twin for the prognosis and plan of his page "
         "(default: the web app's).",
     ),
+    trusted_proxy: list[str] | None = TRUSTED_PROXY_OPTION,
 ) -> None:
     """Serve the clinician web app (run `androcast db upgrade` first)."""
-    run_server(host, port, db, secure_cookies=secure_cookies, particles=particles)
+    run_server(host, port, db, secure_cookies=secure_cookies, particles=particles,
+               trusted_proxies=tuple(trusted_proxy or ()))

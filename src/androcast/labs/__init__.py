@@ -18,6 +18,8 @@ from androcast.labs._catalogue import (
     default_reference,
     semen_parameters,
 )
+from androcast.labs._fields import EARLIEST_DATE, MAX_IDENTIFIER
+from androcast.labs._fields import identifier as patient_identifier
 from androcast.labs._history import androgen_codes
 from androcast.labs._model import (
     AndrogenUse,
@@ -40,6 +42,8 @@ from androcast.labs.report import LabReport, lab_report
 from androcast.labs.semen import SemenClass, SemenClassification, classify_semen
 
 __all__ = [
+    "EARLIEST_DATE",
+    "MAX_IDENTIFIER",
     "Analyte",
     "AndrogenUse",
     "Case",
@@ -75,5 +79,6 @@ __all__ = [
     "lab_report",
     "load_case",
     "parse_case",
+    "patient_identifier",
     "semen_parameters",
 ]

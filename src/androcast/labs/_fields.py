@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from androcast.errors import (
     AndrocastError,
     CaseProblems,
     DateError,
+    IdentifierError,
     InputFileError,
     LabValueError,
     RegimenError,
@@ -26,6 +28,17 @@ from androcast.units import parse_unit, ureg
 T = TypeVar("T")
 
 _CENSORED = re.compile(r"^\s*([<>])\s*=?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$")
+EARLIEST_DATE = dt.date(1900, 1, 1)
+MAX_IDENTIFIER = 64
+# Letters, digits and a few separators (ASCII only: a Cyrillic "Р001" must not become a
+# second "P001"); inner spaces are single.
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._:+#-]| (?! ))*$")
+RESERVED_IDENTIFIERS = frozenset({"new", "import", "list", "search", "export"})
+IDENTIFIER_EXPECTED = (
+    f"1-{MAX_IDENTIFIER} characters: letters A-Z, digits, single spaces and . _ : + # - "
+    "(beginning with a letter or digit; not 'new')"
+)
+_MAX_SHOWN = 80
 _AMOUNT = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.+?)\s*$")
 
 
@@ -84,12 +97,46 @@ def only_keys(entry: Mapping[str, Any], allowed: tuple[str, ...], field: str) ->
 
 
 def _short(value: Any) -> Any:
-    """Values that go into messages: containers are named, not dumped."""
+    """Values that go into messages: containers are named, not dumped; long text is cut."""
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple):
         return "a list"
+    if isinstance(value, str) and len(value) > _MAX_SHOWN:
+        return f"{value[:_MAX_SHOWN]}... ({len(value)} characters)"
     return value
+
+
+def identifier(value: Any, field: str) -> str:
+    """A patient identifier as stored and looked up: NFKC-normalised (full-width "Ｐ００１" is
+    "P001"), trimmed of white space (" P001", "P001\r\n"), runs of spaces made one; then
+    letters, digits and a few separators.
+
+    Invisible or control characters (BOM, zero-width space, CR/LF, NUL, lone surrogates), a
+    "/" (its page would be unreachable), look-alike letters of other scripts, reserved words
+    of the pages' paths ("new") and more than ``MAX_IDENTIFIER`` characters are refused.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise IdentifierError(field, _short(value), IDENTIFIER_EXPECTED)
+    text = str(value)
+    if len(text) > 4 * MAX_IDENTIFIER:  # not worth normalising
+        raise IdentifierError(field, _short(text), IDENTIFIER_EXPECTED)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        raise IdentifierError(field, text.encode("utf-8", "replace").decode(),
+                             IDENTIFIER_EXPECTED) from None
+    normal = re.sub(" +", " ", unicodedata.normalize("NFKC", text).strip())
+    if (
+        not normal
+        or len(normal) > MAX_IDENTIFIER
+        or not _IDENTIFIER.match(normal)
+        or normal.lower() in RESERVED_IDENTIFIERS
+    ):
+        shown = text.encode("unicode_escape").decode("ascii") if text != normal or not (
+            text.isprintable()) else text
+        raise IdentifierError(field, _short(shown), IDENTIFIER_EXPECTED)
+    return normal
 
 
 def finite(value: Any, field: str, expected: str) -> float:
@@ -135,7 +182,8 @@ def result_value(value: Any, field: str) -> tuple[float, Censor | None]:
 
 
 def date(value: Any, field: str, *, as_of: dt.date) -> dt.date:
-    """An ISO date (YAML date, datetime or ``"YYYY-MM-DD"`` text) not after ``as_of``."""
+    """An ISO date (YAML date, datetime or ``"YYYY-MM-DD"`` text) from 1900 on and not after
+    ``as_of``."""
     if isinstance(value, dt.datetime):
         parsed = value.date()
     elif isinstance(value, dt.date):
@@ -144,12 +192,14 @@ def date(value: Any, field: str, *, as_of: dt.date) -> dt.date:
         try:
             parsed = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise DateError(field, value, "an ISO date YYYY-MM-DD") from None
+            raise DateError(field, _short(value), "an ISO date YYYY-MM-DD") from None
     else:
         raise DateError(field, _short(value), "an ISO date YYYY-MM-DD")
     if parsed > as_of:
         expected = f"a date on or before {as_of.isoformat()} (as of)"
         raise DateError(field, parsed.isoformat(), expected)
+    if parsed < EARLIEST_DATE:
+        raise DateError(field, parsed.isoformat(), f"a date from {EARLIEST_DATE.isoformat()} on")
     return parsed
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from androcast.errors import InputFileError, LabValueError, UnknownCodeError
+from androcast.errors import DateError, InputFileError, LabValueError, UnknownCodeError
 from androcast.labs import _fields
 from androcast.labs._catalogue import ReferenceInterval, analyte
 from androcast.labs._history import parse_history
@@ -18,9 +18,12 @@ from androcast.labs._model import (
     Case,
     Exam,
     Goal,
+    History,
+    LabResult,
     Partner,
     PartnerEvaluation,
     Patient,
+    SemenAnalysis,
     VaricoceleGrade,
     VasDeferens,
     VisualFields,
@@ -82,14 +85,12 @@ def _patient(raw: Any) -> Patient:
         raise InputFileError("patient", None, "a patient section, e.g. patient: {id: P001}")
     data = _fields.mapping(raw, "patient", "a mapping, e.g. {id: P001, age_years: 38}")
     _fields.only_keys(data, PATIENT_KEYS, "patient")
-    identifier = data.get("id")
-    if isinstance(identifier, bool) or not isinstance(identifier, str | int) or identifier == "":
-        raise InputFileError("patient.id", identifier, "a patient identifier (text or number)")
+    identifier = _fields.identifier(data.get("id"), "patient.id")
     ethnicity = data.get("ethnicity")
     if ethnicity is not None and ethnicity not in ETHNICITIES:
         raise UnknownCodeError("patient.ethnicity", ethnicity, f"one of {', '.join(ETHNICITIES)}")
     return Patient(
-        id=str(identifier),
+        id=identifier,
         age_years=_fields.bounded(data.get("age_years"), "patient.age_years", 10, 120, "years"),
         bmi=_fields.bounded(data.get("bmi"), "patient.bmi", 10, 100, "kg/m2"),
         testis_volume_ml=_testis_volume(data.get("testis_volume_ml"), "patient.testis_volume_ml"),
@@ -222,6 +223,8 @@ def parse_case(
     partner = problems.check(_partner, body.get("partner"))
     exam = problems.check(_exam, body.get("exam"), today)
     history = problems.check(parse_history, body.get("history"), as_of=today)
+    if patient is not None:
+        _after_birth(problems, patient, today, history, results, semen)
     problems.raise_if_any(source)
     assert patient is not None and goal is not None and history is not None
     return Case(
@@ -235,6 +238,34 @@ def parse_case(
         goal_within_months=horizon,
         exam=exam,
     )
+
+
+def _after_birth(
+    problems: _fields.Problems,
+    patient: Patient,
+    as_of: dt.date,
+    history: History | None,
+    labs: list[LabResult | None],
+    semen: list[SemenAnalysis | None],
+) -> None:
+    """No result or androgen course before he was born (his age as of ``as_of``, give or
+    take the year his age rounds away)."""
+    if patient.age_years is None:
+        return
+    born_by = as_of - dt.timedelta(days=round((patient.age_years + 1.0) * 365.25))
+    courses = history.androgens if history is not None else ()
+    dated: list[tuple[str, dt.date | None]] = [
+        *((f"labs[{i}].date", r.date if r else None) for i, r in enumerate(labs)),
+        *((f"semen[{i}].date", s.date if s else None) for i, s in enumerate(semen)),
+        *((f"history.androgens[{i}].start", a.start) for i, a in enumerate(courses)),
+    ]
+    expected = (
+        f"a date after his birth (about {born_by.year + 1}, aged {patient.age_years:g} on "
+        f"{as_of.isoformat()})"
+    )
+    for field, when in dated:
+        if when is not None and when < born_by:
+            problems.add(DateError(field, when.isoformat(), expected))
 
 
 def _read(path: Path) -> Any:

@@ -32,11 +32,24 @@ def canonical_value(entry: Analyte, value: float, unit: str, field: str) -> floa
     right dimension can still be wrong (HbA1c in mmol/mol is not a fraction of 1000).
     """
     parsed = parse_unit(unit, field=field)
-    if all(parsed != parse_unit(known) for known in entry.accepted_units):
+    if all(parsed != parse_unit(known) for known in entry.accepted_units) and not (
+        _scales_an_accepted_unit(entry, parsed)
+    ):
         raise UnitError(
             field, unit, f"a unit for {entry.key}: one of {', '.join(entry.accepted_units)}"
         )
     return convert(value, unit, entry.canonical_unit, analyte=entry.key, field=field)
+
+
+def _scales_an_accepted_unit(entry: Analyte, parsed: Any) -> bool:
+    """A unit of the same dimension as an accepted one (ug/L beside ng/dL): a pure scaling.
+
+    Dimensionless units are excluded: a fraction is not a fraction of something else
+    (HbA1c % is not mmol/mol), so only the catalogue's own spellings of them count.
+    """
+    if parsed.dimensionless:
+        return False
+    return any(parse_unit(k).dimensionality == parsed.dimensionality for k in entry.accepted_units)
 
 
 def reference_interval(key: str, raw: Any, field: str, *, default_source: str) -> ReferenceInterval:

@@ -153,6 +153,8 @@ class Parameters:
     k_rg: Value  # 1/d: spermatogonial-reserve regeneration (1/90 d)
     k_dg: Value  # 1/d: spermatogonial-reserve loss without support (1/270 d)
     w_sr: Value  # 1: share of reserve regeneration that needs surviving reserve (self-renewal)
+    k_seed: Value  # 1/d: FSH-driven seeding of the reserve from a prepubertal pool
+    K_seed: Value  # IU/L: FSH at half-maximal seeding from the prepubertal pool
     age_ref: Value  # yr: age of the reference man
     leydig_age_decline: Value  # 1/yr: fall of Leydig capacity per year after age_ref
     shbg_age_rise: Value  # 1/yr: rise of SHBG synthesis per year after age_ref
@@ -167,6 +169,8 @@ class Parameters:
     mcr_factor: Value = 1.0  # testosterone clearance relative to the reference man (thyroid)
     aromatase_factor: Value = 1.0  # peripheral aromatisation relative to the reference man (BMI)
     inhibin_factor: Value = 1.0  # inhibin B output per Sertoli function (infertile men: less)
+    fsh_need: Value = 1.0  # FSH his spermatogonial entry needs, relative to the reference man
+    sg_pool: Value = 0.0  # prepubertal spermatogonial pool never seeded (congenital HH), 0-1
 
     def replace(self, **changes: Value) -> Parameters:
         """A copy with some values changed (validated like a loaded table)."""

@@ -246,7 +246,14 @@ def rhs(
     surv0 = 1.0
     for i in range(1, N_STAGES):
         surv0 = surv0 * k_tr / (k_tr + mu0 * lossy[i])  # baseline survival: output = DSP0
-    J_in = p.DSP0 * p.dsp_factor * Rsg * stim / surv0  # entry into the chain, M/d
+    # FSH-limited entry (idiopathic oligozoospermia with normal FSH; chua2013, evidence
+    # mechanisms-and-pathways.md 6): a man needing more FSH than the reference man
+    # (fsh_need = 1 + c) enters r²(1 + c)/(r² + c) of the reference flow at FSH r x FSH0, so
+    # a SERM's or FSH's rise lifts his output; c = 0 leaves every other man unchanged
+    c_need = p.fsh_need - 1
+    r_F2 = (FSH_total / fsh_total0) ** 2
+    fsh_entry = 1 - c_need * (1 - r_F2) / (r_F2 + c_need + 1e-9)
+    J_in = p.DSP0 * p.dsp_factor * Rsg * stim * fsh_entry / surv0  # entry into the chain, M/d
     d_X = [J_in - k_tr * X[0]]
     for i in range(1, N_STAGES):
         d_X.append(k_tr * X[i - 1] - (k_tr + mu * lossy[i]) * X[i])
@@ -254,7 +261,13 @@ def rhs(
     # regeneration partly by self-renewal of the surviving reserve (share w_sr): deep
     # depletion after long exposure then recovers slowly (hpg-model.md 7, item 2)
     regen = p.k_rg * S_rg * (1 - Rsg) * (1 - p.w_sr + p.w_sr * Rsg)
-    d_Rsg = regen - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
+    # induction in congenital HH (evidence mechanisms-and-pathways.md; liu2009, muir2024): a
+    # man who never went through puberty keeps a pool of undifferentiated spermatogonia
+    # (sg_pool, from his testis volume) that FSH seeds into the reserve; pre-treatment FSH
+    # seeds it before hCG. Men who went through puberty have no such pool (sg_pool = 0), so
+    # recovery after androgens is unchanged
+    seed = p.k_seed * p.sg_pool * hill_up(FSH_total, p.K_seed, 1) * (1 - Rsg)
+    d_Rsg = regen + seed - p.k_dg * (1 - S_rg) * Rsg  # spermatogonial reserve
     d_Epi = k_tr * X[N_STAGES - 1] - Epi / p.tau_epi  # epididymal transit
 
     # --- SHBG ---------------------------------------------------------------------------------

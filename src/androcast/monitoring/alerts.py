@@ -96,7 +96,9 @@ def outside_band_sd(o: Observation, band: Band) -> tuple[float, str] | None:
     sigma = error_models()[o.observable].sigma
     value = max(o.value, 1e-12)
     below = (math.log(low) - math.log(value)) / sigma if o.censor != ">" else 0.0
-    above = (math.log(value) - math.log(high)) / sigma if o.censor != "<" else 0.0
+    # an interval ("in": sperm only in the pellet) is too high only if its lower end is
+    top = max(o.low, 1e-12) if o.censor == "in" else value
+    above = (math.log(top) - math.log(high)) / sigma if o.censor != "<" else 0.0
     if above > 0:
         return above, "above"
     return max(below, 0.0), "below"

@@ -1,4 +1,4 @@
-"""The forecast band: where his results should fall on the adopted protocol, week by week.
+"""The forecast band: where his results should fall on the adopted protocol, day by day.
 
 Each of his posterior's virtual men is run through his androgen history and then the
 protocol from the plan start (one call of the batch engine for all men); the weighted
@@ -32,6 +32,9 @@ PLAN_COURSE_D = 5 * 365.25
 QUANTILES = (0.05, 0.50, 0.95)
 SPERM_UNIT = "10*6/mL"  # UCUM: millions per millilitre
 _SIGNIFICANT = 5  # digits kept in the payload (the band is a forecast, not a measurement)
+#: The band's grid step. Daily: an every-other-day hCG cycle sampled weekly aliases into a
+#: two-week zigzag that reads as a real oscillation; sampled daily it shows the 2-day cycle.
+GRID_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class ObservableBand:
 
 @dataclass(frozen=True)
 class Band:
-    """The band of each observable on a weekly date grid from the plan start."""
+    """The band of each observable on a daily date grid from the plan start."""
 
     protocol: str
     plan_start: dt.date
@@ -58,7 +61,7 @@ class Band:
     warnings: tuple[str, ...]
 
     def at(self, observable: str, date: dt.date) -> tuple[float, float, float] | None:
-        """(p05, p50, p95) on ``date``, log-linear between grid weeks; None off the grid."""
+        """(p05, p50, p95) on ``date``, log-linear between grid days; None off the grid."""
         band = self.bands.get(observable)
         if band is None or not self.dates[0] <= date <= self.dates[-1]:
             return None
@@ -157,8 +160,8 @@ def forecast_band(
 ) -> Band:
     """The band of his posterior on the protocol; ``posterior.history`` holds the plan."""
     start_d = float((plan_start - posterior.t0).days)
-    weeks = np.arange(horizon_weeks + 1, dtype=float)
-    grid = start_d + 7.0 * weeks
+    days = np.arange(0, 7 * horizon_weeks + 1, GRID_DAYS, dtype=float)
+    grid = start_d + days
     names = sorted(error_models())
     values = simulate_regimens(posterior.parameters(), [posterior.history] * posterior.n, grid,
                                names)
@@ -174,7 +177,7 @@ def forecast_band(
         as_of=as_of,
         n_virtual=posterior.n,
         ess=posterior.ess_,
-        dates=tuple(plan_start + dt.timedelta(weeks=int(w)) for w in weeks),
+        dates=tuple(plan_start + dt.timedelta(days=int(d)) for d in days),
         bands=bands,
         citations=tuple(citations),
         low_confidence=posterior.low_confidence,

@@ -56,6 +56,8 @@ COVARIATES: Mapping[str, str] = {
     "bmi": "body-mass index in kg/m2",
     "ethnicity": "categorical: asian, white, other",
     "baseline_concentration_m_per_ml": "sperm concentration before androgens, M/mL",
+    "prepubertal_testis_volume_ml": "testis volume of a man who never went through puberty "
+                                    "(congenital HH), mL: sets his prepubertal pool",
 }
 ETHNICITIES = ("asian", "white", "other")
 

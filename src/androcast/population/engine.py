@@ -56,6 +56,9 @@ _MODIFIERS = (
 EFFECT_COVARIATES = ("age_years", "bmi", "baseline_concentration_m_per_ml", "ethnicity",
                      "androgen_kind")
 _FITTED = "calibrate/data/fitted.yaml"
+#: G: an adult testis, mL (shankaranarayana2019: non-users 23.2 mL by orchidometry); a
+#: prepubertal pool is his testis volume over this
+ADULT_TESTIS_ML = 20.0
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,12 @@ def cohort_parameters(
         changes["dsp_factor"] = (
             changes["dsp_factor"] * baseline / (reference_concentration_m_per_ml(ref))
         )
+
+    prepubertal = sample.covariates.get("prepubertal_testis_volume_ml")
+    if prepubertal is not None:
+        # his pool of never-seeded spermatogonia scales with his testis volume, up to an
+        # adult testis (liu2009: larger testes, faster induction; burris1988)
+        changes["sg_pool"] = np.minimum(prepubertal / ADULT_TESTIS_ML, 1.0)
 
     def column(name: str) -> FloatArray:
         typical = float(population.typical.get(name, getattr(ref, name)))

@@ -28,6 +28,7 @@ from androcast.labs import Case
 from androcast.model import STATE_NAMES
 from androcast.population import DAYS_PER_MONTH, Outcome, parse_outcomes, time_to_event
 from androcast.prognosis.curves import Curve, weighted_curve
+from androcast.prognosis.evidence import EvidenceRow, closest, judge, populations, stored_verdict
 from androcast.prognosis.protocols import Protocol, appropriate_protocols, get_protocol, why_not
 from androcast.regimens import compile_regimen
 from androcast.simulate.batch import batch_species
@@ -38,6 +39,7 @@ from androcast.twin import (
     personalise,
     simulate_branches,
 )
+from androcast.twin.prior import fsh_limited
 
 FloatArray = NDArray[np.float64]
 
@@ -73,9 +75,11 @@ EMPTY_RESERVE = 1e-12
 SEMEN_OBSERVABLES = frozenset({"sperm_concentration", "sperm_total_count", "tmsc"})
 CAVEAT_EMPTY_RESERVE = (
     "Sperm curves not forecast: most of his virtual men have never made sperm (their "
-    "spermatogonial reserve is empty at the start), and the model regenerates the reserve "
-    "only from surviving spermatogonia, so it cannot start spermatogenesis in a man who never "
-    "had it and its sperm curves read about 0 on every protocol. Gonadotropin cohorts in "
+    "spermatogonial reserve is empty at the start). The model's induction pool (FSH seeding "
+    "the reserve from prepubertal spermatogonia) is calibrated on a congenital-HH cohort but "
+    "not yet personalised in his twin, whose men regenerate only from surviving "
+    "spermatogonia, so his sperm curves would read about 0 on every protocol. Gonadotropin "
+    "cohorts in "
     "hypogonadotropic hypogonadism report sperm in 78 %, > 5 M/mL in 36 % and > 20 M/mL in "
     "15 % after a median 18 months (hypogonadotropic_hypogonadism.muir2024_proportion_"
     "reaching), with median times of 5.5, 12.4 and 29.1 months (liu2002).")
@@ -87,6 +91,7 @@ class ProtocolForecast:
     curve: Curve
     prognosis_class: str | None  # of the probability by 12 months
     note: str | None  # why it is shown although his interpretation rules it out
+    evidence: tuple[EvidenceRow, ...] = ()  # the closest published figures, judged
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class Prognosis:
             }
             if f.note:
                 row["note"] = f.note
+            row["evidence"] = [e.to_dict() for e in f.evidence]
             rows.append(row)
         post = self.posterior
         return {
@@ -169,7 +175,13 @@ def prognose(
     start = start_day(post)
     horizon_d = max(months_t) * DAYS_PER_MONTH
     grid = start + np.arange(0.0, horizon_d + GRID_STEP_D, GRID_STEP_D)
-    values, skipped, empty = _simulate(post, chosen, parsed, start, horizon_d, grid)
+    kinds = populations(case, [c.code for c in assessment.causes], fsh_limited(case))
+    figures = {c.id: tuple(f for f in closest(c.id, kinds) if f.month <= max(months_t))
+               for c in chosen}
+    extra = parse_outcomes(sorted({f.outcome for fs in figures.values() for f in fs
+                                   if f.outcome is not None} - set(codes)), field="evidence")
+    values, skipped, empty = _simulate(post, chosen, (*parsed, *extra), start, horizon_d,
+                                       grid)
     never_made_sperm = float(np.sum(post.weights_[empty])) >= 0.5
     chosen = tuple(c for c in chosen if c.id in values)
     grid_months = (grid - start) / DAYS_PER_MONTH
@@ -177,17 +189,30 @@ def prognose(
     rng = np.random.default_rng([seed, 11])
     caveats = _caveats(case)
     out = []
+    def curve_of(protocol: Protocol, outcome: Outcome, at: tuple[float, ...]) -> Curve:
+        block = values[protocol.id][str(outcome.observable)]
+        event_d = time_to_event(outcome, grid, block)
+        return weighted_curve((event_d - start) / DAYS_PER_MONTH, post.weights_, at,
+                              grid_months, rng)
+
+    by_code = {o.code: o for o in (*parsed, *extra)}
     for outcome in parsed:
         forecasts = []
         for protocol in chosen:
-            block = values[protocol.id][str(outcome.observable)]
-            event_d = time_to_event(outcome, grid, block)
-            curve = weighted_curve((event_d - start) / DAYS_PER_MONTH, post.weights_,
-                                   months_t, grid_months, rng)
+            curve = curve_of(protocol, outcome, months_t)
             p12 = _probability_at(curve, 12.0)
+            rows = []
+            for figure in figures[protocol.id]:
+                at_figure = (None if figure.outcome is None else
+                       curve if figure.outcome == outcome.code else
+                       curve_of(protocol, by_code[figure.outcome], (figure.month,)))
+                row = judge(figure, at_figure, stored_verdict(figure.judged_on)
+                            if figure.judged_on else None)
+                if row is not None:
+                    rows.append(row)
             forecasts.append(ProtocolForecast(
                 protocol, curve, None if p12 is None else prognosis_class(p12),
-                None if protocols is None else _note(protocol, assessment)))
+                None if protocols is None else _note(protocol, assessment), tuple(rows)))
         citations = sorted({*post.cohort.sources, outcome.source,
                             *(c for p in chosen for c in p.citations)}
                            - {"user threshold"})

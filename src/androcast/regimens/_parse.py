@@ -10,6 +10,7 @@ accepted range of the drug's route (its data file names the source).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,15 @@ from androcast.errors import (
 from androcast.regimens._spec import Regimen, RegimenEntry
 from androcast.units import ureg
 
+# The model's horizon: a regimen's times lie within 50 years before time 0 (a long androgen
+# history) and 20 years after it; beyond that a time is a typing error, and simulating it
+# would take minutes of computation and gigabytes of memory.
+EARLIEST_D = -50 * 365.25
+LATEST_D = 20 * 365.25
+_HORIZON = (
+    f"a time from {EARLIEST_D:g} d (50 years before time 0) to {LATEST_D:g} d (20 years after)"
+)
+MAX_DOSES = 100_000  # doses of one entry (a pump's pulse every 90 min for a year: 5,844)
 _KEYS = ("drug", "dose", "route", "every", "start", "stop", "duration", "rate")
 _TIME_EXAMPLE = "a time such as '7 d', '90 min', '2 wk' or '-540 d'"
 
@@ -119,14 +129,18 @@ def _magnitude(text: str, unit: str) -> float | None:
 
 
 def _days(value: Any, field: str) -> float:
-    if isinstance(value, str):
-        days = _magnitude(value, "day")
-        if days is not None:
-            return days
-    q = quantity(value, field, _TIME_EXAMPLE)
-    if q.dimensionality != ureg.day.dimensionality:
-        raise UnitError(field, value, _TIME_EXAMPLE)
-    return float(q.to(ureg.day).magnitude)
+    """A time in days, finite and within the model's horizon (``EARLIEST_D``-``LATEST_D``)."""
+    if isinstance(value, str) and len(value) > 40:
+        raise RegimenError(field, f"{value[:40]}... ({len(value)} characters)", _TIME_EXAMPLE)
+    days = _magnitude(value, "day") if isinstance(value, str) else None
+    if days is None:
+        q = quantity(value, field, _TIME_EXAMPLE)
+        if q.dimensionality != ureg.day.dimensionality:
+            raise UnitError(field, value, _TIME_EXAMPLE)
+        days = float(q.to(ureg.day).magnitude)
+    if not math.isfinite(days) or not EARLIEST_D <= days <= LATEST_D:
+        raise RegimenError(field, value, _HORIZON)
+    return days
 
 
 def _every(item: Mapping[str, Any], route: Route, field: str) -> float | None:
@@ -178,6 +192,12 @@ def _stop(item: Mapping[str, Any], start_d: float, every_d: float | None, field:
         raise RegimenError(f"{field}.stop", None, "a stop or a duration for a repeated dose")
     if every_d is None and stop_d > start_d:
         raise RegimenError(f"{field}.every", None, "an interval for a dose repeated until stop")
+    if stop_d > LATEST_D:
+        raise RegimenError(f"{field}.stop", f"{stop_d:g} d", _HORIZON)
+    if every_d is not None and (stop_d - start_d) / every_d > MAX_DOSES:
+        raise RegimenError(
+            f"{field}.every", item.get("every"), f"at most {MAX_DOSES} doses from start to stop"
+        )
     return stop_d
 
 

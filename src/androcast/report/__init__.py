@@ -1,12 +1,13 @@
-"""Patient reports: the assessment and the laboratory timeline as printable HTML.
+"""Patient reports: his bottom line, assessment, results, charts, prognosis, plan and
+monitoring as printable HTML.
 
 ``patient_report(case, assessment, ...)`` gathers what a report shows and
-``render_report(report)`` renders it as a self-contained page (inline CSS and an SVG
-figure of the hormone timeline) that prints on A4. The web app serves it.
+``render_report(report)`` renders it as a page that prints on A4 (inline CSS; the charts
+are the patient page's Plotly figures, drawn by the locally served plotly.js). The web app
+serves it.
 """
 
 from androcast.report.build import PatientReport, environment, patient_report, render_report
-from androcast.report.figure import timeline_svg
 from androcast.report.timeline import (
     AnalyteSeries,
     Timeline,
@@ -27,5 +28,4 @@ __all__ = [
     "reference_label",
     "render_report",
     "timeline",
-    "timeline_svg",
 ]

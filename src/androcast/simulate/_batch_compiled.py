@@ -2,10 +2,11 @@
 
 The kernel is generated from the model's own ``rhs`` (:mod:`._batch_trace`), compiled at
 first use with the machine's C compiler and cached as a shared library under the user's
-cache directory. The cache key hashes the source of the model and of this generator, the
-drug species' structure, whether gonadorelin inputs are present, the method and the
-compiler, so the kernel is rebuilt exactly when
-any of them changes. Men are split over threads (the call releases the GIL).
+cache directory; each build prints one line to stderr (it takes ~30 s). Without a compiler
+``simulate_batch`` falls back to the numpy engine with a one-line notice. The cache key
+hashes the source of the model and of this generator, the drug species' structure, whether
+gonadorelin inputs are present, the method and the compiler, so the kernel is rebuilt
+exactly when any of them changes. Men are split over threads (the call releases the GIL).
 """
 
 from __future__ import annotations
@@ -57,11 +58,19 @@ def default_cache_dir() -> Path:
 
 
 @functools.cache  # one PATH search per process, not one per simulation
-def _compiler() -> str:
+def find_compiler() -> str | None:
+    """The C compiler kernels are built with (cc, gcc or clang on the PATH), or None."""
     for name in ("cc", "gcc", "clang"):
         found = shutil.which(name)
         if found:
             return found
+    return None
+
+
+def _compiler() -> str:
+    found = find_compiler()
+    if found:
+        return found
     raise SimulationError(
         "batch.engine", "compiled", "a C compiler (cc, gcc or clang) on the PATH",
         hint='install one, or pass engine="numpy" (about 1000 times slower)',
@@ -155,7 +164,8 @@ class CompiledKernel:
                 ctypes.c_long(sel.size), ptr(out), ptr(rtol_arr),
                 ptr(atol_arr), ctypes.c_double(control.h0_d),
                 ctypes.c_double(control.h_max_d), ctypes.c_double(control.h_min_d),
-                ctypes.c_long(control.max_steps), ptr(status), ptr(steps),
+                ctypes.c_long(control.max_steps), ctypes.c_int(int(control.dense)),
+                ptr(status), ptr(steps),
                 ptr(rejected), ptr(y_end))
 
         _split(chunk, n, threads)
@@ -208,6 +218,7 @@ class Control:
     h_max_d: float
     h_min_d: float
     max_steps: int
+    dense: bool = False  # outputs interpolated, steps not stopped on them
 
 
 @dataclass(frozen=True)
@@ -256,6 +267,12 @@ def kernel(species: Sequence[Species], method: Rosenbrock,
 
 def _build(species: Sequence[Species], gnrh: bool, method: Rosenbrock, compiler: str,
            directory: Path, library: Path, meta_file: Path) -> None:
+    # a build takes ~30 s once per drug combination: say so, or the first forecast after
+    # install looks hung (the one line a user sees; the kernel is then cached)
+    drugs = ", ".join(sp.code for sp in species) or "no drug"
+    print(f"androcast: building the simulation kernel for {drugs}{' + gonadorelin' * gnrh} "
+          f"({method.name}; once, ~30 s, cached in {directory}) ...", file=sys.stderr,
+          flush=True)
     program = _batch_trace.trace(species, gnrh)
     source = _batch_csource.c_source(program, method)
     directory.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,11 @@ class StepControl:
     h_min_d: float = 1e-9
     jacobian_age: int = 40  # steps a Jacobian is reused before it is refreshed
     max_steps: int = 1_000_000
+    #: give regular daily oral doses as their mean rate (``_mean_rate``; where a use has
+    #: measured that its outcomes hold, e.g. ``simulate.batch.FORECAST``)
+    oral_mean_rate: bool = False
+    #: compiled engine: outputs interpolated (cubic Hermite), steps not stopped on them
+    dense_output: bool = False
 
 
 def batch_jacobian(

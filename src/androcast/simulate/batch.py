@@ -16,6 +16,17 @@ mean resensitisation block ('hold', Hill n_rec above z_rec) is
 ln(1 + (γD/(L z_rec))^n_rec)/(n_rec k_G T), assuming the pulse is cleared before the next
 (k_G T >> 1). Desensitisation and release being linear in occupancy, the train's daily
 means follow (rhs section (b); tested against the pulse-resolved mode).
+
+Where a forecast's time went (issue 17, ``FORECAST``; bench/peers.py's reference scenario,
+compiled engine, one thread, CPU ms per man on the shared machine at load ~19, slower per
+step than the figures of ``_batch_integrator_c``): rtol 1e-3 6423 steps 8.3 ms; rtol 1e-2
+(the outcome budget holds, see ``prognosis.accuracy``) 3152 steps 4.3 ms; daily clomiphene
+as its centred mean rate (``_mean_rate``) 1479 steps 2.4 ms; dense output 1489 steps 2.3 ms;
+steps up to 7 d 1338 steps 2.0 ms. What is left: the TRT year 817 steps (~16 a week: T, Fa
+and LH after each injection), clomiphene + hCG 456 (~6 per hCG dose), the last 26 weeks 63.
+Tried and not kept: 10x looser tolerances on the fast hormonal states (LH, FSH, their
+pools, receptor, Blk, Fa, Fe, Fp: 674 steps, but hCG's time to 15 M/mL moved 18.8 d; 3x:
+2.8 d), rtol 3e-2 (hCG 3.9 d).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -55,10 +67,12 @@ from androcast.simulate._batch_inputs import (
 from androcast.simulate._batch_methods import ROS3, Rosenbrock
 from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
 from androcast.simulate._integrate import EDGE_SLACK_D
+from androcast.simulate._mean_rate import mean_rate_all
 
 FloatArray = NDArray[np.float64]
 
 __all__ = [
+    "FORECAST",
     "BatchState",
     "BatchTrajectory",
     "Engine",
@@ -68,6 +82,16 @@ __all__ = [
     "simulate_batch",
     "uses_gnrh",
 ]
+
+
+#: The control of forecasts, whose outcomes (times to 5, 15 and 20 M/mL, probabilities by
+#: month) are measured against a tight reference on every shipped protocol after a year of
+#: TRT (``androcast.prognosis.accuracy``; tests/prognosis/test_accuracy.py): regular daily
+#: tablets as their mean rate, outputs interpolated and steps up to the forecast's weekly
+#: grid, rtol 1e-2. 40 men: times within 0.39 d (hCG, 15 M/mL), no monthly probability
+#: moved; trajectories are up to ~10 % off around a course's end (bench/peers.py).
+FORECAST = StepControl(rtol=1e-2, atol=1e-4, h_max_d=7.0, oral_mean_rate=True,
+                       dense_output=True)
 
 
 @dataclass(frozen=True)
@@ -307,6 +331,7 @@ def simulate_batch(
     threads: int | None = None,
     cache_dir: Path | None = None,
     y0: BatchState | None = None,
+    method: Rosenbrock = ROS3,
 ) -> BatchTrajectory:
     """Simulate N men (``len(schedules)``) from their drug-free steady state at ``t_start_d``.
 
@@ -322,7 +347,8 @@ def simulate_batch(
     ``threads`` threads (default: the CPUs this process may use), built once and cached
     in ``cache_dir`` (default ``~/.cache/androcast/kernels``); ``engine="numpy"`` runs the
     vectorised ROS2 integrator with shared steps (no compiler needed, much slower).
-    Tolerances are ``control.rtol``/``control.atol`` for both.
+    Tolerances are ``control.rtol``/``control.atol`` for both. ``method``: the compiled
+    engine's Rosenbrock method (ROS3; RODAS4 for tight reference solutions).
     """
     n = len(schedules)
     if n == 0:
@@ -334,11 +360,16 @@ def simulate_batch(
     if engine not in ("compiled", "numpy"):
         raise ParameterError("engine", engine, "compiled or numpy")
     control = control or StepControl()
+    if control.oral_mean_rate:
+        schedules = mean_rate_all(schedules)
+    if engine == "compiled" and _batch_compiled.find_compiler() is None:
+        _no_compiler_notice()
+        engine = "numpy"
     if engine == "numpy":
         result = _simulate_numpy(p, schedules, t_out, t_start_d, control, y0)
     else:
         result = simulate_compiled(p, schedules, t_out, t_start_d, control, observables,
-                                   threads or _cpus(), cache_dir, y0=y0)
+                                   threads or _cpus(), cache_dir, method, y0=y0)
     if observables is not None:
         unknown = sorted(set(observables) - set(result.values))
         if unknown:
@@ -347,6 +378,13 @@ def simulate_batch(
         result = dataclasses.replace(
             result, values={name: result.values[name] for name in observables})
     return result
+
+
+@functools.cache  # once per process
+def _no_compiler_notice() -> None:
+    print("androcast: no C compiler (cc, gcc or clang) on the PATH: simulating with the "
+          "numpy engine, much slower; install one for the compiled kernels", file=sys.stderr,
+          flush=True)
 
 
 def _cpus() -> int:
@@ -436,7 +474,7 @@ def simulate_compiled(
         start = _initial_state(p, n, species, y0, t_start_d).T
     settings = _batch_compiled.Control(
         h0_d=control.h0_d, h_max_d=control.h_max_d,
-        h_min_d=control.h_min_d, max_steps=control.max_steps)
+        h_min_d=control.h_min_d, max_steps=control.max_steps, dense=control.dense_output)
     # drug amounts are judged relative to the dose, not to what is left: tracking an
     # emptying depot to 1e-4 of its last microgram would cost most of the steps
     drug = np.asarray(kernel.active) >= N_PHYSIOLOGY

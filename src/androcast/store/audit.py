@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from androcast.errors import StoreError
-from androcast.store.schema import AuditRow, Base, PatientRow, utcnow
+from androcast.store.schema import AuditRow, Base, ClinicRow, PatientRow, utcnow
 
 
 class AuditedSession(Session):
@@ -89,4 +89,39 @@ def _write_audit(session: Session, flush_context: UOWTransaction) -> None:
         return
     if not session.info.get("actor"):
         raise StoreError("actor", None, "the user making the change (every change is audited)")
+    session.connection().execute(insert(AuditRow), rows)
+
+
+def record_access(session: Session, events: list[dict[str, Any]]) -> None:
+    """Keep who read or exported what, and who logged in (or failed to), from where.
+
+    Each event: ``at``, ``actor``, ``action`` (read, export, login, login_fail), ``clinic``,
+    ``patient`` (his identifier, or None), ``what`` (the route) and ``address``. They go to
+    ``audit_log`` beside the changes (``table_name`` "access", the patient's row id where
+    he is found in that clinic, else 0).
+    """
+    if not events:
+        return
+    wanted = {(e["clinic"], e["patient"]) for e in events if e.get("patient")}
+    ids: dict[tuple[str, str], int] = {}
+    for clinic, identifier in wanted:
+        found = session.execute(
+            select(PatientRow.id)
+            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+            .where(ClinicRow.name == clinic, PatientRow.identifier == identifier)
+        ).scalar()
+        if found is not None:
+            ids[(clinic, identifier)] = found
+    rows = [
+        {
+            "at": e["at"],
+            "actor": str(e["actor"])[:200],
+            "action": e["action"],
+            "table_name": "access",
+            "row_id": ids.get((e["clinic"], e.get("patient") or ""), 0),
+            "patient_id": ids.get((e["clinic"], e.get("patient") or "")),
+            "changes": {k: e.get(k) for k in ("clinic", "patient", "what", "address")},
+        }
+        for e in events
+    ]
     session.connection().execute(insert(AuditRow), rows)

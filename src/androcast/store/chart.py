@@ -7,8 +7,9 @@ The store persists what the core produced. A chart is that, plus where each reco
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from androcast.labs import (
     AndrogenUse,
@@ -42,6 +43,17 @@ class Keyed(Generic[T]):
     item: T
     key: SourceKey | None = None
     code: str | None = None  # the code the source used for it (a lab result's LOINC)
+    #: The FHIR status of a result (registered, preliminary, final, amended, corrected,
+    #: entered-in-error, unknown); None: final (a case file or form entry).
+    status: str | None = None
+    #: The effective time as the source gave it when a date alone does not say it:
+    #: ``{"dateTime": "2025-10"}`` (partial), ``{"instant": ...}``, ``{"period": {...}}``.
+    effective: Mapping[str, Any] | None = None
+    #: FHIR elements kept for the export: interpretation, performer, note, issued, method.
+    details: Mapping[str, Any] | None = None
+
+
+RETRACTED = "entered-in-error"
 
 
 @dataclass(frozen=True)
@@ -72,10 +84,15 @@ class Chart:
     semen: tuple[Keyed[SemenAnalysis], ...] = ()
     patient_key: SourceKey | None = None
     birth_date: dt.date | None = None
+    gender: str | None = None  # FHIR administrative gender as given; None: not stated
+    names: tuple[Mapping[str, Any], ...] = ()  # FHIR HumanName elements as given
+    #: Source keys of records the source says were entered in error: removed on save.
+    retracted: tuple[SourceKey, ...] = ()
 
     def to_case(self, *, as_of: dt.date) -> Case:
         """The Case the core works on (records after ``as_of`` are left out)."""
-        codes = tuple(dict.fromkeys(m.item.code for m in self.medications))
+        medications = [m for m in self.medications if m.status != RETRACTED]
+        codes = tuple(dict.fromkeys(m.item.code for m in medications))
         courses = tuple(
             MedicationCourse(
                 agent=m.item.code,
@@ -85,17 +102,36 @@ class Chart:
                 start=m.item.start,
                 stop=m.item.stop,
             )
-            for m in self.medications
+            for m in medications
         )
         return Case(
             patient=self.patient,
             goal=self.goal,
-            history=History(tuple(a.item for a in self.androgens), self.conditions, codes, courses),
+            history=History(
+                tuple(a.item for a in self.androgens if a.status != RETRACTED),
+                self.conditions,
+                codes,
+                courses,
+            ),
             labs=tuple(
-                sorted((r.item for r in self.labs if r.item.date <= as_of), key=lambda r: r.date)
+                sorted(
+                    (
+                        r.item
+                        for r in self.labs
+                        if r.item.date <= as_of and r.status != RETRACTED
+                    ),
+                    key=lambda r: r.date,
+                )
             ),
             semen=tuple(
-                sorted((s.item for s in self.semen if s.item.date <= as_of), key=lambda s: s.date)
+                sorted(
+                    (
+                        s.item
+                        for s in self.semen
+                        if s.item.date <= as_of and s.status != RETRACTED
+                    ),
+                    key=lambda s: s.date,
+                )
             ),
             as_of=as_of,
         )

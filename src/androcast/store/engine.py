@@ -9,11 +9,11 @@ migrations (``upgrade``); a store whose schema is not at the head revision refus
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -116,6 +116,21 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply be
+# run again.
+_RETRYABLE = ("40P01", "40001")
+T = TypeVar("T")
+
+
+def _conflict(what: str) -> StoreError:
+    return StoreError(
+        "transaction",
+        what,
+        "no concurrent change to the same record",
+        hint="another writer changed it first; nothing was written, run it again",
+    )
+
+
 @dataclass
 class Store:
     """An open record store. ``transaction(actor)`` is the one way to write."""
@@ -132,14 +147,24 @@ class Store:
                 session.info["actor"] = actor
                 yield session
         except (IntegrityError, StaleDataError) as err:
-            raise StoreError(
-                "transaction",
-                type(err).__name__,
-                "no concurrent change to the same record",
-                hint="another writer changed it first; nothing was written, run it again",
-            ) from None
+            raise _conflict(type(err).__name__) from None
         except DBAPIError as err:
+            if getattr(err.orig, "sqlstate", None) in _RETRYABLE:  # deadlock, serialization
+                raise _conflict(type(err.orig).__name__) from None
             raise _unreachable(self.url, err) from None
+
+    def write(self, actor: str, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """``work`` in one write transaction, run again from the start (up to ``attempts``
+        times) when a concurrent writer got there first: two imports creating the same new
+        patient both succeed, the second merging into the first's record."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction(actor) as session:
+                    return work(session)
+            except StoreError as err:
+                if err.field != "transaction" or attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

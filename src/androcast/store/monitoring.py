@@ -247,7 +247,9 @@ def acknowledge_alert(
     if found is None:
         raise UnknownCodeError("alert", alert_id, f"an alert of a patient of clinic {clinic}")
     row, patient = found
-    find_patient(session, patient.identifier, clinic=clinic, lock=True)
+    # Read it again under a row lock: of two concurrent acknowledgements the second waits,
+    # then sees the first's (one winner, one audit row).
+    session.refresh(row, with_for_update=True)
     if row.acknowledged_at is None:
         row.acknowledged_by = by
         row.acknowledged_at = utcnow()

@@ -21,10 +21,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from androcast import __version__
-from androcast.errors import InputFileError, UnknownCodeError
-from androcast.labs import AndrogenUse, LabResult, Patient, ReferenceInterval, SemenAnalysis
-from androcast.store.chart import URI_SYSTEM, Chart, Goal, Keyed, MedicationUse, SourceKey
+from androcast.errors import IdentifierError, InputFileError, UnknownCodeError
+from androcast.labs import (
+    MAX_IDENTIFIER,
+    AndrogenUse,
+    LabResult,
+    Patient,
+    ReferenceInterval,
+    SemenAnalysis,
+    patient_identifier,
+)
+from androcast.store.chart import (
+    RETRACTED,
+    URI_SYSTEM,
+    Chart,
+    Goal,
+    Keyed,
+    MedicationUse,
+    SourceKey,
+)
 from androcast.store.schema import (
+    RECORD_TABLES,
     AndrogenCourseRow,
     AssessmentRow,
     AuditRow,
@@ -49,9 +66,21 @@ class SaveSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retracted: int = 0  # entered-in-error results removed (kept in the audit trail)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as the CLI and the web answer it (JSON)."""
+        return {
+            "patients_created": list(self.patients_created),
+            "patients_updated": list(self.patients_updated),
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "retracted": self.retracted,
+        }
 
 
 @dataclass(frozen=True)
@@ -159,7 +188,13 @@ def ensure_clinic(session: Session, name: str = DEFAULT_CLINIC) -> ClinicRow:
 def find_patient(
     session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC, lock: bool = False
 ) -> PatientRow:
-    """The patient ``identifier`` of ``clinic``; ``lock`` holds his row until commit."""
+    """The patient ``identifier`` of ``clinic`` (normalised as on entry: " P001" is "P001");
+    ``lock`` holds his row until commit."""
+    try:
+        identifier = patient_identifier(identifier, "patient")
+    except IdentifierError:
+        raise UnknownCodeError("patient", identifier[:MAX_IDENTIFIER], "a patient identifier"
+                               ) from None
     query = (
         select(PatientRow)
         .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
@@ -193,6 +228,8 @@ def _patient_values(chart: Chart) -> dict[str, Any]:
         "testis_left_ml": left,
         "testis_right_ml": right,
         "ethnicity": p.ethnicity,
+        "gender": chart.gender,
+        "names": [dict(n) for n in chart.names] or None,
     }
 
 
@@ -281,6 +318,46 @@ class _Existing:
         )
 
 
+#: Row values that say how a source wrote a result, not what it is: a record matched by
+#: content ignores them (the same result may come coded or not, with a time or a date).
+_PRESENTATION = ("loinc", "effective", "details")
+
+
+def _retract(
+    session: Session, row_type: type[Row], keyed: Keyed[Any], digest: str, stored: _Existing
+) -> str:
+    """Remove the record an entered-in-error result names (the audit trail keeps it)."""
+    existing = (
+        stored.by_key.get((keyed.key.system, keyed.key.value)) if keyed.key is not None else None
+    )
+    if existing is None:
+        existing = stored.by_hash.get(digest)
+    if existing is None:
+        return "unchanged"  # never stored: nothing to retract
+    session.delete(existing)
+    stored.by_key.pop((existing.key_system, existing.key_value), None)
+    stored.by_hash.pop(existing.content_hash, None)
+    stored.unidentified_by_hash.pop(existing.content_hash, None)
+    return "retracted"
+
+
+def _retract_key(session: Session, patient: PatientRow, key: SourceKey) -> str:
+    """Remove whichever of his records carries ``key`` (entered in error at the source)."""
+    for row_type in RECORD_TABLES:
+        row = session.scalar(
+            select(row_type).where(
+                row_type.patient_id == patient.id,
+                row_type.key_system == key.system,
+                row_type.key_value == key.value,
+            )
+        )
+        if row is not None:
+            session.delete(row)
+            session.flush()
+            return "retracted"
+    return "unchanged"
+
+
 def _put(
     session: Session,
     patient: PatientRow,
@@ -289,18 +366,24 @@ def _put(
     values: dict[str, Any],
     existing_rows: _Existing | None = None,
 ) -> str:
-    """Insert, update or leave one record; returns ``created``, ``updated`` or ``unchanged``.
+    """Insert, update, retract or leave one record: ``created``, ``updated``, ``retracted``
+    or ``unchanged``.
 
     A record comes back (unchanged or updated) under its key. A record without a key, or
     whose key is new but whose content equals a stored record that had no identity of its
     own (a case-file entry, a bundle entry with only a urn:uuid), is that record again: a
-    re-import with re-minted urn:uuids changes nothing.
+    re-import with re-minted urn:uuids changes nothing. An entered-in-error result removes
+    the record it names; a corrected or amended one replaces its values (the audit trail
+    keeps the old ones).
     """
     stored = existing_rows
     if stored is None:
         stored = _Existing.load(session, row_type, patient)
-    # The code a source used (LOINC) is not content: the same result may come coded or not.
-    digest = _content_hash({k: v for k, v in values.items() if k != "loinc"})
+    digest = _content_hash(
+        {k: v for k, v in values.items() if k not in (*_PRESENTATION, "status")}
+    )
+    if keyed.status == RETRACTED:
+        return _retract(session, row_type, keyed, digest, stored)
     if keyed.key is not None:
         existing = stored.by_key.get((keyed.key.system, keyed.key.value))
         if existing is None:
@@ -310,7 +393,8 @@ def _put(
     else:
         existing = stored.by_hash.get(digest)
     if existing is not None:
-        if existing.content_hash == digest:
+        # The LOINC a source coded it with is not a change (our export adds the catalogue's).
+        if all(getattr(existing, k) == v for k, v in values.items() if k != "loinc"):
             return "unchanged"
         for name in _IDENTITY[row_type.__tablename__]:
             if getattr(existing, name) != values[name]:
@@ -321,7 +405,8 @@ def _put(
                     f"of {name} {getattr(existing, name)!r}, this one is {values[name]!r}",
                 )
         for name, value in values.items():
-            setattr(existing, name, value)
+            if getattr(existing, name) != value:
+                setattr(existing, name, value)
         stored.by_hash.pop(existing.content_hash, None)
         existing.content_hash = digest
         stored.by_hash[digest] = existing
@@ -342,8 +427,20 @@ def _put(
     return "created"
 
 
+def _observation_values(keyed: Keyed[Any]) -> dict[str, Any]:
+    return {
+        "status": keyed.status or "final",
+        "effective": dict(keyed.effective) if keyed.effective else None,
+        "details": dict(keyed.details) if keyed.details else None,
+    }
+
+
+def _semen_row_values(keyed: Keyed[SemenAnalysis]) -> dict[str, Any]:
+    return {**_values(keyed.item, _SEMEN_FIELDS), **_observation_values(keyed)}
+
+
 def _lab_row_values(keyed: Keyed[LabResult]) -> dict[str, Any]:
-    return {**_lab_values(keyed.item), "loinc": keyed.code}
+    return {**_lab_values(keyed.item), "loinc": keyed.code, **_observation_values(keyed)}
 
 
 def save_chart(session: Session, chart: Chart, *, clinic: str = DEFAULT_CLINIC) -> SaveSummary:
@@ -368,7 +465,9 @@ def save_charts(
     clinic_row = ensure_clinic(session, clinic)
     for chart in charts:
         patient = _upsert_patient(session, chart, clinic_row, summary)
-        before = (summary.created, summary.updated)
+        before = (summary.created, summary.updated, summary.retracted)
+        for key in chart.retracted:
+            summary.count(_retract_key(session, patient, key))
         existing = _Existing.load(session, AndrogenCourseRow, patient)
         for a in chart.androgens:
             values = _values(a.item, _ANDROGEN_FIELDS)
@@ -384,9 +483,10 @@ def save_charts(
             )
         existing = _Existing.load(session, SemenAnalysisRow, patient)
         for s in chart.semen:
-            values = _values(s.item, _SEMEN_FIELDS)
-            summary.count(_put(session, patient, SemenAnalysisRow, s, values, existing))
-        if (summary.created, summary.updated) != before:
+            summary.count(
+                _put(session, patient, SemenAnalysisRow, s, _semen_row_values(s), existing)
+            )
+        if (summary.created, summary.updated, summary.retracted) != before:
             _touch(patient)
         session.flush()
     return summary
@@ -406,7 +506,7 @@ def add_lab_results(
     for keyed in results:
         values = _lab_row_values(keyed)
         summary.count(_put(session, patient, LabObservationRow, keyed, values, existing))
-    if summary.created or summary.updated:
+    if summary.created or summary.updated or summary.retracted:
         _touch(patient)
     session.flush()
     return summary
@@ -452,14 +552,14 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
     )
     labs = sorted(
         (
-            Keyed(_lab_result(r), _key(r), r.loinc)
+            Keyed(_lab_result(r), _key(r), r.loinc, *_observation_of(r))
             for r in _rows(session, LabObservationRow, patient)
         ),
         key=lambda k: k.item.date,
     )
     semen = sorted(
         (
-            Keyed(SemenAnalysis(**_values(r, _SEMEN_FIELDS)), _key(r))
+            Keyed(SemenAnalysis(**_values(r, _SEMEN_FIELDS)), _key(r), None, *_observation_of(r))
             for r in _rows(session, SemenAnalysisRow, patient)
         ),
         key=lambda k: k.item.date,
@@ -490,7 +590,16 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
             else None
         ),
         birth_date=patient.birth_date,
+        gender=patient.gender,
+        names=tuple(patient.names or ()),
     )
+
+
+def _observation_of(
+    row: LabObservationRow | SemenAnalysisRow,
+) -> tuple[str | None, Mapping[str, Any] | None, Mapping[str, Any] | None]:
+    """Status (None when final), effective and details of a stored result, for Keyed."""
+    return (None if row.status == "final" else row.status), row.effective, row.details
 
 
 def list_patients(session: Session, *, clinic: str = DEFAULT_CLINIC) -> list[PatientSummary]:

@@ -77,11 +77,23 @@ class PatientRow(Base):
     testis_left_ml: Mapped[float | None] = mapped_column(Float)
     testis_right_ml: Mapped[float | None] = mapped_column(Float)
     ethnicity: Mapped[str | None] = mapped_column(String(40))
+    gender: Mapped[str | None] = mapped_column(String(20))  # FHIR administrative gender (0003)
+    names: Mapped[list[Any] | None] = mapped_column(JSON)  # FHIR HumanName list, as given
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict)
+
+
+class _ObservationColumns:
+    """What a FHIR Observation says beyond the value (0003): its status as the laboratory
+    gave it, its effective time exactly as given (partial dates, instants, periods) and the
+    elements kept for the export (interpretation, performer, note, issued)."""
+
+    status: Mapped[str] = mapped_column(String(20), server_default="final")
+    effective: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class _PatientRecord:
@@ -127,7 +139,7 @@ class MedicationCourseRow(_PatientRecord, Base):
     stop: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class LabObservationRow(_PatientRecord, Base):
+class LabObservationRow(_ObservationColumns, _PatientRecord, Base):
     """A result in the analyte's canonical unit, what the laboratory reported, its interval."""
 
     __tablename__ = "lab_observation"
@@ -147,7 +159,7 @@ class LabObservationRow(_PatientRecord, Base):
     reference_population: Mapped[str] = mapped_column(Text)
 
 
-class SemenAnalysisRow(_PatientRecord, Base):
+class SemenAnalysisRow(_ObservationColumns, _PatientRecord, Base):
     __tablename__ = "semen_analysis"
     date: Mapped[dt.date] = mapped_column(Date)
     volume_ml: Mapped[float | None] = mapped_column(Float)

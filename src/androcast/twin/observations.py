@@ -15,13 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from androcast._yaml import load_data
-from androcast.labs import Case
+from androcast.labs import Case, SemenAnalysis
 from androcast.population.outcomes import ANY_SPERM_DETECTION_LIMIT_M_PER_ML
 
-Censor = Literal["<", ">"]
+#: "<" / ">": beyond an assay limit; "in": between ``low`` and ``value`` (sperm seen only in
+#: the centrifuged pellet)
+Censor = Literal["<", ">", "in"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,9 @@ class Observation:
     observable: str  # a model observable, e.g. "lh", "sperm_concentration"
     date: dt.date
     day: float
-    value: float  # model units
+    value: float  # model units (semen: adjusted to the model's abstinence)
     censor: Censor | None
+    low: float = 0.0  # lower end of an interval-censored result ("in")
 
     @property
     def key(self) -> tuple[str, dt.date]:
@@ -54,10 +57,69 @@ class Observation:
 @cache
 def error_models() -> Mapping[str, ErrorModel]:
     """Measurement error per observable (``data/measurement.yaml``)."""
-    text = resources.files("androcast.twin").joinpath("data/measurement.yaml").read_text("utf-8")
-    data = load_data(text)
+    data = _measurement_table()
     table = {**data["analytes"], **data["semen"]}
     return {name: ErrorModel(float(e["cv"]), str(e["source"])) for name, e in table.items()}
+
+
+@dataclass(frozen=True)
+class SemenMeasurement:
+    """How a semen analysis relates to the model's concentration (``data/measurement.yaml``)."""
+
+    reference_days: float
+    per_day: float
+    low_days: float
+    high_days: float
+    pellet_limit: float  # M/mL: lowest concentration a centrifuged pellet finds
+
+    def abstinence_factor(self, days: float | None) -> float:
+        """Measured / model concentration after ``days`` of abstinence (1 when unknown)."""
+        if days is None:
+            return 1.0
+        held = min(max(days, self.low_days), self.high_days)
+        return 1.0 + self.per_day * (held - self.reference_days)
+
+
+@cache
+def _measurement_table() -> Mapping[str, Any]:
+    text = resources.files("androcast.twin").joinpath("data/measurement.yaml").read_text("utf-8")
+    data: Mapping[str, Any] = load_data(text)
+    return data
+
+
+@cache
+def semen_measurement() -> SemenMeasurement:
+    """Abstinence and pellet terms of the semen observation (``data/measurement.yaml``)."""
+    table = _measurement_table()
+    a = table["abstinence"]
+    return SemenMeasurement(float(a["reference_days"]), float(a["per_day"]),
+                            float(a["low_days"]), float(a["high_days"]),
+                            float(table["pellet"]["limit_m_per_ml"]))
+
+
+def semen_observation(semen: SemenAnalysis, day: float) -> Observation | None:
+    """One semen analysis as an observation of the model's concentration.
+
+    A count is compared at the model's abstinence (his result divided by the abstinence
+    factor); no sperm on the routine count is below its detection limit, or between the
+    pellet's limit and it when the pellet held sperm, or below the pellet's limit when the
+    pellet was searched and empty. A low count that was seen (0.05 M/mL) stays exact.
+    """
+    value = semen.concentration_m_per_ml
+    if value is None:
+        return None
+    m = semen_measurement()
+    factor = m.abstinence_factor(semen.abstinence_days)
+    censor: Censor | None = semen.concentration_censor
+    routine = ANY_SPERM_DETECTION_LIMIT_M_PER_ML
+    if value <= 0.0 and censor is None:
+        # no sperm on the routine count: the pellet decides how far below its limit
+        if semen.pellet_sperm_seen:
+            return Observation("sperm_concentration", semen.date, day, routine / factor, "in",
+                               m.pellet_limit / factor)
+        limit = m.pellet_limit if semen.pellet_sperm_seen is False else routine
+        return Observation("sperm_concentration", semen.date, day, limit / factor, "<")
+    return Observation("sperm_concentration", semen.date, day, value / factor, censor)
 
 
 def observations(case: Case, t0: dt.date) -> tuple[Observation, ...]:
@@ -69,13 +131,7 @@ def observations(case: Case, t0: dt.date) -> tuple[Observation, ...]:
             out.append(Observation(lab.analyte, lab.date, float((lab.date - t0).days),
                                    lab.value, lab.censor))
     for semen in case.semen:
-        value = semen.concentration_m_per_ml
-        if value is None:
-            continue
-        censor = semen.concentration_censor
-        if value <= ANY_SPERM_DETECTION_LIMIT_M_PER_ML and censor is None:
-            # no sperm seen: below the detection limit, not a true zero
-            value, censor = ANY_SPERM_DETECTION_LIMIT_M_PER_ML, "<"
-        out.append(Observation("sperm_concentration", semen.date,
-                               float((semen.date - t0).days), value, censor))
+        o = semen_observation(semen, float((semen.date - t0).days))
+        if o is not None:
+            out.append(o)
     return tuple(sorted(out, key=lambda o: (o.day, o.observable)))

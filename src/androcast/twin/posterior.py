@@ -143,6 +143,11 @@ def log_likelihood(obs: Sequence[Observation], predicted: Mapping[str, FloatArra
         z = (math.log(max(o.value, 1e-12)) - np.log(model)) / sigma
         if o.censor == "<":
             total += log_ndtr(z)
+        elif o.censor == "in":
+            # between low and value: P(z_low < Z < z), computed stably in log space
+            z_low = (math.log(max(o.low, 1e-12)) - np.log(model)) / sigma
+            total += log_ndtr(z) + np.log1p(-np.exp(np.minimum(log_ndtr(z_low) - log_ndtr(z),
+                                                              -1e-12)))
         elif o.censor == ">":
             total += log_ndtr(-z)
         else:
@@ -283,7 +288,8 @@ def _gaussian_prior(cohort: Cohort, names: Sequence[str],
     """The prior in log space; ``maxima``: upper bounds of factors (none: the guard only)."""
     baseline = cohort.covariates[_BASELINE]
     assert isinstance(baseline, LogNormal)
-    mean = [0.0] * (len(names) - 1) + [math.log(baseline.median)]
+    mean = [math.log(cohort.variability[k].median) for k in names[:-1]] + [
+        math.log(baseline.median)]
     sd = [LogNormal(1.0, cohort.variability[k].cv).sigma for k in names[:-1]] + [baseline.sigma]
     high = np.array([math.log(maxima[k]) if k in maxima else math.inf for k in names])
     return GaussianPrior(np.array(mean), np.array(sd), high if maxima else None)

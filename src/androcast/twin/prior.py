@@ -86,6 +86,8 @@ def twin_cohort(case: Case, *, seed: int, population: PopulationModel) -> Cohort
     marked ``from_population`` is the calibrated population's CV when it has one."""
     table = _prior_table()
     baseline = table["baseline_concentration_m_per_ml"]
+    for block in prior_blocks(case):
+        baseline = table[block].get("baseline_concentration_m_per_ml", baseline)
     covariates: dict[str, Distribution] = {}
     if case.patient.age_years is not None:
         covariates["age_years"] = Fixed(float(case.patient.age_years))
@@ -97,13 +99,16 @@ def twin_cohort(case: Case, *, seed: int, population: PopulationModel) -> Cohort
         covariates["ethnicity"] = Categorical((case.patient.ethnicity,), (1.0,))
     covariates["baseline_concentration_m_per_ml"] = LogNormal(
         float(baseline["median"]), float(baseline["cv"]))
-    spreads = {**table["variability"], **table[prior_block(case)]["variability"]}
+    spreads = {**table["variability"]}
+    for block in prior_blocks(case):
+        spreads.update(table[block]["variability"])
     variability = {}
     for name, v in spreads.items():
         fitted = population.variability.get(name) if v.get("from_population") else None
-        variability[name] = (Variability(float(v["cv"]), str(v["source"])) if fitted is None
-                             else Variability(float(fitted), population.sources.get(
-                                 f"variability.{name}", "calibrate/data/fitted.yaml")))
+        variability[name] = (
+            Variability(float(v["cv"]), str(v["source"]), float(v.get("median", 1.0)))
+            if fitted is None else Variability(float(fitted), population.sources.get(
+                f"variability.{name}", "calibrate/data/fitted.yaml")))
     return Cohort(
         name=f"twin:{case.patient.id}",
         description="virtual men sharing the patient's covariates and androgen history",
@@ -120,6 +125,29 @@ def twin_cohort(case: Case, *, seed: int, population: PopulationModel) -> Cohort
 def prior_block(case: Case) -> str:
     """The named block of ``data/prior.yaml`` for him: by the presence of androgen history."""
     return "androgen_history" if case.history.androgens else "no_androgen_history"
+
+
+def fsh_limited(case: Case) -> bool:
+    """Idiopathic oligozoospermia with normal FSH (prior.yaml ``fsh_limited_oligozoospermia``):
+    no androgen history, latest concentration above zero and below the limit, latest FSH at
+    most its limit (an FSH not measured does not qualify him)."""
+    when = _prior_table()["fsh_limited_oligozoospermia"]["when"]
+    if case.history.androgens:
+        return False
+    counts = sorted((s.date, s.concentration_m_per_ml) for s in case.semen
+                    if s.concentration_m_per_ml is not None and s.concentration_censor is None)
+    fsh = sorted((lab.date, lab.value) for lab in case.labs
+                 if lab.analyte == "fsh" and lab.censor is None)
+    if not counts or not fsh:
+        return False
+    concentration, latest_fsh = counts[-1][1], fsh[-1][1]
+    return (0.0 < concentration < float(when["concentration_below_m_per_ml"])
+            and latest_fsh <= float(when["fsh_at_most_iu_per_l"]))
+
+
+def prior_blocks(case: Case) -> tuple[str, ...]:
+    """Every named block of ``data/prior.yaml`` that applies to him, in order."""
+    return (prior_block(case), *(("fsh_limited_oligozoospermia",) if fsh_limited(case) else ()))
 
 
 def factor_maxima(case: Case) -> dict[str, float]:

@@ -15,11 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from androcast import DISCLAIMER, __version__
 from androcast.store import Store, open_store
 from androcast.web import problems
+from androcast.web.access_audit import AccessAudit
+from androcast.web.accesslog import AccessLog
 from androcast.web.auth import User
+from androcast.web.boundary import BodyLimit
 from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.ratelimit import LoginLimiter
-from androcast.web.routes import admin, api, auth, jobs, pages
+from androcast.web.routes import account, admin, api, auth, jobs, pages
 from androcast.web.sessions import SessionStore
 from androcast.web.settings import WebSettings
 
@@ -83,6 +86,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.jobs.shutdown()
+        app.state.access_audit.close()
         if store is None:
             opened.close()
 
@@ -97,6 +101,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.max_body_bytes = settings.max_body_bytes
     app.state.settings = settings
     app.state.store = opened
     app.state.sessions = SessionStore(idle_s=settings.session_idle_s, max_s=settings.session_max_s)
@@ -104,6 +109,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         max_failures=settings.login_max_failures, window_s=settings.login_window_s
     )
     app.state.outlooks = ResultCache(max_entries=settings.outlook_cache_entries)
+    app.state.access_audit = AccessAudit(opened)
     app.state.jobs = JobRunner(
         workers=settings.job_workers,
         max_pending=settings.job_queue,
@@ -126,8 +132,11 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(packages=[("androcast.web", "static")]), name="static")
     problems.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)
     app.include_router(auth.router)
+    app.include_router(account.router)
     app.include_router(api.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)

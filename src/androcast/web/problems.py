@@ -6,12 +6,16 @@ show the message in the layout. Paths under ``/api/`` are the API.
 
 from __future__ import annotations
 
-import json
+import copy
+import logging
+import math
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import (
     HTTP_303_SEE_OTHER,
     HTTP_401_UNAUTHORIZED,
@@ -22,31 +26,100 @@ from starlette.status import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from androcast.errors import AndrocastError, StoreError
+from androcast.errors import AndrocastError, CaseProblems, IdentifierError, StoreError
 from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, current_session
 from androcast.web.jobs import JobNotDone, JobNotFound, QueueFull
 from androcast.web.service import AlertNotFound, NoPlan, PatientNotFound
 from androcast.web.templating import templates
+
+_LOG = logging.getLogger(__name__)
 
 
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+MAX_SHOWN = 200  # characters of a bad value echoed back
+
+
 def _plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    """A value as JSON can carry it back: non-finite numbers as text, long text cut, lone
+    surrogates replaced, containers named (a bad input is never echoed whole)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    text = str(value).encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}... ({len(text)} characters)"
+
+
+MAX_MESSAGE = 20_000  # a case with many bad fields names each
+
+
+def _text(message: str) -> str:
+    cut = message.encode("utf-8", "replace").decode("utf-8")
+    return cut if len(cut) <= MAX_MESSAGE else cut[:MAX_MESSAGE] + "..."
 
 
 def error_body(err: AndrocastError) -> dict[str, Any]:
-    return {
-        "error": {
-            "field": err.field,
-            "value": _plain(err.value),
-            "expected": err.expected,
-            "hint": err.hint,
-            "message": str(err),
-        }
+    if _internal(err):  # the database's URL, path or driver message stay in the server log
+        return {"error": {"field": "database", "value": None, "expected": "", "hint": "",
+                          "message": UNAVAILABLE}}
+    shown = _shown(err)
+    body = {
+        "field": err.field,
+        "value": _plain(err.value),
+        "expected": _text(shown.expected),
+        "hint": _text(err.hint),
+        "message": _text(str(shown)),
     }
+    if isinstance(shown, CaseProblems):  # every bad field, each as its own error
+        body["problems"] = [error_body(p)["error"] for p in shown.problems]
+    return {"error": body}
+
+
+UNAVAILABLE = "the database is busy or unavailable: try again in a few seconds"
+
+
+def _internal(err: AndrocastError) -> bool:
+    return isinstance(err, StoreError) and err.field == "database"
+
+
+def _shown(err: AndrocastError) -> AndrocastError:
+    """The error with its value as it is echoed back (cut, made plain)."""
+    if isinstance(err, CaseProblems):
+        return CaseProblems(err.field, [_shown(p) for p in err.problems], hint=err.hint)
+    shown = copy.copy(err)
+    shown.value = _plain(err.value)
+    return shown
+
+
+def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    """FastAPI's validation errors in the project's format: the first as ``error``, all of
+    them (every bad field) under ``error.problems``."""
+    problems = []
+    for item in exc.errors():
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query",
+                                                                           "path")]
+        field = ".".join(location) or "body"
+        expected = str(item.get("msg", "a valid value"))
+        context = item.get("ctx") or {}
+        if item.get("type") == "json_invalid" and "error" in context:
+            expected = f"valid JSON ({context['error']})"
+        if item.get("type") == "json_invalid":
+            field, value = "body", None
+        else:
+            value = _plain(item.get("input"))
+        problems.append({"field": field, "value": value, "expected": _text(expected),
+                         "message": _text(f"{field}: {value!r} is invalid; expected {expected}")})
+    first: dict[str, Any] = problems[0] if problems else {
+        "field": "body", "value": None, "expected": "a valid request", "message": "invalid"}
+    message = "; ".join(str(p["message"]) for p in problems) or str(first["message"])
+    return {"error": {**first, "hint": "", "message": _text(message), "problems": problems}}
 
 
 def _message(request: Request, status: int, title: str, message: str) -> Response:
@@ -63,6 +136,8 @@ def _message(request: Request, status: int, title: str, message: str) -> Respons
 
 
 def _status(err: AndrocastError) -> int:
+    if isinstance(err, IdentifierError):
+        return HTTP_422_UNPROCESSABLE_CONTENT
     if isinstance(err, StoreError):
         conflict = err.field in ("transaction", "username")
         return HTTP_409_CONFLICT if conflict else HTTP_503_SERVICE_UNAVAILABLE
@@ -121,6 +196,39 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AndrocastError)
     async def _androcast(request: Request, exc: AndrocastError) -> Response:
         status = _status(exc)
+        if _internal(exc):
+            _LOG.warning("store unavailable: %s", exc)
+        response = (
+            JSONResponse(error_body(exc), status_code=status)
+            if is_api(request)
+            else _message(request, status, "Cannot do that", error_body(exc)["error"]["message"])
+        )
+        if status == HTTP_503_SERVICE_UNAVAILABLE:
+            response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        body = _validation_body(exc)
         if is_api(request):
-            return JSONResponse(error_body(exc), status_code=status)
-        return _message(request, status, "Cannot do that", str(exc))
+            return JSONResponse(body, status_code=HTTP_422_UNPROCESSABLE_CONTENT)
+        return _message(request, HTTP_422_UNPROCESSABLE_CONTENT, "Cannot do that",
+                        body["error"]["message"])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else "the request cannot be served"
+        response = _message(request, exc.status_code, "Cannot do that", _text(detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug: logged with its traceback; the user sees no internal detail.
+        _LOG.error("unexpected error on %s %s", request.method, request.url.path,
+                   exc_info=exc)
+        return JSONResponse(
+            {"error": {"message": "the server failed on this request (it is logged)"}},
+            status_code=500,
+        )

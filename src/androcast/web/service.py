@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from androcast.errors import UnknownCodeError
-from androcast.io.fhir import export_bundle, parse_bundle
+from androcast.errors import StoreError, UnknownCodeError
+from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis
 from androcast.store import (
     Chart,
@@ -32,7 +32,15 @@ from androcast.store import (
     load_chart,
     save_chart,
 )
-from androcast.store.schema import AssessmentRow, ClinicRow, PatientRow
+from androcast.store.monitoring import ACTIVE
+from androcast.store.schema import (
+    AlertRow,
+    AssessmentRow,
+    ClinicRow,
+    ForecastRow,
+    PatientRow,
+    PlanRow,
+)
 from androcast.workflows import monitoring, records
 from androcast.workflows.records import Bound, unbounded
 
@@ -43,7 +51,8 @@ class PatientNotFound(LookupError):
     """No patient with this identifier in the user's clinic (another clinic's is not found)."""
 
     def __init__(self, identifier: str) -> None:
-        super().__init__(f"patient {identifier!r} not found in your clinic")
+        shown = identifier if len(identifier) <= 64 else identifier[:64] + "..."
+        super().__init__(f"patient {shown!r} not found in your clinic")
         self.identifier = identifier
 
 
@@ -116,13 +125,7 @@ def _reassess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> dic
 
 
 def summary_dict(summary: SaveSummary) -> dict[str, Any]:
-    return {
-        "patients_created": list(summary.patients_created),
-        "patients_updated": list(summary.patients_updated),
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-    }
+    return summary.to_dict()
 
 
 def patients(store: Store, clinic: str) -> list[PatientSummary]:
@@ -130,9 +133,54 @@ def patients(store: Store, clinic: str) -> list[PatientSummary]:
         return list_patients(session, clinic=clinic)
 
 
+@dataclass(frozen=True)
+class PatientRowView:
+    """A line of the patient list: his summary, pattern, open alerts and adopted plan."""
+
+    summary: PatientSummary
+    pattern: str | None
+    open_alerts: int
+    adopted: Mapping[str, Any] | None  # his active plan's payload (for his next check)
+
+
+def patient_rows(store: Store, clinic: str) -> list[PatientRowView]:
+    """Every patient of the clinic with his latest pattern, the open alerts of his active
+    plan and that plan (four queries, whatever the number of patients)."""
+    with store.reading() as session:
+        summaries = list_patients(session, clinic=clinic)
+        ids = {row.identifier: row.id for row in session.execute(
+            select(PatientRow.identifier, PatientRow.id)
+            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+            .where(ClinicRow.name == clinic))}
+        newest = (select(func.max(AssessmentRow.id))
+                  .where(AssessmentRow.patient_id.in_(ids.values()))
+                  .group_by(AssessmentRow.patient_id))
+        patterns = {pid: payload.get("pattern") for pid, payload in session.execute(
+            select(AssessmentRow.patient_id, AssessmentRow.payload)
+            .where(AssessmentRow.id.in_(newest)))}
+        plans = {pid: payload for pid, payload in session.execute(
+            select(PlanRow.patient_id, PlanRow.payload)
+            .where(PlanRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE)
+            .order_by(PlanRow.id))}
+        open_alerts = {pid: n for pid, n in session.execute(
+            select(AlertRow.patient_id, func.count())
+            .join(ForecastRow, AlertRow.forecast_id == ForecastRow.id)
+            .join(PlanRow, ForecastRow.plan_id == PlanRow.id)
+            .where(AlertRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE,
+                   AlertRow.acknowledged_at.is_(None))
+            .group_by(AlertRow.patient_id))}
+    out = []
+    for summary in summaries:
+        pid = ids[summary.identifier]
+        out.append(PatientRowView(summary, patterns.get(pid), int(open_alerts.get(pid, 0)),
+                                  plans.get(pid)))
+    return out
+
+
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)
+        identifier = chart.patient.id  # as stored (" P001" finds "P001")
         # His version and newest assessment in one query: this page is the busiest.
         version, assessment, assessed_on = session.execute(
             select(PatientRow.version, AssessmentRow.payload, AssessmentRow.as_of)
@@ -169,9 +217,11 @@ def patient_exists(store: Store, clinic: str, identifier: str) -> bool:
 
 def add_case(store: Store, clinic: str, actor: str, case: Case) -> dict[str, Any]:
     """Store a new patient's case (or merge into his record) and assess him as of its date."""
-    with store.transaction(actor) as session:
+    def work(session: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         summary = summary_dict(save_chart(session, chart_from_case(case), clinic=clinic))
-        assessment = _reassess(session, case.patient.id, clinic, case.as_of)
+        return summary, _reassess(session, case.patient.id, clinic, case.as_of)
+
+    summary, assessment = store.write(actor, work)  # run again if he was created meanwhile
     return {**summary, "patient": case.patient.id, "assessment": assessment}
 
 
@@ -187,14 +237,50 @@ def add_results(
     bound: Bound = unbounded,
 ) -> dict[str, Any]:
     """Follow-up results for a stored patient, then a new assessment as of ``today`` and,
-    on an adopted plan, the monitoring step (``alerts``: those the new results raised)."""
-    with store.transaction(actor) as session:
-        _chart(session, identifier, clinic)
-        added = records.add_results(session, identifier, labs=labs, semen=semen, clinic=clinic,
-                                    today=today, bound=bound)
+    on an adopted plan, the monitoring step (``alerts``: those the new results raised).
+
+    The results and the assessment are one short write; the step computes outside it and
+    keeps its forecast and alerts in a second short write."""
+    def work(session: Any) -> records.Added:
+        stored = _chart(session, identifier, clinic).patient.id
+        return records.add_results(session, stored, labs=labs, semen=semen, clinic=clinic,
+                                   today=today, judge=False)
+
+    labs, semen = tuple(labs), tuple(semen)  # a retry reads them again
+    added = store.write(actor, work)
+    identifier = added.identifier
+    alerts = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
     result = {**summary_dict(added.summary), "patient": identifier,
               "assessment": added.assessment}
-    return result if added.alerts is None else {**result, "alerts": added.alerts}
+    return result if alerts is None else {**result, "alerts": alerts}
+
+
+MAX_STEP_ATTEMPTS = 3
+
+
+def monitoring_step(
+    store: Store,
+    clinic: str,
+    actor: str,
+    identifier: str,
+    *,
+    today: dt.date,
+    bound: Bound = unbounded,
+) -> list[dict[str, Any]] | None:
+    """His monitoring step after new results (None: no plan): read, compute within
+    ``bound`` holding no lock, then write; computed again if his forecast moved meanwhile."""
+    for _ in range(MAX_STEP_ATTEMPTS):
+        with store.reading() as session:
+            step = monitoring.step_input(session, identifier, clinic=clinic, today=today)
+        if step is None:
+            return None
+        result = bound(lambda: monitoring.compute_step(step))  # noqa: B023 (called at once)
+        with store.transaction(actor) as session:
+            alerts = monitoring.save_step(session, identifier, step, result, clinic=clinic)
+        if alerts is not None:
+            return alerts
+    raise StoreError("transaction", identifier, "a monitoring step his forecast kept still for",
+                     hint="other steps kept changing it: try again")
 
 
 def reassess(
@@ -213,15 +299,28 @@ def import_bundle(
     *,
     today: dt.date,
     bound: Bound = unbounded,
+    strict: bool = False,
 ) -> dict[str, Any]:
-    """A FHIR bundle: all of it or nothing; each imported patient is reassessed and, on an
-    adopted plan, his new results judged (``alerts`` by patient, for those on a plan)."""
-    charts = parse_bundle(bundle, as_of=today, source="bundle")
-    with store.transaction(actor) as session:
-        imported = records.import_charts(session, charts, clinic=clinic, today=today,
-                                         bound=bound)
-    result = {**summary_dict(imported.summary), "patients": [c.patient.id for c in charts]}
-    return {**result, "alerts": imported.alerts} if imported.alerts else result
+    """A FHIR bundle: what androcast keeps, all of it or nothing (entries it does not keep
+    are skipped and listed; ``strict`` refuses them); each imported patient is reassessed
+    and, on an adopted plan, his new results judged (``alerts`` by patient, for those on a
+    plan) after the import's transaction, holding no lock while it computes."""
+    parsed = parse_bundle_entries(bundle, as_of=today, source="bundle", strict=strict)
+    charts = parsed.charts
+    imported = store.write(actor, lambda session: records.import_charts(
+        session, charts, clinic=clinic, today=today, judge=False))  # again on a conflict
+    alerts: dict[str, list[dict[str, Any]]] = {}
+    for chart in charts:
+        raised = monitoring_step(store, clinic, actor, chart.patient.id, today=today,
+                                 bound=bound)
+        if raised is not None:
+            alerts[chart.patient.id] = raised
+    result = {
+        **summary_dict(imported.summary),
+        "patients": [c.patient.id for c in charts],
+        **parsed.report(),
+    }
+    return {**result, "alerts": alerts} if alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:
@@ -255,20 +354,15 @@ def adopt_plan(
     particles: int,
     bound: Bound = unbounded,
 ) -> monitoring.Adopted:
-    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts)."""
+    """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts): his
+    first band is computed holding no lock, then the plan kept in a short write."""
+    with store.reading() as session, _his(identifier):
+        case = monitoring.adoption_case(session, identifier, protocol=protocol, start=start,
+                                        today=today, clinic=clinic, only_appropriate=True)
+    result = bound(lambda: monitoring.adoption_step(case, protocol, start, particles))
     with store.transaction(actor) as session, _his(identifier):
-        return bound(
-            lambda: monitoring.adopt(
-                session,
-                identifier,
-                protocol=protocol,
-                start=start,
-                today=today,
-                clinic=clinic,
-                n=particles,
-                only_appropriate=True,
-            )
-        )
+        return monitoring.save_adoption(session, case.patient.id, case, result,
+                                        protocol=protocol, start=start, clinic=clinic)
 
 
 def acknowledge_alert(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from androcast.web.boundary import MAX_BODY_BYTES
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -13,6 +15,9 @@ class WebSettings:
     server on the loopback interface (``androcast demo``, tests), where there is no TLS.
     ``particles``: virtual men in a patient's twin for the prognosis and plan of his page
     (more: narrower intervals, slower); ``outlook_cache_entries`` bounds the results kept.
+``trusted_proxies``: addresses of reverse proxies (TLS terminators) whose X-Forwarded-For
+names the client (``androcast serve --trusted-proxy``); from any other peer it is ignored.
+``max_body_bytes``: the largest request body on every path (API, forms, FHIR: 413 beyond).
 ``job_workers``, ``job_queue``, ``job_budget_s``: the background jobs' pool, how many may
 wait or run, and each one's time budget (``web.jobs``); ``outlook_wait_s``: how long a page
 asking for a prognosis waits for its job before it shows the job's progress instead.
@@ -26,7 +31,9 @@ asking for a prognosis waits for its job before it shows the job's progress inst
     login_window_s: float = 300.0
     particles: int = 32
     outlook_cache_entries: int = 64
+    max_body_bytes: int = MAX_BODY_BYTES
+    trusted_proxies: tuple[str, ...] = ()
     job_workers: int = 2
-    job_queue: int = 16
+    job_queue: int = 64
     job_budget_s: float = 120.0
     outlook_wait_s: float = 10.0

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from typing import Any
 
 import jinja2
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 
 from androcast import DISCLAIMER, __version__
 from androcast.interpret import references
 from androcast.report import full_reference, reference_label
+from androcast.report.build import display_globals, json_script
 from androcast.units import display_unit
 from androcast.web.auth import CSRF_FIELD, CSRF_HEADER
-
-
-def _json_script(data: Any) -> Markup:
-    """JSON safe inside ``<script type="application/json">`` (no ``</script>`` break-out)."""
-    text = json.dumps(data, default=str).replace("<", "\\u003c").replace(">", "\\u003e")
-    return Markup(text.replace("&", "\\u0026"))
 
 
 @cache
@@ -44,6 +36,7 @@ def templates() -> Jinja2Templates:
         display_unit=display_unit,
         full_reference=full_reference,
         references=references(),
+        **display_globals(),
     )
-    env.filters["json_script"] = _json_script
+    env.filters["json_script"] = json_script
     return Jinja2Templates(env=env)

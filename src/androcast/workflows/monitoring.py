@@ -1,8 +1,10 @@
 """Monitoring a stored patient: adopt a plan, the step after new results, what to show.
 
 The CLI (``patient plan``, ``observe``, ``fhir import``, ``monitor``, ``alert ack``) and the
-web app (patient page, JSON API) call these, each in the caller's transaction: a new result,
-the forecast that learnt from it and the alerts it raised are kept together or not at all.
+web app (patient page, JSON API) call these, each in the caller's transaction. The CLI keeps
+a new result, the forecast that learnt from it and its alerts together; the web app runs
+the step's computation (seconds) outside any write transaction (``step_input``, then
+``compute_step``, then ``save_step`` in a short one), so other writers never wait for it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from androcast.labs import Case
 from androcast.monitoring import (
     Band,
     MonitoringState,
+    StepResult,
     monitor,
     monitoring_report,
     plan_payload,
@@ -98,6 +101,23 @@ def adopt(
     ``only_appropriate``: refuse a protocol his interpretation rules out (the web app offers
     only those; the CLI lets a clinician choose any).
     """
+    case = adoption_case(session, patient, protocol=protocol, start=start, today=today,
+                         clinic=clinic, only_appropriate=only_appropriate)
+    return save_adoption(session, patient, case, adoption_step(case, protocol, start, n, seed),
+                         protocol=protocol, start=start, clinic=clinic)
+
+
+def adoption_case(
+    session: Session,
+    patient: str,
+    *,
+    protocol: str,
+    start: dt.date,
+    today: dt.date,
+    clinic: str,
+    only_appropriate: bool = False,
+) -> Case:
+    """His case for adopting ``protocol`` from ``start``, the protocol and start checked."""
     get_protocol(protocol, field="protocol")
     case = load_chart(session, patient, clinic=clinic).to_case(as_of=max(today, start))
     if only_appropriate:
@@ -106,7 +126,27 @@ def adopt(
             raise UnknownCodeError("protocol", protocol,
                                    f"a protocol appropriate for him: {', '.join(allowed)}")
     check_start(case, start, today)
-    result = monitor(start_monitoring(case, protocol, start, n=n, seed=seed), case)
+    return case
+
+
+def adoption_step(case: Case, protocol: str, start: dt.date, n: int, seed: int = 1
+                  ) -> StepResult:
+    """His first band on the plan and alerts on results after its start (seconds; no
+    database)."""
+    return monitor(start_monitoring(case, protocol, start, n=n, seed=seed), case)
+
+
+def save_adoption(
+    session: Session,
+    patient: str,
+    case: Case,
+    result: StepResult,
+    *,
+    protocol: str,
+    start: dt.date,
+    clinic: str,
+) -> Adopted:
+    """Keep the adopted plan (an earlier one superseded), its band and alerts."""
     payload = plan_payload(result.state, case)
     plan = adopt_plan(session, patient, protocol=protocol, start=start, payload=payload,
                       clinic=clinic)
@@ -131,15 +171,50 @@ def after_results(
     session: Session, patient: str, *, clinic: str, today: dt.date
 ) -> list[dict[str, Any]] | None:
     """The monitoring step after new results: their alerts (None: he has no active plan)."""
+    step = step_input(session, patient, clinic=clinic, today=today)
+    if step is None:
+        return None
+    return save_step(session, patient, step, compute_step(step), clinic=clinic)
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """What one monitoring step starts from: his plan, its latest forecast, his record."""
+
+    plan_id: int
+    forecast_id: int
+    state: MonitoringState
+    case: Case
+
+
+def step_input(
+    session: Session, patient: str, *, clinic: str, today: dt.date
+) -> StepInput | None:
+    """Read what the step needs (a short read; None: he has no active plan)."""
     adopted = _plan_and_forecast(session, patient, clinic)
     if adopted is None:
         return None
     plan, forecast = adopted
     case = load_chart(session, patient, clinic=clinic).to_case(as_of=today)
-    result = monitor(state_from_payload(forecast.payload, case), case)
+    return StepInput(plan.id, forecast.id, state_from_payload(forecast.payload, case), case)
+
+
+def compute_step(step: StepInput) -> StepResult:
+    """The step's computation (seconds): no database, so no lock is held meanwhile."""
+    return monitor(step.state, step.case)
+
+
+def save_step(
+    session: Session, patient: str, step: StepInput, result: StepResult, *, clinic: str
+) -> list[dict[str, Any]] | None:
+    """Keep the step's forecast and alerts (a short write). None when his plan or forecast
+    moved on meanwhile (another step or a new plan): the caller computes again."""
+    adopted = _plan_and_forecast(session, patient, clinic)
+    if adopted is None or (adopted[0].id, adopted[1].id) != (step.plan_id, step.forecast_id):
+        return None
     alerts = [a.to_dict() for a in result.alerts]
     if result.visits:
-        _save(session, patient, clinic, plan.id, result.state, alerts)
+        _save(session, patient, clinic, step.plan_id, result.state, alerts)
     return alerts
 
 

@@ -1,9 +1,9 @@
 """New results for a stored patient: kept, assessed again, and judged on his plan.
 
 The CLI (``observe``) and the web app (result forms, JSON API) call these in the caller's
-transaction, so a result, the assessment made with it and the alerts it raised are kept
-together or not at all. The monitoring step (seconds of computation) runs within the bound
-the caller passes: the web app's bound on concurrent computations, none for the CLI.
+transaction, so a result and the assessment made with it are kept together or not at all.
+The CLI judges them on his plan in the same transaction; the web app (``judge=False``) runs
+the monitoring step afterwards, outside the write transaction (``web.service``).
 """
 
 from __future__ import annotations
@@ -52,13 +52,21 @@ class Added:
     summary: SaveSummary
     assessment: dict[str, Any]
     alerts: list[dict[str, Any]] | None
+    identifier: str = ""  # his identifier as stored
 
 
 def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
              ) -> dict[str, Any]:
-    """Interpret his stored record as of a date and keep the assessment."""
-    case = load_chart(session, identifier, clinic=clinic).to_case(as_of=as_of)
-    assessment = interpret(case).to_dict()
+    """Interpret his stored record as of a date and keep the assessment.
+
+    A record whose stated gender is not male (an imported FHIR Patient) is outside the
+    scope of the rules, all written for men: the assessment says so instead of reading a
+    woman's results against male ranges.
+    """
+    chart = load_chart(session, identifier, clinic=clinic)
+    assessment = interpret(chart.to_case(as_of=as_of)).to_dict()
+    if chart.gender not in (None, "male", "unknown"):
+        assessment = out_of_scope(assessment, chart.gender)
     save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
     return assessment
 
@@ -72,8 +80,10 @@ def add_results(
     clinic: str,
     today: dt.date,
     bound: Bound = unbounded,
+    judge: bool = True,
 ) -> Added:
-    """Keep his new lab and semen results, assess him again and, on a plan, judge them."""
+    """Keep his new lab and semen results, assess him again and, on a plan, judge them
+    (``judge=False``: the caller runs the monitoring step after this transaction)."""
     summary = add_lab_results(session, identifier, (Keyed(r) for r in labs), clinic=clinic)
     new_semen = tuple(Keyed(s) for s in semen)
     if new_semen:
@@ -86,11 +96,11 @@ def add_results(
         summary.unchanged += merged.unchanged
     assessment = reassess(session, identifier, clinic=clinic, as_of=today)
     alerts = None
-    if active_plan(session, identifier, clinic=clinic) is not None:  # else nothing to wait for
+    if judge and active_plan(session, identifier, clinic=clinic) is not None:
         alerts = bound(
             lambda: monitoring.after_results(session, identifier, clinic=clinic, today=today)
         )
-    return Added(summary, assessment, alerts)
+    return Added(summary, assessment, alerts, identifier)
 
 
 @dataclass(frozen=True)
@@ -108,17 +118,40 @@ def import_charts(
     clinic: str,
     today: dt.date,
     bound: Bound = unbounded,
+    judge: bool = True,
 ) -> Imported:
     """Keep imported records (all or nothing, with the caller's transaction), assess each
-    patient again and, for a man on a plan, judge his new results."""
+    patient again and, for a man on a plan, judge his new results (``judge=False``: the
+    caller runs the monitoring steps after this transaction)."""
     summary = save_charts(session, charts, clinic=clinic)
     alerts: dict[str, list[dict[str, Any]]] = {}
     for chart in charts:
         identifier = chart.patient.id
         reassess(session, identifier, clinic=clinic, as_of=today)
-        if active_plan(session, identifier, clinic=clinic) is not None:
+        if judge and active_plan(session, identifier, clinic=clinic) is not None:
             step = partial(monitoring.after_results, session, identifier, clinic=clinic,
                            today=today)
             raised = bound(step)
             alerts[identifier] = raised or []
     return Imported(summary, alerts)
+
+
+#: The assessment sections that are clinical conclusions (dropped when out of scope).
+_CONCLUSIONS = ("causes", "findings", "actions", "cautions")
+
+
+def out_of_scope(assessment: dict[str, Any], gender: str | None) -> dict[str, Any]:
+    """The assessment of a record outside androcast's scope: no conclusions, the reason."""
+    text = (
+        f"The record's gender is {gender!r}: androcast interprets the male "
+        "hypothalamic-pituitary-gonadal axis only, against male reference ranges, so no "
+        "finding, cause, action or prognosis is given."
+    )
+    return {
+        **assessment,
+        **{name: [] for name in _CONCLUSIONS},
+        "pattern": "indeterminate",
+        "prognosis": {"class": None, "basis": text},
+        "out_of_scope": {"code": "not_male", "text": text},
+    }
+

@@ -18,11 +18,32 @@ from androcast.io.fhir._codes import loinc_for
 
 if TYPE_CHECKING:
     from androcast.io.fhir._export import export_bundle
-    from androcast.io.fhir._import import parse_bundle, read_bundle
+    from androcast.io.fhir._import import (
+        ParsedBundle,
+        Skipped,
+        parse_bundle,
+        parse_bundle_entries,
+        read_bundle,
+    )
 
-_LAZY = {"export_bundle": "_export", "parse_bundle": "_import", "read_bundle": "_import"}
+_LAZY = {
+    "export_bundle": "_export",
+    "parse_bundle": "_import",
+    "parse_bundle_entries": "_import",
+    "read_bundle": "_import",
+    "ParsedBundle": "_import",
+    "Skipped": "_import",
+}
 
-__all__ = ["export_bundle", "loinc_for", "parse_bundle", "read_bundle"]
+__all__ = [
+    "ParsedBundle",
+    "Skipped",
+    "export_bundle",
+    "loinc_for",
+    "parse_bundle",
+    "parse_bundle_entries",
+    "read_bundle",
+]
 
 
 def __getattr__(name: str) -> Any:

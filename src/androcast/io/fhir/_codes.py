@@ -34,6 +34,9 @@ CONFIRMED = EXTENSION + "confirmed"
 ABSTINENCE_DAYS = EXTENSION + "abstinence-days"
 PELLET_SPERM_SEEN = EXTENSION + "pellet-sperm-seen"
 
+#: Observation elements kept as given for the export (no clinical use here).
+DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")
+
 #: UCUM ``periodUnit`` codes of Timing.repeat, spelled as the case file's intervals are.
 PERIOD_UNITS = {
     "s": "s",

@@ -7,6 +7,7 @@ bundle re-imports to the same record, here or in another FHIR server.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -63,12 +64,36 @@ def _patient(chart: Chart, key: SourceKey) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Patient",
         "identifier": _identifier(key),
-        "gender": "male",
         "extension": extension,
     }
+    if chart.gender is not None:
+        resource["gender"] = chart.gender  # as stored: never assumed
+    if chart.names:
+        resource["name"] = [dict(n) for n in chart.names]
     if chart.birth_date is not None:
         resource["birthDate"] = chart.birth_date.isoformat()
     return resource
+
+
+def _observed(keyed: Keyed[Any], day: dt.date) -> dict[str, Any]:
+    """Status, effective time and kept details of a result, as the source gave them."""
+    out: dict[str, Any] = {"status": keyed.status or "final"}
+    effective = keyed.effective or {}
+    if "instant" in effective:
+        out["effectiveInstant"] = effective["instant"]
+    elif "period" in effective:
+        out["effectivePeriod"] = dict(effective["period"])
+    else:
+        out["effectiveDateTime"] = effective.get("dateTime", day.isoformat())
+    details = keyed.details or {}
+    out.update({k: v for k, v in details.items() if k in c.DETAIL_ELEMENTS})
+    return out
+
+
+def _comparator(keyed: Keyed[Any], censor: str | None) -> str | None:
+    """The comparator as the source wrote it (``<=`` stays ``<=``), else the censor."""
+    kept = (keyed.details or {}).get("comparator")
+    return kept if censor is not None and isinstance(kept, str) else censor
 
 
 def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
@@ -82,12 +107,13 @@ def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "identifier": _identifier(result.key),
-        "status": "final",
         "category": [{"coding": [{"system": c.CATEGORY_SYSTEM, "code": "laboratory"}]}],
         "code": {"coding": [coding], "text": r.analyte},
         "subject": {"reference": subject},
-        "effectiveDateTime": r.date.isoformat(),
-        "valueQuantity": _quantity(r.reported_value, r.reported_unit, r.censor),
+        **_observed(result, r.date),
+        "valueQuantity": _quantity(
+            r.reported_value, r.reported_unit, _comparator(result, r.censor)
+        ),
     }
     ref = r.reference
     if ref.low is not None or ref.high is not None:
@@ -124,14 +150,13 @@ def _semen(analysis: Keyed[SemenAnalysis], subject: str) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "identifier": _identifier(analysis.key),
-        "status": "final",
         "category": [{"coding": [{"system": c.CATEGORY_SYSTEM, "code": "laboratory"}]}],
         "code": {
             "coding": [{"system": c.OBSERVATION_SYSTEM, "code": c.SEMEN_ANALYSIS}],
             "text": "Semen analysis",
         },
         "subject": {"reference": subject},
-        "effectiveDateTime": s.date.isoformat(),
+        **_observed(analysis, s.date),
         "component": components,
     }
     if extension:
@@ -186,8 +211,10 @@ def export_bundle(chart: Chart) -> dict[str, Any]:
     for s in chart.semen:
         entries.append(_entry("Observation", _semen(s, subject), _must(s.key)))
     bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
-    validated = Bundle.model_validate(bundle).model_dump(mode="json", exclude_none=True)
-    return dict(validated)
+    # Validated, but returned as written: a re-serialisation would rewrite what the source
+    # gave exactly (an instant's fraction of a second, a partial date).
+    Bundle.model_validate(bundle)
+    return bundle
 
 
 def _must(key: SourceKey | None) -> SourceKey:

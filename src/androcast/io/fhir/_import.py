@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,14 @@ from androcast.drugs import drug_codes, get_drug
 from androcast.errors import AndrocastError, InputFileError, UnitError, UnknownCodeError
 from androcast.io.fhir import _codes as c
 from androcast.labs import analyte, analyte_for_loinc, androgen_codes, parse_case, semen_parameters
-from androcast.store.chart import URI_SYSTEM, Chart, Keyed, MedicationUse, SourceKey
+from androcast.store.chart import (
+    RETRACTED,
+    URI_SYSTEM,
+    Chart,
+    Keyed,
+    MedicationUse,
+    SourceKey,
+)
 from androcast.units import convert, parse_unit
 
 BUNDLE_TYPES = ("transaction", "batch", "collection", "searchset", "document")
@@ -33,7 +41,7 @@ MODELS: Mapping[str, Any] = {
     "Observation": Observation,
     "MedicationStatement": MedicationStatement,
 }
-SKIPPED_STATUS = ("entered-in-error", "cancelled")  # not real results: left out
+SKIPPED_STATUS = ("cancelled",)  # never performed: no result to keep
 
 
 def _short(value: Any) -> Any:
@@ -66,29 +74,57 @@ def _validated(case: Mapping[str, Any], where: Mapping[str, str], base: str, as_
         raise _readdressed(err, where, base) from None
 
 
-def _date(text: Any) -> Any:
-    """A FHIR date or dateTime as the ``YYYY-MM-DD`` a case file has (partial dates stay)."""
-    if isinstance(text, str) and len(text) > 10 and text[10] == "T":
-        return text[:10]
-    return text
+# UCUM's grammar (unitsofmeasure.org, "The Unified Code for Units of Measure", sec. 2),
+# without parentheses: components joined by "." or "/", each an atom (letters, a bracketed
+# unit such as [IU], 10*n or a number) with an optional exponent and annotation, or an
+# annotation alone. Anything else ("ng/mL?", "nmol/L!!") is not UCUM and is refused.
+_ATOM = r"(?:[A-Za-z]*\[[A-Za-z0-9_'.%-]+\]|[A-Za-z%'_]+|10[*^][+-]?\d+|\d+)"
+_COMPONENT = rf"(?:{_ATOM}[+-]?\d*(?:\{{[^{{}}]*\}})?|\{{[^{{}}]*\}})"
+_UCUM = re.compile(rf"/?{_COMPONENT}(?:[./]{_COMPONENT})*")
+_TEXT = re.compile(r"[A-Za-z0-9µμ%*^/.\[\]{}' _-]+")  # a laboratory's display spelling
+# UCUM's U is the enzyme unit (umol/min), not the International Unit [IU] of hormone assays.
+_ENZYME_UNIT = re.compile(r"(?<![A-Za-z\[])[a-zµ]?U(?![A-Za-z\]])")
 
 
-def _unit_element(quantity: Mapping[str, Any]) -> str:
+def _checked_code(code: Any, at: str) -> str:
+    """A UCUM code, checked against UCUM's grammar, as the unit parser reads it."""
+    if not isinstance(code, str) or not _UCUM.fullmatch(code):
+        raise UnitError(at, code, "a UCUM unit code (unitsofmeasure.org), e.g. ng/dL, [IU]/L")
+    if _ENZYME_UNIT.search(code):
+        raise UnitError(
+            at,
+            code,
+            "[IU] for International Units (UCUM's U is the enzyme unit, umol/min, which no "
+            "hormone assay reports), e.g. [IU]/L or m[IU]/mL",
+        )
+    parse_unit("1" + code if code.startswith("/") else code, field=at)
+    return "1" + code if code.startswith("/") else code
+
+
+def _unit_element(quantity: Mapping[str, Any], at: str) -> str:
     """Which element states the unit: the UCUM ``code``, or ``unit`` when it says the same."""
     code, unit = quantity.get("code"), quantity.get("unit")
     if quantity.get("system") != c.UCUM or not code:
         return "unit" if unit is not None else "code"
-    if isinstance(unit, str) and isinstance(code, str):
+    _checked_code(code, f"{at}.code")
+    if isinstance(unit, str) and _TEXT.fullmatch(unit):
         try:
-            if parse_unit(unit) == parse_unit(code):
+            if parse_unit(unit) == parse_unit(_checked_code(code, f"{at}.code")):
                 return "unit"  # the laboratory's spelling, kept as reported
         except UnitError:
             pass
     return "code"
 
 
-def _unit(quantity: Mapping[str, Any]) -> Any:
-    return quantity.get(_unit_element(quantity))
+def _unit(quantity: Mapping[str, Any], at: str) -> Any:
+    """The unit a quantity states: a UCUM code strictly checked, or the laboratory's text."""
+    element = _unit_element(quantity, at)
+    value = quantity.get(element)
+    if element == "code" and quantity.get("system") == c.UCUM and value:
+        return _checked_code(value, f"{at}.code")
+    if isinstance(value, str) and not _TEXT.fullmatch(value):
+        raise UnitError(f"{at}.{element}", value, "a unit such as ng/dL, nmol/L or IU/L")
+    return value
 
 
 def _censored(quantity: Mapping[str, Any]) -> Any:
@@ -151,6 +187,7 @@ class _PatientEntry:
     semen: list[Keyed[Any]] = field(default_factory=list)
     androgens: list[Keyed[Any]] = field(default_factory=list)
     medications: list[Keyed[Any]] = field(default_factory=list)
+    retracted: list[SourceKey] = field(default_factory=list)
 
 
 def _age(birth: Any, base: str, as_of: dt.date) -> float | None:
@@ -205,6 +242,8 @@ def _patient(
         conditions=case.history.conditions,
         patient_key=patient_key,
         birth_date=born,
+        gender=resource.get("gender"),
+        names=tuple(entry.get("resource", {}).get("name", [])),
     )
     return _PatientEntry(chart, case.patient.age_years)
 
@@ -236,10 +275,10 @@ def _lab(
     if not isinstance(quantity, Mapping):
         raise InputFileError(f"{base}.valueQuantity", None, "a valueQuantity with value and unit")
     item: dict[str, Any] = {
-        "date": _date(_effective(resource)),
+        "date": _day(_effective(resource)),
         "analyte": key,
         "value": _censored(quantity),
-        "unit": _unit(quantity),
+        "unit": _unit(quantity, f"{base}.valueQuantity"),
     }
     ranges = resource.get("referenceRange", [])
     if ranges:
@@ -247,7 +286,7 @@ def _lab(
         item["reference"] = {
             "low": low.get("value"),
             "high": high.get("value"),
-            "unit": _unit(low or high),
+            "unit": _unit(low or high, f"{base}.referenceRange[0].{'low' if low else 'high'}"),
             "source": ranges[0].get("text", "laboratory"),
         }
         applies = ranges[0].get("appliesTo", [])
@@ -256,7 +295,7 @@ def _lab(
     ext = _extensions(resource, base)
     if c.CONFIRMED in ext:
         item["confirmed"] = ext[c.CONFIRMED][0]
-    unit_at = _unit_element(quantity)
+    unit_at = _unit_element(quantity, f"{base}.valueQuantity")
     where = {
         "labs[0].date": f"{base}.{_effective_element(resource)}",
         "labs[0].analyte": code_at,
@@ -284,19 +323,69 @@ def _lab_loincs() -> list[str]:
     return [code for key in analyte_keys() for code in analyte(key).loinc.values() if code]
 
 
+def _day(text: Any) -> Any:
+    """The calendar day a FHIR date/dateTime/instant falls on; a partial date (YYYY-MM,
+    YYYY) its first day. Its precision travels beside it (``effective``)."""
+    if not isinstance(text, str):
+        return text
+    if len(text) == 7 and text[4] == "-":
+        return text + "-01"
+    if len(text) == 4 and text.isdigit():
+        return text + "-01-01"
+    return text[:10] if len(text) > 10 and text[10] == "T" else text
+
+
 def _effective_element(resource: Mapping[str, Any]) -> str:
-    for name in ("effectiveDateTime", "effectivePeriod", "issued"):
-        if name in resource:
-            return name + (".start" if name == "effectivePeriod" else "")
-    return "effectiveDateTime"
+    if "effectiveDateTime" in resource:
+        return "effectiveDateTime"
+    if "effectiveInstant" in resource:
+        return "effectiveInstant"
+    period = resource.get("effectivePeriod", {})
+    return "effectivePeriod." + ("start" if "start" in period or "end" not in period else "end")
 
 
 def _effective(resource: Mapping[str, Any]) -> Any:
+    """The clinical time as written: effectiveDateTime, effectiveInstant or effectivePeriod
+    (its start, else its end). ``issued`` (when the result was released) is never it."""
     if "effectiveDateTime" in resource:
         return resource["effectiveDateTime"]
+    if "effectiveInstant" in resource:
+        return resource["effectiveInstant"]
     if "effectivePeriod" in resource:
-        return resource["effectivePeriod"].get("start")
-    return resource.get("issued")
+        period = resource["effectivePeriod"]
+        return period.get("start", period.get("end"))
+    return None
+
+
+def _require_effective(resource: Mapping[str, Any], base: str) -> None:
+    if _effective(resource) is None:
+        raise InputFileError(
+            f"{base}.effective[x]",
+            resource.get("issued"),
+            "the time the sample was taken (effectiveDateTime, effectiveInstant or "
+            "effectivePeriod); issued is when the result was released, never used for it",
+        )
+
+
+def _kept_effective(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The effective element exactly as given, when the day alone does not say it all."""
+    if "effectiveDateTime" in raw:
+        text = raw["effectiveDateTime"]
+        return None if isinstance(text, str) and len(text) == 10 else {"dateTime": text}
+    if "effectiveInstant" in raw:
+        return {"instant": raw["effectiveInstant"]}
+    if "effectivePeriod" in raw:
+        return {"period": dict(raw["effectivePeriod"])}
+    return None
+
+
+def _details(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    kept = {name: raw[name] for name in c.DETAIL_ELEMENTS if name in raw}
+    # The result keeps "<" or ">" (censored); an inclusive comparator is kept exactly here.
+    comparator = (raw.get("valueQuantity") or {}).get("comparator")
+    if comparator in ("<=", ">="):
+        kept["comparator"] = comparator
+    return kept or None
 
 
 def _semen_codes() -> dict[str, str]:
@@ -329,7 +418,7 @@ def _semen_values(
         key = _semen_codes()[loinc]
         if not isinstance(quantity, Mapping) or quantity.get("value") is None:
             raise InputFileError(f"{at}.valueQuantity", None, "a valueQuantity with a value")
-        unit = _unit(quantity)
+        unit = _unit(quantity, f"{at}.valueQuantity")
         target = semen_parameters()[key].unit
         value = quantity["value"]
         if unit is not None and unit != target:
@@ -361,7 +450,7 @@ def _semen(
         if url in ext:
             item[name] = ext[url][0]
             where[f"semen[0].{name}"] = ext[url][1]
-    item["date"] = _date(_effective(resource))
+    item["date"] = _day(_effective(resource))
     where["semen[0].date"] = f"{base}.{_effective_element(resource)}"
     return item, where
 
@@ -390,7 +479,7 @@ def _medication(
     dosage = (resource.get("dosage") or [{}])[0]
     dose_at = f"{base}.dosage[0].doseAndRate[0].doseQuantity"
     quantity = (dosage.get("doseAndRate") or [{}])[0].get("doseQuantity")
-    dose = f"{quantity.get('value')} {_unit(quantity)}" if quantity else None
+    dose = f"{quantity.get('value')} {_unit(quantity, dose_at)}" if quantity else None
     repeat = dosage.get("timing", {}).get("repeat", {})
     every = _every(repeat)
     route = next(
@@ -407,8 +496,8 @@ def _medication(
             "agent": code,
             "dose": dose,
             "every": every,
-            "start": _date(start),
-            "stop": _date(stop),
+            "start": _day(start),
+            "stop": _day(stop),
             "route": route,
         }
         where = {
@@ -438,8 +527,8 @@ def _medication(
         "agent": "testosterone_cypionate",
         "dose": dose or "1 mg",
         "every": every or "1 d",
-        "start": _date(start),
-        "stop": _date(stop),
+        "start": _day(start),
+        "stop": _day(stop),
     }
     checked = _validated(
         {"patient": {"id": owner.chart.patient.id}, "history": {"androgens": [probe]}},
@@ -472,12 +561,53 @@ def _every(repeat: Mapping[str, Any]) -> str | None:
     return f"{float(period) / float(frequency):g} {spelled}"
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A bundle entry left out of an import, and why (``entry`` is its index)."""
+
+    entry: int
+    resource_type: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entry": self.entry, "resourceType": self.resource_type, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ParsedBundle:
+    """What a bundle holds that androcast keeps (charts), and every entry it left out."""
+
+    charts: tuple[Chart, ...]
+    skipped: tuple[Skipped, ...]
+    imported: int  # entries that went into the charts
+
+    def report(self) -> dict[str, Any]:
+        """``{"imported": N, "skipped": [{entry, resourceType, reason}, ...]}`` (JSON)."""
+        return {"imported": self.imported, "skipped": [s.to_dict() for s in self.skipped]}
+
+
 def parse_bundle(data: Any, *, as_of: dt.date, source: str = "bundle") -> tuple[Chart, ...]:
-    """The charts a FHIR R4 bundle holds (one per Patient entry), all entries validated.
+    """The charts of a FHIR R4 bundle, strictly: every entry must be one androcast imports.
 
     Observations and MedicationStatements must refer to a Patient entry of the bundle
-    (``subject.reference`` = its fullUrl or ``Patient/<id>``). Any invalid entry raises an
-    AndrocastError naming it, e.g. ``entry[3].resource.valueQuantity.unit``.
+    (``subject.reference`` = its fullUrl or ``Patient/<id>``). Any entry that is invalid, of
+    another resource type or with a code outside the catalogue raises an AndrocastError
+    naming it, e.g. ``entry[3].resource.valueQuantity.unit``.
+    """
+    return parse_bundle_entries(data, as_of=as_of, source=source, strict=True).charts
+
+
+def parse_bundle_entries(
+    data: Any, *, as_of: dt.date, source: str = "bundle", strict: bool = False
+) -> ParsedBundle:
+    """The charts of a FHIR R4 bundle and the entries left out, each with its reason.
+
+    Resource types androcast does not keep (Encounter, Condition, Composition, ...), codes
+    outside the analyte and drug catalogues, cancelled results and resources about a patient
+    not in the bundle are skipped and reported. An invalid supported entry fails the whole
+    bundle (``transaction``: all or nothing; ``collection``, ``document``, ``searchset``), except
+    in a ``batch``, whose entries are independent: it is skipped with its error. ``strict``
+    refuses anything that is not imported (the behaviour of ``parse_bundle``).
     """
     if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
         value = data.get("resourceType") if isinstance(data, Mapping) else _short(data)
@@ -489,6 +619,8 @@ def parse_bundle(data: Any, *, as_of: dt.date, source: str = "bundle") -> tuple[
     entries = data.get("entry", [])
     if not isinstance(entries, list):
         raise InputFileError("entry", _short(entries), "a list of bundle entries")
+    batch = data.get("type") == "batch" and not strict
+    skipped: list[Skipped] = []
     resources: list[tuple[Mapping[str, Any], dict[str, Any], str]] = []
     for index, entry in enumerate(entries):
         base = f"entry[{index}].resource"
@@ -497,25 +629,58 @@ def parse_bundle(data: Any, *, as_of: dt.date, source: str = "bundle") -> tuple[
             raise InputFileError(base, _short(resource), "a FHIR resource")
         kind = resource.get("resourceType")
         if not isinstance(kind, str) or kind not in MODELS:
-            raise UnknownCodeError(
-                f"{base}.resourceType", _short(kind), f"one of {', '.join(MODELS)}"
+            if strict or not isinstance(kind, str):
+                raise UnknownCodeError(
+                    f"{base}.resourceType", _short(kind), f"one of {', '.join(MODELS)}"
+                )
+            skipped.append(
+                Skipped(index, kind, f"{kind} is not imported (only {', '.join(MODELS)})")
             )
+            continue
         try:
-            model = MODELS[kind].model_validate(resource)
-        except ValidationError as err:
-            first = err.errors()[0]
-            raise InputFileError(
-                base + _path(tuple(first["loc"])), _short(first.get("input")), first["msg"]
-            ) from None
-        except (ValueError, TypeError, KeyError, AttributeError) as err:
-            raise InputFileError(base, kind, f"a valid FHIR R4 {kind}", hint=str(err)) from None
-        resources.append((entry, model.model_dump(mode="json", exclude_none=True), base))
-    return _assemble(resources, as_of)
+            resources.append((entry, _validated_resource(resource, kind, base), base))
+        except AndrocastError as err:
+            if not batch or kind == "Patient":
+                raise
+            skipped.append(Skipped(index, kind, str(err)))
+    charts, more = _assemble(resources, as_of, strict=strict, batch=batch)
+    skipped = sorted([*skipped, *more], key=lambda s: s.entry)
+    return ParsedBundle(charts, tuple(skipped), len(entries) - len(skipped))
+
+
+def _validated_resource(resource: Mapping[str, Any], kind: str, base: str) -> dict[str, Any]:
+    """The resource checked by its fhir.resources model (R4B: the R4 wire format), as given.
+
+    The checked JSON itself is read on (not the model re-serialised, which took half of an
+    import's time): the model only vouches for its shape.
+    """
+    try:
+        MODELS[kind].model_validate(resource)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise InputFileError(
+            base + _path(tuple(first["loc"])), _short(first.get("input")), first["msg"]
+        ) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        raise InputFileError(base, kind, f"a valid FHIR R4 {kind}", hint=str(err)) from None
+    return dict(resource)
+
+
+class _NotImported(Exception):
+    """An entry androcast does not keep (not an error unless the import is strict)."""
+
+
+def _index(base: str) -> int:
+    return int(base[len("entry[") : base.index("]")])
 
 
 def _assemble(
-    resources: list[tuple[Mapping[str, Any], dict[str, Any], str]], as_of: dt.date
-) -> tuple[Chart, ...]:
+    resources: list[tuple[Mapping[str, Any], dict[str, Any], str]],
+    as_of: dt.date,
+    *,
+    strict: bool,
+    batch: bool,
+) -> tuple[tuple[Chart, ...], list[Skipped]]:
     patients: dict[str, _PatientEntry] = {}
     order: list[_PatientEntry] = []
     for entry, resource, base in resources:
@@ -527,51 +692,128 @@ def _assemble(
             patients[entry["fullUrl"]] = record
         if "id" in resource:
             patients[f"Patient/{resource['id']}"] = record
-    semen_groups: dict[
-        tuple[int, Any], list[tuple[dict[str, Any], dict[str, str], SourceKey | None]]
-    ] = {}
+    semen_groups: _SemenGroups = {}
     seen: dict[tuple[str, SourceKey], str] = {}
+    skipped: list[Skipped] = []
     for entry, resource, base in resources:
         kind = resource["resourceType"]
-        if kind == "Patient" or resource.get("status") in SKIPPED_STATUS:
+        if kind == "Patient":
             continue
-        reference = resource.get("subject", {}).get("reference")
-        owner = patients.get(reference) if isinstance(reference, str) else None
-        if owner is None:
-            raise InputFileError(
-                f"{base}.subject.reference",
-                reference,
-                "a reference to a Patient entry of this bundle (its fullUrl or Patient/<id>)",
+        try:
+            _add_entry(entry, resource, base, patients, seen, semen_groups, as_of, strict)
+        except _NotImported as why:
+            skipped.append(Skipped(_index(base), kind, str(why)))
+        except AndrocastError as err:
+            if not batch:
+                raise
+            skipped.append(Skipped(_index(base), kind, str(err)))
+    charts = _charts(order, semen_groups, as_of)
+    return charts, skipped
+
+
+_SemenGroups = dict[
+    tuple[int, Any],
+    list[tuple[dict[str, Any], dict[str, str], SourceKey | None, dict[str, Any]]],
+]
+
+
+def _add_entry(
+    entry: Mapping[str, Any],
+    resource: dict[str, Any],
+    base: str,
+    patients: Mapping[str, _PatientEntry],
+    seen: dict[tuple[str, SourceKey], str],
+    semen_groups: _SemenGroups,
+    as_of: dt.date,
+    strict: bool,
+) -> None:
+    """One Observation or MedicationStatement into its patient's records (or semen groups)."""
+    if resource.get("status") in SKIPPED_STATUS and not strict:
+        raise _NotImported(f"status {resource['status']}: no result to keep")
+    if resource.get("status") in SKIPPED_STATUS:
+        return  # strict imports leave cancelled results out, as they always did
+    reference = resource.get("subject", {}).get("reference")
+    owner = patients.get(reference) if isinstance(reference, str) else None
+    if owner is None:
+        if not strict:
+            raise _NotImported(
+                f"its subject ({reference}) is not a Patient entry of this bundle"
             )
-        key = _key(entry, resource)
-        if key is not None:
-            other = seen.setdefault((kind, key), base)
-            if other != base:
-                raise InputFileError(
-                    f"{base}.identifier",
-                    _shown(key),
-                    f"an identifier of its own ({other} has the same one: two records are never "
-                    "merged into one)",
-                )
-        if kind == "MedicationStatement":
-            what, item = _medication(resource, base, owner, as_of)
-            (owner.androgens if what == "androgen" else owner.medications).append(Keyed(item, key))
-        elif _is_semen(resource):
-            values, value_at = _semen(resource, base, as_of)
-            # Parameters reported as separate Observations belong to one sample when they
-            # share its exact collection time (a date alone cannot tell two samples apart:
-            # a parameter given twice for one time is refused below, never merged).
-            group = (id(owner), base if "component" in resource else str(_effective(resource)))
-            semen_groups.setdefault(group, []).append((values, value_at, key))
-        else:
-            result, code = _lab(resource, base, owner, as_of)
-            owner.labs.append(Keyed(result, key, code))
+        raise InputFileError(
+            f"{base}.subject.reference",
+            reference,
+            "a reference to a Patient entry of this bundle (its fullUrl or Patient/<id>)",
+        )
+    try:
+        _add_record(entry, resource, base, owner, seen, semen_groups, as_of)
+    except UnknownCodeError as err:
+        if strict or not _is_code_field(err.field):
+            raise
+        raise _NotImported(str(err)) from None
+
+
+def _is_code_field(name: str) -> bool:
+    """An unknown code of the resource itself (not of a unit or an extension)."""
+    return ".code.coding[" in name or name[-5:] == ".code" or "medicationCodeableConcept" in name
+
+
+def _add_record(
+    entry: Mapping[str, Any],
+    resource: dict[str, Any],
+    base: str,
+    owner: _PatientEntry,
+    seen: dict[tuple[str, SourceKey], str],
+    semen_groups: _SemenGroups,
+    as_of: dt.date,
+) -> None:
+    kind = resource["resourceType"]
+    key = _key(entry, resource)
+    status = resource.get("status")
+    if status == RETRACTED and key is not None:
+        owner.retracted.append(key)  # whatever it said, the record it names goes
+        return
+    if key is not None:
+        other = seen.setdefault((kind, key), base)
+        if other != base:
+            raise InputFileError(
+                f"{base}.identifier",
+                _shown(key),
+                f"an identifier of its own ({other} has the same one: two records are never "
+                "merged into one)",
+            )
+    if kind == "MedicationStatement":
+        what, item = _medication(resource, base, owner, as_of)
+        kept = Keyed(item, key, status=RETRACTED if status == RETRACTED else None)
+        (owner.androgens if what == "androgen" else owner.medications).append(kept)
+        return
+    _require_effective(resource, base)
+    raw = entry["resource"]
+    observed: dict[str, Any] = {
+        "status": None if status == "final" else status,
+        "effective": _kept_effective(raw),
+        "details": _details(raw),
+    }
+    if _is_semen(resource):
+        values, value_at = _semen(resource, base, as_of)
+        # Parameters reported as separate Observations belong to one sample when they
+        # share its exact collection time (a date alone cannot tell two samples apart:
+        # a parameter given twice for one time is refused below, never merged).
+        group = (id(owner), base if "component" in resource else str(_effective(raw)))
+        semen_groups.setdefault(group, []).append((values, value_at, key, observed))
+    else:
+        result, code = _lab(resource, base, owner, as_of)
+        owner.labs.append(Keyed(result, key, code, **observed))
+
+
+def _charts(
+    order: list[_PatientEntry], semen_groups: _SemenGroups, as_of: dt.date
+) -> tuple[Chart, ...]:
     owners = {id(record): record for record in order}
     for (owner_id, _), parts in semen_groups.items():
         owner = owners[owner_id]
         merged: dict[str, Any] = {}
         where: dict[str, str] = {}
-        for values, part_where, _ in parts:
+        for values, part_where, _, _ in parts:
             for name, value in values.items():
                 if name in merged and name != "date" and merged[name] != value:
                     raise InputFileError(
@@ -586,7 +828,7 @@ def _assemble(
         case = _validated(
             {"patient": {"id": owner.chart.patient.id}, "semen": [merged]}, where, "entry", as_of
         )
-        keys = [k for _, _, k in parts if k is not None]
+        keys = [k for _, _, k, _ in parts if k is not None]
         key = (
             keys[0]
             if len(keys) == 1
@@ -594,7 +836,10 @@ def _assemble(
                 SourceKey(keys[0].system, "+".join(sorted(k.value for k in keys))) if keys else None
             )
         )
-        owner.semen.append(Keyed(case.semen[0], key))
+        # Parts of one sample share a status unless one is not final: then the sample isn't.
+        statuses = [o["status"] for *_, o in parts if o["status"] is not None]
+        observed = {**parts[0][3], "status": statuses[0] if statuses else None}
+        owner.semen.append(Keyed(case.semen[0], key, **observed))
     return tuple(
         replace(
             record.chart,
@@ -602,13 +847,14 @@ def _assemble(
             semen=tuple(record.semen),
             androgens=tuple(record.androgens),
             medications=tuple(record.medications),
+            retracted=tuple(record.retracted),
         )
         for record in order
     )
 
 
-def read_bundle(path: str | Path, *, as_of: dt.date) -> tuple[Chart, ...]:
-    """Read a FHIR R4 bundle (JSON file) and validate it (see ``parse_bundle``)."""
+def read_bundle(path: str | Path, *, as_of: dt.date, strict: bool = False) -> ParsedBundle:
+    """Read a FHIR R4 bundle (JSON file) and validate it (see ``parse_bundle_entries``)."""
     file = Path(path)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -620,4 +866,4 @@ def read_bundle(path: str | Path, *, as_of: dt.date) -> tuple[Chart, ...]:
         raise InputFileError(
             str(path), f"line {err.lineno}, column {err.colno}", "valid JSON"
         ) from None
-    return parse_bundle(data, as_of=as_of, source=file.name)
+    return parse_bundle_entries(data, as_of=as_of, source=file.name, strict=strict)

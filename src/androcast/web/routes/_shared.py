@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from androcast.store import Store
+from androcast.web.accesslog import address_of
 from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.sessions import COOKIE_NAME, WebSession
@@ -57,6 +58,11 @@ def set_session_cookie(request: Request, response: Response, session: WebSession
         secure=settings.secure_cookies,
         path="/",
     )
+
+
+def client_address(request: Request) -> str:
+    """Who is asking, by address (``accesslog.address_of``: a trusted proxy's header)."""
+    return address_of(request.scope, settings_of(request).trusted_proxies)
 
 
 def is_htmx(request: Request) -> bool:

@@ -11,13 +11,19 @@ from starlette.status import HTTP_422_UNPROCESSABLE_CONTENT
 from androcast.errors import AndrocastError
 from androcast.store.users import ROLES, add_user, list_users
 from androcast.web.auth import Admin, csrf_guard
+from androcast.web.boundary import StrictJSONRoute
 from androcast.web.forms import FieldError
 from androcast.web.passwords import hash_password, one_time_password
 from androcast.web.routes._shared import store_of
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
-router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_guard)], include_in_schema=False)
+router = APIRouter(
+    prefix="/admin",
+    dependencies=[Depends(csrf_guard)],
+    include_in_schema=False,
+    route_class=StrictJSONRoute,
+)
 
 
 def _users_page(

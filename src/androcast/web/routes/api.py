@@ -22,11 +22,12 @@ from androcast.interpret import interpret as interpret_case
 from androcast.labs import parse_case
 from androcast.prognosis import prognose
 from androcast.protocol import plan as plan_case
-from androcast.regimens import parse_regimen
+from androcast.regimens import Regimen, parse_regimen, regimen_from_history
 from androcast.simulate import simulate as simulate_one
 from androcast.store import Chart
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
+from androcast.web.boundary import StrictJSONRoute
 from androcast.web.catalogue import choices
 from androcast.web.outlook import RecordKey, patient_plan, patient_prognosis
 from androcast.web.routes._shared import outlooks_of, settings_of, store_of
@@ -37,7 +38,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "missing or wrong X-CSRF-Token"},
     422: {"description": "invalid input: error.field, error.value, error.expected"},
 }
-router = APIRouter(prefix="/api", dependencies=[Depends(csrf_guard)], responses=ERRORS)
+router = APIRouter(
+    prefix="/api", dependencies=[Depends(csrf_guard)], responses=ERRORS, route_class=StrictJSONRoute
+)
 
 CaseBody = Annotated[
     dict[str, Any],
@@ -225,8 +228,25 @@ def plan(request: Request, body: PlanRequest, as_of: AsOf = None, *, user: User)
     return made.to_dict()
 
 
+def _check_span(who: Any, plan: Regimen | None, body: SimulateRequest) -> None:
+    """The run goes from his first dose (his androgen history or the regimen's) to ``days``:
+    at most ``MAX_SIM_DAYS`` (``MAX_PULSATILE_DAYS`` pulse by pulse), checked before work."""
+    regimen = regimen_from_history(who) if who is not None else Regimen(())
+    if plan is not None:
+        regimen = regimen.combine(plan)
+    first = min([0.0, *(e.start_d for e in regimen.entries)])
+    limit = MAX_PULSATILE_DAYS if body.mode == "pulsatile" else MAX_SIM_DAYS
+    if body.days - first > limit:
+        raise SimulationError(
+            "days",
+            body.days,
+            f"a run of at most {limit:g} days in {body.mode} mode from the first dose "
+            f"(at {first:g} d: his history or the regimen's start)",
+        )
+
+
 @router.post("/simulate", tags=["simulate"])
-def simulate(body: SimulateRequest, user: User) -> dict[str, Any]:
+def simulate(request: Request, body: SimulateRequest, user: User) -> dict[str, Any]:
     """One man's trajectory (the case's man or the reference man) under a regimen."""
     if body.mode == "pulsatile" and body.days > MAX_PULSATILE_DAYS:
         raise SimulationError(
@@ -234,7 +254,10 @@ def simulate(body: SimulateRequest, user: User) -> dict[str, Any]:
         )
     who = parse_case(body.case, as_of=dt.date.today()) if body.case is not None else None
     plan = parse_regimen(body.regimen, source="regimen") if body.regimen is not None else None
-    trajectory = simulate_one(who, plan, days=body.days, mode=body.mode)
+    _check_span(who, plan, body)
+    trajectory = outlooks_of(request).run(
+        lambda: simulate_one(who, plan, days=body.days, mode=body.mode)
+    )
     step = max(1, len(trajectory.t_d) // MAX_POINTS)
     return {
         "mode": trajectory.mode,
@@ -346,7 +369,7 @@ def _stored(request: Request, user: WebSession, identifier: str) -> tuple[Record
     """His record key (for the kept results) and his case as of today."""
     today = dt.date.today()
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
-    return RecordKey(_clinic(user), identifier, view.version, today), view.case
+    return RecordKey(_clinic(user), view.case.patient.id, view.version, today), view.case
 
 
 @router.get(

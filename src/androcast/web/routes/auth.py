@@ -17,13 +17,14 @@ from starlette.status import (
 from androcast.store import Store
 from androcast.store.users import find_user, set_password_hash
 from androcast.web.auth import User, csrf_guard, current_session, session_store
+from androcast.web.boundary import StrictJSONRoute
 from androcast.web.passwords import hash_password, needs_rehash, verify_password
 from androcast.web.ratelimit import LoginLimiter
-from androcast.web.routes._shared import set_session_cookie, store_of
+from androcast.web.routes._shared import client_address, set_session_cookie, store_of
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJSONRoute)
 
 
 class Credentials(BaseModel):
@@ -45,8 +46,9 @@ def _limiter(request: Request) -> LoginLimiter:
 
 
 def _keys(request: Request, username: str) -> tuple[str, str]:
-    address = request.client.host if request.client else "unknown"
-    return f"address:{address}", f"user:{username.lower()}"
+    """The limiter's keys: his address, and the user name tried from that address."""
+    address = client_address(request)
+    return f"address:{address}", f"user:{username.lower()}@{address}"
 
 
 def _safe_next(target: str | None) -> str:
@@ -67,10 +69,20 @@ def _authenticate(
         return None, wait
     with store.reading() as session:
         account = find_user(session, username)
-    if account is None or not verify_password(account.password_hash, password):
+    # Always one argon2 verification (against a dummy hash for an unknown user), so the
+    # answer's time does not tell which user names exist.
+    verified = verify_password(account.password_hash if account else None, password)
+    audit = request.app.state.access_audit
+    address = client_address(request)
+    if account is None or not verified:
         limiter.failed(*keys)
+        audit.record(actor=username[:200], action="login_fail",
+                     clinic=account.clinic if account else None, patient=None,
+                     what=request.url.path, address=address)
         return None, 0.0
     limiter.succeeded(keys[1])
+    audit.record(actor=account.username, action="login", clinic=account.clinic, patient=None,
+                 what=request.url.path, address=address)
     if account.password_hash and needs_rehash(account.password_hash):
         with store.transaction(account.username) as session:
             set_password_hash(session, account.username, hash_password(password))

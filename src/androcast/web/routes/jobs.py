@@ -23,6 +23,7 @@ from androcast.prognosis import prognose
 from androcast.protocol import plan as plan_case
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
+from androcast.web.boundary import StrictJSONRoute
 from androcast.web.jobs import JobView, Progress
 from androcast.web.outlook import Outlook, RecordKey, patient_plan, patient_prognosis
 from androcast.web.routes._shared import (
@@ -36,7 +37,12 @@ from androcast.web.routes._shared import (
 from androcast.web.routes.api import ERRORS, AsOf, Identifier, PlanRequest, PrognosisRequest
 from androcast.web.sessions import WebSession
 
-router = APIRouter(prefix="/api/jobs", dependencies=[Depends(csrf_guard)], responses=ERRORS)
+router = APIRouter(
+    prefix="/api/jobs",
+    dependencies=[Depends(csrf_guard)],
+    responses=ERRORS,
+    route_class=StrictJSONRoute,
+)
 EVENT_WAIT_S = 1.0  # an event at least this often while the job runs (a heartbeat)
 JobId = str
 
@@ -130,6 +136,7 @@ def start_outlook(request: Request, user: WebSession, identifier: str) -> JobVie
     """Queue his page's outlook unless kept or already queued (the job of that, if any)."""
     today = dt.date.today()
     view = service.patient_view(store_of(request), clinic_of(user), identifier, today=today)
+    identifier = view.case.patient.id  # as stored
     record = RecordKey(clinic_of(user), identifier, view.version, today)
     cache, particles = outlooks_of(request), settings_of(request).particles
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -24,19 +25,23 @@ from starlette.status import (
     HTTP_422_UNPROCESSABLE_CONTENT,
 )
 
+from androcast.display import label
 from androcast.errors import AndrocastError, DateError, InputFileError
 from androcast.protocol import plan_rules
 from androcast.report import patient_report, render_report, timeline
-from androcast.units import display_unit
-from androcast.web import service
-from androcast.web.auth import User, csrf_guard
-from androcast.web.catalogue import choices
-from androcast.web.charts import (
+from androcast.report.charts import (
     forecast_band_figure,
     plan_figure,
     prognosis_figure,
     timeline_figure,
 )
+from androcast.report.flowsheet import flowsheet
+from androcast.report.summary import BottomLine, NextCheck, bottom_line, current_drugs, next_check
+from androcast.store import PatientSummary
+from androcast.web import service
+from androcast.web.auth import User, csrf_guard
+from androcast.web.boundary import StrictJSONRoute, strict_loads
+from androcast.web.catalogue import choices
 from androcast.web.forms import (
     ANDROGEN_ROWS,
     LAB_ROWS,
@@ -65,9 +70,10 @@ from androcast.web.routes.jobs import start_outlook
 from androcast.web.sessions import WebSession
 from androcast.web.templating import templates
 
-router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
+router = APIRouter(
+    dependencies=[Depends(csrf_guard)], include_in_schema=False, route_class=StrictJSONRoute
+)
 
-MAX_BUNDLE_BYTES = 5_000_000
 MULTI_SELECTS = ("history.conditions", "history.medications")
 # The monitoring chart's panels, most telling first (the chart draws at most six).
 MONITORING_PANELS = (
@@ -116,10 +122,40 @@ def home(user: User) -> Response:
     return RedirectResponse("/patients", status_code=HTTP_303_SEE_OTHER)
 
 
+@dataclass(frozen=True)
+class PatientLine:
+    """A row of the patient list as the page shows it."""
+
+    identifier: str
+    pattern: str
+    open_alerts: int
+    next_check: NextCheck | None
+    summary: PatientSummary
+
+
+def _matches(line: PatientLine, query: str) -> bool:
+    """Whether a search (words, any order, any case) finds him: identifier, pattern, goal."""
+    text = " ".join((line.identifier, line.pattern, line.summary.goal)).casefold()
+    return all(word in text for word in query.casefold().split())
+
+
 @router.get("/patients")
-def patient_list(request: Request, user: User) -> HTMLResponse:
-    patients = service.patients(store_of(request), _clinic(user))
-    return _page(request, user, "patients.html", {"patients": patients})
+def patient_list(request: Request, user: User, q: str = "") -> HTMLResponse:
+    """His clinic's patients with pattern, open alerts and next check; ``q`` searches."""
+    today = dt.date.today()
+    lines = [
+        PatientLine(
+            r.summary.identifier,
+            label("pattern", r.pattern) if r.pattern else "not assessed",
+            r.open_alerts,
+            next_check(r.adopted, r.summary.last_result, today),
+            r.summary,
+        )
+        for r in service.patient_rows(store_of(request), _clinic(user))
+    ]
+    shown = [line for line in lines if _matches(line, q)] if q.strip() else lines
+    return _page(request, user, "patients.html",
+                 {"patients": shown, "total": len(lines), "q": q})
 
 
 def _new_patient_page(
@@ -185,8 +221,8 @@ def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
     }
 
 
-def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None,
-                        plan_choices: dict[str, str]) -> dict[str, Any]:
+def _monitoring_context(report: dict[str, Any] | None, plan_choices: dict[str, str],
+                        today: dt.date) -> dict[str, Any]:
     """His monitoring as the template reads it: the report, its chart (units as clinicians
     write them) and the plan's escalations with their citations; and the protocols he may
     adopt (his first plan, or one that supersedes it)."""
@@ -196,12 +232,13 @@ def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None
     forecast = report["forecast"]
     bands = forecast["bands"]
     ordered = {
-        k: {**bands[k], "unit": display_unit(bands[k]["unit"])}
+        k: bands[k]
         for k in (*MONITORING_PANELS, *bands)
         if k in bands
     }
-    alerts = [{**a, "unit": display_unit(a["unit"] or "")} for a in report["alerts"]]
-    figure = forecast_band_figure({**forecast, "bands": ordered}, report["observations"], alerts)
+    figure = forecast_band_figure({**forecast, "bands": ordered}, report["observations"],
+                                  report["alerts"],
+                                  today=today)
     acting = set(report["plan"]["escalations"])
     return {
         "monitoring": report,
@@ -210,6 +247,51 @@ def _monitoring_context(view: service.PatientView, report: dict[str, Any] | None
         "open_alerts": sum(1 for a in report["alerts"] if a["acknowledged_at"] is None),
         **choices,
     }
+
+
+SAVED = {
+    "lab": "Laboratory result saved; his assessment is updated.",
+    "semen": "Semen analysis saved; his assessment is updated.",
+    "plan": "Plan adopted; his forecast band and checks are below.",
+    "alert": "Alert acknowledged.",
+    "reassessed": "Reassessed as of today.",
+}
+
+
+def _cheap_pathway(view: service.PatientView) -> dict[str, Any]:
+    """His pathway and first step as the plan rules choose them (no simulation)."""
+    pathway = plan_rules().pathway_for(view.case)
+    return {"pathway": pathway.id,
+            "first_step": {"code": pathway.first, "text": pathway.first_text,
+                           "citations": list(pathway.first_citations)}}
+
+
+def patient_bottom_line(
+    view: service.PatientView,
+    kept: Outlook | None,
+    report: dict[str, Any] | None,
+    today: dt.date,
+) -> BottomLine:
+    """The bottom line of his page and report from what is stored or already computed."""
+    adopted = None if report is None else report["plan"]
+    drugs = current_drugs(
+        androgens=view.case.history.androgens,
+        medications=[m.item for m in view.chart.medications],
+        adopted=adopted,
+        today=today,
+    )
+    dates = [r.date for r in view.case.labs] + [s.date for s in view.case.semen]
+    return bottom_line(
+        assessment=view.assessment,
+        pathway=_cheap_pathway(view),
+        plan=None if kept is None else kept.plan.to_dict(),
+        prognosis=None if kept is None else kept.prognosis.to_dict(),
+        alerts=() if report is None else report["alerts"],
+        adopted=adopted,
+        drugs=drugs,
+        latest_result=max(dates) if dates else None,
+        today=today,
+    )
 
 
 def _patient_page(
@@ -230,6 +312,7 @@ def _patient_page(
     choices = kept_or_computed(outlooks_of(request), record, "plan choices",
                                lambda: service.plan_choices(view.case))
     report = service.monitoring_view(store_of(request), _clinic(user), identifier, today=today)
+    saved = SAVED.get(request.query_params.get("saved", ""))
     return _page(
         request,
         user,
@@ -238,7 +321,11 @@ def _patient_page(
             "view": view,
             "patient": view.case.patient,
             "timeline": lines,
-            "figure": timeline_figure(lines),
+            "figure": timeline_figure(lines, view.case, today=today, adopted=(
+                None if report is None else report["plan"])),
+            "sheet": flowsheet(view.case, lines),
+            "bottom": patient_bottom_line(view, kept, report, today),
+            "saved": None if errors else saved,
             "assessment": view.assessment,
             "assessed_on": view.assessed_on,
             "errors": errors or {},
@@ -248,7 +335,7 @@ def _patient_page(
             "particles": particles,
             "version": view.version,
             **_outlook_context(kept),
-            **_monitoring_context(view, report, choices),
+            **_monitoring_context(report, choices, today),
         },
         status,
     )
@@ -259,18 +346,25 @@ def patient_page(request: Request, user: User, identifier: str) -> HTMLResponse:
     return _patient_page(request, user, identifier)
 
 
+def _saved(identifier: str, what: str, anchor: str = "") -> RedirectResponse:
+    """Back to his page with the confirmation of what was saved."""
+    return RedirectResponse(f"{_patient_url(identifier)}?saved={what}{anchor}",
+                            status_code=HTTP_303_SEE_OTHER)
+
+
 def _after_result(
     request: Request,
     user: WebSession,
     identifier: str,
     values: dict[str, Any],
     errors: Errors,
+    saved: str,
     anchor: str = "",
 ) -> Response:
     if errors:
         status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
         return _patient_page(request, user, identifier, errors=errors, values=values, status=status)
-    return RedirectResponse(_patient_url(identifier) + anchor, status_code=HTTP_303_SEE_OTHER)
+    return _saved(identifier, saved, anchor)
 
 
 @router.post("/patients/{identifier}/labs")
@@ -292,7 +386,7 @@ async def add_lab(request: Request, user: User, identifier: str) -> Response:
             today=today,
             bound=outlooks_of(request).run,
         )
-    return _after_result(request, user, identifier, values, errors)
+    return _after_result(request, user, identifier, values, errors, "lab")
 
 
 @router.post("/patients/{identifier}/semen")
@@ -312,7 +406,7 @@ async def add_semen(request: Request, user: User, identifier: str) -> Response:
             today=today,
             bound=outlooks_of(request).run,
         )
-    return _after_result(request, user, identifier, values, errors)
+    return _after_result(request, user, identifier, values, errors, "semen")
 
 
 PLAN_FIELDS = {"protocol": "plan.protocol", "start": "plan.start"}
@@ -349,16 +443,14 @@ async def adopt_plan(request: Request, user: User, identifier: str) -> Response:
             raise
         field = PLAN_FIELDS[err.field]
         errors = {field: FieldError.of(err, field)}
-    return _after_result(request, user, identifier, values, errors, "#monitoring")
+    return _after_result(request, user, identifier, values, errors, "plan", "#monitoring")
 
 
 @router.post("/patients/{identifier}/alerts/{alert_id}/acknowledge")
 def acknowledge_alert(request: Request, user: User, identifier: str, alert_id: int) -> Response:
     """Mark one of his alerts as seen by this clinician now."""
     service.acknowledge_alert(store_of(request), _clinic(user), _actor(user), identifier, alert_id)
-    return RedirectResponse(
-        _patient_url(identifier) + "#monitoring", status_code=HTTP_303_SEE_OTHER
-    )
+    return _saved(identifier, "alert", "#monitoring")
 
 
 @router.post("/patients/{identifier}/reassess")
@@ -366,9 +458,7 @@ def reassess(request: Request, user: User, identifier: str) -> Response:
     service.reassess(
         store_of(request), _clinic(user), _actor(user), identifier, today=dt.date.today()
     )
-    return RedirectResponse(
-        _patient_url(identifier) + "#assessment", status_code=HTTP_303_SEE_OTHER
-    )
+    return _saved(identifier, "reassessed", "#assessment")
 
 
 def _outlook_job(request: Request, user: WebSession, identifier: str
@@ -402,6 +492,11 @@ def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
     computed, job = _outlook_job(request, user, identifier)
     if computed is not None:
         context.update(_outlook_context(computed))
+        if is_htmx(request):  # his bottom line now has the forecast: swapped in too
+            today = dt.date.today()
+            monitoring = service.monitoring_view(store_of(request), _clinic(user), identifier,
+                                                 today=today)
+            context["bottom"] = patient_bottom_line(view, computed, monitoring, today)
     elif job.state == "failed":  # e.g. a record the twin cannot be personalised from
         context.update(outlook=None, error=job.error)
         status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
@@ -414,8 +509,9 @@ def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
 
 @router.get("/patients/{identifier}/report")
 def report(request: Request, user: User, identifier: str, compute: bool = False) -> HTMLResponse:
-    """The printable report; with his prognosis and plan when computed (``?compute=true``
-    starts their job and waits a few seconds for it)."""
+    """The printable report (bottom line, assessment, results, charts, monitoring with its
+    alerts and acknowledgements); with his prognosis and plan when computed
+    (``?compute=true`` starts their job and waits a few seconds for it)."""
     today = dt.date.today()
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
     cache, record = outlooks_of(request), _record(user, view, today)
@@ -425,6 +521,7 @@ def report(request: Request, user: User, identifier: str, compute: bool = False)
         if compute
         else kept_outlook(cache, record, particles=particles)
     )
+    monitoring = service.monitoring_view(store_of(request), _clinic(user), identifier, today=today)
     built = patient_report(
         view.case,
         view.assessment,
@@ -433,6 +530,8 @@ def report(request: Request, user: User, identifier: str, compute: bool = False)
         generated_on=today,
         prognosis=None if kept is None else kept.prognosis.to_dict(),
         plan=None if kept is None else kept.plan.to_dict(),
+        bottom=patient_bottom_line(view, kept, monitoring, today),
+        monitoring=monitoring,
     )
     return HTMLResponse(render_report(built, compute_url=f"{_patient_url(identifier)}/report"))
 
@@ -460,15 +559,16 @@ async def fhir_import(
     bundle: Annotated[UploadFile | None, File()] = None,
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    raw = (await bundle.read(MAX_BUNDLE_BYTES + 1)).decode("utf-8", "replace") if bundle else ""
+    limit = settings_of(request).max_body_bytes  # the same limit as the API's /api/fhir
+    raw = (await bundle.read(limit + 1)).decode("utf-8", "replace") if bundle else ""
     raw = raw or text
     try:
-        if len(raw) > MAX_BUNDLE_BYTES:
-            raise InputFileError("bundle", f"{len(raw)} bytes", f"at most {MAX_BUNDLE_BYTES} bytes")
+        if len(raw.encode("utf-8", "replace")) > limit:
+            raise InputFileError("bundle", f"{len(raw)} characters", f"at most {limit} bytes")
         if not raw.strip():
             raise InputFileError("bundle", None, "a FHIR R4 Bundle (JSON file or pasted text)")
         try:
-            data = json.loads(raw)
+            data = strict_loads(raw)
         except json.JSONDecodeError as err:
             raise InputFileError(
                 "bundle", f"line {err.lineno}", "valid JSON", hint=err.msg

@@ -1,4 +1,5 @@
-// Draw every Plotly figure on the page from its JSON script (also after HTMX swaps).
+// Draw every Plotly figure on the page from its JSON script (also after HTMX swaps); make
+// tables that scroll sideways reachable by keyboard.
 (function () {
   function draw(root) {
     if (!window.Plotly) return;
@@ -15,6 +16,17 @@
       el.setAttribute("data-drawn", "true");
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  // A table wider than its box scrolls sideways inside it: let the keyboard reach it too.
+  function scrollable(root) {
+    root.querySelectorAll("table, .table-scroll").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); scrollable(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    draw(event.target); scrollable(document);
+  });
+  window.addEventListener("resize", function () { scrollable(document); });
 })();
