@@ -101,8 +101,11 @@ def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 async def _log_in(client: httpx.AsyncClient, name: str) -> None:
-    login = await client.post("/api/login", json={"username": name, "password": PASSWORD})
+    """Log in (argon2: seconds each on a busy machine) and keep the CSRF token it answers."""
+    login = await client.post("/api/login", json={"username": name, "password": PASSWORD},
+                              timeout=300)
     login.raise_for_status()
+    client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
 
 
 class _Tally:
@@ -166,8 +169,7 @@ async def _clinician(
 ) -> None:
     rng = random.Random(seed)
     await asyncio.sleep(rng.uniform(0, think_s))  # clinicians do not start in step
-    token = (await client.get("/api/session")).json()["csrf_token"]
-    headers = {"X-CSRF-Token": token}
+    headers: dict[str, str] = {}  # the CSRF token is the client's (``_log_in``)
     while time.monotonic() < until:
         patient = rng.choice(patients)
         draw = rng.random() if mix else 1.0
@@ -266,7 +268,11 @@ def main() -> None:
             latencies, errors = tally.latencies, tally.errors
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a job still computing: no need to wait
+                server.kill()
+                server.wait(timeout=30)
             server_log = log.read_text(encoding="utf-8", errors="replace")
             tracebacks = server_log.count("Traceback")
     requests = {k: v for k, v in latencies.items() if k not in JOBS}
