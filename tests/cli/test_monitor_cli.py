@@ -58,7 +58,8 @@ def test_plan_observe_monitor(db: str, tmp_path: Path) -> None:
     adopted = json.loads(out)
     assert (adopted["plan"]["protocol"], adopted["plan"]["start"]) == ("hcg_serm", "2025-09-01")
     assert adopted["alerts"] == []  # no result after the start yet
-    assert adopted["forecast"]["n_virtual"] == 16 and len(adopted["forecast"]["dates"]) == 53
+    assert adopted["forecast"]["n_virtual"] == 16
+    assert len(adopted["forecast"]["dates"]) == 7 * 52 + 1  # daily for 52 weeks
 
     csv = tmp_path / "week6.csv"
     csv.write_text(WEEK_6, encoding="utf-8")

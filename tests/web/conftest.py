@@ -18,13 +18,13 @@ from androcast.store import open_store, upgrade
 from androcast.store.users import add_user
 from androcast.web import WebSettings, create_app, hash_password
 from androcast.web.service import add_case
+from postgres_schema import postgres_schema
 
 USERS = {"alice": ("A", "clinician"), "anna": ("A", "admin"), "bob": ("B", "clinician")}
 
 
-@pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
+def seed(url: str) -> str:
+    """The two clinics, their users and patients in a fresh database at ``url``."""
     upgrade(url)
     store = open_store(url)
     try:
@@ -45,16 +45,38 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def app(database_url: str) -> Iterator[FastAPI]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return seed(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
+
+
+def make_app(url: str) -> FastAPI:
+    """The web app the tests use over the database at ``url``."""
     # Few virtual men: a prognosis and plan of a page take about a second each.
-    web = create_app(
+    return create_app(
         WebSettings(
-            database_url=database_url,
+            database_url=url,
             secure_cookies=False,
             particles=PARTICLES,
             outlook_wait_s=300.0,  # a busy test machine: the page waits for its job
         )
     )
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def any_app(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[FastAPI]:
+    """The test app on SQLite, then on a fresh PostgreSQL schema seeded the same way."""
+    if request.param == "sqlite":
+        yield app
+        return
+    for url in postgres_schema():
+        web = make_app(seed(url))
+        yield web
+        web.state.store.close()
+
+
+@pytest.fixture(scope="module")
+def app(database_url: str) -> Iterator[FastAPI]:
+    web = make_app(database_url)
     yield web
     web.state.store.close()
 

@@ -1,11 +1,14 @@
-"""schemathesis against the OpenAPI description: no operation answers with a server error.
+"""schemathesis against the OpenAPI description: no operation answers with a server error,
+on SQLite and on PostgreSQL.
 
 In-process (ASGI), logged in as a clinician with the session's CSRF token, a few generated
-examples per operation (the whole run stays within seconds).
+examples per operation (the whole run stays within seconds), and the inputs that once
+killed or stalled the service (issue 20) as explicit examples.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -20,8 +23,8 @@ from androcast.web.sessions import COOKIE_NAME
 
 
 @pytest.fixture(scope="module")
-def auth_headers(app: FastAPI) -> Iterator[dict[str, str]]:
-    with TestClient(app, client=("10.9.9.9", 1)) as client:
+def auth_headers(any_app: FastAPI) -> Iterator[dict[str, str]]:
+    with TestClient(any_app, client=("10.9.9.9", 1)) as client:
         log_in(client, "alice")
         cookie = client.cookies[COOKIE_NAME]
         yield {"Cookie": f"{COOKIE_NAME}={cookie}", **api_token(client)}
@@ -31,9 +34,9 @@ MAX_EXAMPLES = 8
 
 
 def test_no_operation_answers_with_a_server_error(
-    app: FastAPI, auth_headers: dict[str, str]
+    any_app: FastAPI, auth_headers: dict[str, str]
 ) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app, headers=auth_headers)
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", any_app, headers=auth_headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 12
     tried: dict[str, int] = {}
@@ -56,3 +59,43 @@ def test_no_operation_answers_with_a_server_error(
 
         call()
     assert set(tried) == {operation.label for operation in operations}
+
+
+TC = {"drug": "testosterone_cypionate", "dose": "200 mg", "every": "7 d"}
+KILL_CASES: list[tuple[str, str, str]] = [
+    ("POST", "/api/simulate", json.dumps({"days": 10, "regimen": [{**TC, "start": "-1e12 d",
+                                                                     "stop": "0 d"}]})),
+    ("POST", "/api/simulate", json.dumps({"days": 10, "regimen": [{**TC, "start": "-100000 d",
+                                                                     "stop": "0 d"}]})),
+    ("POST", "/api/simulate", '{"days": NaN}'),
+    ("POST", "/api/simulate", '{"days": 1e999}'),
+    ("POST", "/api/interpret", '{"patient": {"id": "X", "age_years": Infinity}}'),
+    ("POST", "/api/interpret", '{"patient": {"id": "X", "bmi": "1e999"}}'),
+    ("POST", "/api/patients", '{"patient": {"id": "\\ud800"}}'),
+    ("POST", "/api/patients", json.dumps({"patient": {"id": "x" * 100_000}})),
+    ("POST", "/api/patients", '{"patient": {"id": "P\\u0000"}}'),
+    ("POST", "/api/patients", json.dumps({"patient": {"id": "X2", "age_years": 40}, "labs": [
+        {"date": "0001-01-01", "analyte": "lh", "value": 1, "unit": "IU/L"}]})),
+    ("POST", "/api/patients/P001/observations", json.dumps({"labs": [
+        {"date": "0001-01-01", "analyte": "lh", "value": 1, "unit": "IU/L"}]})),
+    ("POST", "/api/patients/P001/observations", json.dumps({"semen": [
+        {"date": "2025-01-01", "volume_ml": 2.0, "concentration_m_per_ml": "NaN"}]})),
+    ("POST", "/api/fhir", json.dumps({"resourceType": "Bundle", "type": "transaction",
+                                       "entry": [], "pad": "x" * 5_000_001})),
+    ("POST", "/api/patients", "[" * 10_000 + "]" * 10_000),
+    ("GET", "/api/patients/" + "x" * 5000, ""),
+    ("GET", "/api/patients/%00", ""),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), KILL_CASES,
+                         ids=[f"{m} {p[:40]} {b[:40]}" for m, p, b in KILL_CASES])
+def test_the_inputs_that_killed_or_stalled_the_service_answer_4xx(
+    any_app: FastAPI, auth_headers: dict[str, str], method: str, path: str, body: str
+) -> None:
+    with TestClient(any_app, client=("10.9.9.9", 1)) as client:
+        headers = {**auth_headers, "content-type": "application/json"}
+        response = client.request(method, path, content=body or None, headers=headers)
+    assert 400 <= response.status_code < 500, response.text[:300]
+    text = response.text
+    assert "postgresql" not in text and "sqlite" not in text and "Traceback" not in text

@@ -29,6 +29,14 @@ from androcast.model import STATE_NAMES
 from androcast.population import DAYS_PER_MONTH, Outcome, parse_outcomes, time_to_event
 from androcast.prognosis.curves import Curve, weighted_curve
 from androcast.prognosis.evidence import EvidenceRow, closest, judge, populations, stored_verdict
+from androcast.prognosis.pregnancy import CITATIONS as PREGNANCY_CITATIONS
+from androcast.prognosis.pregnancy import (
+    PREGNANCY_NATURAL,
+    SEMEN_FOR_PREGNANCY,
+    couple_of,
+    pregnancy_curve,
+)
+from androcast.prognosis.pregnancy import caveats as pregnancy_caveats
 from androcast.prognosis.protocols import Protocol, appropriate_protocols, get_protocol, why_not
 from androcast.regimens import compile_regimen
 from androcast.simulate.batch import batch_species
@@ -162,7 +170,9 @@ def prognose(
 ) -> tuple[Prognosis, ...]:
     """Curves for each outcome under each protocol (default: those appropriate for him)."""
     codes = tuple(outcomes or (default_outcome(case),))
-    parsed = parse_outcomes(codes, field="outcome")
+    pregnancy = PREGNANCY_NATURAL in codes
+    couple = couple_of(case) if pregnancy else None  # before any work: his partner's age
+    parsed = parse_outcomes([c for c in codes if c != PREGNANCY_NATURAL], field="outcome")
     months_t = tuple(float(m) for m in months)
     if not months_t or min(months_t) <= 0:
         raise ParameterError("months", months_t, "positive months, e.g. 3, 6, 12")
@@ -181,7 +191,7 @@ def prognose(
     extra = parse_outcomes(sorted({f.outcome for fs in figures.values() for f in fs
                                    if f.outcome is not None} - set(codes)), field="evidence")
     values, skipped, empty = _simulate(post, chosen, (*parsed, *extra), start, horizon_d,
-                                       grid)
+                                       grid, SEMEN_FOR_PREGNANCY if pregnancy else ())
     never_made_sperm = float(np.sum(post.weights_[empty])) >= 0.5
     chosen = tuple(c for c in chosen if c.id in values)
     grid_months = (grid - start) / DAYS_PER_MONTH
@@ -220,21 +230,34 @@ def prognose(
                and str(outcome.observable) in SEMEN_OBSERVABLES else ())
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
                              (*caveats, *own, *skipped)))
-    return tuple(out)
+    if couple is not None:
+        forecasts = [ProtocolForecast(
+            protocol, pregnancy_curve(values[protocol.id], grid, start, couple, post.weights_,
+                                      months_t, rng),
+            None, None if protocols is None else _note(protocol, assessment))
+            for protocol in chosen]
+        citations = sorted({*post.cohort.sources, *PREGNANCY_CITATIONS,
+                            *(c for p in chosen for c in p.citations)})
+        own = (CAVEAT_EMPTY_RESERVE,) if never_made_sperm else ()
+        out.append(Prognosis(PREGNANCY_NATURAL, t0, tuple(forecasts), post, tuple(citations),
+                             (*caveats, *pregnancy_caveats(couple), *own, *skipped)))
+    order = {code: i for i, code in enumerate(codes)}
+    return tuple(sorted(out, key=lambda p: order[p.outcome]))
 
 
 def _simulate(post: Posterior, chosen: Sequence[Protocol], outcomes: Sequence[Outcome],
               start: float, horizon_d: float,
-              grid: FloatArray
+              grid: FloatArray, whole_paths: Sequence[str] = ()
               ) -> tuple[dict[str, dict[str, FloatArray]], list[str], NDArray[np.bool_]]:
     """Each protocol's observables (grid, N), branched from his history; what was skipped;
     and which men start with an empty spermatogonial reserve.
 
     One batch holds every man on every protocol the engine can run. A man stops once he
-    has met every outcome (only his first times count); should the joint batch fail, the
+    has met every outcome (only his first times count) unless ``whole_paths`` names
+    observables needed over the whole horizon; should the joint batch fail, the
     protocols are run one by one, so one failing protocol only skips itself.
     """
-    names = sorted({str(o.observable) for o in outcomes})
+    names = sorted({str(o.observable) for o in outcomes} | set(whole_paths))
     p = post.parameters()
     try:
         state = history_state(p, post.history, post.n, start, known=post.history_state_)
@@ -258,7 +281,8 @@ def _simulate(post: Posterior, chosen: Sequence[Protocol], outcomes: Sequence[Ou
 
     def run(ids: Sequence[str]) -> dict[str, dict[str, FloatArray]]:
         blocks = simulate_branches(p, state, [regimens[i] for i in ids], grid, names,
-                                   done=met_all, segment=SEGMENT_OUTPUTS)
+                                   done=None if whole_paths else met_all,
+                                   segment=SEGMENT_OUTPUTS)
         return dict(zip(ids, blocks, strict=True))
 
     if not regimens:

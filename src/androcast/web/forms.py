@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from androcast.errors import AndrocastError
+from androcast.errors import AndrocastError, InputFileError
 from androcast.labs import Case, LabResult, SemenAnalysis, parse_case
 
 LAB_ROWS = 8
@@ -64,10 +64,18 @@ def _text(form: FormValues, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+_DECIMAL_COMMA = re.compile(r"^[<>]?[+-]?\d+,\d+$")  # "12,5", or a censored "<0,3"
+
+
+def decimal_text(text: str) -> str:
+    """``12,5`` (a decimal comma, as most of Europe types it) as ``12.5``; else unchanged."""
+    return text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text
+
+
 def _number_or_text(text: str) -> Any:
     """Numbers as numbers (the parser's bounds apply), anything else as typed."""
     try:
-        return float(text)
+        return float(decimal_text(text))
     except ValueError:
         return text
 
@@ -108,7 +116,7 @@ def lab_item(form: FormValues, index: int) -> dict[str, Any] | None:
     return {
         "date": _text(form, f"{base}.date"),
         "analyte": _text(form, f"{base}.analyte"),
-        "value": value,
+        "value": decimal_text(value),
         "unit": _text(form, f"{base}.unit"),
         "confirmed": form.get(f"{base}.confirmed") in ("on", "true", "1"),
     }
@@ -235,7 +243,13 @@ def parse_semen_form(
     form: FormValues, *, patient_id: str, as_of: dt.date
 ) -> tuple[SemenAnalysis | None, Errors]:
     """One follow-up semen analysis (inputs ``semen[0].*``) for a stored patient."""
-    item = semen_item(form, 0) or {"date": _text(form, "semen[0].date")}
+    item = semen_item(form, 0)
+    if item is None:  # an analysis with no measured value is no analysis: store nothing
+        names = ", ".join(SEMEN_FIELDS)
+        # Shown at the concentration input, the one value a semen analysis exists for.
+        field = "semen[0].concentration_m_per_ml"
+        err = InputFileError(field, "no value entered", f"at least one of {names}")
+        return None, {err.field: FieldError.of(err)}
     try:
         case = parse_case({"patient": {"id": patient_id}, "semen": [item]}, as_of=as_of)
     except AndrocastError as err:

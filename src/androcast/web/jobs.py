@@ -36,12 +36,12 @@ the job finishes.
 from __future__ import annotations
 
 import logging
+import queue
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -174,7 +174,16 @@ class JobRunner:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.budget_s = budget_s
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="androcast-job")
+        # Daemon threads (not a ThreadPoolExecutor, whose threads the interpreter joins at
+        # exit): a server stopping does not wait for a long computation to end.
+        self._queue: queue.SimpleQueue[tuple[_Job, Callable[[Progress], Any]] | None] = (
+            queue.SimpleQueue())
+        self._workers = [
+            threading.Thread(target=self._serve, name=f"androcast-job-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for worker in self._workers:
+            worker.start()
         self._max_pending = max_pending
         self._keep_s = keep_s
         self._max_kept = max_kept
@@ -213,7 +222,7 @@ class JobRunner:
                 created_s=now,
             )
             self._jobs[job.id] = job
-        self._pool.submit(self._run, job, work)
+        self._queue.put((job, work))
         return _view(job)
 
     def get(self, job_id: str, owner: str) -> JobView:
@@ -234,7 +243,13 @@ class JobRunner:
             return _view(job)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking jobs: each worker ends after its current one (not waited for)."""
+        for _ in self._workers:
+            self._queue.put(None)
+
+    def _serve(self) -> None:
+        while (item := self._queue.get()) is not None:
+            self._run(*item)
 
     def _job(self, job_id: str, owner: str) -> _Job:
         with self._lock:

@@ -1,0 +1,99 @@
+"""The couple's curve per protocol: each virtual man's forecast semen, month by month,
+through the conception model; his partner's age is required."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from twin_cases import post_trt_case
+from typer.testing import CliRunner
+
+from androcast.cli import app
+from androcast.conception import Couple, cumulative_at, cumulative_conception, male_ratio
+from androcast.errors import ParameterError
+from androcast.labs import Case, Partner
+from androcast.population import DAYS_PER_MONTH
+from androcast.prognosis import prognose
+from androcast.prognosis.pregnancy import PREGNANCY_NATURAL, pregnancy_curve
+
+MONTHS = (3.0, 6.0, 12.0)
+POST_TRT = Path(str(resources.files("androcast").joinpath("examples/cases/post_trt.yaml")))
+
+
+def _with_partner(case: Case, age: float) -> Case:
+    return dataclasses.replace(case, partner=Partner(age_years=age))
+
+
+def test_missing_partner_age_is_named() -> None:
+    with pytest.raises(ParameterError) as err:
+        prognose(post_trt_case(), ["watchful_waiting"], [PREGNANCY_NATURAL], n=4)
+    assert err.value.field == "partner.age_years"
+    assert PREGNANCY_NATURAL in str(err.value)
+
+
+def _grid_block(conc: list[float], tmsc: list[float]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Two men whose semen is constant over two years (weekly grid)."""
+    grid = np.arange(0.0, 25 * DAYS_PER_MONTH, 7.0)
+    ones = np.ones((grid.size, 1))
+    return ({"sperm_concentration": ones * np.asarray(conc)[None, :],
+             "tmsc": ones * np.asarray(tmsc)[None, :]}, grid)
+
+
+def test_men_with_steady_semen_give_the_model_curve_weighted() -> None:
+    block, grid = _grid_block([60.0, 3.0], [60.0, 0.5])
+    couple = Couple(35.0)
+    weights = np.array([3.0, 1.0])
+    curve = pregnancy_curve(block, grid, 0.0, couple, weights, (*MONTHS, 24.0),
+                            np.random.default_rng(1))
+    paths = male_ratio(np.array([[60.0] * 24, [3.0] * 24]), np.array([[60.0] * 24, [0.5] * 24]))
+    per_man = cumulative_conception(couple, paths)
+    expected = 0.75 * per_man[0] + 0.25 * per_man[1]
+    assert curve.probability == pytest.approx([expected[2], expected[5], expected[11],
+                                               expected[23]], abs=1e-4)
+    assert per_man[0][11] == pytest.approx(cumulative_at(couple, 12))
+    for i, (low, high), p in zip((2, 5, 11, 23), curve.interval_90, curve.probability,
+                                 strict=True):  # the bootstrap stays between the two men
+        assert per_man[1][i] - 1e-4 <= low <= p <= high <= per_man[0][i] + 1e-4
+
+
+def test_every_protocol_gets_a_pregnancy_curve_that_falls_with_her_age() -> None:
+    ids = ["watchful_waiting", "hcg"]
+    younger, older = (
+        prognose(_with_partner(post_trt_case(), age), ids,
+                 ["concentration_ge_20m_per_ml", PREGNANCY_NATURAL], n=8, months=MONTHS)
+        for age in (29.0, 41.0))
+    assert [r.outcome for r in younger] == ["concentration_ge_20m_per_ml", PREGNANCY_NATURAL]
+    for y, o in zip(younger[1].protocols, older[1].protocols, strict=True):
+        assert y.protocol.id == o.protocol.id
+        assert np.all(np.diff(y.curve.probability) >= 0.0)
+        assert y.curve.probability[-1] <= cumulative_at(Couple(29.0), 12) + 1e-4
+        assert o.curve.probability[-1] < y.curve.probability[-1]
+    assert "wesselink2017" in younger[1].citations
+    assert any("41 %" in c for c in older[1].caveats)
+
+
+def test_cli_prints_the_pregnancy_curve_beside_the_semen_curve(tmp_path: Path) -> None:
+    case = yaml.safe_load(POST_TRT.read_text(encoding="utf-8"))
+    case["partner"] = {"age_years": 34}
+    path = tmp_path / "couple.yaml"
+    path.write_text(yaml.safe_dump(case), encoding="utf-8")
+    result = CliRunner().invoke(app, ["prognosis", str(path), "--protocol", "watchful_waiting",
+                                      "--outcome", "concentration_ge_20m_per_ml", "--outcome",
+                                      PREGNANCY_NATURAL, "--particles", "4", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [d["outcome"] for d in data] == ["concentration_ge_20m_per_ml", PREGNANCY_NATURAL]
+    assert len(data[1]["protocols"][0]["probability"]) == len(data[0]["protocols"][0]["months"])
+
+
+def test_cli_without_partner_age_exits_2_naming_the_field() -> None:
+    result = CliRunner().invoke(app, ["prognosis", str(POST_TRT), "--outcome",
+                                      PREGNANCY_NATURAL, "--particles", "4"])
+    assert result.exit_code == 2
+    assert "partner.age_years" in result.output
