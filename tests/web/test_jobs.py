@@ -153,6 +153,19 @@ def test_a_bad_case_is_refused_before_any_job_is_queued(client_for: ClientFor) -
     assert response.status_code == 422 and response.json()["error"]["field"]
 
 
+def test_pregnancy_without_partner_age_is_refused_before_any_job_is_queued(
+    client_for: ClientFor,
+) -> None:
+    alice = client_for("alice")
+    case = load_data(example("cases/post_trt.yaml").read_text(encoding="utf-8"))
+    body = {"case": json.loads(json.dumps(case, default=str)), "particles": 4,
+            "outcomes": ["pregnancy_natural"]}
+    for path in ("/api/jobs/prognosis", "/api/prognosis"):
+        response = alice.post(path, json=body, headers=api_token(alice))
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["field"] == "partner.age_years"
+
+
 def test_his_outlook_job_fills_the_page_s_cache(client_for: ClientFor) -> None:
     alice = client_for("alice")
     started = alice.post("/api/jobs/outlook/P001", headers=api_token(alice))

@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from androcast.labs import parse_case
 from androcast.prognosis import prognose
+from androcast.prognosis.pregnancy import PREGNANCY_NATURAL, couple_of
 from androcast.protocol import plan as plan_case
 from androcast.web import service
 from androcast.web.auth import User, csrf_guard
@@ -87,6 +88,8 @@ def prognosis_job(
 ) -> dict[str, Any]:
     """``POST /api/prognosis`` as a background job: its result is that answer."""
     case = parse_case(body.case, as_of=as_of or dt.date.today())  # bad input: 422 now
+    if PREGNANCY_NATURAL in body.outcomes:
+        couple_of(case)  # his partner's age is required: 422 now, not a failed job
 
     def work(progress: Progress) -> list[dict[str, Any]]:
         progress(0.05, "personalising his twin and simulating each protocol")
