@@ -16,7 +16,17 @@ from androcast.interpret import interpret
 from androcast.labs import analyte, parse_case
 from androcast.units import convert
 
-from .suite import AS_OF, AS_OF_DATE, assessment, case_data, case_ids, case_path, codes, run_json
+from .suite import (
+    AS_OF,
+    AS_OF_DATE,
+    assessment,
+    case_data,
+    case_ids,
+    case_path,
+    codes,
+    expected,
+    run_json,
+)
 
 NEW_ANALYTES = (
     "hematocrit",
@@ -218,3 +228,34 @@ def test_g_current_meds_covers_the_suites_cases() -> None:
 def test_as_of_is_the_suites_date() -> None:
     result = CliRunner().invoke(app, ["interpret", str(case_path("c19")), "--as-of", AS_OF])
     assert result.exit_code == 0
+
+
+# G-DECLINE (Assessment part) -----------------------------------------------------------
+
+DECLINE_GAPS: Mapping[str, str] = {
+    "c07": "T-LOW-1 still reads his single 262 ng/dL as low testosterone, so the normal-semen "
+    "decline (no_spermatogenic_deficit) does not apply yet (see test_assessment GAPS)",
+}
+
+
+def _decline_params() -> list[Any]:
+    out = []
+    for case_id in case_ids():
+        reason = DECLINE_GAPS.get(case_id)
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        out.append(pytest.param(case_id, id=case_id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case_id", _decline_params())
+def test_g_decline_assessment_declines_where_the_suite_draws_no_curves(case_id: str) -> None:
+    """The Assessment is the one source of the decline the forecast and the plan repeat."""
+    forecast = expected(case_id)["forecast"]
+    prognosis = assessment(case_id)["prognosis"]
+    declined = prognosis.get("declined")
+    if isinstance(forecast, dict):
+        assert declined is not None, prognosis
+        assert declined["reason"] in forecast["no_curves_reason"], declined
+        assert declined["text"] and declined["reason"] in prognosis["basis"]
+    else:
+        assert declined is None, declined

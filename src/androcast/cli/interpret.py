@@ -75,7 +75,10 @@ def _render(assessment: Assessment) -> None:
             why = f": {m.reason}" if m.reason else ""
             console.print(escape(f"  {m.measure} ({', '.join(m.inputs)}){why}"))
     prognosis = assessment.prognosis
-    summary = f"{prognosis.class_ or 'not assessed'} - {prognosis.basis}"
+    label = prognosis.class_ or (
+        f"declined ({prognosis.declined.reason})" if prognosis.declined else "not assessed"
+    )
+    summary = f"{label} - {prognosis.basis}"
     console.print(f"[bold]Prognosis:[/] {escape(summary)}")
     console.print(assessment.disclaimer, style="italic")
 

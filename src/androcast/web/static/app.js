@@ -24,9 +24,29 @@
       }
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { draw(document); scrollable(document); });
+  // A job's progress bar follows the job's server-sent events (its page polls for the
+  // result meanwhile); the stream closes when the job is done or failed.
+  function follow(root) {
+    root.querySelectorAll("progress[data-job-events]").forEach(function (bar) {
+      if (bar.getAttribute("data-following") || !window.EventSource) return;
+      bar.setAttribute("data-following", "true");
+      var message = bar.parentElement.querySelector("[data-testid=outlook-job-message]");
+      var events = new EventSource(bar.getAttribute("data-job-events"));
+      events.addEventListener("status", function (event) {
+        var job = JSON.parse(event.data);
+        bar.value = job.progress;
+        bar.textContent = Math.round(job.progress * 100) + " %";
+        if (message && job.message) message.textContent = job.message;
+        if (job.state === "done" || job.state === "failed" || !bar.isConnected) events.close();
+      });
+      events.onerror = function () { events.close(); };
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    draw(document); scrollable(document); follow(document);
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
-    draw(event.target); scrollable(document);
+    draw(event.target); scrollable(document); follow(document);
   });
   window.addEventListener("resize", function () { scrollable(document); });
 })();
