@@ -70,8 +70,15 @@ def decline_rules() -> tuple[tuple[DeclineRule, ...], dict[str, str]]:
 
 
 def decline_for(assessment: Assessment, case: Case) -> Decline | None:
-    """The first decline rule his assessment meets (None: curves are drawn)."""
+    """His assessment's own coded decline where it gives one (one voice: the forecast never
+    draws what the interpretation declined), else the first decline rule it meets (None:
+    curves are drawn)."""
     rules, sentences = decline_rules()
+    own = assessment.prognosis.declined
+    if own is not None:
+        cites = next((r.citations for r in rules if r.reason == own.reason), ())
+        return Decline(own.reason, own.text or sentences.get(own.reason, ""),
+                       assessment.prognosis.rule or "assessment", cites)
     for rule in rules:
         if rule.when.holds(assessment, case):
             return Decline(rule.reason, sentences[rule.reason], rule.id, rule.citations)
