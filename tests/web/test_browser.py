@@ -203,7 +203,10 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     assert "virtual men like him" in tab.inner_text("[data-testid=prognosis-basis]")
     assert tab.locator("[data-testid=prognosis-table] tbody tr").count() >= 2
     assert tab.locator("[data-testid=plan-alternatives] > li").count() >= 2
-    assert "stop all testosterone" in tab.inner_text("[data-testid=first-step]")
+    # He stopped testosterone more than a year ago and is still suppressed: the pathway
+    # is hormonal stimulation (issue 15), not "stop testosterone" again.
+    assert "medical stimulation of spermatogenesis" in tab.inner_text(
+        "[data-testid=first-step]")
     assert "chance of sperm concentration" in tab.inner_text("[data-testid=bl-forecast]")
     tab.locator("[data-testid=outlook]").screenshot(path=str(ARTIFACTS / "06-prognosis-plan.png"))
 
