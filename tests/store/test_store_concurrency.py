@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
+from storehelpers import row_counts
 
 from androcast.io.fhir import export_bundle, parse_bundle
 from androcast.labs import load_case
@@ -30,7 +31,7 @@ from androcast.store import (
     save_chart,
     save_charts,
 )
-from androcast.store.schema import Base, LabObservationRow
+from androcast.store.schema import LabObservationRow
 
 CASES = Path(__file__).parents[2] / "examples" / "cases"
 AS_OF = dt.date(2025, 11, 1)
@@ -38,11 +39,7 @@ FORK = multiprocessing.get_context("fork")
 
 
 def _counts(store: Store) -> dict[str, int]:
-    with store.reading() as session:
-        return {
-            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-        }
+    return row_counts(store)
 
 
 def _long_bundle(results: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from storehelpers import import_bundle, row_counts
 
 from androcast.errors import AndrocastError, UnitError
 from androcast.io.fhir import export_bundle, parse_bundle
@@ -32,17 +32,11 @@ def _bundle() -> dict[str, Any]:
 
 
 def _import(store: Store, bundle: Any) -> None:
-    charts = parse_bundle(bundle, as_of=AS_OF)
-    with store.transaction("importer") as session:
-        save_charts(session, charts)
+    import_bundle(store, bundle, as_of=AS_OF)
 
 
 def _counts(store: Store) -> dict[str, int]:
-    with store.reading() as session:
-        return {
-            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-        }
+    return row_counts(store)
 
 
 def _observations(bundle: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
+from storehelpers import import_bundle, row_counts
 
 from androcast.errors import InputFileError
-from androcast.io.fhir import parse_bundle
 from androcast.labs import load_case
-from androcast.store import Store, chart_from_case, load_chart, save_chart, save_charts
-from androcast.store.schema import Base, PatientRow
+from androcast.store import Store, chart_from_case, load_chart, save_chart
+from androcast.store.schema import PatientRow
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 AS_OF = dt.date(2025, 11, 1)
@@ -74,19 +74,12 @@ def _bundle(*entries: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": list(entries)}
 
 
-def _import(store: Store, bundle: dict[str, Any]) -> None:
-    charts = parse_bundle(bundle, as_of=AS_OF)
-    with store.transaction("importer") as session:
-        save_charts(session, charts)
+def _import(store: Store, bundle: Any) -> None:
+    import_bundle(store, bundle, as_of=AS_OF)
 
 
 def _counts(store: Store) -> dict[str, int]:
-    with store.reading() as session:
-        return {
-            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-            if table.name != "audit_log"
-        }
+    return row_counts(store, skip=frozenset({"audit_log"}))
 
 
 def test_another_hospitals_mrn_with_the_same_value_is_not_merged(store: Store) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from storehelpers import import_bundle
 
 from androcast.errors import UnitError
-from androcast.io.fhir import parse_bundle
-from androcast.store import Store, load_chart, save_charts
+from androcast.store import Store, load_chart
 from androcast.store.schema import Base
 
 AS_OF = dt.date(2025, 11, 1)
@@ -57,10 +57,8 @@ def _bundle(loinc: str, value: float, code: str | None, unit: str | None = None)
     }
 
 
-def _import(store: Store, bundle: dict[str, Any]) -> None:
-    charts = parse_bundle(bundle, as_of=AS_OF)
-    with store.transaction("importer") as session:
-        save_charts(session, charts)
+def _import(store: Store, bundle: Any) -> None:
+    import_bundle(store, bundle, as_of=AS_OF)
 
 
 def _nothing_stored(store: Store) -> bool:
