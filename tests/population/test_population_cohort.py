@@ -152,7 +152,8 @@ def test_unknown_covariate_is_refused_naming_file_and_field() -> None:
         parse_cohort(data, source="mine.yaml")
     assert str(err.value) == (
         "mine.yaml: covariates.weight_kg: 'weight_kg' is not a known code; expected one of "
-        "age_years, bmi, ethnicity, baseline_concentration_m_per_ml, prepubertal_testis_volume_ml"
+        "age_years, bmi, ethnicity, baseline_concentration_m_per_ml, "
+        "prepubertal_testis_volume_ml, partner_age_years, infertility_months"
     )
 
 

@@ -95,7 +95,8 @@ def test_unknown_outcome_code_lists_the_forms() -> None:
         parse_outcome("concentration_gt_20")
     assert str(err.value) == (
         "outcome: 'concentration_gt_20' is not a known code; expected one of any_sperm, "
-        "concentration_ge_<X>m_per_ml, tmsc_gt_<X>m, lh_normal, testosterone_normal"
+        "concentration_ge_<X>m_per_ml, tmsc_gt_<X>m, lh_normal, testosterone_normal, "
+        "pregnancy_natural"
     )
 
 

@@ -117,10 +117,37 @@ def evaluate(
             results.append(TargetResult(t, value, math.hypot(se_a, se_b), n,
                                         (_curve(ra, t.outcome, "a"), _curve(rb, t.outcome, "b"))))
             continue
+        if t.kind == "odds_ratio":
+            ra = run(t.cohort, {}, outcomes)
+            rb = run(t.cohort, t.variant_b, outcomes)
+            value, se = odds_ratio(ra, rb, t.outcome, t.month)
+            results.append(TargetResult(t, value, se, n,
+                                        (_curve(ra, t.outcome, "as given"),
+                                         _curve(rb, t.outcome, "control"))))
+            continue
         r = run(t.cohort, {}, outcomes)
         value, se = _statistic(r, t.outcome, t.kind, t.month, n)
         results.append(TargetResult(t, value, se, n, (_curve(r, t.outcome, "simulated"),)))
     return results
+
+
+def odds_ratio(a: CohortResult, b: CohortResult, outcome: str, month: float | None
+               ) -> tuple[float, float]:
+    """Odds ratio of a couple outcome by ``month``, arm a vs arm b, and its Monte Carlo SE.
+
+    Each arm's proportion is the mean of its couples' expected chances; the same men are in
+    both arms (common random numbers), so the SE comes from each man's paired influence on
+    log(OR) (delta method) and is carried to the OR scale by multiplying by the OR.
+    """
+    months = list(a.outcomes[outcome].months)
+    assert month is not None and month in months, f"month {month} not among {months}"
+    j = months.index(month)
+    pa, pb = a.chance_by_couple[outcome][:, j], b.chance_by_couple[outcome][:, j]
+    ma, mb = float(pa.mean()), float(pb.mean())
+    ratio = (ma / (1 - ma)) / (mb / (1 - mb))
+    influence = (pa - ma) / (ma * (1 - ma)) - (pb - mb) / (mb * (1 - mb))
+    se_log = float(influence.std(ddof=1) / math.sqrt(pa.size)) if pa.size > 1 else 0.0
+    return ratio, ratio * se_log
 
 
 def _curve(r: CohortResult, outcome: str, label: str) -> Curve:

@@ -38,7 +38,17 @@ def figure(result: TargetResult) -> str:
     """A PNG data URI comparing the simulation with the published number and interval."""
     t = result.target
     fig, ax = _pyplot().subplots(figsize=(5.2, 3.2))
-    if t.kind == "change":
+    if t.kind == "odds_ratio":
+        sim = result.simulated or 1.0
+        ax.errorbar([sim], ["simulated"], xerr=[[sim - max(sim - 2 * result.mc_se, 1e-3)],
+                                                 [2 * result.mc_se]],
+                    fmt="o", color="#4a7ab5", capsize=4)
+        ax.errorbar([t.value], ["published"], xerr=[[t.value - t.low], [t.high - t.value]],
+                    fmt="s", color="black", capsize=6)
+        ax.axvline(1.0, color="#999", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel(f"odds ratio of {t.outcome} by month {t.month:g}")
+    elif t.kind == "change":
         ax.bar(["simulated"], [result.simulated or 0.0], color="#4a7ab5",
                yerr=[2 * result.mc_se], capsize=4)
         ax.errorbar(["published"], [t.value], yerr=[[t.value - t.low], [t.high - t.value]],
@@ -78,12 +88,16 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("Combination therapy (Wenker 2015: sperm regained)", "wenker2015_regain", "percent"),
     ("SERM in idiopathic oligozoospermia (Chua 2013: concentration)", "chua2013_concentration",
      "change"),
+    ("SERM in idiopathic oligozoospermia (Chua 2013: pregnancy odds ratio, clomiphene vs none)",
+     "chua2013_pregnancy_or", "ratio"),
 )
 
 
 def _number(x: float | None, style: str) -> str:
     if x is None:
         return "not reached"
+    if style == "ratio":
+        return f"{x:.2f}"
     return f"{x:.0%}" if style == "percent" else f"{x:+.2f} M/mL"
 
 

@@ -18,8 +18,9 @@ from androcast._yaml import load_data
 from androcast.errors import ParameterError, UnknownCodeError
 from androcast.evidence import evidence
 
-Kind = Literal["probability", "median", "mean_recovered", "change", "direction"]
-KINDS: tuple[str, ...] = ("probability", "median", "mean_recovered", "change", "direction")
+Kind = Literal["probability", "median", "mean_recovered", "change", "direction", "odds_ratio"]
+KINDS: tuple[str, ...] = ("probability", "median", "mean_recovered", "change", "direction",
+                          "odds_ratio")
 
 #: z of a two-sided 95 % interval
 Z95 = 1.959964
@@ -69,11 +70,20 @@ class Target:
                     f"> {self.min_effect:g}")
         if self.kind == "probability":
             return f"{self.cohort}: P({self.outcome}) at {self.month:g} months"
+        if self.kind == "odds_ratio":
+            return (f"{self.cohort}: odds ratio of {self.outcome} by {self.month:g} months, "
+                    f"as given vs {_variant_text(self.variant_b)}")
         if self.kind == "median":
             return f"{self.cohort}: median months to {self.outcome}"
         if self.kind == "mean_recovered":
             return f"{self.cohort}: mean months to {self.outcome} among men who reach it"
         return f"{self.cohort}: change of {self.observable} from month 0 to {self.month:g}"
+
+
+def _variant_text(change: Mapping[str, Any]) -> str:
+    if change.get("regimen") == []:
+        return "no treatment"
+    return ", ".join(f"{k} changed" for k in change)
 
 
 def _stat_text(s: Statistic) -> str:
@@ -148,6 +158,13 @@ def parse_target(key: str, spec: Any) -> Target:
         basis = f"Wilson 95 % interval of {round(value * n)}/{n} [D]"
     else:
         raise ParameterError(f"{where}", ev_key, "an evidence key with ci95, or a tolerance")
+    if kind == "odds_ratio":  # the cohort as given (arm a) against a control arm b
+        control = spec.get("b")
+        if not isinstance(control, Mapping) or not control or spec.get("month") is None:
+            raise ParameterError(f"{where}.b", control,
+                                 "the control arm as a change of the cohort, e.g. {regimen: []},"
+                                 " and a month")
+        common["variant_b"] = dict(control)
     return Target(**common, value=value, low=low, high=high, source=ev_key,
                   citations=tuple(ev.source), interval_basis=basis)
 

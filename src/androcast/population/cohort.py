@@ -58,7 +58,12 @@ COVARIATES: Mapping[str, str] = {
     "baseline_concentration_m_per_ml": "sperm concentration before androgens, M/mL",
     "prepubertal_testis_volume_ml": "testis volume of a man who never went through puberty "
                                     "(congenital HH), mL: sets his prepubertal pool",
+    "partner_age_years": "the female partner's age in years at time 0 (couple outcomes)",
+    "infertility_months": "months the couple had tried before time 0 (couple outcomes)",
 }
+#: Covariates of the couple rather than the man: drawn from a stream of their own
+#: (``sampling``), so giving a cohort a partner leaves its men unchanged.
+COUPLE_COVARIATES = ("partner_age_years", "infertility_months")
 ETHNICITIES = ("asian", "white", "other")
 
 _KEYS = (
@@ -127,6 +132,7 @@ class Cohort:
     def with_outcomes(self, codes: Sequence[str]) -> Cohort:
         """The same cohort judged on other outcomes (``--outcome`` on the command line)."""
         outcomes = tuple(parse_outcome(c, field=f"outcome[{i}]") for i, c in enumerate(codes))
+        _check_partner(outcomes, self.covariates, f"{self.name}: covariates")
         return replace(self, outcomes=outcomes)
 
 
@@ -178,6 +184,10 @@ def parse_cohort(data: Any, *, source: str = "cohort") -> Cohort:
     codes = data.get("outcomes")
     if not isinstance(codes, list) or not codes:
         raise ParameterError(f"{source}: outcomes", codes, "a non-empty list of outcome codes")
+    outcomes = tuple(
+        parse_outcome(str(c), field=f"{source}: outcomes[{i}]") for i, c in enumerate(codes))
+    covariates = _covariates(data.get("covariates") or {}, f"{source}: covariates")
+    _check_partner(outcomes, covariates, f"{source}: covariates")
     return Cohort(
         name=str(name),
         description=str(data.get("description", "")).strip(),
@@ -185,14 +195,23 @@ def parse_cohort(data: Any, *, source: str = "cohort") -> Cohort:
         seed=seed,
         follow_up_months=follow_up,
         months=months,
-        outcomes=tuple(
-            parse_outcome(str(c), field=f"{source}: outcomes[{i}]") for i, c in enumerate(codes)
-        ),
-        covariates=_covariates(data.get("covariates") or {}, f"{source}: covariates"),
+        outcomes=outcomes,
+        covariates=covariates,
         androgen=_androgen(data.get("androgen"), f"{source}: androgen"),
         variability=_variability(data.get("variability") or {}, f"{source}: variability"),
         regimen=parse_regimen(data.get("regimen") or [], source=f"{source}: regimen"),
     )
+
+
+def _check_partner(outcomes: Sequence[Outcome], covariates: Mapping[str, Distribution],
+                   field: str) -> None:
+    """A couple outcome needs the partner's age: her age changes the chance more than his
+    semen (wesselink2017), so there is no default."""
+    couple = [o.code for o in outcomes if o.is_conception]
+    if couple and "partner_age_years" not in covariates:
+        raise ParameterError(f"{field}.partner_age_years", None,
+                             "a distribution of the female partner's age in years, needed "
+                             f"for outcome {couple[0]}")
 
 
 def _positive(value: Any, field: str) -> float:

@@ -61,6 +61,13 @@ class Outcome:
     high: float | None  # upper limit for "within", else None
     unit: str
     source: str  # citation key of the threshold, or "G: ..." for a design choice
+    # "conception": not a threshold on his semen but the couple's chance of a natural
+    # conception from his monthly semen (androcast.conception); needs the partner's age
+    model: Literal["threshold", "conception"] = "threshold"
+
+    @property
+    def is_conception(self) -> bool:
+        return self.model == "conception"
 
     def holds(self, values: FloatArray) -> BoolArray:
         """Where the outcome holds, elementwise over an array of the observable."""
@@ -73,6 +80,8 @@ class Outcome:
 
     def describe(self) -> str:
         """The outcome in words with its unit, e.g. ``sperm_concentration >= 20 M/mL``."""
+        if self.is_conception:
+            return "natural conception of the couple (from his monthly semen)"
         if self.comparator == "within":
             return f"{self.observable} within [{self.low:g}, {self.high:g}] {self.unit}"
         return f"{self.observable} {self.comparator} {self.low:g} {self.unit}"
@@ -123,6 +132,17 @@ def _testosterone_normal(code: str, match: re.Match[str]) -> Outcome:
     )
 
 
+#: The couple outcome: the code shared with the prognosis, its relations' citation keys.
+PREGNANCY_NATURAL = "pregnancy_natural"
+CONCEPTION_SOURCE = "weinberg1986; wesselink2017; rothman2013; bonde1998; hamilton2015"
+
+
+def _pregnancy(code: str, match: re.Match[str]) -> Outcome:
+    # what it reads of him: concentration (and TMSC) each month; the threshold is unused
+    return Outcome(code, Observable.sperm_concentration, ">=", 0.0, None, "probability",
+                   CONCEPTION_SOURCE, "conception")
+
+
 _NUMBER = r"(?P<x>\d+(?:\.\d+)?)"
 
 
@@ -143,6 +163,7 @@ _FORMS: tuple[_Form, ...] = (
     _Form("tmsc_gt_<X>m", re.compile(rf"tmsc_gt_{_NUMBER}m"), _tmsc),
     _Form("lh_normal", re.compile(r"lh_normal"), _lh_normal),
     _Form("testosterone_normal", re.compile(r"testosterone_normal"), _testosterone_normal),
+    _Form(PREGNANCY_NATURAL, re.compile(PREGNANCY_NATURAL), _pregnancy),
 )
 
 OUTCOME_FORMS: tuple[str, ...] = tuple(form.template for form in _FORMS)

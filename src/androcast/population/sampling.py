@@ -5,6 +5,8 @@ directly as ``SeedSequence(s, spawn_key=(i,))`` (the same object) so that a chun
 be sampled on any worker without spawning the whole cohort. Each man draws one vector of
 uniforms in a fixed order (covariates in file order, androgen option and duration, then the
 variability of each parameter); every distribution turns one uniform into one value.
+Covariates of the couple (the partner's age, months already tried) draw from a second stream
+of the man, ``spawn_key=(i, 2)``, so adding them to a cohort leaves its men as they were.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from androcast.population.cohort import Cohort
+from androcast.population.cohort import COUPLE_COVARIATES, Cohort
 from androcast.population.distributions import Categorical, LogNormal
 from androcast.regimens import Regimen, RegimenEntry
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+#: The side stream of a man's couple covariates (1 is the population IIV, ``engine``).
+COUPLE_STREAM = 2
 
 
 def patient_seed(cohort_seed: int, index: int) -> np.random.SeedSequence:
@@ -71,16 +77,28 @@ class CohortSample:
         return self.history(cohort, k).combine(cohort.regimen)
 
 
+def _own_covariates(cohort: Cohort) -> list[str]:
+    return [name for name in cohort.covariates if name not in COUPLE_COVARIATES]
+
+
+def _couple_covariates(cohort: Cohort) -> list[str]:
+    return [name for name in cohort.covariates if name in COUPLE_COVARIATES]
+
+
 def n_draws(cohort: Cohort) -> int:
-    """How many uniforms each man consumes."""
-    return len(cohort.covariates) + (2 if cohort.androgen else 0) + len(cohort.variability)
+    """How many uniforms each man consumes from his own stream."""
+    return len(_own_covariates(cohort)) + (2 if cohort.androgen else 0) + len(cohort.variability)
 
 
-def uniforms(cohort_seed: int, start: int, stop: int, k: int) -> FloatArray:
-    """Uniforms of men ``start..stop-1``, shape (stop - start, k): row i from man i's stream."""
+def uniforms(cohort_seed: int, start: int, stop: int, k: int, stream: int | None = None
+             ) -> FloatArray:
+    """Uniforms of men ``start..stop-1``, shape (stop - start, k): row i from man i's stream
+    (or from his numbered side stream ``spawn_key=(i, stream)``)."""
     out = np.empty((stop - start, k))
     for row, i in enumerate(range(start, stop)):
-        out[row] = np.random.Generator(np.random.PCG64(patient_seed(cohort_seed, i))).random(k)
+        seq = (patient_seed(cohort_seed, i) if stream is None
+               else np.random.SeedSequence(cohort_seed, spawn_key=(i, stream)))
+        out[row] = np.random.Generator(np.random.PCG64(seq)).random(k)
     return out
 
 
@@ -90,12 +108,20 @@ def sample_patients(cohort: Cohort, start: int, stop: int) -> CohortSample:
     column = iter(range(u.shape[1]))
     covariates: dict[str, FloatArray] = {}
     categories: dict[str, tuple[str, ...]] = {}
-    for name, dist in cohort.covariates.items():
+    for name in _own_covariates(cohort):
+        dist = cohort.covariates[name]
         draw = u[:, next(column)]
         if isinstance(dist, Categorical):
             categories[name] = tuple(dist.categories[j] for j in dist.index(draw))
         else:
             covariates[name] = dist.quantile(draw)
+    couple = _couple_covariates(cohort)
+    if couple:
+        side = uniforms(cohort.seed, start, stop, len(couple), stream=COUPLE_STREAM)
+        for j, name in enumerate(couple):
+            dist = cohort.covariates[name]
+            assert not isinstance(dist, Categorical)
+            covariates[name] = dist.quantile(side[:, j])
     option = doses = None
     if cohort.androgen is not None:
         option = cohort.androgen.choice.index(u[:, next(column)])

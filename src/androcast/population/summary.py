@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from androcast.conception import Couple, cumulative_conception, male_ratio
 from androcast.errors import SimulationError
 from androcast.population.cohort import DAYS_PER_MONTH, Cohort
 from androcast.population.outcomes import OBSERVABLE_UNITS, Observable, time_to_event
@@ -52,6 +53,37 @@ class ChunkSummary:
     stop: int
     time_to_event_d: Mapping[str, FloatArray]  # outcome code -> (n,), NaN = censored
     at_months: Mapping[str, FloatArray]  # observable -> (n_months, n)
+    # couple outcomes: each man's cumulative chance of conception at the months (n_months, n)
+    chance_at_months: Mapping[str, FloatArray] | None = None
+
+
+def conception_by_month(cohort: Cohort, sample: CohortSample, t_d: FloatArray,
+                        observed: Mapping[Observable, FloatArray]) -> FloatArray:
+    """Each couple's cumulative chance of a natural conception by the end of each whole month
+    of follow-up, shape (n_whole_months, n), from his semen at the middle of each month.
+
+    The expected chance, not a drawn conception: the cohort's curve is then the mean over
+    couples, and its Monte Carlo error is that of the men alone.
+    """
+    n_months = int(np.ceil(max(cohort.months)))
+    mid = np.searchsorted(t_d, (np.arange(n_months) + 0.5) * DAYS_PER_MONTH)
+    conc = observed[Observable.sperm_concentration][mid].T  # (n, n_months)
+    tmsc = observed[Observable.tmsc][mid].T
+    ages = sample.covariates["partner_age_years"]
+    tried = sample.covariates.get("infertility_months", np.zeros(len(sample)))
+    ratios = male_ratio(conc, tmsc)
+    out = np.empty((n_months, len(sample)))
+    for k in range(len(sample)):  # her age advances month by month along his own path
+        out[:, k] = cumulative_conception(Couple(float(ages[k]), round(float(tried[k]))),
+                                          ratios[k])
+    return out
+
+
+def _chance_at(cohort: Cohort, by_month: FloatArray) -> FloatArray:
+    """Rows of ``by_month`` at the reporting months (month 0: nobody has conceived yet)."""
+    rows = [by_month[int(np.ceil(m)) - 1] if m > 0 else np.zeros(by_month.shape[1])
+            for m in cohort.months]
+    return np.stack(rows)
 
 
 def summarise_chunk(cohort: Cohort, engine: AbstractEngine, start: int, stop: int) -> ChunkSummary:
@@ -60,19 +92,28 @@ def summarise_chunk(cohort: Cohort, engine: AbstractEngine, start: int, stop: in
     t_d = sampling_times_d(cohort)
     observed = engine.observe(cohort, sample, t_d)
     needed = {o.observable for o in cohort.outcomes}
+    if any(o.is_conception for o in cohort.outcomes):
+        needed |= {Observable.sperm_concentration, Observable.tmsc}
     missing = needed - set(observed)
     if missing:
         raise SimulationError(
             "engine", type(engine).__name__, f"observables {sorted(str(m) for m in missing)}"
         )
     month_rows = np.searchsorted(t_d, np.asarray(cohort.months) * DAYS_PER_MONTH)
+    couple = [o for o in cohort.outcomes if o.is_conception]
+    chance = None
+    if couple:
+        by_month = conception_by_month(cohort, sample, t_d, observed)
+        chance = {o.code: _chance_at(cohort, by_month) for o in couple}
     return ChunkSummary(
         start=start,
         stop=stop,
         time_to_event_d={
             o.code: time_to_event(o, t_d, observed[o.observable]) for o in cohort.outcomes
+            if not o.is_conception
         },
         at_months={str(name): values[month_rows] for name, values in observed.items()},
+        chance_at_months=chance,
     )
 
 
@@ -106,6 +147,8 @@ class CohortResult:
     outcomes: Mapping[str, OutcomeCurve]
     observables: Mapping[str, ObservableBands]
     time_to_event_months: Mapping[str, FloatArray]  # per man, NaN = not reached
+    # couple outcomes: each couple's cumulative chance at the months, (n, n_months)
+    chance_by_couple: Mapping[str, FloatArray] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The DESIGN.md cohort shape: per outcome, months, probability, median_months."""
@@ -134,7 +177,18 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
     months = tuple(cohort.months)
     outcomes: dict[str, OutcomeCurve] = {}
     tte_months: dict[str, FloatArray] = {}
+    chances: dict[str, FloatArray] = {}
     for outcome in cohort.outcomes:
+        if outcome.is_conception:
+            per_couple = np.concatenate(
+                [(c.chance_at_months or {})[outcome.code] for c in ordered], axis=1).T
+            mean = per_couple.mean(axis=0)
+            outcomes[outcome.code] = OutcomeCurve(
+                code=outcome.code, description=outcome.describe(), source=outcome.source,
+                months=months, probability=tuple(round(float(p), 6) for p in mean),
+                median_months=_crossing(months, mean))
+            chances[outcome.code] = per_couple
+            continue
         tte = np.concatenate([c.time_to_event_d[outcome.code] for c in ordered]) / DAYS_PER_MONTH
         km = kaplan_meier_censored(tte, censor_at=cohort.follow_up_months)
         median = km.median()
@@ -160,4 +214,16 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
                 for p, row in zip(PERCENTILES, pct, strict=True)
             },
         )
-    return CohortResult(cohort.name, n, cohort.seed, outcomes, bands, tte_months)
+    return CohortResult(cohort.name, n, cohort.seed, outcomes, bands, tte_months, chances)
+
+
+def _crossing(months: tuple[float, ...], mean: FloatArray) -> float | None:
+    """The month at which a mean cumulative chance reaches 0.5 (linear between months)."""
+    above = np.nonzero(mean >= 0.5)[0]
+    if not above.size:
+        return None
+    j = int(above[0])
+    if j == 0:
+        return round(float(months[0]), 3)
+    m0, m1, p0, p1 = months[j - 1], months[j], float(mean[j - 1]), float(mean[j])
+    return round(m0 + (0.5 - p0) / (p1 - p0) * (m1 - m0), 3)

@@ -17,11 +17,12 @@ from androcast.conception import Couple, cumulative_conception, male_ratio
 from androcast.errors import ParameterError
 from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
+from androcast.population.outcomes import PREGNANCY_NATURAL as OUTCOME_CODE
 from androcast.prognosis.curves import N_BOOTSTRAP, Curve
 
 FloatArray = NDArray[np.float64]
 
-PREGNANCY_NATURAL = "pregnancy_natural"
+PREGNANCY_NATURAL = OUTCOME_CODE  # one code for prognosis and cohorts
 SEMEN_FOR_PREGNANCY = ("sperm_concentration", "tmsc")
 CITATIONS = ("bonde1998", "hamilton2015", "rothman2013", "tmsc_severity2011", "weinberg1986",
              "wesselink2017")
