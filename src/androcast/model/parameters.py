@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from androcast._yaml import load_data
 from androcast.errors import ParameterError
+from androcast.evidence import evidence
 
 Value = Any  # float, or a numpy array of shape (N,) for N virtual patients
 FloatArray = npt.NDArray[np.float64]
@@ -109,7 +110,8 @@ class Parameters:
     MW_T: Value  # g/mol: testosterone molar mass (hpg-model.md 2.3)
     K_SHBG: Value  # L/mol: T-SHBG association constant (Vermeulen)
     K_alb: Value  # L/mol: T-albumin association constant (Vermeulen)
-    albumin: Value  # mol/L: serum albumin (43 g/L)
+    albumin: Value  # g/L: serum albumin (43 g/L)
+    MW_alb: Value  # g/mol: albumin molar mass (ISSAM convention)
     SHBG0: Value  # nmol/L: baseline SHBG
     k_SHBG: Value  # 1/d: SHBG turnover (t1/2 6 d)
     nA_SHBG: Value  # 1: androgen suppression exponent of SHBG synthesis
@@ -182,8 +184,29 @@ class Parameters:
         return dataclasses.replace(self, **changes)
 
 
-_REQUIRED_KEYS = ("value", "unit", "source", "confidence", "symbol", "description")
+_REQUIRED_KEYS = ("unit", "source", "confidence", "symbol", "description")
 _CONFIDENCE = ("good", "moderate", "weak", "guess")
+
+
+def _value(name: str, entry: Mapping[str, Any]) -> float:
+    """The entry's own value, or, without one, the value of its evidence source.
+
+    A constant that the evidence tables already hold (a binding constant, a molar mass) is
+    written once there; the parameter names the key and must state the same unit, so the
+    labs and the model can never use two different numbers for it.
+    """
+    if "value" in entry:
+        return float(entry["value"])
+    try:
+        cited = evidence(str(entry["source"]))
+    except KeyError:
+        raise ParameterError(
+            f"parameters.yaml:{name}.value", None, "a value, or a source that is an evidence key"
+        ) from None
+    if str(cited.unit) != str(entry["unit"]):
+        raise ParameterError(f"parameters.yaml:{name}.unit", entry["unit"],
+                             f"the unit of {entry['source']}: {cited.unit}")
+    return float(cited.value)
 
 
 @cache
@@ -206,7 +229,7 @@ def parameter_table() -> Mapping[str, ParameterInfo]:
             )
         table[name] = ParameterInfo(
             name=name,
-            value=float(entry["value"]),
+            value=_value(name, entry),
             unit=str(entry["unit"]),
             source=str(entry["source"]),
             confidence=str(entry["confidence"]),

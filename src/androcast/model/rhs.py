@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from androcast.binding import albumin_term, free_testosterone_molar
 from androcast.model._math import NUMPY, MathNamespace
 from androcast.model.parameters import Parameters
 from androcast.model.pharmacology import STATES_PER_SPECIES, Role, Species
@@ -152,10 +153,8 @@ def rhs(
     # --- serum T, binding, ITT, E2 (quasi-steady; 6.2(c)) -----------------------------------
     T = (P_T + p.P_adr + R_exo) * 1e6 / (p.MW_T * mcr_t)  # total T, nmol/L
     A_eq = R_aas * 1e6 / (p.MW_T * mcr_t)  # non-T androgens as T-equivalent nmol/L
-    n_alb = 1 + p.K_alb * p.albumin  # Vermeulen 1999: albumin-bound/free ratio + 1
-    qa = n_alb * p.K_SHBG
-    qb = n_alb + p.K_SHBG * (SHBG - T) * 1e-9
-    FT = (-qb + sqrt(qb * qb + 4 * qa * T * 1e-9)) / (2 * qa) * 1e9  # free T nmol/L, Vermeulen
+    n_alb = albumin_term(p.K_alb, p.albumin / p.MW_alb)  # Vermeulen 1999 (androcast.binding)
+    FT = free_testosterone_molar(T * 1e-9, SHBG * 1e-9, n_alb, p.K_SHBG, sqrt) * 1e9  # nmol/L
     I_AI = p.I_max_AI * ai / (1 + ai)  # aromatase inhibition (Emax in A/A50)
     E2_out = (1 - I_AI) * (c_per * p.aromatase_factor * (P_T + p.P_adr + R_exo) + c_test * P_T)
     E2 = E2_out * 1e9 / (p.MW_E2 * p.MCR_E2)  # pmol/L; 80 % peripheral, 20 % testis at baseline

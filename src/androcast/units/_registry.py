@@ -19,6 +19,7 @@ import pint
 from pint.facets.context.objects import Context
 
 from androcast._yaml import load_data
+from androcast.evidence import evidence
 
 # Hormone assays report International Units; "million" is the 10^6 of sperm counts (M/mL).
 _DEFINITIONS = (
@@ -78,6 +79,19 @@ def _data() -> Mapping[str, Any]:
     return data
 
 
+def _molar_mass(entry: Mapping[str, Any]) -> float | None:
+    """The entry's molar mass, or the one the evidence tables hold for it (one number, once)."""
+    if "molar_mass_g_per_mol" in entry:
+        return float(entry["molar_mass_g_per_mol"])
+    key = entry.get("evidence")
+    if key and str(key).startswith(_EVIDENCE_MOLAR_MASS):
+        return float(evidence(str(key)).value)
+    return None
+
+
+_EVIDENCE_MOLAR_MASS = "unit_conversions.molar_mass."
+
+
 @cache
 def substances() -> Mapping[str, Substance]:
     """Substance name -> conversion data, from the packaged ``conversions.yaml``."""
@@ -88,7 +102,7 @@ def substances() -> Mapping[str, Substance]:
         out[name] = Substance(
             name=name,
             analytes=tuple(entry["analytes"]),
-            molar_mass_g_per_mol=entry.get("molar_mass_g_per_mol"),
+            molar_mass_g_per_mol=_molar_mass(entry),
             equivalent=(str(equivalent[0]), str(equivalent[1])) if equivalent else None,
             affine=Affine(**affine) if affine else None,
             source=str(entry["source"]),
