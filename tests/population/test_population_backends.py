@@ -128,3 +128,38 @@ def test_engine_without_the_outcome_observable_is_an_error() -> None:
     with pytest.raises(SimulationError) as err:
         run_cohort(cohort, 5, ExponentialRecovery())
     assert str(err.value) == ("engine: 'ExponentialRecovery' failed; expected observables ['lh']")
+
+
+class FailsOverForty(ExponentialRecovery):
+    """As ExponentialRecovery, but men over 40 cannot be simulated (their values are NaN)."""
+
+    def observe(
+        self, cohort: Cohort, sample: CohortSample, t_d: np.ndarray
+    ) -> Mapping[Observable, np.ndarray]:
+        values = dict(super().observe(cohort, sample, t_d))
+        c = values[Observable.sperm_concentration].copy()
+        c[:, sample.covariates["age_years"] > 40] = np.nan
+        values[Observable.sperm_concentration] = c
+        return values
+
+
+def test_men_who_cannot_be_simulated_are_counted_and_left_out_of_the_curves() -> None:
+    from androcast.population import sample_patients
+
+    cohort = parse_cohort(COHORT)
+    n = 300
+    result = run_cohort(cohort, n, FailsOverForty(), chunk_size=64)
+    s = sample_patients(cohort, 0, n)
+    over_forty = s.covariates["age_years"] > 40
+    assert result.n_failed == int(over_forty.sum()) > 0
+    assert result.as_json()["n_failed"] == result.n_failed
+    base = s.covariates["baseline_concentration_m_per_ml"][~over_forty]
+    tau = s.covariates["age_years"][~over_forty] * 3
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t20 = np.where(base > 20, -tau * np.log(1 - 20 / base), np.inf)
+    curve = result.outcomes["concentration_ge_20m_per_ml"]
+    for month, p in zip(curve.months, curve.probability, strict=True):
+        # the closed form over the men who were simulated, not a failed man counted as "never"
+        want = float(np.mean(np.ceil(t20 - 1e-9) <= month * DAYS_PER_MONTH))
+        assert p == pytest.approx(want, abs=1 / n)
+    assert np.all(np.isfinite(result.observables["sperm_concentration"].percentiles["p50"]))

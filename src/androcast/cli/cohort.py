@@ -60,6 +60,10 @@ def run(
     if output_format is OutputFormat.json:
         print_json(result.as_json())
         return
+    if result.n_failed:
+        console.print(f"[yellow]{result.n_failed} of {result.n} virtual men could not be "
+                      "simulated (step budget or step size); they are left out of every curve"
+                      "[/yellow]")
     for code, curve in result.outcomes.items():
         table = Table(
             title=f"{code}: {curve.description} ({curve.source}); n = {result.n}, "

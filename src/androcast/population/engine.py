@@ -327,6 +327,7 @@ class ModelEngine(AbstractEngine):
             t_start_d=t_start,
             control=StepControl(rtol=self.rtol, atol=self.atol),
             observables=observables,
+            throw=False,  # one man who cannot be integrated is counted, not fatal to the cohort
         )
 
     def schedules(

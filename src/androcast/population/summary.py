@@ -55,6 +55,7 @@ class ChunkSummary:
     at_months: Mapping[str, FloatArray]  # observable -> (n_months, n)
     # couple outcomes: each man's cumulative chance of conception at the months (n_months, n)
     chance_at_months: Mapping[str, FloatArray] | None = None
+    failed: NDArray[np.bool_] | None = None  # (n,): men the engine could not simulate
 
 
 def conception_by_month(cohort: Cohort, sample: CohortSample, t_d: FloatArray,
@@ -105,6 +106,11 @@ def summarise_chunk(cohort: Cohort, engine: AbstractEngine, start: int, stop: in
     if couple:
         by_month = conception_by_month(cohort, sample, t_d, observed)
         chance = {o.code: _chance_at(cohort, by_month) for o in couple}
+    # a man the engine could not integrate has no values (NaN), which must not read as a man
+    # who never recovered: he is set aside and counted
+    failed = np.zeros(len(sample), dtype=bool)
+    for values in observed.values():
+        failed |= ~np.all(np.isfinite(values), axis=0)
     return ChunkSummary(
         start=start,
         stop=stop,
@@ -114,6 +120,7 @@ def summarise_chunk(cohort: Cohort, engine: AbstractEngine, start: int, stop: in
         },
         at_months={str(name): values[month_rows] for name, values in observed.items()},
         chance_at_months=chance,
+        failed=failed,
     )
 
 
@@ -149,12 +156,14 @@ class CohortResult:
     time_to_event_months: Mapping[str, FloatArray]  # per man, NaN = not reached
     # couple outcomes: each couple's cumulative chance at the months, (n, n_months)
     chance_by_couple: Mapping[str, FloatArray] = field(default_factory=dict)
+    n_failed: int = 0  # men the engine could not simulate, left out of every curve and band
 
     def as_json(self) -> dict[str, Any]:
         """The DESIGN.md cohort shape: per outcome, months, probability, median_months."""
         return {
             "cohort": self.cohort,
             "n": self.n,
+            "n_failed": self.n_failed,
             "seed": self.seed,
             "outcomes": {
                 code: {
@@ -175,6 +184,10 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
     if not ordered or covered != expected or covered[-1][1] != n:
         raise SimulationError("chunks", covered, f"chunks covering men 0-{n - 1} once")
     months = tuple(cohort.months)
+    failed = np.concatenate([
+        np.zeros(c.stop - c.start, dtype=bool) if c.failed is None else c.failed
+        for c in ordered])
+    kept = ~failed
     outcomes: dict[str, OutcomeCurve] = {}
     tte_months: dict[str, FloatArray] = {}
     chances: dict[str, FloatArray] = {}
@@ -182,7 +195,7 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
         if outcome.is_conception:
             per_couple = np.concatenate(
                 [(c.chance_at_months or {})[outcome.code] for c in ordered], axis=1).T
-            mean = per_couple.mean(axis=0)
+            mean = per_couple[kept].mean(axis=0)
             outcomes[outcome.code] = OutcomeCurve(
                 code=outcome.code, description=outcome.describe(), source=outcome.source,
                 months=months, probability=tuple(round(float(p), 6) for p in mean),
@@ -190,7 +203,7 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
             chances[outcome.code] = per_couple
             continue
         tte = np.concatenate([c.time_to_event_d[outcome.code] for c in ordered]) / DAYS_PER_MONTH
-        km = kaplan_meier_censored(tte, censor_at=cohort.follow_up_months)
+        km = kaplan_meier_censored(tte[kept], censor_at=cohort.follow_up_months)
         median = km.median()
         outcomes[outcome.code] = OutcomeCurve(
             code=outcome.code,
@@ -203,7 +216,7 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
         tte_months[outcome.code] = tte
     bands: dict[str, ObservableBands] = {}
     for name in ordered[0].at_months:
-        values = np.concatenate([c.at_months[name] for c in ordered], axis=1)
+        values = np.concatenate([c.at_months[name] for c in ordered], axis=1)[:, kept]
         pct = np.percentile(values, PERCENTILES, axis=1)
         bands[name] = ObservableBands(
             name=name,
@@ -214,7 +227,8 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
                 for p, row in zip(PERCENTILES, pct, strict=True)
             },
         )
-    return CohortResult(cohort.name, n, cohort.seed, outcomes, bands, tte_months, chances)
+    return CohortResult(cohort.name, n, cohort.seed, outcomes, bands, tte_months, chances,
+                        n_failed=int(failed.sum()))
 
 
 def _crossing(months: tuple[float, ...], mean: FloatArray) -> float | None:

@@ -115,6 +115,9 @@ class BatchTrajectory:
 
     ``final`` is every man's full state at the last output time (after doses given then);
     ``steps``/``rejected`` are the integrator's work per man (compiled engine only).
+    ``status`` is each man's result (compiled engine): 0 = integrated, 1 = a step fell below
+    ``h_min``, 2 = the step budget ran out. With ``throw=False`` a failed man's values are NaN
+    and the others are kept, so one stiff man cannot sink a population run.
     """
 
     t_d: FloatArray
@@ -123,6 +126,16 @@ class BatchTrajectory:
     final: BatchState | None = None
     steps: NDArray[np.int64] | None = None  # compiled engine: steps attempted per man
     rejected: NDArray[np.int64] | None = None  # compiled engine: of which refused
+    status: NDArray[np.int32] | None = None  # compiled engine: 0 ok, 1 h_min, 2 max_steps
+
+    @property
+    def failed(self) -> NDArray[np.bool_]:
+        """Which men did not integrate (all False where the engine reports no status)."""
+        n = next(iter(self.values.values())).shape[1] if self.values else 0
+        if self.status is None:
+            return np.zeros(n, dtype=bool)
+        failed: NDArray[np.bool_] = np.asarray(self.status) != 0
+        return failed
 
 
 def _scalar_view(p: Parameters, n: int) -> Parameters:
@@ -332,6 +345,7 @@ def simulate_batch(
     cache_dir: Path | None = None,
     y0: BatchState | None = None,
     method: Rosenbrock = ROS3,
+    throw: bool = True,
 ) -> BatchTrajectory:
     """Simulate N men (``len(schedules)``) from their drug-free steady state at ``t_start_d``.
 
@@ -349,6 +363,9 @@ def simulate_batch(
     vectorised ROS2 integrator with shared steps (no compiler needed, much slower).
     Tolerances are ``control.rtol``/``control.atol`` for both. ``method``: the compiled
     engine's Rosenbrock method (ROS3; RODAS4 for tight reference solutions).
+    ``throw``: by default the first man who fails to integrate raises a SimulationError;
+    with ``throw=False`` (populations) each man's ``status`` is reported and a failed man's
+    values are NaN (the numpy engine shares its steps across men, so it always raises).
     """
     n = len(schedules)
     if n == 0:
@@ -369,7 +386,7 @@ def simulate_batch(
         result = _simulate_numpy(p, schedules, t_out, t_start_d, control, y0)
     else:
         result = simulate_compiled(p, schedules, t_out, t_start_d, control, observables,
-                                   threads or _cpus(), cache_dir, method, y0=y0)
+                                   threads or _cpus(), cache_dir, method, y0=y0, throw=throw)
     if observables is not None:
         unknown = sorted(set(observables) - set(result.values))
         if unknown:
@@ -454,6 +471,7 @@ def simulate_compiled(
     method: Rosenbrock = ROS3,
     *,
     y0: BatchState | None = None,
+    throw: bool = True,
 ) -> BatchTrajectory:
     """The compiled engine (see :func:`simulate_batch`)."""
     n = len(schedules)
@@ -484,16 +502,21 @@ def simulate_compiled(
     out, status, steps, rejected, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
                                        settings, rtol, atol, threads)
     failed = np.flatnonzero(status)
-    if failed.size:
+    if failed.size and throw:
         k = int(failed[0])
         reason = "a step above h_min" if status[k] == 1 else "fewer steps (raise max_steps)"
         raise SimulationError(f"batch[{k}]", f"status {int(status[k])}", reason,
                               hint="tighten the tolerances or check this man's parameters")
+    values = {name: out[q] for q, name in enumerate(names)}
+    end = np.ascontiguousarray(y_end.T)
+    if failed.size:  # what a failed man's arrays hold is not a result: never let it pass as one
+        for series in values.values():
+            series[:, failed] = np.nan
+        end[:, failed] = np.nan
     return BatchTrajectory(
-        t_d=t_out, values={name: out[q] for q, name in enumerate(names)},
-        species=tuple(sp.code for sp in species),
-        final=BatchState(float(t_out[-1]), np.ascontiguousarray(y_end.T), species),
-        steps=steps, rejected=rejected)
+        t_d=t_out, values=values, species=tuple(sp.code for sp in species),
+        final=BatchState(float(t_out[-1]), end, species),
+        steps=steps, rejected=rejected, status=np.asarray(status, dtype=np.int32))
 
 
 def _compiled_steady_state(kernel: _batch_compiled.CompiledKernel, params: FloatArray,
