@@ -24,8 +24,8 @@ from androcast._yaml import load_data
 from androcast.errors import ParameterError
 from androcast.evidence import evidence
 
-Value = Any  # float, or a numpy array of shape (N,) for N virtual patients
 FloatArray = npt.NDArray[np.float64]
+Value = float | FloatArray  # float, or a numpy array of shape (N,) for N virtual patients
 
 
 @dataclass(frozen=True)
