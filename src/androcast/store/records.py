@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
@@ -545,11 +545,6 @@ def _key(row: Any) -> SourceKey:
 def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC) -> Chart:
     """The stored chart of a patient, each record with its source key."""
     patient = find_patient(session, identifier, clinic=clinic)
-    testes = (
-        None
-        if patient.testis_left_ml is None and patient.testis_right_ml is None
-        else (patient.testis_left_ml, patient.testis_right_ml)
-    )
     labs = sorted(
         (
             Keyed(_lab_result(r), _key(r), r.loinc, *_observation_of(r))
@@ -564,6 +559,28 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
         ),
         key=lambda k: k.item.date,
     )
+    return replace(
+        _bare_chart(patient),
+        androgens=tuple(
+            Keyed(AndrogenUse(**_values(r, _ANDROGEN_FIELDS)), _key(r))
+            for r in _rows(session, AndrogenCourseRow, patient)
+        ),
+        medications=tuple(
+            Keyed(MedicationUse(**_values(r, _MEDICATION_FIELDS)), _key(r))
+            for r in _rows(session, MedicationCourseRow, patient)
+        ),
+        labs=tuple(labs),
+        semen=tuple(semen),
+    )
+
+
+def _bare_chart(patient: PatientRow) -> Chart:
+    """A patient's chart without his records (who he is: identity, names, birth date)."""
+    testes = (
+        None
+        if patient.testis_left_ml is None and patient.testis_right_ml is None
+        else (patient.testis_left_ml, patient.testis_right_ml)
+    )
     return Chart(
         patient=Patient(
             id=patient.identifier,
@@ -573,17 +590,7 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
             ethnicity=patient.ethnicity,
         ),
         goal=cast(Goal, patient.goal),
-        androgens=tuple(
-            Keyed(AndrogenUse(**_values(r, _ANDROGEN_FIELDS)), _key(r))
-            for r in _rows(session, AndrogenCourseRow, patient)
-        ),
-        medications=tuple(
-            Keyed(MedicationUse(**_values(r, _MEDICATION_FIELDS)), _key(r))
-            for r in _rows(session, MedicationCourseRow, patient)
-        ),
         conditions=tuple(patient.conditions),
-        labs=tuple(labs),
-        semen=tuple(semen),
         patient_key=(
             SourceKey(patient.identifier_system, patient.identifier)
             if patient.identifier_system
@@ -593,6 +600,18 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
         gender=patient.gender,
         names=tuple(patient.names or ()),
     )
+
+
+def patient_charts(session: Session, *, clinic: str = DEFAULT_CLINIC) -> list[tuple[Chart, int]]:
+    """Every patient of a clinic as a chart without records, with his record version (one
+    query: what a search over patients reads)."""
+    rows = session.scalars(
+        select(PatientRow)
+        .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+        .where(ClinicRow.name == clinic)
+        .order_by(PatientRow.identifier)
+    ).all()
+    return [(_bare_chart(row), row.version) for row in rows]
 
 
 def _observation_of(

@@ -22,7 +22,7 @@ from androcast.web.boundary import BodyLimit
 from androcast.web.jobs import JobRunner
 from androcast.web.outlook import ResultCache
 from androcast.web.ratelimit import LoginLimiter
-from androcast.web.routes import account, admin, api, auth, jobs, pages
+from androcast.web.routes import account, admin, api, auth, fhir, jobs, pages
 from androcast.web.sessions import SessionStore
 from androcast.web.settings import WebSettings
 
@@ -140,5 +140,6 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
+    app.include_router(fhir.router)
     app.include_router(pages.router)
     return app

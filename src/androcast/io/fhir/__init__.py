@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from androcast.io.fhir._codes import loinc_for
 
 if TYPE_CHECKING:
-    from androcast.io.fhir._export import export_bundle
+    from androcast.io.fhir._export import export_bundle, observation_resources, patient_resource
     from androcast.io.fhir._import import (
         ParsedBundle,
         Skipped,
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "export_bundle": "_export",
+    "observation_resources": "_export",
+    "patient_resource": "_export",
     "parse_bundle": "_import",
     "parse_bundle_entries": "_import",
     "read_bundle": "_import",
@@ -40,8 +42,10 @@ __all__ = [
     "Skipped",
     "export_bundle",
     "loinc_for",
+    "observation_resources",
     "parse_bundle",
     "parse_bundle_entries",
+    "patient_resource",
     "read_bundle",
 ]
 

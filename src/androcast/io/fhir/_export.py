@@ -220,3 +220,16 @@ def export_bundle(chart: Chart) -> dict[str, Any]:
 def _must(key: SourceKey | None) -> SourceKey:
     """Stored records always have a key; a chart made from a case file gets fresh ones."""
     return key if key is not None else SourceKey(URI_SYSTEM, f"urn:uuid:{uuid.uuid4()}")
+
+
+def patient_resource(chart: Chart) -> dict[str, Any]:
+    """His Patient resource as the bundle writes it (without an id: the caller names it)."""
+    return _patient(chart, chart.patient_key or SourceKey(c.PATIENT_SYSTEM, chart.patient.id))
+
+
+def observation_resources(chart: Chart, subject: str) -> list[tuple[SourceKey, dict[str, Any]]]:
+    """His results as Observation resources about ``subject`` (a reference), each with the
+    source key it is stored under, oldest first."""
+    out = [(_must(r.key), _lab(r, subject)) for r in chart.labs]
+    out += [(_must(s.key), _semen(s, subject)) for s in chart.semen]
+    return out
