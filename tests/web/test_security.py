@@ -18,7 +18,7 @@ from androcast.store.users import add_user, find_user
 from androcast.web import WebSettings, create_app, hash_password, verify_password
 
 ClientFor = Callable[[str], TestClient]
-PUBLIC = {"/login", "/api/login", "/static/vendor/plotly.min.js"}
+PUBLIC = {"/login", "/api/login", "/static/vendor/plotly.min.js", "/fhir/metadata"}
 
 
 def _api_routes(routes: list[Any]) -> list[APIRoute]:
@@ -37,6 +37,7 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
     for route in _api_routes(app.routes):
         if route.path not in PUBLIC:
             path = route.path.replace("{identifier}", "P001").replace("{alert_id}", "1")
+            path = path.replace("{id}", "P001").replace("{rest:path}", "Encounter")
             out.extend((method, path) for method in sorted(route.methods))
     return out
 
@@ -65,6 +66,9 @@ def test_no_page_or_api_answers_without_login(app: FastAPI) -> None:
         if path.startswith("/api/"):
             assert response.status_code == 401, (method, path, response.status_code)
             assert response.json() == {"error": {"message": "log in first (POST /api/login)"}}
+        elif path.startswith("/fhir") and path != "/fhir/import":  # FHIR: OperationOutcome
+            assert response.status_code == 401, (method, path, response.status_code)
+            assert response.json()["issue"][0]["code"] == "login"
         else:
             assert response.status_code == 303, (method, path, response.status_code)
             assert response.headers["location"].startswith("/login")

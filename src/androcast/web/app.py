@@ -140,6 +140,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
-    app.include_router(fhir.router)
     app.include_router(pages.router)
+    # After the pages: the FHIR API's catch-all must not shadow the /fhir/import page.
+    app.include_router(fhir.router)
     return app

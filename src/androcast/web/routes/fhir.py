@@ -199,7 +199,7 @@ async def bundle(request: Request, user: User) -> FhirResponse:
 
 
 @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unsupported(request: Request, rest: str) -> FhirResponse:
+def unsupported(request: Request, rest: str, user: User) -> FhirResponse:
     """Anything else under /fhir: an OperationOutcome, not the app's HTML page."""
     raise FhirRequestError(404 if request.method == "GET" else 405, "not-supported",
                            f"{request.method} /fhir/{rest} is not supported here: see "
