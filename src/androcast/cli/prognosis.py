@@ -212,6 +212,8 @@ def _render_plan(result: Plan) -> None:
         for c in a["checks"]:
             checks.add_row("   " + c["date"], escape(c["what"]), escape(c["why"]))
         console.print(checks)
+    if data.get("art_comparison"):
+        _render_art(data["art_comparison"])
     by_reason: dict[str, list[str]] = {}
     for x in data["excluded"]:
         by_reason.setdefault(x["why"], []).append(x["id"])
@@ -222,6 +224,44 @@ def _render_plan(result: Plan) -> None:
     console.print(data["basis"]["disclaimer"], style="italic")
 
 
+def _render_art(art: dict[str, object]) -> None:
+    """Natural attempts under each protocol beside ART now, with their sources."""
+    console.print(escape(f"\nAssisted reproduction now vs natural attempts ({art['why']}):"),
+                  style="bold")
+    table = Table(show_header=True, box=None)
+    table.add_column("option")
+    table.add_column(f"by month {art['horizon_months']:g}", justify="right")
+    table.add_column("90 % interval", justify="right")
+    natural = art["natural"]
+    assert isinstance(natural, list)
+    for row in natural:
+        low, high = row["interval_90"]
+        table.add_row(escape(f"natural attempts, {row['protocol']}"),
+                      f"{row['probability']:.0%}", f"{low:.0%}-{high:.0%}")
+    console.print(table)
+    if art["natural_note"]:
+        console.print(escape(f"  {art['natural_note']}"), style="dim")
+    now = art["art_now"]
+    assert isinstance(now, dict)
+    sperm = ("his current or banked sperm" if now["sperm"] == "current_or_banked"
+             else "no sperm in his latest analysis: sperm from recovery or surgical retrieval")
+    if now["live_birth"] is None:
+        console.print(escape(f"  ICSI now ({sperm}): no figure - {now['blocked']}"))
+    else:
+        bound = "at most " if now["at_most"] else ""
+        console.print(escape(f"  ICSI now ({sperm}): {bound}{now['live_birth']:.0%} "
+                             f"{now['measure']} [{now['source']}; {now['table_kind']}]"))
+    console.print(escape(f"  natural: {art['natural_measure']}; {art['note']}"), style="dim")
+    cites = art["citations"]
+    assert isinstance(cites, list)
+    console.print(escape(f"  [{', '.join(cites)}]"), style="dim")
+
+
+ART_TABLE_OPTION = typer.Option(
+    None, "--art-table", help="The clinic's ART success table (YAML, the shape of "
+    "protocol/data/art_success.yaml); default: national register figures with their sources.")
+
+
 @app.command("plan")
 def plan_command(
     case: Path = CASE_ARGUMENT,
@@ -230,15 +270,19 @@ def plan_command(
     seed: int = SEED_OPTION,
     as_of: str | None = AS_OF_OPTION,
     output: OutputFormat = FORMAT_OPTION,
+    art_table: Path | None = ART_TABLE_OPTION,
 ) -> None:
     """The phased plan: pathway and first step from his assessment, then (on a hormonal
     course) ranked alternatives, escalations and checks; or the forecast's coded decline."""
     from androcast.protocol import plan
+    from androcast.protocol.art import load_art_table
 
     with reporting_errors():
         loaded = load_case_as_of(case, as_of)
+        table = load_art_table(art_table) if art_table is not None else None
         with console.status("simulating the alternatives ..."):
-            result = plan(loaded, target_month=target_month, n=particles, seed=seed)
+            result = plan(loaded, target_month=target_month, n=particles, seed=seed,
+                          art_table=table)
     if output is OutputFormat.json:
         print_json(result.to_dict())
         return

@@ -27,7 +27,10 @@ from androcast.population import DAYS_PER_MONTH
 from androcast.prognosis import Prognosis, ProtocolForecast, default_outcome
 from androcast.prognosis import prognose as prognose_protocols
 from androcast.prognosis.decline import Decline, decline_for
+from androcast.prognosis.pregnancy import CITATIONS as PREGNANCY_CITATIONS
+from androcast.prognosis.pregnancy import PREGNANCY_NATURAL
 from androcast.prognosis.protocols import Protocol, protocols, why_not
+from androcast.protocol.art import ArtComparison, ArtTable, compare, default_art_table, why_compare
 from androcast.protocol.pathways import Pathway, bank_before_change, parallel_art, pathway_for
 from androcast.protocol.rules import Escalation, Monitoring, plan_rules
 
@@ -86,6 +89,7 @@ class Plan:
     declined: Decline | None = None
     phases: tuple[Phase, ...] = ()
     checks_from: dt.date | None = None
+    art: ArtComparison | None = None  # natural attempts vs ART now (time short, partner older)
 
     @property
     def forecast(self) -> str | dict[str, str]:
@@ -119,6 +123,7 @@ class Plan:
                 "citations": list(self.monitoring.citations),
             },
             "basis": basis,
+            "art_comparison": None if self.art is None else self.art.to_dict(),
         }
         if self.declined is not None:
             out["declined"] = self.declined.to_dict()
@@ -235,8 +240,24 @@ def _not_offered(pathway: Pathway, declined: Decline | None) -> str:
 DEFAULT_TARGET_MONTH = 12.0
 
 
+def _art(case: Case, target_month: float, pregnancy: tuple[ProtocolForecast, ...], note: str,
+         table: ArtTable | None) -> ArtComparison | None:
+    """The comparison with ART now, where the plan's rule asks for it (else None)."""
+    rule = parallel_art()
+    if not rule.applies(case):
+        return None
+    why = why_compare(case, rule.partner_age_at_least, rule.goal_within_months_at_most)
+    return compare(case, why, target_month, pregnancy, note, _sperm_now(case),
+                   table or default_art_table(), rule.citations,
+                   PREGNANCY_CITATIONS if pregnancy else ())
+
+
+def _partner_age_known(case: Case) -> bool:
+    return case.partner is not None and case.partner.age_years is not None
+
+
 def plan(case: Case, *, target_month: float | None = None, n: int = 32, seed: int = 1,
-         outcome: str | None = None) -> Plan:
+         outcome: str | None = None, art_table: ArtTable | None = None) -> Plan:
     """The phased plan for him: the pathway and first step from his assessment, and (where
     the pathway leads on to hormonal treatment and the forecast draws curves) the protocols
     his interpretation allows, ranked by P(goal by the target month). The target month is
@@ -254,8 +275,11 @@ def plan(case: Case, *, target_month: float | None = None, n: int = 32, seed: in
         excluded = tuple((p.id, _not_offered(pathway, declined)) for p in protocols())
         forecast = (prognose_protocols(case, None, [code], n=n, seed=seed)[0]
                     if declined is not None else None)
+        note = (f"no hormonal protocol is offered ({_not_offered(pathway, declined)}), so no "
+                "natural chance under a protocol is forecast")
         return Plan(pathway, code, float(target_month), case.as_of, (), excluded,
-                    rules.monitoring, forecast, declined, steps, case.as_of)
+                    rules.monitoring, forecast, declined, steps, case.as_of,
+                    _art(case, float(target_month), (), note, art_table))
     excluded_list = []
     chosen = []
     for p in protocols():
@@ -265,7 +289,15 @@ def plan(case: Case, *, target_month: float | None = None, n: int = 32, seed: in
         else:
             excluded_list.append((p.id, reason))
     months = tuple(sorted({3.0, 6.0, 9.0, 12.0, float(target_month)}))
-    result = prognose_protocols(case, chosen, [code], n=n, seed=seed, months=months)[0]
+    # the couple's natural chance rides in the same batch when ART is to be compared
+    with_pregnancy = (parallel_art().applies(case) and _partner_age_known(case)
+                      and code != PREGNANCY_NATURAL)
+    codes = [code, PREGNANCY_NATURAL] if with_pregnancy else [code]
+    results = prognose_protocols(case, chosen, codes, n=n, seed=seed, months=months)
+    result = results[0]
+    pregnancy = results[1].protocols if with_pregnancy else ()
+    note = "" if _partner_age_known(case) else (
+        "partner.age_years is needed for the couple's natural chance")
     target_index = months.index(float(target_month))
     ranked = sorted(result.protocols, key=lambda f: -f.curve.probability[target_index])
     checks_from = max(result.t0, case.as_of)
@@ -276,4 +308,5 @@ def plan(case: Case, *, target_month: float | None = None, n: int = 32, seed: in
             rank, f, f.curve.probability[target_index], esc,
             monitoring_checks(checks_from, esc, rules.monitoring, float(target_month))))
     return Plan(pathway, code, float(target_month), result.t0, tuple(alternatives),
-                tuple(excluded_list), rules.monitoring, result, None, steps, checks_from)
+                tuple(excluded_list), rules.monitoring, result, None, steps, checks_from,
+                _art(case, float(target_month), pregnancy, note, art_table))
