@@ -117,3 +117,22 @@ def test_the_partner_leaves_the_men_unchanged() -> None:
                                   without.covariates["age_years"])
     np.testing.assert_array_equal(with_partner.parameter_factors["inhibin_factor"],
                                   without.parameter_factors["inhibin_factor"])
+
+
+class FirstManFails(ConstantSemen):
+    """Man 0 cannot be simulated (NaN, as simulate_batch reports a failed man)."""
+
+    def observe(self, cohort: Cohort, sample: CohortSample, t_d: np.ndarray
+                ) -> Mapping[Observable, np.ndarray]:
+        out = dict(super().observe(cohort, sample, t_d))
+        for values in out.values():
+            values[:, sample.index == 0] = np.nan
+        return out
+
+
+def test_a_man_the_engine_could_not_simulate_is_left_out_of_the_pregnancy_curve() -> None:
+    result = run_cohort(parse_cohort(_cohort()), 6, FirstManFails(60.0, 80.0))
+    assert result.n_failed == 1
+    assert result.outcomes["pregnancy_natural"].probability[3] == pytest.approx(
+        cumulative_at(Couple(29.0), 12), abs=1e-6)
+    assert np.isnan(result.chance_by_couple["pregnancy_natural"][0]).all()

@@ -135,7 +135,8 @@ def odds_ratio(a: CohortResult, b: CohortResult, outcome: str, month: float | No
                ) -> tuple[float, float]:
     """Odds ratio of a couple outcome by ``month``, arm a vs arm b, and its Monte Carlo SE.
 
-    Each arm's proportion is the mean of its couples' expected chances; the same men are in
+    Each arm's proportion is the mean of its couples' expected chances (men the engine could
+    not simulate in either arm left out); the same men are in
     both arms (common random numbers), so the SE comes from each man's paired influence on
     log(OR) (delta method) and is carried to the OR scale by multiplying by the OR.
     """
@@ -143,6 +144,8 @@ def odds_ratio(a: CohortResult, b: CohortResult, outcome: str, month: float | No
     assert month is not None and month in months, f"month {month} not among {months}"
     j = months.index(month)
     pa, pb = a.chance_by_couple[outcome][:, j], b.chance_by_couple[outcome][:, j]
+    simulated = np.isfinite(pa) & np.isfinite(pb)  # men simulated in both arms
+    pa, pb = pa[simulated], pb[simulated]
     ma, mb = float(pa.mean()), float(pb.mean())
     ratio = (ma / (1 - ma)) / (mb / (1 - mb))
     influence = (pa - ma) / (ma * (1 - ma)) - (pb - mb) / (mb * (1 - mb))

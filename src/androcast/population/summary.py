@@ -77,13 +77,16 @@ def conception_by_month(cohort: Cohort, sample: CohortSample, t_d: FloatArray,
     for k in range(len(sample)):  # her age advances month by month along his own path
         out[:, k] = cumulative_conception(Couple(float(ages[k]), round(float(tried[k]))),
                                           ratios[k])
+    # a man the engine could not simulate has no chance to report (NaN, as his semen)
+    unknown = ~np.all(np.isfinite(conc) & np.isfinite(tmsc), axis=1)
+    out[:, unknown] = np.nan
     return out
 
 
 def _chance_at(cohort: Cohort, by_month: FloatArray) -> FloatArray:
     """Rows of ``by_month`` at the reporting months (month 0: nobody has conceived yet)."""
-    rows = [by_month[int(np.ceil(m)) - 1] if m > 0 else np.zeros(by_month.shape[1])
-            for m in cohort.months]
+    nobody = np.where(np.isnan(by_month[0]), np.nan, 0.0)  # NaN stays NaN: not simulated
+    rows = [by_month[int(np.ceil(m)) - 1] if m > 0 else nobody for m in cohort.months]
     return np.stack(rows)
 
 
