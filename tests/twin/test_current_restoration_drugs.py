@@ -97,3 +97,27 @@ def test_a_stopped_course_is_not_in_the_twin_history() -> None:
     assert current_restoration_courses(case) == ()
     assert "tamoxifen" not in androgen_history(case).drugs()
     assert interpret(case).pattern == "exogenous_suppression"
+
+
+def test_an_adopted_plan_takes_over_his_drugs_from_its_start_and_is_never_dosed_twice() -> None:
+    """On an adopted plan (``treatment_start``) the twin doses his earlier drugs up to the
+    day before the plan and none after it: the plan's own drugs, kept on his chart as
+    courses from its start, are the treatment's (dosed by the monitoring twin itself)."""
+    start = dt.date(2026, 11, 1)
+    before = {"agent": "hcg", "dose": "2000 IU", "every": "2 d", "start": "2026-08-01",
+              "stop": start.isoformat()}  # stopped by the adoption on the plan's start
+    plan = [{"agent": "hcg", "dose": "3000 IU", "every": "2 d", "start": start.isoformat()},
+            {"agent": "clomiphene_citrate", "dose": "25 mg", "every": "1 d",
+             "start": start.isoformat()}]
+    unrecorded = parse_case(_case([{**before, "stop": None}]), as_of=AS_OF)
+    recorded = parse_case(_case([before, *plan]), as_of=AS_OF)
+    assert interpret(recorded).pattern == "on_treatment"
+    history = androgen_history(recorded, treatment_start=start)
+    assert history == androgen_history(unrecorded, treatment_start=start)
+    assert "clomiphene_citrate" not in history.drugs()
+    (entry,) = [e for e in history.entries if e.drug == "hcg"]
+    t0 = case_time_zero(recorded)
+    assert entry.dose == 2000
+    assert entry.stop_d <= (start - t0).days  # his last earlier dose is before the plan
+    # without a plan, the courses he takes on the assessment date are his state
+    assert {e.dose for e in androgen_history(recorded).entries if e.drug == "hcg"} == {3000}

@@ -25,8 +25,9 @@ from androcast.monitoring.step import MonitoringState
 from androcast.population import CohortSample
 from androcast.population.engine import fitted_population
 from androcast.prognosis import get_protocol
-from androcast.regimens import regimen_from_history, time_zero
+from androcast.regimens import time_zero
 from androcast.twin import Posterior, case_time_zero, twin_cohort
+from androcast.twin.prior import androgen_history
 
 FORMAT = 1
 
@@ -106,8 +107,10 @@ def state_from_payload(payload: Mapping[str, Any], case: Case) -> MonitoringStat
         log_weights_=_array(p["log_weights"]), used_=_keys(p["used"]), ess_=float(p["ess"]),
         fell_back_=bool(p["fell_back"]), warnings_=tuple(p["warnings"]),
         n_observations_=int(p["n_observations"]), min_ess=float(p["min_ess"]),
-        resamples_=int(p["resamples"]), history=regimen_from_history(case).combine(treatment),
-        treatment=treatment, log_likelihood_=None if log_lik is None else _array(log_lik),
+        resamples_=int(p["resamples"]),
+        history=androgen_history(case, treatment_start=start).combine(treatment),
+        treatment=treatment, treatment_start=start,
+        log_likelihood_=None if log_lik is None else _array(log_lik),
     )
     return MonitoringState(
         protocol=protocol, start=start, posterior=posterior, band=Band.from_dict(payload),

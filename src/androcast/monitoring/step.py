@@ -85,7 +85,7 @@ def start_monitoring(
     baseline = _up_to(case, start)
     start_d = float((start - case_time_zero(baseline)).days)
     posterior = personalise(baseline, n=n, seed=seed,
-                            treatment=plan_regimen(protocol, start_d))
+                            treatment=plan_regimen(protocol, start_d), treatment_start=start)
     band = forecast_band(posterior, protocol, start, as_of=start, horizon_weeks=horizon_weeks)
     return MonitoringState(protocol, start, posterior, band, frozenset(), horizon_weeks)
 

@@ -93,17 +93,24 @@ def current_restoration_courses(case: Case) -> tuple[MedicationCourse, ...]:
     return tuple(c for c in case.current_medications() if _is_restoration(c))
 
 
-def restoration_history(case: Case, t0: dt.date) -> Regimen:
+def restoration_history(case: Case, t0: dt.date, *, before: dt.date | None = None
+                        ) -> Regimen:
     """His current restoration courses as regimen entries on the axis whose day 0 is ``t0``.
 
     Each runs from its start (or, without one, from ``t0``) to its last dose on the
     assessment date, so the twin simulates him on the drug he is taking; what happens after
     that (continue, change, stop) belongs to the forecast's protocols. A current course
     without a dose or an interval cannot be simulated: a ``RegimenError`` names the field.
+
+    ``before``: a treatment (his adopted plan) replaces every restoration drug from that
+    date, so the courses are those he took the day before it, up to that day; the plan's own
+    drugs, kept on his chart as courses from its start, are the treatment's, never dosed
+    twice.
     """
     data = []
+    last = case.as_of if before is None else min(case.as_of, before - dt.timedelta(days=1))
     for index, course in enumerate(case.history.courses):
-        if not (course.current(case.as_of) and _is_restoration(course)):
+        if not (course.current(last) and _is_restoration(course)):
             continue
         field = f"history.medications[{index}]"
         if course.dose is None or course.dose_unit is None:
@@ -112,7 +119,7 @@ def restoration_history(case: Case, t0: dt.date) -> Regimen:
             raise RegimenError(f"{field}.every", None, "the interval of a drug taken now")
         drug = get_drug(course.agent)
         start_d = float(((course.start or t0) - t0).days)
-        last_d = float((case.as_of - t0).days)
+        last_d = float((last - t0).days)
         n_intervals = (
             math.floor((last_d - start_d) / course.every_d + 1e-9) if last_d > start_d else 0
         )

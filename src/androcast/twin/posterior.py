@@ -89,6 +89,7 @@ class Posterior:
     resamples_: int = 0
     history: Regimen = field(default_factory=Regimen)  # androgens, then ``treatment``
     treatment: Regimen | None = None  # given since his androgens (e.g. the adopted plan)
+    treatment_start: dt.date | None = None  # the treatment replaces his drugs from this day
     # each man's log-likelihood of every result used (None: not known, e.g. restored)
     log_likelihood_: FloatArray | None = None
     acceptance_: tuple[float, ...] = ()  # of the last moves, per sweep
@@ -184,18 +185,20 @@ def personalise(
     min_ess: float = 2.0,
     population: PopulationModel | None = None,
     treatment: Regimen | None = None,
+    treatment_start: dt.date | None = None,
 ) -> Posterior:
     """The posterior of his virtual twin given every result so far (see module doc).
 
     ``treatment``: what he has been given since his androgens (model days from time 0),
-    simulated after them.
+    simulated after them. ``treatment_start``: the day it replaces the restoration drugs
+    of his history (an adopted plan; its drugs on his chart are not dosed again).
     """
     if n < 2:
         raise ParameterError("n", n, "at least 2 virtual men")
     population = population if population is not None else fitted_population()
     cohort = twin_cohort(case, seed=seed, population=population)
     t0 = case_time_zero(case)
-    history = androgen_history(case)
+    history = androgen_history(case, treatment_start=treatment_start)
     if treatment is not None:
         history = history.combine(treatment)
     names = _theta_names(cohort)
@@ -207,7 +210,7 @@ def personalise(
         case=case, t0=t0, cohort=cohort, population=population, sample_=sample,
         log_weights_=np.full(n, -math.log(n)), used_=frozenset(), ess_=float(n),
         fell_back_=False, warnings_=(), n_observations_=0, min_ess=min_ess, history=history,
-        treatment=treatment,
+        treatment=treatment, treatment_start=treatment_start,
     )
     obs = observations(case, t0)
     if not obs:
@@ -363,7 +366,8 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
         # with every result (the only case where an update starts over; it says so)
         again = personalise(posterior.case, n=posterior.n, seed=posterior.cohort.seed,
                             min_ess=posterior.min_ess, population=posterior.population,
-                            treatment=posterior.treatment)
+                            treatment=posterior.treatment,
+                            treatment_start=posterior.treatment_start)
         return replace(again, warnings_=(*again.warnings_,
                        "new results outside the current posterior: personalised again "
                        "from the prior"))

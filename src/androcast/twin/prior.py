@@ -170,8 +170,12 @@ def latest_result_date(case: Case) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def androgen_history(case: Case) -> Regimen:
+def androgen_history(case: Case, *, treatment_start: dt.date | None = None) -> Regimen:
     """His dosing history: his androgen courses before time 0 (courses without a start need
     one: RegimenError), then the restoration drugs he takes now, on the same axis up to the
-    assessment date (a drug he takes now is part of his state; G-CURRENT-MEDS)."""
-    return regimen_from_history(case).combine(restoration_history(case, case_time_zero(case)))
+    assessment date (a drug he takes now is part of his state; G-CURRENT-MEDS).
+
+    ``treatment_start``: the day a treatment (his adopted plan) takes over; his restoration
+    drugs stop the day before it (``restoration_history``'s ``before``)."""
+    return regimen_from_history(case).combine(
+        restoration_history(case, case_time_zero(case), before=treatment_start))

@@ -362,7 +362,8 @@ def adopt_plan(
     result = bound(lambda: monitoring.adoption_step(case, protocol, start, particles))
     with store.transaction(actor) as session, _his(identifier):
         return monitoring.save_adoption(session, case.patient.id, case, result,
-                                        protocol=protocol, start=start, clinic=clinic)
+                                        protocol=protocol, start=start, clinic=clinic,
+                                        today=today)
 
 
 def acknowledge_alert(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from androcast.drugs import RESTORATION_KINDS, get_drug
 from androcast.errors import DateError, StoreError, UnknownCodeError
 from androcast.interpret import interpret
 from androcast.labs import Case
@@ -31,6 +33,9 @@ from androcast.monitoring import (
 )
 from androcast.prognosis import Protocol, appropriate_protocols, get_protocol
 from androcast.store import (
+    Chart,
+    Keyed,
+    MedicationUse,
     StoredAlert,
     StoredForecast,
     StoredPlan,
@@ -42,8 +47,11 @@ from androcast.store import (
     list_alerts,
     load_chart,
     save_alerts,
+    save_chart,
     save_forecast,
 )
+from androcast.store.chart import RETRACTED
+from androcast.workflows.assess import reassess
 
 MAX_START_AHEAD = dt.timedelta(days=366)  # a plan is adopted to start now or soon
 
@@ -104,7 +112,7 @@ def adopt(
     case = adoption_case(session, patient, protocol=protocol, start=start, today=today,
                          clinic=clinic, only_appropriate=only_appropriate)
     return save_adoption(session, patient, case, adoption_step(case, protocol, start, n, seed),
-                         protocol=protocol, start=start, clinic=clinic)
+                         protocol=protocol, start=start, clinic=clinic, today=today)
 
 
 def adoption_case(
@@ -145,14 +153,52 @@ def save_adoption(
     protocol: str,
     start: dt.date,
     clinic: str,
+    today: dt.date,
 ) -> Adopted:
-    """Keep the adopted plan (an earlier one superseded), its band and alerts."""
+    """Keep the adopted plan (an earlier one superseded), its band and alerts, its drugs as
+    his medication courses from its start (``plan_courses``), and his assessment made
+    again as of ``today`` with them."""
     payload = plan_payload(result.state, case)
     plan = adopt_plan(session, patient, protocol=protocol, start=start, payload=payload,
                       clinic=clinic)
+    chart = load_chart(session, patient, clinic=clinic)
+    courses = plan_courses(chart, get_protocol(protocol, field="protocol"), start)
+    only_courses = dataclass_replace(chart, androgens=(), labs=(), semen=(), medications=courses)
+    save_chart(session, only_courses, clinic=clinic)
+    reassess(session, patient, clinic=clinic, as_of=today)
     alerts = [a.to_dict() for a in result.alerts]
     _save(session, patient, clinic, plan.id, result.state, alerts)
     return Adopted(payload, result.state.band.to_dict(), alerts)
+
+
+def plan_courses(chart: Chart, protocol: Protocol, start: dt.date
+                 ) -> tuple[Keyed[MedicationUse], ...]:
+    """The changes to his medication courses that adopting ``protocol`` from ``start`` makes.
+
+    The plan is his whole restoration treatment from its start (a drug he takes now is part
+    of his state: the assessment, the twin and the plan all see it): every restoration
+    course he would still be taking then stops on that day (one that would only begin then
+    never happened and is removed), and each drug of the plan becomes a course from the
+    start, with the plan's dose and interval. Other drugs (an opioid, an alpha blocker) are
+    not the plan's to stop. The monitoring twin doses the plan itself from its start and
+    stops his courses the day before (``twin.personalise``'s ``treatment_start``), so the
+    plan's courses are never dosed twice.
+    """
+    changes: list[Keyed[MedicationUse]] = []
+    for keyed in chart.medications:
+        use = keyed.item
+        if keyed.status == RETRACTED or get_drug(use.code).kind not in RESTORATION_KINDS:
+            continue
+        if use.stop is not None and use.stop <= start:
+            continue  # stopped before the plan: his history, unchanged
+        if use.start is not None and use.start >= start:
+            changes.append(dataclass_replace(keyed, status=RETRACTED))
+        else:
+            changes.append(dataclass_replace(keyed, item=dataclass_replace(use, stop=start)))
+    for entry in protocol.regimen_from(0.0, 1.0).entries:
+        changes.append(Keyed(MedicationUse(entry.drug, start, None, entry.dose,
+                                           entry.dose_unit, entry.every_d)))
+    return tuple(changes)
 
 
 def _plan_and_forecast(session: Session, patient: str, clinic: str

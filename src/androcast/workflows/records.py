@@ -16,7 +16,6 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
-from androcast.interpret import interpret
 from androcast.labs import LabResult, SemenAnalysis
 from androcast.store import (
     Chart,
@@ -25,11 +24,11 @@ from androcast.store import (
     active_plan,
     add_lab_results,
     load_chart,
-    save_assessment,
     save_chart,
     save_charts,
 )
 from androcast.workflows import monitoring
+from androcast.workflows.assess import reassess as reassess
 
 T = TypeVar("T")
 
@@ -53,22 +52,6 @@ class Added:
     assessment: dict[str, Any]
     alerts: list[dict[str, Any]] | None
     identifier: str = ""  # his identifier as stored
-
-
-def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
-             ) -> dict[str, Any]:
-    """Interpret his stored record as of a date and keep the assessment.
-
-    A record whose stated gender is not male (an imported FHIR Patient) is outside the
-    scope of the rules, all written for men: the assessment says so instead of reading a
-    woman's results against male ranges.
-    """
-    chart = load_chart(session, identifier, clinic=clinic)
-    assessment = interpret(chart.to_case(as_of=as_of)).to_dict()
-    if chart.gender not in (None, "male", "unknown"):
-        assessment = out_of_scope(assessment, chart.gender)
-    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
-    return assessment
 
 
 def add_results(
@@ -134,24 +117,3 @@ def import_charts(
             raised = bound(step)
             alerts[identifier] = raised or []
     return Imported(summary, alerts)
-
-
-#: The assessment sections that are clinical conclusions (dropped when out of scope).
-_CONCLUSIONS = ("causes", "findings", "actions", "cautions")
-
-
-def out_of_scope(assessment: dict[str, Any], gender: str | None) -> dict[str, Any]:
-    """The assessment of a record outside androcast's scope: no conclusions, the reason."""
-    text = (
-        f"The record's gender is {gender!r}: androcast interprets the male "
-        "hypothalamic-pituitary-gonadal axis only, against male reference ranges, so no "
-        "finding, cause, action or prognosis is given."
-    )
-    return {
-        **assessment,
-        **{name: [] for name in _CONCLUSIONS},
-        "pattern": "indeterminate",
-        "prognosis": {"class": None, "basis": text},
-        "out_of_scope": {"code": "not_male", "text": text},
-    }
-
