@@ -222,8 +222,19 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
 
 
 def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
-    server: str, page: object
+    server: str, page: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from androcast.workflows import monitoring
+
+    # His twin takes a second with the test's few virtual men: three more, so that the
+    # adoption's progress can be seen (the server runs in this process).
+    personalise = monitoring.start_monitoring
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(3.0)
+        return personalise(*args, **kwargs)
+
+    monkeypatch.setattr(monitoring, "start_monitoring", slow)
     tab: Any = page
     _log_in(tab, server)
     tab.goto(f"{server}/patients/P001")
@@ -231,7 +242,18 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     form.locator("select[name='plan.protocol']").select_option("hcg_serm")
     form.locator("input[name='plan.start']").fill("2025-10-21")
     form.locator("button[type=submit]").click()
+    # Issue 19 item 5: the adoption runs as a background job; its progress bar follows the
+    # job's server-sent events, adopting again is disabled meanwhile, then the page confirms.
+    job = tab.locator("[data-testid=adoption-job]")
+    job.wait_for(timeout=60_000)
+    assert tab.locator("[data-testid=adopt-plan] button[type=submit]").is_disabled()
+    tab.wait_for_function(
+        "() => { const b = document.querySelector('[data-testid=adoption-job] progress');"
+        " return b && b.value >= 0.1; }", timeout=60_000)
+    assert "personalising his twin" in job.inner_text()
+    job.screenshot(path=str(ARTIFACTS / "07b-adoption-progress.png"))
     tab.wait_for_selector("[data-testid=adopted-plan]", timeout=60_000)
+    assert "saved=plan" in tab.url and tab.locator("[data-testid=adoption-job]").count() == 0
     assert "hCG 3000 IU every other day + clomiphene 25 mg daily" in tab.inner_text(
         "[data-testid=adopted-plan]"
     )
@@ -254,8 +276,10 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     semen.locator("input[name='semen[0].volume_ml']").fill("2.8")
     semen.locator("input[name='semen[0].concentration_m_per_ml']").fill("1.5")
     semen.locator("button[type=submit]").click()
+    # his new result is judged by a background job too; then the page shows its alert
     alert = tab.locator("[data-testid=alert-list] tr:has-text('Offer sperm cryopreservation')")
     alert.wait_for(timeout=60_000)
+    assert "judged against his forecast band" in tab.inner_text("[data-testid=saved]")
     text = alert.inner_text()
     assert "2025-12-15" in text and "[CRYO] wenker2015" in text and "cryopreserve" in text
     assert "Offer sperm cryopreservation" in tab.inner_text("[data-testid=bl-alerts]")

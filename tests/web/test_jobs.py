@@ -108,6 +108,83 @@ def test_one_job_per_key_and_a_bounded_queue() -> None:
     runner.shutdown()
 
 
+def test_urgent_jobs_run_first_and_a_clinic_s_job_is_seen_by_its_clinic() -> None:
+    runner = JobRunner(workers=1, max_pending=2)
+    release, order = threading.Event(), []
+
+    def blocked(_: Progress) -> None:
+        release.wait(5)
+
+    def note(name: str) -> Callable[[Progress], None]:
+        return lambda _: order.append(name)
+
+    runner.submit("A/alice", "test", blocked)  # the one worker is busy
+    runner.submit("A/alice", "report", note("report"))
+    step = runner.submit("A/alice", "monitoring", note("step"), key=("step", "P1"),
+                         audience="A/", priority=0, essential=True, join_running=False)
+    # the queue is full for anything else, not for a step after a write already made
+    with pytest.raises(QueueFull):
+        runner.submit("A/alice", "report", note("late"))
+    # anna of clinic A joins alice's waiting step (one waits per key) and sees it; bob not
+    joined = runner.submit("A/anna", "monitoring", note("twice"), key=("step", "P1"),
+                           audience="A/", priority=0, essential=True, join_running=False)
+    assert joined.id == step.id and runner.find("A/anna", ("step", "P1")) is not None
+    assert runner.find("B/bob", ("step", "P1")) is None
+    with pytest.raises(JobNotFound):
+        runner.get(step.id, "B/bob")
+    release.set()
+    assert runner.wait_idle(30)
+    assert order == ["step", "report"]  # the urgent job first, each once
+    runner.shutdown()
+
+
+def test_a_running_job_is_not_joined_when_its_input_may_be_older() -> None:
+    runner = JobRunner(workers=2)
+    started, release = threading.Event(), threading.Event()
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def step(_: Progress) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        started.set()
+        release.wait(5)
+        with lock:
+            running[0] -= 1
+
+    first = runner.submit("A/alice", "monitoring", step, key="P1", join_running=False)
+    assert started.wait(5)
+    second = runner.submit("A/alice", "monitoring", step, key="P1", join_running=False)
+    assert second.id != first.id  # the running step read his results before this write
+    third = runner.submit("A/alice", "monitoring", step, key="P1", join_running=False)
+    assert third.id == second.id  # ... but the waiting one reads them when it starts
+    time.sleep(0.2)  # a free worker does not start the second while the first runs
+    assert runner.get(second.id, "A/alice").state == "queued"
+    release.set()
+    assert runner.wait_idle(30)
+    assert most[0] == 1 and runner.get(second.id, "A/alice").state == "done"
+    runner.shutdown()
+
+
+def test_a_job_that_waited_out_its_budget_in_the_queue_is_not_started() -> None:
+    runner = JobRunner(workers=1, budget_s=0.2)
+    release, ran = threading.Event(), []
+
+    def blocked(_: Progress) -> None:
+        release.wait(5)
+
+    runner.submit("A/alice", "test", blocked, budget_s=30)
+    late = runner.submit("A/alice", "test", lambda _: ran.append(1))
+    time.sleep(0.4)
+    release.set()
+    assert _finished(runner, late.id) == "failed" and ran == []
+    assert runner.get(late.id, "A/alice").error == (
+        "waited longer than its budget of 0.2 s for a free worker: the server is busy, "
+        "try again later")
+    runner.shutdown()
+
+
 def test_finished_jobs_are_forgotten_after_keep_s() -> None:
     now = [0.0]
     runner = JobRunner(workers=1, keep_s=10.0, clock=lambda: now[0])

@@ -1,5 +1,7 @@
 """Monitoring in the web app: adopt a plan on his page or by the API, follow-up results
-judged against his forecast band, the alerts shown and acknowledged.
+judged against his forecast band, the alerts shown and acknowledged. On the page and by
+the API's observations and FHIR import, the adoption and the step run as background jobs
+(the page follows them, then confirms); the service functions also run them in the call.
 
 P001 (clinic A) is post-TRT and azoospermic on 2025-10-20; his plan starts 2025-10-21, so
 a semen analysis with sperm afterwards must raise the cited CRYO alert (a rule check that
@@ -46,6 +48,33 @@ def _figure(page: str, name: str) -> dict[str, object]:
     return figure
 
 
+def _settled(client: TestClient) -> None:
+    """Wait until the app's background jobs (adoption, monitoring steps) are done."""
+    assert client.app.state.jobs.wait_idle(300), "the jobs did not finish"  # type: ignore[attr-defined]
+
+
+def _job_done(client: TestClient, job: dict[str, object]) -> dict[str, object]:
+    """A job's result once it is done (waiting for it)."""
+    _settled(client)
+    status = client.get(str(job["status_url"])).json()
+    assert status["state"] == "done", status
+    result: dict[str, object] = client.get(str(job["result_url"])).json()
+    return result
+
+
+def _follow_page_job(client: TestClient, page: str, testid: str) -> str:
+    """His page's job box (``testid``) until the job is done: the page it then leads to."""
+    found = re.search(
+        rf'data-testid="{testid}" data-state="(queued|running)">.*?data-job-then="([^"]+)"',
+        page, re.S,
+    )
+    assert found, f"the page shows the {testid} with its progress"
+    _settled(client)
+    done = client.get(html.unescape(found.group(2)), follow_redirects=False)
+    assert done.status_code == 303
+    return str(done.headers["location"])
+
+
 def test_the_page_offers_only_the_protocols_appropriate_for_him(client_for: ClientFor) -> None:
     page = client_for("alice").get("/patients/P001").text
     form = page[page.index('data-testid="adopt-plan"') :]
@@ -81,8 +110,15 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
         follow_redirects=False,
     )
     assert adopted.status_code == 303
-    assert adopted.headers["location"] == "/patients/P001?saved=plan#monitoring"
-    page = html.unescape(alice.get("/patients/P001").text)
+    assert adopted.headers["location"] == "/patients/P001#monitoring"
+    running = alice.get("/patients/P001").text
+    assert re.search(r'<button type="submit" class="primary" disabled', running) or (
+        'data-state="running"' not in running and 'data-state="queued"' not in running
+    )  # adopting is disabled while his adoption runs
+    confirmed = _follow_page_job(alice, running, "adoption-job")
+    assert confirmed == "/patients/P001?saved=plan#monitoring"
+    page = html.unescape(alice.get(confirmed).text)
+    assert "Plan adopted; his forecast band and checks are below." in page
     shown = _text(page)
     assert (
         f"Adopted plan: hCG 3000 IU every other day + clomiphene 25 mg daily "
@@ -102,7 +138,9 @@ def test_plan_follow_up_alert_and_acknowledgement_on_the_page(client_for: Client
     }
     swapped = alice.post("/patients/P001/semen", data=form, headers={"HX-Request": "true"})
     assert swapped.status_code == 200
-    page = html.unescape(swapped.text)
+    judged = _follow_page_job(alice, swapped.text, "step-job")  # his new result judged
+    assert judged == "/patients/P001?saved=step#monitoring"
+    page = html.unescape(alice.get(judged).text)
     row = re.search(r'<tr data-alert="(\d+)" class="alert-info">(.*?)</tr>', page, re.S)
     assert row, "the new alert is listed"
     cells = _text(row.group(2))
@@ -157,7 +195,12 @@ def test_monitoring_by_the_api(client_for: ClientFor) -> None:
 
     added = alice.post("/api/patients/P002/observations", json={"semen": [SPERM]}, headers=headers)
     assert added.status_code == 201, added.text
-    assert "offer_cryopreservation" in [a["code"] for a in added.json()["alerts"]]
+    step = added.json()["monitoring"]  # the step is a job of his clinic: anna sees it too
+    assert step["kind"] == "monitoring" and step["state"] in ("queued", "running", "done")
+    judged = _job_done(alice, step)
+    assert "offer_cryopreservation" in [a["code"] for a in judged["alerts"]]  # type: ignore[union-attr]
+    assert client_for("anna").get(step["status_url"]).status_code == 200
+    assert bob.get(step["status_url"]).status_code == 404  # not another clinic's
 
     report = alice.get("/api/patients/P002/monitoring").json()
     assert list(report) == ["patient", "plan", "forecast", "observations", "alerts"]
@@ -200,7 +243,8 @@ def test_a_patient_without_a_plan_has_no_monitoring(client_for: ClientFor) -> No
     added = bob.post(
         "/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=api_token(bob)
     )
-    assert added.status_code == 201 and "alerts" not in added.json()
+    assert added.status_code == 201
+    assert "alerts" not in added.json() and "monitoring" not in added.json()  # no plan: no step
 
 
 def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
@@ -212,7 +256,8 @@ def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
             "/patients/P001/monitoring/plan", data=data, headers={"HX-Request": "true"}
         )
         assert swapped.status_code == 200
-    shown = _text(swapped.text)
+        _settled(alice)  # one adoption of his at a time: the second waits for the first
+    shown = _text(alice.get("/patients/P001").text)
     assert "Adopted plan: hCG 3000 IU s.c. every other day from" in shown
     assert "Adopt another plan (this one is then superseded)" in shown
     assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"
@@ -229,7 +274,7 @@ def test_a_man_without_androgens_on_a_plan_gets_his_next_result_judged(
     lab = {"date": "2025-12-14", "analyte": "lh", "value": 4.0, "unit": "IU/L"}
     added = bob.post("/api/patients/PRL-034/observations", json={"labs": [lab]}, headers=headers)
     assert added.status_code == 201, added.text
-    assert "alerts" in added.json()
+    assert _job_done(bob, added.json()["monitoring"])["alerts"] is not None
     report = bob.get("/api/patients/PRL-034/monitoring").json()
     assert report["forecast"]["as_of"] == "2025-12-14"
 

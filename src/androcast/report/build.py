@@ -92,7 +92,11 @@ def patient_report(
 
 
 def json_script(data: Any) -> Markup:
-    """JSON safe inside ``<script type="application/json">`` (no ``</script>`` break-out)."""
+    """JSON safe inside ``<script type="application/json">`` (no ``</script>`` break-out).
+    What this returned already (Markup) passes unchanged: a page may keep a figure
+    serialised once and show it on every view."""
+    if isinstance(data, Markup):
+        return data
     text = json.dumps(data, default=str).replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(text.replace("&", "\\u0026"))
 

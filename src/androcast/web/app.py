@@ -109,6 +109,9 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         max_failures=settings.login_max_failures, window_s=settings.login_window_s
     )
     app.state.outlooks = ResultCache(max_entries=settings.outlook_cache_entries)
+    # What his page shows computed from his record (cheap but not free): kept apart from
+    # the outlooks so that busy pages never push out a prognosis that took seconds.
+    app.state.pages = ResultCache(max_entries=settings.page_cache_entries)
     app.state.access_audit = AccessAudit(opened)
     app.state.jobs = JobRunner(
         workers=settings.job_workers,

@@ -12,17 +12,26 @@ The interface (what the pages and their progress bars rely on)::
 
 ``work`` is called in a worker thread with a ``Progress``: ``progress(0.5, "plan made")``
 reports how far it got (0-1) and a short message; it raises ``JobExpired`` once the job has
-run past its budget, so a computation that reports at its steps stops at the next one (a
-thread cannot be killed: the computations are bounded in size before they start, the budget
-stops the rest). States: ``queued``, ``running``, ``done`` and ``failed`` (``error`` holds
-the message: the AndrocastError's text, or that it took longer than its budget).
+run past its budget (counted from its submission: a job that waited it out in the queue is
+not started), so a computation that reports at its steps stops at the next one (a thread
+cannot be killed: the computations are bounded in size before they start, the budget stops
+the rest). Two jobs with the same ``key`` never run at once. States: ``queued``,
+``running``, ``done`` and ``failed`` (``error`` holds the message: the AndrocastError's
+text, or that it took longer than its budget).
 
-``owner`` (clinic and user name) scopes a job: another owner's job is not found. ``key``
-names what a job computes (say, his outlook at record version 7): while a job with the same
-owner and key is queued or running, ``submit`` returns it instead of queueing another, so a
-reloaded page never queues the same work twice. At most ``max_pending`` jobs wait or run;
-beyond that ``submit`` raises ``QueueFull`` (503 with Retry-After at the edge). Finished jobs
-are kept ``keep_s`` seconds and at most ``max_kept`` of them (oldest dropped first).
+``owner`` (clinic and user name) scopes a job: another owner's job is not found, unless the
+job names an ``audience`` (an owner prefix, say the clinic's ``"A/"``) that the owner is
+in. ``key`` names what a job computes (say, his outlook at record version 7): while a job
+with the same key is queued or running (and visible to the owner), ``submit`` returns it
+instead of queueing another, so a reloaded page never queues the same work twice;
+``join_running=False`` joins only a job that has not started (work that reads its input
+when it starts, like a monitoring step after new results: one already running may have read
+too early). ``find`` answers the unfinished job of a key. At most ``max_pending`` jobs wait
+or run; beyond that ``submit`` raises ``QueueFull`` (503 with Retry-After at the edge),
+except for ``essential`` work that must follow a write already made (bounded by its key:
+one waiting per key). ``priority``: lower runs first (a clinician waiting on a save before a
+report); in order of submission within one. Finished jobs are kept ``keep_s`` seconds and at
+most ``max_kept`` of them (oldest dropped first).
 
 ``result_url`` defaults to ``/api/jobs/{id}/result`` (for work returning JSON); a job that
 fills a cache instead names the page that shows what it made.
@@ -35,8 +44,9 @@ the job finishes.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
-import queue
 import secrets
 import threading
 import time
@@ -91,6 +101,7 @@ class _Job:
     budget_s: float
     result_url: str | None
     created_s: float
+    audience: str | None = None
     state: State = "queued"
     progress: float = 0.0
     message: str = "waiting for a free worker"
@@ -154,6 +165,10 @@ class Progress:
             raise JobExpired()
 
 
+def _visible(job: _Job, owner: str) -> bool:
+    return job.owner == owner or (job.audience is not None and owner.startswith(job.audience))
+
+
 def _view(job: _Job) -> JobView:
     return JobView(
         job.id, job.kind, job.state, job.progress, job.message, job.error, job.result_url
@@ -174,10 +189,15 @@ class JobRunner:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.budget_s = budget_s
+        # A heap of (priority, order, job, work); ``None`` work stops a worker.
+        self._heap: list[tuple[int, int, _Job | None, Callable[[Progress], Any] | None]] = []
+        self._order = itertools.count()
+        self._ready = threading.Condition()
+        self._running_keys: set[Hashable] = set()
+        self._deferred: dict[Hashable, list[tuple[int, int, _Job | None,
+                                                  Callable[[Progress], Any] | None]]] = {}
         # Daemon threads (not a ThreadPoolExecutor, whose threads the interpreter joins at
         # exit): a server stopping does not wait for a long computation to end.
-        self._queue: queue.SimpleQueue[tuple[_Job, Callable[[Progress], Any]] | None] = (
-            queue.SimpleQueue())
         self._workers = [
             threading.Thread(target=self._serve, name=f"androcast-job-{i}", daemon=True)
             for i in range(workers)
@@ -200,17 +220,22 @@ class JobRunner:
         key: Hashable | None = None,
         budget_s: float | None = None,
         result_url: str | None = None,
+        audience: str | None = None,
+        join_running: bool = True,
+        essential: bool = False,
+        priority: int = 1,
     ) -> JobView:
-        """Queue ``work`` (or return the unfinished job of ``owner`` with the same ``key``)."""
+        """Queue ``work`` (or return the unfinished job with the same ``key``)."""
         now = self._clock()
         with self._lock:
             self._forget_old(now)
             if key is not None:
+                joinable = ("queued", "running") if join_running else ("queued",)
                 for job in self._jobs.values():
-                    if job.owner == owner and job.key == key and job.state not in FINISHED:
+                    if job.key == key and job.state in joinable and _visible(job, owner):
                         return _view(job)
             pending = sum(1 for j in self._jobs.values() if j.state not in FINISHED)
-            if pending >= self._max_pending:
+            if pending >= self._max_pending and not essential:
                 raise QueueFull(pending)
             job = _Job(
                 id=secrets.token_urlsafe(12),
@@ -220,10 +245,19 @@ class JobRunner:
                 budget_s=self.budget_s if budget_s is None else budget_s,
                 result_url=result_url,
                 created_s=now,
+                audience=audience,
             )
             self._jobs[job.id] = job
-        self._queue.put((job, work))
+        self._put(priority, job, work)
         return _view(job)
+
+    def find(self, owner: str, key: Hashable) -> JobView | None:
+        """The queued or running job of ``key`` that ``owner`` may see, if any."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.key == key and job.state not in FINISHED and _visible(job, owner):
+                    return _view(job)
+        return None
 
     def get(self, job_id: str, owner: str) -> JobView:
         return _view(self._job(job_id, owner))
@@ -242,25 +276,72 @@ class JobRunner:
                 job.changed.wait(timeout_s)
             return _view(job)
 
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no job is queued or running (True), or ``timeout_s`` passed (False)."""
+        deadline = self._clock() + timeout_s
+        while True:
+            with self._lock:
+                busy = [j for j in self._jobs.values() if j.state not in FINISHED]
+            if not busy:
+                return True
+            left = deadline - self._clock()
+            if left <= 0:
+                return False
+            with busy[0].changed:
+                if busy[0].state not in FINISHED:
+                    busy[0].changed.wait(min(left, 1.0))
+
     def shutdown(self) -> None:
         """Stop taking jobs: each worker ends after its current one (not waited for)."""
         for _ in self._workers:
-            self._queue.put(None)
+            self._put(-1, None, None)  # before any job still waiting
+
+    def _put(self, priority: int, job: _Job | None, work: Callable[[Progress], Any] | None
+             ) -> None:
+        with self._ready:
+            heapq.heappush(self._heap, (priority, next(self._order), job, work))
+            self._ready.notify()
 
     def _serve(self) -> None:
-        while (item := self._queue.get()) is not None:
-            self._run(*item)
+        while True:
+            with self._ready:
+                while True:
+                    while not self._heap:
+                        self._ready.wait()
+                    item = heapq.heappop(self._heap)
+                    job = item[2]
+                    if job is None or job.key is None or job.key not in self._running_keys:
+                        break
+                    # Two jobs of one key never run at once (his second monitoring step
+                    # starts from what the first kept): it waits for the first to end.
+                    self._deferred.setdefault(job.key, []).append(item)
+                if job is not None and job.key is not None:
+                    self._running_keys.add(job.key)
+            work = item[3]
+            if job is None or work is None:
+                return
+            try:
+                self._run(job, work)
+            finally:
+                if job.key is not None:
+                    with self._ready:
+                        self._running_keys.discard(job.key)
+                        for waiting in self._deferred.pop(job.key, []):
+                            heapq.heappush(self._heap, waiting)
+                        self._ready.notify_all()
 
     def _job(self, job_id: str, owner: str) -> _Job:
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None or job.owner != owner:
+        if job is None or not _visible(job, owner):
             raise JobNotFound(job_id)
         return job
 
     def _run(self, job: _Job, work: Callable[[Progress], Any]) -> None:
         start = self._clock()
-        progress = Progress(job, start + job.budget_s, self._clock)
+        # The budget counts from submission: a job that waited it out for a worker is not
+        # started (whoever asked has long given up; the server is too busy).
+        progress = Progress(job, job.created_s + job.budget_s, self._clock)
         with job.changed:
             job.state, job.started_s, job.message = "running", start, "started"
             job.changed.notify_all()
@@ -268,8 +349,14 @@ class JobRunner:
         error: str | None = None
         result: Any = None
         try:
-            progress.check()  # waited in the queue past its whole budget: do not start
-            result = work(progress)
+            try:
+                progress.check()
+            except JobExpired:
+                state, error = "failed", (
+                    f"waited longer than its budget of {job.budget_s:g} s for a free worker: "
+                    "the server is busy, try again later")
+            else:
+                result = work(progress)
         except JobExpired:
             state, error = "failed", f"took longer than its budget of {job.budget_s:g} s"
         except AndrocastError as err:

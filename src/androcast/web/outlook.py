@@ -125,11 +125,11 @@ class ResultCache:
 
 
 def kept_or_computed(cache: ResultCache, record: RecordKey, what: str,
-                     compute: Callable[[], T]) -> T:
+                     compute: Callable[[], T], params: tuple[Any, ...] = ()) -> T:
     """A quick result of his record (milliseconds, say the protocols he may adopt): kept per
-    record version like the rest, but computed outside the bound on long computations, so a
-    page never waits behind a prognosis for it."""
-    key = _Key(record, what, ())
+    record version (and ``params``) like the rest, but computed outside the bound on long
+    computations, so a page never waits behind a prognosis for it."""
+    key = _Key(record, what, params)
     kept = cache.peek(key)
     if kept is None:
         kept = compute()

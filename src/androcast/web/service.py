@@ -3,24 +3,26 @@
 Every function takes the user's clinic and touches only that clinic's patients (the store
 looks patients up by clinic and identifier), so tenancy holds for pages and API alike.
 A write reassesses the patient and keeps the assessment, as the CLI does; new results of a
-man on an adopted plan run the monitoring step (``workflows.monitoring``) in the same
-transaction. The computations (a plan adopted, the step) run within the bound the caller
-passes (``bound``: the outlook cache's bound on concurrent computations).
+man on an adopted plan then run the monitoring step (``workflows.monitoring``): read,
+compute holding no lock, keep in a short write. The computations (a plan adopted, the step)
+run within the bound the caller passes (``bound``: the outlook cache's bound on concurrent
+computations), or, when the caller passes ``schedule``, later as a background job: the
+write then answers at once with the job that judges his new results.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from androcast.errors import StoreError, UnknownCodeError
+from androcast.errors import IdentifierError, StoreError, UnknownCodeError
 from androcast.io.fhir import export_bundle, parse_bundle_entries
-from androcast.labs import Case, LabResult, SemenAnalysis
+from androcast.labs import Case, LabResult, SemenAnalysis, patient_identifier
 from androcast.store import (
     Chart,
     PatientSummary,
@@ -32,7 +34,7 @@ from androcast.store import (
     load_chart,
     save_chart,
 )
-from androcast.store.monitoring import ACTIVE
+from androcast.store.monitoring import ACTIVE, active_plan
 from androcast.store.schema import (
     AlertRow,
     AssessmentRow,
@@ -45,6 +47,8 @@ from androcast.workflows import monitoring, records
 from androcast.workflows.records import Bound, unbounded
 
 T = TypeVar("T")
+#: Runs a patient's monitoring step later (a background job): what to answer about it.
+Schedule = Callable[[str], Any]
 
 
 class PatientNotFound(LookupError):
@@ -193,6 +197,56 @@ def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) 
     return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on, version)
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What a patient's page shows, named by what changes it: his record version (bumped by
+    every change to his record), his newest assessment, his active plan, its newest forecast
+    and how many alerts are raised and acknowledged. The same stamp, the same page data."""
+
+    identifier: str  # as stored
+    version: int
+    assessment: int | None
+    plan: int | None
+    forecast: int | None
+    alerts: int
+    acknowledged: int
+
+
+def stamp(store: Store, clinic: str, identifier: str) -> Stamp:
+    """His page's stamp in one query (a cached page is then served without loading him)."""
+    try:
+        wanted = patient_identifier(identifier, "patient")
+    except IdentifierError:
+        raise PatientNotFound(identifier) from None
+    mine = PatientRow.id
+    active_plan = (select(func.max(PlanRow.id))
+                   .where(PlanRow.patient_id == mine, PlanRow.status == ACTIVE)
+                   .scalar_subquery())
+    query = (
+        select(
+            PatientRow.identifier,
+            PatientRow.version,
+            select(func.max(AssessmentRow.id)).where(AssessmentRow.patient_id == mine)
+            .scalar_subquery(),
+            active_plan,
+            select(func.max(ForecastRow.id)).where(ForecastRow.patient_id == mine,
+                                                   ForecastRow.plan_id == active_plan)
+            .scalar_subquery(),
+            select(func.count(AlertRow.id)).where(AlertRow.patient_id == mine)
+            .scalar_subquery(),
+            select(func.count(AlertRow.acknowledged_at)).where(AlertRow.patient_id == mine)
+            .scalar_subquery(),
+        )
+        .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+        .where(ClinicRow.name == clinic, PatientRow.identifier == wanted)
+    )
+    with store.reading() as session:
+        row = session.execute(query).first()
+    if row is None:
+        raise PatientNotFound(identifier)
+    return Stamp(row[0], int(row[1]), row[2], row[3], row[4], int(row[5]), int(row[6]))
+
+
 def latest(
     store: Store, clinic: str, identifier: str
 ) -> tuple[Mapping[str, Any] | None, dt.date | None]:
@@ -235,23 +289,30 @@ def add_results(
     semen: Iterable[SemenAnalysis] = (),
     today: dt.date,
     bound: Bound = unbounded,
+    schedule: Schedule | None = None,
 ) -> dict[str, Any]:
     """Follow-up results for a stored patient, then a new assessment as of ``today`` and,
-    on an adopted plan, the monitoring step (``alerts``: those the new results raised).
+    on an adopted plan, the monitoring step (``alerts``: those the new results raised; with
+    ``schedule``, ``monitoring``: what it answered, the job that will judge them).
 
     The results and the assessment are one short write; the step computes outside it and
     keeps its forecast and alerts in a second short write."""
-    def work(session: Any) -> records.Added:
+    def work(session: Any) -> tuple[records.Added, bool]:
         stored = _chart(session, identifier, clinic).patient.id
-        return records.add_results(session, stored, labs=labs, semen=semen, clinic=clinic,
-                                   today=today, judge=False)
+        added = records.add_results(session, stored, labs=labs, semen=semen, clinic=clinic,
+                                    today=today, judge=False)
+        return added, active_plan(session, stored, clinic=clinic) is not None
 
     labs, semen = tuple(labs), tuple(semen)  # a retry reads them again
-    added = store.write(actor, work)
+    added, on_plan = store.write(actor, work)
     identifier = added.identifier
-    alerts = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
     result = {**summary_dict(added.summary), "patient": identifier,
               "assessment": added.assessment}
+    if not on_plan:
+        return result
+    if schedule is not None:
+        return {**result, "monitoring": schedule(identifier)}
+    alerts = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
     return result if alerts is None else {**result, "alerts": alerts}
 
 
@@ -300,26 +361,36 @@ def import_bundle(
     today: dt.date,
     bound: Bound = unbounded,
     strict: bool = False,
+    schedule: Schedule | None = None,
 ) -> dict[str, Any]:
     """A FHIR bundle: what androcast keeps, all of it or nothing (entries it does not keep
     are skipped and listed; ``strict`` refuses them); each imported patient is reassessed
     and, on an adopted plan, his new results judged (``alerts`` by patient, for those on a
-    plan) after the import's transaction, holding no lock while it computes."""
+    plan) after the import's transaction, holding no lock while it computes; with
+    ``schedule``, as background jobs (``monitoring`` by patient: what ``schedule`` answered)."""
     parsed = parse_bundle_entries(bundle, as_of=today, source="bundle", strict=strict)
     charts = parsed.charts
-    imported = store.write(actor, lambda session: records.import_charts(
-        session, charts, clinic=clinic, today=today, judge=False))  # again on a conflict
-    alerts: dict[str, list[dict[str, Any]]] = {}
-    for chart in charts:
-        raised = monitoring_step(store, clinic, actor, chart.patient.id, today=today,
-                                 bound=bound)
-        if raised is not None:
-            alerts[chart.patient.id] = raised
+
+    def work(session: Any) -> tuple[records.Imported, list[str]]:
+        done = records.import_charts(session, charts, clinic=clinic, today=today, judge=False)
+        planned = [c.patient.id for c in charts
+                   if active_plan(session, c.patient.id, clinic=clinic) is not None]
+        return done, planned
+
+    imported, planned = store.write(actor, work)  # again on a conflict
     result = {
         **summary_dict(imported.summary),
         "patients": [c.patient.id for c in charts],
         **parsed.report(),
     }
+    if schedule is not None:
+        jobs = {identifier: schedule(identifier) for identifier in planned}
+        return {**result, "monitoring": jobs} if jobs else result
+    alerts: dict[str, list[dict[str, Any]]] = {}
+    for identifier in planned:
+        raised = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
+        if raised is not None:
+            alerts[identifier] = raised
     return {**result, "alerts": alerts} if alerts else result
 
 
@@ -342,6 +413,26 @@ def plan_choices(case: Case) -> dict[str, str]:
     return {p.id: p.name for p in monitoring.appropriate(case)}
 
 
+def _untold(fraction: float, message: str = "") -> None:
+    """Progress nobody follows (a plan adopted by the API without a job)."""
+
+
+def adoption_case(
+    store: Store,
+    clinic: str,
+    identifier: str,
+    *,
+    protocol: str,
+    start: dt.date,
+    today: dt.date,
+) -> Case:
+    """His case for adopting ``protocol`` from ``start`` (a short read): refuses a protocol
+    his interpretation rules out and a start outside his record's dates."""
+    with store.reading() as session, _his(identifier):
+        return monitoring.adoption_case(session, identifier, protocol=protocol, start=start,
+                                        today=today, clinic=clinic, only_appropriate=True)
+
+
 def adopt_plan(
     store: Store,
     clinic: str,
@@ -353,13 +444,16 @@ def adopt_plan(
     today: dt.date,
     particles: int,
     bound: Bound = unbounded,
+    progress: Callable[[float, str], None] | None = None,
 ) -> monitoring.Adopted:
     """Adopt one of the protocols appropriate for him from ``start`` (his band, alerts): his
-    first band is computed holding no lock, then the plan kept in a short write."""
-    with store.reading() as session, _his(identifier):
-        case = monitoring.adoption_case(session, identifier, protocol=protocol, start=start,
-                                        today=today, clinic=clinic, only_appropriate=True)
-    result = bound(lambda: monitoring.adoption_step(case, protocol, start, particles))
+    case read, his first band computed holding no lock (within ``bound``; ``progress`` told
+    how far it got), then the plan kept in a short write."""
+    case = adoption_case(store, clinic, identifier, protocol=protocol, start=start, today=today)
+    told = progress or _untold
+    result = bound(lambda: monitoring.adoption_step(case, protocol, start, particles,
+                                                    progress=told))
+    told(0.95, "keeping the plan, its band and alerts")
     with store.transaction(actor) as session, _his(identifier):
         return monitoring.save_adoption(session, case.patient.id, case, result,
                                         protocol=protocol, start=start, clinic=clinic,

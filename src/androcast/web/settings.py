@@ -14,7 +14,8 @@ class WebSettings:
     ``secure_cookies``: send the session cookie only over HTTPS. Turn it off only for a
     server on the loopback interface (``androcast demo``, tests), where there is no TLS.
     ``particles``: virtual men in a patient's twin for the prognosis and plan of his page
-    (more: narrower intervals, slower); ``outlook_cache_entries`` bounds the results kept.
+    (more: narrower intervals, slower); ``outlook_cache_entries`` bounds the results kept;
+    ``page_cache_entries`` the patient pages' data kept (``routes.pages``: a few per man).
 ``trusted_proxies``: addresses of reverse proxies (TLS terminators) whose X-Forwarded-For
 names the client (``androcast serve --trusted-proxy``); from any other peer it is ignored.
 ``max_body_bytes``: the largest request body on every path (API, forms, FHIR: 413 beyond).
@@ -31,6 +32,7 @@ asking for a prognosis waits for its job before it shows the job's progress inst
     login_window_s: float = 300.0
     particles: int = 32
     outlook_cache_entries: int = 64
+    page_cache_entries: int = 512
     max_body_bytes: int = MAX_BODY_BYTES
     trusted_proxies: tuple[str, ...] = ()
     job_workers: int = 2

@@ -10,6 +10,7 @@ the step's computation (seconds) outside any write transaction (``step_input``, 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 from typing import Any
@@ -137,11 +138,19 @@ def adoption_case(
     return case
 
 
-def adoption_step(case: Case, protocol: str, start: dt.date, n: int, seed: int = 1
-                  ) -> StepResult:
+def _quiet(fraction: float, message: str = "") -> None:
+    """Progress nobody follows (the CLI)."""
+
+
+def adoption_step(case: Case, protocol: str, start: dt.date, n: int, seed: int = 1,
+                  progress: Callable[[float, str], None] = _quiet) -> StepResult:
     """His first band on the plan and alerts on results after its start (seconds; no
-    database)."""
-    return monitor(start_monitoring(case, protocol, start, n=n, seed=seed), case)
+    database). ``progress(fraction, what)`` is told before each of its two parts (a
+    background job's progress bar; it may raise to stop the work there)."""
+    progress(0.1, "personalising his twin to his results")
+    state = start_monitoring(case, protocol, start, n=n, seed=seed)
+    progress(0.7, "his forecast band on the plan, and alerts on results since its start")
+    return monitor(state, case)
 
 
 def save_adoption(

@@ -24,6 +24,13 @@ def outlooks_of(request: Request) -> ResultCache:
     return cache
 
 
+def pages_of(request: Request) -> ResultCache:
+    """What patient pages show, kept per record (``routes.pages``)."""
+    cache = request.app.state.pages
+    assert isinstance(cache, ResultCache)
+    return cache
+
+
 def jobs_of(request: Request) -> JobRunner:
     runner = request.app.state.jobs
     assert isinstance(runner, JobRunner)
@@ -33,6 +40,12 @@ def jobs_of(request: Request) -> JobRunner:
 def clinic_of(user: WebSession) -> str:
     assert user.clinic is not None
     return user.clinic
+
+
+def actor_of(user: WebSession) -> str:
+    """Who a write is recorded as (the audit trail's actor)."""
+    assert user.username is not None
+    return user.username
 
 
 def owner_of(user: WebSession) -> str:

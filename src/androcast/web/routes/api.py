@@ -30,6 +30,7 @@ from androcast.web.auth import User, csrf_guard
 from androcast.web.boundary import StrictJSONRoute
 from androcast.web.catalogue import choices
 from androcast.web.outlook import RecordKey, patient_plan, patient_prognosis
+from androcast.web.routes._patient_jobs import schedule_step
 from androcast.web.routes._shared import outlooks_of, settings_of, store_of
 from androcast.web.sessions import WebSession
 
@@ -318,8 +319,9 @@ def add_observations(
     request: Request, identifier: Identifier, body: Observations, user: User
 ) -> dict[str, Any]:
     """Add results (case-file entries) to a stored patient and reassess him as of today; on
-    an adopted plan each new result is judged against his forecast band (``alerts``: those
-    raised, with rule and citation) and the forecast learns from it."""
+    an adopted plan each new result is then judged against his forecast band, and the
+    forecast learns from it, in a background job (``monitoring``: the job; its result lists
+    the ``alerts`` raised, with rule and citation)."""
     store, clinic, today = store_of(request), _clinic(user), dt.date.today()
     view = service.patient_view(store, clinic, identifier, today=today)
     p = view.case.patient
@@ -335,7 +337,7 @@ def add_observations(
         labs=case.labs,
         semen=case.semen,
         today=today,
-        bound=outlooks_of(request).run,
+        schedule=schedule_step(request, user),
     )
 
 
@@ -511,14 +513,15 @@ def fhir_import(
     user: User,
 ) -> dict[str, Any]:
     """Import a bundle into your clinic: all entries, or on any invalid entry nothing. A
-    patient on an adopted plan has his new results judged (``alerts`` by patient)."""
+    patient on an adopted plan has his new results judged in a background job
+    (``monitoring``: the job by patient; its result lists the ``alerts``)."""
     return service.import_bundle(
         store_of(request),
         _clinic(user),
         _actor(user),
         bundle,
         today=dt.date.today(),
-        bound=outlooks_of(request).run,
+        schedule=schedule_step(request, user),
     )
 
 

@@ -1,5 +1,8 @@
 """Background jobs over HTTP (``web.jobs``): status, result, server-sent events, and the
-jobs the API starts (a posted case's prognosis or plan, a stored patient's outlook).
+jobs the API and pages start (a posted case's prognosis or plan, a stored patient's
+outlook, a plan adopted for him, his monitoring step after new results).
+
+A stored patient's adoption and monitoring step are his clinic's jobs (``_patient_jobs``).
 
 A job belongs to the user who started it (his clinic and user name): another user's job
 is 404. Starting one answers 202 with the job (its ``status_url``, ``events_url`` and
@@ -27,6 +30,7 @@ from androcast.web.auth import User, csrf_guard
 from androcast.web.boundary import StrictJSONRoute
 from androcast.web.jobs import JobView, Progress
 from androcast.web.outlook import Outlook, RecordKey, patient_plan, patient_prognosis
+from androcast.web.routes._patient_jobs import start_adoption
 from androcast.web.routes._shared import (
     clinic_of,
     jobs_of,
@@ -35,7 +39,14 @@ from androcast.web.routes._shared import (
     settings_of,
     store_of,
 )
-from androcast.web.routes.api import ERRORS, AsOf, Identifier, PlanRequest, PrognosisRequest
+from androcast.web.routes.api import (
+    ERRORS,
+    AsOf,
+    Identifier,
+    PlanAdoption,
+    PlanRequest,
+    PrognosisRequest,
+)
 from androcast.web.sessions import WebSession
 
 router = APIRouter(
@@ -157,3 +168,18 @@ def start_outlook(request: Request, user: WebSession, identifier: str) -> JobVie
         key=("outlook", record),
         result_url=f"/patients/{quote(identifier, safe='')}/outlook",
     )
+
+
+@router.post(
+    "/adopt/{identifier}",
+    tags=["jobs"],
+    status_code=202,
+    responses={404: {"description": "no such patient in your clinic"}},
+)
+def adoption_job(
+    request: Request, identifier: Identifier, body: PlanAdoption, user: User
+) -> dict[str, Any]:
+    """``POST /api/patients/{identifier}/monitoring/plan`` as a background job (a bad
+    protocol or start is 422 at once): its result is that answer."""
+    return start_adoption(request, user, identifier, protocol=body.protocol,
+                          start=body.start or dt.date.today()).to_dict()

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.status import (
     HTTP_202_ACCEPTED,
@@ -30,6 +31,7 @@ from androcast.errors import AndrocastError, DateError, InputFileError
 from androcast.interpret import interpret
 from androcast.protocol import pathway_for, plan_rules
 from androcast.report import patient_report, render_report, timeline
+from androcast.report.build import json_script
 from androcast.report.charts import (
     forecast_band_figure,
     plan_figure,
@@ -59,11 +61,18 @@ from androcast.web.outlook import (
     kept_or_computed,
     kept_outlook,
 )
+from androcast.web.routes._patient_jobs import (
+    adoption_key,
+    schedule_step,
+    start_adoption,
+    step_key,
+)
 from androcast.web.routes._shared import (
     is_htmx,
     jobs_of,
     outlooks_of,
     owner_of,
+    pages_of,
     settings_of,
     store_of,
 )
@@ -209,6 +218,11 @@ def _record(user: WebSession, view: service.PatientView, today: dt.date) -> Reco
     return RecordKey(_clinic(user), view.case.patient.id, view.version, today)
 
 
+def _serialised(figure: Any) -> Markup | None:
+    """A figure as its page's JSON script (``json_script``), made once where it is kept."""
+    return None if figure is None else json_script(figure)
+
+
 def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
     """The prognosis and plan as the templates read them (their JSON) with their charts."""
     if outlook is None:
@@ -216,8 +230,8 @@ def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
     prognosis, plan = outlook.prognosis.to_dict(), outlook.plan.to_dict()
     return {
         "outlook": {"prognosis": prognosis, "plan": plan},
-        "prognosis_figure": prognosis_figure(prognosis),
-        "plan_figure": plan_figure(plan),
+        "prognosis_figure": _serialised(prognosis_figure(prognosis)),
+        "plan_figure": _serialised(plan_figure(plan)),
         "error": None,
     }
 
@@ -243,7 +257,7 @@ def _monitoring_context(report: dict[str, Any] | None, plan_choices: dict[str, s
     acting = set(report["plan"]["escalations"])
     return {
         "monitoring": report,
-        "monitoring_figure": figure,
+        "monitoring_figure": _serialised(figure),
         "escalations": [e for e in plan_rules().escalations if e.id in acting],
         "open_alerts": sum(1 for a in report["alerts"] if a["acknowledged_at"] is None),
         **choices,
@@ -254,6 +268,7 @@ SAVED = {
     "lab": "Laboratory result saved; his assessment is updated.",
     "semen": "Semen analysis saved; his assessment is updated.",
     "plan": "Plan adopted; his forecast band and checks are below.",
+    "step": "His new results are judged against his forecast band; alerts, if any, are below.",
     "alert": "Alert acknowledged.",
     "reassessed": "Reassessed as of today.",
 }
@@ -268,13 +283,70 @@ def _cheap_pathway(view: service.PatientView) -> dict[str, Any]:
                            "citations": list(pathway.first_citations)}}
 
 
+@dataclass(frozen=True)
+class PageParts:
+    """What his page shows that follows from his stored record alone (his record, its
+    timeline, flowsheet and chart, the pathway his assessment chooses, his monitoring and
+    the protocols he may adopt): pure functions of what his ``service.Stamp`` names, so kept
+    per stamp and computed once, not on every view."""
+
+    view: service.PatientView
+    timeline: Any
+    figure: Any
+    sheet: Any
+    pathway: dict[str, Any]
+    report: dict[str, Any] | None
+    monitoring: dict[str, Any]
+
+
+def page_parts(request: Request, user: WebSession, identifier: str, today: dt.date
+               ) -> tuple[PageParts, RecordKey]:
+    """His page's parts (kept for his stamp, or read and computed now) and his record key."""
+    store, clinic = store_of(request), _clinic(user)
+    stamp = service.stamp(store, clinic, identifier)
+    record = RecordKey(clinic, stamp.identifier, stamp.version, today)
+
+    def compute() -> PageParts:
+        # Read after the stamp: what is kept is never older than the stamp it is kept for.
+        view = service.patient_view(store, clinic, stamp.identifier, today=today)
+        lines = timeline(view.case)
+        report = service.monitoring_view(store, clinic, stamp.identifier, today=today)
+        choices = service.plan_choices(view.case)
+        return PageParts(
+            view=view,
+            timeline=lines,
+            figure=_serialised(timeline_figure(
+                lines, view.case, today=today,
+                adopted=None if report is None else report["plan"])),
+            sheet=flowsheet(view.case, lines),
+            pathway=_cheap_pathway(view),
+            report=report,
+            monitoring=_monitoring_context(report, choices, today),
+        )
+
+    parts = kept_or_computed(pages_of(request), record, "page", compute, params=(stamp,))
+    return parts, record
+
+
+def _outlook_parts(request: Request, record: RecordKey, outlook: Outlook | None
+                   ) -> dict[str, Any]:
+    """``_outlook_context``, its charts kept for his record once his outlook is computed (his
+    page's outlook is one per record: same twin seed and particles, same numbers)."""
+    if outlook is None:
+        return _outlook_context(None)
+    return kept_or_computed(pages_of(request), record, "outlook",
+                            lambda: _outlook_context(outlook))
+
+
 def patient_bottom_line(
     view: service.PatientView,
     kept: Outlook | None,
     report: dict[str, Any] | None,
     today: dt.date,
+    pathway: dict[str, Any] | None = None,
 ) -> BottomLine:
-    """The bottom line of his page and report from what is stored or already computed."""
+    """The bottom line of his page and report from what is stored or already computed
+    (``pathway``: his ``_cheap_pathway`` if already made)."""
     adopted = None if report is None else report["plan"]
     drugs = current_drugs(
         androgens=view.case.history.androgens,
@@ -285,7 +357,7 @@ def patient_bottom_line(
     dates = [r.date for r in view.case.labs] + [s.date for s in view.case.semen]
     return bottom_line(
         assessment=view.assessment,
-        pathway=_cheap_pathway(view),
+        pathway=_cheap_pathway(view) if pathway is None else pathway,
         plan=None if kept is None else kept.plan.to_dict(),
         prognosis=None if kept is None else kept.prognosis.to_dict(),
         alerts=() if report is None else report["alerts"],
@@ -306,14 +378,10 @@ def _patient_page(
     status: int = 200,
 ) -> HTMLResponse:
     today = dt.date.today()
-    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
-    lines = timeline(view.case)
+    parts, record = page_parts(request, user, identifier, today)
+    view = parts.view
     particles = settings_of(request).particles
-    record = _record(user, view, today)
     kept = kept_outlook(outlooks_of(request), record, particles=particles)
-    choices = kept_or_computed(outlooks_of(request), record, "plan choices",
-                               lambda: service.plan_choices(view.case))
-    report = service.monitoring_view(store_of(request), _clinic(user), identifier, today=today)
     saved = SAVED.get(request.query_params.get("saved", ""))
     return _page(
         request,
@@ -322,11 +390,10 @@ def _patient_page(
         {
             "view": view,
             "patient": view.case.patient,
-            "timeline": lines,
-            "figure": timeline_figure(lines, view.case, today=today, adopted=(
-                None if report is None else report["plan"])),
-            "sheet": flowsheet(view.case, lines),
-            "bottom": patient_bottom_line(view, kept, report, today),
+            "timeline": parts.timeline,
+            "figure": parts.figure,
+            "sheet": parts.sheet,
+            "bottom": patient_bottom_line(view, kept, parts.report, today, parts.pathway),
             "saved": None if errors else saved,
             "assessment": view.assessment,
             "assessed_on": view.assessed_on,
@@ -336,8 +403,9 @@ def _patient_page(
             "url": _patient_url(identifier),
             "particles": particles,
             "version": view.version,
-            **_outlook_context(kept),
-            **_monitoring_context(report, choices, today),
+            **_outlook_parts(request, record, kept),
+            **parts.monitoring,
+            **_patient_jobs(request, user, view.case.patient.id),
         },
         status,
     )
@@ -386,7 +454,7 @@ async def add_lab(request: Request, user: User, identifier: str) -> Response:
             identifier,
             labs=(result,),
             today=today,
-            bound=outlooks_of(request).run,
+            schedule=schedule_step(request, user),
         )
     return _after_result(request, user, identifier, values, errors, "lab")
 
@@ -406,7 +474,7 @@ async def add_semen(request: Request, user: User, identifier: str) -> Response:
             identifier,
             semen=(analysis,),
             today=today,
-            bound=outlooks_of(request).run,
+            schedule=schedule_step(request, user),
         )
     return _after_result(request, user, identifier, values, errors, "semen")
 
@@ -416,7 +484,9 @@ PLAN_FIELDS = {"protocol": "plan.protocol", "start": "plan.start"}
 
 @router.post("/patients/{identifier}/monitoring/plan")
 async def adopt_plan(request: Request, user: User, identifier: str) -> Response:
-    """Adopt one of the protocols appropriate for him (his band takes seconds to compute)."""
+    """Adopt one of the protocols appropriate for him: the protocol and start are checked
+    now (an error at its field), his band is computed by a background job whose progress
+    his page shows (``/patients/{identifier}/jobs/{job}``) until it confirms the plan."""
     values = _form_values(await request.form())
     today = dt.date.today()
     errors: Errors = {}
@@ -429,23 +499,51 @@ async def adopt_plan(request: Request, user: User, identifier: str) -> Response:
         if start is None:
             raise DateError("start", text, "an ISO date YYYY-MM-DD")
         await run_in_threadpool(
-            service.adopt_plan,
-            store_of(request),
-            _clinic(user),
-            _actor(user),
-            identifier,
-            protocol=str(values.get("plan.protocol") or ""),
-            start=start,
-            today=today,
-            particles=settings_of(request).particles,
-            bound=outlooks_of(request).run,
+            start_adoption, request, user, identifier,
+            protocol=str(values.get("plan.protocol") or ""), start=start,
         )
     except AndrocastError as err:
         if err.field not in PLAN_FIELDS:
             raise
         field = PLAN_FIELDS[err.field]
         errors = {field: FieldError.of(err, field)}
-    return _after_result(request, user, identifier, values, errors, "plan", "#monitoring")
+    if errors:
+        return _after_result(request, user, identifier, values, errors, "plan")
+    return RedirectResponse(f"{_patient_url(identifier)}#monitoring",
+                            status_code=HTTP_303_SEE_OTHER)
+
+
+def _patient_jobs(request: Request, user: WebSession, identifier: str) -> dict[str, Any]:
+    """His plan adoption and monitoring step while they are queued or running (his page
+    shows their progress and disables adopting meanwhile)."""
+    runner, owner, clinic = jobs_of(request), owner_of(user), _clinic(user)
+    adopting = runner.find(owner, adoption_key(clinic, identifier))
+    stepping = runner.find(owner, step_key(clinic, identifier))
+    return {
+        "adoption_job": None if adopting is None else adopting.to_dict(),
+        "step_job": None if stepping is None else stepping.to_dict(),
+    }
+
+
+#: What his page confirms once a job of his is done.
+JOB_SAVED = {"adopt": "plan", "monitoring": "step"}
+
+
+@router.get("/patients/{identifier}/jobs/{job_id}")
+def patient_job(request: Request, user: User, identifier: str, job_id: str) -> Response:
+    """A job of his (plan adoption, monitoring step) as his page follows it: its progress
+    while it runs (HTMX asks again each second), then his page with the confirmation (an
+    ``HX-Redirect``; a plain redirect without HTMX), or the job's error."""
+    job = jobs_of(request).get(job_id, owner_of(user))
+    url = _patient_url(identifier)
+    if job.state == "done":
+        target = f"{url}?saved={JOB_SAVED.get(job.kind, job.kind)}#monitoring"
+        if is_htmx(request):
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=HTTP_303_SEE_OTHER)
+    context = {"job": job.to_dict(), "url": url}
+    status = 200 if job.state == "failed" or is_htmx(request) else HTTP_202_ACCEPTED
+    return _page(request, user, "_patient_job.html", context, status)
 
 
 @router.post("/patients/{identifier}/alerts/{alert_id}/acknowledge")
@@ -483,22 +581,20 @@ def _outlook_job(request: Request, user: WebSession, identifier: str
 def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
     """His prognosis and plan: kept for his record version, or computed by a background job
     (the page waits a few seconds for it, then shows its progress and asks again)."""
-    view = service.patient_view(store_of(request), _clinic(user), identifier,
-                                today=dt.date.today())
+    today = dt.date.today()
+    parts, record = page_parts(request, user, identifier, today)
     context: dict[str, Any] = {
         "identifier": identifier,
         "url": _patient_url(identifier),
-        "version": view.version,
+        "version": parts.view.version,
     }
     status = 200
     computed, job = _outlook_job(request, user, identifier)
     if computed is not None:
-        context.update(_outlook_context(computed))
+        context.update(_outlook_parts(request, record, computed))
         if is_htmx(request):  # his bottom line now has the forecast: swapped in too
-            today = dt.date.today()
-            monitoring = service.monitoring_view(store_of(request), _clinic(user), identifier,
-                                                 today=today)
-            context["bottom"] = patient_bottom_line(view, computed, monitoring, today)
+            context["bottom"] = patient_bottom_line(parts.view, computed, parts.report, today,
+                                                    parts.pathway)
     elif job.state == "failed":  # e.g. a record the twin cannot be personalised from
         context.update(outlook=None, error=job.error)
         status = 200 if is_htmx(request) else HTTP_422_UNPROCESSABLE_CONTENT
@@ -515,15 +611,14 @@ def report(request: Request, user: User, identifier: str, compute: bool = False)
     alerts and acknowledgements); with his prognosis and plan when computed
     (``?compute=true`` starts their job and waits a few seconds for it)."""
     today = dt.date.today()
-    view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
-    cache, record = outlooks_of(request), _record(user, view, today)
+    parts, record = page_parts(request, user, identifier, today)
+    view, monitoring = parts.view, parts.report
     particles = settings_of(request).particles
     kept = (
         _outlook_job(request, user, identifier)[0]
         if compute
-        else kept_outlook(cache, record, particles=particles)
+        else kept_outlook(outlooks_of(request), record, particles=particles)
     )
-    monitoring = service.monitoring_view(store_of(request), _clinic(user), identifier, today=today)
     built = patient_report(
         view.case,
         view.assessment,
@@ -532,7 +627,7 @@ def report(request: Request, user: User, identifier: str, compute: bool = False)
         generated_on=today,
         prognosis=None if kept is None else kept.prognosis.to_dict(),
         plan=None if kept is None else kept.plan.to_dict(),
-        bottom=patient_bottom_line(view, kept, monitoring, today),
+        bottom=patient_bottom_line(view, kept, monitoring, today, parts.pathway),
         monitoring=monitoring,
     )
     return HTMLResponse(render_report(built, compute_url=f"{_patient_url(identifier)}/report"))
@@ -582,7 +677,7 @@ async def fhir_import(
             _actor(user),
             data,
             today=dt.date.today(),
-            bound=outlooks_of(request).run,
+            schedule=schedule_step(request, user),
         )
     except AndrocastError as err:
         context = {"error": FieldError.of(err), "result": None}

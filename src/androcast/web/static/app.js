@@ -24,20 +24,29 @@
       }
     });
   }
-  // A job's progress bar follows the job's server-sent events (its page polls for the
-  // result meanwhile); the stream closes when the job is done or failed.
+  // A job's progress bar follows the job's server-sent events; the stream closes when the
+  // job is done or failed. A bar with data-job-then then asks that URL (HTMX) for what
+  // replaces its box (his page with the confirmation, or the job's error); a bar without
+  // it belongs to a fragment that polls for its result itself.
   function follow(root) {
     root.querySelectorAll("progress[data-job-events]").forEach(function (bar) {
       if (bar.getAttribute("data-following") || !window.EventSource) return;
       bar.setAttribute("data-following", "true");
-      var message = bar.parentElement.querySelector("[data-testid=outlook-job-message]");
+      var message = bar.parentElement.querySelector("[data-job-message]");
       var events = new EventSource(bar.getAttribute("data-job-events"));
       events.addEventListener("status", function (event) {
         var job = JSON.parse(event.data);
         bar.value = job.progress;
         bar.textContent = Math.round(job.progress * 100) + " %";
         if (message && job.message) message.textContent = job.message;
-        if (job.state === "done" || job.state === "failed" || !bar.isConnected) events.close();
+        var ended = job.state === "done" || job.state === "failed";
+        if (ended || !bar.isConnected) events.close();
+        var then = bar.getAttribute("data-job-then");
+        if (ended && then && bar.isConnected && window.htmx) {
+          window.htmx.ajax("GET", then, {
+            target: "#" + bar.getAttribute("data-job-box"), swap: "outerHTML"
+          });
+        }
       });
       events.onerror = function () { events.close(); };
     });
