@@ -12,10 +12,21 @@ writes (a new laboratory result by the API), 8 % reports (his prognosis and plan
 background job, its status polled every second, then the report page) and 3 % prognoses (a
 posted case's prognosis as a job, polled, then its result); the rest are the reads above.
 Job status polls are API reads; the time from a job's start to its result is reported as
-"report job" and "prognosis job", outside the pages' percentiles.
+"report job" and "prognosis job", outside the pages' percentiles, and a job that failed (say,
+it waited out its time budget on a busy server) is counted under "job failures", apart from
+the HTTP errors (any status >= 400 or no answer). A write to a man on a plan answers at once;
+his monitoring step runs as a job the write starts (not waited for here).
+
+The machine is shared, so each run measures its own baseline beside the pages: one more
+client asks for its session (``GET /api/session``: no database, no computation) every 0.5 s,
+and the table gives each page's p95 as a multiple of that baseline's; the load average
+(``os.getloadavg``) is printed at the start and the end.
 
     python bench/load.py [--clinicians 50] [--duration 60] [--think 1.0] [--port 8765]
-                         [--mix] [--db URL]
+                         [--mix] [--db URL] [--fresh-schema]
+
+``--fresh-schema`` (with a PostgreSQL ``--db``): run in a new schema of that database,
+dropped afterwards.
 
 Traffic goes only to the server this script starts on the loopback interface, and stops
 after ``--duration`` seconds.
@@ -27,13 +38,17 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +64,9 @@ PASSWORD = "bench-password-not-secret"
 
 
 WRITE_SHARE, REPORT_SHARE, PROGNOSIS_SHARE = 0.10, 0.08, 0.03
+BASELINE = "baseline (API)"
 PAGES = ("patient page", "assessment (API)", "patient list", "write (API)", "job status (API)",
-         "report page", "job result (API)")
+         "report page", "job result (API)", BASELINE)
 JOBS = ("report job", "prognosis job")
 POSTED_CASE = {
     "case": {
@@ -114,6 +130,7 @@ class _Tally:
     def __init__(self) -> None:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.job_failures: dict[str, int] = defaultdict(int)
 
     async def request(
         self, client: httpx.AsyncClient, page: str, method: str, path: str, **kwargs: Any
@@ -151,8 +168,7 @@ async def _job(tally: _Tally, client: httpx.AsyncClient, kind: str, method: str,
             return None
         job = polled.json()
     if job["state"] != "done":
-        tally.errors[f"{kind}: {job['state']} {job.get('error')}"] += 1
-        tally.errors[kind] += 1
+        tally.job_failures[f"{kind}: {job['state']} {job.get('error')}"] += 1
         return None
     tally.latencies[kind].append(time.perf_counter() - began)
     return job
@@ -204,6 +220,13 @@ async def _clinician(
         await asyncio.sleep(think_s)
 
 
+async def _baseline(client: httpx.AsyncClient, until: float, tally: _Tally) -> None:
+    """The run's own yardstick: a request with no database and no computation, every 0.5 s."""
+    while time.monotonic() < until:
+        await tally.request(client, BASELINE, "GET", "/api/session")
+        await asyncio.sleep(0.5)
+
+
 def _percentile(values: list[float], q: int) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[q - 1]
@@ -228,22 +251,59 @@ async def _run(args: argparse.Namespace, patients: list[str]) -> tuple[_Tally, f
     base = f"http://{HOST}:{args.port}"
     clients = [
         httpx.AsyncClient(base_url=base, timeout=30, trust_env=False)
-        for _ in range(args.clinicians)
+        for _ in range(args.clinicians + 1)
     ]
     try:
         # Everyone logs in first (argon2 verification is deliberately slow); then measure.
-        await asyncio.gather(*(_log_in(c, f"clinician{i:02d}") for i, c in enumerate(clients)))
+        await asyncio.gather(*(_log_in(c, f"clinician{i % args.clinicians:02d}")
+                               for i, c in enumerate(clients)))
         started = time.monotonic()
         until = started + args.duration
         await asyncio.gather(
+            _baseline(clients[-1], until, tally),
             *(
                 _clinician(c, patients, until, args.think, i, tally, args.mix)
-                for i, c in enumerate(clients)
+                for i, c in enumerate(clients[:-1])
             )
         )
         return tally, time.monotonic() - started
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
+
+
+def _exceptions(server_log: str) -> dict[str, int]:
+    """Each traceback of the server's log by its last line (the exception), counted."""
+    found: dict[str, int] = defaultdict(int)
+    for chunk in server_log.split("Traceback (most recent call last):")[1:]:
+        lines = [line for line in chunk.splitlines() if line and not line.startswith(" ")]
+        found[lines[0][:200] if lines else "?"] += 1
+    return dict(found)
+
+
+@contextmanager
+def _database(args: argparse.Namespace, tmp: Path) -> Iterator[str]:
+    """The run's database URL: ``--db`` (a new schema in it with ``--fresh-schema``), or a
+    fresh SQLite file."""
+    if not args.db:
+        yield f"sqlite:///{tmp / 'load.db'}"
+        return
+    if not args.fresh_schema:
+        yield args.db
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(args.db, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = make_url(args.db).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def main() -> None:
@@ -256,9 +316,11 @@ def main() -> None:
     parser.add_argument("--mix", action="store_true",
                         help="the mixed workload: writes, reports and prognoses as jobs")
     parser.add_argument("--db", help="an empty database URL (default: a fresh SQLite file)")
+    parser.add_argument("--fresh-schema", action="store_true",
+                        help="with a PostgreSQL --db: a new schema in it, dropped afterwards")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.db or f"sqlite:///{Path(tmp) / 'load.db'}"
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp, _database(args, Path(tmp)) as url:
         patients = _prepare(url, args.clinicians)
         log = Path(tmp) / "server.log"
         server = _start_server(url, args.port, log)
@@ -275,6 +337,7 @@ def main() -> None:
                 server.wait(timeout=30)
             server_log = log.read_text(encoding="utf-8", errors="replace")
             tracebacks = server_log.count("Traceback")
+    load_after = os.getloadavg()
     requests = {k: v for k, v in latencies.items() if k not in JOBS}
     everything = [v for values in requests.values() for v in values]
     rows = {**{k: latencies[k] for k in (*PAGES, *JOBS) if latencies.get(k)},
@@ -283,32 +346,39 @@ def main() -> None:
     print(
         f"{args.clinicians} clinicians, {args.duration:g} s, think {args.think:g} s, "
         f"{'mixed' if args.mix else 'reads'}, {database}, "
-        f"{len(everything) / elapsed:.1f} requests/s"
+        f"{len(everything) / elapsed:.1f} requests/s; load average (1, 5, 15 min) "
+        f"{' '.join(f'{x:.1f}' for x in load_before)} at the start, "
+        f"{' '.join(f'{x:.1f}' for x in load_after)} at the end"
     )
-    columns = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms")
+    baseline_p95 = (_percentile(latencies[BASELINE], 95) if latencies.get(BASELINE)
+                    else float("nan"))
+    columns = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "p95/base")
     print(f"{'page':<18} " + " ".join(f"{c:>8}" for c in columns))
     summary = {}
     for page, values in rows.items():
         n_errors = sum(errors[p] for p in latencies) if page == "all requests" else errors[page]
         p50, p95, p99 = (_percentile(values, q) * 1000 for q in (50, 95, 99))
+        ratio = p95 / (baseline_p95 * 1000)
         summary[page] = {
             "requests": len(values),
             "errors": n_errors,
             "p50_ms": round(p50, 1),
             "p95_ms": round(p95, 1),
             "p99_ms": round(p99, 1),
+            "p95_over_baseline": round(ratio, 2),
         }
         print(
             f"{page:<18} {len(values):>8} {n_errors:>8} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
-            f"{max(values) * 1000:>8.1f}"
+            f"{max(values) * 1000:>8.1f} {ratio:>8.2f}"
         )
     for kind, count in sorted(errors.items()):
         if ": " in kind:
             print(f"errors {kind}: {count}")
+    for kind, count in sorted(tally.job_failures.items()):
+        print(f"job failures {kind}: {count}")
     print(f"server tracebacks: {tracebacks}")
-    if tracebacks:
-        first = server_log[server_log.index("Traceback") :].splitlines()[:40]
-        print("\n".join(first), file=sys.stderr)
+    for last, count in _exceptions(server_log).items():
+        print(f"  {count} x {last}")
     if args.json:
         print(
             json.dumps(
@@ -318,7 +388,10 @@ def main() -> None:
                     "think_s": args.think,
                     "mix": args.mix,
                     "database": database,
+                    "load_average_start": load_before,
+                    "load_average_end": load_after,
                     "pages": summary,
+                    "job_failures": dict(tally.job_failures),
                 }
             )
         )
