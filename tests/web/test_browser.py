@@ -250,7 +250,9 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     tab.wait_for_function(
         "() => { const b = document.querySelector('[data-testid=adoption-job] progress');"
         " return b && b.value >= 0.1; }", timeout=60_000)
-    assert "personalising his twin" in job.inner_text()
+    told = job.inner_text()  # the server-sent events name each part as it starts
+    assert any(part in told for part in ("personalising his twin", "his forecast band",
+                                         "keeping the plan")), told
     job.screenshot(path=str(ARTIFACTS / "07b-adoption-progress.png"))
     tab.wait_for_selector("[data-testid=adopted-plan]", timeout=60_000)
     assert "saved=plan" in tab.url and tab.locator("[data-testid=adoption-job]").count() == 0
