@@ -44,8 +44,8 @@ def _observations(bundle: dict[str, Any]) -> list[tuple[Any, ...]]:
     out = []
     for entry in bundle["entry"]:
         r = entry["resource"]
-        if r["resourceType"] != "Observation":
-            continue
+        if r["resourceType"] != "Observation" or "hasMember" in r:
+            continue  # a semen panel's values are its members' (and the old form's components)
         parts = r.get("component", [r])
         for part in parts:
             q = part["valueQuantity"]
@@ -70,8 +70,15 @@ def test_bundle_to_store_to_fhir_keeps_every_observation(store: Store) -> None:
     with store.reading() as session:
         exported = export_bundle(load_chart(session, "P001"))
     assert _observations(exported) == _observations(bundle)
-    identifiers = [e["resource"]["identifier"] for e in exported["entry"]]
+    # Every record under its own identifier; the semen panel's members and its report are
+    # named after it (semen-009#volume_ml, semen-009#report).
+    identifiers = [e["resource"]["identifier"] for e in exported["entry"]
+                   if "#" not in e["resource"]["identifier"][0]["value"]]
     assert identifiers == [e["resource"]["identifier"] for e in bundle["entry"]]
+    members = [e["resource"]["identifier"][0]["value"] for e in exported["entry"]
+               if "#" in e["resource"]["identifier"][0]["value"]]
+    assert members == ["semen-009#volume_ml", "semen-009#concentration_m_per_ml",
+                       "semen-009#report"]
 
 
 def test_reimporting_a_bundle_or_its_export_creates_no_duplicates(store: Store) -> None:

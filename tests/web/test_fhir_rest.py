@@ -238,7 +238,14 @@ def test_observation_search_by_patient_code_and_date(live: Live, smith: dict[str
     assert obs.search(patient="MRN-7", code="2986-8").fetch_all() == []
     # P001's testosterone (case file) by its LOINC; his semen analysis is his too
     p001 = obs.search(subject="Patient/P001").fetch_all()
-    assert len(p001) == 8 and all(o["subject"]["reference"] == "Patient/P001" for o in p001)
+    # 7 laboratory results, the semen panel and its 2 members (volume, concentration)
+    assert len(p001) == 10 and all(o["subject"]["reference"] == "Patient/P001" for o in p001)
+    (panel,) = obs.search(patient="P001", code=f"{LOINC}|13361-1").fetch_all()
+    members = [client.reference(reference=m["reference"]).to_resource()
+               for m in panel["hasMember"]]
+    assert [m["valueQuantity"]["value"] for m in members] == [2.5, 0.0]
+    volume = obs.search(patient="P001", code="3160-9").fetch_all()
+    assert [o["id"] for o in volume] == [members[0]["id"]]
     t = obs.search(patient="P001", code=f"{LOINC}|2986-8").fetch_all()
     assert [o["valueQuantity"]["value"] for o in t] == [95]
     # read by id, as the searchset's fullUrl says
@@ -249,10 +256,10 @@ def test_observation_search_by_patient_code_and_date(live: Live, smith: dict[str
 def test_paging_follows_next_links(live: Live, smith: dict[str, Any]) -> None:
     client = live.client("alice")
     first = client.execute("Observation", method="get", params={"patient": "P001", "_count": 3})
-    assert first["total"] == 8 and len(first["entry"]) == 3
+    assert first["total"] == 10 and len(first["entry"]) == 3
     assert any(link["relation"] == "next" for link in first["link"])
     every = client.resources("Observation").search(patient="P001").limit(3).fetch_all()
-    assert len(every) == 8 and len({o["id"] for o in every}) == 8
+    assert len(every) == 10 and len({o["id"] for o in every}) == 10
 
 
 def test_clinic_b_never_reads_clinic_a_on_any_endpoint(live: Live, smith: dict[str, Any]

@@ -28,7 +28,7 @@ from androcast.io.fhir._search import (
     patient_id,
     span_of,
 )
-from androcast.store import Chart, Store, load_chart
+from androcast.store import Chart, SourceKey, Store, load_chart
 from androcast.store.records import patient_charts
 from androcast.web import service
 from androcast.workflows.records import Bound, unbounded
@@ -258,7 +258,11 @@ def _observations_of(store: Store, clinic: str, identifiers: list[str]) -> list[
         for identifier in identifiers:
             chart = load_chart(session, identifier, clinic=clinic)
             subject = f"Patient/{patient_id(identifier)}"
-            for key, resource in observation_resources(chart, subject):
+
+            def reference(key: SourceKey, identifier: str = identifier) -> str:
+                return f"Observation/{observation_id(identifier, key.system, key.value)}"
+
+            for key, resource in observation_resources(chart, subject, reference):
                 named = {"resourceType": "Observation",
                          "id": observation_id(identifier, key.system, key.value)}
                 named.update({k: v for k, v in resource.items() if k != "resourceType"})

@@ -9,6 +9,12 @@ same record.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
 from androcast.labs import analyte
 from androcast.units import parse_unit, ureg
 
@@ -19,8 +25,9 @@ DRUG_SYSTEM = "urn:androcast:drug"  # codes of the drug catalogue (androcast.dru
 ROUTE_SYSTEM = "urn:androcast:route"
 PATIENT_SYSTEM = "urn:androcast:patient"  # case-file patient ids
 OBSERVATION_SYSTEM = "urn:androcast:observation"
-SEMEN_ANALYSIS = "semen-analysis"  # the panel code (LOINC has none in our catalogue)
+SEMEN_ANALYSIS = "semen-analysis"  # our panel code before the LOINC one (still imported)
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+DIAGNOSTIC_SERVICE = "http://terminology.hl7.org/CodeSystem/v2-0074"  # DiagnosticReport
 
 EXTENSION = "urn:androcast:fhir:"
 AGE_YEARS = EXTENSION + "age-years"
@@ -68,3 +75,23 @@ def loinc_for(key: str, unit: str) -> str | None:
     if wanted is not None and codes.get(wanted):
         return codes[wanted]
     return next((code for code in codes.values() if code), None)
+
+
+@cache
+def _loinc_data() -> dict[str, Any]:
+    text = resources.files("androcast.io.fhir").joinpath("loinc_displays.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+def semen_panel() -> tuple[str, str]:
+    """The LOINC code and display of the semen analysis panel (``loinc_displays.yaml``)."""
+    panel = _loinc_data()["semen_panel"]
+    return str(panel["code"]), str(panel["display"])
+
+
+def loinc_display(code: str) -> str | None:
+    """LOINC's long common name of ``code``, where the evidence gives it in full."""
+    found = _loinc_data()["displays"].get(code)
+    return str(found) if found is not None else None

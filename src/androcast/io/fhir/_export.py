@@ -1,14 +1,21 @@
-"""Chart -> FHIR R4 transaction bundle (Patient, Observation, MedicationStatement).
+"""Chart -> FHIR R4 transaction bundle (Patient, Observation, MedicationStatement,
+DiagnosticReport).
 
 Each resource carries the source key its record is stored under as its identifier, and the
 transaction creates it only if none with that identifier exists (``ifNoneExist``), so the
-bundle re-imports to the same record, here or in another FHIR server.
+bundle re-imports to the same record, here or in another FHIR server. Results carry their
+LOINC code with LOINC's display (``loinc_displays.yaml``) and the reference range in the unit
+the value is reported in. A semen analysis is the LOINC semen analysis panel (13361-1): an
+Observation whose ``hasMember`` are one Observation per parameter (each with its LOINC code),
+grouped by a DiagnosticReport of the same code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
@@ -17,13 +24,24 @@ from androcast.drugs import get_drug
 from androcast.io.fhir import _codes as c
 from androcast.labs import AndrogenUse, LabResult, SemenAnalysis, analyte, semen_parameters
 from androcast.store.chart import URI_SYSTEM, Chart, Keyed, MedicationUse, SourceKey
-from androcast.units import to_ucum
+from androcast.units import convert, to_ucum
+
+_UUID_URN = re.compile(r"urn:uuid:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+Reference = Callable[[SourceKey], str]
 
 
 def _full_url(key: SourceKey) -> str:
-    if key.value.startswith("urn:uuid:"):
+    if _UUID_URN.fullmatch(key.value):
         return key.value
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{key.system}|{key.value}')}"
+
+
+def _loinc(code: str) -> dict[str, str]:
+    coding = {"system": c.LOINC, "code": code}
+    display = c.loinc_display(code)
+    if display is not None:
+        coding["display"] = display
+    return coding
 
 
 def _quantity(value: float, unit: str, comparator: str | None = None) -> dict[str, Any]:
@@ -99,16 +117,14 @@ def _comparator(keyed: Keyed[Any], censor: str | None) -> str | None:
 def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
     r = result.item
     code = result.code or c.loinc_for(r.analyte, r.reported_unit)
-    coding = (
-        {"system": c.LOINC, "code": code, "display": analyte(r.analyte).name}
-        if code
-        else {"system": c.ANALYTE_SYSTEM, "code": r.analyte, "display": analyte(r.analyte).name}
-    )
+    name = analyte(r.analyte).name
+    coding = _loinc(code) if code else {"system": c.ANALYTE_SYSTEM, "code": r.analyte,
+                                        "display": name}
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "identifier": _identifier(result.key),
         "category": [{"coding": [{"system": c.CATEGORY_SYSTEM, "code": "laboratory"}]}],
-        "code": {"coding": [coding], "text": r.analyte},
+        "code": {"coding": [coding], "text": name},
         "subject": {"reference": subject},
         **_observed(result, r.date),
         "valueQuantity": _quantity(
@@ -117,51 +133,94 @@ def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
     }
     ref = r.reference
     if ref.low is not None or ref.high is not None:
+        # In the unit of the value beside it (stored in the canonical unit).
         interval: dict[str, Any] = {"text": ref.source, "appliesTo": [{"text": ref.population}]}
-        if ref.low is not None:
-            interval["low"] = _quantity(ref.low, ref.unit)
-        if ref.high is not None:
-            interval["high"] = _quantity(ref.high, ref.unit)
+        for side, limit in (("low", ref.low), ("high", ref.high)):
+            if limit is not None:
+                shown = convert(limit, ref.unit, r.reported_unit, analyte=r.analyte)
+                interval[side] = _quantity(shown, r.reported_unit)
         resource["referenceRange"] = [interval]
     if r.confirmed:
         resource["extension"] = [{"url": c.CONFIRMED, "valueBoolean": True}]
     return resource
 
 
-def _semen(analysis: Keyed[SemenAnalysis], subject: str) -> dict[str, Any]:
+def member_key(panel: SourceKey, parameter: str) -> SourceKey:
+    """The source key of one parameter of a semen panel (the panel's, with the parameter)."""
+    return SourceKey(panel.system, f"{panel.value}#{parameter}")
+
+
+def _semen(
+    analysis: Keyed[SemenAnalysis], key: SourceKey, subject: str, reference: Reference
+) -> list[tuple[SourceKey, dict[str, Any]]]:
+    """The panel Observation first, then one member Observation per parameter measured."""
     s = analysis.item
-    components = []
-    for key, parameter in semen_parameters().items():
-        value = getattr(s, key, None)
+    observed = _observed(analysis, s.date)
+    members: list[tuple[SourceKey, dict[str, Any]]] = []
+    for name, parameter in semen_parameters().items():
+        value = getattr(s, name, None)
         if parameter.loinc is None or value is None:
             continue
-        censor = s.concentration_censor if key == "concentration_m_per_ml" else None
-        components.append(
-            {
-                "code": {"coding": [{"system": c.LOINC, "code": parameter.loinc}], "text": key},
-                "valueQuantity": _quantity(value, parameter.unit, censor),
-            }
-        )
+        censor = s.concentration_censor if name == "concentration_m_per_ml" else None
+        mkey = member_key(key, name)
+        members.append((mkey, {
+            "resourceType": "Observation",
+            "identifier": _identifier(mkey),
+            "category": [{"coding": [{"system": c.CATEGORY_SYSTEM, "code": "laboratory"}]}],
+            "code": {"coding": [_loinc(parameter.loinc)], "text": parameter.name},
+            "subject": {"reference": subject},
+            **{k: v for k, v in observed.items() if k in ("status", *_EFFECTIVE)},
+            "valueQuantity": _quantity(value, parameter.unit, censor),
+        }))
     extension: list[dict[str, Any]] = []
     if s.abstinence_days is not None:
         extension.append({"url": c.ABSTINENCE_DAYS, "valueDecimal": s.abstinence_days})
     if s.pellet_sperm_seen is not None:
         extension.append({"url": c.PELLET_SPERM_SEEN, "valueBoolean": s.pellet_sperm_seen})
-    resource: dict[str, Any] = {
+    code, display = c.semen_panel()
+    panel: dict[str, Any] = {
         "resourceType": "Observation",
-        "identifier": _identifier(analysis.key),
+        "identifier": _identifier(key),
         "category": [{"coding": [{"system": c.CATEGORY_SYSTEM, "code": "laboratory"}]}],
-        "code": {
-            "coding": [{"system": c.OBSERVATION_SYSTEM, "code": c.SEMEN_ANALYSIS}],
-            "text": "Semen analysis",
-        },
+        "code": {"coding": [{"system": c.LOINC, "code": code, "display": display}],
+                 "text": "Semen analysis"},
         "subject": {"reference": subject},
-        **_observed(analysis, s.date),
-        "component": components,
+        **observed,
     }
+    if members:
+        panel["hasMember"] = [{"reference": reference(k)} for k, _ in members]
     if extension:
-        resource["extension"] = extension
-    return resource
+        panel["extension"] = extension
+    return [(key, panel), *members]
+
+
+_EFFECTIVE = ("effectiveDateTime", "effectiveInstant", "effectivePeriod")
+
+
+def _report(key: SourceKey, panel: dict[str, Any], subject: str, reference: Reference
+            ) -> dict[str, Any]:
+    """The DiagnosticReport that groups a semen panel (DiagnosticReport has no instant)."""
+    code, display = c.semen_panel()
+    report: dict[str, Any] = {
+        "resourceType": "DiagnosticReport",
+        "identifier": _identifier(report_key(key)),
+        "status": panel["status"],
+        "category": [{"coding": [{"system": c.DIAGNOSTIC_SERVICE, "code": "LAB",
+                                  "display": "Laboratory"}]}],
+        "code": {"coding": [{"system": c.LOINC, "code": code, "display": display}],
+                 "text": "Semen analysis"},
+        "subject": {"reference": subject},
+    }
+    if "effectivePeriod" in panel:
+        report["effectivePeriod"] = panel["effectivePeriod"]
+    else:
+        report["effectiveDateTime"] = panel.get("effectiveDateTime", panel.get("effectiveInstant"))
+    report["result"] = [{"reference": reference(key)}]
+    return report
+
+
+def report_key(panel: SourceKey) -> SourceKey:
+    return SourceKey(panel.system, f"{panel.value}#report")
 
 
 def _medication(keyed: Keyed[AndrogenUse] | Keyed[MedicationUse], subject: str) -> dict[str, Any]:
@@ -209,7 +268,11 @@ def export_bundle(chart: Chart) -> dict[str, Any]:
     for r in chart.labs:
         entries.append(_entry("Observation", _lab(r, subject), _must(r.key)))
     for s in chart.semen:
-        entries.append(_entry("Observation", _semen(s, subject), _must(s.key)))
+        key = _must(s.key)
+        made = _semen(s, key, subject, _full_url)
+        entries += [_entry("Observation", resource, k) for k, resource in made]
+        report = _report(key, made[0][1], subject, _full_url)
+        entries.append(_entry("DiagnosticReport", report, report_key(key)))
     bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
     # Validated, but returned as written: a re-serialisation would rewrite what the source
     # gave exactly (an instant's fraction of a second, a partial date).
@@ -227,9 +290,13 @@ def patient_resource(chart: Chart) -> dict[str, Any]:
     return _patient(chart, chart.patient_key or SourceKey(c.PATIENT_SYSTEM, chart.patient.id))
 
 
-def observation_resources(chart: Chart, subject: str) -> list[tuple[SourceKey, dict[str, Any]]]:
+def observation_resources(
+    chart: Chart, subject: str, reference: Reference = _full_url
+) -> list[tuple[SourceKey, dict[str, Any]]]:
     """His results as Observation resources about ``subject`` (a reference), each with the
-    source key it is stored under, oldest first."""
+    source key it is stored under: laboratory results, then each semen panel followed by its
+    members (``reference`` says how a panel refers to a member's key)."""
     out = [(_must(r.key), _lab(r, subject)) for r in chart.labs]
-    out += [(_must(s.key), _semen(s, subject)) for s in chart.semen]
+    for s in chart.semen:
+        out += _semen(s, _must(s.key), subject, reference)
     return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
@@ -40,7 +41,11 @@ MODELS: Mapping[str, Any] = {
     "Patient": FhirPatient,
     "Observation": Observation,
     "MedicationStatement": MedicationStatement,
+    "DiagnosticReport": DiagnosticReport,  # only the grouping of one semen panel (see below)
 }
+#: What a bundle entry may be to be imported (a DiagnosticReport only as the report of one
+#: semen panel: ``_Panels.reports_one_panel``).
+KEPT = "Patient, Observation, MedicationStatement"
 SKIPPED_STATUS = ("cancelled",)  # never performed: no result to keep
 
 
@@ -310,7 +315,16 @@ def _lab(
         base,
         as_of,
     )
-    return case.labs[0], code
+    result = case.labs[0]
+    ref = result.reference
+    # The interval was converted from the reported unit: to 12 significant digits, so that
+    # our export (which writes it in the reported unit again) re-imports to the same value.
+    rounded = replace(ref, low=_significant(ref.low), high=_significant(ref.high))
+    return replace(result, reference=rounded), code
+
+
+def _significant(limit: float | None) -> float | None:
+    return None if limit is None else float(f"{limit:.12g}")
 
 
 def _first_code(codings: list[Any]) -> Any:
@@ -392,12 +406,28 @@ def _semen_codes() -> dict[str, str]:
     return {p.loinc: key for key, p in semen_parameters().items() if p.loinc}
 
 
-def _is_semen(resource: Mapping[str, Any]) -> bool:
-    codes = {
+def _codes_of(resource: Mapping[str, Any]) -> set[tuple[Any, Any]]:
+    return {
         (coding.get("system"), coding.get("code"))
         for coding in resource.get("code", {}).get("coding", [])
     }
-    if (c.OBSERVATION_SYSTEM, c.SEMEN_ANALYSIS) in codes:
+
+
+def _is_panel(resource: Mapping[str, Any]) -> bool:
+    """The semen analysis panel (LOINC 13361-1, or our earlier code) by its members."""
+    codes = _codes_of(resource)
+    return (
+        resource.get("resourceType") == "Observation"
+        and "component" not in resource
+        and "hasMember" in resource
+        and ((c.LOINC, c.semen_panel()[0]) in codes or (c.OBSERVATION_SYSTEM, c.SEMEN_ANALYSIS)
+             in codes)
+    )
+
+
+def _is_semen(resource: Mapping[str, Any]) -> bool:
+    codes = _codes_of(resource)
+    if (c.OBSERVATION_SYSTEM, c.SEMEN_ANALYSIS) in codes or (c.LOINC, c.semen_panel()[0]) in codes:
         return True
     return any(system == c.LOINC and code in _semen_codes() for system, code in codes)
 
@@ -442,6 +472,16 @@ def _semen(
     else:
         parts = [(resource.get("code", {}), resource.get("valueQuantity"), base)]
     item, where = _semen_values(parts)
+    more, more_at = _semen_extensions(resource, base)
+    return {**item, **more}, {**where, **more_at}
+
+
+def _semen_extensions(
+    resource: Mapping[str, Any], base: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """What a semen Observation says of the sample besides values: abstinence, pellet, date."""
+    item: dict[str, Any] = {}
+    where: dict[str, str] = {}
     ext = _extensions(resource, base)
     for name, url in (
         ("abstinence_days", c.ABSTINENCE_DAYS),
@@ -631,10 +671,10 @@ def parse_bundle_entries(
         if not isinstance(kind, str) or kind not in MODELS:
             if strict or not isinstance(kind, str):
                 raise UnknownCodeError(
-                    f"{base}.resourceType", _short(kind), f"one of {', '.join(MODELS)}"
+                    f"{base}.resourceType", _short(kind), f"one of {KEPT}"
                 )
             skipped.append(
-                Skipped(index, kind, f"{kind} is not imported (only {', '.join(MODELS)})")
+                Skipped(index, kind, f"{kind} is not imported (only {KEPT})")
             )
             continue
         try:
@@ -695,12 +735,17 @@ def _assemble(
     semen_groups: _SemenGroups = {}
     seen: dict[tuple[str, SourceKey], str] = {}
     skipped: list[Skipped] = []
+    panels = _Panels()
+    for entry, resource, base in resources:
+        if _is_panel(resource):
+            panels.add(entry, resource, base)
     for entry, resource, base in resources:
         kind = resource["resourceType"]
         if kind == "Patient":
             continue
         try:
-            _add_entry(entry, resource, base, patients, seen, semen_groups, as_of, strict)
+            _add_entry(entry, resource, base, patients, seen, semen_groups, as_of, strict,
+                       panels)
         except _NotImported as why:
             skipped.append(Skipped(_index(base), kind, str(why)))
         except AndrocastError as err:
@@ -717,6 +762,33 @@ _SemenGroups = dict[
 ]
 
 
+@dataclass
+class _Panels:
+    """The semen panels of a bundle: each panel's entry by its fullUrl, and the panel each
+    member Observation belongs to (``hasMember``), so members group by panel, not by time."""
+
+    by_url: dict[str, str] = field(default_factory=dict)
+    member_of: dict[str, str] = field(default_factory=dict)
+
+    def add(self, entry: Mapping[str, Any], resource: Mapping[str, Any], base: str) -> None:
+        url = entry.get("fullUrl")
+        if isinstance(url, str):
+            self.by_url[url] = base
+        for member in resource.get("hasMember", []):
+            reference = member.get("reference") if isinstance(member, Mapping) else None
+            if isinstance(reference, str):
+                self.member_of[reference] = base
+
+    def reports_one_panel(self, resource: Mapping[str, Any]) -> bool:
+        """A DiagnosticReport whose only result is a semen panel of this bundle (which the
+        export writes again from the panel: nothing of it is lost)."""
+        results = [r.get("reference") for r in resource.get("result", [])
+                   if isinstance(r, Mapping)]
+        codes = _codes_of(resource)
+        return (len(results) == 1 and results[0] in self.by_url
+                and (c.LOINC, c.semen_panel()[0]) in codes)
+
+
 def _add_entry(
     entry: Mapping[str, Any],
     resource: dict[str, Any],
@@ -726,8 +798,10 @@ def _add_entry(
     semen_groups: _SemenGroups,
     as_of: dt.date,
     strict: bool,
+    panels: _Panels,
 ) -> None:
-    """One Observation or MedicationStatement into its patient's records (or semen groups)."""
+    """One Observation or MedicationStatement into its patient's records (or semen groups);
+    a DiagnosticReport that only groups a semen panel is taken as read."""
     if resource.get("status") in SKIPPED_STATUS and not strict:
         raise _NotImported(f"status {resource['status']}: no result to keep")
     if resource.get("status") in SKIPPED_STATUS:
@@ -744,8 +818,16 @@ def _add_entry(
             reference,
             "a reference to a Patient entry of this bundle (its fullUrl or Patient/<id>)",
         )
+    if resource["resourceType"] == "DiagnosticReport":
+        if panels.reports_one_panel(resource):
+            return  # the panel it groups is imported; the export writes this report again
+        why = ("a DiagnosticReport is kept only as the report of one semen analysis panel "
+               "(LOINC 13361-1) of this bundle; its results are imported one by one")
+        if strict:
+            raise UnknownCodeError(f"{base}.resourceType", "DiagnosticReport", why)
+        raise _NotImported(why)
     try:
-        _add_record(entry, resource, base, owner, seen, semen_groups, as_of)
+        _add_record(entry, resource, base, owner, seen, semen_groups, as_of, panels)
     except UnknownCodeError as err:
         if strict or not _is_code_field(err.field):
             raise
@@ -765,6 +847,7 @@ def _add_record(
     seen: dict[tuple[str, SourceKey], str],
     semen_groups: _SemenGroups,
     as_of: dt.date,
+    panels: _Panels,
 ) -> None:
     kind = resource["resourceType"]
     key = _key(entry, resource)
@@ -793,7 +876,20 @@ def _add_record(
         "effective": _kept_effective(raw),
         "details": _details(raw),
     }
-    if _is_semen(resource):
+    if _is_panel(resource):
+        # The panel names the sample (its identifier, status, details); its members give
+        # the values. Its own part goes first: the sample is known by it.
+        values, value_at = _semen_extensions(resource, base)
+        semen_groups.setdefault((id(owner), base), []).insert(
+            0, (values, value_at, key, observed))
+        return
+    url = entry.get("fullUrl")
+    panel = panels.member_of.get(url) if isinstance(url, str) else None
+    if panel is not None and _is_semen(resource):
+        values, value_at = _semen(resource, base, as_of)
+        member = {**observed, "status": None if status == "final" else status}
+        semen_groups.setdefault((id(owner), panel), []).append((values, value_at, None, member))
+    elif _is_semen(resource):
         values, value_at = _semen(resource, base, as_of)
         # Parameters reported as separate Observations belong to one sample when they
         # share its exact collection time (a date alone cannot tell two samples apart:
