@@ -372,11 +372,15 @@ def _checked_entries(bundle: Any) -> tuple[str, list[Any]]:
 
 
 def process_bundle(store: Store, clinic: str, actor: str, bundle: Any, *, today: dt.date,
-                   bound: Bound = unbounded) -> dict[str, Any]:
+                   bound: Bound = unbounded, schedule: service.Schedule | None = None
+                   ) -> dict[str, Any]:
     """``POST /fhir``: a transaction or batch bundle imported into the clinic; the answer is
-    its transaction-response or batch-response (one entry per entry, in order)."""
+    its transaction-response or batch-response (one entry per entry, in order). The
+    monitoring step of a man on an adopted plan runs as a background job (``schedule``), as
+    for the JSON API's import."""
     kind, entries = _checked_entries(bundle)
-    result = service.import_bundle(store, clinic, actor, bundle, today=today, bound=bound)
+    result = service.import_bundle(store, clinic, actor, bundle, today=today, bound=bound,
+                                   schedule=schedule)
     skipped = {s["entry"]: s for s in result["skipped"]}
     patients = iter(result["patients"])
     answered = []

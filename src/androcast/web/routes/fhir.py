@@ -27,6 +27,7 @@ from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, User, csr
 from androcast.web.boundary import StrictJSONRequest
 from androcast.web.fhir_rest import FHIR_JSON, JSON_TYPES, FhirRequestError, Found, outcome
 from androcast.web.problems import error_body
+from androcast.web.routes._patient_jobs import schedule_step
 from androcast.web.routes._shared import client_address, clinic_of, outlooks_of, store_of
 from androcast.web.service import PatientNotFound
 from androcast.web.sessions import WebSession
@@ -194,7 +195,7 @@ async def bundle(request: Request, user: User) -> FhirResponse:
     # The import computes (reassessment, monitoring): off the event loop.
     answer = await run_in_threadpool(
         fhir_rest.process_bundle, store, clinic, actor, data, today=dt.date.today(),
-        bound=bound)
+        bound=bound, schedule=schedule_step(request, user))
     return FhirResponse(answer)
 
 
