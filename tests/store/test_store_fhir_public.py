@@ -29,6 +29,19 @@ def _smart() -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": [entry]}
 
 
+def _hl7_r4() -> dict[str, Any]:
+    """The R4 specification's Pieter van de Heuvel (Patient/f001), his blood glucose
+    (Observation/f001) and the body weight example (about Patient/example, not in it)."""
+    names = ("hl7_r4_patient_f001.json", "hl7_r4_observation_f001_glucose.json",
+             "hl7_r4_observation_example.json")
+    entries = []
+    for name in names:
+        resource = _file(name)
+        url = f"http://hl7.org/fhir/{resource['resourceType']}/{resource['id']}"
+        entries.append({"fullUrl": url, "resource": resource})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
 def _file(name: str) -> dict[str, Any]:
     data = json.loads((FIXTURES / name).read_text("utf-8"))
     assert isinstance(data, dict)
@@ -52,6 +65,13 @@ CASES: dict[str, tuple[Any, str, str | None, int, dict[int, str]]] = {
         {1: "Encounter", 2: "Condition"},
     ),
     "smart": (_smart, "0bee1bc6-1a91-bcd5-7bc0-02fadc5217d6", "female", 0, {}),
+    "hl7_r4": (
+        _hl7_r4,
+        "738472983",  # his identifier (system urn:oid:2.16.840.1.113883.2.4.6.3)
+        "male",
+        0,  # glucose in blood (15074-8) is outside the catalogue (serum or plasma: 2345-7)
+        {1: "Observation", 2: "Observation"},
+    ),
 }
 
 
@@ -82,3 +102,16 @@ def test_public_bundle_imports_with_a_skip_report_exports_valid_r4_and_round_tri
     assert (summary.created, summary.updated) == (0, 0)
     with store.reading() as session:
         assert export_bundle(load_chart(session, identifier)) == exported
+
+
+def test_the_r4_spec_examples_say_why_each_result_is_skipped(store: Store) -> None:
+    parsed, _ = _save(store, _hl7_r4())
+    reasons = {s.entry: s.reason for s in parsed.skipped}
+    assert "15074-8" in reasons[1]  # a LOINC code outside the catalogue, named
+    assert "Patient/example" in reasons[2]  # about a patient not in the bundle
+    with store.reading() as session:
+        chart = load_chart(session, "738472983")
+    assert chart.birth_date == dt.date(1944, 11, 17)
+    assert chart.names[0]["family"] == "van de Heuvel"
+    assert chart.patient_key is not None
+    assert chart.patient_key.system == "urn:oid:2.16.840.1.113883.2.4.6.3"
