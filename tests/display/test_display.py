@@ -55,3 +55,10 @@ def test_every_vocabulary_code_has_words_of_its_own() -> None:
     missing = [f"{kind}: {code}" for key, kind in kinds.items() for code in vocabulary[key]
                if code not in display.known(kind)]
     assert missing == []
+
+
+def test_the_couples_words_exist() -> None:
+    """Issue 22: the pregnancy outcome and the sperm of the plan's ICSI option in words."""
+    assert display.outcome("pregnancy_natural") == (
+        "a natural pregnancy (conception) for the couple")
+    assert set(display.known("art_sperm")) == {"current_or_banked", "none_now"}

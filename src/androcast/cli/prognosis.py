@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from androcast import display
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.cli.interpret import load_case_as_of
@@ -54,7 +55,9 @@ def _render_prognosis(result: Prognosis) -> None:
         _render_class(data)
         console.print(data["basis"]["disclaimer"], style="italic")
         return
-    table = Table(title=f"P({escape(result.outcome)}) from {data['t0']}")
+    age = data["basis"].get("partner_age_years")
+    couple = "" if age is None else f" - the couple, partner aged {age:g}"
+    table = Table(title=f"P({escape(result.outcome)}) from {data['t0']}{couple}")
     table.add_column("protocol")
     for m in result.protocols[0].curve.months if result.protocols else ():
         table.add_column(f"{m:g} mo", justify="right")
@@ -128,6 +131,9 @@ def _plot(results: tuple[Prognosis, ...], path: Path) -> None:
                             alpha=0.15)
         ax.set_xlabel(f"months from {result.t0.isoformat()}")
         ax.set_ylabel(f"P({result.outcome})")
+        age = result.to_dict()["basis"].get("partner_age_years")
+        ax.set_title(display.outcome(result.outcome)
+                     + ("" if age is None else f", partner aged {age:g}"), fontsize="small")
         ax.set_ylim(0, 1)
         ax.legend(fontsize="small")
     fig.tight_layout()
@@ -158,15 +164,22 @@ def prognosis_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Probability of recovery by 3-24 months under each protocol, personalised to him, or
-    the coded reason the forecast declines where the model has no mechanism for his problem."""
-    from androcast.prognosis import prognose
+    the coded reason the forecast declines where the model has no mechanism for his problem.
+    As a table (and --plot) it adds the couple's chance of a natural pregnancy when he wants
+    a child and the partner's age is known."""
+    from androcast.prognosis import default_outcome, prognose
+    from androcast.prognosis.pregnancy import PREGNANCY_NATURAL, shows_pregnancy
 
     with reporting_errors():
         if plot is not None:
             _check_plot_path(plot)
         loaded = load_case_as_of(case, as_of)
+        codes = list(outcome or ())
+        if not codes and output is OutputFormat.table and shows_pregnancy(loaded):
+            # the couple's curve beside his semen's (the JSON default stays one outcome)
+            codes = [default_outcome(loaded), PREGNANCY_NATURAL]
         with console.status("personalising and simulating ..."):
-            results = prognose(loaded, protocol or None, outcome or None, n=particles, seed=seed)
+            results = prognose(loaded, protocol or None, codes or None, n=particles, seed=seed)
         if plot is not None:
             if any(r.declined is not None for r in results):
                 declined = next(r.declined for r in results if r.declined is not None)
@@ -243,8 +256,7 @@ def _render_art(art: dict[str, object]) -> None:
         console.print(escape(f"  {art['natural_note']}"), style="dim")
     now = art["art_now"]
     assert isinstance(now, dict)
-    sperm = ("his current or banked sperm" if now["sperm"] == "current_or_banked"
-             else "no sperm in his latest analysis: sperm from recovery or surgical retrieval")
+    sperm = display.label("art_sperm", str(now["sperm"]))
     if now["live_birth"] is None:
         console.print(escape(f"  ICSI now ({sperm}): no figure - {now['blocked']}"))
     else:

@@ -162,7 +162,7 @@ class Prognosis:
             row["evidence"] = [e.to_dict() for e in f.evidence]
             rows.append(row)
         post = self.posterior
-        return {
+        out: dict[str, Any] = {
             "outcome": self.outcome,
             "t0": self.t0.isoformat(),
             "protocols": rows,
@@ -175,6 +175,9 @@ class Prognosis:
                 "warnings": list(post.warnings_), "disclaimer": DISCLAIMER,
             },
         }
+        if self.outcome == PREGNANCY_NATURAL and post.case.partner is not None:
+            out["basis"]["partner_age_years"] = post.case.partner.age_years  # her curve's age
+        return out
 
 
 def class_difference(forecast: ProtocolForecast, assessed: AssessmentClass | None) -> str | None:

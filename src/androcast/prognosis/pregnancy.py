@@ -48,6 +48,13 @@ def couple_of(case: Case) -> Couple:
     return Couple(float(age), round(tried or 0))
 
 
+def shows_pregnancy(case: Case) -> bool:
+    """Whether his page, report and CLI table show the couple's curve beside his semen's:
+    he wants a child and his partner's age is known (without it there is no curve)."""
+    return (case.goal != "testosterone" and case.partner is not None
+            and case.partner.age_years is not None)
+
+
 def caveats(couple: Couple) -> tuple[str, ...]:
     return (CAVEAT, CAVEAT_OVER_40) if couple.female_age_years >= 40 else (CAVEAT,)
 

@@ -43,6 +43,7 @@ class PatientReport:
     plan: Mapping[str, Any] | None = None
     bottom: BottomLine | None = None
     monitoring: Mapping[str, Any] | None = None  # his adopted plan, band, results, alerts
+    pregnancy: Mapping[str, Any] | None = None  # the couple's pregnancy_natural prognosis
     disclaimer: str = DISCLAIMER
     version: str = __version__
 
@@ -52,6 +53,10 @@ class PatientReport:
         refs = dict(self.assessment.get("references", {})) if self.assessment else {}
         known = references()
         keys = _outlook_citations(self.prognosis, self.plan)
+        if self.pregnancy:
+            keys += list(self.pregnancy["basis"]["citations"])
+        if self.plan and self.plan.get("art_comparison"):
+            keys += list(self.plan["art_comparison"]["citations"])
         if self.monitoring:
             keys += list(self.monitoring["plan"]["citations"])
             keys += [c.strip() for a in self.monitoring["alerts"]
@@ -84,10 +89,11 @@ def patient_report(
     plan: Mapping[str, Any] | None = None,
     bottom: BottomLine | None = None,
     monitoring: Mapping[str, Any] | None = None,
+    pregnancy: Mapping[str, Any] | None = None,
 ) -> PatientReport:
     return PatientReport(
         case, timeline(case), assessment, assessed_on, clinic, generated_on, prognosis, plan,
-        bottom, monitoring,
+        bottom, monitoring, pregnancy,
     )
 
 
@@ -143,7 +149,10 @@ def report_figures(report: PatientReport) -> dict[str, dict[str, Any]]:
     figures = {
         "timeline": timeline_figure(report.timeline, report.case, today=report.generated_on,
                                     adopted=adopted),
-        "prognosis": prognosis_figure(report.prognosis) if report.prognosis else None,
+        "prognosis": prognosis_figure(
+            report.prognosis, report.pregnancy,
+            None if not report.pregnancy else report.pregnancy["basis"].get("partner_age_years"),
+        ) if report.prognosis else None,
         "plan": plan_figure(report.plan) if report.plan else None,
         "monitoring": None if report.monitoring is None else forecast_band_figure(
             report.monitoring["forecast"], report.monitoring["observations"],

@@ -230,77 +230,78 @@ def _stacked_layout(n: int, *, panel_px: int, extra_px: int) -> dict[str, Any]:
     }
 
 
-def prognosis_figure(prognosis: Mapping[str, Any]) -> dict[str, Any] | None:
+def _curve_traces(rows: list[Mapping[str, Any]], colours: Mapping[str, str], x: str, y: str,
+                  *, legend: bool, what: str) -> list[dict[str, Any]]:
+    """Per protocol: its 90 % interval as a band and its probability by each month."""
+    traces: list[dict[str, Any]] = []
+    for row in rows:
+        colour = colours[row["id"]]
+        months = list(row["months"])
+        group = {"legendgroup": row["id"], "xaxis": x, "yaxis": y}
+        name = display.label("protocol", row["id"])
+        traces.append({"type": "scatter", "mode": "lines", "x": months,
+                       "y": [lo for lo, _ in row["interval_90"]], "showlegend": False,
+                       "line": {"width": 0, "color": colour}, "hoverinfo": "skip", **group})
+        traces.append({"type": "scatter", "mode": "lines", "x": months,
+                       "y": [hi for _, hi in row["interval_90"]], "showlegend": False,
+                       "fill": "tonexty", "fillcolor": _fill(colour, 0.12),
+                       "line": {"width": 0, "color": colour}, "hoverinfo": "skip", **group})
+        traces.append({
+            "type": "scatter", "mode": "lines+markers", "x": months,
+            "y": list(row["probability"]), "name": name + (" *" if row.get("note") else ""),
+            "showlegend": legend, "line": {"color": colour, "width": 2},
+            "marker": {"size": 6, "color": colour},
+            "customdata": [[lo, hi] for lo, hi in row["interval_90"]],
+            "hovertemplate": (f"{name}, {what}: month %{{x}}: %{{y:.0%}} (90 % interval "
+                              "%{customdata[0]:.0%}-%{customdata[1]:.0%})<extra></extra>"),
+            **group})
+    return traces
+
+
+def prognosis_figure(prognosis: Mapping[str, Any], pregnancy: Mapping[str, Any] | None = None,
+                     partner_age: float | None = None) -> dict[str, Any] | None:
     """Recovery curves of ``Prognosis.to_dict()``: per protocol its probability by each
-    month with the 90 % interval as a band (None without a protocol)."""
-    rows = prognosis.get("protocols") or []  # a declined forecast has none
+    month with the 90 % interval as a band (None without a protocol). With ``pregnancy``
+    (the ``pregnancy_natural`` prognosis of the same man), the couple's chance of a natural
+    conception under the same protocols stands beside it, in the same colours, titled with
+    the partner's age."""
+    rows = list(prognosis.get("protocols") or [])  # a declined forecast has none
     if not rows:
         return None
-    traces: list[dict[str, Any]] = []
-    for i, row in enumerate(rows):
-        colour = PALETTE[i % len(PALETTE)]
-        months = list(row["months"])
-        low = [lo for lo, _ in row["interval_90"]]
-        high = [hi for _, hi in row["interval_90"]]
-        group = {"legendgroup": row["id"], "xaxis": "x", "yaxis": "y"}
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": months,
-                "y": low,
-                "showlegend": False,
-                "line": {"width": 0, "color": colour},
-                "hoverinfo": "skip",
-                **group,
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": months,
-                "y": high,
-                "showlegend": False,
-                "fill": "tonexty",
-                "fillcolor": _fill(colour, 0.12),
-                "line": {"width": 0, "color": colour},
-                "hoverinfo": "skip",
-                **group,
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": months,
-                "y": list(row["probability"]),
-                "name": display.label("protocol", row["id"]) + (" *" if row.get("note") else ""),
-                "line": {"color": colour, "width": 2},
-                "marker": {"size": 6, "color": colour},
-                "customdata": [[lo, hi] for lo, hi in row["interval_90"]],
-                "hovertemplate": (
-                    f"{display.label('protocol', row['id'])}: month %{{x}}: %{{y:.0%}} "
-                    "(90 % interval %{customdata[0]:.0%}-%{customdata[1]:.0%})<extra></extra>"
-                ),
-                **group,
-            }
-        )
-    return {
-        "data": traces,
-        "layout": {
-            "height": 380,
-            "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
-            "font": _font(),
-            "legend": {"orientation": "h", "y": -0.2},
-            "xaxis": {"title": {"text": f"months from {prognosis['t0']}"}, "rangemode": "tozero"},
-            "yaxis": {
-                "title": {"text": f"chance of {display.outcome(str(prognosis['outcome']))}"},
-                "range": [0, 1.02],
-                "tickformat": ".0%",
-            },
-        },
+    colours = {row["id"]: PALETTE[i % len(PALETTE)] for i, row in enumerate(rows)}
+    semen_words = display.outcome(str(prognosis["outcome"]))
+    traces = _curve_traces(rows, colours, "x", "y", legend=True, what=semen_words)
+    pregnancy_rows = [r for r in (pregnancy or {}).get("protocols") or [] if r["id"] in colours]
+    layout: dict[str, Any] = {
+        "height": 380,
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "font": _font(),
+        "legend": {"orientation": "h", "y": -0.2},
+        "xaxis": {"title": {"text": f"months from {prognosis['t0']}"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": f"chance of {semen_words}"}, "range": [0, 1.02],
+                  "tickformat": ".0%"},
     }
+    if pregnancy is not None and pregnancy_rows:
+        words = display.outcome(str(pregnancy["outcome"]))
+        traces += _curve_traces(pregnancy_rows, colours, "x2", "y2", legend=False, what=words)
+        age = "" if partner_age is None else f", partner aged {partner_age:g}"
+        layout.update(
+            height=400, margin={"l": 60, "r": 20, "t": 40, "b": 50},
+            xaxis={**layout["xaxis"], "domain": [0, 0.46]},
+            xaxis2={"title": {"text": f"months from {pregnancy['t0']}"}, "rangemode": "tozero",
+                    "domain": [0.54, 1], "anchor": "y2"},
+            yaxis={**layout["yaxis"], "title": {"text": f"chance of {semen_words}",
+                                                 "font": {"size": 11}}},
+            yaxis2={"range": [0, 1.02], "tickformat": ".0%", "anchor": "x2",
+                    "title": {"text": f"chance of {words}", "font": {"size": 11}}},
+            annotations=[
+                {"text": f"His semen: {semen_words}", "x": 0, "xref": "paper", "y": 1.0,
+                 "yref": "paper", "yanchor": "bottom", "xanchor": "left", "showarrow": False,
+                 "font": {"size": 12}},
+                {"text": f"The couple: {words}{age}", "x": 0.54, "xref": "paper", "y": 1.0,
+                 "yref": "paper", "yanchor": "bottom", "xanchor": "left", "showarrow": False,
+                 "font": {"size": 12}}])
+    return {"data": traces, "layout": layout}
 
 
 def _check_kind(check: Mapping[str, Any], escalation_ids: set[str]) -> str:

@@ -17,6 +17,7 @@ from androcast.labs import (
     History,
     LabResult,
     MedicationCourse,
+    Partner,
     Patient,
     SemenAnalysis,
 )
@@ -88,6 +89,9 @@ class Chart:
     names: tuple[Mapping[str, Any], ...] = ()  # FHIR HumanName elements as given
     #: Source keys of records the source says were entered in error: removed on save.
     retracted: tuple[SourceKey, ...] = ()
+    #: The couple's goal: the female partner's age and the months they hope to conceive in
+    partner_age_years: float | None = None
+    goal_within_months: float | None = None
 
     def to_case(self, *, as_of: dt.date) -> Case:
         """The Case the core works on (records after ``as_of`` are left out)."""
@@ -134,6 +138,9 @@ class Chart:
                 )
             ),
             as_of=as_of,
+            partner=(None if self.partner_age_years is None
+                     else Partner(age_years=self.partner_age_years)),
+            goal_within_months=self.goal_within_months,
         )
 
 
@@ -150,4 +157,6 @@ def chart_from_case(case: Case) -> Chart:
         conditions=case.history.conditions,
         labs=tuple(Keyed(r) for r in case.labs),
         semen=tuple(Keyed(s) for s in case.semen),
+        partner_age_years=None if case.partner is None else case.partner.age_years,
+        goal_within_months=case.goal_within_months,
     )

@@ -230,6 +230,8 @@ def _patient_values(chart: Chart) -> dict[str, Any]:
         "ethnicity": p.ethnicity,
         "gender": chart.gender,
         "names": [dict(n) for n in chart.names] or None,
+        "partner_age_years": chart.partner_age_years,
+        "goal_within_months": chart.goal_within_months,
     }
 
 
@@ -526,7 +528,8 @@ def update_patient(
     return patient
 
 
-_PATIENT_FIELDS = ("goal", "age_years", "bmi", "testis_left_ml", "testis_right_ml", "ethnicity")
+_PATIENT_FIELDS = ("goal", "age_years", "bmi", "testis_left_ml", "testis_right_ml", "ethnicity",
+                   "partner_age_years", "goal_within_months")
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -598,6 +601,8 @@ def _bare_chart(patient: PatientRow) -> Chart:
         ),
         birth_date=patient.birth_date,
         gender=patient.gender,
+        partner_age_years=patient.partner_age_years,
+        goal_within_months=patient.goal_within_months,
         names=tuple(patient.names or ()),
     )
 

@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 from androcast.labs import Case
 from androcast.prognosis import Prognosis, prognose
+from androcast.prognosis.pregnancy import PREGNANCY_NATURAL, shows_pregnancy
 from androcast.protocol import Plan, plan
 from androcast.twin import personalise
 
@@ -143,6 +144,9 @@ class Outlook:
 
     prognosis: Prognosis
     plan: Plan
+    # the couple's chance of a natural conception under the same protocols (his page shows
+    # it beside his semen's curve); None when he has no partner's age or no fertility goal
+    pregnancy: Prognosis | None = None
 
 
 def _plan_key(record: RecordKey, target_month: float, particles: int, seed: int) -> _Key:
@@ -213,7 +217,21 @@ def patient_outlook(
     """The page's prognosis and plan, computed (plan first: its twin serves both) or kept."""
     made = patient_plan(cache, record, case, particles=particles)
     prognosis = patient_prognosis(cache, record, case, particles=particles)
-    return Outlook(prognosis[0], made)
+    return Outlook(prognosis[0], made, patient_pregnancy(cache, record, case,
+                                                         particles=particles))
+
+
+PREGNANCY_OUTCOMES = (PREGNANCY_NATURAL,)
+
+
+def patient_pregnancy(cache: ResultCache, record: RecordKey, case: Case, *, particles: int
+                      ) -> Prognosis | None:
+    """The couple's pregnancy curve for his page (kept apart from the default prognosis,
+    whose kept answer the API serves), or None where it is not shown."""
+    if not shows_pregnancy(case):
+        return None
+    return patient_prognosis(cache, record, case, outcomes=PREGNANCY_OUTCOMES,
+                             particles=particles)[0]
 
 
 def kept_outlook(cache: ResultCache, record: RecordKey, *, particles: int) -> Outlook | None:
@@ -222,4 +240,6 @@ def kept_outlook(cache: ResultCache, record: RecordKey, *, particles: int) -> Ou
     prognosis = cache.peek(_prognosis_key(record, (), (), particles, DEFAULT_SEED))
     if made is None or prognosis is None:
         return None
-    return Outlook(prognosis[0], made)
+    pregnancy = cache.peek(_prognosis_key(record, (), PREGNANCY_OUTCOMES, particles,
+                                          DEFAULT_SEED))
+    return Outlook(prognosis[0], made, None if pregnancy is None else pregnancy[0])

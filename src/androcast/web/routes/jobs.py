@@ -29,7 +29,13 @@ from androcast.web import service
 from androcast.web.auth import User, csrf_guard
 from androcast.web.boundary import StrictJSONRoute
 from androcast.web.jobs import JobView, Progress
-from androcast.web.outlook import Outlook, RecordKey, patient_plan, patient_prognosis
+from androcast.web.outlook import (
+    Outlook,
+    RecordKey,
+    patient_plan,
+    patient_pregnancy,
+    patient_prognosis,
+)
 from androcast.web.routes._patient_jobs import start_adoption
 from androcast.web.routes._shared import (
     clinic_of,
@@ -159,7 +165,9 @@ def start_outlook(request: Request, user: WebSession, identifier: str) -> JobVie
         made = patient_plan(cache, record, view.case, particles=particles)
         progress(0.6, "recovery curves per protocol")
         prognosis = patient_prognosis(cache, record, view.case, particles=particles)
-        return Outlook(prognosis[0], made)
+        progress(0.8, "the couple's chance of a natural pregnancy per protocol")
+        pregnancy = patient_pregnancy(cache, record, view.case, particles=particles)
+        return Outlook(prognosis[0], made, pregnancy)
 
     return jobs_of(request).submit(
         owner_of(user),

@@ -228,9 +228,12 @@ def _outlook_context(outlook: Outlook | None) -> dict[str, Any]:
     if outlook is None:
         return {"outlook": None}
     prognosis, plan = outlook.prognosis.to_dict(), outlook.plan.to_dict()
+    pregnancy = None if outlook.pregnancy is None else outlook.pregnancy.to_dict()
+    age = None if pregnancy is None else pregnancy["basis"].get("partner_age_years")
     return {
-        "outlook": {"prognosis": prognosis, "plan": plan},
-        "prognosis_figure": _serialised(prognosis_figure(prognosis)),
+        "outlook": {"prognosis": prognosis, "plan": plan, "pregnancy": pregnancy,
+                    "partner_age": age},
+        "prognosis_figure": _serialised(prognosis_figure(prognosis, pregnancy, age)),
         "plan_figure": _serialised(plan_figure(plan)),
         "error": None,
     }
@@ -629,6 +632,7 @@ def report(request: Request, user: User, identifier: str, compute: bool = False)
         plan=None if kept is None else kept.plan.to_dict(),
         bottom=patient_bottom_line(view, kept, monitoring, today, parts.pathway),
         monitoring=monitoring,
+        pregnancy=None if kept is None or kept.pregnancy is None else kept.pregnancy.to_dict(),
     )
     return HTMLResponse(render_report(built, compute_url=f"{_patient_url(identifier)}/report"))
 
