@@ -46,11 +46,11 @@ def test_a_40_year_old_partner_and_6_months_get_art_discussed_first(
         low, high = row["interval_90"]
         assert 0.0 <= low <= row["probability"] <= high <= 1.0
     now = art["art_now"]
-    # cdc2008_art: at age 40 about 18 % of fresh own-egg cycles started gave a live birth
-    assert (now["live_birth"], now["source"], now["sperm"]) == (0.18, "cdc2008_art",
+    # cdc2011_art Figure 39: 22.7 % of transfers of fresh own-egg embryos at age 40
+    assert (now["live_birth"], now["source"], now["sperm"]) == (0.227, "cdc2011_art",
                                                                 "current_or_banked")
     assert "clinic's to supply" in art["note"]
-    assert {"cdc2008_art", "wesselink2017", "schlegel2021"} <= set(art["citations"])
+    assert {"cdc2011_art", "wesselink2017", "schlegel2021"} <= set(art["citations"])
 
 
 def test_a_29_year_old_partner_with_24_months_does_not_need_art_first() -> None:
@@ -69,7 +69,7 @@ def test_the_clinics_own_table_replaces_the_default(tmp_path: Path) -> None:
     art = _plan(40, 6, art_table=load_art_table(path))["art_comparison"]
     assert art["art_now"]["live_birth"] == 0.22
     assert art["art_now"]["table_kind"] == "our clinic, 2025"
-    assert "cdc2008_art" not in art["citations"]
+    assert "cdc2011_art" not in art["citations"]
 
 
 def test_a_bad_clinic_table_names_every_bad_field(tmp_path: Path) -> None:
@@ -87,10 +87,16 @@ def test_a_bad_clinic_table_names_every_bad_field(tmp_path: Path) -> None:
 def test_the_default_table_cites_every_figure_and_blocks_the_bands_no_source_gives() -> None:
     table = default_art_table()
     assert {b.source for b in table.bands} <= set(bibliography())
-    # hfea2018: 31 % per embryo transferred below 35, "below 5 %" from 43 (an upper bound)
-    young, old = table.band(30), table.band(44)
-    assert young is not None and young.live_birth == 0.31 and young.source == "hfea2018"
-    assert old is not None and old.live_birth == 0.05 and old.at_most
-    for age in (36, 39, 41, 42):
+    # cdc2011_art Figure 39 per transfer: 46.3 % at 30, 40.2 % at 35, 19.0 % at 41;
+    # hfea2018: "below 5 %" per embryo transferred from 43 (an upper bound)
+    for age, rate in ((30, 0.463), (35, 0.402), (41, 0.19)):
         band = table.band(age)
-        assert band is not None and band.live_birth is None and band.why
+        assert band is not None and band.live_birth == rate and band.source == "cdc2011_art"
+    old = table.band(44)
+    assert old is not None and old.live_birth == 0.05 and old.at_most
+    assert old.source == "hfea2018"
+    blocked = table.band(42)  # its figure was not retrieved: blocked, not filled in
+    assert blocked is not None and blocked.live_birth is None and blocked.why
+    ages = [b.low for b in table.bands]
+    assert ages == sorted(ages) and all(  # bands tile the ages without gaps
+        a.high == b.low for a, b in zip(table.bands, table.bands[1:], strict=False))
