@@ -41,6 +41,9 @@ def db(tmp_path: Path) -> str:
     case = tmp_path / "baseline.yaml"
     case.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert _run("db", "upgrade", "--db", url)[0] == 0
+    assert _run("clinic", "add", "default", "--db", url)[0] == 0
+    for user in ("dr.a", "dr.b", "dr.c", "dr.d"):  # who --user names must exist
+        assert _run("user", "add", user, "--db", url)[0] == 0
     code, _, err = _run("patient", "add", str(case), "--db", url, "--user", "dr.a",
                         "--as-of", "2025-09-01")
     assert code == 0, err

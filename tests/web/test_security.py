@@ -326,7 +326,13 @@ def test_clinicians_cannot_administer_users_and_admins_add_them_to_their_clinic(
     assert password is not None
     carol = TestClient(app, client=("10.2.0.1", 1))
     log_in(carol, "carol", password.group(1))
-    assert carol.get("/api/session").json()["clinic"] == "A"
+    session = carol.get("/api/session").json()
+    assert (session["clinic"], session["must_change_password"]) == ("A", True)
+    assert carol.get("/api/patients").status_code == 403  # her one-time password first
+    changed = carol.post("/api/account/password", headers=api_token(carol),
+                         json={"current": password.group(1), "new": PASSWORD * 2,
+                               "repeat": PASSWORD * 2})
+    assert changed.status_code == 200, changed.text
     assert "P001" in carol.get("/api/patients").text
 
 

@@ -72,3 +72,39 @@ def test_password_hashes_verify_only_their_password() -> None:
     assert not verify_password(hashed, "S3cret")
     assert not verify_password(None, "s3cret")
     assert not verify_password("not a hash", "s3cret")
+
+
+def test_anonymous_and_logged_in_sessions_are_capped_least_recently_used_first() -> None:
+    clock = Clock()
+    store = SessionStore(idle_s=60, max_s=300, clock=clock, max_anonymous=100,
+                         max_authenticated=10)
+    kept = store.log_in(None, user_id=1, username="a", role="clinician", clinic="A")
+    for _ in range(1000):  # a script hammering the login page
+        store.new()
+    assert store.counts() == (100, 1)  # anonymous ones never push a logged-in one out
+    assert store.get(kept.id) is not None
+    users = [store.log_in(None, user_id=i, username=f"u{i}", role="clinician", clinic="A")
+             for i in range(2, 30)]
+    assert store.counts()[1] == 10
+    assert store.get(users[-1].id) is not None and store.get(kept.id) is None  # oldest went
+
+
+def test_expired_sessions_go_from_the_stale_end_without_walking_the_live_ones() -> None:
+    clock = Clock()
+    store = SessionStore(idle_s=60, max_s=300, clock=clock)
+    for _ in range(500):
+        store.new()
+    clock.now += 61
+    live = [store.new() for _ in range(5)]
+    assert store.counts() == (5, 0)  # the 500 idle ones swept by the first new session
+    assert all(store.get(s.id) is not None for s in live)
+
+
+def test_ending_a_users_sessions_keeps_the_one_asked_to_keep() -> None:
+    store = SessionStore(idle_s=60, max_s=300, clock=Clock())
+    first, second, other = (
+        store.log_in(None, user_id=uid, username="x", role="clinician", clinic="A")
+        for uid in (1, 1, 2))
+    assert store.end_user(1, keep=second.id) == 1
+    assert store.get(first.id) is None and store.get(second.id) is not None
+    assert store.get(other.id) is not None

@@ -34,6 +34,7 @@ def _root(
 
 # Each module registers its commands on `app` when imported.
 # (command modules are imported here)
+from androcast.cli import accounts as _accounts  # noqa: E402,F401
 from androcast.cli import calibrate as _calibrate  # noqa: E402,F401
 from androcast.cli import cohort as _cohort  # noqa: E402,F401
 from androcast.cli import demo as _demo  # noqa: E402,F401

@@ -4,7 +4,8 @@ It migrates the embedded SQLite database, stores the shipped example patients (p
 post-AAS, hyperprolactinaemia, primary testicular failure) in the clinic ``demo`` with
 their assessments, adopts the post-TRT man's hCG + clomiphene plan and adds his first
 follow-up panel (``examples/monitoring``: his page shows the monitoring chart and an alert),
-gives the user ``admin`` a new random one-time password, prints it, and serves the web app.
+gives the user ``admin`` a new random one-time password (to be changed at the first login;
+it expires after ``ONE_TIME_HOURS``), prints it, and serves the web app.
 ``--no-serve`` does everything but serving. Run again, it changes no patient.
 
 The examples' dates are moved, whole days at once, so that the newest of them (the
@@ -40,6 +41,7 @@ DEMO_PARTICLES = 32  # the web app's default: his page's band and the plan's agr
 #: The examples' newest date (the follow-up panel) and where it lands: two weeks ago.
 EXAMPLES_NEWEST = dt.date(2025, 12, 2)
 FRESH_DAYS = 14
+ONE_TIME_HOURS = 72
 
 
 def shift_dates(data: Any, days: int) -> Any:
@@ -70,6 +72,7 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
     """
     from androcast.labs import parse_case
     from androcast.store import open_store, upgrade
+    from androcast.store.schema import utcnow
     from androcast.store.users import add_user, find_user, set_password_hash
     from androcast.web import hash_password, one_time_password
     from androcast.web.service import add_case, latest, patient_exists
@@ -88,8 +91,10 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
             stored.append((case.patient.id, name, str(result["assessment"]["pattern"])))
         _follow_up(store, today)
         password = one_time_password()
+        expires = utcnow() + dt.timedelta(hours=ONE_TIME_HOURS)
         with store.transaction("androcast demo") as session:
-            if find_user(session, DEMO_ADMIN) is None:
+            admin = find_user(session, DEMO_ADMIN, DEMO_CLINIC)
+            if admin is None:
                 add_user(
                     session,
                     DEMO_ADMIN,
@@ -97,9 +102,11 @@ def prepare_demo(db: str, *, today: dt.date) -> tuple[str, list[tuple[str, str, 
                     clinic=DEMO_CLINIC,
                     role="admin",
                     display_name="Demo administrator",
+                    one_time_expires_at=expires,
                 )
             else:
-                set_password_hash(session, DEMO_ADMIN, hash_password(password))
+                set_password_hash(session, admin.id, hash_password(password),
+                                  one_time_expires_at=expires)
     finally:
         store.close()
     return password, stored
@@ -147,7 +154,8 @@ def demo(
     console.print(table)
     console.print(
         f"log in as [bold]{DEMO_ADMIN}[/] with the one-time password "
-        f"[bold]{password}[/] (a new one on every start)",
+        f"[bold]{password}[/] (a new one on every start; it works for {ONE_TIME_HOURS} h, "
+        "and the first login asks you to choose your own password)",
         highlight=False,
     )
     if serve:

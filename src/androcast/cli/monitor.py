@@ -67,7 +67,7 @@ def patient_plan(
 
         today = dt.date.today()
         day = _day(start, "--start")
-        with (_options_named(), writing(db, user) as session,
+        with (_options_named(), writing(db, user, clinic) as session,
               console.status("personalising his twin on the plan ...")):
             adopted = adopt(session, patient, protocol=protocol, start=day, today=today,
                             clinic=clinic, n=n, seed=seed)
@@ -141,7 +141,7 @@ def alert_ack(
     with reporting_errors():
         from androcast.workflows.monitoring import acknowledge
 
-        with writing(db, user) as session:
+        with writing(db, user, clinic) as session:
             alert = acknowledge(session, patient, alert_id, by=_actor(user), clinic=clinic)
     data = alert.to_dict()
     if output is OutputFormat.json:

@@ -4,7 +4,9 @@
 
 The database URL comes from ``--db`` or ``ANDROCAST_DATABASE_URL`` (default: the SQLite file
 ``androcast.db`` in the working directory); the acting user from ``--user`` or
-``ANDROCAST_USER`` (default: the login name). Each command is one transaction.
+``ANDROCAST_USER``: an active user of the clinic who may write (``androcast user add``);
+without it, the operating system's login name is recorded as who acted. Each command is
+one transaction.
 """
 
 from __future__ import annotations
@@ -65,13 +67,20 @@ def _actor(user: str | None) -> str:
 
 
 @contextmanager
-def writing(db: str, user: str | None) -> Iterator[Any]:
-    """One write transaction on the store at ``db`` by ``user`` (all of it, or none)."""
+def writing(db: str, user: str | None, clinic: str | None) -> Iterator[Any]:
+    """One write transaction on the store at ``db`` by ``user`` (all of it, or none).
+
+    A ``user`` named must be an active user who may write, of ``clinic`` (of any clinic
+    when ``clinic`` is None: commands about clinics and users themselves).
+    """
     from androcast.store import open_store
+    from androcast.store.users import require_writer
 
     store = open_store(db)
     try:
         with store.transaction(_actor(user)) as session:
+            if user is not None:
+                require_writer(session, user, clinic)
             yield session
     finally:
         store.close()
@@ -150,7 +159,7 @@ def patient_add(
 
         day = _day(as_of, "--as-of")
         loaded = load_case(case, as_of=day)
-        with writing(db, user) as session:
+        with writing(db, user, clinic) as session:
             summary = _summary(save_chart(session, chart_from_case(loaded), clinic=clinic))
             summary["pattern"] = str(reassess(session, loaded.patient.id, clinic=clinic,
                                               as_of=day)["pattern"])
@@ -272,7 +281,7 @@ def observe(
                 "ANALYTE VALUE UNIT", None,
                 "a result (e.g. lh 3.2 IU/L), --semen KEY=VALUE,... or --csv FILE",
             )
-        with writing(db, user) as session:
+        with writing(db, user, clinic) as session:
             labs: tuple[Any, ...] = ()
             if csv is not None:
                 age = load_chart(session, patient, clinic=clinic).patient.age_years
@@ -324,7 +333,7 @@ def fhir_import(
 
         today = dt.date.today()
         parsed = read_bundle(bundle, as_of=today, strict=strict)
-        with writing(db, user) as session, console.status("importing and assessing ..."):
+        with writing(db, user, clinic) as session, console.status("importing and assessing ..."):
             imported = import_charts(session, parsed.charts, clinic=clinic, today=today)
         summary = {**_summary(imported.summary), **parsed.report()}
         alerts = imported.alerts

@@ -24,6 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -51,15 +53,28 @@ class ClinicRow(Base):
 
 
 class UserRow(Base):
-    """A clinician or researcher; the web adapter fills ``password_hash`` (argon2)."""
+    """A clinician or researcher; the web adapter fills ``password_hash`` (argon2).
+
+    User names are unique within a clinic (0005): two clinics may each have an "alice".
+    ``password_change_required``: the password is a one-time password (printed by ``androcast
+    demo`` or ``user add``, or set by an admin) that must be changed at the first login, and
+    it stops working at ``password_expires_at``. ``active`` false: the user cannot log in and
+    his sessions end.
+    """
 
     __tablename__ = "app_user"
+    __table_args__ = (UniqueConstraint("clinic_id", "username"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
-    username: Mapped[str] = mapped_column(String(200), unique=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(40), default="clinician")
     password_hash: Mapped[str | None] = mapped_column(String(400))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    password_change_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    password_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -79,7 +94,7 @@ class PatientRow(Base):
     ethnicity: Mapped[str | None] = mapped_column(String(40))
     gender: Mapped[str | None] = mapped_column(String(20))  # FHIR administrative gender (0003)
     names: Mapped[list[Any] | None] = mapped_column(JSON)  # FHIR HumanName list, as given
-    partner_age_years: Mapped[float | None] = mapped_column(Float)  # the couple's goal (0004)
+    partner_age_years: Mapped[float | None] = mapped_column(Float)  # the couple's goal (0005)
     goal_within_months: Mapped[float | None] = mapped_column(Float)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -1,4 +1,5 @@
-"""The access audit: reads of a patient's record, exports, logins and failed logins, each
+"""The access audit: reads of a patient's record, exports, logins and failed logins, and
+writes refused to a read-only user, each
 kept with who, when, what and from where (``store.audit.record_access``).
 
 Events are queued in memory and written in one short transaction about every second by a
@@ -21,7 +22,7 @@ from androcast.store.audit import record_access
 from androcast.store.schema import utcnow
 
 _LOG = logging.getLogger(__name__)
-ACTIONS = ("read", "export", "login", "login_fail")
+ACTIONS = ("read", "export", "login", "login_fail", "denied")
 
 
 class AccessAudit:
@@ -31,6 +32,9 @@ class AccessAudit:
         self._flush_s = flush_s
         self._events: deque[dict[str, Any]] = deque(maxlen=max_pending)
         self._lock = threading.Lock()
+        # One flush at a time: a flush asked for while the thread writes waits for it, so
+        # what was recorded before ``flush()`` is in the database when it returns.
+        self._flushing = threading.Lock()
         self._stop = threading.Event()
         self._dropped = 0
         self._thread = threading.Thread(target=self._run, name="androcast-access-audit",
@@ -49,6 +53,10 @@ class AccessAudit:
 
     def flush(self) -> None:
         """Write what is queued now (one transaction)."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             events = list(self._events)
             self._events.clear()

@@ -27,7 +27,14 @@ from starlette.status import (
 )
 
 from androcast.errors import AndrocastError, CaseProblems, IdentifierError, StoreError
-from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, current_session
+from androcast.web.auth import (
+    PASSWORD_FORM,
+    CsrfRejected,
+    Forbidden,
+    LoginRequired,
+    PasswordChangeRequired,
+    current_session,
+)
 from androcast.web.jobs import JobNotDone, JobNotFound, QueueFull
 from androcast.web.service import AlertNotFound, NoPlan, PatientNotFound
 from androcast.web.templating import templates
@@ -139,7 +146,7 @@ def _status(err: AndrocastError) -> int:
     if isinstance(err, IdentifierError):
         return HTTP_422_UNPROCESSABLE_CONTENT
     if isinstance(err, StoreError):
-        conflict = err.field in ("transaction", "username")
+        conflict = err.field in ("transaction", "username", "clinic", "--user")
         return HTTP_409_CONFLICT if conflict else HTTP_503_SERVICE_UNAVAILABLE
     return HTTP_422_UNPROCESSABLE_CONTENT
 
@@ -159,10 +166,21 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=HTTP_303_SEE_OTHER)
 
     @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
-        return _message(
-            request, HTTP_403_FORBIDDEN, "Not allowed", "Your role does not allow this."
-        )
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return _message(request, HTTP_403_FORBIDDEN, "Not allowed", exc.message)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _change_first(request: Request, _exc: PasswordChangeRequired) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"error": {"message": "your password is a one-time password: change it first "
+                           "(POST /api/account/password with current, new and repeat, or "
+                           f"the page {PASSWORD_FORM})"}},
+                status_code=HTTP_403_FORBIDDEN,
+            )
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=HTTP_403_FORBIDDEN, headers={"HX-Redirect": PASSWORD_FORM})
+        return RedirectResponse(PASSWORD_FORM, status_code=HTTP_303_SEE_OTHER)
 
     @app.exception_handler(CsrfRejected)
     async def _csrf(request: Request, _exc: CsrfRejected) -> Response:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from androcast.web.boundary import MAX_BODY_BYTES
 
+ONE_TIME_PASSWORD_TTL_S = 72 * 3600.0
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -19,6 +21,8 @@ class WebSettings:
 ``trusted_proxies``: addresses of reverse proxies (TLS terminators) whose X-Forwarded-For
 names the client (``androcast serve --trusted-proxy``); from any other peer it is ignored.
 ``max_body_bytes``: the largest request body on every path (API, forms, FHIR: 413 beyond).
+``one_time_password_ttl_s``: how long a one-time password an admin sets works (it must be
+changed at the first login; 72 h gives a user a weekend to log in).
 ``job_workers``, ``job_queue``, ``job_budget_s``: the background jobs' pool, how many may
 wait or run, and each one's time budget (``web.jobs``); ``outlook_wait_s``: how long a page
 asking for a prognosis waits for its job before it shows the job's progress instead.
@@ -30,6 +34,7 @@ asking for a prognosis waits for its job before it shows the job's progress inst
     session_max_s: float = 12 * 3600.0
     login_max_failures: int = 5
     login_window_s: float = 300.0
+    one_time_password_ttl_s: float = ONE_TIME_PASSWORD_TTL_S
     particles: int = 32
     outlook_cache_entries: int = 64
     page_cache_entries: int = 512

@@ -150,7 +150,7 @@ def _matches(line: PatientLine, query: str) -> bool:
 
 
 @router.get("/patients")
-def patient_list(request: Request, user: User, q: str = "") -> HTMLResponse:
+def patient_list(request: Request, user: User, q: str = "", password: str = "") -> HTMLResponse:
     """His clinic's patients with pattern, open alerts and next check; ``q`` searches."""
     today = dt.date.today()
     lines = [
@@ -164,8 +164,9 @@ def patient_list(request: Request, user: User, q: str = "") -> HTMLResponse:
         for r in service.patient_rows(store_of(request), _clinic(user))
     ]
     shown = [line for line in lines if _matches(line, q)] if q.strip() else lines
+    saved = "Your password is changed." if password == "changed" else None
     return _page(request, user, "patients.html",
-                 {"patients": shown, "total": len(lines), "q": q})
+                 {"patients": shown, "total": len(lines), "q": q, "saved": saved})
 
 
 def _new_patient_page(
