@@ -63,6 +63,8 @@ def test_a_one_time_password_must_be_changed_before_anything_else(web: FastAPI) 
     assert refused.status_code == 403
     assert "one-time password: change it first" in refused.json()["error"]["message"]
     assert otto.get("/api/session").json()["must_change_password"] is True
+    fhir = otto.get("/fhir/Patient")
+    assert fhir.status_code == 403 and "one-time password" in fhir.text
     form = otto.get("/account/password")
     assert "Choose your own password" in form.text
     changed = otto.post("/account/password", follow_redirects=False, data={
@@ -161,6 +163,10 @@ def test_a_read_only_user_reads_everything_and_every_write_is_refused_and_audite
     assert rita.post("/patients/new", data={"csrf_token": csrf_of(page.text)}).status_code == 403
     assert rita.post("/api/fhir", json={"resourceType": "Bundle"},
                      headers=headers).status_code == 403
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": []}
+    fhir = rita.post("/fhir", json=bundle, headers=headers)
+    assert fhir.status_code == 403 and fhir.json()["resourceType"] == "OperationOutcome"
+    assert rita.get("/fhir/Patient").status_code == 200
     # computing on what the request carries stores nothing: allowed
     case = {"patient": {"id": "X1", "age_years": 30}, "labs": []}
     assert rita.post("/api/interpret", json=case, headers=headers).status_code == 200

@@ -94,7 +94,7 @@ class PatientRow(Base):
     ethnicity: Mapped[str | None] = mapped_column(String(40))
     gender: Mapped[str | None] = mapped_column(String(20))  # FHIR administrative gender (0003)
     names: Mapped[list[Any] | None] = mapped_column(JSON)  # FHIR HumanName list, as given
-    partner_age_years: Mapped[float | None] = mapped_column(Float)  # the couple's goal (0005)
+    partner_age_years: Mapped[float | None] = mapped_column(Float)  # the couple's goal (0004)
     goal_within_months: Mapped[float | None] = mapped_column(Float)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -185,7 +185,8 @@ def find_user(session: Session, username: str, clinic: str | None = None) -> Use
     name in any clinic (None when there is none or several: then the clinic must be named)."""
     try:
         username = user_name(username)
-    except IdentifierError:
+        clinic = None if clinic is None else clinic_name(clinic)
+    except IdentifierError:  # no such user can exist (and NUL never reaches the database)
         return None
     query = (
         select(UserRow, ClinicRow.name)
@@ -193,7 +194,7 @@ def find_user(session: Session, username: str, clinic: str | None = None) -> Use
         .where(UserRow.username == username)
     )
     if clinic is not None:
-        query = query.where(ClinicRow.name == clinic.strip())
+        query = query.where(ClinicRow.name == clinic)
     found = session.execute(query.limit(2)).all()
     if len(found) != 1:
         return None

@@ -23,7 +23,14 @@ from starlette.exceptions import HTTPException
 
 from androcast.errors import AndrocastError, StoreError
 from androcast.web import fhir_rest
-from androcast.web.auth import CsrfRejected, Forbidden, LoginRequired, User, csrf_guard
+from androcast.web.auth import (
+    CsrfRejected,
+    Forbidden,
+    LoginRequired,
+    PasswordChangeRequired,
+    User,
+    csrf_guard,
+)
 from androcast.web.boundary import StrictJSONRequest
 from androcast.web.fhir_rest import FHIR_JSON, JSON_TYPES, FhirRequestError, Found, outcome
 from androcast.web.problems import error_body
@@ -79,8 +86,11 @@ class FhirRoute(APIRoute):
             except LoginRequired:
                 return _failure(401, "login", "log in first (POST /api/login) and send the "
                                 "session cookie")
-            except Forbidden:
-                return _failure(403, "forbidden", "your role does not allow this")
+            except Forbidden as err:
+                return _failure(403, "forbidden", err.message)
+            except PasswordChangeRequired:
+                return _failure(403, "forbidden", "your password is a one-time password: "
+                                "change it first (POST /api/account/password)")
             except CsrfRejected:
                 return _failure(403, "forbidden", "send the session's CSRF token as "
                                 "X-CSRF-Token (GET /api/session)")
