@@ -289,16 +289,16 @@ def prognosis_figure(prognosis: Mapping[str, Any], pregnancy: Mapping[str, Any] 
             height=400, margin={"l": 60, "r": 20, "t": 40, "b": 50},
             xaxis={**layout["xaxis"], "domain": [0, 0.46]},
             xaxis2={"title": {"text": f"months from {pregnancy['t0']}"}, "rangemode": "tozero",
-                    "domain": [0.54, 1], "anchor": "y2"},
+                    "domain": [0.58, 1], "anchor": "y2"},
             yaxis={**layout["yaxis"], "title": {"text": f"chance of {semen_words}",
                                                  "font": {"size": 11}}},
             yaxis2={"range": [0, 1.02], "tickformat": ".0%", "anchor": "x2",
-                    "title": {"text": f"chance of {words}", "font": {"size": 11}}},
+                    "title": {"text": "chance of conception", "font": {"size": 11}}},
             annotations=[
                 {"text": f"His semen: {semen_words}", "x": 0, "xref": "paper", "y": 1.0,
                  "yref": "paper", "yanchor": "bottom", "xanchor": "left", "showarrow": False,
                  "font": {"size": 12}},
-                {"text": f"The couple: {words}{age}", "x": 0.54, "xref": "paper", "y": 1.0,
+                {"text": f"The couple: {words}{age}", "x": 0.58, "xref": "paper", "y": 1.0,
                  "yref": "paper", "yanchor": "bottom", "xanchor": "left", "showarrow": False,
                  "font": {"size": 12}}])
     return {"data": traces, "layout": layout}
