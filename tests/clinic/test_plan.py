@@ -209,3 +209,35 @@ def test_c01_no_restoration_protocol_runs_alongside_his_androgens() -> None:
     assert plan["start"] >= AS_OF_DATE.isoformat()
     assert all(e["drug"] not in {"testosterone_enanthate", "trenbolone_acetate"}
                for a in plan["alternatives"] for e in a["regimen"])
+
+
+def test_c15_no_alternative_starts_hcg_anew_and_waiting_means_stopping_it() -> None:
+    """c15 forecast_checks and plan_checks: on hCG now, "hcg" continues (or titrates) his
+    own regimen, watchful_waiting stops hCG and says so, and no alternative starts hCG as a
+    new drug: the regimen shown is his current one and its change."""
+    plan = plan_json("c15")
+    assert plan["alternatives"]
+    for a in plan["alternatives"]:
+        hcg = [e for e in a["regimen"] if e["drug"] == "hcg"]
+        if hcg:  # continued at his dose, never started anew
+            assert (hcg[0]["dose"], hcg[0]["every"]) == ("3000 IU", "2 d")
+            assert a["change"] in ("continue_current", "add_to_current")
+            assert a["name"].startswith("Continue his current hCG 3000 IU every other day")
+        else:  # a switch away from hCG or waiting says that it stops hCG
+            assert "stop hCG" in a["name"] or a["name"].startswith("Stop hCG")
+    forecast = {row["id"]: row for row in prognosis_json("c15", "hcg", "watchful_waiting")[
+        "protocols"]}
+    assert forecast["hcg"]["change"] == "continue_current"
+    assert forecast["watchful_waiting"]["change"] == "stop_current"
+    assert forecast["watchful_waiting"]["name"] == "Stop hCG; no restoration drug"
+
+
+def test_c16_the_plan_stops_clomiphene_and_never_continues_it() -> None:
+    """c16 plan_checks: the first phase stops clomiphene and arranges the eye examination;
+    no SERM protocol is offered (visual symptoms), so no alternative continues his SERM."""
+    plan = plan_json("c16")
+    first = {a["code"] for a in plan["phases"][0]["actions"]}
+    assert {"stop_serm", "ophthalmology_referral"} <= first
+    for a in plan["alternatives"]:
+        assert all(e["drug"] != "clomiphene_citrate" for e in a["regimen"])
+        assert a["change"] in ("switch_from_current", "stop_current")

@@ -67,7 +67,9 @@ def _render_prognosis(result: Prognosis) -> None:
         cells = [f"{p:.0%} ({lo:.0%}-{hi:.0%})"
                  for p, (lo, hi) in zip(f.curve.probability, f.curve.interval_90, strict=True)]
         median = "-" if f.curve.median_months is None else f"{f.curve.median_months:.1f}"
-        table.add_row(f.protocol.id + (" *" if f.note else ""), *cells, median,
+        shown = f.protocol.id if f.protocol.change is None else (
+            f"{f.protocol.id}: {f.protocol.name}")  # what it means for a man on drugs now
+        table.add_row(escape(shown) + (" *" if f.note else ""), *cells, median,
                       f.prognosis_class or "-")
     console.print(table)
     _render_evidence(result)

@@ -72,6 +72,15 @@ def label(kind: str, code: Any) -> str:
     return humanise(text)
 
 
+def protocol(row: Any) -> str:
+    """A protocol of a forecast or plan (its JSON row) as he reads it: for a man on
+    restoration drugs now, what it does to them (its ``name``: "Continue his current hCG
+    ...", "Stop hCG; no restoration drug"); otherwise the protocol's words."""
+    if row.get("change") and row.get("name"):
+        return str(row["name"])
+    return label("protocol", row.get("id"))
+
+
 def outcome(code: str) -> str:
     """An outcome code in words: ``concentration_ge_20m_per_ml`` -> ``sperm concentration
     ≥ 20 million/mL``."""
@@ -153,6 +162,8 @@ def every(days: float | None) -> str:
              0.5: "twice daily"}
     if d in words:
         return words[d]
+    if abs(d - 7 / 3) < 0.01:  # 2.333 d: three doses a week
+        return "three times weekly"
     if d < 1:
         return f"every {number(d * 24)} h"
     return f"every {number(d)} days"

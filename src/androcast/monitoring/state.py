@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,9 @@ def state_to_payload(state: MonitoringState) -> dict[str, Any]:
         "state": {
             "format": FORMAT,
             "protocol": state.protocol.id,
+            # the regimen as adopted for him (his current drugs continued at his dose)
+            "regimen": [dict(e) for e in state.protocol.regimen],
+            "name": state.protocol.name, "change": state.protocol.change,
             "start": state.start.isoformat(),
             "horizon_weeks": state.horizon_weeks,
             "held_out": [[name, day.isoformat()] for name, day in sorted(state.held_out)],
@@ -89,6 +93,9 @@ def state_from_payload(payload: Mapping[str, Any], case: Case) -> MonitoringStat
                         f"the end of androgen exposure the plan was adopted with ({t0}); "
                         "adopt the plan again")
     protocol = get_protocol(data["protocol"], field="protocol")
+    if "regimen" in data:  # as adopted for him (older payloads: the protocol's own)
+        protocol = replace(protocol, regimen=tuple(dict(e) for e in data["regimen"]),
+                           name=str(data["name"]), change=data.get("change"))
     start = dt.date.fromisoformat(data["start"])
     sample = CohortSample(
         index=np.array(p["index"], dtype=np.int64),

@@ -23,6 +23,7 @@ from androcast.monitoring.alerts import Alert, Visit, far_outside_keys, judge_vi
 from androcast.monitoring.band import Band, forecast_band, plan_regimen
 from androcast.monitoring.rules import alert_rules
 from androcast.prognosis import Protocol, get_protocol
+from androcast.prognosis.current import for_him
 from androcast.protocol import escalations_for
 from androcast.twin import Observation, Posterior, case_time_zero, observations, personalise, update
 
@@ -81,8 +82,10 @@ def start_monitoring(
     horizon_weeks: int = 52,
 ) -> MonitoringState:
     """His twin personalised on the results up to ``start``, and the band of the protocol."""
-    protocol = get_protocol(protocol_id, field="protocol")
     baseline = _up_to(case, start)
+    # his restoration drugs of the day before the start continued at his dose, or stopped
+    protocol = for_him(get_protocol(protocol_id, field="protocol"),
+                       replace(baseline, as_of=start - dt.timedelta(days=1)))
     start_d = float((start - case_time_zero(baseline)).days)
     posterior = personalise(baseline, n=n, seed=seed,
                             treatment=plan_regimen(protocol, start_d), treatment_start=start)

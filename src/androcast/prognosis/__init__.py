@@ -8,6 +8,7 @@ from androcast.prognosis.forecast import (
     Prognosis,
     ProtocolForecast,
     default_outcome,
+    forecast_twin,
     prognose,
     start_day,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "appropriate_protocols",
     "decline_for",
     "default_outcome",
+    "forecast_twin",
     "get_protocol",
     "prognose",
     "protocol_ids",

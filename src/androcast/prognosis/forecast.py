@@ -27,6 +27,7 @@ from androcast.interpret import Assessment, interpret, prognosis_class
 from androcast.labs import Case
 from androcast.model import STATE_NAMES
 from androcast.population import DAYS_PER_MONTH, Outcome, parse_outcomes, time_to_event
+from androcast.prognosis.current import for_him
 from androcast.prognosis.curves import Curve, weighted_curve
 from androcast.prognosis.decline import Decline, decline_for
 from androcast.prognosis.evidence import EvidenceRow, closest, judge, populations, stored_verdict
@@ -43,6 +44,7 @@ from androcast.regimens import compile_regimen
 from androcast.simulate.batch import batch_species
 from androcast.twin import (
     Posterior,
+    case_time_zero,
     history_state,
     latest_result_date,
     personalise,
@@ -148,7 +150,10 @@ class Prognosis:
         rows = []
         for f in self.protocols:
             row: dict[str, Any] = {
-                "id": f.protocol.id, "name": f.protocol.name, "months": list(f.curve.months),
+                "id": f.protocol.id, "name": f.protocol.name,
+                **({} if f.protocol.change is None else
+                   {"change": f.protocol.change, "regimen": list(f.protocol.regimen)}),
+                "months": list(f.curve.months),
                 "probability": list(f.curve.probability),
                 "interval_90": [list(i) for i in f.curve.interval_90],
                 "median_months": f.curve.median_months,
@@ -202,6 +207,20 @@ def default_outcome(case: Case) -> str:
     return "testosterone_normal" if case.goal == "testosterone" else "concentration_ge_20m_per_ml"
 
 
+def start_date(case: Case) -> dt.date:
+    """The forecast's start: his latest result, or time 0 if that is later (``start_day``)."""
+    t0 = case_time_zero(case)
+    latest = latest_result_date(case)
+    return t0 if latest is None else max(t0, latest)
+
+
+def forecast_twin(case: Case, *, n: int, seed: int) -> Posterior:
+    """His twin for a forecast: the protocols take over his restoration drugs from the
+    start, so the drugs he takes now are dosed up to the day before it and not beyond (a
+    continued drug is the protocol's, never dosed twice; watchful waiting stops it)."""
+    return personalise(case, n=n, seed=seed, treatment_start=start_date(case))
+
+
 def start_day(post: Posterior) -> float:
     """Model day of the start: his latest result, or time 0 if that is later."""
     latest = latest_result_date(post.case)
@@ -231,12 +250,13 @@ def prognose(
         chosen = tuple(get_protocol(p, field="protocol") for p in protocols)
     else:
         chosen = appropriate_protocols(assessment)
+    chosen = tuple(for_him(p, case) for p in chosen)  # his current drugs continued or stopped
     assessed = assessment_class(assessment)
     declined = decline_for(assessment, case)
     if declined is not None:  # no mechanism for his problem: no twin, no curve
         return tuple(Prognosis(code, case.as_of, (), None, declined.citations, (),
                                assessed, declined) for code in codes)
-    post = posterior if posterior is not None else personalise(case, n=n, seed=seed)
+    post = posterior if posterior is not None else forecast_twin(case, n=n, seed=seed)
     start = start_day(post)
     horizon_d = max(months_t) * DAYS_PER_MONTH
     grid = start + np.arange(0.0, horizon_d + GRID_STEP_D, GRID_STEP_D)

@@ -32,6 +32,8 @@ class Protocol:
     indicated_for: tuple[str, ...]
     citations: tuple[str, ...]
     requires_action: tuple[str, ...] = ()
+    #: for a man on restoration drugs now, what the arm does to them (``current.CHANGES``)
+    change: str | None = None
 
     def regimen_from(self, start_d: float, duration_d: float) -> Regimen:
         """The regimen started on model day ``start_d`` and given for ``duration_d`` days."""

@@ -134,6 +134,7 @@ def _alternative_dict(a: Alternative) -> dict[str, Any]:
     f = a.forecast
     return {
         "rank": a.rank, "id": f.protocol.id, "name": f.protocol.name,
+        **({} if f.protocol.change is None else {"change": f.protocol.change}),
         "regimen": list(f.protocol.regimen),
         "probability_by_target": a.probability_by_target,
         "months": list(f.curve.months), "probability": list(f.curve.probability),

@@ -111,6 +111,7 @@ def display_globals() -> dict[str, Any]:
     """What the report's and the pages' templates use to show codes, units and numbers."""
     return {
         "label": display.label,
+        "protocol_label": display.protocol,
         "humanise": display.humanise,
         "unit": display.unit,
         "number": display.number,

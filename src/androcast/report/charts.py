@@ -238,7 +238,7 @@ def _curve_traces(rows: list[Mapping[str, Any]], colours: Mapping[str, str], x: 
         colour = colours[row["id"]]
         months = list(row["months"])
         group = {"legendgroup": row["id"], "xaxis": x, "yaxis": y}
-        name = display.label("protocol", row["id"])
+        name = display.protocol(row)
         traces.append({"type": "scatter", "mode": "lines", "x": months,
                        "y": [lo for lo, _ in row["interval_90"]], "showlegend": False,
                        "line": {"width": 0, "color": colour}, "hoverinfo": "skip", **group})
@@ -322,7 +322,7 @@ def plan_figure(plan: Mapping[str, Any]) -> dict[str, Any] | None:
     start = dt.date.fromisoformat(plan["start"])
     target = start + dt.timedelta(days=round(float(plan["target_month"]) * DAYS_PER_MONTH))
     labels = [
-        f"{a['rank']}. {display.label('protocol', a['id'])} ({a['probability_by_target']:.0%})"
+        f"{a['rank']}. {display.protocol(a)} ({a['probability_by_target']:.0%})"
         for a in alternatives
     ]
     traces: list[dict[str, Any]] = []

@@ -155,7 +155,7 @@ def key_forecast(plan: Mapping[str, Any]) -> str | None:
     low, high = best["interval_90"][-1]
     month = display.number(float(plan["target_month"]))
     return (
-        f"{display.label('protocol', best['id'])}: {best['probability_by_target']:.0%} chance "
+        f"{display.protocol(best)}: {best['probability_by_target']:.0%} chance "
         f"of {display.outcome(str(plan['goal_outcome']))} by month {month} "
         f"(90 % interval {low:.0%}–{high:.0%})"
     )

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from androcast.labs import Case
-from androcast.prognosis import Prognosis, prognose
+from androcast.prognosis import Prognosis, forecast_twin, prognose
 from androcast.prognosis.pregnancy import PREGNANCY_NATURAL, shows_pregnancy
 from androcast.protocol import Plan, plan
-from androcast.twin import personalise
 
 T = TypeVar("T")
 
@@ -202,7 +201,7 @@ def patient_prognosis(
     def compute() -> tuple[Prognosis, ...]:
         twin = cache.peek(twin_key)
         if twin is None:
-            twin = personalise(case, n=particles, seed=seed)
+            twin = forecast_twin(case, n=particles, seed=seed)
             cache.put(twin_key, twin)
         return prognose(
             case, protocols or None, outcomes or None, n=particles, seed=seed, posterior=twin

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from androcast.errors import IdentifierError, StoreError, UnknownCodeError
 from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis, patient_identifier
+from androcast.prognosis.current import for_him
 from androcast.store import (
     Chart,
     PatientSummary,
@@ -410,7 +411,7 @@ def monitoring_view(
 def plan_choices(case: Case) -> dict[str, str]:
     """The protocols a clinician may adopt for him (those his interpretation allows): names
     by id."""
-    return {p.id: p.name for p in monitoring.appropriate(case)}
+    return {p.id: for_him(p, case).name for p in monitoring.appropriate(case)}
 
 
 def _untold(fraction: float, message: str = "") -> None:

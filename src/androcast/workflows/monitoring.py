@@ -171,7 +171,7 @@ def save_adoption(
     plan = adopt_plan(session, patient, protocol=protocol, start=start, payload=payload,
                       clinic=clinic)
     chart = load_chart(session, patient, clinic=clinic)
-    courses = plan_courses(chart, get_protocol(protocol, field="protocol"), start)
+    courses = plan_courses(chart, result.state.protocol, start)  # as adopted for him
     only_courses = dataclass_replace(chart, androgens=(), labs=(), semen=(), medications=courses)
     save_chart(session, only_courses, clinic=clinic)
     reassess(session, patient, clinic=clinic, as_of=today)
