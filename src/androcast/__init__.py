@@ -17,7 +17,13 @@ DISCLAIMER = (
     "every output shows its basis and citation."
 )
 
-__all__ = ["DISCLAIMER", "__version__"]
+#: Virtual men in a patient's twin for a prognosis and plan by default: the CLI's and the web
+#: page's alike, so both give one case the same numbers and the same precision (flag G;
+#: bench/prognosis.py measures the seed spread and the time it gives). Here, not in
+#: ``prognosis``, so the CLI's options read it without importing the model.
+DEFAULT_PARTICLES = 128
+
+__all__ = ["DEFAULT_PARTICLES", "DISCLAIMER", "__version__"]
 
 
 def __getattr__(name: str) -> str:

@@ -49,17 +49,22 @@ def test_men_with_steady_semen_give_the_model_curve_weighted() -> None:
     block, grid = _grid_block([60.0, 3.0], [60.0, 0.5])
     couple = Couple(35.0)
     weights = np.array([3.0, 1.0])
-    curve = pregnancy_curve(block, grid, 0.0, couple, weights, (*MONTHS, 24.0),
-                            np.random.default_rng(1))
+    curve = pregnancy_curve(block, grid, 0.0, couple, weights, (*MONTHS, 24.0))
     paths = male_ratio(np.array([[60.0] * 24, [3.0] * 24]), np.array([[60.0] * 24, [0.5] * 24]))
     per_man = cumulative_conception(couple, paths)
     expected = 0.75 * per_man[0] + 0.25 * per_man[1]
     assert curve.probability == pytest.approx([expected[2], expected[5], expected[11],
                                                expected[23]], abs=1e-4)
     assert per_man[0][11] == pytest.approx(cumulative_at(couple, 12))
-    for i, (low, high), p in zip((2, 5, 11, 23), curve.interval_90, curve.probability,
-                                 strict=True):  # the bootstrap stays between the two men
-        assert per_man[1][i] - 1e-4 <= low <= p <= high <= per_man[0][i] + 1e-4
+    for i, (low, high), p, se in zip((2, 5, 11, 23), curve.interval_90, curve.probability,
+                                     curve.mc_se, strict=True):
+        # one run: the error of two independent weighted men, sqrt(sum w^2 (x - p)^2),
+        # and the interval p +/- 1.645 se (normal 95th percentile)
+        x = per_man[:, i]
+        assert se == pytest.approx(np.sqrt(np.sum(np.array([0.75, 0.25]) ** 2
+                                                  * (x - expected[i]) ** 2)), abs=1e-4)
+        assert low == pytest.approx(max(0.0, p - 1.6449 * se), abs=2e-4)
+        assert high == pytest.approx(min(1.0, p + 1.6449 * se), abs=2e-4)
 
 
 def test_every_protocol_gets_a_pregnancy_curve_that_falls_with_her_age() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from androcast import DISCLAIMER
+from androcast import DEFAULT_PARTICLES, DISCLAIMER
 from androcast._yaml import load_data
 from androcast.cli import app
 from androcast.cli._common import console, reporting_errors
@@ -37,7 +37,7 @@ EXAMPLE_CASES = (
     "examples/cases/primary_testicular_failure.yaml",
 )
 DEMO_PLAN = "examples/monitoring/post_trt_hcg_serm.yaml"
-DEMO_PARTICLES = 32  # the web app's default: his page's band and the plan's agree
+DEMO_PARTICLES = DEFAULT_PARTICLES  # the web app's: his page's band and the plan's agree
 #: The examples' newest date (the follow-up panel) and where it lands: two weeks ago.
 EXAMPLES_NEWEST = dt.date(2025, 12, 2)
 FRESH_DAYS = 14

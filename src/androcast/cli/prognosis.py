@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from androcast import display
+from androcast import DEFAULT_PARTICLES, display
 from androcast.cli import app
 from androcast.cli._common import FORMAT_OPTION, OutputFormat, console, print_json, reporting_errors
 from androcast.cli.interpret import load_case_as_of
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML or JSON).")
 PARTICLES_OPTION = typer.Option(
-    64, "--particles", min=2, help="Virtual men in his twin (more: narrower intervals, slower).")
+    DEFAULT_PARTICLES, "--particles", min=2,
+    help="Virtual men in his twin (more: narrower intervals, slower).")
 SEED_OPTION = typer.Option(1, "--seed", help="Random seed (same seed, same numbers).")
 PROTOCOL_OPTION = typer.Option(
     None, "--protocol", help="Protocol id (repeatable); default: all appropriate for him.")
@@ -34,7 +35,7 @@ TARGET_OPTION = typer.Option(
     None, "--target-month", min=1.0,
     help="Rank alternatives by P(goal) by this month (default: his goal_within_months, else 12).")
 # the same default as `prognosis`, so both commands give one case the same numbers
-PLAN_PARTICLES_OPTION = typer.Option(64, "--particles", min=2,
+PLAN_PARTICLES_OPTION = typer.Option(DEFAULT_PARTICLES, "--particles", min=2,
                                      help="Virtual men in his twin.")
 
 
@@ -64,8 +65,10 @@ def _render_prognosis(result: Prognosis) -> None:
     table.add_column("median mo", justify="right")
     table.add_column("class")
     for f in result.protocols:
-        cells = [f"{p:.0%} ({lo:.0%}-{hi:.0%})"
-                 for p, (lo, hi) in zip(f.curve.probability, f.curve.interval_90, strict=True)]
+        # the probability, its Monte Carlo standard error (points) and its 90 % interval
+        cells = [f"{p:.0%} ±{se * 100:.1f} ({lo:.0%}-{hi:.0%})"
+                 for p, se, (lo, hi) in zip(f.curve.probability, f.curve.mc_se,
+                                            f.curve.interval_90, strict=True)]
         median = "-" if f.curve.median_months is None else f"{f.curve.median_months:.1f}"
         shown = f.protocol.id if f.protocol.change is None else (
             f"{f.protocol.id}: {f.protocol.name}")  # what it means for a man on drugs now
@@ -78,9 +81,13 @@ def _render_prognosis(result: Prognosis) -> None:
         if row.get("class_note"):
             console.print(escape(f"  class of {row['id']}: {row['class_note']}"), style="dim")
     basis = data["basis"]
-    console.print(escape(f"Basis: {basis['n_virtual']} virtual men (ESS {basis['ess']}), "
-                         f"{basis['n_results']} results, population {basis['population']}; "
-                         f"citations: {', '.join(basis['citations'])}"))
+    console.print(escape(f"Basis: {basis['n_virtual']} virtual men in {basis['islands']} "
+                         f"independent runs (ESS {basis['ess']}), ± is the Monte Carlo "
+                         f"standard error in points; {basis['n_results']} results, population "
+                         f"{basis['population']}; citations: {', '.join(basis['citations'])}"))
+    if basis["low_confidence"]:
+        console.print(escape("! Low confidence: " + _low_confidence_reason(basis)),
+                      style="yellow")
     for line in (*basis["warnings"], *basis["caveats"]):
         console.print(escape(f"! {line}"), style="yellow")
     console.print(basis["disclaimer"], style="italic")
@@ -109,6 +116,21 @@ def _render_evidence(result: Prognosis) -> None:
         table.add_row(protocol_id, escape(f.source), escape(str(outcome)), f"{f.month:g}",
                       published, escape(model), verdict)
     console.print(table)
+
+
+def _low_confidence_reason(basis: dict[str, Any]) -> str:
+    from androcast.prognosis.forecast import MAX_MC_SE
+    from androcast.twin.posterior import LOW_CONFIDENCE_ESS
+
+    worst = max((s for row in basis["mc_se"].values() for s in row), default=0.0)
+    reasons = [text for holds, text in (
+        (not basis["converged"], "the sampler has not converged"),
+        (worst > MAX_MC_SE, f"Monte Carlo error up to ±{worst * 100:.1f} points "
+                            f"(above {MAX_MC_SE * 100:g})"),
+        (basis["n_results"] == 0, "no result the model predicts"),
+        (basis["ess"] < LOW_CONFIDENCE_ESS, f"few men carry the weight (ESS {basis['ess']})"),
+    ) if holds]
+    return "; ".join(reasons) or "results too unusual for the prior"
 
 
 def _check_plot_path(path: Path) -> None:

@@ -75,7 +75,7 @@ def serve(
         None,
         "--particles",
         min=2,
-        max=64,
+        max=1024,
         help="Virtual men in a patient's twin for the prognosis and plan of his page "
         "(default: the web app's).",
     ),

@@ -3,6 +3,7 @@
 from androcast.prognosis.curves import Curve, weighted_curve
 from androcast.prognosis.decline import REASONS, Decline, decline_for
 from androcast.prognosis.forecast import (
+    DEFAULT_PARTICLES,
     MONTHS,
     AssessmentClass,
     Prognosis,
@@ -22,6 +23,7 @@ from androcast.prognosis.protocols import (
 )
 
 __all__ = [
+    "DEFAULT_PARTICLES",
     "MONTHS",
     "REASONS",
     "AssessmentClass",

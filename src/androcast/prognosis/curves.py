@@ -1,9 +1,15 @@
-"""Weighted recovery curves of a twin's men: probability, 90 % interval, median time.
+"""Weighted recovery curves of a twin's men: probability, Monte Carlo error, median time.
 
 The probability by month m is the posterior-weighted share of men whose outcome has been
-met by then. Its 90 % interval is the 5th-95th percentile over a Bayesian bootstrap of the
-men (Rubin 1981: Dirichlet(1, ..., 1) draws times the importance weights), so it shows the
-Monte-Carlo error of a finite number of weighted men; a small ESS widens it.
+met by then. Its Monte Carlo standard error (``mc_se``) comes from the independent SMC
+runs (islands) the twin pools: the spread of their own estimates, over sqrt(k), says how
+far a run of this size lands from the converged value, correlation between one run's men
+included (resampling and moves leave copies and near-copies; a bootstrap of the pooled
+men would treat them as independent and understate it). It is never taken below the
+error of that many independent weighted men (the importance-sampling variance
+sum w_i^2 (x_i - p)^2), which is all a single run can give. The 90 % interval is
+p +/- t x mc_se (Student's t with k - 1 degrees of freedom, the normal quantile for one
+run), kept within [0, 1].
 """
 
 from __future__ import annotations
@@ -13,20 +19,21 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.stats import norm, t
 
 FloatArray = NDArray[np.float64]
-
-N_BOOTSTRAP = 400  # flag G: enough for stable 5th/95th percentiles
+IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Curve:
-    """Cumulative probability of the outcome by each month, with its interval."""
+    """Cumulative probability of the outcome by each month, with its error and interval."""
 
     months: tuple[float, ...]
     probability: tuple[float, ...]
     interval_90: tuple[tuple[float, float], ...]
     median_months: float | None  # None: not reached within the follow-up
+    mc_se: tuple[float, ...] = ()  # Monte Carlo standard error of each month's probability
 
 
 def weighted_curve(
@@ -34,16 +41,16 @@ def weighted_curve(
     weights: FloatArray,
     months: tuple[float, ...],
     grid_months: FloatArray,
-    rng: np.random.Generator,
+    islands: IntArray | None = None,
 ) -> Curve:
-    """Curve of men with event times ``event_months`` (NaN = not by the end) and weights."""
+    """Curve of men with event times ``event_months`` (NaN = not by the end), weights and
+    independent runs ``islands`` (each man's; None: one run)."""
     w = weights / weights.sum()
-    met = np.nan_to_num(event_months, nan=np.inf)[None, :] <= np.asarray(months)[:, None]
-    probability = met.astype(float) @ w
-    draws = rng.dirichlet(np.ones(w.size), size=N_BOOTSTRAP) * w[None, :]
-    draws /= draws.sum(axis=1, keepdims=True)
-    boot = draws @ met.T.astype(float)  # (B, months)
-    low, high = np.percentile(boot, [5, 95], axis=0)
+    met = (np.nan_to_num(event_months, nan=np.inf)[None, :]
+           <= np.asarray(months)[:, None]).astype(float)
+    probability = met @ w
+    se = monte_carlo_se(met, w, islands)
+    low, high = interval_90(probability, se, islands)
     on_grid = (np.nan_to_num(event_months, nan=np.inf)[None, :]
                <= grid_months[:, None]).astype(float) @ w
     return Curve(
@@ -52,7 +59,34 @@ def weighted_curve(
         interval_90=tuple((round(float(a), 4), round(float(b), 4)) for a, b in zip(low, high,
                                                                                  strict=True)),
         median_months=_median(grid_months, on_grid),
+        mc_se=tuple(round(float(s), 4) for s in se),
     )
+
+
+def interval_90(probability: FloatArray, se: FloatArray,
+                islands: IntArray | None) -> tuple[FloatArray, FloatArray]:
+    """p +/- t x mc_se (Student's t with runs - 1 degrees of freedom; normal for one run),
+    kept within [0, 1]."""
+    k = 1 if islands is None else int(np.unique(islands).size)
+    quantile = float(t.ppf(0.95, k - 1)) if k > 1 else float(norm.ppf(0.95))
+    return (np.clip(probability - quantile * se, 0.0, 1.0),
+            np.clip(probability + quantile * se, 0.0, 1.0))
+
+
+def monte_carlo_se(values: FloatArray, w: FloatArray, islands: IntArray | None) -> FloatArray:
+    """Monte Carlo standard error of ``values @ w`` (values: (k, N); w sums to 1), see the
+    module doc: between independent runs, at least that of independent weighted men."""
+    mean = values @ w
+    within = np.sqrt(((values - mean[:, None]) ** 2) @ (w**2))
+    if islands is None:
+        return np.asarray(within)
+    labels = np.unique(islands)
+    if labels.size < 2:
+        return np.asarray(within)
+    per_run = np.array([values[:, islands == j] @ (w[islands == j] / w[islands == j].sum())
+                        for j in labels])  # (runs, k)
+    between = per_run.std(axis=0, ddof=1) / math.sqrt(labels.size)
+    return np.asarray(np.maximum(between, within))
 
 
 def _median(grid: FloatArray, cumulative: FloatArray) -> float | None:
@@ -64,5 +98,5 @@ def _median(grid: FloatArray, cumulative: FloatArray) -> float | None:
         return float(grid[0])
     # linear interpolation between the two sampled times around 50 %
     f0, f1 = float(cumulative[i - 1]), float(cumulative[i])
-    t = float(grid[i - 1] + (grid[i] - grid[i - 1]) * (0.5 - f0) / (f1 - f0))
-    return round(t, 2) if math.isfinite(t) else None
+    t_m = float(grid[i - 1] + (grid[i] - grid[i - 1]) * (0.5 - f0) / (f1 - f0))
+    return round(t_m, 2) if math.isfinite(t_m) else None

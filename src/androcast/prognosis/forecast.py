@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from androcast import DEFAULT_PARTICLES
 from androcast.drugs import DrugKind, get_drug
 from androcast.errors import ParameterError, SimulationError
 from androcast.interpret import Assessment, interpret, prognosis_class
@@ -53,12 +54,17 @@ from androcast.twin import (
 from androcast.twin.prior import fsh_limited
 
 FloatArray = NDArray[np.float64]
+__all__ = ["DEFAULT_PARTICLES", "Prognosis", "ProtocolForecast", "prognose"]
 
 MONTHS = (3.0, 6.0, 9.0, 12.0, 18.0, 24.0)
 GRID_STEP_D = 7.0  # output every week: times to an outcome to within a week
 #: Men who met every outcome stop after each 13 weekly outputs (a quarter; flag G: a few
 #: engine calls, most of the saving of stopping each man at his first time).
 SEGMENT_OUTPUTS = 13
+#: Largest Monte Carlo standard error of a month's probability before a prognosis is low
+#: confidence (flag G: the error of 25 independent men at p = 0.5, stricter than the ten
+#: effective men LOW_CONFIDENCE_ESS asks of the twin, whose error at 0.5 is 0.16).
+MAX_MC_SE = 0.1
 DISCLAIMER = ("Decision support for health professionals; not a diagnosis or a treatment "
               "decision.")
 CAVEAT_LIU = ("The prior is built on men recovering after hormonal contraception "
@@ -167,6 +173,7 @@ class Prognosis:
             row["evidence"] = [e.to_dict() for e in f.evidence]
             rows.append(row)
         post = self.posterior
+        mc_se = {f.protocol.id: list(f.curve.mc_se) for f in self.protocols}
         out: dict[str, Any] = {
             "outcome": self.outcome,
             "t0": self.t0.isoformat(),
@@ -174,7 +181,9 @@ class Prognosis:
             "assessment_class": assessed,
             "basis": {
                 "n_virtual": post.n, "ess": round(post.ess_, 1),
-                "n_results": post.n_observations_, "low_confidence": post.low_confidence,
+                "n_results": post.n_observations_, "mc_se": mc_se,
+                "low_confidence": self.low_confidence, "converged": post.converged_,
+                "islands": int(post.islands.max()) + 1,
                 "cohort": post.cohort.name, "population": _population_name(post),
                 "citations": list(self.citations), "caveats": list(self.caveats),
                 "warnings": list(post.warnings_), "disclaimer": DISCLAIMER,
@@ -183,6 +192,16 @@ class Prognosis:
         if self.outcome == PREGNANCY_NATURAL and post.case.partner is not None:
             out["basis"]["partner_age_years"] = post.case.partner.age_years  # her curve's age
         return out
+
+    @property
+    def low_confidence(self) -> bool:
+        """His twin is low confidence (few effective men, no usable result, or the sampler
+        has not converged) or a month's probability has a Monte Carlo error above
+        MAX_MC_SE. A declined forecast builds no twin: nothing to be confident of."""
+        if self.posterior is None:
+            return False
+        return self.posterior.low_confidence or any(
+            s > MAX_MC_SE for f in self.protocols for s in f.curve.mc_se)
 
 
 def class_difference(forecast: ProtocolForecast, assessed: AssessmentClass | None) -> str | None:
@@ -232,7 +251,7 @@ def prognose(
     protocols: Sequence[str] | None = None,
     outcomes: Sequence[str] | None = None,
     *,
-    n: int = 64,
+    n: int = DEFAULT_PARTICLES,
     seed: int = 1,
     posterior: Posterior | None = None,
     months: Sequence[float] = MONTHS,
@@ -271,14 +290,13 @@ def prognose(
     chosen = tuple(c for c in chosen if c.id in values)
     grid_months = (grid - start) / DAYS_PER_MONTH
     t0 = post.t0 + dt.timedelta(days=start)
-    rng = np.random.default_rng([seed, 11])
     caveats = _caveats(case)
     out = []
     def curve_of(protocol: Protocol, outcome: Outcome, at: tuple[float, ...]) -> Curve:
         block = values[protocol.id][str(outcome.observable)]
         event_d = time_to_event(outcome, grid, block)
         return weighted_curve((event_d - start) / DAYS_PER_MONTH, post.weights_, at,
-                              grid_months, rng)
+                              grid_months, post.island_)
 
     by_code = {o.code: o for o in (*parsed, *extra)}
     for outcome in parsed:
@@ -308,7 +326,7 @@ def prognose(
     if couple is not None:
         forecasts = [ProtocolForecast(
             protocol, pregnancy_curve(values[protocol.id], grid, start, couple, post.weights_,
-                                      months_t, rng),
+                                      months_t, post.island_),
             None, None if protocols is None else _note(protocol, assessment))
             for protocol in chosen]
         citations = sorted({*post.cohort.sources, *PREGNANCY_CITATIONS,

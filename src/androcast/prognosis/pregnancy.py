@@ -3,9 +3,9 @@
 Each virtual man's forecast semen (concentration and TMSC, sampled at the middle of each
 month) becomes his month-by-month fecundability ratio (``androcast.conception``); with the
 female partner's age and the months already tried, that gives his couple's cumulative chance
-of conceiving. The curve is the posterior-weighted mean over his men, with the same Bayesian
-bootstrap interval as the recovery curves (``curves``), so it carries the Monte Carlo error of
-a finite twin.
+of conceiving. The curve is the posterior-weighted mean over his men, with the same Monte
+Carlo error (from the twin's independent runs) and interval as the recovery curves
+(``curves``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from androcast.errors import ParameterError
 from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
 from androcast.population.outcomes import PREGNANCY_NATURAL as OUTCOME_CODE
-from androcast.prognosis.curves import N_BOOTSTRAP, Curve
+from androcast.prognosis.curves import Curve, interval_90, monte_carlo_se
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 PREGNANCY_NATURAL = OUTCOME_CODE  # one code for prognosis and cohorts
 SEMEN_FOR_PREGNANCY = ("sperm_concentration", "tmsc")
@@ -72,18 +73,18 @@ def monthly_semen(block: dict[str, FloatArray], grid_d: FloatArray, start_d: flo
 
 def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: float,
                     couple: Couple, weights: FloatArray, months: tuple[float, ...],
-                    rng: np.random.Generator) -> Curve:
-    """The couple's cumulative chance by each of ``months`` (whole months), with its interval."""
+                    islands: IntArray | None = None) -> Curve:
+    """The couple's cumulative chance by each of ``months`` (whole months), with its error
+    and interval (``islands``: each man's independent run, as for ``weighted_curve``)."""
     n_months = int(np.ceil(max(months)))
     conc, tmsc = monthly_semen(block, grid_d, start_d, n_months)
     per_man = cumulative_conception(couple, male_ratio(conc, tmsc))  # (n_men, n_months)
     w = weights / weights.sum()
     by_month = w @ per_man
     index = [max(int(np.ceil(m)) - 1, 0) for m in months]
-    at = per_man[:, index]
-    draws = rng.dirichlet(np.ones(w.size), size=N_BOOTSTRAP) * w[None, :]
-    draws /= draws.sum(axis=1, keepdims=True)
-    low, high = np.percentile(draws @ at, [5, 95], axis=0)
+    at = per_man[:, index].T  # (months, men)
+    se = monte_carlo_se(at, w, islands)
+    low, high = interval_90(at @ w, se, islands)
     above = np.nonzero(by_month >= 0.5)[0]
     return Curve(
         months=months,
@@ -91,4 +92,5 @@ def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: f
         interval_90=tuple((round(float(a), 4), round(float(b), 4))
                           for a, b in zip(low, high, strict=True)),
         median_months=float(above[0] + 1) if above.size else None,
+        mc_se=tuple(round(float(x), 4) for x in se),
     )

@@ -24,7 +24,7 @@ from androcast.drugs import DrugKind, get_drug
 from androcast.interpret import Assessment, interpret
 from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
-from androcast.prognosis import Prognosis, ProtocolForecast, default_outcome
+from androcast.prognosis import DEFAULT_PARTICLES, Prognosis, ProtocolForecast, default_outcome
 from androcast.prognosis import prognose as prognose_protocols
 from androcast.prognosis.decline import Decline, decline_for
 from androcast.prognosis.pregnancy import CITATIONS as PREGNANCY_CITATIONS
@@ -257,8 +257,8 @@ def _partner_age_known(case: Case) -> bool:
     return case.partner is not None and case.partner.age_years is not None
 
 
-def plan(case: Case, *, target_month: float | None = None, n: int = 32, seed: int = 1,
-         outcome: str | None = None, art_table: ArtTable | None = None) -> Plan:
+def plan(case: Case, *, target_month: float | None = None, n: int = DEFAULT_PARTICLES,
+         seed: int = 1, outcome: str | None = None, art_table: ArtTable | None = None) -> Plan:
     """The phased plan for him: the pathway and first step from his assessment, and (where
     the pathway leads on to hormonal treatment and the forecast draws curves) the protocols
     his interpretation allows, ranked by P(goal by the target month). The target month is

@@ -22,14 +22,24 @@ posterior personalised again (by ``update``) keeps it.
 When the men kept are the men last simulated, their states on his latest result are kept
 too (``history_state_``), so a prognosis branches from them without simulating the history
 again (:mod:`androcast.twin.branch`).
+
+Islands: personalisation runs ``islands`` independent tempered SMC samplers, each over its
+own share of the men (own prior draws, own random numbers, own population streams), and
+pools their men with equal weight per island. One run's men are correlated through the
+resamplings and moves they share, so their spread understates the Monte Carlo error of a
+forecast; the spread of independent runs does not (Whiteley, Lee & Heine 2016 on
+independent particle systems; the error a prognosis reports, ``basis.mc_se``, comes from
+it). An update tempers new results into each island on its own, and resample-move
+resamples within each island, so the islands stay independent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,7 +63,7 @@ from androcast.twin.prior import (
     twin_cohort,
     twin_parameters,
 )
-from androcast.twin.tempering import Particles, tempered_smc
+from androcast.twin.tempering import MAX_SWEEPS, Particles, distinct_ess, tempered_smc
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -68,6 +78,13 @@ SMC_STREAMS = 1 << 32
 _BASELINE = "baseline_concentration_m_per_ml"
 #: Below this ESS a posterior is labelled low confidence (flag G: fewer than ten men).
 LOW_CONFIDENCE_ESS = 10.0
+#: Independent SMC runs a personalisation pools (flag G; bench/prognosis_seeds.py measures
+#: the choice), each of at least ISLAND_MEN men (fewer men: fewer islands).
+ISLANDS = 4
+ISLAND_MEN = 32
+#: Population streams of island j start at SMC_STREAMS + j * ISLAND_STREAMS (a run takes
+#: at most (MAX_STAGES + 2) * STAGE_TAGS * N streams).
+ISLAND_STREAMS = 1 << 27
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,9 @@ class Posterior:
     # the men's states on the day of the last simulation of their history (his latest
     # result), for a prognosis to branch from instead of simulating the history again
     history_state_: HistoryState | None = None
+    island_: IntArray | None = None  # each man's independent SMC run (None: one run)
+    converged_: bool = True  # every run's moves mixed and reached beta = 1 by stages
+    sweeps_: tuple[int, ...] = ()  # move sweeps of each stage, run after run
 
     @property
     def n(self) -> int:
@@ -108,8 +128,15 @@ class Posterior:
 
     @property
     def low_confidence(self) -> bool:
-        """No usable result, results too unusual for the prior, or few men carry the weight."""
-        return self.fell_back_ or self.n_observations_ == 0 or self.ess_ < LOW_CONFIDENCE_ESS
+        """No usable result, results too unusual for the prior, few men carry the weight, or
+        the sampler has not converged."""
+        return (self.fell_back_ or self.n_observations_ == 0 or self.ess_ < LOW_CONFIDENCE_ESS
+                or not self.converged_)
+
+    @property
+    def islands(self) -> IntArray:
+        """Each man's independent SMC run (0 for every man of a single run)."""
+        return self.island_ if self.island_ is not None else np.zeros(self.n, dtype=np.int64)
 
     def parameters(self) -> Parameters:
         """Each man's model parameters, as (N,) arrays."""
@@ -186,12 +213,16 @@ def personalise(
     population: PopulationModel | None = None,
     treatment: Regimen | None = None,
     treatment_start: dt.date | None = None,
+    islands: int = ISLANDS,
+    max_sweeps: int = MAX_SWEEPS,
 ) -> Posterior:
     """The posterior of his virtual twin given every result so far (see module doc).
 
     ``treatment``: what he has been given since his androgens (model days from time 0),
     simulated after them. ``treatment_start``: the day it replaces the restoration drugs
     of his history (an adopted plan; its drugs on his chart are not dosed again).
+    ``islands``: independent SMC runs the ``n`` men are split over (at most one per
+    ISLAND_MEN men); ``max_sweeps``: cap of the move sweeps per stage.
     """
     if n < 2:
         raise ParameterError("n", n, "at least 2 virtual men")
@@ -216,14 +247,17 @@ def personalise(
     if not obs:
         return _assimilate(prior, obs)
 
-    rng = np.random.default_rng([seed, 7])
-    run = _sequential_mc(prior, [], obs, rng, SMC_STREAMS)
+    k = max(1, min(islands, n // ISLAND_MEN))
+    prior = replace(prior, island_=np.repeat(np.arange(k), [len(a) for a in
+                                                           np.array_split(np.arange(n), k)]))
+    run = _islands_mc(prior, [], obs, lambda j: np.random.default_rng([seed, 7, j]),
+                      SMC_STREAMS, max_sweeps=max_sweeps)
     final = replace(prior, sample_=run.men, history_state_=run.state,
-                    log_likelihood_=run.particles.log_likelihood,
-                    acceptance_=run.particles.acceptance, stages_=run.particles.betas)
+                    log_likelihood_=run.log_likelihood, acceptance_=run.acceptance,
+                    stages_=run.betas, converged_=run.converged, sweeps_=run.sweeps)
     # a fall-back to the prior keeps the prior's men, simulated first
     prior = replace(prior, history_state_=run.first_state)
-    return _settle(_weigh(final, obs, run.particles.log_weights, prior, ess=run.particles.ess))
+    return _settle(_weigh(final, obs, run.log_weights, prior, ess=run.ess))
 
 
 @dataclass(frozen=True)
@@ -240,7 +274,7 @@ def _sequential_mc(post: Posterior, known: Sequence[Observation], new: Sequence[
                    rng: np.random.Generator, first_stream: int, *,
                    log_w0: FloatArray | None = None,
                    start: tuple[FloatArray, FloatArray, HistoryState | None] | None = None,
-                   ) -> _Run:
+                   max_sweeps: int = MAX_SWEEPS) -> _Run:
     """Temper ``new`` results into a target that holds the ``known`` ones, from the men of
     ``post`` (weights ``log_w0``; ``start``: their log-likelihoods and state, if simulated).
 
@@ -264,7 +298,7 @@ def _sequential_mc(post: Posterior, known: Sequence[Observation], new: Sequence[
     if start is not None:
         states[0] = start[2]
     particles = tempered_smc(gaussian, _theta(sample, names), sample.index, score, fresh_index,
-                             rng, log_w0=log_w0,
+                             rng, log_w0=log_w0, max_sweeps=max_sweeps,
                              start=None if start is None else (start[0], start[1]))
     tags = np.unique(particles.tag)
     needed = [states.get(int(t)) for t in tags]
@@ -273,6 +307,72 @@ def _sequential_mc(post: Posterior, known: Sequence[Observation], new: Sequence[
         columns=particles.column)
     men = _with_theta(replace(sample, index=particles.index), names, particles.theta)
     return _Run(particles, men, state, states.get(0))
+
+
+@dataclass(frozen=True)
+class _Pooled:
+    """Independent runs (islands) pooled: the men of all, each island weighing 1 / k."""
+
+    men: CohortSample
+    log_weights: FloatArray
+    log_likelihood: FloatArray
+    ess: float  # distinct ESS of the pooled men
+    state: HistoryState | None
+    first_state: HistoryState | None
+    acceptance: tuple[float, ...]
+    betas: tuple[float, ...]  # of the first island
+    sweeps: tuple[int, ...]
+    converged: bool
+
+
+def _islands_mc(post: Posterior, known: Sequence[Observation], new: Sequence[Observation],
+                rng: Callable[[int], np.random.Generator], first_stream: int, *,
+                log_w0: FloatArray | None = None,
+                start: tuple[FloatArray, FloatArray, HistoryState | None] | None = None,
+                max_sweeps: int = MAX_SWEEPS) -> _Pooled:
+    """``_sequential_mc`` on each island of ``post`` on its own (``rng(j)`` its random
+    numbers, its streams from ``first_stream + j * ISLAND_STREAMS``), the men pooled."""
+    island = post.islands
+    k = int(island.max()) + 1
+    parts = [np.flatnonzero(island == j) for j in range(k)]
+    runs = []
+    for j, part in enumerate(parts):
+        sub = replace(post, sample_=_take(post.sample_, part), island_=None)
+        w0 = None if log_w0 is None else _normalise(log_w0[part])
+        sub_start = None if start is None else (
+            start[0][part], start[1][part],
+            None if start[2] is None else combine_states([start[2]], np.zeros(part.size,
+                                                         dtype=np.int64), columns=part))
+        runs.append(_sequential_mc(sub, known, new, rng(j), first_stream + j * ISLAND_STREAMS,
+                                   log_w0=w0, start=sub_start, max_sweeps=max_sweeps))
+    order = np.concatenate(parts)  # pooled men in island order: post's own order
+    back = np.argsort(order)
+    men = _take(_concat([r.men for r in runs]), back)
+    log_w = np.concatenate([r.particles.log_weights - math.log(k) for r in runs])[back]
+    theta = np.concatenate([r.particles.theta for r in runs])[back]
+    index = np.concatenate([r.particles.index for r in runs])[back]
+    return _Pooled(
+        men=men, log_weights=log_w,
+        log_likelihood=np.concatenate([r.particles.log_likelihood for r in runs])[back],
+        ess=distinct_ess(theta, index, log_w),
+        state=_pool_states([r.state for r in runs], parts),
+        first_state=_pool_states([r.first_state for r in runs], parts),
+        acceptance=tuple(a for r in runs for a in r.particles.acceptance),
+        betas=runs[0].particles.betas,
+        sweeps=tuple(s for r in runs for s in r.particles.sweeps),
+        converged=all(r.particles.converged for r in runs))
+
+
+def _pool_states(states: Sequence[HistoryState | None],
+                 parts: Sequence[IntArray]) -> HistoryState | None:
+    """The islands' states (island j's men at ``parts[j]`` of the pool) as one state."""
+    if any(s is None for s in states):
+        return None
+    n = sum(p.size for p in parts)
+    pick, columns = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    for j, part in enumerate(parts):
+        pick[part], columns[part] = j, np.arange(part.size)
+    return combine_states([s for s in states if s is not None], pick, columns=columns)
 
 
 def _settle(posterior: Posterior) -> Posterior:
@@ -378,14 +478,14 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
     # few men carry the new results: temper them in from the current men (resample-move
     # stages), so the men follow the posterior instead of copying its few heavy men
     resamples = posterior.resamples_ + 1
-    rng = np.random.default_rng([posterior.cohort.seed, 7, resamples])
-    run = _sequential_mc(posterior, known_obs, new, rng, MOVE_STREAMS * resamples,
-                         log_w0=posterior.log_weights_, start=(known, log_lik, state))
-    return replace(out, sample_=run.men, log_weights_=run.particles.log_weights,
-                   ess_=run.particles.ess, history_state_=run.state,
-                   log_likelihood_=run.particles.log_likelihood,
-                   acceptance_=run.particles.acceptance, stages_=run.particles.betas,
-                   resamples_=resamples)
+    run = _islands_mc(
+        posterior, known_obs, new,
+        lambda j: np.random.default_rng([posterior.cohort.seed, 7, resamples, j]),
+        MOVE_STREAMS * resamples, log_w0=posterior.log_weights_, start=(known, log_lik, state))
+    return replace(out, sample_=run.men, log_weights_=run.log_weights, ess_=run.ess,
+                   history_state_=run.state, log_likelihood_=run.log_likelihood,
+                   acceptance_=run.acceptance, stages_=run.betas, resamples_=resamples,
+                   converged_=run.converged, sweeps_=run.sweeps)
 
 
 def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posterior:
@@ -395,8 +495,7 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
     """
     n = posterior.n
     rng = np.random.default_rng([posterior.cohort.seed, posterior.resamples_ + 1])
-    positions = (rng.random() + np.arange(n)) / n
-    parents = np.minimum(np.searchsorted(np.cumsum(posterior.weights_), positions), n - 1)
+    parents = _island_parents(posterior.weights_, posterior.islands, rng)
     names = _theta_names(posterior.cohort)
     prior = _gaussian_prior(posterior.cohort, names, factor_maxima(posterior.case))
     theta_all = _theta(posterior.sample_, names)
@@ -404,7 +503,11 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
     spread = np.sqrt(w @ (theta_all - w @ theta_all) ** 2)
     sample = _take(posterior.sample_, parents)
     obs = [o for o in observations(posterior.case, posterior.t0) if o.key in posterior.used_]
-    resampled = replace(posterior, sample_=sample, log_weights_=np.full(n, -math.log(n)),
+    island = posterior.islands
+    k = int(island.max()) + 1
+    # each island keeps weight 1 / k over its own men
+    log_w = -np.log(k * np.bincount(island, minlength=k)[island].astype(float))
+    resampled = replace(posterior, sample_=sample, log_weights_=log_w,
                         resamples_=posterior.resamples_ + 1, history_state_=None,
                         log_likelihood_=None)
     if not obs or sweeps == 0:
@@ -441,6 +544,42 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
     return replace(resampled, sample_=men,
                    log_likelihood_=moved.log_likelihood, history_state_=state,
                    acceptance_=moved.acceptance)
+
+
+def _island_parents(weights: FloatArray, island: IntArray,
+                    rng: np.random.Generator) -> IntArray:
+    """Systematic resampling within each island: as many men as it has, from its own men."""
+    parents = np.empty(weights.size, dtype=np.int64)
+    for j in range(int(island.max()) + 1):
+        mine = np.flatnonzero(island == j)
+        w = weights[mine] / weights[mine].sum()
+        positions = (rng.random() + np.arange(mine.size)) / mine.size
+        parents[mine] = mine[np.minimum(np.searchsorted(np.cumsum(w), positions),
+                                        mine.size - 1)]
+    return parents
+
+
+def _concat(samples: Sequence[CohortSample]) -> CohortSample:
+    """The men of several samples of one cohort, one after the other."""
+    first = samples[0]
+    return CohortSample(
+        index=np.concatenate([s.index for s in samples]),
+        covariates={k: np.concatenate([s.covariates[k] for s in samples])
+                    for k in first.covariates},
+        categories={k: tuple(c for s in samples for c in s.categories[k])
+                    for k in first.categories},
+        androgen_option=None if first.androgen_option is None
+        else np.concatenate([_given(s.androgen_option) for s in samples]),
+        androgen_doses=None if first.androgen_doses is None
+        else np.concatenate([_given(s.androgen_doses) for s in samples]),
+        parameter_factors={k: np.concatenate([s.parameter_factors[k] for s in samples])
+                           for k in first.parameter_factors},
+    )
+
+
+def _given(values: NDArray[Any] | None) -> NDArray[Any]:
+    assert values is not None  # samples of one cohort all hold them or none does
+    return values
 
 
 def _take(sample: CohortSample, parents: IntArray) -> CohortSample:

@@ -39,9 +39,11 @@ IntArray = NDArray[np.int64]
 
 #: Share of the men a stage keeps effective (the usual choice of adaptive tempering).
 ESS_FRACTION = 0.5
-#: Metropolis-Hastings sweeps after each resampling (flag G: each simulates every man once;
-#: bench/prognosis.py measures the cost).
-SWEEPS = 2
+#: Metropolis-Hastings sweeps after each resampling: at least MIN_SWEEPS, then until the
+#: men have mixed (``move.random_walk_moves``), at most MAX_SWEEPS (flag G: each simulates
+#: every man once; bench/prognosis.py measures the cost, bench/prognosis_seeds.py the gain).
+MIN_SWEEPS = 2
+MAX_SWEEPS = 8
 #: Stages before the rest of the way to beta = 1 is taken by reweighting alone (flag G).
 MAX_STAGES = 10
 #: Tags of the simulations of stage s are s * STAGE_TAGS + sweep (0: the prior's men).
@@ -60,6 +62,15 @@ class Particles:
     column: IntArray  # (N,) his column in that simulation's batch
     betas: tuple[float, ...]  # beta after each stage
     acceptance: tuple[float, ...]  # share of random-walk moves accepted, per sweep
+    sweeps: tuple[int, ...] = ()  # sweeps of each stage's moves
+    mixed: tuple[bool, ...] = ()  # whether each stage's moves met the mixing rule
+    forced: bool = False  # the stages ran out: the last step to beta = 1 reweighted alone
+
+    @property
+    def converged(self) -> bool:
+        """Beta reached 1 by stages, not by reweighting, and the last stage's moves (those
+        that leave the men a forecast uses) mixed; without resampling there are no moves."""
+        return not self.forced and (not self.mixed or self.mixed[-1])
 
     @property
     def ess(self) -> float:
@@ -117,7 +128,8 @@ def tempered_smc(
     *,
     log_w0: FloatArray | None = None,
     start: tuple[FloatArray, FloatArray] | None = None,
-    sweeps: int = SWEEPS,
+    min_sweeps: int = MIN_SWEEPS,
+    max_sweeps: int = MAX_SWEEPS,
     max_stages: int = MAX_STAGES,
 ) -> Particles:
     """Men of the posterior from men ``theta0`` with streams ``index0`` (module doc).
@@ -139,12 +151,16 @@ def tempered_smc(
     beta = 0.0
     betas: list[float] = []
     acceptance: list[float] = []
+    sweeps: list[int] = []
+    mixed: list[bool] = []
+    forced = False
     for stage in range(1, max_stages + 2):
         finite = np.where(np.isfinite(log_lik), log_lik, -np.inf)
         step_to = 1.0 if stage > max_stages else next_beta(log_w, finite, beta, ESS_FRACTION * n)
         log_w = log_w + (step_to - beta) * finite
         log_w = np.asarray(log_w - logsumexp(log_w)) if np.any(np.isfinite(log_w)) \
             else np.full(n, -math.log(n))
+        forced = forced or (stage > max_stages and beta < 1.0)
         beta = step_to
         betas.append(beta)
         # at beta = 1, copies that the moves left carrying the weight are moved again
@@ -170,7 +186,7 @@ def tempered_smc(
             return fresh_index(stage * STAGE_TAGS + sweep)
 
         moved = random_walk_moves(prior, theta, index, known + beta * log_lik, tempered, fresh,
-                                  spread, rng, sweeps=sweeps)
+                                  spread, rng, sweeps=max_sweeps, min_sweeps=min_sweeps)
         for sweep, (values_known, values) in raw.items():
             mine = moved.origin == sweep
             known = np.where(mine, values_known, known)
@@ -179,6 +195,9 @@ def tempered_smc(
             column = np.where(mine, np.arange(n), column)
         theta, index = moved.theta, moved.index
         acceptance.extend(moved.acceptance)
+        sweeps.append(len(moved.acceptance))
+        mixed.append(moved.mixed)
     return Particles(theta=theta, index=index, log_likelihood=known + log_lik,
                      log_weights=log_w, tag=tag, column=column, betas=tuple(betas),
-                     acceptance=tuple(acceptance))
+                     acceptance=tuple(acceptance), sweeps=tuple(sweeps), mixed=tuple(mixed),
+                     forced=forced)

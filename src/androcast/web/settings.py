@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from androcast import DEFAULT_PARTICLES
 from androcast.web.boundary import MAX_BODY_BYTES
 
 ONE_TIME_PASSWORD_TTL_S = 72 * 3600.0
@@ -35,7 +36,7 @@ asking for a prognosis waits for its job before it shows the job's progress inst
     login_max_failures: int = 5
     login_window_s: float = 300.0
     one_time_password_ttl_s: float = ONE_TIME_PASSWORD_TTL_S
-    particles: int = 32
+    particles: int = DEFAULT_PARTICLES  # the CLI's: the page shows the same precision
     outlook_cache_entries: int = 64
     page_cache_entries: int = 512
     max_body_bytes: int = MAX_BODY_BYTES
