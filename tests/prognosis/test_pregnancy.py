@@ -92,7 +92,7 @@ def test_cli_prints_the_pregnancy_curve_beside_the_semen_curve(tmp_path: Path) -
                                       "--outcome", "concentration_ge_20m_per_ml", "--outcome",
                                       PREGNANCY_NATURAL, "--particles", "4", "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert [d["outcome"] for d in data] == ["concentration_ge_20m_per_ml", PREGNANCY_NATURAL]
     assert len(data[1]["protocols"][0]["probability"]) == len(data[0]["protocols"][0]["months"])
 

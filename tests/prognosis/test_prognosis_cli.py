@@ -20,7 +20,7 @@ def test_prognosis_json_for_one_protocol() -> None:
     result = runner.invoke(app, ["prognosis", POST_TRT, "--protocol", "watchful_waiting",
                                  "--particles", "4", "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["outcome"] == "concentration_ge_20m_per_ml"
     assert [p["id"] for p in data["protocols"]] == ["watchful_waiting"]
     assert data["basis"]["n_virtual"] == 4
@@ -66,7 +66,7 @@ def test_plan_json_ranks_alternatives() -> None:
     result = runner.invoke(app, ["plan", POST_TRT, "--particles", "3", "--target-month", "6",
                                  "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     # his assessment advises stopping androgens (the old "after_androgens" pathway id is
     # gone: pathways are now the DESIGN.md codes, chosen from the assessment)
     assert data["pathway"] == "treat_cause_first"

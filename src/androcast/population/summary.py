@@ -163,10 +163,9 @@ class CohortResult:
 
     def as_json(self) -> dict[str, Any]:
         """The DESIGN.md cohort shape: per outcome, months, probability, median_months."""
-        return {
+        shape: dict[str, Any] = {
             "cohort": self.cohort,
             "n": self.n,
-            "n_failed": self.n_failed,
             "seed": self.seed,
             "outcomes": {
                 code: {
@@ -177,6 +176,9 @@ class CohortResult:
                 for code, c in self.outcomes.items()
             },
         }
+        if self.n_failed:  # only then: the DESIGN.md shape stays exact when every man ran
+            shape["n_failed"] = self.n_failed
+        return shape
 
 
 def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortResult:
