@@ -276,6 +276,7 @@ def test_a_computation_refused_by_the_core_is_shown_in_place_of_the_fragment(
         raise ParameterError("n", 1, "at least 2 virtual men")
 
     monkeypatch.setattr(jobs, "patient_plan", refuse)
+    monkeypatch.setattr(jobs, "kept_outlook", lambda *_a, **_k: None)  # computed, not kept
     alice = client_for("alice")
     fragment = alice.get("/patients/P001/outlook", headers=HTMX)
     assert fragment.status_code == 200  # HTMX swaps it in: the message shows where it belongs

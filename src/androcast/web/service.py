@@ -182,6 +182,47 @@ def patient_rows(store: Store, clinic: str) -> list[PatientRowView]:
     return out
 
 
+@dataclass(frozen=True)
+class ClinicStamp:
+    """What the patient list shows, named by what changes it: his clinic's patients and
+    the sum of their record versions (every change to a record bumps his), the newest
+    assessment and plan, how many plans are active, alerts raised and acknowledged."""
+
+    patients: int
+    versions: int
+    assessment: int | None
+    plan: int | None
+    active_plans: int
+    alerts: int
+    acknowledged: int
+
+
+def clinic_stamp(store: Store, clinic: str) -> ClinicStamp:
+    """The patient list's stamp in one query (a kept list is then shown without reading)."""
+    mine = (select(PatientRow.id).join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+            .where(ClinicRow.name == clinic))
+    ids = mine.subquery()
+
+    def of(column: Any, table: Any, *where: Any) -> Any:
+        return (select(column).where(table.patient_id.in_(select(ids.c.id)), *where)
+                .scalar_subquery())
+
+    query = select(
+        select(func.count(ids.c.id)).scalar_subquery(),
+        select(func.coalesce(func.sum(PatientRow.version), 0))
+        .where(PatientRow.id.in_(select(ids.c.id))).scalar_subquery(),
+        of(func.max(AssessmentRow.id), AssessmentRow),
+        of(func.max(PlanRow.id), PlanRow),
+        of(func.count(PlanRow.id), PlanRow, PlanRow.status == ACTIVE),
+        of(func.count(AlertRow.id), AlertRow),
+        of(func.count(AlertRow.acknowledged_at), AlertRow),
+    )
+    with store.reading() as session:
+        row = session.execute(query).one()
+    return ClinicStamp(int(row[0]), int(row[1]), row[2], row[3], int(row[4]), int(row[5]),
+                       int(row[6]))
+
+
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)

@@ -32,6 +32,7 @@ from androcast.web.jobs import JobView, Progress
 from androcast.web.outlook import (
     Outlook,
     RecordKey,
+    kept_outlook,
     patient_plan,
     patient_pregnancy,
     patient_prognosis,
@@ -153,29 +154,35 @@ def outlook_job(request: Request, identifier: Identifier, user: User) -> dict[st
 
 
 def start_outlook(request: Request, user: WebSession, identifier: str) -> JobView:
-    """Queue his page's outlook unless kept or already queued (the job of that, if any)."""
+    """His page's outlook as a job: a finished one when it is kept for his record as it is
+    now, else his clinic's job that computes it for his record as it is when the job starts
+    (at most one waits per patient: a clinician asking again after a new result joins it,
+    and no computation is spent on a version of his record that is already gone)."""
+    store, clinic = store_of(request), clinic_of(user)
     today = dt.date.today()
-    view = service.patient_view(store_of(request), clinic_of(user), identifier, today=today)
-    identifier = view.case.patient.id  # as stored
-    record = RecordKey(clinic_of(user), identifier, view.version, today)
+    stamp = service.stamp(store, clinic, identifier)  # 404 before anything is queued
+    identifier = stamp.identifier  # as stored
     cache, particles = outlooks_of(request), settings_of(request).particles
+    runner, owner = jobs_of(request), owner_of(user)
+    result_url = f"/patients/{quote(identifier, safe='')}/outlook"
+    record = RecordKey(clinic, identifier, stamp.version, today)
+    kept = kept_outlook(cache, record, particles=particles)
+    if kept is not None:
+        return runner.finished(owner, "outlook", kept, result_url=result_url)
 
     def work(progress: Progress) -> Outlook:
+        view = service.patient_view(store, clinic, identifier, today=today)
+        now = RecordKey(clinic, identifier, view.version, today)
         progress(0.05, "personalising his twin and ranking the protocols")
-        made = patient_plan(cache, record, view.case, particles=particles)
+        made = patient_plan(cache, now, view.case, particles=particles)
         progress(0.6, "recovery curves per protocol")
-        prognosis = patient_prognosis(cache, record, view.case, particles=particles)
+        prognosis = patient_prognosis(cache, now, view.case, particles=particles)
         progress(0.8, "the couple's chance of a natural pregnancy per protocol")
-        pregnancy = patient_pregnancy(cache, record, view.case, particles=particles)
+        pregnancy = patient_pregnancy(cache, now, view.case, particles=particles)
         return Outlook(prognosis[0], made, pregnancy)
 
-    return jobs_of(request).submit(
-        owner_of(user),
-        "outlook",
-        work,
-        key=("outlook", record),
-        result_url=f"/patients/{quote(identifier, safe='')}/outlook",
-    )
+    return runner.submit(owner, "outlook", work, key=("outlook", clinic, identifier),
+                         audience=f"{clinic}/", join_running=False, result_url=result_url)
 
 
 @router.post(

@@ -153,16 +153,25 @@ def _matches(line: PatientLine, query: str) -> bool:
 def patient_list(request: Request, user: User, q: str = "", password: str = "") -> HTMLResponse:
     """His clinic's patients with pattern, open alerts and next check; ``q`` searches."""
     today = dt.date.today()
-    lines = [
-        PatientLine(
-            r.summary.identifier,
-            label("pattern", r.pattern) if r.pattern else "not assessed",
-            r.open_alerts,
-            next_check(r.adopted, r.summary.last_result, today),
-            r.summary,
-        )
-        for r in service.patient_rows(store_of(request), _clinic(user))
-    ]
+    store, clinic = store_of(request), _clinic(user)
+    stamp = service.clinic_stamp(store, clinic)
+
+    def compute() -> list[PatientLine]:
+        return [
+            PatientLine(
+                r.summary.identifier,
+                label("pattern", r.pattern) if r.pattern else "not assessed",
+                r.open_alerts,
+                next_check(r.adopted, r.summary.last_result, today),
+                r.summary,
+            )
+            for r in service.patient_rows(store, clinic)
+        ]
+
+    # Kept per clinic stamp (no patient has the empty identifier: the list's own key).
+    record = RecordKey(clinic, "", stamp.versions, today)
+    lines = kept_or_computed(pages_of(request), record, "patient list", compute,
+                             params=(stamp,))
     shown = [line for line in lines if _matches(line, q)] if q.strip() else lines
     saved = "Your password is changed." if password == "changed" else None
     return _page(request, user, "patients.html",
@@ -586,7 +595,7 @@ def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
     """His prognosis and plan: kept for his record version, or computed by a background job
     (the page waits a few seconds for it, then shows its progress and asks again)."""
     today = dt.date.today()
-    parts, record = page_parts(request, user, identifier, today)
+    parts, _ = page_parts(request, user, identifier, today)
     context: dict[str, Any] = {
         "identifier": identifier,
         "url": _patient_url(identifier),
@@ -595,7 +604,9 @@ def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
     status = 200
     computed, job = _outlook_job(request, user, identifier)
     if computed is not None:
-        context.update(_outlook_parts(request, record, computed))
+        # computed for his record as the job found it (maybe not as this page read it): its
+        # charts are made here, not kept with the page's
+        context.update(_outlook_context(computed))
         if is_htmx(request):  # his bottom line now has the forecast: swapped in too
             context["bottom"] = patient_bottom_line(parts.view, computed, parts.report, today,
                                                     parts.pathway)
