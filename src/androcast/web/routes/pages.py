@@ -348,7 +348,8 @@ def _outlook_parts(request: Request, record: RecordKey, outlook: Outlook | None
     if outlook is None:
         return _outlook_context(None)
     return kept_or_computed(pages_of(request), record, "outlook",
-                            lambda: _outlook_context(outlook))
+                            lambda: _outlook_context(outlook),
+                            params=(outlook.pregnancy is not None,))  # it may come later
 
 
 def patient_bottom_line(
