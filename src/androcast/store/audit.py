@@ -92,6 +92,23 @@ def _write_audit(session: Session, flush_context: UOWTransaction) -> None:
     session.connection().execute(insert(AuditRow), rows)
 
 
+def audit_inserts(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    """Audit rows inserted in bulk (not by the unit of work, whose flush hook audits its
+    own): one ``insert`` entry each with every column, as ``_write_audit`` writes it."""
+    if not rows:
+        return
+    actor = session.info.get("actor")
+    if not actor:
+        raise StoreError("actor", None, "the user making the change (every change is audited)")
+    now = utcnow()
+    session.connection().execute(insert(AuditRow), [
+        {"at": now, "actor": actor, "action": "insert", "table_name": table,
+         "row_id": row["id"], "patient_id": row.get("patient_id"),
+         "changes": {key: _plain(value) for key, value in row.items()}}
+        for row in rows
+    ])
+
+
 def record_access(session: Session, events: list[dict[str, Any]]) -> None:
     """Keep who read or exported what, and who logged in (or failed to), from where.
 

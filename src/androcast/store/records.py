@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from androcast import __version__
@@ -31,6 +31,7 @@ from androcast.labs import (
     SemenAnalysis,
     patient_identifier,
 )
+from androcast.store.audit import audit_inserts
 from androcast.store.chart import (
     RETRACTED,
     URI_SYSTEM,
@@ -302,22 +303,61 @@ def _unidentified(row: Any) -> bool:
     return bool(row.key_system == URI_SYSTEM and row.key_value.startswith("urn:uuid:"))
 
 
+class _Pending:
+    """A new record, inserted with the others of its table in one statement (``_Existing.
+    insert``) instead of one ORM object each: 5,000 results are one executemany."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
 @dataclass
 class _Existing:
-    """One patient's stored records of one table, by key and by content (read once)."""
+    """One patient's stored records of one table, by key and by content (read once), and
+    the new ones waiting to be inserted."""
 
+    row_type: type[Any]
     by_key: dict[tuple[str, str], Any]
     by_hash: dict[str, Any]
     unidentified_by_hash: dict[str, Any]
+    new: list[_Pending] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session, row_type: type[Row], patient: PatientRow) -> _Existing:
         rows = session.scalars(select(row_type).where(row_type.patient_id == patient.id)).all()
         return cls(
+            row_type,
             {(r.key_system, r.key_value): r for r in rows},
             {r.content_hash: r for r in rows},
             {r.content_hash: r for r in rows if _unidentified(r)},
         )
+
+    def insert(self, session: Session) -> None:
+        """The new records in one INSERT (RETURNING their ids, in order), audited as the
+        flush hook audits a row (``audit.audit_inserts``)."""
+        if not self.new:
+            return
+        now = utcnow()
+        values = [{**vars(p), "created_at": now} for p in self.new]
+        table = self.row_type
+        if session.get_bind().dialect.name == "postgresql":
+            # Ids drawn from the table's sequence first, then a plain executemany (psycopg's
+            # pipeline): an INSERT ... RETURNING of thousands of rows is one huge statement
+            # psycopg parses on the client, several times slower.
+            ids = list(session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                     "FROM generate_series(1, :n)"),
+                {"table": table.__tablename__, "n": len(values)},
+            ))
+            values = [{"id": i, **v} for i, v in zip(ids, values, strict=True)]
+            session.execute(insert(table), values)
+        else:
+            ids = list(session.scalars(
+                insert(table).returning(table.id, sort_by_parameter_order=True), values
+            ))
+        audit_inserts(session, table.__tablename__,
+                      [{**v, "id": i} for i, v in zip(ids, values, strict=True)])
+        self.new.clear()
 
 
 #: Row values that say how a source wrote a result, not what it is: a record matched by
@@ -336,7 +376,10 @@ def _retract(
         existing = stored.by_hash.get(digest)
     if existing is None:
         return "unchanged"  # never stored: nothing to retract
-    session.delete(existing)
+    if isinstance(existing, _Pending):
+        stored.new.remove(existing)  # created by this same import: never inserted
+    else:
+        session.delete(existing)
     stored.by_key.pop((existing.key_system, existing.key_value), None)
     stored.by_hash.pop(existing.content_hash, None)
     stored.unidentified_by_hash.pop(existing.content_hash, None)
@@ -378,9 +421,22 @@ def _put(
     the record it names; a corrected or amended one replaces its values (the audit trail
     keeps the old ones).
     """
-    stored = existing_rows
-    if stored is None:
-        stored = _Existing.load(session, row_type, patient)
+    stored = existing_rows if existing_rows is not None else _Existing.load(
+        session, row_type, patient)
+    outcome = _put_one(patient, row_type, keyed, values, stored, session)
+    if existing_rows is None:
+        stored.insert(session)
+    return outcome
+
+
+def _put_one(
+    patient: PatientRow,
+    row_type: type[Row],
+    keyed: Keyed[Any],
+    values: dict[str, Any],
+    stored: _Existing,
+    session: Session,
+) -> str:
     digest = _content_hash(
         {k: v for k, v in values.items() if k not in (*_PRESENTATION, "status")}
     )
@@ -403,7 +459,7 @@ def _put(
                 raise InputFileError(
                     "identifier",
                     _shown_key(existing.key_system, existing.key_value),
-                    f"one identifier per record: it names a stored {existing.__tablename__} "
+                    f"one identifier per record: it names a stored {row_type.__tablename__} "
                     f"of {name} {getattr(existing, name)!r}, this one is {values[name]!r}",
                 )
         for name, value in values.items():
@@ -414,14 +470,14 @@ def _put(
         stored.by_hash[digest] = existing
         return "updated"
     key = keyed.key or SourceKey(URI_SYSTEM, f"urn:uuid:{uuid.uuid4()}")
-    row = row_type(
-        patient_id=patient.id,
-        key_system=key.system,
-        key_value=key.value,
-        content_hash=digest,
+    row = _Pending({
+        "patient_id": patient.id,
+        "key_system": key.system,
+        "key_value": key.value,
+        "content_hash": digest,
         **values,
-    )
-    session.add(row)
+    })
+    stored.new.append(row)
     stored.by_key[(key.system, key.value)] = row
     stored.by_hash[digest] = row
     if keyed.key is None:
@@ -474,20 +530,24 @@ def save_charts(
         for a in chart.androgens:
             values = _values(a.item, _ANDROGEN_FIELDS)
             summary.count(_put(session, patient, AndrogenCourseRow, a, values, existing))
+        existing.insert(session)
         existing = _Existing.load(session, MedicationCourseRow, patient)
         for m in chart.medications:
             values = _values(m.item, _MEDICATION_FIELDS)
             summary.count(_put(session, patient, MedicationCourseRow, m, values, existing))
+        existing.insert(session)
         existing = _Existing.load(session, LabObservationRow, patient)
         for r in chart.labs:
             summary.count(
                 _put(session, patient, LabObservationRow, r, _lab_row_values(r), existing)
             )
+        existing.insert(session)
         existing = _Existing.load(session, SemenAnalysisRow, patient)
         for s in chart.semen:
             summary.count(
                 _put(session, patient, SemenAnalysisRow, s, _semen_row_values(s), existing)
             )
+        existing.insert(session)
         if (summary.created, summary.updated, summary.retracted) != before:
             _touch(patient)
         session.flush()
@@ -508,6 +568,7 @@ def add_lab_results(
     for keyed in results:
         values = _lab_row_values(keyed)
         summary.count(_put(session, patient, LabObservationRow, keyed, values, existing))
+    existing.insert(session)
     if summary.created or summary.updated or summary.retracted:
         _touch(patient)
     session.flush()
