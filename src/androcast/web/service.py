@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-
 from androcast.errors import IdentifierError, StoreError, UnknownCodeError
 from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis, patient_identifier
@@ -33,17 +31,10 @@ from androcast.store import (
     find_patient,
     list_patients,
     load_chart,
+    pages,
     save_chart,
 )
-from androcast.store.monitoring import ACTIVE, active_plan
-from androcast.store.schema import (
-    AlertRow,
-    AssessmentRow,
-    ClinicRow,
-    ForecastRow,
-    PatientRow,
-    PlanRow,
-)
+from androcast.store.monitoring import active_plan
 from androcast.workflows import monitoring, records
 from androcast.workflows.records import Bound, unbounded
 
@@ -112,19 +103,6 @@ def _his(identifier: str) -> Iterator[None]:
         raise
 
 
-def _latest_assessment(
-    session: Any, patient_id: int
-) -> tuple[Mapping[str, Any] | None, dt.date | None]:
-    """The newest stored assessment of a patient and the date it was made as of."""
-    row = session.execute(
-        select(AssessmentRow.payload, AssessmentRow.as_of)
-        .where(AssessmentRow.patient_id == patient_id)
-        .order_by(AssessmentRow.id.desc())
-        .limit(1)
-    ).first()
-    return (None, None) if row is None else (row[0], row[1])
-
-
 def _reassess(session: Any, identifier: str, clinic: str, as_of: dt.date) -> dict[str, Any]:
     return records.reassess(session, identifier, clinic=clinic, as_of=as_of)
 
@@ -138,120 +116,32 @@ def patients(store: Store, clinic: str) -> list[PatientSummary]:
         return list_patients(session, clinic=clinic)
 
 
-@dataclass(frozen=True)
-class PatientRowView:
-    """A line of the patient list: his summary, pattern, open alerts and adopted plan."""
-
-    summary: PatientSummary
-    pattern: str | None
-    open_alerts: int
-    adopted: Mapping[str, Any] | None  # his active plan's payload (for his next check)
+PatientRowView = pages.ListLine  # a line of the patient list (store.pages)
+Stamp = pages.Stamp  # what a patient's page shows, by what changes it (store.pages)
 
 
 def patient_rows(store: Store, clinic: str) -> list[PatientRowView]:
-    """Every patient of the clinic with his latest pattern, the open alerts of his active
-    plan and that plan (four queries, whatever the number of patients)."""
+    """Every patient of the clinic with his latest pattern, open alerts and adopted plan."""
     with store.reading() as session:
-        summaries = list_patients(session, clinic=clinic)
-        ids = {row.identifier: row.id for row in session.execute(
-            select(PatientRow.identifier, PatientRow.id)
-            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
-            .where(ClinicRow.name == clinic))}
-        newest = (select(func.max(AssessmentRow.id))
-                  .where(AssessmentRow.patient_id.in_(ids.values()))
-                  .group_by(AssessmentRow.patient_id))
-        patterns = {pid: payload.get("pattern") for pid, payload in session.execute(
-            select(AssessmentRow.patient_id, AssessmentRow.payload)
-            .where(AssessmentRow.id.in_(newest)))}
-        plans = {pid: payload for pid, payload in session.execute(
-            select(PlanRow.patient_id, PlanRow.payload)
-            .where(PlanRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE)
-            .order_by(PlanRow.id))}
-        open_alerts = {pid: n for pid, n in session.execute(
-            select(AlertRow.patient_id, func.count())
-            .join(ForecastRow, AlertRow.forecast_id == ForecastRow.id)
-            .join(PlanRow, ForecastRow.plan_id == PlanRow.id)
-            .where(AlertRow.patient_id.in_(ids.values()), PlanRow.status == ACTIVE,
-                   AlertRow.acknowledged_at.is_(None))
-            .group_by(AlertRow.patient_id))}
-    out = []
-    for summary in summaries:
-        pid = ids[summary.identifier]
-        out.append(PatientRowView(summary, patterns.get(pid), int(open_alerts.get(pid, 0)),
-                                  plans.get(pid)))
-    return out
+        return pages.patient_list(session, clinic)
 
 
-@dataclass(frozen=True)
-class ClinicStamp:
-    """What the patient list shows, named by what changes it: his clinic's patients and
-    the sum of their record versions (every change to a record bumps his), the newest
-    assessment and plan, how many plans are active, alerts raised and acknowledged."""
-
-    patients: int
-    versions: int
-    assessment: int | None
-    plan: int | None
-    active_plans: int
-    alerts: int
-    acknowledged: int
+ClinicStamp = pages.ClinicStamp  # what the patient list shows, by what changes it
 
 
 def clinic_stamp(store: Store, clinic: str) -> ClinicStamp:
     """The patient list's stamp in one query (a kept list is then shown without reading)."""
-    mine = (select(PatientRow.id).join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
-            .where(ClinicRow.name == clinic))
-    ids = mine.subquery()
-
-    def of(column: Any, table: Any, *where: Any) -> Any:
-        return (select(column).where(table.patient_id.in_(select(ids.c.id)), *where)
-                .scalar_subquery())
-
-    query = select(
-        select(func.count(ids.c.id)).scalar_subquery(),
-        select(func.coalesce(func.sum(PatientRow.version), 0))
-        .where(PatientRow.id.in_(select(ids.c.id))).scalar_subquery(),
-        of(func.max(AssessmentRow.id), AssessmentRow),
-        of(func.max(PlanRow.id), PlanRow),
-        of(func.count(PlanRow.id), PlanRow, PlanRow.status == ACTIVE),
-        of(func.count(AlertRow.id), AlertRow),
-        of(func.count(AlertRow.acknowledged_at), AlertRow),
-    )
     with store.reading() as session:
-        row = session.execute(query).one()
-    return ClinicStamp(int(row[0]), int(row[1]), row[2], row[3], int(row[4]), int(row[5]),
-                       int(row[6]))
+        return pages.clinic_stamp(session, clinic)
 
 
 def patient_view(store: Store, clinic: str, identifier: str, *, today: dt.date) -> PatientView:
     with store.reading() as session:
         chart = _chart(session, identifier, clinic)
         identifier = chart.patient.id  # as stored (" P001" finds "P001")
-        # His version and newest assessment in one query: this page is the busiest.
-        version, assessment, assessed_on = session.execute(
-            select(PatientRow.version, AssessmentRow.payload, AssessmentRow.as_of)
-            .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
-            .outerjoin(AssessmentRow, AssessmentRow.patient_id == PatientRow.id)
-            .where(ClinicRow.name == clinic, PatientRow.identifier == identifier)
-            .order_by(AssessmentRow.id.desc())
-            .limit(1)
-        ).one()
+        version, assessment, assessed_on = pages.version_and_assessment(
+            session, clinic, identifier)
     return PatientView(chart, chart.to_case(as_of=today), assessment, assessed_on, version)
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a patient's page shows, named by what changes it: his record version (bumped by
-    every change to his record), his newest assessment, his active plan, its newest forecast
-    and how many alerts are raised and acknowledged. The same stamp, the same page data."""
-
-    identifier: str  # as stored
-    version: int
-    assessment: int | None
-    plan: int | None
-    forecast: int | None
-    alerts: int
-    acknowledged: int
 
 
 def stamp(store: Store, clinic: str, identifier: str) -> Stamp:
@@ -260,33 +150,11 @@ def stamp(store: Store, clinic: str, identifier: str) -> Stamp:
         wanted = patient_identifier(identifier, "patient")
     except IdentifierError:
         raise PatientNotFound(identifier) from None
-    mine = PatientRow.id
-    active_plan = (select(func.max(PlanRow.id))
-                   .where(PlanRow.patient_id == mine, PlanRow.status == ACTIVE)
-                   .scalar_subquery())
-    query = (
-        select(
-            PatientRow.identifier,
-            PatientRow.version,
-            select(func.max(AssessmentRow.id)).where(AssessmentRow.patient_id == mine)
-            .scalar_subquery(),
-            active_plan,
-            select(func.max(ForecastRow.id)).where(ForecastRow.patient_id == mine,
-                                                   ForecastRow.plan_id == active_plan)
-            .scalar_subquery(),
-            select(func.count(AlertRow.id)).where(AlertRow.patient_id == mine)
-            .scalar_subquery(),
-            select(func.count(AlertRow.acknowledged_at)).where(AlertRow.patient_id == mine)
-            .scalar_subquery(),
-        )
-        .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
-        .where(ClinicRow.name == clinic, PatientRow.identifier == wanted)
-    )
     with store.reading() as session:
-        row = session.execute(query).first()
-    if row is None:
+        found = pages.page_stamp(session, clinic, wanted)
+    if found is None:
         raise PatientNotFound(identifier)
-    return Stamp(row[0], int(row[1]), row[2], row[3], row[4], int(row[5]), int(row[6]))
+    return found
 
 
 def latest(
@@ -295,7 +163,8 @@ def latest(
     """The newest stored assessment and its date, without loading the whole record."""
     with store.reading() as session:
         try:
-            return _latest_assessment(session, find_patient(session, identifier, clinic=clinic).id)
+            return pages.latest_assessment(
+                session, find_patient(session, identifier, clinic=clinic).id)
         except UnknownCodeError as err:
             if err.field == "patient":
                 raise PatientNotFound(identifier) from None
