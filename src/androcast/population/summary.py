@@ -20,7 +20,7 @@ from androcast.errors import SimulationError
 from androcast.population.cohort import DAYS_PER_MONTH, Cohort
 from androcast.population.outcomes import OBSERVABLE_UNITS, Observable, time_to_event
 from androcast.population.sampling import CohortSample, sample_patients
-from androcast.population.survival import kaplan_meier_censored
+from androcast.population.survival import crossing_time, kaplan_meier_censored
 
 FloatArray = NDArray[np.float64]
 
@@ -204,7 +204,7 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
             outcomes[outcome.code] = OutcomeCurve(
                 code=outcome.code, description=outcome.describe(), source=outcome.source,
                 months=months, probability=tuple(round(float(p), 6) for p in mean),
-                median_months=_crossing(months, mean))
+                median_months=_rounded(crossing_time(months, mean)))
             chances[outcome.code] = per_couple
             continue
         tte = np.concatenate([c.time_to_event_d[outcome.code] for c in ordered]) / DAYS_PER_MONTH
@@ -236,13 +236,5 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
                         n_failed=int(failed.sum()))
 
 
-def _crossing(months: tuple[float, ...], mean: FloatArray) -> float | None:
-    """The month at which a mean cumulative chance reaches 0.5 (linear between months)."""
-    above = np.nonzero(mean >= 0.5)[0]
-    if not above.size:
-        return None
-    j = int(above[0])
-    if j == 0:
-        return round(float(months[0]), 3)
-    m0, m1, p0, p1 = months[j - 1], months[j], float(mean[j - 1]), float(mean[j])
-    return round(m0 + (0.5 - p0) / (p1 - p0) * (m1 - m0), 3)
+def _rounded(months: float | None) -> float | None:
+    return None if months is None else round(months, 3)

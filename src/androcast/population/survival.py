@@ -1,8 +1,13 @@
-"""Kaplan-Meier estimate of time to an outcome, with right censoring.
+"""Time-to-outcome summaries: the Kaplan-Meier estimate and the median of a sampled curve.
 
 Liu 2006 analysed recovery with Kaplan-Meier curves [liu2006]; we summarise a virtual
-cohort the same way so that simulated and published curves are comparable. Times are in
-any unit; NaN marks a patient censored at ``censor_at`` (end of follow-up).
+cohort's event times the same way, so simulated and published curves (and their step
+medians) are comparable. Times are in any unit; NaN marks a patient censored at
+``censor_at`` (end of follow-up).
+
+Every other curve androcast reports is a cumulative probability sampled at times (a twin's
+weighted share of men by day, a couple's expected chance of conception by month): its
+median is :func:`crossing_time`, the one definition they all use.
 """
 
 from __future__ import annotations
@@ -65,3 +70,21 @@ def kaplan_meier_censored(time_to_event: FloatArray, censor_at: float) -> Kaplan
     """KM from times where NaN means no event by ``censor_at`` (end of follow-up)."""
     observed = ~np.isnan(time_to_event)
     return kaplan_meier(np.where(observed, time_to_event, censor_at), observed)
+
+
+def crossing_time(times: Sequence[float] | FloatArray, cumulative: Sequence[float] | FloatArray,
+                  level: float = 0.5) -> float | None:
+    """When a sampled cumulative probability first reaches ``level`` (linear between samples).
+
+    None if it never does within the samples; the first time if it starts there.
+    """
+    t = np.asarray(times, dtype=float)
+    f = np.asarray(cumulative, dtype=float)
+    above = np.nonzero(f >= level)[0]
+    if not above.size:
+        return None
+    i = int(above[0])
+    if i == 0:
+        return float(t[0])
+    f0, f1 = float(f[i - 1]), float(f[i])
+    return float(t[i - 1] + (t[i] - t[i - 1]) * (level - f0) / (f1 - f0))

@@ -21,6 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm, t
 
+from androcast.population.survival import crossing_time
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -90,13 +92,6 @@ def monte_carlo_se(values: FloatArray, w: FloatArray, islands: IntArray | None) 
 
 
 def _median(grid: FloatArray, cumulative: FloatArray) -> float | None:
-    above = np.nonzero(cumulative >= 0.5)[0]
-    if above.size == 0:
-        return None
-    i = int(above[0])
-    if i == 0:
-        return float(grid[0])
-    # linear interpolation between the two sampled times around 50 %
-    f0, f1 = float(cumulative[i - 1]), float(cumulative[i])
-    t_m = float(grid[i - 1] + (grid[i] - grid[i - 1]) * (0.5 - f0) / (f1 - f0))
-    return round(t_m, 2) if math.isfinite(t_m) else None
+    """The one median of a sampled cumulative curve (``population.survival.crossing_time``)."""
+    t_m = crossing_time(grid, cumulative)
+    return round(t_m, 2) if t_m is not None and math.isfinite(t_m) else None

@@ -18,6 +18,7 @@ from androcast.errors import ParameterError
 from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
 from androcast.population.outcomes import PREGNANCY_NATURAL as OUTCOME_CODE
+from androcast.population.survival import crossing_time
 from androcast.prognosis.curves import Curve, interval_90, monte_carlo_se
 
 FloatArray = NDArray[np.float64]
@@ -85,12 +86,13 @@ def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: f
     at = per_man[:, index].T  # (months, men)
     se = monte_carlo_se(at, w, islands)
     low, high = interval_90(at @ w, se, islands)
-    above = np.nonzero(by_month >= 0.5)[0]
+    # by_month[k] is the chance by the end of month k + 1; none by month 0
+    median = crossing_time(np.arange(by_month.size + 1.0), np.concatenate([[0.0], by_month]))
     return Curve(
         months=months,
         probability=tuple(round(float(by_month[i]), 4) for i in index),
         interval_90=tuple((round(float(a), 4), round(float(b), 4))
                           for a, b in zip(low, high, strict=True)),
-        median_months=float(above[0] + 1) if above.size else None,
+        median_months=None if median is None else round(median, 2),
         mc_se=tuple(round(float(x), 4) for x in se),
     )
