@@ -5,11 +5,17 @@ and 20 M/mL within 1 day and every reported month's probability within 0.005 of 
 reference (here ROS3 at rtol 1e-8 with every tablet resolved: the kernels the suite builds
 anyway; bench/peers.py uses RODAS4). At this n one man changing side of a month is 1/n, so the
 probability check is stricter than at the bench's n. Not timed: speed is bench/peers.py's.
+Checked twice: everything at ``FORECAST`` (bench/peers.py's engine), and as a prognosis runs
+(``twin.branch``): his history at the twin's control, the protocols at ``FORECAST``.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
+import pytest
+from numpy.typing import NDArray
 
 from androcast.prognosis.accuracy import (
     BUDGET_DP,
@@ -21,15 +27,24 @@ from androcast.prognosis.accuracy import (
     panel_men,
 )
 from androcast.simulate.batch import FORECAST, StepControl
+from androcast.twin import branch
+from androcast.twin.simulate import CONTROL
 
 N = 4
 TIGHT = StepControl(rtol=1e-8, atol=1e-10)
 
 
-def test_forecast_control_meets_the_outcome_budget_on_every_protocol() -> None:
-    p = panel_men(N, seed=2024)
-    got = panel_concentrations(p, N, FORECAST)
-    want = panel_concentrations(p, N, TIGHT)
+@cache
+def _reference() -> dict[str, NDArray[np.float64]]:
+    return panel_concentrations(panel_men(N, seed=2024), N, TIGHT)
+
+
+@pytest.mark.parametrize("history", [None, CONTROL], ids=["all_forecast", "as_prognosis"])
+def test_forecast_control_meets_the_outcome_budget_on_every_protocol(
+        history: StepControl | None) -> None:
+    assert branch.BRANCH_CONTROL == FORECAST  # the prognosis's branches are what is checked
+    got = panel_concentrations(panel_men(N, seed=2024), N, FORECAST, history_control=history)
+    want = _reference()
     # the panel says something: most men reach every threshold within the follow-up
     t_d = np.arange(want["watchful_waiting"].shape[0], dtype=float)
     reached = np.mean([np.isfinite(crossing_days(t_d, v, thr))

@@ -78,15 +78,18 @@ def panel_men(n: int, seed: int) -> Parameters:
 
 def panel_concentrations(p: Parameters, n: int, control: StepControl, *,
                          method: Rosenbrock = ROS3, follow_up_months: float = max(MONTHS),
-                         panel: Sequence[Protocol] | None = None) -> dict[str, FloatArray]:
+                         panel: Sequence[Protocol] | None = None,
+                         history_control: StepControl | None = None) -> dict[str, FloatArray]:
     """Daily sperm concentration (days, n) of the n men on each protocol after the TRT year
-    (day 0 first), integrated with ``control`` and ``method``."""
+    (day 0 first), integrated with ``control`` and ``method``; the TRT year with
+    ``history_control`` if given (a prognosis scores his history at the twin's control and
+    branches at ``FORECAST``: ``twin.branch``)."""
     days = float(np.ceil(follow_up_months * DAYS_PER_MONTH))
     history = parse_regimen(TRT_YEAR, source="TRT year")
     t_start = min(e.start_d for e in history.entries)
     schedule = compile_regimen(history, t_start_d=t_start, t_end_d=0.0)
     run = simulate_batch(p, [schedule] * n, np.array([0.0]), t_start_d=t_start,
-                         control=control, observables=(), method=method)
+                         control=history_control or control, observables=(), method=method)
     assert run.final is not None  # the compiled engine always returns it
     state: BatchState = run.final
     t_out = np.arange(0.0, days + 0.5, 1.0)

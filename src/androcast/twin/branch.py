@@ -6,8 +6,15 @@ the branch day); every regimen then starts from that state, all regimens and men
 batch of the compiled engine (:func:`simulate_branches`). Each man is integrated on his
 own in that engine, so the order of the batch's columns (chosen to balance its threads)
 never changes a number. The solution of an initial-value problem does not depend on where
-it is cut, so the curves equal those of a full re-simulation to the solver's tolerance
-(``CONTROL``).
+it is cut, so the curves equal those of a full re-simulation to the solver's tolerance.
+
+Two controls (issue 17): the history, whose values are scored against his results, runs
+at the twin's ``CONTROL``; the branches, whose outcomes the clinician reads (times to a
+concentration, probabilities by month), run at ``simulate.batch.FORECAST`` (daily tablets
+as their mean rate, dense output, steps up to a week, rtol 1e-2), whose outcome budget
+(times within a day, monthly probabilities within 0.005 of a tight reference) holds on
+every shipped protocol after a year of TRT with the history at either control
+(``prognosis.accuracy``; tests/prognosis/test_accuracy.py).
 
 A caller who only needs each man's first time at an outcome may pass ``done``: the run is
 then cut into segments of ``segment`` output times, and a man whose ``done`` holds at a
@@ -28,7 +35,8 @@ from numpy.typing import NDArray
 
 from androcast.model import Parameters
 from androcast.regimens import DoseSchedule, Regimen, compile_regimen
-from androcast.simulate.batch import BatchState, simulate_batch
+from androcast.simulate._mean_rate import mean_rate_orals
+from androcast.simulate.batch import FORECAST, BatchState, StepControl, simulate_batch
 from androcast.twin.simulate import CONTROL
 
 FloatArray = NDArray[np.float64]
@@ -37,6 +45,8 @@ BoolArray = NDArray[np.bool_]
 #: ``done(values)``: per column, whether he needs no later output (values: (times, columns)).
 Done = Callable[[Mapping[str, FloatArray]], BoolArray]
 _EVENT_SLACK_D = 1e-9  # the engine applies an event up to 1e-9 d early, with that step
+#: The control of the branches (module doc).
+BRANCH_CONTROL: StepControl = FORECAST
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,10 @@ def simulate_branches(
     t_out = np.asarray(t_d, dtype=float)
     t_end = float(t_out[-1]) + 1.0
     schedules = [compile_regimen(r, t_start_d=state.t_d, t_end_d=t_end) for r in regimens]
+    if BRANCH_CONTROL.oral_mean_rate:
+        # as rates before the run is cut into segments, so a segment's end cuts the rate
+        # (``_after``) instead of dropping the tablet a later segment would start at
+        schedules = [mean_rate_orals(s) for s in schedules]
     man, arm = np.tile(np.arange(n), k), np.repeat(np.arange(k), n)
     values = {name: np.full((t_out.size, n * k), np.nan) for name in observables}
     workers = threads or _cpus()
@@ -162,7 +176,8 @@ def simulate_branches(
         given = [s if i0 == 0 else _after(s, t_begin + _EVENT_SLACK_D) for s in schedules]
         run = simulate_batch(
             _take(p, man[columns]), [given[a] for a in arm[columns]], t_out[i0:i1],
-            t_start_d=t_begin, control=CONTROL, observables=observables, threads=workers,
+            t_start_d=t_begin, control=BRANCH_CONTROL, observables=observables,
+            threads=workers,
             y0=BatchState(t_begin, y, species))
         for name in observables:
             values[name][i0:i1, columns] = run.values[name]
