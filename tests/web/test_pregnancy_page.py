@@ -82,3 +82,21 @@ def test_a_man_without_his_partners_age_gets_no_curve_and_is_told_why(client: Te
     assert 'data-testid="pregnancy-missing"' in text and "partner.age_years" in text
     figure = _figure(text, "prognosis-figure")
     assert not any(t.get("xaxis") == "x2" for t in figure["data"])
+
+
+def test_the_new_patient_form_takes_the_partners_age_and_names_a_bad_one(
+        client: TestClient) -> None:
+    from webhelpers import csrf_of
+
+    form = {"patient.id": "C-FORM", "patient.age_years": "36", "goal": "fertility",
+            "partner.age_years": "38", "goal_within_months": "9"}
+    token = csrf_of(client.get("/patients/new").text)
+    created = client.post("/patients/new", data={"csrf_token": token, **form},
+                          follow_redirects=False)
+    assert created.status_code == 303, created.text
+    page = html.unescape(client.get("/patients/C-FORM/outlook", headers=HTMX).text)
+    assert 'data-testid="pregnancy"' in page and "partner aged 38" in page
+    token = csrf_of(client.get("/patients/new").text)
+    bad = client.post("/patients/new", data={"csrf_token": token, **form,
+                                             "patient.id": "C-BAD", "partner.age_years": "-3"})
+    assert bad.status_code == 422 and "partner.age_years" in html.unescape(bad.text)

@@ -107,6 +107,18 @@ def _patient(form: FormValues) -> dict[str, Any]:
     return patient
 
 
+def _couple(form: FormValues) -> dict[str, Any]:
+    """The partner's age and the months the couple hope to conceive in, where entered."""
+    out: dict[str, Any] = {}
+    age = _optional(form, "partner.age_years")
+    if age is not None:
+        out["partner"] = {"age_years": age}
+    months = _optional(form, "goal_within_months")
+    if months is not None:
+        out["goal_within_months"] = months
+    return out
+
+
 def lab_item(form: FormValues, index: int) -> dict[str, Any] | None:
     """Lab row ``index`` as a case-file entry; None when no value was entered."""
     base = f"labs[{index}]"
@@ -185,6 +197,9 @@ def parse_case_form(form: FormValues, *, as_of: dt.date) -> tuple[Case | None, E
     }
     for name in ("conditions", "medications"):
         _check(errors, {"patient": known, "history": {name: history[name]}}, as_of)
+    couple = _couple(form)  # the couple's goal: the partner's age and the horizon
+    if couple:
+        _check(errors, {"patient": known, **couple}, as_of)
     androgens = [
         (i, item) for i in range(ANDROGEN_ROWS) if (item := _androgen_item(form, i)) is not None
     ]
@@ -210,6 +225,7 @@ def parse_case_form(form: FormValues, *, as_of: dt.date) -> tuple[Case | None, E
         "patient": patient,
         "goal": _text(form, "goal") or "fertility",
         "history": history,
+        **couple,
         **rows,
     }
     try:
