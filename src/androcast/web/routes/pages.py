@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -224,6 +225,13 @@ async def new_patient(request: Request, user: User) -> Response:
     return RedirectResponse(_patient_url(case.patient.id), status_code=HTTP_303_SEE_OTHER)
 
 
+def out_of_scope(view: service.PatientView) -> Mapping[str, Any] | None:
+    """Why his record is outside androcast's scope, as his stored assessment says (e.g. a
+    record whose gender is not male): then no prognosis or plan is computed or drawn."""
+    scope = view.assessment.get("out_of_scope") if view.assessment else None
+    return scope if isinstance(scope, Mapping) else None
+
+
 def _record(user: WebSession, view: service.PatientView, today: dt.date) -> RecordKey:
     return RecordKey(_clinic(user), view.case.patient.id, view.version, today)
 
@@ -369,7 +377,7 @@ def patient_bottom_line(
         today=today,
     )
     dates = [r.date for r in view.case.labs] + [s.date for s in view.case.semen]
-    return bottom_line(
+    made = bottom_line(
         assessment=view.assessment,
         pathway=_cheap_pathway(view) if pathway is None else pathway,
         plan=None if kept is None else kept.plan.to_dict(),
@@ -380,6 +388,10 @@ def patient_bottom_line(
         latest_result=max(dates) if dates else None,
         today=today,
     )
+    if out_of_scope(view) is not None:  # never "compute it below": there is nothing to compute
+        return replace(made, forecast="none: the record is outside androcast's scope",
+                       declined=True)
+    return made
 
 
 def _patient_page(
@@ -418,6 +430,7 @@ def _patient_page(
             "particles": particles,
             "version": view.version,
             **_outlook_parts(request, record, kept),
+            "out_of_scope": out_of_scope(view),
             **parts.monitoring,
             **_patient_jobs(request, user, view.case.patient.id),
         },
@@ -603,6 +616,11 @@ def outlook(request: Request, user: User, identifier: str) -> HTMLResponse:
         "version": parts.view.version,
     }
     status = 200
+    scope = out_of_scope(parts.view)
+    if scope is not None:  # nothing to compute: the page says why, draws no curve
+        context.update(outlook=None, error=None, out_of_scope=scope)
+        name = "_outlook.html" if is_htmx(request) else "outlook.html"
+        return _page(request, user, name, context, status)
     computed, job = _outlook_job(request, user, identifier)
     if computed is not None:
         # computed for his record as the job found it (maybe not as this page read it): its
@@ -632,7 +650,7 @@ def report(request: Request, user: User, identifier: str, compute: bool = False)
     particles = settings_of(request).particles
     kept = (
         _outlook_job(request, user, identifier)[0]
-        if compute
+        if compute and out_of_scope(view) is None  # outside scope: nothing to compute
         else kept_outlook(outlooks_of(request), record, particles=particles)
     )
     built = patient_report(
