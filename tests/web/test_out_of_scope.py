@@ -57,6 +57,11 @@ def test_a_record_outside_scope_says_why_and_draws_no_curve(client_for: ClientFo
         assert 'data-testid="outlook-job"' not in text
     report = html.unescape(alice.get("/patients/W-1/report", params={"compute": "true"}).text)
     assert 'data-testid="prognosis-table"' not in report
+    for path in ("/api/patients/W-1/prognosis", "/api/patients/W-1/plan"):  # the API alike
+        answer = alice.get(path)
+        assert answer.status_code == 422
+        error = answer.json()["error"]
+        assert error["field"] == "patient" and "gender is 'female'" in error["hint"]
 
 
 def test_a_male_record_still_offers_its_outlook(client_for: ClientFor) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from androcast.errors import SimulationError
+from androcast.errors import InputFileError, SimulationError
 from androcast.interpret import interpret as interpret_case
 from androcast.labs import parse_case
 from androcast.prognosis import prognose
@@ -371,6 +371,11 @@ def _stored(request: Request, user: WebSession, identifier: str) -> tuple[Record
     """His record key (for the kept results) and his case as of today."""
     today = dt.date.today()
     view = service.patient_view(store_of(request), _clinic(user), identifier, today=today)
+    scope = (view.assessment or {}).get("out_of_scope")
+    if isinstance(scope, dict):  # as his page says: no curve for a record outside scope
+        raise InputFileError("patient", view.case.patient.id,
+                             "a record within androcast's scope for a prognosis or plan",
+                             hint=str(scope.get("text", "")))
     return RecordKey(_clinic(user), view.case.patient.id, view.version, today), view.case
 
 
