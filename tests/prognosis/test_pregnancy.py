@@ -102,3 +102,37 @@ def test_cli_without_partner_age_exits_2_naming_the_field() -> None:
                                       PREGNANCY_NATURAL, "--particles", "4"])
     assert result.exit_code == 2
     assert "partner.age_years" in result.output
+
+
+def test_the_cli_table_shows_the_couples_curve_by_default_and_the_json_stays_one(
+        tmp_path: Path) -> None:
+    case = yaml.safe_load(POST_TRT.read_text(encoding="utf-8"))
+    case["partner"] = {"age_years": 34}
+    path = tmp_path / "couple.yaml"
+    path.write_text(yaml.safe_dump(case), encoding="utf-8")
+    args = ["prognosis", str(path), "--protocol", "watchful_waiting", "--particles", "4"]
+    table = CliRunner().invoke(app, [*args, "--format", "table"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "P(concentration_ge_20m_per_ml)" in table.output
+    assert "P(pregnancy_natural)" in table.output and "partner aged 34" in table.output
+    data = json.loads(CliRunner().invoke(app, [*args, "--format", "json"]).stdout)
+    assert data["outcome"] == "concentration_ge_20m_per_ml"  # the JSON default: one outcome
+
+
+def test_the_published_pregnancy_odds_ratio_stands_beside_the_couples_curve() -> None:
+    """chua2013's OR 2.42 (1.47-3.94) beside clomiphene's pregnancy curve for a man with
+    idiopathic oligozoospermia, with the stored calibration value and verdict (validation
+    target chua2013_pregnancy_or); not beside his semen curve."""
+    from androcast.labs import load_case
+    from androcast.prognosis.evidence import stored_simulated, stored_verdict
+
+    path = resources.files("androcast").joinpath("examples/cases/idiopathic_oligozoospermia.yaml")
+    case = _with_partner(load_case(str(path)), 33.0)
+    semen, pregnancy = prognose(case, ["serm_clomiphene"],
+                                ["concentration_ge_20m_per_ml", PREGNANCY_NATURAL], n=8)
+    rows = [e.to_dict() for e in pregnancy.protocols[0].evidence]
+    assert [(r["source"], r["value"], r["interval"]) for r in rows] == [
+        ("chua2013", 2.42, [1.47, 3.94])]
+    assert rows[0]["agrees"] is stored_verdict("chua2013_pregnancy_or")
+    assert rows[0]["model"] == stored_simulated("chua2013_pregnancy_or")
+    assert all(e.figure.kind != "odds_ratio" for e in semen.protocols[0].evidence)

@@ -104,8 +104,13 @@ def _render_evidence(result: Prognosis) -> None:
         table.add_column(name)
     for protocol_id, e in rows:
         f = e.figure
-        outcome = f.outcome if f.kind == "probability" else f"change of {f.observable}"
-        if f.kind == "probability":
+        outcome = (f.outcome if f.kind == "probability" else "pregnancy odds ratio vs control"
+                   if f.kind == "odds_ratio" else f"change of {f.observable}")
+        if f.kind == "odds_ratio":
+            published = f"{f.value:.2f} ({f.interval[0]:.2f}-{f.interval[1]:.2f})"
+            stored = "" if e.model is None else f"{e.model:.2f}, "
+            model = f"{stored}virtual couples, calibration target {f.judged_on}"
+        elif f.kind == "probability":
             published = f"{f.value:.0%} ({f.interval[0]:.0%}-{f.interval[1]:.0%})"
             assert e.model is not None and e.model_interval is not None
             model = f"{e.model:.0%} ({e.model_interval[0]:.0%}-{e.model_interval[1]:.0%})"

@@ -35,14 +35,14 @@ class Figure:
     population: str
     applies_to: tuple[str, ...]
     protocols: tuple[str, ...]
-    kind: str  # "probability" | "change"
+    kind: str  # "probability" | "change" | "odds_ratio" (beside the pregnancy curve)
     outcome: str | None  # probability: the outcome code
     observable: str | None  # change: the observable
     month: float
     value: float
     interval: tuple[float, float]
     interval_basis: str
-    judged_on: str | None  # change: the calibration target that reproduces it
+    judged_on: str | None  # change, odds_ratio: the calibration target that reproduces it
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class EvidenceRow:
     """A figure beside one protocol's forecast, with the model's value and the verdict."""
 
     figure: Figure
-    model: float | None  # his probability at the figure's outcome and month (None: change)
+    model: float | None  # his probability at the figure's month; odds ratio: the stored
+    # calibration value; None for a change
     model_interval: tuple[float, float] | None
     agrees: bool
 
@@ -58,7 +59,9 @@ class EvidenceRow:
         f = self.figure
         row: dict[str, Any] = {
             "source": f.source, "population": f.population,
-            "outcome": f.outcome if f.kind == "probability" else f"change_{f.observable}",
+            "outcome": (f.outcome if f.kind == "probability" else
+                        "pregnancy_natural_odds_ratio" if f.kind == "odds_ratio"
+                        else f"change_{f.observable}"),
             "month": f.month, "value": f.value, "interval": list(f.interval),
             "interval_basis": f.interval_basis, "agrees": self.agrees,
             "model": self.model,
@@ -138,10 +141,13 @@ def closest(protocol: str, kinds: Sequence[str]) -> tuple[Figure, ...]:
 def judge(figure: Figure, curve: Curve | None, calibration_verdict: bool | None
           ) -> EvidenceRow | None:
     """The figure beside his forecast (None when his curve does not reach its month)."""
-    if figure.kind == "change":
+    if figure.kind in ("change", "odds_ratio"):
         if calibration_verdict is None:
             return None
-        return EvidenceRow(figure, None, None, calibration_verdict)
+        # an odds ratio is a property of virtual couples, not of his curve: the stored value
+        model = (stored_simulated(figure.judged_on)
+                 if figure.kind == "odds_ratio" and figure.judged_on else None)
+        return EvidenceRow(figure, model, None, calibration_verdict)
     if curve is None or figure.month not in curve.months:
         return None
     i = curve.months.index(figure.month)
@@ -168,3 +174,9 @@ def stored_verdict(target: str) -> bool | None:
     """Whether calibration target ``target`` passed in the stored report (None: not there)."""
     entry = _verdicts().get(target)
     return None if entry is None else bool(entry["passed"])
+
+
+def stored_simulated(target: str) -> float | None:
+    """The simulated value of calibration target ``target`` in the stored report."""
+    entry = _verdicts().get(target)
+    return None if entry is None or entry.get("simulated") is None else float(entry["simulated"])

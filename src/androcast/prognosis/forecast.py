@@ -306,6 +306,8 @@ def prognose(
             p12 = _probability_at(curve, 12.0)
             rows = []
             for figure in figures[protocol.id]:
+                if figure.kind == "odds_ratio":  # beside the couple's curve, not his semen's
+                    continue
                 at_figure = (None if figure.outcome is None else
                        curve if figure.outcome == outcome.code else
                        curve_of(protocol, by_code[figure.outcome], (figure.month,)))
@@ -324,10 +326,17 @@ def prognose(
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
                              (*caveats, *own, *skipped), assessed))
     if couple is not None:
+        def beside_pregnancy(protocol: Protocol) -> tuple[EvidenceRow, ...]:
+            """The stored verdict of each published pregnancy odds ratio for this protocol."""
+            rows = (judge(f, None, stored_verdict(f.judged_on) if f.judged_on else None)
+                    for f in figures[protocol.id] if f.kind == "odds_ratio")
+            return tuple(r for r in rows if r is not None)
+
         forecasts = [ProtocolForecast(
             protocol, pregnancy_curve(values[protocol.id], grid, start, couple, post.weights_,
                                       months_t, post.island_),
-            None, None if protocols is None else _note(protocol, assessment))
+            None, None if protocols is None else _note(protocol, assessment),
+            beside_pregnancy(protocol))
             for protocol in chosen]
         citations = sorted({*post.cohort.sources, *PREGNANCY_CITATIONS,
                             *(c for p in chosen for c in p.citations)})
