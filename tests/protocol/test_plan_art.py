@@ -100,3 +100,15 @@ def test_the_default_table_cites_every_figure_and_blocks_the_bands_no_source_giv
     ages = [b.low for b in table.bands]
     assert ages == sorted(ages) and all(  # bands tile the ages without gaps
         a.high == b.low for a, b in zip(table.bands, table.bands[1:], strict=False))
+
+
+def test_where_no_protocol_is_offered_the_comparison_says_so_and_keeps_art() -> None:
+    path = resources.files("androcast").joinpath("examples/cases/primary_testicular_failure.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data |= {"partner": {"age_years": 41}, "goal_within_months": 6}
+    p = plan(parse_case(data), n=8).to_dict()
+    assert p["alternatives"] == []
+    art = p["art_comparison"]
+    assert art["natural"] == [] and "no hormonal protocol is offered" in art["natural_note"]
+    assert art["art_now"]["live_birth"] == 0.19  # cdc2011_art Figure 39 at 41
+    assert "art_counseling" in _first(p)
