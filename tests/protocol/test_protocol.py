@@ -156,6 +156,30 @@ def test_escalations_follow_the_regimen() -> None:
     assert "ESC-AI" not in with_ai and "ESC-AI" not in cautioned
 
 
+def _hcg_advice(regimen: list[dict[str, str]]) -> str:
+    protocol = replace(get_protocol("hcg"), regimen=tuple(regimen))
+    (advice,) = [e.then for e in escalations_for(protocol, set()) if e.id == "ESC-HCG-T"]
+    return advice
+
+
+def test_escalation_advice_never_exceeds_the_dose_he_is_already_on() -> None:
+    """Issue 15: a raise of hCG is advised only below its ceiling (3000 IU every other day,
+    wenker2015), naming his dose; at or above it the advice keeps the dose he is on."""
+    entry = {"drug": "hcg", "route": "sc", "start": "0 d"}
+    below = _hcg_advice([{**entry, "dose": "1500 IU", "every": "2 d"}])
+    assert below.startswith("raise hCG within its range (up to 3000 IU every other day)")
+    assert below.endswith("(he is on 1500 IU every other day)")
+    for dose, every, shown in (("3000 IU", "2 d", "3000 IU every other day"),
+                               ("5000 IU", "3 d", "5000 IU every 3 days")):
+        at_or_above = _hcg_advice([{**entry, "dose": dose, "every": every}])
+        assert at_or_above.startswith(f"keep hCG at the {shown} he is on")
+        assert "raise" not in at_or_above
+    # the shipped protocols give hCG at the ceiling: none advises raising it
+    for protocol_id in ("hcg", "hcg_serm", "hcg_fsh"):
+        advice = [e.then for e in escalations_for(get_protocol(protocol_id), set())]
+        assert not any(a.startswith("raise hCG") for a in advice)
+
+
 def test_monitoring_has_hormones_after_the_start_and_semen_every_three_months() -> None:
     start = dt.date(2026, 1, 1)
     esc = escalations_for(get_protocol("hcg"), set())

@@ -265,9 +265,18 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     drugs = tab.inner_text("[data-testid=bl-drugs]")
     assert "hCG 3000 IU, every other day, subcutaneous" in drugs
     assert "Clomiphene 25 mg, daily, by mouth" in drugs and "adopted plan" in drugs
-    assert tab.inner_text("[data-testid=bl-pathway]") not in ("", "not determined yet")
+    # The plan's drugs are his current courses, so his assessment reads him on treatment and
+    # his pathway changes the regimen he is on (never "start hCG" again).
+    assert tab.inner_text("[data-testid=bl-pattern]").startswith("On restoration therapy")
+    assert tab.inner_text("[data-testid=bl-pathway]") == "Adjust his current therapy"
     assert tab.inner_text("[data-testid=bl-first-step]") not in ("", "not determined yet")
-    assert "CRYO" in tab.inner_text("[data-testid=plan-escalations]")
+    escalations = tab.inner_text("[data-testid=plan-escalations]")
+    assert "CRYO" in escalations
+    # He is on hCG 3000 IU every other day, the top of ESC-HCG-T's range: its advice keeps
+    # the dose he is on and never raises it beyond.
+    row = tab.inner_text("[data-testid=plan-escalations] tr:has-text('ESC-HCG-T')")
+    assert "keep hCG at the 3000 IU every other day he is on" in row
+    assert "raise hCG" not in row
     tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
     assert tab.locator("[data-testid=no-alerts]").count() == 1
     tab.locator("[data-testid=monitoring]").screenshot(path=str(ARTIFACTS / "08-plan-adopted.png"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from androcast.errors import RuleError
@@ -65,6 +65,8 @@ class Visit:
     plan_start: dt.date
     observations: tuple[Observation, ...]  # the new results of this date (model-predicted)
     escalations: frozenset[str]  # escalation ids that act on the adopted protocol
+    #: their advice for his regimen, by id (``Escalation.for_regimen``; default: as written)
+    advice: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def weeks_on_plan(self) -> float:
@@ -141,10 +143,17 @@ def _alert(rule: AlertRule, visit: Visit, o: Observation | None, observable: str
     seen = f"{observable} {_shown(o)}" if o is not None else observable
     return Alert(
         code=rule.spec.code, rule=rule.id, severity=rule.spec.severity,
-        message=f"{seen} at week {visit.weeks_on_plan:.1f}{detail}: {rule.message}",
+        message=f"{seen} at week {visit.weeks_on_plan:.1f}{detail}: {_advice(rule, visit)}",
         citation="; ".join(rule.citations), date=visit.date, observable=observable,
         value=None if o is None else o.value, unit=unit_of(observable),
     )
+
+
+def _advice(rule: AlertRule, visit: Visit) -> str:
+    """The rule's message, with its escalation's advice for his regimen when known."""
+    if rule.escalation is not None and rule.escalation.id in visit.advice:
+        return f"{rule.escalation.when}: {visit.advice[rule.escalation.id]}"
+    return rule.message
 
 
 def _this_visit(visit: Visit) -> Case:

@@ -96,8 +96,14 @@ def start_monitoring(
 def acting_escalations(protocol: Protocol, case: Case) -> frozenset[str]:
     """The escalations that act on the protocol for him now (his cautions as of the case:
     a low estradiol before hCG no longer rules out an AI once hCG has raised it)."""
+    return frozenset(escalation_advice(protocol, case))
+
+
+def escalation_advice(protocol: Protocol, case: Case) -> dict[str, str]:
+    """The advice of each escalation acting on the protocol for him now, for its regimen
+    (a raise never above the dose he is already on at its ceiling), by id."""
     cautions = set(interpret(case).caution_codes())
-    return frozenset(e.id for e in escalations_for(protocol, cautions))
+    return {e.id: e.then for e in escalations_for(protocol, cautions)}
 
 
 def monitor(state: MonitoringState, case: Case) -> StepResult:
@@ -112,7 +118,8 @@ def monitor(state: MonitoringState, case: Case) -> StepResult:
         todays = tuple(o for o in pending if o.date == day)
         new = tuple(o for o in todays if o.key not in released)
         known = _up_to(case, day)
-        visit = Visit(day, known, state.start, new, acting_escalations(state.protocol, known))
+        advice = escalation_advice(state.protocol, known)
+        visit = Visit(day, known, state.start, new, frozenset(advice), advice)
         before = state.band
         # a result dated on or before the start (entered late) is baseline: learnt, not judged
         alerts = judge_visit(visit, before, rules) if day > state.start and new else ()

@@ -166,10 +166,12 @@ def _acts_on(e: Escalation, kinds: set[DrugKind], drugs: set[str], cautions: set
 
 
 def escalations_for(protocol: Protocol, cautions: set[str]) -> tuple[Escalation, ...]:
-    """The escalation rules that can act on this alternative."""
+    """The escalation rules that can act on this alternative, each for its regimen (a raise
+    never above the dose he is already on at its ceiling: ``Escalation.for_regimen``)."""
     kinds = _kinds(protocol)
     drugs = {str(e["drug"]) for e in protocol.regimen}
-    return tuple(e for e in plan_rules().escalations if _acts_on(e, kinds, drugs, cautions))
+    return tuple(e.for_regimen(protocol.regimen) for e in plan_rules().escalations
+                 if _acts_on(e, kinds, drugs, cautions))
 
 
 def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],

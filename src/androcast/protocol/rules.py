@@ -3,14 +3,30 @@ pathway and first step: ``pathways.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from androcast import display
 from androcast._yaml import load_data
 from androcast.evidence import citation
 from androcast.protocol.pathways import pathway_rules
+
+
+@dataclass(frozen=True)
+class DoseCap:
+    """The dose an escalation raises a drug to at most (per administration and interval)."""
+
+    drug: str
+    dose: float
+    unit: str
+    every_d: float
+
+    @property
+    def per_day(self) -> float:
+        return self.dose / self.every_d
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,36 @@ class Escalation:
     then: str
     flag: str
     citations: tuple[str, ...]
+    raises: DoseCap | None = None  # the drug it raises, up to this dose
+    then_at_ceiling: str | None = None  # the advice when he is on that dose or more
+
+    def for_regimen(self, regimen: Iterable[Mapping[str, Any]]) -> Escalation:
+        """This escalation for a man on ``regimen`` (his, as adopted or as an alternative
+        continues it): a raise never advises more than the dose he is already on once that
+        is at or above its ceiling (``then_at_ceiling``, naming his dose)."""
+        if self.raises is None or self.then_at_ceiling is None:
+            return self
+        for entry in regimen:
+            if str(entry.get("drug")) != self.raises.drug:
+                continue
+            amount, _, unit = str(entry.get("dose", "")).partition(" ")
+            every = _days(entry.get("every"))
+            if every is None or unit != self.raises.unit:
+                continue
+            current = f"{display.dose(float(amount), unit)} {display.every(every)}"
+            if float(amount) / every >= self.raises.per_day - 1e-9:
+                return replace(self, then=self.then_at_ceiling.format(current=current))
+            return replace(self, then=f"{self.then} (he is on {current})")
+        return self
+
+
+def _days(text: Any) -> float | None:
+    """``"2 d"``, ``"90 min"``, ``"12 h"``, ``"1 wk"`` -> days (None otherwise)."""
+    parts = str(text or "").split()
+    per_day = {"d": 1.0, "h": 24.0, "min": 1440.0, "wk": 1 / 7}
+    if len(parts) != 2 or parts[1] not in per_day:
+        return None
+    return float(parts[0]) / per_day[parts[1]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +99,9 @@ def plan_rules() -> PlanRules:
             id=e["id"], applies_to=e["applies_to"], check=e["check"],
             at_week=None if e["at_week"] is None else float(e["at_week"]), when=e["when"],
             then=e["then"], flag=e["flag"], citations=_tuple(e["citations"]),
+            raises=_cap(e.get("raises")),
+            then_at_ceiling=(None if e.get("then_at_ceiling") is None
+                             else " ".join(str(e["then_at_ceiling"]).split())),
         )
         for e in data["escalation"]
     )
@@ -67,6 +116,15 @@ def plan_rules() -> PlanRules:
     for key in all_citations(rules):
         citation(key)  # UnknownCodeError names the key
     return rules
+
+
+def _cap(data: Any) -> DoseCap | None:
+    if data is None:
+        return None
+    amount, unit = str(data["up_to"]).split()
+    every = _days(data["every"])
+    assert every is not None, data
+    return DoseCap(str(data["drug"]), float(amount), unit, every)
 
 
 def all_citations(rules: PlanRules) -> tuple[str, ...]:

@@ -279,7 +279,8 @@ def _monitoring_context(report: dict[str, Any] | None, plan_choices: dict[str, s
     return {
         "monitoring": report,
         "monitoring_figure": _serialised(figure),
-        "escalations": [e for e in plan_rules().escalations if e.id in acting],
+        "escalations": [e.for_regimen(report["plan"].get("regimen", ()))
+                        for e in plan_rules().escalations if e.id in acting],
         "open_alerts": sum(1 for a in report["alerts"] if a["acknowledged_at"] is None),
         **choices,
     }
