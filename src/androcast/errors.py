@@ -93,6 +93,14 @@ class RegimenError(AndrocastError, ValueError):
         return "is not a valid regimen entry"
 
 
+class MissingDoseError(RegimenError):
+    """A restoration drug he takes now, listed without its dose or interval: the drug is
+    part of his state (assessment, twin, plan), which cannot be known without them."""
+
+    def problem(self) -> str:
+        return "has no dose"
+
+
 class DoseRangeError(RegimenError):
     """A dose outside the clinically plausible range given in the drug's data."""
 

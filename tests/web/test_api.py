@@ -125,3 +125,32 @@ def test_fhir_export_then_import_changes_nothing(client_for: ClientFor) -> None:
 def test_catalogue_lists_the_units_of_each_analyte(client_for: ClientFor) -> None:
     analytes = {a["key"]: a for a in client_for("alice").get("/api/catalogue/analytes").json()}
     assert analytes["testosterone_total"]["units"] == ["nmol/L", "ng/dL", "ng/mL"]
+
+
+BAD_CASE = {  # the bad inputs, as tests/cli/test_case_problems_cli.py gives the CLI
+    "patient": {"id": "BAD1", "age_years": 35},
+    "goal": "fertility",
+    "exam": {"date": "2026-11-01", "visual_fields": "tunnel_vision"},
+    "history": {"medications": [
+        {"agent": "hcg", "dose": "3000 IU", "every": "2 d", "start": "2026-06-01",
+         "stop": "2026-05-01"},
+        "clomiphene_citrate"]},
+    "labs": [{"date": "2026-11-01", "analyte": "ferritin", "value": -20, "unit": "ug/L"}],
+    "semen": [{"date": "2026-11-03", "volume_ml": 2.5, "concentration_m_per_ml": 20, "ph": 15}],
+}
+
+
+def test_a_bad_case_answers_every_problem_and_stores_nothing(client_for: ClientFor) -> None:
+    alice = client_for("alice")
+    response = alice.post("/api/patients", params={"as_of": "2026-12-07"}, json=BAD_CASE,
+                          headers=api_token(alice))
+    assert response.status_code == 422
+    problems = response.json()["error"]["problems"]
+    assert sorted(p["field"] for p in problems) == sorted([
+        "exam.visual_fields", "history.medications[0].stop", "history.medications[1]",
+        "labs[0].value", "semen[0].ph"])
+    dose = next(p for p in problems if p["field"] == "history.medications[1]")
+    assert dose["value"] == "clomiphene_citrate" and "dose needed" in dose["expected"]
+    listed = alice.get("/api/patients", headers=api_token(alice))
+    assert listed.status_code == 200
+    assert "BAD1" not in json.dumps(listed.json())

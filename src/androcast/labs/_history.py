@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from androcast.errors import DateError, RegimenError, UnknownCodeError
+from androcast.errors import DateError, MissingDoseError, RegimenError, UnknownCodeError
 from androcast.labs import _fields
 from androcast.labs._catalogue import condition_codes
 from androcast.labs._model import (
@@ -108,11 +108,35 @@ def _dates(
     return start, stop
 
 
+def _needs_dose(course: MedicationCourse, field: str, as_of: dt.date) -> MissingDoseError | None:
+    """A restoration drug he takes now without its dose or interval: the problem, naming the
+    field that lacks it (a bare code names the entry)."""
+    drugs = _drugs()
+    if (drugs.get_drug(course.agent).kind not in drugs.RESTORATION_KINDS
+            or not course.current(as_of)):
+        return None
+    if course.dose is not None and course.every_d is not None:
+        return None
+    example = f"{{agent: {course.agent}, dose: AMOUNT UNIT, every: INTERVAL, start: DATE}}"
+    where = field if course.dose is None and course.every_d is None and course.start is None \
+        else f"{field}.{'dose' if course.dose is None else 'every'}"
+    return MissingDoseError(
+        where, course.agent,
+        "the dose and interval of a restoration drug he takes now (dose needed: it is part "
+        f"of his state for the assessment, the twin and the plan), e.g. {example}")
+
+
 def _medication(raw: Any, field: str, as_of: dt.date) -> MedicationCourse:
-    """A medication as a code (taken now) or as a dated course with dose, like an androgen."""
+    """A medication as a code (taken now) or as a dated course with dose, like an androgen.
+
+    A restoration drug he takes now needs its dose and interval (``MissingDoseError``)."""
     codes = tuple(_drugs().drug_codes())
     if isinstance(raw, str) or not isinstance(raw, Mapping):
-        return MedicationCourse(_fields.code(raw, field, codes))
+        course = MedicationCourse(_fields.code(raw, field, codes))
+        missing = _needs_dose(course, field, as_of)
+        if missing is not None:
+            raise missing
+        return course
     problems = _fields.Problems()
     problems.check(_fields.only_keys, raw, MEDICATION_KEYS, field)
     agent = problems.check(_fields.code, raw.get("agent"), f"{field}.agent", codes)
@@ -124,6 +148,13 @@ def _medication(raw: Any, field: str, as_of: dt.date) -> MedicationCourse:
     if raw.get("every") is not None:
         every = problems.check(_fields.interval_days, raw.get("every"), f"{field}.every")
     start, stop = _dates(raw, field, as_of, problems)
+    # a bad dose, interval or date is named already (a bad start cannot say he takes it now)
+    parsed = all((value is None) == (raw.get(key) is None) for key, value in
+                 (("dose", dose), ("every", every), ("start", start), ("stop", stop)))
+    missing = None if agent is None or not parsed else _needs_dose(
+        MedicationCourse(agent, name, dose, unit, every, start, stop), field, as_of)
+    if missing is not None:
+        problems.add(missing)
     problems.raise_if_any(field)
     assert agent is not None
     return MedicationCourse(agent, name, dose, unit, every, start, stop)
