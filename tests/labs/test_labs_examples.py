@@ -20,6 +20,7 @@ def test_the_examples_are_there() -> None:
         "primary_testicular_failure.yaml",
         "idiopathic_oligozoospermia.yaml",
         "mixed_units.yaml",
+        "female_factor.yaml",
     } <= names
 
 

@@ -75,6 +75,18 @@ def test_klinefelter_azoospermia_goes_to_surgical_retrieval_without_curves() -> 
     assert {"karyotype", "genetic_counseling"} <= set(first)
 
 
+def test_a_normal_man_of_a_female_factor_couple_gets_no_male_treatment() -> None:
+    """The README's no_male_treatment example: normal hormones (two morning values) and
+    normal semen; the couple's care continues with the partner, no curve is drawn."""
+    case = load_case(str(EXAMPLES.joinpath("female_factor.yaml")))
+    data = plan(case, n=4).to_dict()
+    assert (data["pathway"], data["first_step"]["code"]) == ("no_male_treatment",
+                                                             "female_partner_evaluation")
+    assert data["forecast"] == {"declined": "no_spermatogenic_deficit"}
+    assert data["alternatives"] == []
+    assert interpret(case).pattern == "eugonadal"
+
+
 def test_idiopathic_oligozoospermia_is_stimulated_with_what_his_assessment_advises() -> None:
     case = load_case(str(EXAMPLES.joinpath("idiopathic_oligozoospermia.yaml")))
     pathway = pathway_for(interpret(case), case)
