@@ -31,7 +31,7 @@ from _cases import add_case_argument
 
 from androcast.interpret import interpret
 from androcast.labs import load_case
-from androcast.prognosis import DEFAULT_PARTICLES, appropriate_protocols, prognose
+from androcast.prognosis import DEFAULT_PARTICLES, MONTHS, appropriate_protocols, prognose
 
 PEER_RTOL = 1e-5  # bench/peers.py's peer tolerance
 
@@ -55,7 +55,9 @@ def main() -> None:
 
     case = load_case(args.case)
     ids = [p.id for p in appropriate_protocols(interpret(case))]
-    months = (args.month,)
+    # the default months (to 24): the time is that of the prognosis a clinician gets
+    months = tuple(sorted({*MONTHS, args.month}))
+    at = months.index(args.month)
     prognose(case, ids, n=2, months=months)  # build/load the compiled kernels once
     rows: list[dict[str, float]] = []
     wall, cpu = [], []
@@ -67,14 +69,14 @@ def main() -> None:
         result = prognose(case, ids, n=args.particles, seed=seed, months=months)[0]
         wall.append(time.perf_counter() - t)
         cpu.append(_cpu_s() - c)
-        row = {f.protocol.id: f.curve.probability[0] for f in result.protocols}
-        se = {f.protocol.id: f.curve.mc_se[0] for f in result.protocols}
+        row = {f.protocol.id: f.curve.probability[at] for f in result.protocols}
+        se = {f.protocol.id: f.curve.mc_se[at] for f in result.protocols}
         rows.append(row)
         print(f"{seed:>4} {wall[-1]:>7.1f} {cpu[-1]:>6.1f} {result.low_confidence!s:>8}  "
               + " ".join(f"{row[i]:>8.3f} ±{se[i]:.3f}" for i in ids), flush=True)
     if args.reference:
         result = prognose(case, ids, n=args.reference, seed=1000, months=months)[0]
-        reference = {f.protocol.id: f.curve.probability[0] for f in result.protocols}
+        reference = {f.protocol.id: f.curve.probability[at] for f in result.protocols}
         label = f"{args.reference} men, seed 1000"
     else:
         reference = {i: float(np.mean([r[i] for r in rows])) for i in ids}

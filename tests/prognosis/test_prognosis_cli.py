@@ -24,6 +24,12 @@ def test_prognosis_json_for_one_protocol() -> None:
     assert data["outcome"] == "concentration_ge_20m_per_ml"
     assert [p["id"] for p in data["protocols"]] == ["watchful_waiting"]
     assert data["basis"]["n_virtual"] == 4
+    # DESIGN.md Prognosis: the Monte Carlo error of each month's probability, whether the
+    # sampler converged and whether the forecast is low confidence (issue 17)
+    basis = data["basis"]
+    assert len(basis["mc_se"]["watchful_waiting"]) == len(data["protocols"][0]["months"])
+    assert all(se >= 0 for se in basis["mc_se"]["watchful_waiting"])
+    assert isinstance(basis["converged"], bool) and isinstance(basis["low_confidence"], bool)
 
 
 def test_prognosis_table_and_png_plot(tmp_path: Path) -> None:
@@ -32,6 +38,7 @@ def test_prognosis_table_and_png_plot(tmp_path: Path) -> None:
                                  "4", "--plot", str(png)])
     assert result.exit_code == 0, result.output
     assert "hcg" in result.output and "Decision support" in result.output
+    assert "±" in result.output and "Monte Carlo" in result.output  # the error beside each P
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -118,9 +118,13 @@ def test_the_patient_page_computes_prognosis_and_plan_as_a_fragment_then_keeps_t
     bands = [t for t in figure["data"] if t.get("fill") == "tonexty"]
     assert len(bands) == len(expected["protocols"])
     table = re.search(r'data-testid="prognosis-table">(.*?)</table>', text, re.S).group(1)
+    basis = expected["basis"]
     for p in expected["protocols"]:
         assert f"<strong>{label('protocol', p['id'])}</strong>" in table
-    basis = expected["basis"]
+        # each probability with its Monte Carlo standard error in points (issue 17)
+        for se in basis["mc_se"][p["id"]]:
+            assert f"±{se * 100:.1f}" in table
+    assert "Monte Carlo standard error" in text
     assert f"{basis['n_virtual']} virtual men like him" in text and basis["disclaimer"] in text
     assert all(c in text for c in basis["citations"])
     assert all(c in text for c in basis["caveats"])
