@@ -104,3 +104,38 @@ def test_hba1c_ifcc_is_never_read_as_a_plain_ratio() -> None:
     # Without the analyte pint would read 48 mmol/mol as 4.8 %; the master equation gives 6.5 %.
     assert convert(48, "mmol/mol", "%") == pytest.approx(4.8)
     assert convert(48, "mmol/mol", "%", analyte="hba1c") == pytest.approx(6.54, abs=0.01)
+
+
+def test_conversions_through_contexts_from_many_threads_agree_with_one_thread() -> None:
+    """pint's contexts live on the shared registry: threads converting at once once broke
+    each other's context graph (a TypeError, 500s of the web app under load, issue 20)."""
+    import threading
+
+    from androcast.units import _convert
+
+    pairs = [("testosterone_total", "ng/dL", "nmol/L"), ("estradiol", "pg/mL", "pmol/L"),
+             ("free_t4", "ng/dL", "pmol/L"), ("testosterone_total", "nmol/L", "ng/dL"),
+             ("estradiol", "pmol/L", "pg/mL")]
+    expected = {p: convert(3.0, p[1], p[2], analyte=p[0]) for p in pairs}
+    assert expected[pairs[0]] == pytest.approx(3.0 * 0.03467, rel=1e-3)  # clinical.md s. 9
+    _convert._contextual_factor.cache_clear()  # every thread starts from no factor found
+    found: list[tuple[tuple[str, str, str], float]] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(offset: int) -> None:
+        start.wait()
+        try:
+            for i in range(200):
+                pair = pairs[(i + offset) % len(pairs)]
+                found.append((pair, convert(3.0, pair[1], pair[2], analyte=pair[0])))
+        except BaseException as err:  # each reported below
+            failures.append(err)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and len(found) == 1600
+    assert all(value == pytest.approx(expected[pair], rel=1e-12) for pair, value in found)

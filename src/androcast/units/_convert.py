@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import pint
@@ -28,6 +29,21 @@ def parse_unit(text: str, *, field: str = "unit") -> pint.Unit:
     if unit is None:
         raise UnitError(field, text, _UNIT_EXAMPLES)
     return unit
+
+
+# pint activates a context on the registry itself, for every thread: a conversion in one
+# thread while another builds its context graph failed ('NoneType' object is not
+# subscriptable: 500s on the web app under load, issue 20). Contexts are used one at a time.
+_CONTEXTS = threading.Lock()
+
+
+@lru_cache(maxsize=4096)
+def _contextual_factor(source: pint.Unit, target: pint.Unit, substance: str) -> float:
+    """What one ``source`` is in ``target`` through ``substance``'s context. Each of these
+    contexts only scales (a molar mass, an assay's IU equivalent: ``_registry._Scale``), so
+    the factor is found once, under the lock, and no later conversion activates a context."""
+    with _CONTEXTS:
+        return float(ureg.Quantity(1.0, source).to(target, context_for(substance)).magnitude)
 
 
 def _as_unit(unit: str | pint.Unit, field: str) -> pint.Unit:
@@ -75,14 +91,13 @@ def convert(
             "(no molar mass or assay standard is known for it)",
         )
     try:
-        converted = quantity.to(target, context_for(substance.name))
+        magnitude = float(value) * _contextual_factor(source, target, substance.name)
     except pint.DimensionalityError:
         raise UnitError(
             field,
             f"{to_ucum(source)} -> {to_ucum(target)}",
             f"units convertible for {analyte}",
         ) from None
-    magnitude = float(converted.magnitude)
     if not math.isfinite(magnitude):
         raise UnitError(field, value, "a finite value")
     return magnitude
