@@ -58,7 +58,13 @@ def run_server(
     # logs each request itself with the route's template instead (web.app.AccessLog).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False,
-                access_log=False)
+                access_log=False, timeout_keep_alive=KEEP_ALIVE_S)
+
+
+#: How long an idle connection is kept open. Longer than clients' own idle expiry (httpx 5 s,
+#: uvicorn's default too): otherwise the server closes a connection just as a client sends
+#: its next request on it, which that client sees as a dropped request (seen under load).
+KEEP_ALIVE_S = 30
 
 
 @app.command("serve")
