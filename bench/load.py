@@ -272,11 +272,16 @@ async def _run(args: argparse.Namespace, patients: list[str]) -> tuple[_Tally, f
 
 
 def _exceptions(server_log: str) -> dict[str, int]:
-    """Each traceback of the server's log by its last line (the exception), counted."""
+    """Each traceback of the server's log by its exception and where it was raised (the
+    innermost frame), counted."""
     found: dict[str, int] = defaultdict(int)
     for chunk in server_log.split("Traceback (most recent call last):")[1:]:
-        lines = [line for line in chunk.splitlines() if line and not line.startswith(" ")]
-        found[lines[0][:200] if lines else "?"] += 1
+        lines = chunk.splitlines()
+        last = next((i for i, line in enumerate(lines) if line and not line.startswith(" ")),
+                    len(lines))
+        frames = [line.strip() for line in lines[:last] if line.strip().startswith("File ")]
+        where = f" at {frames[-1]}" if frames else ""
+        found[(lines[last][:200] if last < len(lines) else "?") + where] += 1
     return dict(found)
 
 
