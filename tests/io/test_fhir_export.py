@@ -110,3 +110,15 @@ def test_a_diagnostic_report_of_anything_but_one_panel_is_reported_not_kept() ->
     assert err.value.field.endswith(".resourceType")
     assert parse_bundle_entries(bundle, as_of=AS_OF).skipped == ()
     assert report["result"][0]["reference"] not in labs
+
+
+def test_sample_time_fasting_semen_ph_and_the_couple_travel_in_the_bundle() -> None:
+    case = load_case(EXAMPLES / "cases" / "female_factor.yaml", as_of=AS_OF)
+    bundle = export_bundle(chart_from_case(case))
+    Bundle.model_validate(bundle)
+    (chart,) = parse_bundle(bundle, as_of=AS_OF)
+    back = chart.to_case(as_of=AS_OF)
+    morning = [(r.time.isoformat(), r.fasting) for r in back.labs if r.time is not None]
+    assert morning == [("08:30:00", True), ("08:15:00", True)]  # as the case file says
+    assert back.semen[0].ph == 7.6
+    assert back.partner is not None and back.partner.age_years == 33

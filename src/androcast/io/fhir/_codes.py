@@ -40,6 +40,14 @@ CONDITION = EXTENSION + "condition"
 CONFIRMED = EXTENSION + "confirmed"
 ABSTINENCE_DAYS = EXTENSION + "abstinence-days"
 PELLET_SPERM_SEEN = EXTENSION + "pellet-sperm-seen"
+SAMPLE_TIME = EXTENSION + "sample-clock-time"  # the clock time of a blood draw (no zone)
+FASTING = EXTENSION + "fasting"
+SEMEN_PH = EXTENSION + "semen-ph"  # LOINC has no code in our catalogue for it
+URINE_SPERM_SEEN = EXTENSION + "post-ejaculate-urine-sperm-seen"
+URINE_TOTAL_SPERM = EXTENSION + "post-ejaculate-urine-total-sperm-million"
+URINE_PROGRESSIVE = EXTENSION + "post-ejaculate-urine-progressive-motility-pct"
+PARTNER_AGE = EXTENSION + "partner-age-years"
+GOAL_WITHIN_MONTHS = EXTENSION + "goal-within-months"
 
 #: Observation elements kept as given for the export (no clinical use here).
 DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")

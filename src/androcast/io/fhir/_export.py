@@ -78,6 +78,10 @@ def _patient(chart: Chart, key: SourceKey) -> dict[str, Any]:
     if p.ethnicity is not None:
         extension.append({"url": c.ETHNICITY, "valueCode": p.ethnicity})
     extension.append({"url": c.GOAL, "valueCode": chart.goal})
+    if chart.partner_age_years is not None:
+        extension.append({"url": c.PARTNER_AGE, "valueDecimal": chart.partner_age_years})
+    if chart.goal_within_months is not None:
+        extension.append({"url": c.GOAL_WITHIN_MONTHS, "valueDecimal": chart.goal_within_months})
     extension += [{"url": c.CONDITION, "valueCode": code} for code in chart.conditions]
     resource: dict[str, Any] = {
         "resourceType": "Patient",
@@ -140,8 +144,15 @@ def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
                 shown = convert(limit, ref.unit, r.reported_unit, analyte=r.analyte)
                 interval[side] = _quantity(shown, r.reported_unit)
         resource["referenceRange"] = [interval]
+    extension: list[dict[str, Any]] = []
     if r.confirmed:
-        resource["extension"] = [{"url": c.CONFIRMED, "valueBoolean": True}]
+        extension.append({"url": c.CONFIRMED, "valueBoolean": True})
+    if r.time is not None:  # a clock time without a zone: FHIR's time type, not a dateTime
+        extension.append({"url": c.SAMPLE_TIME, "valueTime": r.time.strftime("%H:%M:%S")})
+    if r.fasting is not None:
+        extension.append({"url": c.FASTING, "valueBoolean": r.fasting})
+    if extension:
+        resource["extension"] = extension
     return resource
 
 
@@ -177,6 +188,16 @@ def _semen(
         extension.append({"url": c.ABSTINENCE_DAYS, "valueDecimal": s.abstinence_days})
     if s.pellet_sperm_seen is not None:
         extension.append({"url": c.PELLET_SPERM_SEEN, "valueBoolean": s.pellet_sperm_seen})
+    if s.ph is not None:
+        extension.append({"url": c.SEMEN_PH, "valueDecimal": s.ph})
+    urine = s.post_ejaculate_urine
+    if urine is not None:
+        for url, kind, value in ((c.URINE_SPERM_SEEN, "valueBoolean", urine.sperm_seen),
+                                 (c.URINE_TOTAL_SPERM, "valueDecimal", urine.total_sperm_million),
+                                 (c.URINE_PROGRESSIVE, "valueDecimal",
+                                  urine.progressive_motility_pct)):
+            if value is not None:
+                extension.append({"url": url, kind: value})
     code, display = c.semen_panel()
     panel: dict[str, Any] = {
         "resourceType": "Observation",

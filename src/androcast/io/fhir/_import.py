@@ -225,6 +225,8 @@ def _patient(
         body["testis_volume_ml"] = {"left": left, "right": right}
     conditions, conditions_at = ext.get(c.CONDITION, ([], base))
     goal, goal_at = ext.get(c.GOAL, (None, base))
+    partner_age, partner_at = ext.get(c.PARTNER_AGE, (None, base))
+    horizon, horizon_at = ext.get(c.GOAL_WITHIN_MONTHS, (None, base))
     where = {
         "patient.id": f"{base}.identifier",
         "patient.age_years": age_at,
@@ -234,9 +236,17 @@ def _patient(
         "patient.testis_volume_ml.right": right_at,
         "goal": goal_at,
         "history.conditions": conditions_at,
+        "partner.age_years": partner_at,
+        "goal_within_months": horizon_at,
     }
+    couple: dict[str, Any] = {}
+    if partner_age is not None:
+        couple["partner"] = {"age_years": partner_age}
+    if horizon is not None:
+        couple["goal_within_months"] = horizon
     case = _validated(
-        {"patient": body, "goal": goal, "history": {"conditions": conditions}}, where, base, as_of
+        {"patient": body, "goal": goal, "history": {"conditions": conditions}, **couple},
+        where, base, as_of,
     )
     # Our own patient system is the default on export: store it as no system at all.
     patient_key = key if key and key.system and key.system != c.PATIENT_SYSTEM else None
@@ -249,6 +259,8 @@ def _patient(
         birth_date=born,
         gender=resource.get("gender"),
         names=tuple(entry.get("resource", {}).get("name", [])),
+        partner_age_years=None if case.partner is None else case.partner.age_years,
+        goal_within_months=case.goal_within_months,
     )
     return _PatientEntry(chart, case.patient.age_years)
 
@@ -300,6 +312,11 @@ def _lab(
     ext = _extensions(resource, base)
     if c.CONFIRMED in ext:
         item["confirmed"] = ext[c.CONFIRMED][0]
+    if c.SAMPLE_TIME in ext:  # FHIR time HH:MM:SS; the case file's clock time is HH:MM
+        clock = ext[c.SAMPLE_TIME][0]
+        item["time"] = clock[:5] if isinstance(clock, str) and len(clock) >= 5 else clock
+    if c.FASTING in ext:
+        item["fasting"] = ext[c.FASTING][0]
     unit_at = _unit_element(quantity, f"{base}.valueQuantity")
     where = {
         "labs[0].date": f"{base}.{_effective_element(resource)}",
@@ -308,6 +325,8 @@ def _lab(
         "labs[0].unit": f"{base}.valueQuantity.{unit_at}",
         "labs[0].reference": f"{base}.referenceRange[0]",
         "labs[0].confirmed": ext.get(c.CONFIRMED, (None, base))[1],
+        "labs[0].time": ext.get(c.SAMPLE_TIME, (None, base))[1],
+        "labs[0].fasting": ext.get(c.FASTING, (None, base))[1],
     }
     case = _validated(
         {"patient": {"id": owner.chart.patient.id, "age_years": owner.age_years}, "labs": [item]},
@@ -486,10 +505,22 @@ def _semen_extensions(
     for name, url in (
         ("abstinence_days", c.ABSTINENCE_DAYS),
         ("pellet_sperm_seen", c.PELLET_SPERM_SEEN),
+        ("ph", c.SEMEN_PH),
     ):
         if url in ext:
             item[name] = ext[url][0]
             where[f"semen[0].{name}"] = ext[url][1]
+    urine: dict[str, Any] = {}
+    for name, url in (
+        ("sperm_seen", c.URINE_SPERM_SEEN),
+        ("total_sperm_million", c.URINE_TOTAL_SPERM),
+        ("progressive_motility_pct", c.URINE_PROGRESSIVE),
+    ):
+        if url in ext:
+            urine[name] = ext[url][0]
+            where[f"semen[0].post_ejaculate_urine.{name}"] = ext[url][1]
+    if urine:
+        item["post_ejaculate_urine"] = urine
     item["date"] = _day(_effective(resource))
     where["semen[0].date"] = f"{base}.{_effective_element(resource)}"
     return item, where
