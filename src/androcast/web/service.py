@@ -32,10 +32,12 @@ from androcast.store import (
     list_patients,
     load_chart,
     pages,
+    save_assessment,
     save_chart,
 )
 from androcast.store.monitoring import active_plan
 from androcast.workflows import monitoring, records
+from androcast.workflows.assess import assess_chart
 from androcast.workflows.records import Bound, unbounded
 
 T = TypeVar("T")
@@ -255,6 +257,24 @@ def monitoring_step(
                      hint="other steps kept changing it: try again")
 
 
+def assess_outside(
+    store: Store, clinic: str, actor: str, identifier: str, *, today: dt.date
+) -> dict[str, Any]:
+    """Assess him again: read his record, interpret it holding no lock, keep the assessment
+    in a short write; computed again if his record changed meanwhile."""
+    for _ in range(MAX_STEP_ATTEMPTS):
+        with store.reading() as session:
+            version = find_patient(session, identifier, clinic=clinic).version
+            chart = load_chart(session, identifier, clinic=clinic)
+        assessment = assess_chart(chart, today)
+        with store.transaction(actor) as session:
+            if find_patient(session, identifier, clinic=clinic, lock=True).version == version:
+                save_assessment(session, identifier, assessment, as_of=today, clinic=clinic)
+                return assessment
+    raise StoreError("transaction", identifier, "an assessment his record kept still for",
+                     hint="other writes kept changing it: try again")
+
+
 def reassess(
     store: Store, clinic: str, actor: str, identifier: str, *, today: dt.date
 ) -> dict[str, Any]:
@@ -283,12 +303,17 @@ def import_bundle(
     charts = parsed.charts
 
     def work(session: Any) -> tuple[records.Imported, list[str]]:
-        done = records.import_charts(session, charts, clinic=clinic, today=today, judge=False)
+        done = records.import_charts(session, charts, clinic=clinic, today=today, judge=False,
+                                     assess=False)
         planned = [c.patient.id for c in charts
                    if active_plan(session, c.patient.id, clinic=clinic) is not None]
         return done, planned
 
+    # The records in one short write (other clinicians' writes wait for it); each man's
+    # assessment computed after it, outside any write transaction, then kept in its own.
     imported, planned = store.write(actor, work)  # again on a conflict
+    for chart in charts:
+        assess_outside(store, clinic, actor, chart.patient.id, today=today)
     result = {
         **summary_dict(imported.summary),
         "patients": [c.patient.id for c in charts],

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from androcast.interpret import interpret
-from androcast.store import load_chart, save_assessment
+from androcast.store import Chart, load_chart, save_assessment
 
-__all__ = ["out_of_scope", "reassess"]
+__all__ = ["assess_chart", "out_of_scope", "reassess"]
 
 
 def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
@@ -25,11 +25,17 @@ def reassess(session: Session, identifier: str, *, clinic: str, as_of: dt.date
     scope of the rules, all written for men: the assessment says so instead of reading a
     woman's results against male ranges.
     """
-    chart = load_chart(session, identifier, clinic=clinic)
+    assessment = assess_chart(load_chart(session, identifier, clinic=clinic), as_of)
+    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
+    return assessment
+
+
+def assess_chart(chart: Chart, as_of: dt.date) -> dict[str, Any]:
+    """The assessment of a stored chart as of a date (no database: a caller may compute it
+    outside its write transaction and keep it in a short one)."""
     assessment = interpret(chart.to_case(as_of=as_of)).to_dict()
     if chart.gender not in (None, "male", "unknown"):
         assessment = out_of_scope(assessment, chart.gender)
-    save_assessment(session, identifier, assessment, as_of=as_of, clinic=clinic)
     return assessment
 
 

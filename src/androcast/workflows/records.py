@@ -102,15 +102,18 @@ def import_charts(
     today: dt.date,
     bound: Bound = unbounded,
     judge: bool = True,
+    assess: bool = True,
 ) -> Imported:
     """Keep imported records (all or nothing, with the caller's transaction), assess each
     patient again and, for a man on a plan, judge his new results (``judge=False``: the
-    caller runs the monitoring steps after this transaction)."""
+    caller runs the monitoring steps after this transaction; ``assess=False``: the caller
+    assesses them after it, computing outside any write transaction)."""
     summary = save_charts(session, charts, clinic=clinic)
     alerts: dict[str, list[dict[str, Any]]] = {}
     for chart in charts:
         identifier = chart.patient.id
-        reassess(session, identifier, clinic=clinic, as_of=today)
+        if assess:
+            reassess(session, identifier, clinic=clinic, as_of=today)
         if judge and active_plan(session, identifier, clinic=clinic) is not None:
             step = partial(monitoring.after_results, session, identifier, clinic=clinic,
                            today=today)
