@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -202,3 +203,24 @@ def test_user_names_are_per_clinic_and_the_clinic_tells_them_apart(web: FastAPI)
                             json={"username": "sam", "password": PASSWORD, "clinic": "B"})
     assert api.is_success and api.json()["clinic"] == "B"
     assert _login_form(_client(web), "sam", clinic="C").status_code == 401
+
+
+def test_an_admin_gives_a_new_one_time_password_and_the_old_sessions_end(web: FastAPI) -> None:
+    _add(web, "nina")
+    nina = _client(web)
+    log_in(nina, "nina")
+    anna = _client(web)
+    log_in(anna, "anna")
+    page = anna.get("/admin/users")
+    reset = anna.post("/admin/users/nina/password", data={"csrf_token": csrf_of(page.text)})
+    assert reset.status_code == 200 and "works for 72 h" in reset.text
+    one_time = re.search(r'data-testid="one-time-password">([^<]+)<', reset.text)
+    assert one_time is not None
+    assert nina.get("/api/patients").status_code == 401  # her session ended
+    assert _login_form(_client(web), "nina").status_code == 401  # her old password too
+    again = _client(web)
+    first = _login_form(again, "nina", one_time.group(1))
+    assert first.headers["location"] == "/account/password"
+    # an admin of clinic A cannot reach clinic B's users
+    other = anna.post("/admin/users/bob/password", data={"csrf_token": csrf_of(page.text)})
+    assert other.status_code == 404

@@ -38,6 +38,7 @@ def run_server(
     secure_cookies: bool | None,
     particles: int | None = None,
     trusted_proxies: tuple[str, ...] = (),
+    one_time_hours: float | None = None,
 ) -> None:
     """Serve the app with uvicorn (one process: sessions live in its memory)."""
     import uvicorn
@@ -51,6 +52,8 @@ def run_server(
         )
         if particles is not None:
             settings = replace(settings, particles=particles)
+        if one_time_hours is not None:
+            settings = replace(settings, one_time_password_ttl_s=one_time_hours * 3600.0)
         web = create_app(settings)
     if not secure:
         console.print("session cookies without Secure: use this only on the loopback interface")
@@ -86,7 +89,14 @@ def serve(
         "(default: the web app's).",
     ),
     trusted_proxy: list[str] | None = TRUSTED_PROXY_OPTION,
+    one_time_hours: float | None = typer.Option(
+        None,
+        "--one-time-hours",
+        min=1,
+        max=720,
+        help="Hours a one-time password an admin gives in the web app works (default 72).",
+    ),
 ) -> None:
     """Serve the clinician web app (run `androcast db upgrade` first)."""
     run_server(host, port, db, secure_cookies=secure_cookies, particles=particles,
-               trusted_proxies=tuple(trusted_proxy or ()))
+               trusted_proxies=tuple(trusted_proxy or ()), one_time_hours=one_time_hours)
