@@ -152,3 +152,35 @@ def test_degarelix_rapid_castration_tornoe2007() -> None:
     tr = simulate(None, regimen({"drug": "degarelix", "dose": "240 mg", "route": "sc",
                                  "start": "0 d"}), days=4)
     assert_matches("model_tornoe2007_degarelix", "t_day3_castrate", tr.at("testosterone_total", 3))
+
+
+def _add_back(drug: str, dose: str, route: str, interval: str) -> float:
+    """TE 200 mg/wk for 16 weeks, then ``drug`` added with TE continued for a year: mean
+    concentration of months 9-12 of add-back over the drug-free man's (the Seattle design)."""
+    suppress, span = 112, 365
+    tr = simulate(None, regimen(
+        every("testosterone_enanthate", "200 mg", "im", "7 d", "0 d", f"{suppress + span} d"),
+        every(drug, dose, route, interval, f"{suppress} d", f"{suppress + span} d")),
+        days=suppress + span, solver=SolverOptions(output_step_d=1.0))
+    control = float(simulate(None, None, days=1).observable("sperm_concentration")[0])
+    return mean(tr, "sperm_concentration", suppress + 274, suppress + span) / control
+
+
+def test_fit_of_fsh_absent_support_gives_bremner1981_hcg_added_to_te() -> None:
+    assert_matches("model_gonadotropin_alone", "te_hcg_fraction",
+                   _add_back("hcg", "5000 IU", "im", "2.333 d"))
+
+
+def test_fit_of_fsh_carried_support_gives_matsumoto1983_fsh_added_to_te() -> None:
+    assert_matches("model_gonadotropin_alone", "te_fsh_fraction",
+                   _add_back("fsh", "100 IU", "sc", "1 d"))
+
+
+def test_fit_of_fsh_absent_support_gives_matsumoto1986_hcg_alone() -> None:
+    """hCG alone suppresses his FSH through T and E2 (to under 10 %), so the count falls."""
+    tr = simulate(None, regimen(every("hcg", "5000 IU", "im", "3.5 d", "0 d", "213 d")),
+                  days=213, solver=SolverOptions(output_step_d=1.0))
+    control = float(tr.observable("sperm_concentration")[0])
+    assert mean(tr, "fsh", 91, 213) < 0.1 * float(tr.observable("fsh")[0])
+    assert_matches("model_gonadotropin_alone", "hcg_alone_fraction",
+                   mean(tr, "sperm_concentration", 91, 213) / control)

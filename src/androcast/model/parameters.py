@@ -150,6 +150,8 @@ class Parameters:
     n_ITT: Value  # 1: Hill exponent of ITT support
     floor_F: Value  # 1: spermatogenic support kept without FSH (ITT alone partly mai
     K_F_sg: Value  # IU/L: FSH at half-maximal spermatogenic support
+    n_F_sg: Value  # 1: Hill exponent of FSH spermatogenic support
+    floor_TF: Value  # 1: share of the ITT-dependent support FSH carries when ITT is low
     mu_max: Value  # 1/d: maximal germ-cell loss at meiotic/spermiogenic stages when s
     first_loss_stage: Value  # 1: first chain stage subject to hormone-dependent loss (spermat
     k_rg: Value  # 1/d: spermatogonial-reserve regeneration (1/90 d)

@@ -233,10 +233,16 @@ def rhs(
     d_Sfun = p.k_S * (sertoli_drive - Sfun)
 
     # --- (e) spermatogenesis: Erlang chain with hormone-dependent losses ----------------------
+    # each gonadotropin alone keeps part of spermatogenesis going (Seattle add-back series,
+    # evidence mechanisms-and-pathways.md 1): with FSH absent and ITT high (hCG) the support is
+    # floor_F (bremner1981, matsumoto1986); with ITT low and FSH present, FSH carries the share
+    # floor_TF of the ITT-dependent support (matsumoto1983). The FSH term is sigmoid around
+    # FSH0, so the residual FSH left by hCG's feedback (4-8 % of FSH0) supports almost nothing
     f_T = hill_up(ITT, p.EC50_ITT, p.n_ITT) / hill_up(p.ITT0, p.EC50_ITT, p.n_ITT)
-    g_F = p.floor_F + (1 - p.floor_F) * hill_up(FSH_total, p.K_F_sg, 1) / hill_up(
-        fsh_total0, p.K_F_sg, 1)
-    stim = f_T * g_F  # spermatogenic support, 1 at baseline
+    a_F = hill_up(FSH_total, p.K_F_sg, p.n_F_sg) / hill_up(fsh_total0, p.K_F_sg, p.n_F_sg)
+    s_T = f_T + (1 - f_T) * p.floor_TF * a_F
+    g_F = p.floor_F + (1 - p.floor_F) * a_F
+    stim = s_T * g_F  # spermatogenic support, 1 at baseline
     k_tr = p.n_stages / p.tau_sg
     mu = p.mu_max * hill_down(stim, 0.3, 4)  # meiotic/spermiogenic loss when support fails
     mu0 = p.mu_max * hill_down(1.0, 0.3, 4)
