@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from androcast.cli import app
+from androcast.labs import analyte
 
 FOLLOW_UP = Path(__file__).parents[1] / "monitoring" / "follow_up.yaml"
 runner = CliRunner()
@@ -198,8 +199,10 @@ def test_fhir_import_of_a_new_result_judges_it_on_his_plan(db: str, tmp_path: Pa
     out = tmp_path / "fu.json"
     assert _run("fhir", "export", "FU-001", "--db", db, "--out", str(out))[0] == 0
     bundle = json.loads(out.read_text(encoding="utf-8"))
+    e2_codes = set(analyte("estradiol").loinc.values())  # its mass and molar LOINC codes
     e2 = next(e for e in bundle["entry"]
-              if e["resource"].get("code", {}).get("text") == "estradiol")
+              if {c.get("code") for c in e["resource"].get("code", {}).get("coding", [])}
+              & e2_codes)
     new = json.loads(json.dumps(e2))  # his week-6 estradiol, a new result of the laboratory
     uuid = "urn:uuid:00000000-0000-4000-8000-0000000000e6"
     new["fullUrl"] = uuid

@@ -22,7 +22,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import ValidationError
 
-from androcast.drugs import drug_codes, get_drug
+from androcast.drugs import drug_codes
 from androcast.errors import AndrocastError, InputFileError, UnitError, UnknownCodeError
 from androcast.io.fhir import _codes as c
 from androcast.labs import analyte, analyte_for_loinc, androgen_codes, parse_case, semen_parameters
@@ -586,40 +586,32 @@ def _medication(
             as_of,
         )
         return "androgen", case.history.androgens[0]
-    # Other drugs: the code by the case-file rules; dose and dates checked as an androgen's are.
-    where = {"history.medications[0]": code_at}
-    _validated(
-        {"patient": {"id": owner.chart.patient.id}, "history": {"medications": [code]}},
-        where,
-        base,
-        as_of,
-    )
-    probe = {
-        "agent": "testosterone_cypionate",
-        "dose": dose or "1 mg",
-        "every": every or "1 d",
-        "start": _day(start),
-        "stop": _day(stop),
-    }
-    checked = _validated(
-        {"patient": {"id": owner.chart.patient.id}, "history": {"androgens": [probe]}},
+    # Other drugs: a course in the case file's mapping form, checked by the case-file rules
+    # (a restoration drug he takes now needs its dose and interval, as in a case file).
+    course = {"agent": code, "dose": dose, "every": every, "start": _day(start),
+              "stop": _day(stop)}
+    case = _validated(
+        {"patient": {"id": owner.chart.patient.id},
+         "history": {"medications": [{k: v for k, v in course.items() if v is not None}]}},
         {
-            "history.androgens[0].dose": dose_at,
-            "history.androgens[0].every": f"{base}.dosage[0].timing.repeat",
-            "history.androgens[0].start": start_at,
-            "history.androgens[0].stop": f"{base}.effectivePeriod.end",
+            "history.medications[0]": code_at,
+            "history.medications[0].agent": code_at,
+            "history.medications[0].dose": dose_at,
+            "history.medications[0].every": f"{base}.dosage[0].timing.repeat",
+            "history.medications[0].start": start_at,
+            "history.medications[0].stop": f"{base}.effectivePeriod.end",
         },
         base,
         as_of,
-    ).history.androgens[0]
-    get_drug(code)
+    )
+    checked = case.history.courses[0]
     return "medication", MedicationUse(
         code=code,
         start=checked.start,
         stop=checked.stop,
-        dose=checked.dose if dose else None,
-        dose_unit=checked.dose_unit if dose else None,
-        every_d=checked.every_d if every else None,
+        dose=checked.dose,
+        dose_unit=checked.dose_unit,
+        every_d=checked.every_d,
     )
 
 
