@@ -129,3 +129,20 @@ def test_audit_rows_are_never_audited_themselves(store: Store) -> None:
         tables = set(session.scalars(select(AuditRow.table_name)))
         assert "audit_log" not in tables
         assert session.scalar(select(PatientRow.version)) == 2
+
+
+def test_a_draws_clock_time_fasting_and_semen_ph_are_kept(store: Store) -> None:
+    # female_factor: two fasting morning testosterones (08:30, 08:15), semen pH 7.6; the
+    # morning-and-fasting rule reads them, so the stored man must keep them (migration 0006)
+    case = load_case(CASES / "female_factor.yaml", as_of=AS_OF)
+    with store.transaction("dr.a") as session:
+        save_chart(session, chart_from_case(case))
+    with store.reading() as session:
+        back = load_chart(session, case.patient.id).to_case(as_of=AS_OF)
+    assert back.labs == case.labs and back.semen == case.semen
+    assert [(r.time, r.fasting) for r in back.labs if r.time] == [
+        (dt.time(8, 30), True), (dt.time(8, 15), True)]
+    assert back.semen[0].ph == 7.6
+    with store.transaction("dr.a") as session:
+        again = save_chart(session, chart_from_case(case))
+    assert (again.created, again.updated) == (0, 0)

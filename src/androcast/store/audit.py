@@ -23,7 +23,7 @@ class AuditedSession(Session):
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]

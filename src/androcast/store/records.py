@@ -27,6 +27,7 @@ from androcast.labs import (
     AndrogenUse,
     LabResult,
     Patient,
+    PostEjaculateUrine,
     ReferenceInterval,
     SemenAnalysis,
     patient_identifier,
@@ -126,6 +127,8 @@ def _lab_values(result: LabResult) -> dict[str, Any]:
         "reference_unit": ref.unit,
         "reference_source": ref.source,
         "reference_population": ref.population,
+        "sample_time": result.time,
+        "fasting": result.fasting,
     }
 
 
@@ -146,6 +149,8 @@ def _lab_result(row: LabObservationRow) -> LabResult:
             row.reference_population,
         ),
         confirmed=row.confirmed,
+        time=row.sample_time,
+        fasting=row.fasting,
     )
 
 
@@ -159,7 +164,29 @@ _SEMEN_FIELDS = (
     "normal_forms_pct",
     "abstinence_days",
     "pellet_sperm_seen",
+    "ph",
 )
+#: The post-ejaculate urine examination, as its own columns (0006).
+_URINE_COLUMNS = {"urine_sperm_seen": "sperm_seen",
+                  "urine_total_sperm_million": "total_sperm_million",
+                  "urine_progressive_motility_pct": "progressive_motility_pct"}
+#: Values added by 0006: left out of a record's content hash while empty, so records
+#: stored before keep their hash (a re-import still finds them).
+_LATER = ("sample_time", "fasting", "ph", *_URINE_COLUMNS)
+
+
+def _semen_values(item: SemenAnalysis) -> dict[str, Any]:
+    urine = item.post_ejaculate_urine
+    return {**_values(item, _SEMEN_FIELDS),
+            **{column: None if urine is None else getattr(urine, name)
+               for column, name in _URINE_COLUMNS.items()}}
+
+
+def _semen_analysis(row: SemenAnalysisRow) -> SemenAnalysis:
+    urine = {name: getattr(row, column) for column, name in _URINE_COLUMNS.items()}
+    seen = any(v is not None for v in urine.values())
+    return SemenAnalysis(**_values(row, _SEMEN_FIELDS),
+                         post_ejaculate_urine=PostEjaculateUrine(**urine) if seen else None)
 _ANDROGEN_FIELDS = ("agent", "dose", "dose_unit", "every_d", "start", "stop", "route")
 _MEDICATION_FIELDS = ("code", "dose", "dose_unit", "every_d", "start", "stop")
 
@@ -438,7 +465,8 @@ def _put_one(
     session: Session,
 ) -> str:
     digest = _content_hash(
-        {k: v for k, v in values.items() if k not in (*_PRESENTATION, "status")}
+        {k: v for k, v in values.items()
+         if k not in (*_PRESENTATION, "status") and not (k in _LATER and v is None)}
     )
     if keyed.status == RETRACTED:
         return _retract(session, row_type, keyed, digest, stored)
@@ -494,7 +522,7 @@ def _observation_values(keyed: Keyed[Any]) -> dict[str, Any]:
 
 
 def _semen_row_values(keyed: Keyed[SemenAnalysis]) -> dict[str, Any]:
-    return {**_values(keyed.item, _SEMEN_FIELDS), **_observation_values(keyed)}
+    return {**_semen_values(keyed.item), **_observation_values(keyed)}
 
 
 def _lab_row_values(keyed: Keyed[LabResult]) -> dict[str, Any]:
@@ -618,7 +646,7 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
     )
     semen = sorted(
         (
-            Keyed(SemenAnalysis(**_values(r, _SEMEN_FIELDS)), _key(r), None, *_observation_of(r))
+            Keyed(_semen_analysis(r), _key(r), None, *_observation_of(r))
             for r in _rows(session, SemenAnalysisRow, patient)
         ),
         key=lambda k: k.item.date,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
     false,
     true,
@@ -174,6 +175,8 @@ class LabObservationRow(_ObservationColumns, _PatientRecord, Base):
     reference_unit: Mapped[str] = mapped_column(String(40))
     reference_source: Mapped[str] = mapped_column(Text)
     reference_population: Mapped[str] = mapped_column(Text)
+    sample_time: Mapped[dt.time | None] = mapped_column(Time)  # clock time of the draw (0006)
+    fasting: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class SemenAnalysisRow(_ObservationColumns, _PatientRecord, Base):
@@ -187,6 +190,10 @@ class SemenAnalysisRow(_ObservationColumns, _PatientRecord, Base):
     normal_forms_pct: Mapped[float | None] = mapped_column(Float)
     abstinence_days: Mapped[float | None] = mapped_column(Float)
     pellet_sperm_seen: Mapped[bool | None] = mapped_column(Boolean)
+    ph: Mapped[float | None] = mapped_column(Float)  # 0006
+    urine_sperm_seen: Mapped[bool | None] = mapped_column(Boolean)  # post-ejaculate urine
+    urine_total_sperm_million: Mapped[float | None] = mapped_column(Float)
+    urine_progressive_motility_pct: Mapped[float | None] = mapped_column(Float)
 
 
 class AssessmentRow(Base):
