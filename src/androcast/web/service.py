@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from androcast.errors import IdentifierError, StoreError, UnknownCodeError
+from androcast.interpret import Assessment
 from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis, patient_identifier
+from androcast.prognosis import appropriate_protocols
 from androcast.prognosis.current import for_him
 from androcast.store import (
     Chart,
@@ -343,10 +345,12 @@ def monitoring_view(
         return monitoring.view(session, identifier, clinic=clinic, today=today)
 
 
-def plan_choices(case: Case) -> dict[str, str]:
+def plan_choices(case: Case, assessment: Assessment | None = None) -> dict[str, str]:
     """The protocols a clinician may adopt for him (those his interpretation allows): names
-    by id."""
-    return {p.id: for_him(p, case).name for p in monitoring.appropriate(case)}
+    by id. ``assessment``: ``interpret(case)`` if the caller has it already."""
+    allowed = (monitoring.appropriate(case) if assessment is None
+               else appropriate_protocols(assessment))
+    return {p.id: for_him(p, case).name for p in allowed}
 
 
 def _untold(fraction: float, message: str = "") -> None:

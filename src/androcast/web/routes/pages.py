@@ -29,7 +29,7 @@ from starlette.status import (
 
 from androcast.display import label
 from androcast.errors import AndrocastError, DateError, InputFileError
-from androcast.interpret import interpret
+from androcast.interpret import Assessment, interpret
 from androcast.protocol import pathway_for, plan_rules
 from androcast.report import patient_report, render_report, timeline
 from androcast.report.build import json_script
@@ -296,10 +296,12 @@ SAVED = {
 }
 
 
-def _cheap_pathway(view: service.PatientView) -> dict[str, Any]:
+def _cheap_pathway(view: service.PatientView, assessment: Assessment | None = None
+                   ) -> dict[str, Any]:
     """His pathway and first step as the plan rules choose them from his assessment (no
-    simulation)."""
-    pathway = pathway_for(interpret(view.case), view.case)
+    simulation; ``assessment``: ``interpret(view.case)`` if already made)."""
+    pathway = pathway_for(interpret(view.case) if assessment is None else assessment,
+                          view.case)
     return {"pathway": pathway.id,
             "first_step": {"code": pathway.first, "text": pathway.first_text,
                            "citations": list(pathway.first_citations)}}
@@ -333,7 +335,8 @@ def page_parts(request: Request, user: WebSession, identifier: str, today: dt.da
         view = service.patient_view(store, clinic, stamp.identifier, today=today)
         lines = timeline(view.case)
         report = service.monitoring_view(store, clinic, stamp.identifier, today=today)
-        choices = service.plan_choices(view.case)
+        interpreted = interpret(view.case)  # one interpretation for pathway and choices
+        choices = service.plan_choices(view.case, interpreted)
         return PageParts(
             view=view,
             timeline=lines,
@@ -341,7 +344,7 @@ def page_parts(request: Request, user: WebSession, identifier: str, today: dt.da
                 lines, view.case, today=today,
                 adopted=None if report is None else report["plan"])),
             sheet=flowsheet(view.case, lines),
-            pathway=_cheap_pathway(view),
+            pathway=_cheap_pathway(view, interpreted),
             report=report,
             monitoring=_monitoring_context(report, choices, today),
         )
