@@ -122,3 +122,8 @@ def test_sample_time_fasting_semen_ph_and_the_couple_travel_in_the_bundle() -> N
     assert morning == [("08:30:00", True), ("08:15:00", True)]  # as the case file says
     assert back.semen[0].ph == 7.6
     assert back.partner is not None and back.partner.age_years == 33
+    assert back.partner.evaluation == "abnormal"
+    assert back.history.reproductive is not None
+    assert (back.history.reproductive.infertility_months, back.history.reproductive.children) == (
+        14, 0)
+    assert back == case  # everything of this case file comes back

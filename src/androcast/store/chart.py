@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from androcast.labs import (
     AndrogenUse,
@@ -19,6 +19,7 @@ from androcast.labs import (
     MedicationCourse,
     Partner,
     Patient,
+    Reproductive,
     SemenAnalysis,
 )
 
@@ -92,6 +93,11 @@ class Chart:
     #: The couple's goal: the female partner's age and the months they hope to conceive in
     partner_age_years: float | None = None
     goal_within_months: float | None = None
+    #: The partner's evaluation and the couple's reproductive history (case file's
+    #: partner.evaluation and history.reproductive)
+    partner_evaluation: str | None = None
+    infertility_months: float | None = None
+    children: int | None = None
 
     def to_case(self, *, as_of: dt.date) -> Case:
         """The Case the core works on (records after ``as_of`` are left out)."""
@@ -116,6 +122,9 @@ class Chart:
                 self.conditions,
                 codes,
                 courses,
+                reproductive=(
+                    None if self.infertility_months is None and self.children is None
+                    else Reproductive(self.infertility_months, self.children)),
             ),
             labs=tuple(
                 sorted(
@@ -138,8 +147,9 @@ class Chart:
                 )
             ),
             as_of=as_of,
-            partner=(None if self.partner_age_years is None
-                     else Partner(age_years=self.partner_age_years)),
+            partner=(None if self.partner_age_years is None and self.partner_evaluation is None
+                     else Partner(age_years=self.partner_age_years,
+                                  evaluation=cast(Any, self.partner_evaluation))),
             goal_within_months=self.goal_within_months,
         )
 
@@ -159,4 +169,8 @@ def chart_from_case(case: Case) -> Chart:
         semen=tuple(Keyed(s) for s in case.semen),
         partner_age_years=None if case.partner is None else case.partner.age_years,
         goal_within_months=case.goal_within_months,
+        partner_evaluation=None if case.partner is None else case.partner.evaluation,
+        infertility_months=(None if case.history.reproductive is None
+                            else case.history.reproductive.infertility_months),
+        children=None if case.history.reproductive is None else case.history.reproductive.children,
     )

@@ -260,6 +260,9 @@ def _patient_values(chart: Chart) -> dict[str, Any]:
         "names": [dict(n) for n in chart.names] or None,
         "partner_age_years": chart.partner_age_years,
         "goal_within_months": chart.goal_within_months,
+        "partner_evaluation": chart.partner_evaluation,
+        "infertility_months": chart.infertility_months,
+        "children": chart.children,
     }
 
 
@@ -692,6 +695,9 @@ def _bare_chart(patient: PatientRow) -> Chart:
         gender=patient.gender,
         partner_age_years=patient.partner_age_years,
         goal_within_months=patient.goal_within_months,
+        partner_evaluation=patient.partner_evaluation,
+        infertility_months=patient.infertility_months,
+        children=patient.children,
         names=tuple(patient.names or ()),
     )
 

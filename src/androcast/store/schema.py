@@ -97,6 +97,9 @@ class PatientRow(Base):
     names: Mapped[list[Any] | None] = mapped_column(JSON)  # FHIR HumanName list, as given
     partner_age_years: Mapped[float | None] = mapped_column(Float)  # the couple's goal (0004)
     goal_within_months: Mapped[float | None] = mapped_column(Float)
+    partner_evaluation: Mapped[str | None] = mapped_column(String(20))  # (0007)
+    infertility_months: Mapped[float | None] = mapped_column(Float)
+    children: Mapped[int | None] = mapped_column(Integer)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -48,6 +48,9 @@ URINE_TOTAL_SPERM = EXTENSION + "post-ejaculate-urine-total-sperm-million"
 URINE_PROGRESSIVE = EXTENSION + "post-ejaculate-urine-progressive-motility-pct"
 PARTNER_AGE = EXTENSION + "partner-age-years"
 GOAL_WITHIN_MONTHS = EXTENSION + "goal-within-months"
+PARTNER_EVALUATION = EXTENSION + "partner-evaluation"
+INFERTILITY_MONTHS = EXTENSION + "infertility-months"
+CHILDREN = EXTENSION + "children"
 
 #: Observation elements kept as given for the export (no clinical use here).
 DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")

@@ -82,6 +82,12 @@ def _patient(chart: Chart, key: SourceKey) -> dict[str, Any]:
         extension.append({"url": c.PARTNER_AGE, "valueDecimal": chart.partner_age_years})
     if chart.goal_within_months is not None:
         extension.append({"url": c.GOAL_WITHIN_MONTHS, "valueDecimal": chart.goal_within_months})
+    if chart.partner_evaluation is not None:
+        extension.append({"url": c.PARTNER_EVALUATION, "valueCode": chart.partner_evaluation})
+    if chart.infertility_months is not None:
+        extension.append({"url": c.INFERTILITY_MONTHS, "valueDecimal": chart.infertility_months})
+    if chart.children is not None:
+        extension.append({"url": c.CHILDREN, "valueInteger": chart.children})
     extension += [{"url": c.CONDITION, "valueCode": code} for code in chart.conditions]
     resource: dict[str, Any] = {
         "resourceType": "Patient",

@@ -227,6 +227,9 @@ def _patient(
     goal, goal_at = ext.get(c.GOAL, (None, base))
     partner_age, partner_at = ext.get(c.PARTNER_AGE, (None, base))
     horizon, horizon_at = ext.get(c.GOAL_WITHIN_MONTHS, (None, base))
+    evaluation, evaluation_at = ext.get(c.PARTNER_EVALUATION, (None, base))
+    months, months_at = ext.get(c.INFERTILITY_MONTHS, (None, base))
+    children, children_at = ext.get(c.CHILDREN, (None, base))
     where = {
         "patient.id": f"{base}.identifier",
         "patient.age_years": age_at,
@@ -237,16 +240,25 @@ def _patient(
         "goal": goal_at,
         "history.conditions": conditions_at,
         "partner.age_years": partner_at,
+        "partner.evaluation": evaluation_at,
         "goal_within_months": horizon_at,
+        "history.reproductive.infertility_months": months_at,
+        "history.reproductive.children": children_at,
     }
     couple: dict[str, Any] = {}
-    if partner_age is not None:
-        couple["partner"] = {"age_years": partner_age}
+    partner = {k: v for k, v in (("age_years", partner_age), ("evaluation", evaluation))
+               if v is not None}
+    if partner:
+        couple["partner"] = partner
     if horizon is not None:
         couple["goal_within_months"] = horizon
+    history: dict[str, Any] = {"conditions": conditions}
+    reproductive = {k: v for k, v in (("infertility_months", months), ("children", children))
+                    if v is not None}
+    if reproductive:
+        history["reproductive"] = reproductive
     case = _validated(
-        {"patient": body, "goal": goal, "history": {"conditions": conditions}, **couple},
-        where, base, as_of,
+        {"patient": body, "goal": goal, "history": history, **couple}, where, base, as_of,
     )
     # Our own patient system is the default on export: store it as no system at all.
     patient_key = key if key and key.system and key.system != c.PATIENT_SYSTEM else None
@@ -261,6 +273,10 @@ def _patient(
         names=tuple(entry.get("resource", {}).get("name", [])),
         partner_age_years=None if case.partner is None else case.partner.age_years,
         goal_within_months=case.goal_within_months,
+        partner_evaluation=None if case.partner is None else case.partner.evaluation,
+        infertility_months=(None if case.history.reproductive is None
+                            else case.history.reproductive.infertility_months),
+        children=None if case.history.reproductive is None else case.history.reproductive.children,
     )
     return _PatientEntry(chart, case.patient.age_years)
 
