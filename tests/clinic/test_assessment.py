@@ -17,17 +17,7 @@ from .suite import assessment, case_ids_with, codes, expected, requirement_met
 _RULES_PENDING = (
     "the interpretation rules for the suite's new codes (issue 15 part 2) have not landed yet"
 )
-_SINGLE_LOW_T = (
-    "T-LOW-1 still reads one fasting morning testosterone more than 10 % below 300 ng/dL "
-    "(262 ng/dL) as low testosterone; the suite (AUA 2018: two early-morning values) wants it "
-    "unconfirmed. Changing the rule changes many rule examples and worked cases: not done yet"
-)
-GAPS: Mapping[tuple[str, str], str] = {
-    ("c07", "pattern"): _SINGLE_LOW_T,
-    ("c07", "findings_forbidden"): _SINGLE_LOW_T,
-    ("c07", "actions_forbidden"): _SINGLE_LOW_T,
-    ("c07", "cautions_required"): _SINGLE_LOW_T,
-}
+GAPS: Mapping[tuple[str, str], str] = {}
 
 
 def _params(key: str) -> list[Any]:

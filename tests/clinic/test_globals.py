@@ -232,10 +232,7 @@ def test_as_of_is_the_suites_date() -> None:
 
 # G-DECLINE (Assessment part) -----------------------------------------------------------
 
-DECLINE_GAPS: Mapping[str, str] = {
-    "c07": "T-LOW-1 still reads his single 262 ng/dL as low testosterone, so the normal-semen "
-    "decline (no_spermatogenic_deficit) does not apply yet (see test_assessment GAPS)",
-}
+DECLINE_GAPS: Mapping[str, str] = {}
 
 
 def _decline_params() -> list[Any]:

@@ -38,12 +38,7 @@ CLASS_PROTOCOLS: Mapping[str, frozenset[str]] = {
     "gonadorelin_pulsatile": frozenset({"gonadorelin_pulsatile"}),
 }
 
-_ASSESSMENT = ("the assessment does not raise what this plan needs yet (issue 15 part 2, "
-               "interpretation rules for the suite's new codes): ")
-GAPS: Mapping[tuple[str, str], str] = {
-    ("c07", "pathway"): _ASSESSMENT + "c07 read as secondary with no confirm_before_treating "
-                                      "caution, so iron studies come first",
-}
+GAPS: Mapping[tuple[str, str], str] = {}
 
 
 def _params(check: str, ids: tuple[str, ...]) -> list[Any]:

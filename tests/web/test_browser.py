@@ -159,7 +159,9 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     assert tab.inner_text("[data-testid=pattern]") == "Suppressed by androgens"
     assert tab.inner_text("[data-testid=bl-pattern]") == "Suppressed by androgens"
     findings = tab.inner_text("ul.findings")
-    assert "Low testosterone" in findings and "mulhall2018" in findings
+    # one value of 110 ng/dL after androgens: severely low (bhasin2018); "low testosterone"
+    # needs two morning values (T-LOW-1)
+    assert "Severely low testosterone" in findings and "bhasin2018" in findings
     assert "Avoid testosterone therapy" in tab.inner_text("ul.cautions")
     sheet = tab.locator("[data-testid=flowsheet]")
     testosterone = sheet.locator("tr[data-row=Testosterone] td.num").first

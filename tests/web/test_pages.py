@@ -85,8 +85,10 @@ def test_new_patient_in_mixed_units_is_stored_in_canonical_units_and_assessed(
     assert rows["Testosterone"][1] == "9.2–31.8"  # 9.153-31.76 nmol/L as labs print it
     assert "Testosterone enanthate 250 mg weekly (2024-01-01 to 2025-08-01)" in page
     assert 'data-code="exogenous_suppression">Suppressed by androgens<' in page
-    assert "Low testosterone" in page and "mulhall2018" in page  # each finding cited
-    assert "Rule T-LOW-1: how it was reached" in page  # its logic folded away
+    # one value, after androgens: severely low (bhasin2018), not yet "low testosterone",
+    # which needs two morning values (T-LOW-1, mulhall2018)
+    assert "Severely low testosterone" in page and "bhasin2018" in page  # each finding cited
+    assert "Rule T-SEVERE-1: how it was reached" in page  # its logic folded away
     assert "Avoid testosterone therapy" in page
     for code in ("exogenous_suppression", "avoid_testosterone_therapy", "[IU]", "_total"):
         assert code not in _text(page), code  # codes stay in attributes and JSON
@@ -258,7 +260,7 @@ def test_printable_report_has_assessment_timeline_figure_and_references(
     assert 'id="timeline-figure"' in report and "@page { size: A4" in report
     assert 'data-testid="bottom-line"' in report and 'data-testid="flowsheet"' in report
     assert "95 ng/dL" in report and "3.29 nmol/L" in report  # as reported, and converted
-    assert "mulhall2018</strong>: Mulhall JP" in report
+    assert "bhasin2018</strong>: Bhasin S" in report
     assert "not a prescription" in report
 
 
