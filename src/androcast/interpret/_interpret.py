@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from androcast.interpret.assessment import Assessment, build_assessment
+from androcast.interpret.declines import with_decline
 from androcast.interpret.engine import run_rules, verify_examples
 from androcast.interpret.rules import Rule, load_rules
 from androcast.labs import Case, derive
@@ -28,7 +29,8 @@ def interpret(case: Case, rules: Iterable[Rule] | None = None) -> Assessment:
     ``rules`` defaults to the rules shipped in ``androcast/interpret/rules``.
     """
     rule_set = load_rules() if rules is None else tuple(rules)
-    return build_assessment(run_rules(case, rule_set), derived_values(case))
+    assessment = build_assessment(run_rules(case, rule_set), derived_values(case))
+    return with_decline(assessment, case)  # the one source of a declined forecast
 
 
 def explain(case: Case, rules: Iterable[Rule] | None = None) -> str:

@@ -75,6 +75,8 @@ class Declined:
 
     reason: str
     text: str
+    rule: str | None = None  # the decline rule (declines.yaml) or interpretation rule
+    citations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,8 @@ def _prognosis_dict(p: Prognosis) -> dict[str, Any]:
         "citation": p.citation,
     }
     if p.declined is not None:
-        out["declined"] = {"reason": p.declined.reason, "text": p.declined.text}
+        out["declined"] = {"reason": p.declined.reason, "text": p.declined.text,
+                           "rule": p.declined.rule, "citations": list(p.declined.citations)}
     return out
 
 
@@ -344,7 +347,8 @@ def build_assessment(
     if decline_verdict is not None and decline_verdict.rule.spec.prognosis is not None:
         spec = decline_verdict.rule.spec.prognosis
         assert spec.declined is not None
-        declined = Declined(spec.declined, spec.basis)
+        declined = Declined(spec.declined, spec.basis, decline_verdict.rule.id,
+                            (decline_verdict.rule.spec.citation.key,))
         decline_note = (
             f"recovery forecast declined ({spec.declined}, {decline_verdict.rule.id}): "
             f"{spec.basis}; "

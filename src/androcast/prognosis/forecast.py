@@ -271,7 +271,7 @@ def prognose(
         chosen = appropriate_protocols(assessment)
     chosen = tuple(for_him(p, case) for p in chosen)  # his current drugs continued or stopped
     assessed = assessment_class(assessment)
-    declined = decline_for(assessment, case)
+    declined = decline_for(assessment)
     if declined is not None:  # no mechanism for his problem: no twin, no curve
         return tuple(Prognosis(code, case.as_of, (), None, declined.citations, (),
                                assessed, declined) for code in codes)

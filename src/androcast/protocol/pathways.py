@@ -16,8 +16,8 @@ from androcast._yaml import load_data
 from androcast.errors import InputFileError
 from androcast.evidence import citation
 from androcast.interpret import Assessment
+from androcast.interpret.when import When, parse_when
 from androcast.labs import Case
-from androcast.prognosis.when import When, parse_when
 
 PATHWAYS = ("urgent_referral", "work_up_first", "treat_cause_first", "adjust_current_therapy",
             "hormonal_stimulation", "surgical_sperm_retrieval_icsi", "assisted_reproduction",

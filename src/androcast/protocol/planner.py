@@ -270,7 +270,7 @@ def plan(case: Case, *, target_month: float | None = None, n: int = DEFAULT_PART
     rules = plan_rules()
     assessment = interpret(case)
     pathway = pathway_for(assessment, case)
-    declined = decline_for(assessment, case)
+    declined = decline_for(assessment)
     cautions = set(assessment.caution_codes())
     code = outcome or default_outcome(case)
     steps = phases(assessment, pathway, case)

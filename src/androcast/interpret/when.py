@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from androcast.errors import InputFileError
-from androcast.interpret import Assessment
+from androcast.interpret.assessment import Assessment
 from androcast.labs import Case
 
 SET_TESTS = frozenset({"cause_any", "cause_none", "top_cause_any", "finding_any",
