@@ -18,9 +18,10 @@ from androcast._yaml import load_data
 from androcast.errors import ParameterError, UnknownCodeError
 from androcast.evidence import evidence
 
-Kind = Literal["probability", "median", "mean_recovered", "change", "direction", "odds_ratio"]
+Kind = Literal["probability", "median", "mean_recovered", "change", "direction", "odds_ratio",
+               "mean_recovery"]
 KINDS: tuple[str, ...] = ("probability", "median", "mean_recovered", "change", "direction",
-                          "odds_ratio")
+                          "odds_ratio", "mean_recovery")
 
 #: z of a two-sided 95 % interval
 Z95 = 1.959964
@@ -57,6 +58,7 @@ class Target:
     min_effect: float = 0.0
     gap: str = ""  # a measured reason why the model cannot meet it (reported, not hidden)
     fitted_by: str = ""  # fitted outside the objective: the parameter fitted to it
+    reached: float = 0.95  # mean_recovery: share of the drug-free mean that counts as reached
 
     @property
     def sd(self) -> float:
@@ -77,6 +79,9 @@ class Target:
             return f"{self.cohort}: median months to {self.outcome}"
         if self.kind == "mean_recovered":
             return f"{self.cohort}: mean months to {self.outcome} among men who reach it"
+        if self.kind == "mean_recovery":
+            return (f"{self.cohort}: months until the men's mean {self.observable} reaches "
+                    f"{self.reached:.0%} of their drug-free mean")
         return f"{self.cohort}: change of {self.observable} from month 0 to {self.month:g}"
 
 
@@ -117,6 +122,7 @@ def parse_target(key: str, spec: Any) -> Target:
         "gap": " ".join(gap.split()), "fitted_by": str(spec.get("fitted_by", "")),
         "outcome": spec.get("outcome"), "observable": spec.get("observable"),
         "month": None if spec.get("month") is None else float(spec["month"]),
+        "reached": float(spec.get("reached", 0.95)),
     }
     if kind == "direction":
         stat: Mapping[str, Any] = spec.get("statistic") or {}
@@ -147,7 +153,11 @@ def parse_target(key: str, spec: Any) -> Target:
         if not (isinstance(ci, list | tuple) and len(ci) == 2):
             raise ParameterError(f"{where}.interval_item", spec["interval_item"],
                                  f"an entry of {ev_key} holding [low, high]")
-    if "tolerance" in spec:
+    if "relative_tolerance" in spec:
+        rel = float(spec["relative_tolerance"])
+        low, high = value * (1 - rel), value * (1 + rel)
+        basis = f"+/- {rel:.0%} of the published value"
+    elif "tolerance" in spec:
         tol = float(spec["tolerance"])
         low, high, basis = value - tol, value + tol, f"+/- {tol:g} (tolerance, design choice)"
     elif ci is not None:

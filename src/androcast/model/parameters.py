@@ -61,6 +61,12 @@ class Parameters:
     K_PRL: Value  # ng/mL: prolactin half-effect on pulse interval and mass
     a_PRL: Value  # 1: maximal fractional lengthening of the pulse interval (and fa
     k_fb: Value  # 1/d: feedback-site delay
+    k_adp_on: Value  # 1/d: build-up of the central adaptation at saturating androgen excess
+    k_adp_off: Value  # 1/d: fading of the central adaptation once androgens are physiological
+    K_adp: Value  # 1: androgen signal (x physiological) at half-maximal adaptation build-up
+    n_adp: Value  # 1: Hill exponent of the adaptation build-up
+    s_adp: Value  # 1: share of the GnRH pulse mass held down by full adaptation
+    s_adp_F: Value  # 1: share of pituitary FSH synthesis held down by full adaptation
     gamma_GnRH: Value  # K_G/ug: portal-equivalent GnRH (K_G units) per µg of peripheral gona
     k_des: Value  # 1/d: desensitisation of occupied receptor (Röblitz Ca -> Ci topol
     k_res: Value  # 1/d: resensitisation of the desensitised receptor, only while uno

@@ -38,6 +38,7 @@ _STATES = {
     "Fe": "hypothalamic estrogen-receptor signal (delayed, after SERM blockade)",
     "Fp": "pituitary E2 signal (delayed)",
     "Epi": "epididymal sperm reserve (M)",
+    "Adp": "central adaptation to supraphysiological androgens (0-1): slow to build, slow to fade",
 }
 
 def _design() -> str:

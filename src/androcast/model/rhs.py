@@ -29,7 +29,7 @@ from androcast.model.pharmacology import STATES_PER_SPECIES, Role, Species
 #: Physiological states, in order; drug species follow (4 states each).
 STATE_NAMES: tuple[str, ...] = (
     "G", "R", "Ci", "LHp", "LH", "FSHp", "FSH", "Rlh", "Blk", "Lenz", "Lmass", "Sfun",
-    "SHBG", "Rsg", "Fa", "Fe", "Fp", *(f"X{i}" for i in range(1, 11)), "Epi",
+    "SHBG", "Rsg", "Fa", "Fe", "Fp", *(f"X{i}" for i in range(1, 11)), "Epi", "Adp",
 )
 N_PHYSIOLOGY = len(STATE_NAMES)
 N_STAGES = 10  # Erlang chain length; parameters.yaml n_stages must agree
@@ -60,6 +60,7 @@ def rhs(
     G, R, Ci, LHp, LH, FSHp, FSH, Rlh, Blk, Lenz, Lmass, Sfun, SHBG, Rsg, Fa, Fe, Fp = y[:17]
     X = [y[17 + i] for i in range(N_STAGES)]
     Epi = y[17 + N_STAGES]
+    Adp = y[18 + N_STAGES]
     w = u.pulsatile
 
     # --- drugs: PK compartments (one-compartment + optional peripheral, first-order depots)
@@ -133,6 +134,8 @@ def rhs(
     R0 = 1 / (1 + 2 * p.k_des * occ0 / (p.k_res * (1 - hold0) + p.k_R))
     Ca0 = occ0 * R0
     fsh_total0 = p.FSH0
+    adp_h0 = hill_up(1.0, p.K_adp, p.n_adp)
+    Adp0 = p.k_adp_on * adp_h0 / (p.k_adp_on * adp_h0 + p.k_adp_off * (1 - adp_h0))  # ≈ 0
     itt_testis0 = p.ITT0 - p.q_ITT * p.T0
 
     # --- (c) Leydig cell [tornoe2007 LH->T function; hpg-model.md 6.2(c)] ------------------
@@ -169,12 +172,23 @@ def rhs(
     d_Fa = p.k_fb * (a_sig - Fa)
     d_Fe = p.k_fb * (e_hyp - Fe)
     d_Fp = p.k_fb * (e_pit - Fp)
+    # slow central adaptation to supraphysiological androgens (anabolic steroids): it builds
+    # over months while the androgen signal is several times the physiological (K_adp) and
+    # fades over months once it is not; meanwhile the feedback sites read androgens as
+    # stronger (a lowered set point: LH and T both low, as after AAS), FSH synthesis more so
+    # (s_adp_F): past users take 10.7 months for LH and longer for FSH (shankaranarayana2020,
+    # shankaranarayana2019). It saturates, so hormone recovery does not depend on how many
+    # years he used; the depleted spermatogonial reserve (Rsg) makes sperm slower with duration
+    adp_drive = hill_up(Fa, p.K_adp, p.n_adp)
+    d_Adp = p.k_adp_on * adp_drive * (1 - Adp) - p.k_adp_off * (1 - adp_drive) * Adp
+    Fa_s = Fa * (1 + p.s_adp * Adp) / (1 + p.s_adp * Adp0)  # androgen signal as read
+    Fa_F = Fa * (1 + p.s_adp_F * Adp) / (1 + p.s_adp_F * Adp0)  # as read by FSH synthesis
     # steep near the normal steroid level, flat at the floor h_hyp above it, and led by
     # oestrogen (nE_hyp > nA_hyp): steady T kept in the normal range suppresses LH and FSH
     # below 10 % (handelsman1992), an aromatase inhibitor raises T by two-thirds (leder2004),
     # clomiphene still lifts LH on hCG, and TE 200 mg leaves LH at 4 % (coviello2005)
     H_hyp = p.h_hyp + (1 - p.h_hyp) * (1 + p.K_hyp) / (
-        1 + p.K_hyp * Fe**p.nE_hyp * Fa**p.nA_hyp)
+        1 + p.K_hyp * Fe**p.nE_hyp * Fa_s**p.nA_hyp)
     prl_f = (1 + p.a_PRL * hill_up(p.prl, p.K_PRL, 2)) / (1 + p.a_PRL * hill_up(p.PRL0, p.K_PRL, 2))
     pulse_mass = p.m0 * p.gnrh_factor * H_hyp / prl_f  # K_G units
     pulse_interval = p.tau0 * prl_f  # d
@@ -205,7 +219,7 @@ def rhs(
     ca = occ * R / Ca0  # active complex relative to baseline
 
     # --- LH: pool synthesis under steroid feedback, GnRH-driven release [tornoe2007 k_rel]
-    H_pitL = (1 + p.K_pit) / (1 + p.K_pit * Fp**p.nE_pit * Fa**p.nA_pit)
+    H_pitL = (1 + p.K_pit) / (1 + p.K_pit * Fp**p.nE_pit * Fa_s**p.nA_pit)
     syn_LH = p.k_LH * p.LH0 * H_pitL * (p.beta_LH + ca) / (p.beta_LH + 1)
     rel_LH = p.k_rel_LH * (p.b_LH + ca) / (p.b_LH + 1)
     d_LHp = syn_LH - rel_LH * LHp
@@ -219,7 +233,7 @@ def rhs(
     f_pref = (1 + (1 / (p.tau0 * p.K_freq)) ** p.n_freq) / (
         1 + (1 / (pulse_interval * p.K_freq)) ** p.n_freq)  # low frequency favours FSH
     H_pitF = (1 + p.K_pitF) / (
-        1 + p.K_pitF * (InhB / p.InhB0) ** p.nI_F * Fa**p.nA_F * Fp**p.nE_F)
+        1 + p.K_pitF * (InhB / p.InhB0) ** p.nI_F * Fa_F**p.nA_F * Fp**p.nE_F)
     syn_FSH = p.k_FSH * p.FSH0 * H_pitF * f_pref * (p.beta_FSH + ca) / (p.beta_FSH + 1)
     rel_FSH = p.k_rel_FSH * (p.b_FSH + ca) / (p.b_FSH + 1)
     d_FSHp = syn_FSH - rel_FSH * FSHp
@@ -279,7 +293,7 @@ def rhs(
     d_SHBG = p.k_SHBG * (p.SHBG0 * p.shbg_factor * Fa ** (-p.nA_SHBG) - SHBG)
 
     dy = [d_G, d_R, d_Ci, d_LHp, d_LH, d_FSHp, d_FSH, d_Rlh, d_Blk, d_Lenz, d_Lmass, d_Sfun,
-          d_SHBG, d_Rsg, d_Fa, d_Fe, d_Fp, *d_X, d_Epi, *d_drugs]
+          d_SHBG, d_Rsg, d_Fa, d_Fe, d_Fp, *d_X, d_Epi, d_Adp, *d_drugs]
     out = xp.stack(dy)
     if not observe:
         return out

@@ -12,16 +12,25 @@ covariates:                          # one distribution per covariate (see distr
               low: 18, high: 51, source: liu2006}
   ethnicity: {distribution: categorical, categories: {white: 965, asian: 535, other: 49}}
 androgen:                            # the exposure that ended at time 0 (optional)
-  duration_weeks: {distribution: uniform, low: 16, high: 78}
+  duration_weeks: {distribution: uniform, low: 16, high: 78}   # first dose to time 0
   agents:                            # one option drawn per man, by weight
     - {agent: testosterone_enanthate, dose: 200 mg, route: im, every: 7 d, weight: 1}
+    - stack:                         # several androgens taken together (one option)
+        - {agent: testosterone_enanthate, dose: 500 mg, route: im, every: 7 d}
+        - {agent: nandrolone_decanoate, dose: 300 mg, route: im, every: 7 d}
+      weight: 1
+  cycle: {on_weeks: 12, off_weeks: 8}   # optional on/off cycles; the last "on" ends at time 0
+  post_cycle:                        # optional regimen after every "on" period (day 0 = its end)
+    - {drug: clomiphene_citrate, dose: 25 mg, route: oral, every: 1 d, start: 7 d, duration: 28 d}
+entry: {observable: sperm_concentration, at_most: 1}   # optional: admit only men meeting it at t0
 variability:                         # inter-individual variability: lognormal CV per parameter
   tau_sg: {cv: 0.1, source: amann2008}
 regimen:                             # treatment after time 0, DESIGN.md regimen entries
   - {drug: hcg, dose: 3000 IU, route: sc, every: 2 d, start: 0 d, duration: 365 d}
 ```
 Time 0 is cessation of androgens: last dose + one dosing interval [handelsman2005].
-Errors name the file and the field (``liu.yaml: covariates.age_years.sd``).
+Errors name the file and the field (``liu.yaml: covariates.age_years.sd``); every bad
+section is reported in one message.
 """
 
 from __future__ import annotations
@@ -33,9 +42,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
+from numpy.typing import NDArray
 
-from androcast.errors import InputFileError, ParameterError, UnknownCodeError
+from androcast.errors import (
+    AndrocastError,
+    CaseProblems,
+    InputFileError,
+    ParameterError,
+    UnknownCodeError,
+)
 from androcast.population.distributions import (
     Categorical,
     Distribution,
@@ -45,10 +62,12 @@ from androcast.population.distributions import (
     Uniform,
     parse_distribution,
 )
-from androcast.population.outcomes import Outcome, parse_outcome
+from androcast.population.outcomes import Observable, Outcome, parse_outcome
 from androcast.regimens import Regimen, RegimenEntry, parse_regimen
 
 DAYS_PER_MONTH = 365.25 / 12
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 # Covariates the covariate model knows; anything else is a typo, not a silent no-op.
 COVARIATES: Mapping[str, str] = {
@@ -78,26 +97,57 @@ _KEYS = (
     "androgen",
     "variability",
     "regimen",
+    "entry",
 )
 
 
 @dataclass(frozen=True)
 class AndrogenOption:
-    """One androgen a virtual man may have taken before time 0 (weight = share of men)."""
+    """What a virtual man may have taken before time 0 (weight = share of men): one
+    androgen, or a stack of several taken together."""
 
-    entry: RegimenEntry  # dose, unit, route and interval; start/stop set per man
+    entries: tuple[RegimenEntry, ...]  # dose, unit, route and interval; start/stop per man
     weight: float
+
+    @property
+    def entry(self) -> RegimenEntry:
+        """The first (for a single androgen, the only) agent."""
+        return self.entries[0]
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """On/off use: ``on_weeks`` of the agents, then ``off_weeks`` without, repeated."""
+
+    on_weeks: float
+    off_weeks: float
 
 
 @dataclass(frozen=True)
 class AndrogenExposure:
     options: tuple[AndrogenOption, ...]
     duration_weeks: Distribution
+    cycle: Cycle | None = None
+    post_cycle: Regimen = field(default_factory=Regimen)  # day 0 = the end of each "on"
 
     @property
     def choice(self) -> Categorical:
-        names = tuple(o.entry.drug for o in self.options)
+        names = tuple("+".join(e.drug for e in o.entries) for o in self.options)
         return Categorical(names, tuple(o.weight for o in self.options))
+
+
+@dataclass(frozen=True)
+class EntryCondition:
+    """Who is admitted: men whose ``observable`` at time 0 is at most/at least ``limit``."""
+
+    observable: Observable
+    comparator: str  # "at_most" | "at_least"
+    limit: float
+
+    def admits(self, values: FloatArray) -> BoolArray:
+        if self.comparator == "at_most":
+            return np.asarray(values <= self.limit)
+        return np.asarray(values >= self.limit)
 
 
 @dataclass(frozen=True)
@@ -124,6 +174,7 @@ class Cohort:
     androgen: AndrogenExposure | None = None
     variability: Mapping[str, Variability] = field(default_factory=dict)
     regimen: Regimen = field(default_factory=Regimen)
+    entry: EntryCondition | None = None
 
     @property
     def follow_up_d(self) -> float:
@@ -176,31 +227,81 @@ def parse_cohort(data: Any, *, source: str = "cohort") -> Cohort:
         if key not in _KEYS:
             raise ParameterError(f"{source}: {key}", data[key], "one of " + ", ".join(_KEYS))
     name = data.get("name", Path(source).stem)
-    follow_up = _positive(data.get("follow_up_months"), f"{source}: follow_up_months")
-    months = _months(data.get("months"), follow_up, f"{source}: months")
-    seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ParameterError(f"{source}: seed", seed, "a non-negative integer")
-    codes = data.get("outcomes")
-    if not isinstance(codes, list) or not codes:
-        raise ParameterError(f"{source}: outcomes", codes, "a non-empty list of outcome codes")
-    outcomes = tuple(
-        parse_outcome(str(c), field=f"{source}: outcomes[{i}]") for i, c in enumerate(codes))
-    covariates = _covariates(data.get("covariates") or {}, f"{source}: covariates")
-    _check_partner(outcomes, covariates, f"{source}: covariates")
+    problems: list[AndrocastError] = []
+
+    def check(parse: Any, *args: Any) -> Any:
+        try:
+            return parse(*args)
+        except AndrocastError as err:
+            problems.append(err)
+            return None
+
+    follow_up = check(_positive, data.get("follow_up_months"), f"{source}: follow_up_months")
+    months = (check(_months, data.get("months"), follow_up, f"{source}: months")
+              if follow_up is not None else None)
+    check(_seed, data.get("seed", 0), f"{source}: seed")
+    outcomes = check(_outcomes, data.get("outcomes"), f"{source}: outcomes")
+    covariates = check(_covariates, data.get("covariates") or {}, f"{source}: covariates")
+    if outcomes is not None and covariates is not None:
+        check(_check_partner, outcomes, covariates, f"{source}: covariates")
+    androgen = check(_androgen, data.get("androgen"), f"{source}: androgen")
+    variability = check(_variability, data.get("variability") or {}, f"{source}: variability")
+    regimen = check(_regimen, data.get("regimen") or [], f"{source}: regimen")
+    entry = check(_entry, data.get("entry"), f"{source}: entry")
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise CaseProblems(source, problems)
+    assert months is not None  # follow_up_months was valid
     return Cohort(
         name=str(name),
         description=str(data.get("description", "")).strip(),
         sources=tuple(str(s) for s in data.get("sources", ())),
-        seed=seed,
+        seed=data.get("seed", 0),
         follow_up_months=follow_up,
         months=months,
         outcomes=outcomes,
         covariates=covariates,
-        androgen=_androgen(data.get("androgen"), f"{source}: androgen"),
-        variability=_variability(data.get("variability") or {}, f"{source}: variability"),
-        regimen=parse_regimen(data.get("regimen") or [], source=f"{source}: regimen"),
+        androgen=androgen,
+        variability=variability,
+        regimen=regimen,
+        entry=entry,
     )
+
+
+def _regimen(spec: Any, field: str) -> Regimen:
+    return parse_regimen(spec, source=field)
+
+
+def _seed(seed: Any, field: str) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(field, seed, "a non-negative integer")
+
+
+def _outcomes(codes: Any, field: str) -> tuple[Outcome, ...]:
+    if not isinstance(codes, list) or not codes:
+        raise ParameterError(field, codes, "a non-empty list of outcome codes")
+    return tuple(parse_outcome(str(c), field=f"{field}[{i}]") for i, c in enumerate(codes))
+
+
+def _entry(spec: Any, field: str) -> EntryCondition | None:
+    if spec is None:
+        return None
+    expected = ("{observable: one of " + ", ".join(Observable)
+                + ", and at_most or at_least: a number}")
+    if not isinstance(spec, Mapping):
+        raise ParameterError(field, spec, expected)
+    bounds = [k for k in ("at_most", "at_least") if k in spec]
+    unknown = sorted(set(spec) - {"observable", "at_most", "at_least"})
+    observable = spec.get("observable")
+    if observable not in set(Observable):
+        raise UnknownCodeError(f"{field}.observable", observable, "one of " + ", ".join(Observable))
+    if unknown or len(bounds) != 1:
+        raise ParameterError(field, dict(spec), expected)
+    limit = spec[bounds[0]]
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit):
+        raise ParameterError(f"{field}.{bounds[0]}", limit, "a finite number")
+    return EntryCondition(Observable(observable), bounds[0], float(limit))
 
 
 def _check_partner(outcomes: Sequence[Outcome], covariates: Mapping[str, Distribution],
@@ -259,27 +360,55 @@ def _androgen(spec: Any, field: str) -> AndrogenExposure | None:
         raise ParameterError(
             f"{field}.duration_weeks", spec.get("duration_weeks"), "a distribution of weeks > 0"
         )
+    unknown = sorted(set(spec) - {"agents", "duration_weeks", "cycle", "post_cycle"})
+    if unknown:
+        raise ParameterError(f"{field}.{unknown[0]}", spec[unknown[0]],
+                             "one of agents, duration_weeks, cycle, post_cycle")
     options = []
     for i, item in enumerate(spec["agents"]):
         where = f"{field}.agents[{i}]"
         if not isinstance(item, Mapping):
-            raise ParameterError(where, item, "a mapping with agent, dose, route, every, weight")
+            raise ParameterError(where, item, "a mapping with agent, dose, route, every, weight "
+                                 "(or stack: a list of them, and weight)")
         weight = _positive(item.get("weight", 1), f"{where}.weight")
-        entry_spec = {
-            "drug": item.get("agent"),
-            "dose": item.get("dose"),
-            "route": item.get("route"),
-            "every": item.get("every"),
-            "start": "0 d",
-            "duration": item.get("every"),
-        }
-        (entry,) = parse_regimen([entry_spec], source=where).entries
-        if entry.every_d is None:
-            raise ParameterError(f"{where}.every", item.get("every"), "a dosing interval")
-        options.append(AndrogenOption(entry, weight))
+        if "stack" in item:
+            stack = item["stack"]
+            if not isinstance(stack, list) or not stack:
+                raise ParameterError(f"{where}.stack", stack, "a non-empty list of androgens")
+            entries = tuple(_agent(a, f"{where}.stack[{j}]") for j, a in enumerate(stack))
+        else:
+            entries = (_agent(item, where),)
+        options.append(AndrogenOption(entries, weight))
     if not options:
         raise ParameterError(f"{field}.agents", [], "at least one androgen")
-    return AndrogenExposure(tuple(options), duration)
+    cycle = None
+    if spec.get("cycle") is not None:
+        c = spec["cycle"]
+        if not isinstance(c, Mapping) or set(c) != {"on_weeks", "off_weeks"}:
+            raise ParameterError(f"{field}.cycle", c,
+                                 "{on_weeks: number > 0, off_weeks: number > 0}")
+        cycle = Cycle(_positive(c["on_weeks"], f"{field}.cycle.on_weeks"),
+                      _positive(c["off_weeks"], f"{field}.cycle.off_weeks"))
+    post_cycle = parse_regimen(spec.get("post_cycle") or [], source=f"{field}.post_cycle")
+    return AndrogenExposure(tuple(options), duration, cycle, post_cycle)
+
+
+def _agent(item: Any, where: str) -> RegimenEntry:
+    """One androgen of an option: dose, route and interval (start and stop are per man)."""
+    if not isinstance(item, Mapping):
+        raise ParameterError(where, item, "a mapping with agent, dose, route, every")
+    entry_spec = {
+        "drug": item.get("agent"),
+        "dose": item.get("dose"),
+        "route": item.get("route"),
+        "every": item.get("every"),
+        "start": "0 d",
+        "duration": item.get("every"),
+    }
+    (entry,) = parse_regimen([entry_spec], source=where).entries
+    if entry.every_d is None:
+        raise ParameterError(f"{where}.every", item.get("every"), "a dosing interval")
+    return entry
 
 
 def _positive_support(dist: Distribution) -> bool:

@@ -130,7 +130,11 @@ class PopulationModel:
 def _androgen_kinds(cohort: Cohort, sample: CohortSample) -> tuple[str, ...]:
     if cohort.androgen is None or sample.androgen_option is None:
         return ("",) * len(sample)
-    kinds = [str(get_drug(o.entry.drug).kind) for o in cohort.androgen.options]
+    # a stack with any anabolic steroid is an AAS exposure (its kind is the strongest one's)
+    kinds = []
+    for o in cohort.androgen.options:
+        found = [str(get_drug(e.drug).kind) for e in o.entries]
+        kinds.append(str(DrugKind.aas) if str(DrugKind.aas) in found else found[0])
     return tuple(kinds[int(j)] for j in sample.androgen_option)
 
 

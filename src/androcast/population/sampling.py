@@ -12,7 +12,7 @@ of the man, ``spawn_key=(i, 2)``, so adding them to a cohort leaves its men as t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,28 +49,41 @@ class CohortSample:
         return int(self.index.size)
 
     def history(self, cohort: Cohort, k: int) -> Regimen:
-        """Man ``k``'s androgen exposure before time 0 (empty if the cohort has none)."""
-        if cohort.androgen is None or self.androgen_option is None:
+        """Man ``k``'s androgen exposure before time 0 (empty if the cohort has none).
+
+        Every agent of his option (one, or a stack) is taken over the same span; with on/off
+        cycles, the last "on" period ends at time 0 and the cohort's post-cycle regimen
+        follows the end of every "on" period (its day 0)."""
+        exposure = cohort.androgen
+        if exposure is None or self.androgen_option is None:
             return Regimen(())
         assert self.androgen_doses is not None
-        entry = cohort.androgen.options[int(self.androgen_option[k])].entry
-        assert entry.every_d is not None
-        n_doses = int(self.androgen_doses[k])
-        # last dose one interval before time 0 [handelsman2005]; stop is exclusive
-        start_d = -n_doses * entry.every_d
-        return Regimen(
-            (
-                RegimenEntry(
-                    entry.drug,
-                    entry.dose,
-                    entry.dose_unit,
-                    entry.route,
-                    entry.every_d,
-                    start_d,
-                    -0.5 * entry.every_d,
-                ),
-            )
-        )
+        option = exposure.options[int(self.androgen_option[k])]
+        assert option.entry.every_d is not None
+        span_d = int(self.androgen_doses[k]) * option.entry.every_d
+        if exposure.cycle is None:
+            periods = [(-span_d, 0.0)]
+        else:
+            on_d, period_d = 7.0 * exposure.cycle.on_weeks, 7.0 * (
+                exposure.cycle.on_weeks + exposure.cycle.off_weeks)
+            periods = []
+            end = 0.0
+            while end - on_d * 0.5 > -span_d or not periods:
+                periods.append((max(end - on_d, -span_d), end))
+                end -= period_d
+        entries: list[RegimenEntry] = []
+        for start, end in periods:
+            for entry in option.entries:
+                assert entry.every_d is not None
+                # last dose one interval before the end [handelsman2005]; stop is exclusive
+                n_doses = max(round((end - start) / entry.every_d), 1)
+                entries.append(RegimenEntry(entry.drug, entry.dose, entry.dose_unit,
+                                            entry.route, entry.every_d,
+                                            end - n_doses * entry.every_d,
+                                            end - 0.5 * entry.every_d))
+            entries += [replace(e, start_d=e.start_d + end, stop_d=e.stop_d + end)
+                        for e in exposure.post_cycle.entries]
+        return Regimen(tuple(sorted(entries, key=lambda e: e.start_d)))
 
     def regimen(self, cohort: Cohort, k: int) -> Regimen:
         """Man ``k``'s whole regimen: androgen history, then the cohort's treatment."""

@@ -114,16 +114,22 @@ def summarise_chunk(cohort: Cohort, engine: AbstractEngine, start: int, stop: in
     failed = np.zeros(len(sample), dtype=bool)
     for values in observed.values():
         failed |= ~np.all(np.isfinite(values), axis=0)
+    admitted = np.ones(len(sample), dtype=bool)
+    if cohort.entry is not None:
+        # as real studies do: only men who meet the condition at time 0 are in the cohort
+        admitted = cohort.entry.admits(observed[cohort.entry.observable][0])
+    if chance is not None:
+        chance = {code: values[:, admitted] for code, values in chance.items()}
     return ChunkSummary(
         start=start,
         stop=stop,
         time_to_event_d={
-            o.code: time_to_event(o, t_d, observed[o.observable]) for o in cohort.outcomes
-            if not o.is_conception
+            o.code: time_to_event(o, t_d, observed[o.observable])[admitted]
+            for o in cohort.outcomes if not o.is_conception
         },
-        at_months={str(name): values[month_rows] for name, values in observed.items()},
+        at_months={str(name): values[month_rows][:, admitted] for name, values in observed.items()},
         chance_at_months=chance,
-        failed=failed,
+        failed=failed[admitted],
     )
 
 
@@ -232,8 +238,9 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
                 for p, row in zip(PERCENTILES, pct, strict=True)
             },
         )
-    return CohortResult(cohort.name, n, cohort.seed, outcomes, bands, tte_months, chances,
-                        n_failed=int(failed.sum()))
+    # with an entry condition only the admitted men are the cohort
+    return CohortResult(cohort.name, int(failed.size), cohort.seed, outcomes, bands, tte_months,
+                        chances, n_failed=int(failed.sum()))
 
 
 def _rounded(months: float | None) -> float | None:
