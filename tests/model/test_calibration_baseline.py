@@ -20,11 +20,11 @@ def baseline() -> dict[str, float]:
 @pytest.mark.parametrize(
     "name", ["testosterone_total", "estradiol", "lh", "fsh", "inhibin_b", "itt", "shbg"]
 )
-def test_steady_state_matches_reference_values(baseline: dict[str, float], name: str) -> None:
+def test_fit_steady_state_holds_reference_values(baseline: dict[str, float], name: str) -> None:
     assert_matches("model_steady_state", name, baseline[name])
 
 
-def test_free_testosterone_fraction_matches_sodergard1982(baseline: dict[str, float]) -> None:
+def test_fit_free_testosterone_fraction_holds_sodergard1982(baseline: dict[str, float]) -> None:
     fraction = baseline["testosterone_free"] / 1000.0 / baseline["testosterone_total"]
     assert_matches("model_steady_state", "free_testosterone_fraction", fraction)
 
@@ -37,14 +37,14 @@ def pulsatile() -> tuple[np.ndarray, np.ndarray]:
     return tr.t_d[keep], tr.observable("lh")[keep]
 
 
-def test_lh_pulse_interval_matches_veldhuis1987(pulsatile: tuple[np.ndarray, np.ndarray]) -> None:
+def test_fit_lh_pulse_interval_holds_veldhuis1987(pulsatile: tuple[np.ndarray, np.ndarray]) -> None:
     t, lh = pulsatile
     peaks = [t[i] for i in range(1, lh.size - 1) if lh[i] > lh[i - 1] and lh[i] >= lh[i + 1]]
     assert_matches("model_lh_pulse_amplitude", "lh_pulse_interval",
                    float(np.mean(np.diff(peaks))) * 1440.0)
 
 
-def test_lh_pulse_amplitude_matches_veldhuis_sampling(
+def test_fit_lh_pulse_amplitude_holds_veldhuis_sampling(
     pulsatile: tuple[np.ndarray, np.ndarray],
 ) -> None:
     _, lh = pulsatile
@@ -63,7 +63,7 @@ def test_pulse_resolved_daily_means_agree_with_averaged_mode() -> None:
         assert daily == pytest.approx(averaged.at(name, 2.0), rel=0.03), name
 
 
-def test_ageing_lowers_testosterone_and_sperm_output_as_published() -> None:
+def test_fit_ageing_lowers_testosterone_and_sperm_output_as_published() -> None:
     young = simulate(None, None, days=1)
     old = simulate(Covariates(age_years=70), None, days=1)
     per_year = 1 - (old.at("testosterone_total", 0) / young.at("testosterone_total", 0)) ** (1 / 40)

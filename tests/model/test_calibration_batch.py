@@ -16,7 +16,7 @@ from androcast.simulate.batch import simulate_batch
 from ._calibration import assert_matches, every, regimen
 
 
-def test_batch_gonadorelin_pump_restores_testosterone_in_gnrh_deficiency_gnrh_pump1982(
+def test_fit_batch_gonadorelin_pump_restores_testosterone_in_gnrh_deficiency_gnrh_pump1982(
 ) -> None:
     deficient = reference_parameters().replace(gnrh_factor=0.01)
     schedules = [compile_regimen(regimen(every("gonadorelin", "5 ug", "sc_pump", "90 min",

@@ -10,7 +10,7 @@ from androcast.simulate import SolverOptions, simulate
 from ._calibration import assert_matches, every, fold_change, mean, regimen, te200_year
 
 
-def test_te200_suppression_by_week3_matches_coviello2005() -> None:
+def test_fit_te200_suppression_by_week3_holds_coviello2005() -> None:
     tr = te200_year()
     for name, key, base in (("lh", "lh_fraction_week3", 4.5), ("fsh", "fsh_fraction_week3", 4.0),
                             ("itt", "itt_fraction_week3", 1200.0)):
@@ -18,7 +18,7 @@ def test_te200_suppression_by_week3_matches_coviello2005() -> None:
 
 
 
-def test_steady_t_in_the_normal_range_suppresses_lh_and_fsh_as_implants_handelsman1992() -> None:
+def test_fit_steady_t_in_the_normal_range_suppresses_lh_and_fsh_as_handelsman1992() -> None:
     """Gel 100 mg/day (the label's top dose: 10 mg/d released at a constant rate) stands
     in for the implants' steady release; days 90-120. Measured: T 26.9 nmol/L, LH 7.2 %,
     FSH 7.6 % of baseline (before the feedback floor and steeper exponents: LH 14 %)."""
@@ -32,14 +32,14 @@ def test_steady_t_in_the_normal_range_suppresses_lh_and_fsh_as_implants_handelsm
                        mean(tr, name, 90, 120) / float(base.observable(name)[0]))
 
 @pytest.mark.parametrize("threshold", [10, 5, 3, 1])
-def test_sperm_suppression_times_match_handelsman2005(threshold: int) -> None:
+def test_fit_sperm_suppression_times_hold_handelsman2005(threshold: int) -> None:
     tr = te200_year()
     below = tr.t_d[np.argmax(tr.observable("sperm_concentration") < threshold)]
     assert_matches("model_handelsman2005_suppression", f"weeks_to_{threshold}_m_per_ml",
                    below / 7.0)
 
 
-def test_inhibin_b_under_suppression_matches_matthiesson2003() -> None:
+def test_fit_inhibin_b_under_suppression_holds_matthiesson2003() -> None:
     tr = te200_year()
     assert_matches("model_inhibin_under_suppression", "inhibin_b_fraction_suppressed",
                    mean(tr, "inhibin_b", 56, 84) / 130.0)
@@ -55,7 +55,7 @@ def test_typical_recovery_after_te200_for_a_year_takes_a_few_months_liu2006() ->
     assert_matches("model_recovery_typical_man", "months_to_20_m_per_ml", months)
 
 
-def test_hcg_6000_biphasic_testosterone_matches_hcg_biphasic() -> None:
+def test_fit_hcg_6000_biphasic_testosterone_holds_hcg_biphasic() -> None:
     tr = simulate(None, regimen({"drug": "hcg", "dose": "6000 IU", "route": "im",
                                  "start": "0 d"}),
                   days=7, start_d=-1, solver=SolverOptions(output_step_d=1 / 24))
@@ -68,7 +68,7 @@ def test_hcg_6000_biphasic_testosterone_matches_hcg_biphasic() -> None:
 
 
 @pytest.mark.parametrize("dose", [125, 250, 500])
-def test_hcg_itt_dose_response_on_te200_matches_coviello2005(dose: int) -> None:
+def test_fit_hcg_itt_dose_response_on_te200_holds_coviello2005(dose: int) -> None:
     tr = simulate(None, regimen(every("testosterone_enanthate", "200 mg", "im", "7 d", "0 d",
                                       "21 d"),
                                 every("hcg", f"{dose} IU", "sc", "2 d", "0 d", "22 d")),
@@ -77,7 +77,7 @@ def test_hcg_itt_dose_response_on_te200_matches_coviello2005(dose: int) -> None:
     assert_matches("model_coviello2005_hcg_itt", f"itt_change_{dose}iu", change)
 
 
-def test_rhfsh_3000_doubles_inhibin_b_within_72h_rhfsh_inhibin() -> None:
+def test_fit_rhfsh_3000_doubles_inhibin_b_within_72h_rhfsh_inhibin() -> None:
     tr = simulate(None, regimen({"drug": "fsh", "dose": "3000 IU", "route": "sc",
                                  "start": "0 d"}), days=3,
                   solver=SolverOptions(output_step_d=1 / 24))
@@ -89,30 +89,30 @@ def test_rhfsh_3000_doubles_inhibin_b_within_72h_rhfsh_inhibin() -> None:
                    float(low.observable("inhibin_b").max()) / 130.0)
 
 
-def test_clomiphene_25mg_raises_lh_as_helo2017() -> None:
+def test_fit_clomiphene_25mg_raises_lh_as_helo2017() -> None:
     assert_matches("model_clomiphene_helo2017", "lh_fold",
                    fold_change("clomiphene_citrate", "25 mg")["lh"])
 
 
-def test_tamoxifen_20mg_raises_lh_and_t_as_urol_int() -> None:
+def test_fit_tamoxifen_20mg_raises_lh_and_t_as_urol_int() -> None:
     folds = fold_change("tamoxifen", "20 mg")
     assert_matches("model_tamoxifen", "lh_fold", folds["lh"])
     assert_matches("model_tamoxifen", "t_fold", folds["testosterone_total"])
 
 
-def test_anastrozole_1mg_matches_leder2004() -> None:
+def test_fit_anastrozole_1mg_holds_leder2004() -> None:
     folds = fold_change("anastrozole", "1 mg")
     assert_matches("model_anastrozole_leder2004", "e2_fold", folds["estradiol"])
     assert_matches("model_anastrozole_leder2004", "lh_fold", folds["lh"])
     assert_matches("model_anastrozole_leder2004", "t_fold", folds["testosterone_total"])
 
 
-def test_letrozole_2_5mg_lowers_estradiol_as_tsjoen2005() -> None:
+def test_fit_letrozole_2_5mg_lowers_estradiol_as_tsjoen2005() -> None:
     assert_matches("model_letrozole_tsjoen2005", "e2_fold",
                    fold_change("letrozole", "2.5 mg")["estradiol"])
 
 
-def test_gonadorelin_pump_restores_testosterone_in_gnrh_deficiency_gnrh_pump1982() -> None:
+def test_fit_gonadorelin_pump_restores_testosterone_in_gnrh_deficiency_gnrh_pump1982() -> None:
     from androcast.model import reference_parameters
 
     deficient = reference_parameters().replace(gnrh_factor=0.01)
@@ -137,7 +137,7 @@ def test_continuous_gonadorelin_desensitises_unlike_the_pump_gnrh_textbook() -> 
     assert continuous.at("lh", 19) < 0.25 * float(lh.max())  # ... then loss of response
 
 
-def test_triptorelin_flare_then_castration_tornoe2007() -> None:
+def test_fit_triptorelin_flare_then_castration_tornoe2007() -> None:
     tr = simulate(None, regimen({"drug": "triptorelin", "dose": "3.75 mg", "route": "im",
                                  "start": "0 d"}), days=15,
                   solver=SolverOptions(output_step_d=0.25))

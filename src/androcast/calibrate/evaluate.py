@@ -19,6 +19,7 @@ from androcast.calibrate.cohorts import cohort_variant
 from androcast.calibrate.targets import Target
 from androcast.population import (
     DAYS_PER_MONTH,
+    Cohort,
     CohortResult,
     run_cohort,
     sample_patients,
@@ -203,16 +204,18 @@ def _change(t: Target, engine: ModelEngine, n: int, seed: int) -> TargetResult:
 RECOVERY_GRID_MONTHS = np.arange(0.0, 36.0 + 1e-9, 0.25)
 
 
-def mean_recovery(t: Target, engine: ModelEngine, n: int, seed: int) -> TargetResult:
+def mean_recovery(t: Target, engine: ModelEngine, n: int, seed: int,
+                  cohort: Cohort | None = None) -> TargetResult:
     """Months until the men's mean ``observable`` first reaches ``reached`` x their mean
     without androgens (the same men: the cohort run without its exposure or treatment).
 
     Shankara-Narayana 2020 report the time for past users to reach the non-users' mean; a
     model mean that approaches it from below never equals it, so "reached" is within 5 %
-    (design choice). The Monte-Carlo SE is a bootstrap over men (seeded).
+    (design choice). The Monte-Carlo SE is a bootstrap over men (seeded). ``cohort``: a
+    variant of the target's cohort (default: the target's own, with ``seed``).
     """
     assert t.observable is not None
-    cohort = cohort_variant(t.cohort, {"seed": seed})
+    cohort = cohort or cohort_variant(t.cohort, {"seed": seed})
     sample = sample_patients(cohort, 0, n)
     t_d = RECOVERY_GRID_MONTHS * DAYS_PER_MONTH
     after = engine.trajectory(cohort, sample, t_d, [t.observable]).values[t.observable]
