@@ -3,12 +3,16 @@ an entry condition (DESIGN.md, "Cohort file"), and one message naming every bad 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pytest
 
 from androcast.errors import CaseProblems
-from androcast.population import parse_cohort, sample_patients
+from androcast.population import Cohort, parse_cohort, run_cohort, sample_patients
 from androcast.population.outcomes import Observable
+from androcast.population.sampling import CohortSample
+from androcast.population.summary import AbstractEngine
 
 TE = {"agent": "testosterone_enanthate", "dose": "500 mg", "route": "im", "every": "7 d"}
 ND = {"agent": "nandrolone_decanoate", "dose": "300 mg", "route": "im", "every": "14 d"}
@@ -72,3 +76,30 @@ def test_bad_cohort_names_every_bad_field_in_one_message() -> None:
         "parameter; expected {observable: one of sperm_concentration, tmsc, lh, "
         "testosterone_total, and at_most or at_least: a number}",
     ])
+
+
+class _Plateau(AbstractEngine):
+    """A test double: each man sits at his baseline concentration/100 at time 0 and reaches
+    his baseline over 30 days."""
+
+    def observe(self, cohort: Cohort, sample: CohortSample, t_d: np.ndarray
+                ) -> Mapping[Observable, np.ndarray]:
+        base = sample.covariates["baseline_concentration_m_per_ml"]
+        share = np.clip(0.01 + t_d[:, None] / 30.0, 0.0, 1.0)
+        return {Observable.sperm_concentration: base * share}
+
+
+def test_only_men_meeting_the_entry_condition_at_time_0_are_the_cohort() -> None:
+    """Men whose concentration at time 0 is <= 0.5 M/mL (baseline <= 50) are admitted."""
+    data = {"name": "entry", "seed": 5, "follow_up_months": 3, "months": [0, 1, 3],
+            "outcomes": ["concentration_ge_20m_per_ml"],
+            "covariates": {"baseline_concentration_m_per_ml": {
+                "distribution": "uniform", "low": 20, "high": 80}},
+            "entry": {"observable": "sperm_concentration", "at_most": 0.5}}
+    cohort = parse_cohort(data)
+    result = run_cohort(cohort, 400, _Plateau(), chunk_size=100)
+    base = sample_patients(cohort, 0, 400).covariates["baseline_concentration_m_per_ml"]
+    admitted = int(np.sum(base <= 50))
+    assert result.n == admitted and 0 < admitted < 400
+    # every admitted man reaches 20 M/mL (baseline >= 20) by month 1: 30 x 20/base days
+    assert result.outcomes["concentration_ge_20m_per_ml"].probability[1:] == (1.0, 1.0)
