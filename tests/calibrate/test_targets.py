@@ -81,7 +81,7 @@ def test_unknown_kind_is_refused_with_exact_message() -> None:
         parse_target("mine", {"kind": "mode", "cohort": "x"})
     assert str(err.value) == (
         "targets.yaml: mine.kind: 'mode' is not a known code; expected one of probability, "
-        "median, mean_recovered, change, direction, odds_ratio")
+        "median, mean_recovered, change, direction, odds_ratio, mean_recovery")
 
 
 def test_a_gap_that_is_not_text_is_refused_with_exact_message() -> None:
