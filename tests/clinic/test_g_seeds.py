@@ -1,0 +1,120 @@
+"""The suite's global check G-SEEDS: seeds 1-4 at the default particle count, P(outcome) at
+months 6, 12 and 24 varies by <= 0.10 per protocol, and the top-ranked protocol is the same
+(or the tie is reported).
+
+A default plan and prognosis of a case takes seconds of both cores, four seeds of eleven
+cases far longer than the test suite may, so ``bench/seed_stability.py`` stores them
+(tests/reference/prognosis_seeds.json, cases read as of the suite's date) and this checks
+the stored runs; tests/prognosis/test_precision.py re-runs one of them to show they still
+describe the code. A case the code does not meet yet is listed in GAPS with what was
+measured (strict xfail: it fails once the gap closes, so the entry must go).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from androcast import DEFAULT_PARTICLES
+
+from .suite import AS_OF, case_ids, expected
+
+STORED = Path(__file__).parents[1] / "reference" / "prognosis_seeds.json"
+SEEDS = ("1", "2", "3", "4")
+MONTHS = (6.0, 12.0, 24.0)
+MAX_RANGE = 0.10  # the suite's G-SEEDS
+NOT_MEASURED = "its four default runs were not stored before the deadline (issue 17)"
+IMPRECISE = " at 128 men: the sampler is not that precise yet (issue 17)"
+NO_TIES = (" over seeds 1-4 (lead: of the first over the second); the plan does not report "
+           "such ties yet (issue 17)")
+GAPS: Mapping[tuple[str, str], str] = {
+    ("c01", "probability"): (
+        "hcg at month 12 ranges 0.104 over seeds 1-4" + IMPRECISE),
+    ("c01", "top"): (
+        "first: hcg_fsh, hcg_serm, serm_clomiphene, hcg_fsh; lead <= 0.020"
+        + NO_TIES),
+    ("c02", "stored"): NOT_MEASURED,
+    ("c02", "probability"): NOT_MEASURED,
+    ("c02", "top"): NOT_MEASURED,
+    ("c05", "top"): (
+        "first: serm_clomiphene, hcg_fsh, hcg_fsh, hcg_fsh; lead <= 0.023"
+        + NO_TIES),
+    ("c15", "probability"): (
+        "hcg at month 24 ranges 0.128 over seeds 1-4" + IMPRECISE),
+    ("c15", "top"): (
+        "first: serm_clomiphene, watchful_waiting, watchful_waiting, serm_clomiphene; lead <= 0.000"
+        + NO_TIES),
+    ("c17", "probability"): (
+        "serm_tamoxifen at month 24 ranges 0.193 over seeds 1-4" + IMPRECISE),
+    ("c20", "probability"): (
+        "serm_tamoxifen at month 24 ranges 0.248 over seeds 1-4" + IMPRECISE),
+    ("c20", "top"): (
+        "first: serm_clomiphene, hcg_serm_ai, serm_clomiphene, serm_clomiphene; lead <= 0.063"
+        + NO_TIES),
+    ("c22", "probability"): (
+        "hcg at month 12 ranges 0.179 over seeds 1-4" + IMPRECISE),
+    ("c22", "top"): (
+        "first: serm_clomiphene, serm_clomiphene, hcg_fsh, serm_clomiphene; lead <= 0.000"
+        + NO_TIES),
+    ("c22b", "stored"): NOT_MEASURED,
+    ("c22b", "probability"): NOT_MEASURED,
+    ("c22b", "top"): NOT_MEASURED,
+    ("c22c", "stored"): NOT_MEASURED,
+    ("c22c", "probability"): NOT_MEASURED,
+    ("c22c", "top"): NOT_MEASURED,
+}
+
+
+@cache
+def stored() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(STORED.read_text(encoding="utf-8"))
+    return data
+
+
+def curve_cases() -> tuple[str, ...]:
+    return tuple(c for c in case_ids() if expected(c)["forecast"] == "curves")
+
+
+def _params(check: str) -> list[Any]:
+    out = []
+    for case_id in curve_cases():
+        reason = GAPS.get((case_id, check))
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        out.append(pytest.param(case_id, id=case_id, marks=marks))
+    return out
+
+
+def test_the_stored_runs_are_at_the_default_particles_and_the_suites_months() -> None:
+    assert stored()["particles"] == DEFAULT_PARTICLES
+    assert [float(m) for m in stored()["months"]] == list(MONTHS)
+
+
+@pytest.mark.parametrize("case_id", _params("stored"))
+def test_g_seeds_every_curve_case_is_stored_as_of_the_suites_date(case_id: str) -> None:
+    entry = stored()["cases"][case_id]
+    assert entry["as_of"] == AS_OF
+    assert set(SEEDS) <= set(entry["seeds"])
+
+
+@pytest.mark.parametrize("case_id", _params("probability"))
+def test_g_seeds_probability_varies_by_at_most_a_tenth(case_id: str) -> None:
+    seeds = [stored()["cases"][case_id]["seeds"][s] for s in SEEDS]
+    worst = []
+    for protocol in seeds[0]["protocols"]:
+        for i, month in enumerate(MONTHS):
+            p = [s["protocols"][protocol]["probability"][i] for s in seeds]
+            worst.append((round(max(p) - min(p), 4), protocol, month))
+    assert max(worst)[0] <= MAX_RANGE, max(worst)
+
+
+@pytest.mark.parametrize("case_id", _params("top"))
+def test_g_seeds_top_ranked_protocol_is_the_same(case_id: str) -> None:
+    """The plan's first alternative (ranked by P at its target month) over seeds 1-4; a
+    case whose pathway offers no protocol ranks none, which is the same for every seed."""
+    tops = {s: (stored()["cases"][case_id]["seeds"][s]["ranked"] or [None])[0] for s in SEEDS}
+    assert len(set(tops.values())) == 1, tops
