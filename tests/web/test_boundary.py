@@ -126,14 +126,15 @@ def test_deeply_nested_json_is_refused() -> None:
 def test_a_database_problem_shows_no_url_or_path(
     client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from androcast.web import service
+    from androcast.store import Store
 
     def unavailable(*_args: object, **_kwargs: object) -> None:
         raise StoreError("database", "postgresql://clinic:secret@db.internal/androcast",
                          "a reachable database", hint="/var/lib/androcast/store.db is locked")
 
-    monkeypatch.setattr(service, "list_patients", unavailable)
     alice = client_for("alice")
+    # every read of the store fails from here on (the page and the API, whatever they cache)
+    monkeypatch.setattr(Store, "reading", unavailable)
     response = alice.get("/api/patients")
     assert response.status_code == 503 and response.headers["Retry-After"]
     text = response.text
