@@ -255,7 +255,9 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     told = job.inner_text()  # the server-sent events name each part as it starts
     assert any(part in told for part in ("personalising his twin", "his forecast band",
                                          "keeping the plan")), told
-    job.screenshot(path=str(ARTIFACTS / "07b-adoption-progress.png"))
+    # the page, not the element: a progress bar that moves never becomes "stable" for an
+    # element screenshot, and on a busy machine the job may end (and the page reload) first
+    tab.screenshot(path=str(ARTIFACTS / "07b-adoption-progress.png"))
     tab.wait_for_selector("[data-testid=adopted-plan]", timeout=60_000)
     assert "saved=plan" in tab.url and tab.locator("[data-testid=adoption-job]").count() == 0
     assert "hCG 3000 IU every other day + clomiphene 25 mg daily" in tab.inner_text(
