@@ -37,7 +37,7 @@ MONTH = 12.0
 Z_MAX = 4.0
 #: Cases whose five default runs were not stored yet (bench/seed_stability.py takes tens
 #: of minutes per case on the shared machine; strict xfail: storing them closes the gap).
-NOT_STORED: frozenset[str] = frozenset({"c22c", "c22b"})
+NOT_STORED: frozenset[str] = frozenset()
 
 
 def _cases() -> list[object]:
