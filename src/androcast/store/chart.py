@@ -167,10 +167,18 @@ def chart_from_case(case: Case) -> Chart:
         conditions=case.history.conditions,
         labs=tuple(Keyed(r) for r in case.labs),
         semen=tuple(Keyed(s) for s in case.semen),
-        partner_age_years=None if case.partner is None else case.partner.age_years,
-        goal_within_months=case.goal_within_months,
-        partner_evaluation=None if case.partner is None else case.partner.evaluation,
-        infertility_months=(None if case.history.reproductive is None
-                            else case.history.reproductive.infertility_months),
-        children=None if case.history.reproductive is None else case.history.reproductive.children,
+        **couple_of(case),
     )
+
+
+def couple_of(case: Case) -> dict[str, Any]:
+    """The couple's part of a chart from a case: the partner, the goal's horizon and their
+    reproductive history (the fields every way into the store carries alike)."""
+    partner, reproductive = case.partner, case.history.reproductive
+    return {
+        "partner_age_years": None if partner is None else partner.age_years,
+        "goal_within_months": case.goal_within_months,
+        "partner_evaluation": None if partner is None else partner.evaluation,
+        "infertility_months": None if reproductive is None else reproductive.infertility_months,
+        "children": None if reproductive is None else reproductive.children,
+    }

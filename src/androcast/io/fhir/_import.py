@@ -33,6 +33,7 @@ from androcast.store.chart import (
     Keyed,
     MedicationUse,
     SourceKey,
+    couple_of,
 )
 from androcast.units import convert, parse_unit
 
@@ -271,12 +272,7 @@ def _patient(
         birth_date=born,
         gender=resource.get("gender"),
         names=tuple(entry.get("resource", {}).get("name", [])),
-        partner_age_years=None if case.partner is None else case.partner.age_years,
-        goal_within_months=case.goal_within_months,
-        partner_evaluation=None if case.partner is None else case.partner.evaluation,
-        infertility_months=(None if case.history.reproductive is None
-                            else case.history.reproductive.infertility_months),
-        children=None if case.history.reproductive is None else case.history.reproductive.children,
+        **couple_of(case),
     )
     return _PatientEntry(chart, case.patient.age_years)
 
