@@ -12,8 +12,6 @@ tests skip, except under CI (``CI`` set), where they fail: `.ci/run` installs Ch
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webhelpers import PARTICLES, PASSWORD, example
+from webhelpers import CHROMIUM, PARTICLES, PASSWORD, example, free_port, require_chromium
 
 from androcast.labs import load_case
 from androcast.store import open_store, upgrade
@@ -29,7 +27,6 @@ from androcast.store.users import add_user
 from androcast.web import WebSettings, create_app, hash_password
 from androcast.web.service import add_case
 
-CHROMIUM = Path("/usr/bin/chromium")
 # axe-core 4.14.1 (MPL-2.0) from the npm registry, vendored: injected into each page
 AXE = Path(__file__).with_name("assets") / "axe-4.14.1.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -37,19 +34,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 TODAY_D = dt.date.today()
 TODAY = TODAY_D.isoformat()
 
-if not CHROMIUM.exists():
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+require_chromium()
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_case(store, "North", "test setup", load_case(example("cases/post_trt.yaml"), as_of=TODAY_D))
     store.close()
     app = create_app(WebSettings(database_url=url, secure_cookies=False, particles=PARTICLES))
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)

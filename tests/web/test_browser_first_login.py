@@ -8,8 +8,6 @@ Without ``/usr/bin/chromium`` the test skips, except under CI (``CI`` set), wher
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,32 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webhelpers import PARTICLES
+from webhelpers import CHROMIUM, PARTICLES, free_port, require_chromium
 
 from androcast.store import open_store, upgrade
 from androcast.store.schema import utcnow
 from androcast.store.users import add_user
 from androcast.web import WebSettings, create_app, hash_password, one_time_password
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("assets") / "axe-4.14.1.min.js"
 SERIOUS = ("serious", "critical")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 OWN_PASSWORD = "my own passphrase for the clinic"
 
-if not CHROMIUM.exists():
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+require_chromium()
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
                  role="admin", one_time_expires_at=utcnow() + dt.timedelta(hours=72))
     store.close()
     app = create_app(WebSettings(database_url=url, secure_cookies=False, particles=PARTICLES))
-    port = _free_port()
+    port = free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()

@@ -5,7 +5,6 @@ errors, clinic tenancy on every endpoint, every read of a patient audited."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
 from sqlalchemy import select
-from webhelpers import PASSWORD
+from webhelpers import PASSWORD, free_port
 
 from androcast.store.schema import AuditRow
 from androcast.web.sessions import COOKIE_NAME
@@ -33,12 +32,6 @@ fhirpy_exceptions = pytest.importorskip("fhirpy.base.exceptions")
 LOINC = "http://loinc.org"
 MRN = "urn:oid:2.16.840.1.113883.19.5.99999.1"  # a hospital's MRN system (spec example OID)
 FHIR_JSON = "application/fhir+json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Live:
@@ -69,7 +62,7 @@ class Live:
 def _serve(app: FastAPI) -> Iterator[str]:
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
