@@ -15,6 +15,7 @@ import requests
 from fastapi import FastAPI
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
@@ -56,7 +57,8 @@ class Live:
     def access(self) -> list[AuditRow]:
         self.app.state.access_audit.flush()
         with self.app.state.store.reading() as session:
-            return list(session.scalars(select(AuditRow).where(AuditRow.table_name == "access")))
+            return list(session.scalars(select(AuditRow).where(AuditRow.table_name == "access")
+                                         .order_by(AuditRow.id)))
 
 
 def _serve(app: FastAPI) -> Iterator[str]:
@@ -146,9 +148,13 @@ def test_metadata_is_an_r4_capability_statement_in_fhir_json(live: Live) -> None
     assert statement.fhirVersion == "4.0.1" and statement.kind == "instance"
     rest = statement.rest[0]
     kinds = {r.type: r for r in rest.resource}
-    assert {"Patient", "Observation"} <= set(kinds)
+    # what it says it serves is what it serves (each read and search is tested below)
+    assert set(kinds) == {"Patient", "Observation", "DiagnosticReport"}
+    for kind in kinds.values():
+        assert {i.code for i in kind.interaction} == {"read", "search-type"}
     assert {p.name for p in kinds["Patient"].searchParam} >= {"identifier", "name", "birthdate"}
     assert {p.name for p in kinds["Observation"].searchParam} >= {"patient", "code", "date"}
+    assert {p.name for p in kinds["DiagnosticReport"].searchParam} >= {"patient", "code", "date"}
     assert {i.code for i in rest.interaction} == {"transaction", "batch"}
     # fhirpy reads it too
     assert live.client("alice").execute("metadata", method="get")["resourceType"] == (
@@ -246,6 +252,30 @@ def test_observation_search_by_patient_code_and_date(live: Live, smith: dict[str
     assert one["id"] == t[0]["id"]
 
 
+def test_a_semen_analysis_is_served_as_a_diagnostic_report_grouping_its_panel(
+        live: Live, smith: dict[str, Any]) -> None:
+    client = live.client("alice")
+    reports = client.resources("DiagnosticReport")
+    (report,) = reports.search(patient="Patient/P001").fetch_all()
+    DiagnosticReport.model_validate(report.serialize())
+    assert report["code"]["coding"][0]["code"] == "13361-1"
+    assert report["subject"]["reference"] == "Patient/P001"
+    (result,) = report["result"]
+    panel = client.reference(reference=result["reference"]).to_resource()
+    assert panel["code"]["coding"][0]["code"] == "13361-1" and len(panel["hasMember"]) == 2
+    assert panel["effectiveDateTime"] == report["effectiveDateTime"]
+    assert client.reference("DiagnosticReport", report["id"]).to_resource()["id"] == report["id"]
+    assert [r["id"] for r in reports.search(code=f"{LOINC}|13361-1").fetch_all()] == [
+        report["id"]]
+    assert reports.search(code="3160-9").fetch_all() == []  # a member's code is no report's
+    assert reports.search(patient="MRN-7").fetch_all() == []  # Smith has no semen analysis
+    day = report["effectiveDateTime"][:10]
+    assert len(reports.search(patient="P001", date=day).fetch_all()) == 1
+    assert reports.search(patient="P001", date=f"gt{day}").fetch_all() == []
+    reads = [(r.actor, r.changes["patient"], r.changes["what"]) for r in live.access()]
+    assert ("alice", "P001", "/fhir/DiagnosticReport/{id}") in reads
+
+
 def test_paging_follows_next_links(live: Live, smith: dict[str, Any]) -> None:
     client = live.client("alice")
     first = client.execute("Observation", method="get", params={"patient": "P001", "_count": 3})
@@ -274,6 +304,13 @@ def test_clinic_b_never_reads_clinic_a_on_any_endpoint(live: Live, smith: dict[s
     assert observations.search(patient="Patient/MRN-7").fetch_all() == []
     assert observations.search(patient="P001").fetch_all() == []
     assert observations.search(_id=lh_id).fetch_all() == []
+    a_report = alice.resources("DiagnosticReport").search(patient="P001").fetch_all()[0]["id"]
+    with pytest.raises(fhirpy_exceptions.ResourceNotFound):
+        bob.reference("DiagnosticReport", a_report).to_resource()
+    assert bob.resources("DiagnosticReport").search(patient="P001").fetch_all() == []
+    assert bob.resources("DiagnosticReport").search(_id=a_report).fetch_all() == []
+    b_reports = bob.resources("DiagnosticReport").fetch_all()
+    assert b_reports and all(r["subject"]["reference"] == "Patient/PRL-034" for r in b_reports)
     assert all(o["subject"]["reference"] == "Patient/PRL-034" for o in observations.fetch_all())
     # bob's transaction with the same MRN creates B's own patient; A's is untouched
     changed = _bundle("transaction", [_patient_entry(SMITH, "MRN-7", "Other", "Man", "1990-01-01"),

@@ -54,6 +54,7 @@ from androcast.store.schema import (
     SemenAnalysisRow,
     utcnow,
 )
+from androcast.store.spans import naive_utc, stored_span
 
 DEFAULT_CLINIC = "default"
 Row = TypeVar("Row", AndrogenCourseRow, MedicationCourseRow, LabObservationRow, SemenAnalysisRow)
@@ -392,7 +393,7 @@ class _Existing:
 
 #: Row values that say how a source wrote a result, not what it is: a record matched by
 #: content ignores them (the same result may come coded or not, with a time or a date).
-_PRESENTATION = ("loinc", "effective", "details")
+_PRESENTATION = ("loinc", "effective", "details", "effective_start", "effective_end")
 
 
 def _retract(
@@ -516,11 +517,28 @@ def _put_one(
     return "created"
 
 
+_DAY = dt.timedelta(days=1)
+
+
+def _effective_range(keyed: Keyed[Any]) -> tuple[dt.datetime, dt.datetime]:
+    """The range its effective time covers, naive UTC (a plain day without the parsing:
+    5,000 results of an import are mostly days)."""
+    if not keyed.effective:
+        day = keyed.item.date
+        start = dt.datetime(day.year, day.month, day.day)
+        return start, start + _DAY
+    span = stored_span(keyed.item.date, keyed.effective)
+    return naive_utc(span.start), naive_utc(span.end)
+
+
 def _observation_values(keyed: Keyed[Any]) -> dict[str, Any]:
+    start, end = _effective_range(keyed)
     return {
         "status": keyed.status or "final",
         "effective": dict(keyed.effective) if keyed.effective else None,
         "details": dict(keyed.details) if keyed.details else None,
+        "effective_start": start,
+        "effective_end": end,
     }
 
 
@@ -637,25 +655,25 @@ def _key(row: Any) -> SourceKey:
     return SourceKey(row.key_system, row.key_value)
 
 
+def keyed_labs(rows: Iterable[LabObservationRow]) -> tuple[Keyed[LabResult], ...]:
+    """Stored laboratory results with their keys, by date (then as stored)."""
+    return tuple(sorted((Keyed(_lab_result(r), _key(r), r.loinc, *_observation_of(r))
+                         for r in rows), key=lambda k: k.item.date))
+
+
+def keyed_semen(rows: Iterable[SemenAnalysisRow]) -> tuple[Keyed[SemenAnalysis], ...]:
+    """Stored semen analyses with their keys, by date (then as stored)."""
+    return tuple(sorted((Keyed(_semen_analysis(r), _key(r), None, *_observation_of(r))
+                         for r in rows), key=lambda k: k.item.date))
+
+
 def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC) -> Chart:
     """The stored chart of a patient, each record with its source key."""
     patient = find_patient(session, identifier, clinic=clinic)
-    labs = sorted(
-        (
-            Keyed(_lab_result(r), _key(r), r.loinc, *_observation_of(r))
-            for r in _rows(session, LabObservationRow, patient)
-        ),
-        key=lambda k: k.item.date,
-    )
-    semen = sorted(
-        (
-            Keyed(_semen_analysis(r), _key(r), None, *_observation_of(r))
-            for r in _rows(session, SemenAnalysisRow, patient)
-        ),
-        key=lambda k: k.item.date,
-    )
+    labs = keyed_labs(_rows(session, LabObservationRow, patient))
+    semen = keyed_semen(_rows(session, SemenAnalysisRow, patient))
     return replace(
-        _bare_chart(patient),
+        bare_chart(patient),
         androgens=tuple(
             Keyed(AndrogenUse(**_values(r, _ANDROGEN_FIELDS)), _key(r))
             for r in _rows(session, AndrogenCourseRow, patient)
@@ -664,12 +682,12 @@ def load_chart(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINI
             Keyed(MedicationUse(**_values(r, _MEDICATION_FIELDS)), _key(r))
             for r in _rows(session, MedicationCourseRow, patient)
         ),
-        labs=tuple(labs),
-        semen=tuple(semen),
+        labs=labs,
+        semen=semen,
     )
 
 
-def _bare_chart(patient: PatientRow) -> Chart:
+def bare_chart(patient: PatientRow) -> Chart:
     """A patient's chart without his records (who he is: identity, names, birth date)."""
     testes = (
         None
@@ -711,7 +729,7 @@ def patient_charts(session: Session, *, clinic: str = DEFAULT_CLINIC) -> list[tu
         .where(ClinicRow.name == clinic)
         .order_by(PatientRow.identifier)
     ).all()
-    return [(_bare_chart(row), row.version) for row in rows]
+    return [(bare_chart(row), row.version) for row in rows]
 
 
 def _observation_of(

@@ -110,11 +110,16 @@ class PatientRow(Base):
 class _ObservationColumns:
     """What a FHIR Observation says beyond the value (0003): its status as the laboratory
     gave it, its effective time exactly as given (partial dates, instants, periods) and the
-    elements kept for the export (interpretation, performer, note, issued)."""
+    range it covers, and the elements kept for the export (interpretation, performer, note,
+    issued)."""
 
     status: Mapped[str] = mapped_column(String(20), server_default="final")
     effective: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The range the effective time covers (``spans.stored_span``), naive UTC: what a search
+    #: by date queries (0008).
+    effective_start: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    effective_end: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class _PatientRecord:

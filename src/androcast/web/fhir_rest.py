@@ -9,17 +9,21 @@ parameter is refused (a misspelt ``identifer`` must not return every patient).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy.orm import Session
+
 from androcast import __version__
-from androcast.io.fhir import observation_resources, patient_resource
+from androcast.io.fhir import observation_resources, patient_resource, report_resources
 from androcast.io.fhir._search import (
+    HASHED,
     DateParam,
     Token,
     any_token,
+    code_match,
     effective_span,
     identifier_digest,
     name_matches,
@@ -28,8 +32,9 @@ from androcast.io.fhir._search import (
     patient_id,
     span_of,
 )
-from androcast.store import Chart, SourceKey, Store, load_chart
+from androcast.store import Chart, SourceKey, Store
 from androcast.store.records import patient_charts
+from androcast.store.search import ResultQuery, patient_identifiers, result_charts
 from androcast.web import service
 from androcast.workflows.records import Bound, unbounded
 
@@ -42,6 +47,7 @@ MAX_COUNT = 500
 CONTROL = ("_count", "_offset", "_format", "_total", "_totalMethod")
 PATIENT_PARAMS = ("_id", "identifier", "name", "birthdate", "gender")
 OBSERVATION_PARAMS = ("_id", "patient", "subject", "code", "date", "status")
+REPORT_PARAMS = OBSERVATION_PARAMS
 
 
 class FhirRequestError(Exception):
@@ -95,7 +101,8 @@ def capability(base: str) -> dict[str, Any]:
             "documentation": (
                 "Decision support for professionals. Each clinic sees only its own patients. "
                 "Bundles POSTed to the base import what androcast keeps (Patient, "
-                "Observation, MedicationStatement): a transaction all of it or nothing, a "
+                "Observation, MedicationStatement, and a DiagnosticReport that groups a semen "
+                "panel): a transaction all of it or nothing, a "
                 "batch entry by entry; entries it does not keep are answered 422 with an "
                 "OperationOutcome saying why."
             ),
@@ -126,6 +133,25 @@ def capability(base: str) -> dict[str, Any]:
                         _param("patient", "reference", "Patient/<id> or <id>"),
                         _param("subject", "reference", "Patient/<id> or <id>"),
                         _param("code", "token", "system|code, e.g. http://loinc.org|2986-8"),
+                        _param("date", "date", "effective[x], with prefixes"),
+                        _param("status", "token", "final, preliminary, amended, ..."),
+                    ],
+                },
+                {
+                    "type": "DiagnosticReport",
+                    "documentation": (
+                        "One per semen analysis: the LOINC semen analysis panel (13361-1), "
+                        "whose result is the panel Observation (its hasMember: one "
+                        "Observation per parameter). In a POSTed bundle, a report that groups one "
+                        "semen panel is taken as read (the panel is what is kept); any other "
+                        "is answered 422."
+                    ),
+                    "interaction": [{"code": "read"}, {"code": "search-type"}],
+                    "searchParam": [
+                        _param("_id", "token", "the resource id"),
+                        _param("patient", "reference", "Patient/<id> or <id>"),
+                        _param("subject", "reference", "Patient/<id> or <id>"),
+                        _param("code", "token", "http://loinc.org|13361-1"),
                         _param("date", "date", "effective[x], with prefixes"),
                         _param("status", "token", "final, preliminary, amended, ..."),
                     ],
@@ -252,25 +278,66 @@ def _reference_id(value: str) -> str:
     return rid
 
 
-def _observations_of(store: Store, clinic: str, identifiers: list[str]) -> list[Found]:
+def _resolved(ids: set[str], known: Callable[[], list[str]]) -> set[str]:
+    """The identifiers of the patients these resource ids name (an id is his identifier,
+    or for an identifier that is no valid id a digest of it: those need the clinic's list)."""
+    plain = {i for i in ids if patient_id(i) == i and not i.startswith(HASHED)}
+    hashed = ids - plain
+    return plain | ({i for i in known() if patient_id(i) in hashed} if hashed else set())
+
+
+def _query(session: Session, clinic: str, criteria: dict[str, list[list[str]]]) -> ResultQuery:
+    """The search as a store query: patients, codes, dates and statuses (SQL conditions)."""
+    listed: list[list[str]] = []
+
+    def known() -> list[str]:  # read once, only if an id needs it
+        if not listed:
+            listed.append(patient_identifiers(session, clinic=clinic))
+        return listed[0]
+
+    scope: set[str] | None = None
+    for name in ("patient", "subject"):
+        for values in _all(criteria, name):
+            named = _resolved({_reference_id(v) for v in values}, known)
+            scope = named if scope is None else scope & named
+    for values in _all(criteria, "_id"):  # an id says whose it is: read only him
+        digests = {patient_digest(v) for v in values}
+        named = {i for i in known() if identifier_digest(i) in digests}
+        scope = named if scope is None else scope & named
+    return ResultQuery(
+        identifiers=None if scope is None else frozenset(scope),
+        codes=tuple(tuple(code_match(Token.parse(v)) for v in values)
+                    for values in _all(criteria, "code")),
+        dates=tuple(tuple(_dates(values, "date")) for values in _all(criteria, "date")),
+        statuses=tuple(tuple(values) for values in _all(criteria, "status")),
+    )
+
+
+Resources = Callable[[Chart, str, Callable[[SourceKey], str]],
+                     list[tuple[SourceKey, dict[str, Any]]]]
+
+
+def _results_of(charts: list[Chart], kind: str, resources: Resources) -> list[Found]:
+    """His results as ``kind`` resources, each named by its source key."""
     out = []
-    with store.reading() as session:
-        for identifier in identifiers:
-            chart = load_chart(session, identifier, clinic=clinic)
-            subject = f"Patient/{patient_id(identifier)}"
+    for chart in charts:
+        identifier = chart.patient.id
+        subject = f"Patient/{patient_id(identifier)}"
 
-            def reference(key: SourceKey, identifier: str = identifier) -> str:
-                return f"Observation/{observation_id(identifier, key.system, key.value)}"
+        def reference(key: SourceKey, identifier: str = identifier) -> str:
+            return f"Observation/{observation_id(identifier, key.system, key.value)}"
 
-            for key, resource in observation_resources(chart, subject, reference):
-                named = {"resourceType": "Observation",
-                         "id": observation_id(identifier, key.system, key.value)}
-                named.update({k: v for k, v in resource.items() if k != "resourceType"})
-                out.append(Found(identifier, named))
+        for key, resource in resources(chart, subject, reference):
+            named = {"resourceType": kind,
+                     "id": observation_id(identifier, key.system, key.value)}
+            named.update({k: v for k, v in resource.items() if k != "resourceType"})
+            out.append(Found(identifier, named))
     return out
 
 
 def _observation_matches(found: Found, criteria: dict[str, list[list[str]]]) -> bool:
+    """The exact check of each resource the query returned (a code query may return a
+    semen analysis for one of its members, a result for another of its analyte's codes)."""
     r = found.resource
     for values in _all(criteria, "_id"):
         if r["id"] not in values:
@@ -292,17 +359,13 @@ def _observation_matches(found: Found, criteria: dict[str, list[list[str]]]) -> 
 
 def search_observations(store: Store, clinic: str, params: Sequence[tuple[str, str]]
                         ) -> list[Found]:
-    """Results of the clinic's patients (those named by ``patient``/``subject``, else all)."""
+    """Results of the clinic's patients (those named by ``patient``/``subject``, else all):
+    patient, code, date and status are a query on the store (``store.search``); each
+    resource it returns is then checked exactly."""
     criteria = _criteria(params, OBSERVATION_PARAMS, "Observation")
-    patients = {f.resource["id"]: f.identifier for f in _patients(store, clinic)}
-    scope = set(patients)
-    for name in ("patient", "subject"):
-        for values in _all(criteria, name):
-            scope &= {_reference_id(v) for v in values}
-    for values in _all(criteria, "_id"):  # an id says whose it is: read only him
-        scope &= {p for p in patients if identifier_digest(patients[p])
-                  in {patient_digest(v) for v in values}}
-    found = _observations_of(store, clinic, sorted(patients[p] for p in scope))
+    with store.reading() as session:
+        charts = result_charts(session, _query(session, clinic, criteria), clinic=clinic)
+    found = _results_of(charts, "Observation", observation_resources)
     return [f for f in found if _observation_matches(f, criteria)]
 
 
@@ -311,6 +374,28 @@ def read_observation(store: Store, clinic: str, resource_id: str) -> Found:
         return found
     raise FhirRequestError(404, "not-found", f"Observation {resource_id!r} not found in your "
                            "clinic", "Observation.id")
+
+
+# -- DiagnosticReport -------------------------------------------------------------------------
+
+
+def search_reports(store: Store, clinic: str, params: Sequence[tuple[str, str]]
+                   ) -> list[Found]:
+    """The DiagnosticReport of each semen analysis of the clinic's patients (as the export
+    groups a panel), searched like Observations: a query on the semen analyses only."""
+    criteria = _criteria(params, REPORT_PARAMS, "DiagnosticReport")
+    with store.reading() as session:
+        query = replace(_query(session, clinic, criteria), semen_only=True)
+        charts = result_charts(session, query, clinic=clinic)
+    found = _results_of(charts, "DiagnosticReport", report_resources)
+    return [f for f in found if _observation_matches(f, criteria)]
+
+
+def read_report(store: Store, clinic: str, resource_id: str) -> Found:
+    for found in search_reports(store, clinic, [("_id", resource_id)]):
+        return found
+    raise FhirRequestError(404, "not-found", f"DiagnosticReport {resource_id!r} not found in "
+                           "your clinic", "DiagnosticReport.id")
 
 
 # -- Bundles ----------------------------------------------------------------------------------
@@ -366,7 +451,8 @@ def _checked_entries(bundle: Any) -> tuple[str, list[Any]]:
             raise FhirRequestError(
                 400, "not-supported",
                 f"entry {index}: request.method {method!r} is not supported here (POST or PUT "
-                "of a resource; reads are GET /fhir/Patient and /fhir/Observation)",
+                "of a resource; reads are GET /fhir/Patient, /fhir/Observation and "
+                "/fhir/DiagnosticReport)",
                 f"Bundle.entry[{index}].request.method")
     return str(kind), entries
 

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from androcast.io.fhir._codes import loinc_for
 
 if TYPE_CHECKING:
-    from androcast.io.fhir._export import export_bundle, observation_resources, patient_resource
+    from androcast.io.fhir._export import (
+        export_bundle,
+        observation_resources,
+        patient_resource,
+        report_resources,
+    )
     from androcast.io.fhir._import import (
         ParsedBundle,
         Skipped,
@@ -30,6 +35,7 @@ _LAZY = {
     "export_bundle": "_export",
     "observation_resources": "_export",
     "patient_resource": "_export",
+    "report_resources": "_export",
     "parse_bundle": "_import",
     "parse_bundle_entries": "_import",
     "read_bundle": "_import",
@@ -47,6 +53,7 @@ __all__ = [
     "parse_bundle_entries",
     "patient_resource",
     "read_bundle",
+    "report_resources",
 ]
 
 

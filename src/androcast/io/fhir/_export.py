@@ -327,3 +327,16 @@ def observation_resources(
     for s in chart.semen:
         out += _semen(s, _must(s.key), subject, reference)
     return out
+
+
+def report_resources(
+    chart: Chart, subject: str, reference: Reference = _full_url
+) -> list[tuple[SourceKey, dict[str, Any]]]:
+    """The DiagnosticReport of each of his semen analyses (about ``subject``), with its
+    source key (the panel's, ``#report``): as the bundle writes it, grouping the panel."""
+    out = []
+    for s in chart.semen:
+        key = _must(s.key)
+        panel = _semen(s, key, subject, reference)[0][1]
+        out.append((report_key(key), _report(key, panel, subject, reference)))
+    return out

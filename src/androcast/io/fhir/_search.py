@@ -1,14 +1,14 @@
 """FHIR R4 search semantics (http://hl7.org/fhir/R4/search.html) for the REST API: resource
 ids, date ranges with prefixes, tokens and string matches.
 
-Dates are compared as ranges, as the specification says: ``2025-10`` is the whole month,
-and ``ge2025-10-15`` matches a result of that month because the month reaches past the
-15th. A date or time without a zone is read as UTC.
+Dates are compared as ranges, as the specification says (``store.spans``, where the
+store's date queries follow the same rules): ``2025-10`` is the whole month, and
+``ge2025-10-15`` matches a result of that month because the month reaches past the 15th. A
+date or time without a zone is read as UTC.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -16,17 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from androcast.errors import InputFileError
+from androcast.io.fhir import _codes as c
+from androcast.labs import analyte, analyte_keys, semen_parameters
+from androcast.store.search import CodeMatch
+from androcast.store.spans import PREFIXES, DateParam, Span, span_of
 
 #: A FHIR resource id (R4 ``id`` datatype).
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 HASHED = "h."  # ids of patients whose identifier is not a valid FHIR id
-PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
-_DATE = re.compile(
-    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<f>\.\d+)?)?"
-    r"(?P<z>Z|[+-]\d{2}:\d{2})?)?)?)?"
-)
 
 
 def _digest(text: str, n: int) -> str:
@@ -56,84 +53,6 @@ def identifier_digest(identifier: str) -> str:
 
 
 # -- dates ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    """A half-open time range [start, end) in UTC."""
-
-    start: dt.datetime
-    end: dt.datetime
-
-
-def span_of(text: str, *, field: str = "date") -> Span:
-    """The range a FHIR date, dateTime or instant covers (its precision's range)."""
-    found = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
-    if found is None:
-        raise InputFileError(field, text, "a FHIR date such as 2025, 2025-10, 2025-10-15 or "
-                                          "2025-10-15T08:30:00Z")
-    g = found.groupdict()
-    try:
-        zone = _zone(g["z"])
-        year = int(g["y"])
-        if g["m"] is None:
-            start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-            return Span(start, dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC))
-        month = int(g["m"])
-        if g["d"] is None:
-            start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
-            after = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=dt.UTC)
-            return Span(start, after)
-        day = int(g["d"])
-        if g["H"] is None:
-            start = dt.datetime(year, month, day, tzinfo=dt.UTC)
-            return Span(start, start + dt.timedelta(days=1))
-        second = int(g["S"] or 0)
-        fraction = g["f"] or ""
-        start = dt.datetime(year, month, day, int(g["H"]), int(g["M"]), second,
-                            round(float("0" + fraction) * 1e6) if fraction else 0,
-                            tzinfo=zone).astimezone(dt.UTC)
-    except ValueError:
-        raise InputFileError(field, text, "a calendar date that exists") from None
-    step = (dt.timedelta(seconds=10.0 ** -(len(fraction) - 1)) if fraction
-            else dt.timedelta(seconds=1) if g["S"] else dt.timedelta(minutes=1))
-    return Span(start, start + step)
-
-
-def _zone(text: str | None) -> dt.tzinfo:
-    if text is None or text == "Z":
-        return dt.UTC
-    sign = 1 if text[0] == "+" else -1
-    hours, minutes = int(text[1:3]), int(text[4:6])
-    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-
-
-@dataclass(frozen=True)
-class DateParam:
-    prefix: str
-    span: Span
-
-    @classmethod
-    def parse(cls, text: str, field: str) -> DateParam:
-        prefix = text[:2] if text[:2] in PREFIXES else "eq"
-        rest = text[2:] if text[:2] in PREFIXES else text
-        return cls(prefix, span_of(rest, field=field))
-
-    def matches(self, target: Span) -> bool:
-        """R4 search, section 3.1.1.4.2: the prefix against the target's range."""
-        p = self.span
-        contains = p.start <= target.start and target.end <= p.end
-        if self.prefix == "eq":
-            return contains
-        if self.prefix == "ne":
-            return not contains
-        if self.prefix in ("gt", "sa"):
-            return target.end > p.end if self.prefix == "gt" else target.start >= p.end
-        if self.prefix in ("lt", "eb"):
-            return target.start < p.start if self.prefix == "lt" else target.end <= p.start
-        if self.prefix == "ge":
-            return contains or target.end > p.end
-        return contains or target.start < p.start  # le
 
 
 def effective_span(resource: Mapping[str, Any]) -> Span | None:
@@ -173,6 +92,27 @@ class Token:
         return self.code is None or code == self.code
 
 
+def code_match(token: Token) -> CodeMatch:
+    """The stored results whose exported code may be ``token`` (``_export``): a laboratory
+    result is coded with its stored LOINC, else its analyte's LOINC for the reported unit,
+    else ``urn:androcast:analyte|<key>``; a semen analysis is the LOINC panel with one
+    member per parameter measured. A superset: the caller checks each resource's code."""
+    loinc = token.system in (None, c.LOINC)
+    own = token.system in (None, c.ANALYTE_SYSTEM)
+    if token.code is None:  # "system|": anything coded in that system
+        return CodeMatch(all_labs=loinc or own, all_semen=loinc)
+    code = token.code
+    analytes = {key for key in analyte_keys() if code in analyte(key).loinc.values()} if loinc \
+        else set()
+    if own:
+        analytes.add(code)
+    fields = {name for name, p in semen_parameters().items() if p.loinc == code} if loinc \
+        else set()
+    return CodeMatch(loincs=frozenset({code} if loinc else ()), analytes=frozenset(analytes),
+                     all_semen=loinc and code == c.semen_panel()[0],
+                     semen_fields=frozenset(fields))
+
+
 def any_token(tokens: Iterable[Token], codings: Iterable[tuple[str | None, str | None]]
               ) -> bool:
     pairs = list(codings)
@@ -200,3 +140,8 @@ def name_matches(names: Iterable[Mapping[str, Any]], text: str) -> bool:
         if any(_folded(word).startswith(wanted) for word in words):
             return True
     return False
+
+
+__all__ = ["PREFIXES", "DateParam", "Span", "Token", "any_token", "code_match", "effective_span",
+           "identifier_digest", "name_matches", "observation_id", "patient_digest",
+           "patient_id", "span_of"]

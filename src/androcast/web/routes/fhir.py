@@ -1,5 +1,6 @@
 """The FHIR R4 REST API under ``/fhir``: CapabilityStatement, Patient read and search,
-Observation read and search, transaction and batch bundles (``web.fhir_rest``).
+Observation and DiagnosticReport read and search, transaction and batch bundles
+(``web.fhir_rest``).
 
 Same login as the rest of the app (the session cookie; the CSRF token as ``X-CSRF-Token``
 on POST), same clinic tenancy, every patient read audited. Answers are
@@ -180,6 +181,23 @@ def search_observations(request: Request, user: User) -> FhirResponse:
     found = fhir_rest.search_observations(store_of(request), clinic_of(user), params)
     bundle = fhir_rest.searchset(_base(request), "Observation", found, params)
     _audit(request, user, _page(found, params), "/fhir/Observation")
+    return FhirResponse(bundle)
+
+
+@router.get("/DiagnosticReport/{id}")
+def read_report(request: Request, id: str, user: User) -> FhirResponse:
+    _params(request)
+    found = fhir_rest.read_report(store_of(request), clinic_of(user), id)
+    _audit(request, user, [found], "/fhir/DiagnosticReport/{id}")
+    return FhirResponse(found.resource)
+
+
+@router.get("/DiagnosticReport")
+def search_reports(request: Request, user: User) -> FhirResponse:
+    params = _params(request)
+    found = fhir_rest.search_reports(store_of(request), clinic_of(user), params)
+    bundle = fhir_rest.searchset(_base(request), "DiagnosticReport", found, params)
+    _audit(request, user, _page(found, params), "/fhir/DiagnosticReport")
     return FhirResponse(bundle)
 
 
