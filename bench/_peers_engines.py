@@ -24,7 +24,7 @@ from androcast.model.steady_state import steady_state
 from androcast.prognosis.accuracy import panel_men
 from androcast.regimens import DoseSchedule, Regimen, compile_regimen, load_regimen
 from androcast.simulate import SolverOptions, simulate
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate.batch import simulate_batch
 
 FloatArray = NDArray[np.float64]
 Observed = dict[str, FloatArray]
@@ -64,7 +64,7 @@ def man(p: Parameters, k: int) -> Parameters:
         k if np.ndim(getattr(p, f.name)) else 0]) for f in dataclasses.fields(p)})
 
 
-def run_androcast(p: Parameters, n: int, sc: Scenario, control: StepControl,
+def run_androcast(p: Parameters, n: int, sc: Scenario, control: SolverOptions,
                   threads: int | None) -> Observed:
     out = simulate_batch(p, [sc.schedule] * n, sc.t_d, t_start_d=sc.t_start_d, control=control,
                          observables=OBSERVABLES, threads=threads)

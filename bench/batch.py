@@ -23,8 +23,8 @@ import numpy as np
 
 from androcast.model.parameters import reference_parameters
 from androcast.regimens import compile_regimen, parse_regimen
-from androcast.simulate import _batch_compiled
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate import SolverOptions, _batch_compiled
+from androcast.simulate.batch import simulate_batch
 
 REFERENCE = [
     {
@@ -55,7 +55,7 @@ REFERENCE = [
 OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 
 
-def run(n: int, days: float, control: StepControl, engine: str,
+def run(n: int, days: float, control: SolverOptions, engine: str,
         threads: int | None) -> tuple[float, float]:
     """Wall and CPU seconds (all threads) for n men (DSP0 lognormal, CV ~30 %), after the
     kernel is built. CPU time is the steadier figure on a machine shared with other work."""
@@ -71,7 +71,7 @@ def run(n: int, days: float, control: StepControl, engine: str,
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def one_patient_split(days: float, control: StepControl, repeats: int = 5) -> dict[str, float]:
+def one_patient_split(days: float, control: SolverOptions, repeats: int = 5) -> dict[str, float]:
     """The one-man run of :func:`run` in parts (ms), from its fastest of ``repeats`` runs:
     regimen parse and compile, the kernel's steady-state Newton, its integration (the
     ``kernel.run`` call, outputs included) and the rest of simulate_batch (species, event
@@ -118,7 +118,7 @@ def one_patient_split(days: float, control: StepControl, repeats: int = 5) -> di
 PHASES = (("trt", 0.0, 364.0), ("clomiphene_hcg", 364.0, 546.0), ("off", 546.0, 730.0))
 
 
-def phase_profile(n: int, control: StepControl) -> list[dict[str, object]]:
+def phase_profile(n: int, control: SolverOptions) -> list[dict[str, object]]:
     """Steps and rejected steps per man and day in each phase (runs ending at each phase)."""
     p0 = reference_parameters()
     p = p0.replace(DSP0=p0.DSP0 * np.random.default_rng(1).lognormal(0.0, 0.3, n))
@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("--rtol", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
-    control = StepControl(rtol=args.rtol, atol=args.rtol * 1e-2)
+    control = SolverOptions(rtol=args.rtol, atol=args.rtol * 1e-2)
     run(1, args.days, control, "compiled", 1)  # build or load the kernel once
     for row in phase_profile(10, control):
         print(json.dumps({"engine": "compiled", "n": 10, "rtol": args.rtol, **row}))
@@ -163,7 +163,7 @@ def main() -> None:
                           "patients_per_s": round(n / elapsed, 1),
                           "patients_per_cpu_s": round(n / cpu, 1)}))
     if args.old_n:
-        numpy_control = StepControl(rtol=1e-4, atol=1e-6)  # what the old path needed for 1e-3
+        numpy_control = SolverOptions(rtol=1e-4, atol=1e-6)  # what the old path needed for 1e-3
         elapsed, _ = run(args.old_n, args.days, numpy_control, "numpy", None)
         print(json.dumps({"engine": "numpy-ros2", "n": args.old_n, "days": args.days,
                           "rtol": 1e-4, "seconds": round(elapsed, 2),

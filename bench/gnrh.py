@@ -19,15 +19,15 @@ import numpy as np
 
 from androcast.model.parameters import reference_parameters
 from androcast.regimens import Regimen, compile_regimen, parse_regimen
-from androcast.simulate import simulate
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate import SolverOptions, simulate
+from androcast.simulate.batch import simulate_batch
 
 DAYS = 730.0
 PUMP = [{"drug": "gonadorelin", "dose": "5 ug", "route": "sc_pump", "every": "90 min",
          "start": "0 d", "duration": f"{DAYS:g} d"}]
 
 
-def run(name: str, regimen: Regimen, n: int, control: StepControl, threads: int) -> None:
+def run(name: str, regimen: Regimen, n: int, control: SolverOptions, threads: int) -> None:
     p0 = reference_parameters()
     rng = np.random.default_rng(1)
     p = p0.replace(gnrh_factor=0.01 * rng.lognormal(0.0, 0.3, n))
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--rtol", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    control = StepControl(rtol=args.rtol, atol=1e-5)
+    control = SolverOptions(rtol=args.rtol, atol=1e-5)
     for n in args.n:
         run("gonadorelin_pulsatile", parse_regimen(PUMP), n, control, args.threads)
         run("watchful_waiting", Regimen(), n, control, args.threads)

@@ -45,8 +45,7 @@ from rich.console import Console
 from rich.table import Table
 
 from androcast.prognosis.accuracy import outcome_errors
-from androcast.simulate import SolverOptions
-from androcast.simulate.batch import FORECAST
+from androcast.simulate import FORECAST, SolverOptions
 
 REGIMEN = "trt_then_clomiphene_hcg.yaml"
 WORKERS = 2

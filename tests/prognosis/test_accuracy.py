@@ -26,12 +26,12 @@ from androcast.prognosis.accuracy import (
     panel_concentrations,
     panel_men,
 )
-from androcast.simulate.batch import FORECAST, StepControl
+from androcast.simulate import FORECAST, SolverOptions
 from androcast.twin import branch
 from androcast.twin.simulate import CONTROL
 
 N = 4
-TIGHT = StepControl(rtol=1e-8, atol=1e-10)
+TIGHT = SolverOptions(rtol=1e-8, atol=1e-10)
 
 
 @cache
@@ -41,7 +41,7 @@ def _reference() -> dict[str, NDArray[np.float64]]:
 
 @pytest.mark.parametrize("history", [None, CONTROL], ids=["all_forecast", "as_prognosis"])
 def test_forecast_control_meets_the_outcome_budget_on_every_protocol(
-        history: StepControl | None) -> None:
+        history: SolverOptions | None) -> None:
     assert branch.BRANCH_CONTROL == FORECAST  # the prognosis's branches are what is checked
     got = panel_concentrations(panel_men(N, seed=2024), N, FORECAST, history_control=history)
     want = _reference()

@@ -17,10 +17,10 @@ from androcast.errors import ParameterError
 from androcast.model import reference_parameters
 from androcast.regimens import compile_regimen, parse_regimen
 from androcast.simulate import BatchState, SolverOptions, simulate
-from androcast.simulate.batch import Engine, StepControl, simulate_batch
+from androcast.simulate.batch import Engine, simulate_batch
 
 HORMONES = ("testosterone_total", "lh", "fsh")
-TIGHT = StepControl(rtol=1e-10, atol=1e-12)
+TIGHT = SolverOptions(rtol=1e-10, atol=1e-12)
 HISTORY = [{"drug": "testosterone_enanthate", "dose": "250 mg", "route": "im", "every": "7 d",
             "start": "0 d", "duration": "21 d"}]
 PROTOCOL = [{"drug": "hcg", "dose": "2000 IU", "route": "sc", "every": "3 d", "start": "30 d",
@@ -97,7 +97,7 @@ def test_tamoxifen_20mg_daily_60d_compiled_matches_one_patient_within_1e_3(
     schedule = compile_regimen(parse_regimen(regimen), t_start_d=0.0, t_end_d=60.0)
     t = np.arange(0.0, 60.5, 1.0)
     got = simulate_batch(p, [schedule], t, t_start_d=0.0, observables=HORMONES,
-                         control=StepControl(rtol=1e-3, atol=1e-5), cache_dir=cache)
+                         control=SolverOptions(rtol=1e-3, atol=1e-5), cache_dir=cache)
     assert got.species == ("tamoxifen", "endoxifen")
     ref = simulate(p, schedule, days=60.0, start_d=0.0,
                    solver=SolverOptions(method="LSODA", rtol=1e-10, atol=1e-12))

@@ -32,7 +32,7 @@ from androcast.simulate import SolverOptions, simulate
 from androcast.simulate import _batch_compiled as compiled
 from androcast.simulate._batch_inputs import parameter_matrix
 from androcast.simulate._batch_methods import RODAS3
-from androcast.simulate.batch import StepControl, batch_steady_state, simulate_batch
+from androcast.simulate.batch import batch_steady_state, simulate_batch
 
 OBSERVABLES = ("testosterone_total", "lh", "fsh", "sperm_concentration")
 # TRT, then a SERM with hCG (the issue-5 reference scenario, shortened to keep tests fast)
@@ -61,7 +61,7 @@ def test_compiled_engine_matches_one_patient_lsoda_within_1e_3(cold_cache: Path)
     schedule = compile_regimen(parse_regimen(REGIMEN), t_start_d=0.0, t_end_d=DAYS)
     t = np.arange(0.0, DAYS + 0.5, 1.0)
     got = simulate_batch(batch_p, [schedule, schedule], t, t_start_d=0.0,
-                         control=StepControl(rtol=1e-3, atol=1e-5), observables=OBSERVABLES,
+                         control=SolverOptions(rtol=1e-3, atol=1e-5), observables=OBSERVABLES,
                          cache_dir=cold_cache)
     assert sorted(got.values) == sorted(OBSERVABLES)
     for k, man in enumerate(men):
@@ -94,7 +94,7 @@ def test_batch_on_gel_matches_one_patient_lsoda_within_1e_3(
     assert len(schedule.infusions) == 2 and schedule.doses == ()
     t = np.arange(0.0, DAYS + 0.1, 0.25)  # outputs on the rate edges (20, 21, 35 d) too
     got = simulate_batch(batch_p, [schedule, schedule], t, t_start_d=0.0,
-                         control=StepControl(rtol=1e-4, atol=1e-6), observables=OBSERVABLES,
+                         control=SolverOptions(rtol=1e-4, atol=1e-6), observables=OBSERVABLES,
                          cache_dir=cold_cache, engine=engine)
     for k, man in enumerate(men):
         ref = simulate(man, schedule, days=DAYS, start_d=0.0,
@@ -246,7 +246,7 @@ def test_the_step_after_a_dose_is_learned_not_kept(cold_cache: Path) -> None:
     steps = []
     for h0 in (1e-3, 1e-6):
         out = simulate_batch(p, [schedule], np.arange(0.0, 20.5, 1.0), t_start_d=0.0,
-                             observables=["lh"], control=StepControl(h0_d=h0),
+                             observables=["lh"], control=SolverOptions(rtol=1e-5, h0_d=h0),
                              cache_dir=cold_cache)
         assert out.steps is not None
         steps.append(int(out.steps[0]))

@@ -15,8 +15,8 @@ from scipy.integrate import solve_ivp
 from androcast.model.parameters import reference_parameters
 from androcast.model.rhs import Inputs, rhs
 from androcast.regimens import compile_regimen, parse_regimen
+from androcast.simulate import SolverOptions
 from androcast.simulate.batch import (
-    StepControl,
     _species_and_events,
     batch_steady_state,
     simulate_batch,
@@ -55,7 +55,7 @@ def test_batch_matches_one_patient_radau_within_1e_3() -> None:
     schedules = [compile_regimen(r, t_start_d=-14, t_end_d=10) for r in (te, te.combine(hcg))]
     t = np.arange(-14.0, 10.0, 1.0)
     got = simulate_batch(
-        p, schedules, t, t_start_d=-14.0, control=StepControl(rtol=1e-4, atol=1e-6)
+        p, schedules, t, t_start_d=-14.0, control=SolverOptions(rtol=1e-4, atol=1e-6)
     )
     species, events = _species_and_events(p, schedules, -14.0)
     y0 = np.vstack([batch_steady_state(p, 2), np.zeros((4 * len(species), 2))])

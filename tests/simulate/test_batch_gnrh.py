@@ -24,7 +24,7 @@ from androcast.simulate import SolverOptions, Trajectory, simulate
 from androcast.simulate import _batch_compiled as compiled
 from androcast.simulate._batch_inputs import parameter_matrix
 from androcast.simulate._batch_methods import ROS3
-from androcast.simulate.batch import StepControl, simulate_batch, uses_gnrh
+from androcast.simulate.batch import simulate_batch, uses_gnrh
 
 OBSERVABLES = ("lh", "fsh", "testosterone_total", "sperm_concentration")
 FloatArray = NDArray[np.float64]
@@ -50,7 +50,7 @@ def test_batch_matches_the_one_patient_averaged_mode_on_pump_and_infusion() -> N
     t = np.arange(0.5, days, 0.5)
     got = simulate_batch(p0.replace(gnrh_factor=np.array(factors * 2)),
                          [schedules[0], schedules[0], schedules[1], schedules[1]], t,
-                         t_start_d=0.0, control=StepControl(rtol=1e-6, atol=1e-8),
+                         t_start_d=0.0, control=SolverOptions(rtol=1e-6, atol=1e-8),
                          observables=OBSERVABLES)
     for k, (regimen, factor) in enumerate((r, f) for r in regimens for f in factors):
         ref = simulate(p0.replace(gnrh_factor=factor), regimen, days=days,
@@ -67,7 +67,7 @@ def test_numpy_engine_agrees_with_the_compiled_one_on_gonadorelin() -> None:
     schedules = [compile_regimen(r, t_start_d=0.0, t_end_d=days)
                  for r in (pump(days), continuous(days))]
     t = np.array([0.25, 0.5])  # the runs end at the last output (a breakpoint there)
-    control = StepControl(rtol=1e-6, atol=1e-8)
+    control = SolverOptions(rtol=1e-6, atol=1e-8)
     fast = simulate_batch(p, schedules, t, t_start_d=0.0, control=control)
     slow = simulate_batch(p, schedules, t, t_start_d=0.0, control=control, engine="numpy")
     for name in (*OBSERVABLES, "occupancy", "receptor_hold"):
@@ -84,7 +84,7 @@ def starting_pump() -> tuple[Trajectory, FloatArray, dict[str, FloatArray]]:
     hourly = np.arange(1.0, 5.0, 1.0 / 24.0)
     batch = simulate_batch(p, [compile_regimen(pump(6.0), t_start_d=0.0, t_end_d=6.0)], hourly,
                            t_start_d=0.0, observables=OBSERVABLES,
-                           control=StepControl(rtol=1e-6, atol=1e-8))
+                           control=SolverOptions(rtol=1e-6, atol=1e-8))
     return pulsed, hourly, {name: v[:, 0] for name, v in batch.values.items()}
 
 

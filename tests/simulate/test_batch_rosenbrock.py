@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from androcast.simulate._batch_rosenbrock import StepControl, integrate_batch
+from androcast.simulate._batch_rosenbrock import integrate_batch
+from androcast.simulate.options import SolverOptions
 
 # A stiff linear system (eigenvalues -1000, -1 and -0.05 per day), scaled per patient.
 A = np.array([[-1000.0, 0.0, 0.0], [999.0, -1.0, 0.0], [0.0, 0.95, -0.05]])
@@ -38,7 +39,7 @@ def test_ros2_matches_the_matrix_exponential_with_a_bolus_at_a_breakpoint() -> N
     y0 = np.tile(np.array([[1.0], [0.0], [0.0]]), (1, SCALE.size))
     t_out = np.linspace(0.0, 20.0, 41)
     got = integrate_batch(
-        rhs, y0, 0.0, t_out, np.array([7.0]), bolus, StepControl(rtol=1e-5, atol=1e-8)
+        rhs, y0, 0.0, t_out, np.array([7.0]), bolus, SolverOptions(rtol=1e-5, atol=1e-8)
     )
     want = exact(t_out, y0, 7.0, 5.0)
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-6)
@@ -53,7 +54,7 @@ def test_ros2_converges_with_order_two(h: float) -> None:
     t_out = np.array([0.0, 4.0])
 
     def error(step: float) -> float:
-        control = StepControl(rtol=1e6, atol=1e6, h0_d=step, h_max_d=step, jacobian_age=1000)
+        control = SolverOptions(rtol=0.5, atol=0.5, h0_d=step, max_step_d=step, jacobian_age=1000)
         got = integrate_batch(rhs, y0, 0.0, t_out, np.array([]), bolus, control)
         return float(np.max(np.abs(got[-1] - exact(t_out, y0, 1e9, 0.0)[-1])))
 

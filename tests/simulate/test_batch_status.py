@@ -16,7 +16,8 @@ import pytest
 from androcast.errors import SimulationError
 from androcast.model import reference_parameters
 from androcast.regimens import compile_regimen, parse_regimen
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate import SolverOptions
+from androcast.simulate.batch import simulate_batch
 
 END_D = 120.0
 # man 0 takes no drug; man 1 injects weekly, which costs many more steps (a jump each week)
@@ -33,7 +34,7 @@ def _run(cache: Path | None, *, throw: bool, max_steps: int) -> object:
     none = compile_regimen(parse_regimen([]), t_start_d=0.0, t_end_d=END_D)
     weekly = compile_regimen(parse_regimen(INJECTIONS), t_start_d=0.0, t_end_d=END_D)
     return simulate_batch(reference_parameters(), [none, weekly], np.arange(7.0, END_D, 7.0),
-                          t_start_d=0.0, control=StepControl(rtol=1e-4, max_steps=max_steps),
+                          t_start_d=0.0, control=SolverOptions(rtol=1e-4, max_steps=max_steps),
                           observables=["testosterone_total"], cache_dir=cache, throw=throw)
 
 

@@ -1,4 +1,4 @@
-"""Regular daily tablets as their mean rate (StepControl.oral_mean_rate), and first use
+"""Regular daily tablets as their mean rate (SolverOptions.oral_mean_rate), and first use
 without a C compiler."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import pytest
 
 from androcast.model import reference_parameters
 from androcast.regimens import compile_regimen, parse_regimen
-from androcast.simulate import _batch_compiled
+from androcast.simulate import SolverOptions, _batch_compiled
 from androcast.simulate._mean_rate import mean_rate_orals
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate.batch import simulate_batch
 
 REGIMEN = [
     {"drug": "clomiphene_citrate", "dose": "25 mg", "route": "oral", "every": "1 d",
@@ -43,9 +43,9 @@ def test_without_a_compiler_the_numpy_engine_runs_with_one_notice(
     schedule = compile_regimen(parse_regimen(REGIMEN[1:2]), t_start_d=0.0, t_end_d=4.0)
     p = reference_parameters()
     t = np.array([1.0, 2.0, 3.0])
-    got = simulate_batch(p, [schedule], t, t_start_d=0.0, control=StepControl(rtol=1e-4),
+    got = simulate_batch(p, [schedule], t, t_start_d=0.0, control=SolverOptions(rtol=1e-4),
                          observables=("testosterone_total",))
-    want = simulate_batch(p, [schedule], t, t_start_d=0.0, control=StepControl(rtol=1e-4),
+    want = simulate_batch(p, [schedule], t, t_start_d=0.0, control=SolverOptions(rtol=1e-4),
                           engine="numpy", observables=("testosterone_total",))
     np.testing.assert_array_equal(got.values["testosterone_total"],
                                   want.values["testosterone_total"])

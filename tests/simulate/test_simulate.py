@@ -31,6 +31,16 @@ def test_solver_options_reject_bad_tolerance_with_exact_message() -> None:
     assert str(err.value) == "solver.rtol: 2.0 failed; expected a tolerance between 0 and 1"
 
 
+def test_solver_options_reject_bad_batch_fields_with_exact_message() -> None:
+    # one options object for both integrators: the batch engine's fields are checked too
+    with pytest.raises(SimulationError) as err:
+        SolverOptions(max_steps=0)
+    assert str(err.value) == "solver.max_steps: 0 failed; expected a count >= 1"
+    with pytest.raises(SimulationError) as err:
+        SolverOptions(max_step_d=0.0)
+    assert str(err.value) == "solver.max_step_d: 0.0 failed; expected a step > 0 days"
+
+
 def test_status_members_carry_their_remedy() -> None:
     assert Status.success.remedy == ""
     for status in (Status.step_failed, Status.nonfinite, Status.negative):

@@ -38,7 +38,8 @@ from androcast.population.outcomes import Observable
 from androcast.population.sampling import CohortSample
 from androcast.population.summary import AbstractEngine
 from androcast.regimens import DoseSchedule, compile_regimen
-from androcast.simulate.batch import BatchTrajectory, StepControl, simulate_batch
+from androcast.simulate.batch import BatchTrajectory, simulate_batch
+from androcast.simulate.options import SolverOptions
 
 FloatArray = NDArray[np.float64]
 
@@ -329,7 +330,7 @@ class ModelEngine(AbstractEngine):
             schedules,
             t_d,
             t_start_d=t_start,
-            control=StepControl(rtol=self.rtol, atol=self.atol),
+            control=SolverOptions(rtol=self.rtol, atol=self.atol),
             observables=observables,
             throw=False,  # one man who cannot be integrated is counted, not fatal to the cohort
         )

@@ -29,11 +29,8 @@ from androcast.prognosis.forecast import MONTHS
 from androcast.prognosis.protocols import Protocol, protocols
 from androcast.regimens import compile_regimen, parse_regimen
 from androcast.simulate._batch_methods import RODAS4, ROS3, Rosenbrock
-from androcast.simulate.batch import (
-    BatchState,
-    StepControl,
-    simulate_batch,
-)
+from androcast.simulate.batch import BatchState, simulate_batch
+from androcast.simulate.options import REFERENCE, SolverOptions
 
 FloatArray = NDArray[np.float64]
 
@@ -45,8 +42,6 @@ THRESHOLDS_M_PER_ML = (5.0, 15.0, 20.0)
 #: The owner's budget (issue 17): times within a day, probabilities within 0.005.
 BUDGET_DT_DAYS = 1.0
 BUDGET_DP = 0.005
-#: The reference: RODAS4 (order 4) at rtol 1e-8.
-REFERENCE = StepControl(rtol=1e-8, atol=1e-10)
 AGE_RANGE = (25.0, 55.0)
 
 
@@ -76,10 +71,10 @@ def panel_men(n: int, seed: int) -> Parameters:
     return cohort_parameters(sample, None, fitted_population())
 
 
-def panel_concentrations(p: Parameters, n: int, control: StepControl, *,
+def panel_concentrations(p: Parameters, n: int, control: SolverOptions, *,
                          method: Rosenbrock = ROS3, follow_up_months: float = max(MONTHS),
                          panel: Sequence[Protocol] | None = None,
-                         history_control: StepControl | None = None) -> dict[str, FloatArray]:
+                         history_control: SolverOptions | None = None) -> dict[str, FloatArray]:
     """Daily sperm concentration (days, n) of the n men on each protocol after the TRT year
     (day 0 first), integrated with ``control`` and ``method``; the TRT year with
     ``history_control`` if given (a prognosis scores his history at the twin's control and
@@ -148,8 +143,8 @@ def compare(got: dict[str, FloatArray], want: dict[str, FloatArray],
     return OutcomeErrors(max_dt, max_dp, worst_dt, worst_dp, per)
 
 
-def outcome_errors(n: int, control: StepControl, *, seed: int = 2024,
-                   reference: StepControl = REFERENCE, reference_method: Rosenbrock | None = None,
+def outcome_errors(n: int, control: SolverOptions, *, seed: int = 2024,
+                   reference: SolverOptions = REFERENCE, reference_method: Rosenbrock | None = None,
                    follow_up_months: float = max(MONTHS)) -> OutcomeErrors:
     """The panel's outcome errors of ``control`` (ROS3) against ``reference``
     (``reference_method``, default RODAS4) for n men."""

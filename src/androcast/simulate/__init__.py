@@ -10,11 +10,14 @@ from androcast.simulate._integrate import gonadorelin_ug, pump_runs
 from androcast.simulate._one import simulate
 from androcast.simulate._patient import PatientLike, covariates_of, history_of, parameters_of
 from androcast.simulate.batch import BatchState, BatchTrajectory, simulate_batch
-from androcast.simulate.options import SolverOptions, Status
+from androcast.simulate.options import BATCH, FORECAST, REFERENCE, SolverOptions, Status
 from androcast.simulate.trajectory import OBSERVABLE_UNITS, Trajectory
 
 __all__ = [
+    "BATCH",
+    "FORECAST",
     "OBSERVABLE_UNITS",
+    "REFERENCE",
     "BatchState",
     "BatchTrajectory",
     "PatientLike",

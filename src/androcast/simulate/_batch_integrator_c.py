@@ -2,7 +2,7 @@
 
 Each man is integrated on his own: his own step size, his own dose jumps applied exactly at
 their times. Outputs are step ends that land on the output times, or with ``dense_out``
-(``StepControl.dense_output``) steps stop at events and the last output only and outputs
+(``SolverOptions.dense_output``) steps stop at events and the last output only and outputs
 between are the cubic Hermite interpolant of the step around them (end points and their
 derivatives; one extra f per step that holds outputs). Dense output lets steps run past a
 daily grid (``h_max`` above a day); at ``h_max`` 1 d it saves only ~3 % of steps (reference

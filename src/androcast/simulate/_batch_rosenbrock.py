@@ -21,30 +21,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from androcast.errors import SimulationError
+from androcast.simulate.options import SolverOptions
 
 FloatArray = NDArray[np.float64]
 Rhs = Callable[[float, FloatArray], FloatArray]
 
 GAMMA = 1.0 + 1.0 / np.sqrt(2.0)
-
-
-@dataclass(frozen=True)
-class StepControl:
-    """Tolerances and step bounds of the shared step-size controller (days)."""
-
-    rtol: float = 1e-5
-    atol: float = 1e-8
-    h0_d: float = 1e-3
-    h_after_jump_d: float = 0.02
-    h_max_d: float = 1.0
-    h_min_d: float = 1e-9
-    jacobian_age: int = 40  # steps a Jacobian is reused before it is refreshed
-    max_steps: int = 1_000_000
-    #: give regular daily oral doses as their mean rate (``_mean_rate``; where a use has
-    #: measured that its outcomes hold, e.g. ``simulate.batch.FORECAST``)
-    oral_mean_rate: bool = False
-    #: compiled engine: outputs interpolated (cubic Hermite), steps not stopped on them
-    dense_output: bool = False
 
 
 def batch_jacobian(
@@ -88,7 +70,7 @@ def integrate_segment(
     f: Rhs,
     state: _State,
     t_end: float,
-    control: StepControl,
+    control: SolverOptions,
     t_out: FloatArray,
     out: FloatArray,
     out_index: int,
@@ -106,7 +88,7 @@ def integrate_segment(
         target = t_end
         if out_index < t_out.size and t_out[out_index] < t_end:
             target = float(t_out[out_index])
-        h = min(state.h, control.h_max_d, target - state.t)
+        h = min(state.h, control.batch_max_step_d, target - state.t)
         last = state.t + h >= target - 1e-12
         if last:
             h = target - state.t
@@ -164,7 +146,7 @@ def integrate_batch(
     t_out: FloatArray,
     breakpoints: FloatArray,
     jump: Callable[[float, FloatArray], FloatArray],
-    control: StepControl,
+    control: SolverOptions,
 ) -> FloatArray:
     """Integrate from ``t0`` over ``t_out`` (ascending), applying ``jump`` at each breakpoint.
 

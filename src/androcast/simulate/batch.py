@@ -65,33 +65,23 @@ from androcast.simulate._batch_inputs import (
     typical_size,
 )
 from androcast.simulate._batch_methods import ROS3, Rosenbrock
-from androcast.simulate._batch_rosenbrock import StepControl, batch_jacobian, integrate_batch
+from androcast.simulate._batch_rosenbrock import batch_jacobian, integrate_batch
 from androcast.simulate._integrate import EDGE_SLACK_D
 from androcast.simulate._mean_rate import mean_rate_all
+from androcast.simulate.options import BATCH, SolverOptions
 
 FloatArray = NDArray[np.float64]
 
 __all__ = [
-    "FORECAST",
     "BatchState",
     "BatchTrajectory",
     "Engine",
-    "StepControl",
+    "SolverOptions",
     "batch_species",
     "batch_steady_state",
     "simulate_batch",
     "uses_gnrh",
 ]
-
-
-#: The control of forecasts, whose outcomes (times to 5, 15 and 20 M/mL, probabilities by
-#: month) are measured against a tight reference on every shipped protocol after a year of
-#: TRT (``androcast.prognosis.accuracy``; tests/prognosis/test_accuracy.py): regular daily
-#: tablets as their mean rate, outputs interpolated and steps up to the forecast's weekly
-#: grid, rtol 1e-2. 40 men: times within 0.39 d (hCG, 15 M/mL), no monthly probability
-#: moved; trajectories are up to ~10 % off around a course's end (bench/peers.py).
-FORECAST = StepControl(rtol=1e-2, atol=1e-4, h_max_d=7.0, oral_mean_rate=True,
-                       dense_output=True)
 
 
 @dataclass(frozen=True)
@@ -338,7 +328,7 @@ def simulate_batch(
     t_d: FloatArray,
     *,
     t_start_d: float,
-    control: StepControl | None = None,
+    control: SolverOptions = BATCH,
     engine: Engine = "compiled",
     observables: Sequence[str] | None = None,
     threads: int | None = None,
@@ -376,7 +366,6 @@ def simulate_batch(
         raise ParameterError("t_d", "output times", f"ascending times from {t_start_d:g} d")
     if engine not in ("compiled", "numpy"):
         raise ParameterError("engine", engine, "compiled or numpy")
-    control = control or StepControl()
     if control.oral_mean_rate:
         schedules = mean_rate_all(schedules)
     if engine == "compiled" and _batch_compiled.find_compiler() is None:
@@ -414,7 +403,7 @@ def _simulate_numpy(
     schedules: Sequence[DoseSchedule],
     t_out: FloatArray,
     t_start_d: float,
-    control: StepControl,
+    control: SolverOptions,
     start: BatchState | None,
 ) -> BatchTrajectory:
     n = len(schedules)
@@ -464,7 +453,7 @@ def simulate_compiled(
     schedules: Sequence[DoseSchedule],
     t_out: FloatArray,
     t_start_d: float,
-    control: StepControl,
+    control: SolverOptions,
     observables: Sequence[str] | None,
     threads: int,
     cache_dir: Path | None,
@@ -491,7 +480,7 @@ def simulate_compiled(
     else:
         start = _initial_state(p, n, species, y0, t_start_d).T
     settings = _batch_compiled.Control(
-        h0_d=control.h0_d, h_max_d=control.h_max_d,
+        h0_d=control.h0_d, h_max_d=control.batch_max_step_d,
         h_min_d=control.h_min_d, max_steps=control.max_steps, dense=control.dense_output)
     # drug amounts are judged relative to the dose, not to what is left: tracking an
     # emptying depot to 1e-4 of its last microgram would cost most of the steps

@@ -10,7 +10,7 @@ it is cut, so the curves equal those of a full re-simulation to the solver's tol
 
 Two controls (issue 17): the history, whose values are scored against his results, runs
 at the twin's ``CONTROL``; the branches, whose outcomes the clinician reads (times to a
-concentration, probabilities by month), run at ``simulate.batch.FORECAST`` (daily tablets
+concentration, probabilities by month), run at ``simulate.FORECAST`` (daily tablets
 as their mean rate, dense output, steps up to a week, rtol 1e-2), whose outcome budget
 (times within a day, monthly probabilities within 0.005 of a tight reference) holds on
 every shipped protocol after a year of TRT with the history at either control
@@ -36,7 +36,8 @@ from numpy.typing import NDArray
 from androcast.model import Parameters
 from androcast.regimens import DoseSchedule, Regimen, compile_regimen
 from androcast.simulate._mean_rate import mean_rate_orals
-from androcast.simulate.batch import FORECAST, BatchState, StepControl, simulate_batch
+from androcast.simulate.batch import BatchState, simulate_batch
+from androcast.simulate.options import FORECAST, SolverOptions
 from androcast.twin.simulate import CONTROL
 
 FloatArray = NDArray[np.float64]
@@ -46,7 +47,7 @@ BoolArray = NDArray[np.bool_]
 Done = Callable[[Mapping[str, FloatArray]], BoolArray]
 _EVENT_SLACK_D = 1e-9  # the engine applies an event up to 1e-9 d early, with that step
 #: The control of the branches (module doc).
-BRANCH_CONTROL: StepControl = FORECAST
+BRANCH_CONTROL: SolverOptions = FORECAST
 
 
 @dataclass(frozen=True)

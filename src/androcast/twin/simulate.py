@@ -10,7 +10,8 @@ from numpy.typing import NDArray
 
 from androcast.model import Parameters
 from androcast.regimens import Regimen, compile_regimen
-from androcast.simulate.batch import StepControl, simulate_batch
+from androcast.simulate.batch import simulate_batch
+from androcast.simulate.options import SolverOptions
 
 FloatArray = NDArray[np.float64]
 
@@ -19,7 +20,7 @@ FloatArray = NDArray[np.float64]
 #: 15-40 % measurement error and reads outcomes on a weekly grid; at 1e-3 the full prognosis of
 #: the post-TRT and post-AAS examples (64 men, 6 protocols) gave the same probabilities to
 #: the 4th decimal as at 1e-4 in 55-65 % of the time (bench/prognosis.py).
-CONTROL = StepControl(rtol=1e-3, atol=1e-5)
+CONTROL = SolverOptions(rtol=1e-3, atol=1e-5)
 
 
 def tile_parameters(p: Parameters, reps: int) -> Parameters:
