@@ -4,18 +4,21 @@ A *species* is one pharmacologically distinct molecule with its own compartments
 clomiphene citrate is split into enclomiphene and zuclomiphene, tamoxifen forms endoxifen.
 Every species has four amount states (depot, slow depot, central, peripheral; unused ones
 stay at zero). PK values come from the drug catalogue (:func:`androcast.drugs.get_drug`);
-PD potencies come from the model's parameter table. The equations that use them are lines
-of :func:`androcast.model.rhs.rhs`; this module only assembles data.
+PD potencies come from the model's parameter table. :func:`drug_terms` gives the PK
+equations of every species and what each adds to the axis by its role (:class:`DrugEffects`);
+:func:`androcast.model.rhs.rhs` uses those effects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from androcast.drugs import Drug, DrugKind, get_drug
 from androcast.errors import RegimenError, SimulationError
+from androcast.model._math import MathNamespace
 from androcast.model.parameters import Parameters
 
 
@@ -200,3 +203,110 @@ def build_species(drugs: Iterable[str], p: Parameters,
             sp = replace(sp, ka=ka_overrides[code])
         species.append(sp)
     return tuple(species)
+
+
+@dataclass(frozen=True)
+class DrugEffects:
+    """What the drugs present do to the axis, summed over species (zero without drugs).
+
+    Units: ``testosterone_mg_per_d`` and ``androgen_mg_teq_per_d`` (mg testosterone-
+    equivalent) enter serum; ``er_block`` and ``zuclomiphene`` are sums of C/K at the
+    hypothalamic oestrogen receptor, ``zuclomiphene_efficacy`` its partial-agonist activity;
+    ``aromatase_load`` is the sum of amount/A50 of aromatase inhibitors; ``hcg_iu_per_l`` and
+    ``fsh_iu_per_l`` are serum concentrations; ``gnrh_agonist_drive`` and
+    ``gnrh_antagonist_load`` are in K_G units at the pituitary GnRH receptor.
+    """
+
+    testosterone_mg_per_d: Any
+    androgen_mg_teq_per_d: Any
+    er_block: Any
+    zuclomiphene: Any
+    zuclomiphene_efficacy: Any
+    aromatase_load: Any
+    hcg_iu_per_l: Any
+    fsh_iu_per_l: Any
+    gnrh_agonist_drive: Any
+    gnrh_antagonist_load: Any
+
+
+#: Which effect each role's species adds to (the testosterone and androgen roles add their
+#: absorbed amount; the others a function of their concentration, below).
+_EFFECT_OF_ROLE: dict[Role, str] = {
+    Role.testosterone: "testosterone_mg_per_d",
+    Role.androgen: "androgen_mg_teq_per_d",
+    Role.er_antagonist: "er_block",
+    Role.er_partial_agonist: "zuclomiphene",
+    Role.aromatase_inhibitor: "aromatase_load",
+    Role.lh_receptor_agonist: "hcg_iu_per_l",
+    Role.fsh: "fsh_iu_per_l",
+    Role.gnrh_agonist: "gnrh_agonist_drive",
+    Role.gnrh_antagonist: "gnrh_antagonist_load",
+}
+
+
+def _effect(sp: Species, central: Any, peripheral: Any, p: Parameters, xp: MathNamespace) -> Any:
+    """One species' pharmacodynamic term, by its role (concentrations: ng/mL = 1000 mg/L)."""
+    conc_ng_ml = 1000.0 * central / sp.v_l
+    if sp.role in (Role.er_antagonist, Role.er_partial_agonist):
+        return conc_ng_ml / sp.potency  # C/K at the hypothalamic oestrogen receptor
+    if sp.role is Role.aromatase_inhibitor:
+        return (central + peripheral) / sp.potency  # amount/A50 (Emax in rhs)
+    if sp.role in (Role.lh_receptor_agonist, Role.fsh):
+        return central / sp.v_l  # IU/L
+    if sp.role is Role.gnrh_agonist:
+        # Tornøe 2007: E = Emax·H+(C; EC50, γ) multiplies basal release; here the agonist's
+        # drive equals E times the baseline cycle-mean occupancy
+        return sp.efficacy * xp.hill_up(conc_ng_ml, sp.potency, sp.hill) * (
+            xp.log(1 + p.m0) / (p.k_G * p.tau0))
+    if sp.role is Role.gnrh_antagonist:
+        return (conc_ng_ml / sp.potency) ** sp.hill  # competitive load (C/IC50)^γ
+    raise SimulationError(f"{sp.code}.role", str(sp.role), "a role with PK states")
+
+
+def drug_terms(
+    y_drugs: Sequence[Any],
+    drugs: Sequence[Species],
+    infusion: Sequence[Any],
+    p: Parameters,
+    xp: MathNamespace,
+    zero: Any,
+) -> tuple[DrugEffects, list[Any]]:
+    """The drugs' effects on the axis and the derivatives of their PK states.
+
+    ``y_drugs``: four amounts per species (depot, slow depot, central, peripheral);
+    ``infusion``: per species, amount/d (empty: none); ``zero``: a zero of the states' shape.
+    First-order absorption from both depots; one central compartment with an optional
+    peripheral one; a metabolite (endoxifen) forms from its parent's elimination. Released
+    testosterone and androgens are cleared like T within about an hour: quasi-steady, so
+    their central and peripheral states stay at zero and the absorbed amount enters serum.
+    """
+    totals = {name: zero for name in _EFFECT_OF_ROLE.values()}
+    efficacy: Any = 0.0
+    d_drugs: list[Any] = []
+    central_of: dict[str, Any] = {}
+    for j, sp in enumerate(drugs):
+        o = STATES_PER_SPECIES * j
+        depot, depot_slow, central, peripheral = (y_drugs[o], y_drugs[o + 1],
+                                                  y_drugs[o + 2], y_drugs[o + 3])
+        central_of[sp.code] = central
+        absorbed = sp.ka * depot + sp.ka_slow * depot_slow + (infusion[j] if infusion else 0.0)
+        d_depot = -sp.ka * depot
+        d_depot_slow = -sp.ka_slow * depot_slow
+        field_name = _EFFECT_OF_ROLE[sp.role]
+        if sp.role in (Role.testosterone, Role.androgen):
+            d_central = 0.0 * central
+            d_peripheral = 0.0 * peripheral
+            released = absorbed if sp.role is Role.testosterone else sp.potency * absorbed
+            totals[field_name] = totals[field_name] + released
+        else:
+            formation = 0.0 * central
+            if sp.metabolite_of is not None and sp.metabolite_of in central_of:
+                parent = next(d for d in drugs if d.code == sp.metabolite_of)
+                formation = sp.formation_fraction * parent.ke * central_of[sp.metabolite_of]
+            d_central = absorbed + formation - (sp.ke + sp.k12) * central + sp.k21 * peripheral
+            d_peripheral = sp.k12 * central - sp.k21 * peripheral
+            totals[field_name] = totals[field_name] + _effect(sp, central, peripheral, p, xp)
+            if sp.role is Role.er_partial_agonist:
+                efficacy = sp.efficacy
+        d_drugs += [d_depot, d_depot_slow, d_central, d_peripheral]
+    return DrugEffects(zuclomiphene_efficacy=efficacy, **totals), d_drugs

@@ -24,7 +24,7 @@ from typing import Any
 from androcast.binding import albumin_term, free_testosterone_molar
 from androcast.model._math import NUMPY, MathNamespace
 from androcast.model.parameters import Parameters
-from androcast.model.pharmacology import STATES_PER_SPECIES, Role, Species
+from androcast.model.pharmacology import Species, drug_terms
 
 #: Physiological states, in order; drug species follow (4 states each).
 STATE_NAMES: tuple[str, ...] = (
@@ -63,62 +63,19 @@ def rhs(
     Adp = y[18 + N_STAGES]
     w = u.pulsatile
 
-    # --- drugs: PK compartments (one-compartment + optional peripheral, first-order depots)
-    R_exo = 0.0 * G  # exogenous testosterone entering serum, mg/d
-    R_aas = 0.0 * G  # non-T androgens, mg testosterone-equivalent/d
-    er_block = 0.0 * G  # sum of C/K of ER antagonists at the hypothalamus
-    zuc = 0.0 * G  # zuclomiphene C/K (partial agonist)
-    zuc_eff = 0.0
-    ai = 0.0 * G  # sum of amount/A50 of aromatase inhibitors
-    hcg = 0.0 * G  # serum hCG, IU/L
-    fsh_exo = 0.0 * G  # serum exogenous FSH, IU/L
-    c_agonist = 0.0 * G  # GnRH-agonist receptor drive in K_G units
-    a_antagonist = 0.0 * G  # GnRH-antagonist competitive load in K_G units
-    d_drugs: list[Any] = []
-    central_of: dict[str, Any] = {}
-    for j, sp in enumerate(drugs):
-        o = N_PHYSIOLOGY + STATES_PER_SPECIES * j
-        depot, depot_slow, central, peripheral = y[o], y[o + 1], y[o + 2], y[o + 3]
-        central_of[sp.code] = central
-        infusion = u.infusion[j] if u.infusion else 0.0
-        absorbed = sp.ka * depot + sp.ka_slow * depot_slow + infusion
-        d_depot = -sp.ka * depot
-        d_depot_slow = -sp.ka_slow * depot_slow
-        if sp.role in (Role.testosterone, Role.androgen):
-            # released steroid is cleared like T within about an hour: quasi-steady
-            d_central = 0.0 * central
-            d_peripheral = 0.0 * peripheral
-            if sp.role is Role.testosterone:
-                R_exo = R_exo + absorbed
-            else:
-                R_aas = R_aas + sp.potency * absorbed
-        else:
-            formation = 0.0 * central
-            if sp.metabolite_of is not None and sp.metabolite_of in central_of:
-                parent = next(d for d in drugs if d.code == sp.metabolite_of)
-                formation = sp.formation_fraction * parent.ke * central_of[sp.metabolite_of]
-            d_central = absorbed + formation - (sp.ke + sp.k12) * central + sp.k21 * peripheral
-            d_peripheral = sp.k12 * central - sp.k21 * peripheral
-            conc_ng_ml = 1000.0 * central / sp.v_l
-            if sp.role is Role.er_antagonist:
-                er_block = er_block + conc_ng_ml / sp.potency
-            elif sp.role is Role.er_partial_agonist:
-                zuc = zuc + conc_ng_ml / sp.potency
-                zuc_eff = sp.efficacy
-            elif sp.role is Role.aromatase_inhibitor:
-                ai = ai + (central + peripheral) / sp.potency
-            elif sp.role is Role.lh_receptor_agonist:
-                hcg = hcg + central / sp.v_l
-            elif sp.role is Role.fsh:
-                fsh_exo = fsh_exo + central / sp.v_l
-            elif sp.role is Role.gnrh_agonist:
-                # Tornøe 2007: E = Emax·H+(C; EC50, γ) multiplies basal release; here the
-                # agonist's drive equals E times the baseline cycle-mean occupancy
-                c_agonist = c_agonist + sp.efficacy * hill_up(conc_ng_ml, sp.potency, sp.hill) * (
-                    log(1 + p.m0) / (p.k_G * p.tau0))
-            elif sp.role is Role.gnrh_antagonist:
-                a_antagonist = a_antagonist + (conc_ng_ml / sp.potency) ** sp.hill
-        d_drugs += [d_depot, d_depot_slow, d_central, d_peripheral]
+    # --- drugs: PK compartments and what each species does, by role (pharmacology.drug_terms)
+    zero = 0.0 * G
+    drug, d_drugs = drug_terms(y[N_PHYSIOLOGY:], drugs, u.infusion, p, xp, zero)
+    R_exo = drug.testosterone_mg_per_d  # exogenous testosterone entering serum, mg/d
+    R_aas = drug.androgen_mg_teq_per_d  # non-T androgens, mg testosterone-equivalent/d
+    er_block = drug.er_block  # sum of C/K of ER antagonists at the hypothalamus
+    zuc = drug.zuclomiphene  # zuclomiphene C/K (partial agonist)
+    zuc_eff = drug.zuclomiphene_efficacy
+    ai = drug.aromatase_load  # sum of amount/A50 of aromatase inhibitors
+    hcg = drug.hcg_iu_per_l  # serum hCG, IU/L
+    fsh_exo = drug.fsh_iu_per_l  # serum exogenous FSH, IU/L
+    c_agonist = drug.gnrh_agonist_drive  # GnRH-agonist receptor drive in K_G units
+    a_antagonist = drug.gnrh_antagonist_load  # GnRH-antagonist competitive load in K_G units
 
     # --- reference-man constants derived from the steady-state targets (6.3)
     mcr_t = (p.P_T0 + p.P_adr) * 1e6 / (p.MW_T * p.T0) * p.mcr_factor  # L/d, T0 at 6.5 mg/d
