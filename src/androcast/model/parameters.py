@@ -60,6 +60,7 @@ class Parameters:
     PRL0: Value  # ng/mL: reference prolactin of the reference man
     K_PRL: Value  # ng/mL: prolactin half-effect on pulse interval and mass
     a_PRL: Value  # 1: maximal fractional lengthening of the pulse interval (and fa
+    n_PRL: Value  # 1: Hill exponent of prolactin's effect on pulse interval and mass
     k_fb: Value  # 1/d: feedback-site delay
     k_adp_on: Value  # 1/d: build-up of the central adaptation at saturating androgen excess
     k_adp_off: Value  # 1/d: fading of the central adaptation once androgens are physiological
@@ -109,6 +110,7 @@ class Parameters:
     k_enz: Value  # 1/d: induction/decay of steroidogenic enzymes (the delayed trophi
     enz_max: Value  # 1: maximal enzyme induction above baseline
     K_enz: Value  # IU/L: LH-equivalent drive at half-maximal enzyme induction
+    n_enz: Value  # 1: Hill exponent of steroidogenic enzyme induction
     k_Lm: Value  # 1/d: Leydig-mass turnover (t1/2 60 d): atrophy under LH deprivati
     floor_Lm: Value  # 1: Leydig mass kept without LH (relative weight of the LH-indep
     K_Lm: Value  # IU/L: LH-equivalent drive at half-maximal trophic support of Leydi
@@ -160,8 +162,13 @@ class Parameters:
     floor_TF: Value  # 1: share of the ITT-dependent support FSH carries when ITT is low
     mu_max: Value  # 1/d: maximal germ-cell loss at meiotic/spermiogenic stages when s
     first_loss_stage: Value  # 1: first chain stage subject to hormone-dependent loss (spermat
+    K_mu: Value  # 1: spermatogenic support at half-maximal germ-cell loss
+    n_mu: Value  # 1: steepness of the germ-cell loss as support fails
+    n_stage_select: Value  # 1: steepness of the smooth selector of the lossy stages
     k_rg: Value  # 1/d: spermatogonial-reserve regeneration (1/90 d)
     k_dg: Value  # 1/d: spermatogonial-reserve loss without support (1/270 d)
+    K_Srg: Value  # 1: spermatogenic support at half of the reserve's maintenance
+    n_Srg: Value  # 1: steepness of the reserve's dependence on spermatogenic support
     w_sr: Value  # 1: share of reserve regeneration that needs surviving reserve (self-renewal)
     k_seed: Value  # 1/d: FSH-driven seeding of the reserve from a prepubertal pool
     K_seed: Value  # IU/L: FSH at half-maximal seeding from the prepubertal pool

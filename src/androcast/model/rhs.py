@@ -103,8 +103,8 @@ def rhs(
     P_T = p.P_T0 * p.leydig_factor * Lenz * Lmass * block * leydig  # gonadal T, mg/d
     d_Rlh = p.k_rec * (1 - Rlh) - p.k_int * hill_up(X_LH, p.K_occ, 1) * Rlh  # down-regulation
     d_Blk = p.k_blk * hill_up(X_LH, p.K_blk, p.n_blk) * (1 - Blk) - p.k_blk_off * Blk  # 24-h dip
-    enz_target = (1 + p.enz_max * hill_up(drive, p.K_enz, 2)) / (
-        1 + p.enz_max * hill_up(p.LH0, p.K_enz, 2))
+    enz_target = (1 + p.enz_max * hill_up(drive, p.K_enz, p.n_enz)) / (
+        1 + p.enz_max * hill_up(p.LH0, p.K_enz, p.n_enz))
     d_Lenz = p.k_enz * (enz_target - Lenz)  # enzyme induction: delayed hCG peak at 72-96 h
     mass_target = (p.floor_Lm + hill_up(drive, p.K_Lm, 1)) / (
         p.floor_Lm + hill_up(p.LH0, p.K_Lm, 1))
@@ -146,7 +146,8 @@ def rhs(
     # clomiphene still lifts LH on hCG, and TE 200 mg leaves LH at 4 % (coviello2005)
     H_hyp = p.h_hyp + (1 - p.h_hyp) * (1 + p.K_hyp) / (
         1 + p.K_hyp * Fe**p.nE_hyp * Fa_s**p.nA_hyp)
-    prl_f = (1 + p.a_PRL * hill_up(p.prl, p.K_PRL, 2)) / (1 + p.a_PRL * hill_up(p.PRL0, p.K_PRL, 2))
+    prl_f = (1 + p.a_PRL * hill_up(p.prl, p.K_PRL, p.n_PRL)) / (
+        1 + p.a_PRL * hill_up(p.PRL0, p.K_PRL, p.n_PRL))
     pulse_mass = p.m0 * p.gnrh_factor * H_hyp / prl_f  # K_G units
     pulse_interval = p.tau0 * prl_f  # d
 
@@ -215,10 +216,11 @@ def rhs(
     g_F = p.floor_F + (1 - p.floor_F) * a_F
     stim = s_T * g_F  # spermatogenic support, 1 at baseline
     k_tr = p.n_stages / p.tau_sg
-    mu = p.mu_max * hill_down(stim, 0.3, 4)  # meiotic/spermiogenic loss when support fails
-    mu0 = p.mu_max * hill_down(1.0, 0.3, 4)
-    # stage selector: ≈ 0 before stage i_μ, ≈ 1 from it (smooth, so i_μ may vary by patient)
-    lossy = [hill_up(i + 1.0, p.first_loss_stage - 0.5, 40) for i in range(N_STAGES)]
+    mu = p.mu_max * hill_down(stim, p.K_mu, p.n_mu)  # meiotic/spermiogenic loss when support fails
+    mu0 = p.mu_max * hill_down(1.0, p.K_mu, p.n_mu)
+    # stage selector: ≈ 0 before stage i_μ, ≈ 1 from it (smooth, so i_μ may vary by patient);
+    # its half point lies midway between stages i_μ - 1 and i_μ
+    lossy = [hill_up(i + 1.0, p.first_loss_stage - 0.5, p.n_stage_select) for i in range(N_STAGES)]
     surv0 = 1.0
     for i in range(1, N_STAGES):
         surv0 = surv0 * k_tr / (k_tr + mu0 * lossy[i])  # baseline survival: output = DSP0
@@ -233,7 +235,7 @@ def rhs(
     d_X = [J_in - k_tr * X[0]]
     for i in range(1, N_STAGES):
         d_X.append(k_tr * X[i - 1] - (k_tr + mu * lossy[i]) * X[i])
-    S_rg = hill_up(stim, 0.5, 4) / hill_up(1.0, 0.5, 4)
+    S_rg = hill_up(stim, p.K_Srg, p.n_Srg) / hill_up(1.0, p.K_Srg, p.n_Srg)  # reserve support
     # regeneration partly by self-renewal of the surviving reserve (share w_sr): deep
     # depletion after long exposure then recovers slowly (hpg-model.md 7, item 2)
     regen = p.k_rg * S_rg * (1 - Rsg) * (1 - p.w_sr + p.w_sr * Rsg)
