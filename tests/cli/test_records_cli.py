@@ -21,7 +21,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 def test_upgrade_add_observe_list_export_import(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'records.db'}"
     code, out, _ = _run("db", "upgrade", "--db", db)
-    assert (code, out.split()[-1]) == (0, "0008")
+    assert (code, out.split()[-1]) == (0, "0009")
     assert _run("clinic", "add", "default", "--db", db)[0] == 0
     assert _run("user", "add", "dr.a", "--db", db)[0] == 0
     case = str(EXAMPLES / "cases" / "post_trt.yaml")
@@ -88,7 +88,7 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2
     assert err.strip().splitlines() == [
         f"error: database: '{db} at revision None' cannot be used; expected the schema at "
-        "revision 0008 (run: androcast db upgrade)"
+        "revision 0009 (run: androcast db upgrade)"
     ]
     _run("db", "upgrade", "--db", db)
     _run("patient", "add", str(EXAMPLES / "cases" / "post_trt.yaml"), "--db", db)

@@ -12,7 +12,7 @@ from androcast.store.schema import Base
 
 
 def test_migrations_create_exactly_the_modelled_schema(database_url: str) -> None:
-    assert upgrade(database_url) == head_revision() == "0008"
+    assert upgrade(database_url) == head_revision() == "0009"
     engine = make_engine(database_url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -22,14 +22,14 @@ def test_migrations_create_exactly_the_modelled_schema(database_url: str) -> Non
 
 def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     upgrade(database_url)
-    assert upgrade(database_url) == "0008"
+    assert upgrade(database_url) == "0009"
 
 
 def test_a_store_that_was_never_upgraded_refuses_to_open(database_url: str) -> None:
     with pytest.raises(StoreError) as caught:
         open_store(database_url)
     assert str(caught.value).endswith(
-        "at revision None' cannot be used; expected the schema at revision 0008 "
+        "at revision None' cannot be used; expected the schema at revision 0009 "
         "(run: androcast db upgrade)"
     )
 

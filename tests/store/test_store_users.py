@@ -36,7 +36,7 @@ def test_migration_keeps_existing_users_and_lets_clinics_share_names(database_ur
             "VALUES (1, 'alice', 'admin', 'h1', :t), (2, 'bob', 'clinician', 'h2', :t)"),
             {"t": utcnow()})
     engine.dispose()
-    assert upgrade(database_url) == "0008"
+    assert upgrade(database_url) == "0009"
     store = open_store(database_url)
     try:
         with store.reading() as session:

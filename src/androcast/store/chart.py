@@ -14,6 +14,8 @@ from typing import Any, Generic, Literal, TypeVar, cast
 from androcast.labs import (
     AndrogenUse,
     Case,
+    Exam,
+    GonadotoxicTreatment,
     History,
     LabResult,
     MedicationCourse,
@@ -98,6 +100,10 @@ class Chart:
     partner_evaluation: str | None = None
     infertility_months: float | None = None
     children: int | None = None
+    #: The clinician's examination and past chemotherapy or radiotherapy (case file's exam
+    #: and history.gonadotoxic_treatment)
+    exam: Exam | None = None
+    gonadotoxic: tuple[GonadotoxicTreatment, ...] = ()
 
     def to_case(self, *, as_of: dt.date) -> Case:
         """The Case the core works on (records after ``as_of`` are left out)."""
@@ -125,6 +131,7 @@ class Chart:
                 reproductive=(
                     None if self.infertility_months is None and self.children is None
                     else Reproductive(self.infertility_months, self.children)),
+                gonadotoxic_treatment=self.gonadotoxic,
             ),
             labs=tuple(
                 sorted(
@@ -151,6 +158,7 @@ class Chart:
                      else Partner(age_years=self.partner_age_years,
                                   evaluation=cast(Any, self.partner_evaluation))),
             goal_within_months=self.goal_within_months,
+            exam=self.exam,
         )
 
 
@@ -173,12 +181,65 @@ def chart_from_case(case: Case) -> Chart:
 
 def couple_of(case: Case) -> dict[str, Any]:
     """The couple's part of a chart from a case: the partner, the goal's horizon and their
-    reproductive history (the fields every way into the store carries alike)."""
+    reproductive history, with his examination and gonadotoxic treatment (the fields every
+    way into the store carries alike)."""
     partner, reproductive = case.partner, case.history.reproductive
     return {
+        "exam": case.exam,
+        "gonadotoxic": case.history.gonadotoxic_treatment,
         "partner_age_years": None if partner is None else partner.age_years,
         "goal_within_months": case.goal_within_months,
         "partner_evaluation": None if partner is None else partner.evaluation,
         "infertility_months": None if reproductive is None else reproductive.infertility_months,
         "children": None if reproductive is None else reproductive.children,
     }
+
+
+# -- the examination and gonadotoxic treatment as the store keeps them (JSON) -----------------
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _day(text: Any) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def exam_json(exam: Exam | None) -> dict[str, Any] | None:
+    """His examination as the patient row keeps it (the case file's keys)."""
+    if exam is None:
+        return None
+    return {"date": _iso(exam.date),
+            "vas_deferens": None if exam.vas_deferens is None else list(exam.vas_deferens),
+            "varicocele": None if exam.varicocele is None else list(exam.varicocele),
+            "visual_fields": exam.visual_fields}
+
+
+def exam_of(data: Mapping[str, Any] | None) -> Exam | None:
+    if data is None:
+        return None
+    vasa, varicocele = data.get("vas_deferens"), data.get("varicocele")
+    return Exam(date=_day(data.get("date")),
+                vas_deferens=None if vasa is None else cast(Any, tuple(vasa)),
+                varicocele=None if varicocele is None else cast(Any, tuple(varicocele)),
+                visual_fields=data.get("visual_fields"))
+
+
+_GONADOTOXIC = ("type", "regimen", "cycles", "field", "dose_gy", "sperm_banked_before")
+
+
+def gonadotoxic_json(treatments: tuple[GonadotoxicTreatment, ...]) -> list[dict[str, Any]] | None:
+    """His gonadotoxic treatments as the patient row keeps them (the case file's keys)."""
+    if not treatments:
+        return None
+    return [{**{k: getattr(t, k) for k in _GONADOTOXIC},
+             "start": _iso(t.start), "stop": _iso(t.stop)} for t in treatments]
+
+
+def gonadotoxic_of(data: list[Mapping[str, Any]] | None) -> tuple[GonadotoxicTreatment, ...]:
+    return tuple(
+        GonadotoxicTreatment(**cast(dict[str, Any], {k: d.get(k) for k in _GONADOTOXIC}),
+                             start=_day(d.get("start")), stop=_day(d.get("stop")))
+        for d in data or ()
+    )

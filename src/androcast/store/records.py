@@ -41,6 +41,10 @@ from androcast.store.chart import (
     Keyed,
     MedicationUse,
     SourceKey,
+    exam_json,
+    exam_of,
+    gonadotoxic_json,
+    gonadotoxic_of,
 )
 from androcast.store.schema import (
     RECORD_TABLES,
@@ -264,6 +268,8 @@ def _patient_values(chart: Chart) -> dict[str, Any]:
         "partner_evaluation": chart.partner_evaluation,
         "infertility_months": chart.infertility_months,
         "children": chart.children,
+        "exam": exam_json(chart.exam),
+        "gonadotoxic": gonadotoxic_json(chart.gonadotoxic),
     }
 
 
@@ -717,6 +723,8 @@ def bare_chart(patient: PatientRow) -> Chart:
         infertility_months=patient.infertility_months,
         children=patient.children,
         names=tuple(patient.names or ()),
+        exam=exam_of(patient.exam),
+        gonadotoxic=gonadotoxic_of(patient.gonadotoxic),
     )
 
 

@@ -101,6 +101,8 @@ class PatientRow(Base):
     infertility_months: Mapped[float | None] = mapped_column(Float)
     children: Mapped[int | None] = mapped_column(Integer)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    exam: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the case file's exam (0009)
+    gonadotoxic: Mapped[list[Any] | None] = mapped_column(JSON)  # history.gonadotoxic_treatment
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -51,6 +51,28 @@ GOAL_WITHIN_MONTHS = EXTENSION + "goal-within-months"
 PARTNER_EVALUATION = EXTENSION + "partner-evaluation"
 INFERTILITY_MONTHS = EXTENSION + "infertility-months"
 CHILDREN = EXTENSION + "children"
+#: The clinician's examination (case file ``exam``), beside the testis volumes: FHIR's home
+#: would be exam Observations coded in SNOMED CT, for whose findings the evidence here
+#: gives no codes; these round-trip the case file's codes.
+EXAM_DATE = EXTENSION + "exam-date"
+VAS_DEFERENS_LEFT = EXTENSION + "exam-vas-deferens-left"
+VAS_DEFERENS_RIGHT = EXTENSION + "exam-vas-deferens-right"
+VARICOCELE_LEFT = EXTENSION + "exam-varicocele-left"
+VARICOCELE_RIGHT = EXTENSION + "exam-varicocele-right"
+VISUAL_FIELDS = EXTENSION + "exam-visual-fields"
+#: Past gonadotoxic treatment (case file ``history.gonadotoxic_treatment``) is a Procedure:
+#: SNOMED CT's chemotherapy and radiotherapy procedures, with our code beside them (and
+#: alone for "other"); what Procedure has no element for travels in extensions.
+SNOMED = "http://snomed.info/sct"
+GONADOTOXIC_SYSTEM = "urn:androcast:gonadotoxic-treatment"
+GONADOTOXIC_SNOMED = {
+    "chemotherapy": ("367336001", "Chemotherapy (procedure)"),
+    "radiotherapy": ("108290001", "Radiation oncology AND/OR radiotherapy (procedure)"),
+}
+REGIMEN = EXTENSION + "chemotherapy-regimen"
+CYCLES = EXTENSION + "chemotherapy-cycles"
+DOSE_GY = EXTENSION + "radiotherapy-dose-gy"
+SPERM_BANKED_BEFORE = EXTENSION + "sperm-banked-before"
 
 #: Observation elements kept as given for the export (no clinical use here).
 DETAIL_ELEMENTS = ("interpretation", "performer", "note", "issued", "method")

@@ -1,5 +1,5 @@
 """Chart -> FHIR R4 transaction bundle (Patient, Observation, MedicationStatement,
-DiagnosticReport).
+DiagnosticReport, Procedure).
 
 Each resource carries the source key its record is stored under as its identifier, and the
 transaction creates it only if none with that identifier exists (``ifNoneExist``), so the
@@ -22,7 +22,14 @@ from fhir.resources.R4B.bundle import Bundle
 
 from androcast.drugs import get_drug
 from androcast.io.fhir import _codes as c
-from androcast.labs import AndrogenUse, LabResult, SemenAnalysis, analyte, semen_parameters
+from androcast.labs import (
+    AndrogenUse,
+    GonadotoxicTreatment,
+    LabResult,
+    SemenAnalysis,
+    analyte,
+    semen_parameters,
+)
 from androcast.store.chart import URI_SYSTEM, Chart, Keyed, MedicationUse, SourceKey
 from androcast.units import convert, to_ucum
 
@@ -89,6 +96,7 @@ def _patient(chart: Chart, key: SourceKey) -> dict[str, Any]:
     if chart.children is not None:
         extension.append({"url": c.CHILDREN, "valueInteger": chart.children})
     extension += [{"url": c.CONDITION, "valueCode": code} for code in chart.conditions]
+    extension += _exam(chart)
     resource: dict[str, Any] = {
         "resourceType": "Patient",
         "identifier": _identifier(key),
@@ -100,6 +108,55 @@ def _patient(chart: Chart, key: SourceKey) -> dict[str, Any]:
         resource["name"] = [dict(n) for n in chart.names]
     if chart.birth_date is not None:
         resource["birthDate"] = chart.birth_date.isoformat()
+    return resource
+
+
+def _exam(chart: Chart) -> list[dict[str, Any]]:
+    """His examination as Patient extensions (``_codes``: the case file's codes)."""
+    exam = chart.exam
+    if exam is None:
+        return []
+    out: list[dict[str, Any]] = []
+    if exam.date is not None:
+        out.append({"url": c.EXAM_DATE, "valueDate": exam.date.isoformat()})
+    for sides, urls in ((exam.vas_deferens, (c.VAS_DEFERENS_LEFT, c.VAS_DEFERENS_RIGHT)),
+                        (exam.varicocele, (c.VARICOCELE_LEFT, c.VARICOCELE_RIGHT))):
+        for url, code in zip(urls, sides or (None, None), strict=True):
+            if code is not None:
+                out.append({"url": url, "valueCode": code})
+    if exam.visual_fields is not None:
+        out.append({"url": c.VISUAL_FIELDS, "valueCode": exam.visual_fields})
+    return out
+
+
+def _procedure(treatment: GonadotoxicTreatment, subject: str) -> dict[str, Any]:
+    """A past chemotherapy or radiotherapy as a Procedure (SNOMED CT code beside ours)."""
+    coding = []
+    if treatment.type in c.GONADOTOXIC_SNOMED:
+        code, display = c.GONADOTOXIC_SNOMED[treatment.type]
+        coding.append({"system": c.SNOMED, "code": code, "display": display})
+    coding.append({"system": c.GONADOTOXIC_SYSTEM, "code": treatment.type})
+    resource: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "status": "completed" if treatment.stop is not None else "unknown",
+        "code": {"coding": coding, "text": treatment.regimen or treatment.type},
+        "subject": {"reference": subject},
+    }
+    period = {name: day.isoformat() for name, day in (("start", treatment.start),
+                                                       ("end", treatment.stop))
+              if day is not None}
+    if period:
+        resource["performedPeriod"] = period
+    if treatment.field is not None:
+        resource["bodySite"] = [{"text": treatment.field}]
+    extension = [{"url": url, kind: value} for url, kind, value in (
+        (c.REGIMEN, "valueString", treatment.regimen),
+        (c.CYCLES, "valueInteger", treatment.cycles),
+        (c.DOSE_GY, "valueDecimal", treatment.dose_gy),
+        (c.SPERM_BANKED_BEFORE, "valueBoolean", treatment.sperm_banked_before),
+    ) if value is not None]
+    if extension:
+        resource["extension"] = extension
     return resource
 
 
@@ -288,6 +345,11 @@ def export_bundle(chart: Chart) -> dict[str, Any]:
     patient_key = chart.patient_key or SourceKey(c.PATIENT_SYSTEM, chart.patient.id)
     subject = _full_url(patient_key)
     entries = [_entry("Patient", _patient(chart, patient_key), patient_key)]
+    for index, treatment in enumerate(chart.gonadotoxic):
+        # No identifier of its own: the list is his history, replaced as a whole on import.
+        key = SourceKey(c.GONADOTOXIC_SYSTEM, f"{patient_key.system}|{patient_key.value}#{index}")
+        entries.append({"fullUrl": _full_url(key), "resource": _procedure(treatment, subject),
+                        "request": {"method": "POST", "url": "Procedure"}})
     for a in chart.androgens:
         entries.append(_entry("MedicationStatement", _medication(a, subject), _must(a.key)))
     for m in chart.medications:

@@ -20,6 +20,7 @@ from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.procedure import Procedure
 from pydantic import ValidationError
 
 from androcast.drugs import drug_codes
@@ -43,10 +44,11 @@ MODELS: Mapping[str, Any] = {
     "Observation": Observation,
     "MedicationStatement": MedicationStatement,
     "DiagnosticReport": DiagnosticReport,  # only the grouping of one semen panel (see below)
+    "Procedure": Procedure,  # only past chemotherapy or radiotherapy (``_gonadotoxic``)
 }
 #: What a bundle entry may be to be imported (a DiagnosticReport only as the report of one
 #: semen panel: ``_Panels.reports_one_panel``).
-KEPT = "Patient, Observation, MedicationStatement"
+KEPT = "Patient, Observation, MedicationStatement"  # and the two above, as they say
 SKIPPED_STATUS = ("cancelled",)  # never performed: no result to keep
 
 
@@ -194,6 +196,7 @@ class _PatientEntry:
     androgens: list[Keyed[Any]] = field(default_factory=list)
     medications: list[Keyed[Any]] = field(default_factory=list)
     retracted: list[SourceKey] = field(default_factory=list)
+    gonadotoxic: list[Any] = field(default_factory=list)
 
 
 def _age(birth: Any, base: str, as_of: dt.date) -> float | None:
@@ -204,6 +207,27 @@ def _age(birth: Any, base: str, as_of: dt.date) -> float | None:
     if born > as_of:
         raise InputFileError(f"{base}.birthDate", birth, f"a date on or before {as_of}")
     return (as_of - born).days / 365.25
+
+
+_EXAM_SIDES = (("vas_deferens", c.VAS_DEFERENS_LEFT, c.VAS_DEFERENS_RIGHT),
+               ("varicocele", c.VARICOCELE_LEFT, c.VARICOCELE_RIGHT))
+
+
+def _exam(ext: Mapping[str, tuple[Any, str]], base: str
+          ) -> tuple[dict[str, Any], dict[str, str]]:
+    """His examination from the Patient's extensions (``_export._exam``), as a case file
+    writes it, and where each value came from."""
+    exam: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for name, url in (("date", c.EXAM_DATE), ("visual_fields", c.VISUAL_FIELDS)):
+        if url in ext:
+            exam[name], where[f"exam.{name}"] = ext[url]
+    for name, *urls in _EXAM_SIDES:
+        for side, url in zip(("left", "right"), urls, strict=True):
+            if url in ext:
+                exam.setdefault(name, {"left": None, "right": None})[side] = ext[url][0]
+                where[f"exam.{name}.{side}"] = ext[url][1]
+    return exam, where
 
 
 def _patient(
@@ -231,7 +255,9 @@ def _patient(
     evaluation, evaluation_at = ext.get(c.PARTNER_EVALUATION, (None, base))
     months, months_at = ext.get(c.INFERTILITY_MONTHS, (None, base))
     children, children_at = ext.get(c.CHILDREN, (None, base))
+    exam, exam_where = _exam(ext, base)
     where = {
+        **exam_where,
         "patient.id": f"{base}.identifier",
         "patient.age_years": age_at,
         "patient.bmi": ext.get(c.BMI, (None, base))[1],
@@ -258,6 +284,8 @@ def _patient(
                     if v is not None}
     if reproductive:
         history["reproductive"] = reproductive
+    if exam:
+        couple["exam"] = exam
     case = _validated(
         {"patient": body, "goal": goal, "history": history, **couple}, where, base, as_of,
     )
@@ -861,12 +889,61 @@ def _add_entry(
         if strict:
             raise UnknownCodeError(f"{base}.resourceType", "DiagnosticReport", why)
         raise _NotImported(why)
+    if resource["resourceType"] == "Procedure":
+        treatment = _gonadotoxic(resource, base, owner, as_of)
+        if treatment is not None:
+            owner.gonadotoxic.append(treatment)
+            return
+        why = ("a Procedure is imported only as past chemotherapy or radiotherapy (SNOMED CT "
+               "367336001, 108290001) he had: not one of status not-done, entered-in-error "
+               "or preparation")
+        if strict:
+            raise UnknownCodeError(f"{base}.code", _first_code(
+                resource.get("code", {}).get("coding", [])), why)
+        raise _NotImported(why)
     try:
         _add_record(entry, resource, base, owner, seen, semen_groups, as_of, panels)
     except UnknownCodeError as err:
         if strict or not _is_code_field(err.field):
             raise
         raise _NotImported(str(err)) from None
+
+
+_NOT_HAD = ("not-done", "entered-in-error", "preparation")
+
+
+def _gonadotoxic(resource: Mapping[str, Any], base: str, owner: _PatientEntry, as_of: dt.date
+                 ) -> Any:
+    """A Procedure that is his past chemotherapy or radiotherapy (``_export._procedure``),
+    validated as the case file's ``history.gonadotoxic_treatment``; None: another one."""
+    codes = _codes_of(resource)
+    kind = next((code for system, code in codes if system == c.GONADOTOXIC_SYSTEM), None)
+    kind = kind or next((name for name, (code, _) in c.GONADOTOXIC_SNOMED.items()
+                         if (c.SNOMED, code) in codes), None)
+    if kind is None or resource.get("status") in _NOT_HAD:
+        return None
+    field_ = "history.gonadotoxic_treatment[0]"
+    ext = _extensions(resource, base)
+    body: dict[str, Any] = {"type": kind}
+    where = {f"{field_}.type": f"{base}.code"}
+    for name, url in (("regimen", c.REGIMEN), ("cycles", c.CYCLES), ("dose_gy", c.DOSE_GY),
+                      ("sperm_banked_before", c.SPERM_BANKED_BEFORE)):
+        if url in ext:
+            body[name], where[f"{field_}.{name}"] = ext[url]
+    sites = resource.get("bodySite") or []
+    if sites and isinstance(sites[0], Mapping) and sites[0].get("text") is not None:
+        body["field"], where[f"{field_}.field"] = sites[0]["text"], f"{base}.bodySite[0].text"
+    period = resource.get("performedPeriod") or {}
+    for name, element in (("start", "start"), ("stop", "end")):
+        if period.get(element) is not None:
+            body[name] = _day(period[element])
+            where[f"{field_}.{name}"] = f"{base}.performedPeriod.{element}"
+    if resource.get("performedDateTime") is not None:
+        body["start"] = body["stop"] = _day(resource["performedDateTime"])
+        where[f"{field_}.start"] = where[f"{field_}.stop"] = f"{base}.performedDateTime"
+    case = _validated({"patient": {"id": owner.chart.patient.id},
+                       "history": {"gonadotoxic_treatment": [body]}}, where, base, as_of)
+    return case.history.gonadotoxic_treatment[0]
 
 
 def _is_code_field(name: str) -> bool:
@@ -979,6 +1056,7 @@ def _charts(
             androgens=tuple(record.androgens),
             medications=tuple(record.medications),
             retracted=tuple(record.retracted),
+            gonadotoxic=tuple(record.gonadotoxic) or record.chart.gonadotoxic,
         )
         for record in order
     )
