@@ -15,7 +15,9 @@ from androcast.model import (
     personalise,
     reference_parameters,
 )
+from androcast.model._units import CONVERSIONS
 from androcast.model.rhs import N_STAGES
+from androcast.units import ureg
 
 from ._calibration import reference
 
@@ -74,3 +76,10 @@ def test_personalise_maps_covariates_in_the_documented_direction() -> None:
     assert old.leydig_factor < 1 and old.shbg_factor > 1 and old.gnrh_factor < 1
     assert old.aromatase_factor > 1 and old.prl == 60 and old.mcr_factor < 1
     assert personalise(p, Covariates()).prl == p.PRL0
+
+
+@pytest.mark.parametrize(("factor", "source", "target"), CONVERSIONS)
+def test_unit_factors_of_the_equations_are_the_registry_conversions(
+    factor: float, source: str, target: str
+) -> None:
+    assert factor == pytest.approx(ureg.Quantity(1.0, source).to(target).magnitude, rel=1e-12)

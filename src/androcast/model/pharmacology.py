@@ -19,6 +19,7 @@ from typing import Any
 from androcast.drugs import Drug, DrugKind, get_drug
 from androcast.errors import RegimenError, SimulationError
 from androcast.model._math import MathNamespace
+from androcast.model._units import NG_PER_ML_PER_MG_PER_L
 from androcast.model.parameters import Parameters
 
 
@@ -246,7 +247,7 @@ _EFFECT_OF_ROLE: dict[Role, str] = {
 
 def _effect(sp: Species, central: Any, peripheral: Any, p: Parameters, xp: MathNamespace) -> Any:
     """One species' pharmacodynamic term, by its role (concentrations: ng/mL = 1000 mg/L)."""
-    conc_ng_ml = 1000.0 * central / sp.v_l
+    conc_ng_ml = NG_PER_ML_PER_MG_PER_L * central / sp.v_l
     if sp.role in (Role.er_antagonist, Role.er_partial_agonist):
         return conc_ng_ml / sp.potency  # C/K at the hypothalamic oestrogen receptor
     if sp.role is Role.aromatase_inhibitor:

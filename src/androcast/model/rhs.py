@@ -23,6 +23,13 @@ from typing import Any
 
 from androcast.binding import albumin_term, free_testosterone_molar
 from androcast.model._math import NUMPY, MathNamespace
+from androcast.model._units import (
+    MG_PER_PMOL_TIMES_G_PER_MOL,
+    MOL_PER_NMOL,
+    NMOL_PER_MG_OVER_G_PER_MOL,
+    NMOL_PER_MOL,
+    PMOL_PER_MG_OVER_G_PER_MOL,
+)
 from androcast.model.parameters import Parameters
 from androcast.model.pharmacology import Species, drug_terms
 
@@ -33,6 +40,9 @@ STATE_NAMES: tuple[str, ...] = (
 )
 N_PHYSIOLOGY = len(STATE_NAMES)
 N_STAGES = 10  # Erlang chain length; parameters.yaml n_stages must agree
+#: Keeps the FSH-limited entry finite for the reference man (c = 0) when FSH is zero (0/0);
+#: far below any r² + c of a man with measurable FSH, so it changes no result.
+_NO_ZERO_DIVISION = 1e-9
 
 
 @dataclass(frozen=True)
@@ -78,8 +88,8 @@ def rhs(
     a_antagonist = drug.gnrh_antagonist_load  # GnRH-antagonist competitive load in K_G units
 
     # --- reference-man constants derived from the steady-state targets (6.3)
-    mcr_t = (p.P_T0 + p.P_adr) * 1e6 / (p.MW_T * p.T0) * p.mcr_factor  # L/d, T0 at 6.5 mg/d
-    e2_out0 = p.E2_0 * p.MCR_E2 * p.MW_E2 * 1e-9  # mg/d of E2 at baseline
+    mcr_t = (p.P_T0 + p.P_adr) * NMOL_PER_MG_OVER_G_PER_MOL / (p.MW_T * p.T0) * p.mcr_factor  # L/d
+    e2_out0 = p.E2_0 * p.MCR_E2 * p.MW_E2 * MG_PER_PMOL_TIMES_G_PER_MOL  # mg/d of E2 at baseline
     c_per = (1 - p.testis_E2_share) * e2_out0 / (p.P_T0 + p.P_adr)  # peripheral aromatisation
     c_test = p.testis_E2_share * e2_out0 / p.P_T0  # testicular E2 per mg of gonadal T
     rlh0 = p.k_rec / (p.k_rec + p.k_int * hill_up(p.LH0, p.K_occ, 1))
@@ -111,13 +121,15 @@ def rhs(
     d_Lmass = p.k_Lm * (mass_target - Lmass)  # Leydig atrophy under LH deprivation (slow)
 
     # --- serum T, binding, ITT, E2 (quasi-steady; 6.2(c)) -----------------------------------
-    T = (P_T + p.P_adr + R_exo) * 1e6 / (p.MW_T * mcr_t)  # total T, nmol/L
-    A_eq = R_aas * 1e6 / (p.MW_T * mcr_t)  # non-T androgens as T-equivalent nmol/L
+    T = (P_T + p.P_adr + R_exo) * NMOL_PER_MG_OVER_G_PER_MOL / (p.MW_T * mcr_t)  # total T, nmol/L
+    A_eq = R_aas * NMOL_PER_MG_OVER_G_PER_MOL / (p.MW_T * mcr_t)  # non-T androgens, T-eq nmol/L
     n_alb = albumin_term(p.K_alb, p.albumin / p.MW_alb)  # Vermeulen 1999 (androcast.binding)
-    FT = free_testosterone_molar(T * 1e-9, SHBG * 1e-9, n_alb, p.K_SHBG, sqrt) * 1e9  # nmol/L
+    FT = free_testosterone_molar(T * MOL_PER_NMOL, SHBG * MOL_PER_NMOL, n_alb, p.K_SHBG,
+                                 sqrt) * NMOL_PER_MOL  # free T, nmol/L
     I_AI = p.I_max_AI * ai / (1 + ai)  # aromatase inhibition (Emax in A/A50)
     E2_out = (1 - I_AI) * (c_per * p.aromatase_factor * (P_T + p.P_adr + R_exo) + c_test * P_T)
-    E2 = E2_out * 1e9 / (p.MW_E2 * p.MCR_E2)  # pmol/L; 80 % peripheral, 20 % testis at baseline
+    # serum E2, pmol/L (at baseline 80 % from peripheral aromatisation, 20 % from the testis)
+    E2 = E2_out * PMOL_PER_MG_OVER_G_PER_MOL / (p.MW_E2 * p.MCR_E2)
     ITT = itt_testis0 * P_T / p.P_T0 + p.q_ITT * T  # intratesticular T, nmol/L [coviello2005]
 
     # --- (a) hypothalamus: GnRH pulse mass and interval -------------------------------------
@@ -230,7 +242,7 @@ def rhs(
     # a SERM's or FSH's rise lifts his output; c = 0 leaves every other man unchanged
     c_need = p.fsh_need - 1
     r_F2 = (FSH_total / fsh_total0) ** 2
-    fsh_entry = 1 - c_need * (1 - r_F2) / (r_F2 + c_need + 1e-9)
+    fsh_entry = 1 - c_need * (1 - r_F2) / (r_F2 + c_need + _NO_ZERO_DIVISION)
     J_in = p.DSP0 * p.dsp_factor * Rsg * stim * fsh_entry / surv0  # entry into the chain, M/d
     d_X = [J_in - k_tr * X[0]]
     for i in range(1, N_STAGES):
