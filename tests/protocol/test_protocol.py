@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,6 +87,41 @@ def test_a_normal_man_of_a_female_factor_couple_gets_no_male_treatment() -> None
     assert data["forecast"] == {"declined": "no_spermatogenic_deficit"}
     assert data["alternatives"] == []
     assert interpret(case).pattern == "eugonadal"
+
+
+def test_a_man_on_testosterone_for_his_testosterone_has_its_safety_checked_first() -> None:
+    """examples/cases/mixed_units.yaml: 42 y on testosterone gel, goal testosterone, obese and
+    snoring, no hematocrit. His assessment raises safety labs, sleep apnoea and weight loss;
+    the pathway rules had none for a man whose testosterone therapy is his treatment, so he
+    fell through to no_male_treatment with no first step. His therapy continues, checked."""
+    case = load_case(str(EXAMPLES.joinpath("mixed_units.yaml")))
+    data = plan(case, n=4).to_dict()
+    assert (data["pathway"], data["first_step"]["code"]) == ("adjust_current_therapy",
+                                                             "safety_labs_on_treatment")
+    first = {a["code"] for a in data["phases"][0]["actions"]}
+    assert {"sleep_apnea_assessment", "weight_loss"} <= first
+    assert data["alternatives"] == []
+    assert "stop_exogenous_androgen" not in {a.code for a in interpret(case).actions}
+
+
+SUITE = Path(__file__).parents[1] / "reference" / "clinic_cases" / "cases"
+
+
+@pytest.mark.parametrize("path", sorted(
+    [EXAMPLES.joinpath(name) for name in ("female_factor.yaml", "hyperprolactinaemia.yaml",
+                                          "idiopathic_oligozoospermia.yaml", "mixed_units.yaml",
+                                          "post_aas.yaml", "post_trt.yaml",
+                                          "primary_testicular_failure.yaml")]
+    + sorted(SUITE.glob("*.yaml")), key=str), ids=lambda p: p.name)
+def test_a_plan_has_no_first_step_only_when_his_assessment_raises_no_action(path: Any) -> None:
+    """The pathway rules cover every assessment that asks for something: a first step is
+    missing only where his assessment raises no action at all (``Pathway.first``)."""
+    case = load_case(str(path))
+    assessment = interpret(case)
+    pathway = pathway_for(assessment, case)
+    assert pathway.first is not None or not assessment.actions, (
+        f"{path.name}: {pathway.rule} with no first step although his assessment raises "
+        f"{[a.code for a in assessment.actions]}")
 
 
 def test_idiopathic_oligozoospermia_is_stimulated_with_what_his_assessment_advises() -> None:
