@@ -39,6 +39,21 @@ def test_the_table_holds_the_declines_that_had_a_second_definition() -> None:
     assert set(sentences) == set(REASONS) and {r.reason for r in rules} <= set(REASONS)
 
 
+def test_no_shipped_interpretation_rule_declines_for_itself() -> None:
+    """The seven rules that declined for their own finding (red flag, iron, vasal agenesis,
+    obstruction, retrograde ejaculation, varicocele, age) are table rules now, in the order
+    their priorities gave them, each with the sentence and source it had."""
+    own = [r.id for r in load_rules() if r.spec.prognosis is not None
+           and r.spec.prognosis.declined is not None]
+    assert own == []
+    rules, _ = decline_rules()
+    order = [r.id for r in rules]
+    assert order[:7] == ["DECLINE-URGENT", "DECLINE-IRON", "DECLINE-VASAL-AGENESIS",
+                         "DECLINE-EJACULATION", "DECLINE-VARICOCELE", "DECLINE-OBSTRUCTION",
+                         "DECLINE-AGE"]
+    assert all(r.text for r in rules[:7])
+
+
 CASES = {
     "klinefelter profile": (dict(
         patient={"id": "D2", "testis_volume_ml": {"left": 3, "right": 3}},

@@ -15,8 +15,8 @@ from importlib import resources
 
 from androcast._yaml import load_data
 from androcast.errors import InputFileError
-from androcast.evidence import citation
 from androcast.interpret.assessment import Assessment, Declined
+from androcast.interpret.knowledge import reference
 from androcast.interpret.when import When, parse_when
 from androcast.labs import Case
 
@@ -31,6 +31,7 @@ class DeclineRule:
     reason: str
     when: When
     citations: tuple[str, ...]
+    text: str | None = None  # a sentence specific to the rule, else the reason's
 
 
 @cache
@@ -48,22 +49,24 @@ def decline_rules() -> tuple[tuple[DeclineRule, ...], dict[str, str]]:
             raise InputFileError(f"{source}.reason", r["reason"], "one of " + ", ".join(REASONS))
         cites = tuple(str(c) for c in r["citations"])
         for key in cites:
-            citation(key)  # UnknownCodeError names the key
+            reference(key)  # UnknownCodeError names the key
+        own = " ".join(str(r["text"]).split()) if r.get("text") else None
         rules.append(DeclineRule(str(r["id"]), str(r["reason"]),
-                                 parse_when(r["when"], source=source), cites))
+                                 parse_when(r["when"], source=source), cites, own))
     return tuple(rules), sentences
 
 
 def with_decline(assessment: Assessment, case: Case) -> Assessment:
-    """His Assessment with the table's decline, where a rule holds (an interpretation rule
-    of a user's own rule file that declined already keeps its decline)."""
+    """His Assessment with the table's decline, where a rule holds. No shipped
+    interpretation rule declines (the table is the one source); a rule of a user's own rule
+    file that declined keeps its decline."""
     prognosis = assessment.prognosis
     if prognosis.declined is not None:
         return assessment
     rules, sentences = decline_rules()
     for rule in rules:
         if rule.when.holds(assessment, case):
-            sentence = sentences[rule.reason]
+            sentence = rule.text or sentences[rule.reason]
             note = f"recovery forecast declined ({rule.reason}, {rule.id}): {sentence} "
             declined = Declined(rule.reason, sentence, rule.id, rule.citations)
             if prognosis.class_ is None:
