@@ -124,8 +124,8 @@ def evaluate(
             results.append(TargetResult(t, value, math.hypot(se_a, se_b), n,
                                         (_curve(ra, t.outcome, "a"), _curve(rb, t.outcome, "b"))))
             continue
-        if t.kind == "odds_ratio":
-            ra = run(t.cohort, {}, outcomes)
+        if t.kind == "odds_ratio":  # variant a: the trials' design, made in both arms
+            ra = run(t.cohort, t.variant_a, outcomes)
             rb = run(t.cohort, t.variant_b, outcomes)
             value, se = odds_ratio(ra, rb, t.outcome, t.month)
             results.append(TargetResult(t, value, se, n,

@@ -73,8 +73,10 @@ class Target:
         if self.kind == "probability":
             return f"{self.cohort}: P({self.outcome}) at {self.month:g} months"
         if self.kind == "odds_ratio":
+            design = (f" (trials' design: {', '.join(sorted(self.variant_a))})"
+                      if self.variant_a else "")
             return (f"{self.cohort}: odds ratio of {self.outcome} by {self.month:g} months, "
-                    f"as given vs {_variant_text(self.variant_b)}")
+                    f"as given vs {_variant_text(self.variant_b)}{design}")
         if self.kind == "median":
             return f"{self.cohort}: median months to {self.outcome}"
         if self.kind == "mean_recovered":
@@ -86,7 +88,7 @@ class Target:
 
 
 def _variant_text(change: Mapping[str, Any]) -> str:
-    if change.get("regimen") == []:
+    if change.get("regimen") == []:  # whatever else the trials' design changed in both arms
         return "no treatment"
     return ", ".join(f"{k} changed" for k in change)
 
@@ -174,7 +176,15 @@ def parse_target(key: str, spec: Any) -> Target:
             raise ParameterError(f"{where}.b", control,
                                  "the control arm as a change of the cohort, e.g. {regimen: []},"
                                  " and a month")
-        common["variant_b"] = dict(control)
+        # `trial`: the published trials' design (course, follow-up, who was admitted) as a
+        # change of the cohort made in both arms; arm b then changes it further
+        trial = spec.get("trial") or {}
+        if not isinstance(trial, Mapping):
+            raise ParameterError(f"{where}.trial", trial,
+                                 "a change of the cohort made in both arms, e.g. "
+                                 "{follow_up_months: 10}")
+        common["variant_a"] = dict(trial)
+        common["variant_b"] = {**trial, **control}
     return Target(**common, value=value, low=low, high=high, source=ev_key,
                   citations=tuple(ev.source), interval_basis=basis)
 
