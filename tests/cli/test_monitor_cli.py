@@ -250,3 +250,32 @@ def test_a_malformed_semen_analysis_is_one_line_and_exit_2(db: str, semen: str,
                           "--db", db)
     assert (code, out) == (2, "")
     assert err.strip() == message
+
+
+def test_stop_plan_ends_its_drugs_and_is_refused_with_a_bad_date(db: str) -> None:
+    """``patient stop-plan``: a bad date or an empty reason is one line naming the option,
+    exit 2, nothing changed; a good one keeps the plan as stopped, its drugs ending that
+    day, after which there is no plan to monitor."""
+    assert _plan(db)[0] == 0
+    code, _, err = _run("patient", "stop-plan", "FU-001", "--date", "2025-08-01", "--reason",
+                        "side effects", "--db", db, "--user", "dr.b")
+    assert code == 2 and "--date" in err and "2025-09-01" in err
+    code, _, err = _run("patient", "stop-plan", "FU-001", "--reason", " ", "--db", db,
+                        "--user", "dr.b")
+    assert code == 2 and "--reason" in err
+    assert _run("monitor", "FU-001", "--db", db)[0] == 0  # still on his plan
+
+    code, out, err = _run("patient", "stop-plan", "FU-001", "--date", "2025-10-01", "--reason",
+                          "pregnancy achieved", "--db", db, "--user", "dr.b", "--format",
+                          "json")
+    assert code == 0, err
+    stopped = json.loads(out)
+    assert stopped["plan"]["status"] == "stopped"
+    assert stopped["plan"]["stopped"] == {"date": "2025-10-01", "reason": "pregnancy achieved"}
+    assert sorted((c["drug"], c["start"], c["stop"]) for c in stopped["courses"]) == [
+        ("clomiphene_citrate", "2025-09-01", "2025-10-01"), ("hcg", "2025-09-01", "2025-10-01")]
+    code, _, err = _run("monitor", "FU-001", "--db", db)
+    assert code != 0 and "plan" in err
+    code, _, err = _run("patient", "stop-plan", "FU-001", "--reason", "again", "--db", db,
+                        "--user", "dr.b")
+    assert code != 0 and "plan" in err

@@ -263,6 +263,44 @@ def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
     assert alice.get("/api/patients/P001/monitoring").json()["plan"]["protocol"] == "hcg"
 
 
+def test_stopping_the_plan_on_the_page_ends_its_drugs(client_for: ClientFor) -> None:
+    """Stop the adopted plan on his page: a bad date or no reason is refused at its field and
+    changes nothing; then the plan is kept as stopped, its drugs end that day (his bottom
+    line no longer lists them as current), he has no plan to monitor and may adopt another."""
+    alice = client_for("alice")
+    token = csrf_of(alice.get("/patients/P001").text)
+    data = {"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": START}
+    alice.post("/patients/P001/monitoring/plan", data=data, headers={"HX-Request": "true"})
+    _settled(alice)
+    page = alice.get("/patients/P001").text
+    assert 'data-testid="stop-plan"' in page
+    drugs = re.search(r'data-testid="bl-drugs">(.*?)</dd>', page, re.S)
+    assert drugs and "hCG" in _text(drugs.group(1))  # on his plan now
+    bad = {("2025-10-01", "side effects"): ("stop.date", "from the plan's start 2025-10-21"),
+           ("01.12.2025", "side effects"): ("stop.date", "an ISO date YYYY-MM-DD"),
+           ("2025-12-01", ""): ("stop.reason", "why the plan is stopped")}
+    for (on, reason), (field, expected) in bad.items():
+        refused = alice.post("/patients/P001/monitoring/stop",
+                             data={"csrf_token": token, "stop.date": on, "stop.reason": reason})
+        assert refused.status_code == 422, (on, reason)
+        shown = html.unescape(refused.text)
+        assert f'data-field="{field}"' in shown and expected in shown, (on, reason)
+    assert alice.get("/api/patients/P001/monitoring").status_code == 200  # still on it
+
+    stopped = alice.post("/patients/P001/monitoring/stop", follow_redirects=False,
+                         data={"csrf_token": token, "stop.date": "2025-12-01",
+                               "stop.reason": "pregnancy achieved"})
+    assert stopped.status_code == 303
+    assert stopped.headers["location"] == "/patients/P001?saved=stopped#monitoring"
+    shown = _text(alice.get(stopped.headers["location"]).text)
+    assert "Plan stopped; its drugs end on the stop date" in shown
+    assert "Adopted plan:" not in shown and "Adopt plan" in shown
+    drugs = re.search(r'data-testid="bl-drugs">(.*?)</dd>', alice.get("/patients/P001").text,
+                      re.S)
+    assert drugs and _text(drugs.group(1)) == "none"  # hCG and clomiphene ended 2025-12-01
+    assert alice.get("/api/patients/P001/monitoring").status_code == 404
+
+
 def test_a_man_without_androgens_on_a_plan_gets_his_next_result_judged(
     client_for: ClientFor,
 ) -> None:

@@ -1,5 +1,6 @@
-"""Monitoring on a plan: ``patient plan`` adopts one, ``monitor`` shows it, ``alert ack``
-acknowledges an alert. The work is ``androcast.workflows.monitoring`` (shared with the web app).
+"""Monitoring on a plan: ``patient plan`` adopts one, ``patient stop-plan`` withdraws it,
+``monitor`` shows it, ``alert ack`` acknowledges an alert. The work is
+``androcast.workflows.monitoring`` (shared with the web app).
 
 ``observe`` and ``fhir import`` (``records.py``) run the monitoring step when the patient has
 an active plan (``androcast.workflows.records``). Every write is one transaction with its audit
@@ -38,13 +39,14 @@ SEED_OPTION = typer.Option(1, "--seed", help="Random seed of his twin.")
 
 @contextmanager
 def _options_named() -> Iterator[None]:
-    """The workflow's errors name this command's options (--protocol, --start)."""
+    """The workflow's errors name this command's options (--protocol, --start, --date,
+    --reason)."""
     from androcast.errors import AndrocastError
 
     try:
         yield
     except AndrocastError as err:
-        if err.field not in ("protocol", "start"):
+        if err.field not in ("protocol", "start", "date", "reason"):
             raise
         raise type(err)(f"--{err.field}", err.value, err.expected, err.hint) from None
 
@@ -81,6 +83,38 @@ def patient_plan(
                   f"{', low confidence' if band['low_confidence'] else ''})",
                   highlight=False, markup=False)
     print_alerts(adopted.alerts)
+
+
+@patient_app.command("stop-plan")
+def patient_stop_plan(
+    patient: str = typer.Argument(..., help="Patient identifier."),
+    reason: str = typer.Option(..., "--reason", help="Why the plan is stopped (audited), "
+                               "e.g. 'pregnancy achieved', 'side effects'."),
+    on: str | None = typer.Option(None, "--date", help="Day the plan stops, YYYY-MM-DD "
+                                  "(default today; from the plan's start to today)."),
+    db: str = DB_OPTION,
+    user: str | None = USER_OPTION,
+    clinic: str = CLINIC_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Withdraw his adopted plan: kept as stopped (who, when, why in the audit trail); the
+    courses of its drugs end on that day, and he is reassessed."""
+    with reporting_errors():
+        from androcast.workflows.monitoring import stop
+
+        day = _day(on, "--date")
+        with _options_named(), writing(db, user, clinic) as session:
+            stopped = stop(session, patient, on=day, reason=reason, today=dt.date.today(),
+                           clinic=clinic)
+    if output is OutputFormat.json:
+        print_json({"patient": patient, "plan": stopped.plan, "courses": stopped.courses})
+        return
+    ended = ", ".join(
+        f"{c['drug']} ({'removed: never taken' if c['stop'] is None else 'to ' + c['stop']})"
+        for c in stopped.courses) or "none"
+    console.print(f"plan stopped for {patient}: {stopped.plan['name']} on "
+                  f"{stopped.plan['stopped']['date']} ({stopped.plan['stopped']['reason']}); "
+                  f"its drugs' courses ended: {ended}", highlight=False, markup=False)
 
 
 @app.command("monitor")

@@ -23,10 +23,12 @@ from androcast.store.monitoring import (
     acknowledge_alert,
     active_plan,
     adopt_plan,
+    last_plan,
     latest_forecast,
     list_alerts,
     save_alerts,
     save_forecast,
+    stop_plan,
 )
 from androcast.store.records import (
     DEFAULT_CLINIC,
@@ -69,6 +71,7 @@ __all__ = [
     "ensure_clinic",
     "find_patient",
     "head_revision",
+    "last_plan",
     "latest_assessment",
     "latest_forecast",
     "list_alerts",
@@ -81,6 +84,7 @@ __all__ = [
     "save_chart",
     "save_charts",
     "save_forecast",
+    "stop_plan",
     "update_patient",
     "upgrade",
 ]

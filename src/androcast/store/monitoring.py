@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from androcast import __version__
-from androcast.errors import UnknownCodeError
+from androcast.errors import StoreError, UnknownCodeError
 from androcast.store.records import DEFAULT_CLINIC, find_patient
 from androcast.store.schema import (
     AlertRow,
@@ -32,6 +32,7 @@ from androcast.store.schema import (
 
 ACTIVE = "active"
 SUPERSEDED = "superseded"
+STOPPED = "stopped"  # withdrawn by a clinician before its end (the date and reason in payload)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,38 @@ def adopt_plan(
     session.add(row)
     session.flush()
     return _plan(row, identifier)
+
+
+def stop_plan(
+    session: Session,
+    identifier: str,
+    *,
+    stop: dt.date,
+    reason: str,
+    clinic: str = DEFAULT_CLINIC,
+) -> StoredPlan:
+    """Withdraw his active plan from ``stop``: status ``stopped``, the date and the reason
+    kept in its payload (``stopped``); the audit trail records who did it and when."""
+    patient = find_patient(session, identifier, clinic=clinic, lock=True)
+    row = session.scalar(select(PlanRow).where(PlanRow.patient_id == patient.id,
+                                               PlanRow.status == ACTIVE)
+                         .order_by(PlanRow.id.desc()).limit(1))
+    if row is None:
+        raise StoreError("plan", identifier, "a patient with an adopted plan to stop")
+    row.status = STOPPED
+    row.payload = {**row.payload, "stopped": {"date": stop.isoformat(), "reason": reason}}
+    session.flush()
+    return _plan(row, identifier)
+
+
+def last_plan(
+    session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC
+) -> StoredPlan | None:
+    """His most recently adopted plan, whatever its status (active, superseded, stopped)."""
+    patient = find_patient(session, identifier, clinic=clinic)
+    row = session.scalar(select(PlanRow).where(PlanRow.patient_id == patient.id)
+                         .order_by(PlanRow.id.desc()).limit(1))
+    return None if row is None else _plan(row, identifier)
 
 
 def active_plan(

@@ -400,6 +400,17 @@ def adopt_plan(
                                         today=today)
 
 
+def stop_plan(
+    store: Store, clinic: str, actor: str, identifier: str, *, on: dt.date, reason: str,
+    today: dt.date,
+) -> monitoring.Stopped:
+    """Withdraw his adopted plan from ``on`` for ``reason`` (audited as ``actor``): the
+    courses of its drugs end that day and he is reassessed, in one short write."""
+    with store.transaction(actor) as session, _his(identifier):
+        return monitoring.stop(session, identifier, on=on, reason=reason, today=today,
+                               clinic=clinic)
+
+
 def acknowledge_alert(
     store: Store, clinic: str, actor: str, identifier: str, alert_id: int
 ) -> dict[str, Any]:

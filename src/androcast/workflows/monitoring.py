@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from androcast.drugs import RESTORATION_KINDS, get_drug
-from androcast.errors import DateError, StoreError, UnknownCodeError
+from androcast.errors import DateError, ParameterError, StoreError, UnknownCodeError
 from androcast.interpret import interpret
 from androcast.labs import Case
 from androcast.monitoring import (
@@ -50,6 +50,7 @@ from androcast.store import (
     save_alerts,
     save_chart,
     save_forecast,
+    stop_plan,
 )
 from androcast.store.chart import RETRACTED
 from androcast.workflows.assess import reassess
@@ -207,6 +208,73 @@ def plan_courses(chart: Chart, protocol: Protocol, start: dt.date
     for entry in protocol.regimen_from(0.0, 1.0).entries:
         changes.append(Keyed(MedicationUse(entry.drug, start, None, entry.dose,
                                            entry.dose_unit, entry.every_d)))
+    return tuple(changes)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A plan just withdrawn: the plan as stored (status ``stopped``) and the medication
+    courses of it that end on the stop date (drug, start, stop; stop None = never taken)."""
+
+    plan: dict[str, Any]
+    courses: list[dict[str, Any]]
+
+
+def stop(
+    session: Session,
+    patient: str,
+    *,
+    on: dt.date,
+    reason: str,
+    today: dt.date,
+    clinic: str,
+) -> Stopped:
+    """Withdraw his active plan from ``on`` (its start to today), for ``reason``: the plan is
+    kept as stopped (audited: who, when, why), the courses of its drugs that it started end
+    on that day (``stop_courses``), so his twin, his assessment and his page no longer see
+    them as current, and he is reassessed as of ``today``."""
+    plan = active_plan(session, patient, clinic=clinic)
+    if plan is None:
+        raise StoreError("plan", patient, "a patient with an adopted plan to stop",
+                         hint=f"run: androcast monitor {patient}")
+    why = " ".join(reason.split())
+    if not why:
+        raise ParameterError("reason", reason, "why the plan is stopped (kept in the audit "
+                             "trail), e.g. 'pregnancy achieved' or 'side effects'")
+    if on < plan.start or on > today:
+        raise DateError("date", on.isoformat(), f"a date from the plan's start "
+                        f"{plan.start.isoformat()} to today {today.isoformat()}")
+    chart = load_chart(session, patient, clinic=clinic)
+    courses = stop_courses(chart, get_protocol(plan.protocol), plan.start, on)
+    stopped = stop_plan(session, patient, stop=on, reason=why, clinic=clinic)
+    save_chart(session, dataclass_replace(chart, androgens=(), labs=(), semen=(),
+                                          medications=courses), clinic=clinic)
+    reassess(session, patient, clinic=clinic, as_of=today)
+    return Stopped(dict(stopped.payload) | {"status": stopped.status},
+                   [{"drug": c.item.code, "start": None if c.item.start is None
+                     else c.item.start.isoformat(),
+                     "stop": None if c.status == RETRACTED else c.item.stop.isoformat()
+                     if c.item.stop is not None else None} for c in courses])
+
+
+def stop_courses(chart: Chart, protocol: Protocol, start: dt.date, on: dt.date
+                 ) -> tuple[Keyed[MedicationUse], ...]:
+    """The changes to his medication courses that stopping ``protocol`` (adopted from
+    ``start``) on ``on`` makes: each course of one of its drugs that the adoption began on
+    ``start`` (``plan_courses``) and that runs past ``on`` ends that day; stopped on its
+    first day, it never happened and is removed. His other courses are not the plan's."""
+    drugs = {entry.drug for entry in protocol.regimen_from(0.0, 1.0).entries}
+    changes: list[Keyed[MedicationUse]] = []
+    for keyed in chart.medications:
+        use = keyed.item
+        if keyed.status == RETRACTED or use.code not in drugs or use.start != start:
+            continue
+        if use.stop is not None and use.stop <= on:
+            continue  # ended already
+        if on <= start:
+            changes.append(dataclass_replace(keyed, status=RETRACTED))
+        else:
+            changes.append(dataclass_replace(keyed, item=dataclass_replace(use, stop=on)))
     return tuple(changes)
 
 

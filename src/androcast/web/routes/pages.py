@@ -290,6 +290,7 @@ SAVED = {
     "lab": "Laboratory result saved; his assessment is updated.",
     "semen": "Semen analysis saved; his assessment is updated.",
     "plan": "Plan adopted; his forecast band and checks are below.",
+    "stopped": "Plan stopped; its drugs end on the stop date and his assessment is updated.",
     "step": "His new results are judged against his forecast band; alerts, if any, are below.",
     "alert": "Alert acknowledged.",
     "reassessed": "Reassessed as of today.",
@@ -542,6 +543,35 @@ async def adopt_plan(request: Request, user: User, identifier: str) -> Response:
         return _after_result(request, user, identifier, values, errors, "plan")
     return RedirectResponse(f"{_patient_url(identifier)}#monitoring",
                             status_code=HTTP_303_SEE_OTHER)
+
+
+STOP_FIELDS = {"date": "stop.date", "reason": "stop.reason"}
+
+
+@router.post("/patients/{identifier}/monitoring/stop")
+async def stop_plan(request: Request, user: User, identifier: str) -> Response:
+    """Withdraw his adopted plan (the date and reason checked, each error at its field):
+    kept as stopped in the audit trail, its drugs' courses end on that day."""
+    values = _form_values(await request.form())
+    today = dt.date.today()
+    errors: Errors = {}
+    text = str(values.get("stop.date") or "").strip()
+    try:
+        try:
+            on = dt.date.fromisoformat(text) if text else today
+        except ValueError:
+            raise DateError("date", text, "an ISO date YYYY-MM-DD") from None
+        await run_in_threadpool(
+            service.stop_plan, store_of(request), _clinic(user), _actor(user), identifier,
+            on=on, reason=str(values.get("stop.reason") or ""), today=today)
+    except AndrocastError as err:
+        if err.field not in STOP_FIELDS:
+            raise
+        field = STOP_FIELDS[err.field]
+        errors = {field: FieldError.of(err, field)}
+    if errors:
+        return _after_result(request, user, identifier, values, errors, "stopped")
+    return _saved(identifier, "stopped", "#monitoring")
 
 
 def _patient_jobs(request: Request, user: WebSession, identifier: str) -> dict[str, Any]:
