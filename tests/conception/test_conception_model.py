@@ -30,7 +30,7 @@ def _published(ref: dict[str, Any]) -> float:
     return float(value[ref["label"]]) if "label" in ref else float(value)
 
 
-def test_stored_parameters_are_the_fit_to_the_named_points() -> None:
+def test_fit_stored_parameters_are_the_fit_to_the_named_points() -> None:
     table = parameter_table()
     stored = {
         "beta_a": table["heterogeneity"]["beta_a"]["value"],
@@ -45,12 +45,12 @@ def test_stored_parameters_are_the_fit_to_the_named_points() -> None:
 
 @pytest.mark.parametrize(("label", "cycles", "age", "published"), [
     ("28-30", 6, 29.0, 0.620), ("25-27", 12, 26.0, 0.793), ("40-45", 6, 42.5, 0.276)])
-def test_wesselink2017_fitted_points(label: str, cycles: int, age: float,
+def test_fit_wesselink2017_cumulative_pregnancy_by_age(label: str, cycles: int, age: float,
                                      published: float) -> None:
     assert cumulative_at(Couple(age), cycles) == pytest.approx(published, abs=ROUNDING)
 
 
-def test_bonde1998_ratio_below_40_and_flat_above() -> None:
+def test_fit_bonde1998_ratio_below_40_and_flat_above() -> None:
     ratio = male_ratio([10.0, 39.9, 40.0, 55.0, 150.0])
     assert ratio[2:] == pytest.approx([1.0, 1.0, 1.0])  # no gain above 40 M/mL
     assert ratio[0] == ratio[1] < 1.0
@@ -60,11 +60,12 @@ def test_bonde1998_ratio_below_40_and_flat_above() -> None:
 
 
 def test_rothman2013_ratio_35_40_vs_20_24() -> None:
+    """A published ratio used as it is (an anchor, not a fit): the model returns it."""
     assert female_age_ratio(37.5) / female_age_ratio(22.0) == pytest.approx(0.77, abs=1e-9)
 
 
 @pytest.mark.parametrize(("tmsc", "published"), [(10.0, 0.353), (0.5, 0.23)])
-def test_tmsc_bands_fitted_points(tmsc: float, published: float) -> None:
+def test_fit_tmsc_bands_tmsc_severity2011_and_hamilton2015(tmsc: float, published: float) -> None:
     ratio = float(male_ratio(5.0, tmsc))
     assert cumulative_at(Couple(32, months_tried_before=12), 36, ratio) == pytest.approx(
         published, abs=ROUNDING)
@@ -122,8 +123,9 @@ def _predict(point: dict[str, Any]) -> float:
 VALIDATION = parameter_table()["validation"]
 
 
-@pytest.mark.parametrize("point", VALIDATION, ids=[p["id"] for p in VALIDATION])
-def test_validation_points_land_where_documented(point: dict[str, Any]) -> None:
+@pytest.mark.parametrize("point", VALIDATION,
+                         ids=[f"{p['evidence'].split('.')[1]}-{p['id']}" for p in VALIDATION])
+def test_matches_validation_point(point: dict[str, Any]) -> None:
     gap = abs(_predict(point) - _published(point))
     if point.get("expected", "within") == "miss":
         assert gap > point["tolerance"], "a documented miss now fits: update the data file"
