@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from androcast.simulate import SolverOptions, simulate
+from androcast.simulate import SolverOptions, Trajectory, simulate
 
 from ._calibration import assert_matches, every, fold_change, mean, regimen, te200_year
 
@@ -137,15 +137,25 @@ def test_continuous_gonadorelin_desensitises_unlike_the_pump_gnrh_textbook() -> 
     assert continuous.at("lh", 19) < 0.25 * float(lh.max())  # ... then loss of response
 
 
-def test_fit_triptorelin_flare_then_castration_tornoe2007() -> None:
-    tr = simulate(None, regimen({"drug": "triptorelin", "dose": "3.75 mg", "route": "im",
-                                 "start": "0 d"}), days=15,
-                  solver=SolverOptions(output_step_d=0.25))
+def _triptorelin() -> Trajectory:
+    return simulate(None, regimen({"drug": "triptorelin", "dose": "3.75 mg", "route": "im",
+                                   "start": "0 d"}), days=15,
+                    solver=SolverOptions(output_step_d=0.25))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 21, measured 2026-12-07: the flare peaks at 1.91 x baseline T on days 0-3 against "
+    "tornoe2007's 1.5 at the cohort-mean margin (1.2-1.8); it passed only the former +/-0.5"))
+def test_fit_triptorelin_flare_tornoe2007() -> None:
+    tr = _triptorelin()
     early = tr.t_d <= 3
     assert_matches("model_tornoe2007_triptorelin", "t_flare_fold_max_days_0_3",
                    float(tr.observable("testosterone_total")[early].max()) / 17.0)
+
+
+def test_fit_triptorelin_castration_by_day_14_tornoe2007() -> None:
     assert_matches("model_tornoe2007_triptorelin", "t_day14_castrate",
-                   tr.at("testosterone_total", 14))
+                   _triptorelin().at("testosterone_total", 14))
 
 
 def test_degarelix_rapid_castration_tornoe2007() -> None:

@@ -11,7 +11,7 @@ import yaml
 
 from androcast.model import parameter_table
 
-from ._calibration import reference
+from ._calibration import MARGINS, interval, reference
 
 _ROLES = Path(__file__).parents[1] / "reference" / "model_calibration_roles.yaml"
 
@@ -64,3 +64,17 @@ def test_tests_are_named_by_the_role_of_what_they_assert() -> None:
         if not is_fit and "_fit_" in name:
             misnamed.append(name)
     assert misnamed == []
+
+
+def test_every_calibration_number_states_its_source_interval_or_a_named_margin() -> None:
+    """Issue 21: no bare tolerance; each number is compared at the cited interval, a named
+    margin that says why, or a tolerance computed from the source (its SD or SEM)."""
+    for group, entries in reference().items():
+        for name, entry in entries.items():
+            ways = [k for k in ("interval", "margin", "tolerance_basis") if k in entry]
+            assert len(ways) == 1, f"{group}.{name}: {ways}"
+            assert ("tolerance" in entry) == ("tolerance_basis" in entry), f"{group}.{name}"
+            low, high = interval(group, name)
+            assert low < high, f"{group}.{name}"
+            if "margin" in entry:
+                assert MARGINS[entry["margin"]].why
