@@ -63,6 +63,26 @@ MARGINS: dict[str, Margin] = {
 }
 
 
+#: 'Undetectable' gonadotropins read as below 10 % of baseline: the assays' floor, 0.3-0.5
+#: IU/L, is about 10 % of baseline LH and FSH (the margin "undetectable" above).
+UNDETECTABLE_FRACTION = 0.10
+#: Loss of response to continuous GnRH read as LH under a quarter of its peak: gnrh_textbook
+#: gives the direction only (a design choice: three quarters of the response lost).
+LOSS_OF_RESPONSE_FRACTION = 0.25
+
+
+#: The Endocrine Society 2018 harmonised reference interval of total T (bhasin2018).
+T_RI = "es2018_harmonized_range_p2_5_p97_5"
+
+
+def reference_interval(analyte: str, key: str) -> tuple[float, float]:
+    """A cited reference interval of the evidence tables, in the model's unit (SI where the
+    entry gives both): e.g. ("testosterone_total", "es2018_harmonized_range_p2_5_p97_5")."""
+    raw = evidence(f"{analyte}.{key}").raw
+    low, high = raw.get("si_value", raw["value"])
+    return float(low), float(high)
+
+
 def interval(group: str, name: str) -> tuple[float, float]:
     """The interval a simulated number must fall in (see the file's header)."""
     entry = reference()[group][name]
