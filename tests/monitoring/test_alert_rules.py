@@ -165,7 +165,7 @@ def test_the_alert_names_rule_citation_and_result() -> None:
     (alert,) = judge_visit(_visit(case, 6, HCG_SERM), NO_BAND, alert_rules())
     assert alert.to_dict() == {
         "code": "raise_hcg", "rule": "ESC-HCG-T", "severity": "moderate",
-        "message": "testosterone_total 6.93 nmol/L at week 6.0: testosterone is still below "
+        "message": "Testosterone 6.93 nmol/L at week 6.0: testosterone is still below "
                    "the lower limit on hCG: raise hCG within its range (up to 3000 IU every "
                    "other day) after checking adherence",
         "citation": "wenker2015; hsieh2013", "date": "2025-10-13",

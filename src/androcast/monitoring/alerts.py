@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from androcast import display
 from androcast.errors import RuleError
 from androcast.interpret.evaluate import EvaluationError, Evaluator
 from androcast.interpret.facts import Facts, convert
@@ -135,12 +136,15 @@ def _due(rule: AlertRule, visit: Visit, window_wk: float) -> bool:
 
 
 def _shown(o: Observation) -> str:
-    return f"{o.censor or ''}{o.value:.3g} {unit_of(o.observable)}"
+    """A result as the message reads it: in words and the unit as clinicians write it (the
+    alert's ``observable`` and ``unit`` keep the codes)."""
+    return f"{o.censor or ''}{display.number(o.value)} {display.unit(unit_of(o.observable))}"
 
 
 def _alert(rule: AlertRule, visit: Visit, o: Observation | None, observable: str,
            detail: str) -> Alert:
-    seen = f"{observable} {_shown(o)}" if o is not None else observable
+    name = display.label("analyte", observable) if observable else observable
+    seen = f"{name} {_shown(o)}" if o is not None else name
     return Alert(
         code=rule.spec.code, rule=rule.id, severity=rule.spec.severity,
         message=f"{seen} at week {visit.weeks_on_plan:.1f}{detail}: {_advice(rule, visit)}",
@@ -194,7 +198,8 @@ def judge_visit(visit: Visit, band: Band, rules: AlertRules) -> tuple[Alert, ...
             if _evaluate(rule, facts, rules, here):
                 low, _, high = band.at(o.observable, o.date) or (0.0, 0.0, 0.0)
                 detail = (f" lies {sd:.1f} measurement SDs {side} the forecast band "
-                          f"{low:.3g}-{high:.3g} {unit_of(o.observable)}")
+                          f"{display.number(low)}-{display.number(high)} "
+                          f"{display.unit(unit_of(o.observable))}")
                 alerts.append(_alert(rule, visit, o, o.observable, detail))
     return tuple(alerts)
 
