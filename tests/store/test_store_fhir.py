@@ -157,3 +157,32 @@ def test_malformed_bundles_raise_only_androcast_errors_and_store_nothing(
     with store.transaction("cleanup") as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
+
+
+def test_a_stored_man_exports_loinc_codes_the_loinc_panel_and_intervals_in_the_reported_unit(
+    store: Store,
+) -> None:
+    """Issue 18 defects of the export, through the store: the reference range was written in
+    the canonical unit beside a value in the reported unit, and the semen panel under the
+    project's own code."""
+    _import(store, _bundle())
+    with store.reading() as session:
+        exported = export_bundle(load_chart(session, "P001"))
+    resources = [e["resource"] for e in exported["entry"]]
+    labs = [r for r in resources if r["resourceType"] == "Observation" and "referenceRange" in r]
+    assert labs
+    for lab in labs:
+        unit = lab["valueQuantity"]["code"]
+        for side in ("low", "high"):
+            if side in lab["referenceRange"][0]:
+                assert lab["referenceRange"][0][side]["code"] == unit, lab["code"]
+        assert lab["code"]["coding"][0]["system"] == "http://loinc.org"
+    (testosterone,) = [r for r in labs if r["code"]["coding"][0]["code"] == "2986-8"]
+    assert testosterone["valueQuantity"]["unit"] == "ng/dL"
+    assert testosterone["referenceRange"][0]["low"]["unit"] == "ng/dL"
+    panels = [r for r in resources if r.get("hasMember")]
+    assert [p["code"]["coding"][0] for p in panels] == [
+        {"system": "http://loinc.org", "code": "13361-1",
+         "display": panels[0]["code"]["coding"][0]["display"]}]
+    (report,) = [r for r in resources if r["resourceType"] == "DiagnosticReport"]
+    assert report["code"]["coding"][0]["code"] == "13361-1"
