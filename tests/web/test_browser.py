@@ -30,6 +30,7 @@ from androcast.web.service import add_case
 # axe-core 4.14.1 (MPL-2.0) from the npm registry, vendored: injected into each page
 AXE = Path(__file__).with_name("assets") / "axe-4.14.1.min.js"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 TODAY_D = dt.date.today()
 TODAY = TODAY_D.isoformat()
@@ -37,6 +38,13 @@ TODAY = TODAY_D.isoformat()
 require_chromium()
 
 sync_api = pytest.importorskip("playwright.sync_api")
+
+
+_WHILE_SENDING = """() => document.body.addEventListener("htmx:beforeSend", () => {
+  const form = document.querySelector("#add-lab form");
+  window.whileSending = {disabled: form.querySelector("button[type=submit]").disabled,
+                         busy: form.querySelector(".busy").classList.contains("htmx-request")};
+}, {once: true})"""
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +181,12 @@ def test_a_clinician_adds_a_patient_in_mixed_units_and_follows_him_up(
     form = tab.locator("#add-lab form")
     form.locator("input[name='labs[0].value']").fill("2.9")
     form.locator("select[name='labs[0].unit']").select_option("m[IU]/mL")
+    # As the request leaves, its button is disabled and the form says it is busy.
+    tab.evaluate(_WHILE_SENDING)
     form.locator("button[type=submit]").click()
     tab.wait_for_selector("[data-testid=saved]")
+    assert tab.evaluate("window.whileSending") == {"disabled": True, "busy": True}
+    assert not tab.locator("#add-lab button[type=submit]").is_disabled()
     assert "Laboratory result saved" in tab.inner_text("[data-testid=saved]")
     assert tab.locator("#add-lab .field-error").count() == 0
     lh = tab.locator("[data-testid=flowsheet] tr[data-row=LH] td.num").last
@@ -337,7 +349,8 @@ def test_every_page_passes_axe_fits_a_390_px_phone_and_works_by_keyboard(
     _log_in(tab, server, "ada")
     pages = ("/patients", "/patients?q=P001", "/patients/new", "/fhir/import", "/admin/users",
              "/patients/P001", "/patients/B-007", "/patients/B-007/outlook",
-             "/patients/P001/report", "/account/password")
+             "/patients/P001/report", "/account/password",
+             "/patients/NO-SUCH-MAN")  # the error page (404) a mistyped link shows
     wide: dict[str, Any] = {}
     for path in pages:
         tab.goto(f"{server}{path}")
@@ -351,6 +364,17 @@ def test_every_page_passes_axe_fits_a_390_px_phone_and_works_by_keyboard(
             tab.screenshot(path=str(ARTIFACTS / "11-patient-390px.png"), full_page=True)
     assert {p: v for p, v in problems.items() if v} == {}
     assert wide == {}, "wider than a 390 px phone"
+    # Down to the narrowest common phone (360 px): every page still fits.
+    tab.set_viewport_size(SMALL_PHONE)
+    for path in ("/login", *pages):
+        tab.goto(f"{server}{path}")
+        tab.wait_for_load_state("networkidle")
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        overflowing = tab.evaluate(_OVERFLOW)
+        if width > SMALL_PHONE["width"] or overflowing:
+            wide[path] = (width, overflowing)
+    assert wide == {}, "wider than a 360 px phone"
+    tab.set_viewport_size(PHONE)
 
     # Keyboard: the first Tab reaches the skip link, which moves focus to the content; every
     # control of the patient page is reached by Tab, each with a visible focus ring.
@@ -371,3 +395,78 @@ def test_every_page_passes_axe_fits_a_390_px_phone_and_works_by_keyboard(
             assert focused[1] != "none" and focused[2] != "0px", focused  # a visible ring
     assert {"Printable report", "Add result", "Add analysis"} <= reached
     context.close()
+
+
+# What a person reads must never be a code (issue 19 item 1).
+_CODES = ("exogenous_suppression", "testosterone_cypionate", "concentration_ge_20m_per_ml",
+          "sperm_concentration", "androgen.ever", "[IU]/L", "m[IU]/mL", "10*6/mL", "[[IU]/L]")
+_FIGURE = """(testid) => { const d = document.querySelector(`[data-testid=${testid}]`);
+  return d && d.layout ? {shapes: d.layout.shapes.map(s => s.name || ""),
+    traces: d.data.map(t => [t.name || "", t.y ? t.y.map(String) : []]),
+    legend: [...d.querySelectorAll(".legendtext")].map(e => e.textContent)} : null; }"""
+
+
+def test_words_flowsheet_charts_report_list_and_favicon_as_a_clinician_sees_them(
+    page: Any, server: str
+) -> None:
+    # After the monitoring test: P001 is on hCG + clomiphene with an acknowledged alert.
+    tab = page
+    _log_in(tab, server)
+    icon = tab.request.get(f"{server}/static/favicon.svg")
+    assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
+    assert tab.locator("link[rel=icon]").get_attribute("href") == "/static/favicon.svg"
+    # The patient list: search and the pattern, open alerts and next check columns.
+    rows = "[data-testid=patient-list] tbody tr[data-patient]"
+    assert tab.locator(rows).count() == 2  # P001 and B-007
+    headers = tab.locator("[data-testid=patient-list] thead th").all_inner_texts()
+    assert {"Pattern", "Open alerts", "Next check"} <= set(headers)
+    tab.fill("[data-testid=patient-search]", "P001")  # the list follows as he types (HTMX)
+    tab.wait_for_url("**/patients?q=P001")
+    tab.wait_for_function(f"document.querySelectorAll('{rows}').length === 1")
+    assert tab.locator(rows).get_attribute("data-patient") == "P001"
+    tab.fill("[data-testid=patient-search]", "nobody-by-this-name")
+    tab.wait_for_url("**/patients?q=nobody-by-this-name")
+    assert tab.locator(rows).count() == 0
+    # B-007's semen analysis with motility, decimal commas as typed: the flowsheet derives
+    # his total motile sperm count and WHO classes.
+    tab.goto(f"{server}/patients/B-007")
+    semen = tab.locator("#add-semen form")
+    semen.locator("input[name='semen[0].date']").fill(TODAY)
+    semen.locator("input[name='semen[0].volume_ml']").fill("3")
+    semen.locator("input[name='semen[0].concentration_m_per_ml']").fill("12,4")
+    semen.locator("input[name='semen[0].progressive_motility_pct']").fill("30")
+    semen.locator("button[type=submit]").click()
+    tab.wait_for_selector("[data-testid=saved]:has-text('Semen analysis saved')")
+    sheet = tab.locator("[data-testid=flowsheet]")
+    assert sheet.locator("tr[data-row='Sperm concentration'] td.num").last.inner_text() == (
+        "12.4 L")  # below the WHO 2021 lower limit of 16 million/mL
+    assert sheet.locator("tr[data-row='Total motile sperm count'] td.num").last.inner_text() == (
+        "11.2")  # 3 mL x 12.4 million/mL x 30 %
+    assert sheet.locator("tr[data-row='WHO 2021 class'] td.num").last.inner_text() != ""
+    # His page (P001): words, derived values, the timeline as Plotly drew it.
+    tab.goto(f"{server}/patients/P001")
+    text = tab.inner_text("main")
+    assert [c for c in _CODES if c in text] == []
+    assert tab.evaluate("typeof Plotly") == "object"
+    assert tab.locator("script[src*=plotly]").get_attribute("src").startswith("/static/")
+    rows = tab.locator("[data-testid=flowsheet] tr[data-row]").evaluate_all(
+        "rows => rows.map(r => r.dataset.row)")
+    assert {"Free testosterone (calculated, Vermeulen)", "Testosterone/oestradiol ratio",
+            "WHO 2010 class", "WHO 2021 class"} <= set(rows)
+    tab.wait_for_function("document.querySelector('[data-testid=timeline-chart]').layout")
+    figure = tab.evaluate(_FIGURE, "timeline-chart")
+    assert {"today", "WHO 2021 lower limit"} <= set(figure["shapes"])
+    bars = {y for _, ys in figure["traces"] for y in ys}
+    assert {"hCG", "Clomiphene"} <= {b.split(" ")[0] for b in bars}, bars  # treatment bars
+    assert "semen analysis" in {name for name, _ in figure["traces"]}  # on the timeline
+    assert "today" in figure["legend"] and "WHO 2021 lower limit" in figure["legend"]
+    # The printable report: the same figures, his plan, monitoring, alerts, acknowledgements.
+    tab.goto(f"{server}/patients/P001/report")
+    assert [c for c in _CODES if c in tab.inner_text("body")] == []
+    assert "hCG" in tab.inner_text("[data-testid=report-adopted-plan]")
+    alerts = tab.inner_text("[data-testid=report-alerts]")
+    assert "Offer sperm cryopreservation" in alerts and "dr_who" in alerts
+    for chart in ("report-timeline-chart", "report-monitoring-chart"):
+        tab.wait_for_function(f"document.querySelector('[data-testid={chart}]').layout")
+        assert "today" in tab.evaluate(_FIGURE, chart)["shapes"], chart
+    tab.screenshot(path=str(ARTIFACTS / "12-report-with-monitoring.png"), full_page=True)
