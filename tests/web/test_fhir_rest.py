@@ -276,6 +276,23 @@ def test_a_semen_analysis_is_served_as_a_diagnostic_report_grouping_its_panel(
     assert ("alice", "P001", "/fhir/DiagnosticReport/{id}") in reads
 
 
+def test_an_identifier_that_is_no_fhir_id_is_read_and_searched_by_its_digest_id(
+        live: Live, smith: dict[str, Any]) -> None:
+    subject = "urn:uuid:9a1c7a1e-2b1d-4c8a-9d65-2a3f0b1c4d5e"
+    client = live.client("alice")
+    client.execute("", method="post", data=_bundle("transaction", [
+        _patient_entry(subject, "MRN 10_b", "Space", "Slash", "1970-01-01"),
+        _lh(subject, "lh-s1", "2025-09-01", 1.5)]))
+    (found,) = client.resources("Patient").search(identifier=f"{MRN}|MRN 10_b").fetch_all()
+    assert found["id"].startswith("h.")  # the identifier is no valid FHIR id
+    assert client.reference("Patient", found["id"]).to_resource()["name"][0]["family"] == "Space"
+    (lh,) = client.resources("Observation").search(patient=f"Patient/{found['id']}").fetch_all()
+    assert lh["valueQuantity"]["value"] == 1.5
+    assert lh["subject"]["reference"] == f"Patient/{found['id']}"
+    with pytest.raises(fhirpy_exceptions.ResourceNotFound):
+        live.client("bob").reference("Patient", found["id"]).to_resource()
+
+
 def test_paging_follows_next_links(live: Live, smith: dict[str, Any]) -> None:
     client = live.client("alice")
     first = client.execute("Observation", method="get", params={"patient": "P001", "_count": 3})

@@ -153,3 +153,15 @@ def patient_identifiers(session: Session, *, clinic: str = DEFAULT_CLINIC) -> li
         .order_by(PatientRow.identifier)
     ))
 
+
+
+def patient_entry(session: Session, identifier: str, *, clinic: str = DEFAULT_CLINIC
+                  ) -> tuple[Chart, int] | None:
+    """One patient of ``clinic`` without his records, with his record version (None: no such
+    patient in this clinic)."""
+    row = session.scalar(
+        select(PatientRow)
+        .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
+        .where(ClinicRow.name == clinic, PatientRow.identifier == identifier)
+    )
+    return None if row is None else (bare_chart(row), row.version)

@@ -34,7 +34,12 @@ from androcast.io.fhir._search import (
 )
 from androcast.store import Chart, SourceKey, Store
 from androcast.store.records import patient_charts
-from androcast.store.search import ResultQuery, patient_identifiers, result_charts
+from androcast.store.search import (
+    ResultQuery,
+    patient_entry,
+    patient_identifiers,
+    result_charts,
+)
 from androcast.web import service
 from androcast.workflows.records import Bound, unbounded
 
@@ -251,10 +256,17 @@ def _patients(store: Store, clinic: str) -> list[Found]:
 
 
 def read_patient(store: Store, clinic: str, resource_id: str) -> Found:
-    """``GET /fhir/Patient/<id>``: one patient of the clinic, or PatientNotFound."""
-    for found in _patients(store, clinic):
-        if found.resource["id"] == resource_id:
-            return found
+    """``GET /fhir/Patient/<id>``: one patient of the clinic (read by his identifier), or
+    PatientNotFound."""
+    with store.reading() as session:
+
+        def known() -> list[str]:  # only for an id that is a digest of his identifier
+            return patient_identifiers(session, clinic=clinic)
+
+        for identifier in _resolved({resource_id}, known):
+            entry = patient_entry(session, identifier, clinic=clinic)
+            if entry is not None:
+                return _patient_found(*entry)
     raise service.PatientNotFound(resource_id)
 
 
