@@ -301,6 +301,38 @@ def test_stopping_the_plan_on_the_page_ends_its_drugs(client_for: ClientFor) -> 
     assert alice.get("/api/patients/P001/monitoring").status_code == 404
 
 
+def test_stopping_the_plan_by_the_api(client_for: ClientFor) -> None:
+    """``POST /api/patients/{id}/monitoring/stop``: a date before the plan's start or a
+    blank reason is a 422 naming its field; then the plan is stopped with its courses'
+    end, and a second stop finds no plan (404)."""
+    alice = client_for("alice")
+    headers = api_token(alice)
+    case = yaml.safe_load(example("cases/post_trt.yaml").read_text(encoding="utf-8"))
+    case["patient"]["id"] = "P003"
+    created = alice.post(
+        "/api/patients", json=json.loads(json.dumps(case, default=str)), headers=headers)
+    assert created.status_code == 201, created.text
+    stop_url = "/api/patients/P003/monitoring/stop"
+    body = {"date": "2025-12-01", "reason": "side effects"}
+    assert alice.post(stop_url, json=body, headers=headers).status_code == 404  # no plan yet
+    adopted = alice.post("/api/patients/P003/monitoring/plan", headers=headers,
+                         json={"protocol": "hcg_serm", "start": START})
+    assert adopted.status_code == 201, adopted.text
+    for bad, field in (({"date": "2025-10-01", "reason": "side effects"}, "date"),
+                       ({"date": "2025-12-01", "reason": "   "}, "reason")):
+        refused = alice.post(stop_url, json=bad, headers=headers)
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == field, bad
+    stopped = alice.post(stop_url, json=body, headers=headers)
+    assert stopped.status_code == 200, stopped.text
+    made = stopped.json()
+    assert made["plan"]["status"] == "stopped"
+    assert made["plan"]["stopped"] == {"date": "2025-12-01", "reason": "side effects"}
+    assert {(c["drug"], c["stop"]) for c in made["courses"]} == {
+        ("hcg", "2025-12-01"), ("clomiphene_citrate", "2025-12-01")}
+    assert alice.get("/api/patients/P003/monitoring").status_code == 404
+    assert alice.post(stop_url, json=body, headers=headers).status_code == 404
+
+
 def test_a_man_without_androgens_on_a_plan_gets_his_next_result_judged(
     client_for: ClientFor,
 ) -> None:

@@ -103,6 +103,8 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_url(
     assert alice.post("/patients/PRL-034/reassess", data={"csrf_token": token}).status_code == 404
     plan = {"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": "2025-11-01"}
     assert alice.post("/patients/PRL-034/monitoring/plan", data=plan).status_code == 404
+    stop = {"csrf_token": token, "stop.date": "2025-11-01", "stop.reason": "side effects"}
+    assert alice.post("/patients/PRL-034/monitoring/stop", data=stop).status_code == 404
     ack = alice.post("/patients/PRL-034/alerts/1/acknowledge", data={"csrf_token": token})
     assert ack.status_code == 404
     # ... and clinic A's own patient is there.
@@ -134,6 +136,10 @@ def test_a_clinician_of_clinic_a_gets_404_for_clinic_b_patient_by_api(
     plan = {"protocol": "hcg_serm", "start": "2025-11-01"}
     adopted = alice.post("/api/patients/PRL-034/monitoring/plan", json=plan, headers=headers)
     assert adopted.status_code == 404
+    stopped = alice.post("/api/patients/PRL-034/monitoring/stop", headers=headers,
+                         json={"reason": "side effects"})
+    assert stopped.status_code == 404
+    assert stopped.json() == {"error": {"message": "patient 'PRL-034' not found in your clinic"}}
     ack = alice.post("/api/patients/PRL-034/alerts/1/acknowledge", headers=headers)
     assert ack.status_code == 404
     assert bob_has_no_plan(client_for("bob"))
@@ -359,6 +365,7 @@ def test_the_openapi_description_needs_login_and_lists_the_api(client_for: Clien
     assert {
         "/api/patients/{identifier}/monitoring",
         "/api/patients/{identifier}/monitoring/plan",
+        "/api/patients/{identifier}/monitoring/stop",
         "/api/patients/{identifier}/alerts/{alert_id}/acknowledge",
     } <= set(paths)
     assert not any(p.startswith("/patients") for p in paths)

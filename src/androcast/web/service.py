@@ -407,6 +407,8 @@ def stop_plan(
     """Withdraw his adopted plan from ``on`` for ``reason`` (audited as ``actor``): the
     courses of its drugs end that day and he is reassessed, in one short write."""
     with store.transaction(actor) as session, _his(identifier):
+        if active_plan(session, identifier, clinic=clinic) is None:
+            raise NoPlan(identifier)
         return monitoring.stop(session, identifier, on=on, reason=reason, today=today,
                                clinic=clinic)
 

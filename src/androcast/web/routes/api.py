@@ -101,6 +101,16 @@ class Observations(BaseModel):
     semen: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
 
 
+class PlanStop(BaseModel):
+    """``androcast patient stop-plan``: the day his adopted plan stops, and why."""
+
+    date: dt.date | None = Field(
+        None, description="the day the plan stops (default today): from its start to today")
+    reason: str = Field(
+        min_length=1, max_length=500, description="why it stops (kept in the audit trail)",
+        examples=["pregnancy achieved"])
+
+
 class PlanAdoption(BaseModel):
     """``androcast patient plan``: the protocol to adopt for him and its start."""
 
@@ -482,6 +492,23 @@ def adopt_plan(
         "forecast": adopted.forecast,
         "alerts": adopted.alerts,
     }
+
+
+@router.post(
+    "/patients/{identifier}/monitoring/stop",
+    tags=["monitoring"],
+    responses={404: {"description": "no such patient in your clinic, or no adopted plan"}},
+)
+def stop_plan(
+    request: Request, identifier: Identifier, body: PlanStop, user: User
+) -> dict[str, Any]:
+    """``androcast patient stop-plan``: withdraw his adopted plan from a date (its start to
+    today; default today) for a reason, both kept (audited); the courses of its drugs end
+    that day and he is reassessed."""
+    today = dt.date.today()
+    stopped = service.stop_plan(store_of(request), _clinic(user), _actor(user), identifier,
+                                on=body.date or today, reason=body.reason, today=today)
+    return {"patient": identifier, "plan": stopped.plan, "courses": stopped.courses}
 
 
 @router.post(
