@@ -13,6 +13,12 @@ from typing import Any
 
 import numpy as np
 
+#: What the equations compute with: a float (one man), an (N,) numpy array (N men at once) or a
+#: sympy expression (the traced C kernel and the SBML export). The equations use only
+#: + - * / ** and the functions of a MathNamespace, which all three support, so the one type
+#: the three share is Any: this name says which Any it is.
+Expr = Any
+
 
 @dataclass(frozen=True)
 class MathNamespace:

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
 
 from androcast.drugs import Drug, DrugKind, get_drug
 from androcast.errors import RegimenError, SimulationError
-from androcast.model._math import MathNamespace
+from androcast.model._math import Expr, MathNamespace
 from androcast.model._units import NG_PER_ML_PER_MG_PER_L
 from androcast.model.parameters import Parameters
 
@@ -218,16 +217,16 @@ class DrugEffects:
     ``gnrh_antagonist_load`` are in K_G units at the pituitary GnRH receptor.
     """
 
-    testosterone_mg_per_d: Any
-    androgen_mg_teq_per_d: Any
-    er_block: Any
-    zuclomiphene: Any
-    zuclomiphene_efficacy: Any
-    aromatase_load: Any
-    hcg_iu_per_l: Any
-    fsh_iu_per_l: Any
-    gnrh_agonist_drive: Any
-    gnrh_antagonist_load: Any
+    testosterone_mg_per_d: Expr
+    androgen_mg_teq_per_d: Expr
+    er_block: Expr
+    zuclomiphene: Expr
+    zuclomiphene_efficacy: Expr
+    aromatase_load: Expr
+    hcg_iu_per_l: Expr
+    fsh_iu_per_l: Expr
+    gnrh_agonist_drive: Expr
+    gnrh_antagonist_load: Expr
 
 
 #: Which effect each role's species adds to (the testosterone and androgen roles add their
@@ -245,7 +244,7 @@ _EFFECT_OF_ROLE: dict[Role, str] = {
 }
 
 
-def _effect(sp: Species, central: Any, peripheral: Any, p: Parameters, xp: MathNamespace) -> Any:
+def _effect(sp: Species, central: Expr, peripheral: Expr, p: Parameters, xp: MathNamespace) -> Expr:
     """One species' pharmacodynamic term, by its role (concentrations: ng/mL = 1000 mg/L)."""
     conc_ng_ml = NG_PER_ML_PER_MG_PER_L * central / sp.v_l
     if sp.role in (Role.er_antagonist, Role.er_partial_agonist):
@@ -265,13 +264,13 @@ def _effect(sp: Species, central: Any, peripheral: Any, p: Parameters, xp: MathN
 
 
 def drug_terms(
-    y_drugs: Sequence[Any],
+    y_drugs: Sequence[Expr],
     drugs: Sequence[Species],
-    infusion: Sequence[Any],
+    infusion: Sequence[Expr],
     p: Parameters,
     xp: MathNamespace,
-    zero: Any,
-) -> tuple[DrugEffects, list[Any]]:
+    zero: Expr,
+) -> tuple[DrugEffects, list[Expr]]:
     """The drugs' effects on the axis and the derivatives of their PK states.
 
     ``y_drugs``: four amounts per species (depot, slow depot, central, peripheral);
@@ -282,9 +281,9 @@ def drug_terms(
     their central and peripheral states stay at zero and the absorbed amount enters serum.
     """
     totals = {name: zero for name in _EFFECT_OF_ROLE.values()}
-    efficacy: Any = 0.0
-    d_drugs: list[Any] = []
-    central_of: dict[str, Any] = {}
+    efficacy: Expr = 0.0
+    d_drugs: list[Expr] = []
+    central_of: dict[str, Expr] = {}
     for j, sp in enumerate(drugs):
         o = STATES_PER_SPECIES * j
         depot, depot_slow, central, peripheral = (y_drugs[o], y_drugs[o + 1],

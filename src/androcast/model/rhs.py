@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from androcast.binding import albumin_term, free_testosterone_molar
-from androcast.model._math import NUMPY, MathNamespace
+from androcast.model._math import NUMPY, Expr, MathNamespace
 from androcast.model._units import (
     MG_PER_PMOL_TIMES_G_PER_MOL,
     MOL_PER_NMOL,
@@ -57,14 +56,14 @@ class Inputs:
 
 
 def rhs(
-    t: Any,
-    y: Any,
+    t: Expr,
+    y: Expr,
     p: Parameters,
     u: Inputs,
     drugs: Sequence[Species] = (),
     xp: MathNamespace = NUMPY,
     observe: bool = False,
-) -> Any:
+) -> Expr:
     """dy/dt of the HPG model; with ``observe=True`` also the algebraic quantities."""
     hill_up, hill_down, log, sqrt = xp.hill_up, xp.hill_down, xp.log, xp.sqrt
     G, R, Ci, LHp, LH, FSHp, FSH, Rlh, Blk, Lenz, Lmass, Sfun, SHBG, Rsg, Fa, Fe, Fp = y[:17]
