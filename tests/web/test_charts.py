@@ -213,6 +213,37 @@ def test_timeline_figure_shows_treatments_hormones_semen_with_who_line_and_today
     assert "reference interval" in shapes
 
 
+def test_the_treatment_panel_draws_his_dated_medication_courses_once() -> None:
+    """A course he took (a stopped plan's hCG: 2025-08-01 to 2025-09-15), one he takes now
+    (an opioid since 2025-03-01, to today) and his adopted plan's own course (drawn once,
+    from the plan, with its dose); a course without dates has no bar."""
+    case = parse_case(
+        {
+            "patient": {"id": "T2", "age_years": 35},
+            "history": {"medications": [
+                {"agent": "hcg", "dose": "3000 IU", "every": "2 d", "start": "2025-08-01",
+                 "stop": "2025-09-15"},
+                {"agent": "opioid", "name": "methadone", "dose": "60 mg", "every": "1 d",
+                 "start": "2025-03-01"},
+                {"agent": "clomiphene_citrate", "dose": "25 mg", "every": "1 d",
+                 "start": "2025-09-15"},
+                "finasteride"]},
+            "labs": [{"date": "2025-09-01", "analyte": "testosterone_total", "value": 14,
+                      "unit": "nmol/L"}],
+        },
+        as_of=dt.date(2025, 10, 1),
+    )
+    adopted = {"start": "2025-09-15", "regimen": [
+        {"drug": "clomiphene_citrate", "dose": "25 mg", "route": "oral", "every": "1 d",
+         "start": "0 d"}]}
+    figure = timeline_figure(timeline(case), case, today=dt.date(2025, 10, 1), adopted=adopted)
+    assert figure is not None
+    bars = [(t["y"][0], t["x"], t["text"][0]) for t in figure["data"] if t["yaxis"] == "y"]
+    assert bars == [("hCG", ["2025-08-01", "2025-09-15"], "hCG 3000 IU every other day"),
+                    ("Opioid", ["2025-03-01", "2025-10-01"], "Opioid 60 mg daily"),
+                    ("Clomiphene", ["2025-09-15", "2025-10-01"], "Clomiphene 25 mg daily")]
+
+
 def test_a_daily_band_of_an_every_other_day_drug_is_drawn_as_its_weekly_envelope() -> None:
     start = dt.date(2025, 11, 1)
     dates = [(start + dt.timedelta(days=d)).isoformat() for d in range(70)]

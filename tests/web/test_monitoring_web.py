@@ -266,7 +266,8 @@ def test_another_plan_supersedes_the_adopted_one(client_for: ClientFor) -> None:
 def test_stopping_the_plan_on_the_page_ends_its_drugs(client_for: ClientFor) -> None:
     """Stop the adopted plan on his page: a bad date or no reason is refused at its field and
     changes nothing; then the plan is kept as stopped, its drugs end that day (his bottom
-    line no longer lists them as current), he has no plan to monitor and may adopt another."""
+    line no longer lists them as current; his treatment chart draws them to that day), he has
+    no plan to monitor and may adopt another."""
     alice = client_for("alice")
     token = csrf_of(alice.get("/patients/P001").text)
     data = {"csrf_token": token, "plan.protocol": "hcg_serm", "plan.start": START}
@@ -295,9 +296,12 @@ def test_stopping_the_plan_on_the_page_ends_its_drugs(client_for: ClientFor) -> 
     shown = _text(alice.get(stopped.headers["location"]).text)
     assert "Plan stopped; its drugs end on the stop date" in shown
     assert "Adopted plan:" not in shown and "Adopt plan" in shown
-    drugs = re.search(r'data-testid="bl-drugs">(.*?)</dd>', alice.get("/patients/P001").text,
-                      re.S)
+    after = alice.get("/patients/P001").text
+    drugs = re.search(r'data-testid="bl-drugs">(.*?)</dd>', after, re.S)
     assert drugs and _text(drugs.group(1)) == "none"  # hCG and clomiphene ended 2025-12-01
+    bars = {t["y"][0]: t["x"] for t in _figure(after, "timeline-figure")["data"]  # type: ignore[attr-defined]
+            if t["yaxis"] == "y"}
+    assert bars["hCG"] == bars["Clomiphene"] == [START, "2025-12-01"]  # taken, then stopped
     assert alice.get("/api/patients/P001/monitoring").status_code == 404
 
 

@@ -57,14 +57,15 @@ def treatments(case: Any, adopted: Mapping[str, Any] | None,
             continue
         dose = f"{display.dose(a.dose, a.dose_unit)} {display.every(a.every_d)}"
         bars.append((display.label("drug", a.agent), a.start, a.stop or today, dose))
-    for m in case.history.medications:
-        start = _date(getattr(m, "start", None))
-        if start is None:
-            continue
-        code = str(getattr(m, "code", getattr(m, "agent", m)))
-        stop = _date(getattr(m, "stop", None)) or today
-        bars.append((display.label("drug", code), start, stop, ""))
     start = None if adopted is None else _date(adopted.get("start"))
+    planned = ({str(e["drug"]) for e in adopted.get("regimen", ())}
+               if adopted is not None and start is not None else set())
+    for m in case.history.courses:  # (history.medications holds only their codes)
+        if m.start is None or (m.agent in planned and m.start == start):
+            continue  # undated, or his adopted plan's own course (drawn below, with its dose)
+        amount = "" if m.dose is None else display.dose(m.dose, m.dose_unit)
+        dose = " ".join(p for p in (amount, display.every(m.every_d)) if p)
+        bars.append((display.label("drug", m.agent), m.start, m.stop or today, dose))
     if adopted is not None and start is not None and start <= today:
         for e in adopted.get("regimen", ()):
             schedule = display.every(display.parse_every(e.get("every")))
