@@ -142,13 +142,13 @@ def test_status_is_a_condition_too(store: Store, status: str, n: int) -> None:
     assert sum(len(c.labs) for c in found) == n
 
 
-def test_the_migration_fills_the_ranges_of_results_stored_before_it(
+def test_the_migration_fills_the_ranges_of_results_stored_before_it_and_loses_nothing(
         store: Store, database_url: str) -> None:
     from alembic import command
     from sqlalchemy import select
 
     from androcast.store.engine import _alembic_config, make_engine
-    from androcast.store.schema import LabObservationRow, SemenAnalysisRow
+    from androcast.store.schema import AlertRow, LabObservationRow, SemenAnalysisRow
 
     _stored(store)
 
@@ -158,6 +158,18 @@ def test_the_migration_fills_the_ranges_of_results_stored_before_it(
                     for r in session.execute(select(table.key_value, table.effective_start,
                                                     table.effective_end).order_by(table.id))]
 
+    with store.transaction("test") as session:  # an alert that names one of his results
+        lab = session.scalars(select(LabObservationRow).order_by(LabObservationRow.id)).first()
+        assert lab is not None
+        session.add(AlertRow(patient_id=lab.patient_id, observation_id=lab.id, code="x",
+                             rule="X-1", citation="test", severity="info", message="x"))
+
+    def links() -> list[Any]:
+        with store.reading() as session:
+            return list(session.scalars(select(AlertRow.observation_id)))
+
+    linked = links()
+    assert linked != [None]
     saved = ranges()
     assert ("lh-zoned", dt.datetime(2025, 10, 21, 4, 30), dt.datetime(2025, 10, 21, 4, 30, 1)
             ) in saved
@@ -167,4 +179,5 @@ def test_the_migration_fills_the_ranges_of_results_stored_before_it(
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "head")
     engine.dispose()
-    assert ranges() == saved
+    assert ranges() == saved  # no record lost (a SQLite table copy cascades deletes)
+    assert links() == linked  # and no alert loses its result (nor sets it NULL)

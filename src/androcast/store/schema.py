@@ -120,8 +120,8 @@ class _ObservationColumns:
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The range the effective time covers (``spans.stored_span``), naive UTC: what a search
     #: by date queries (0008).
-    effective_start: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    effective_end: Mapped[dt.datetime] = mapped_column(DateTime)
+    effective_start: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    effective_end: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class _PatientRecord:

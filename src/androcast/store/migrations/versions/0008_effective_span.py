@@ -26,12 +26,16 @@ depends_on: str | Sequence[str] | None = None
 TABLES = ("lab_observation", "semen_analysis")
 
 
+# Plain ALTER TABLE and CREATE INDEX, never a batch table copy: on SQLite (foreign keys on)
+# dropping the copied table would set the alerts' links to these results to NULL. The
+# columns stay nullable for that reason; every save fills them.
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     for name in TABLES:
-        with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("effective_start", sa.DateTime(), nullable=True))
-            batch_op.add_column(sa.Column("effective_end", sa.DateTime(), nullable=True))
+        op.add_column(name, sa.Column("effective_start", sa.DateTime(), nullable=True))
+        op.add_column(name, sa.Column("effective_end", sa.DateTime(), nullable=True))
         table = sa.table(name, sa.column("id", sa.Integer), sa.column("date", sa.Date),
                          sa.column("effective", sa.JSON),
                          sa.column("effective_start", sa.DateTime),
@@ -45,15 +49,11 @@ def upgrade() -> None:
                 [{"row_id": i, "start": naive_utc(s.start), "end": naive_utc(s.end)}
                  for i, s in spans],
             )
-        with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.alter_column("effective_start", existing_type=sa.DateTime(), nullable=False)
-            batch_op.alter_column("effective_end", existing_type=sa.DateTime(), nullable=False)
-            batch_op.create_index(f"ix_{name}_effective_start", ["effective_start"])
+        op.create_index(f"ix_{name}_effective_start", name, ["effective_start"])
 
 
 def downgrade() -> None:
     for name in reversed(TABLES):
-        with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.drop_index(f"ix_{name}_effective_start")
-            batch_op.drop_column("effective_end")
-            batch_op.drop_column("effective_start")
+        op.drop_index(f"ix_{name}_effective_start", table_name=name)
+        op.drop_column(name, "effective_end")
+        op.drop_column(name, "effective_start")

@@ -21,13 +21,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, never a batch table copy: on SQLite (foreign keys on) dropping the
+# copied patient table would delete every record of every patient (ON DELETE CASCADE).
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("patient", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("exam", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("gonadotoxic", sa.JSON(), nullable=True))
+    op.add_column("patient", sa.Column("exam", sa.JSON(), nullable=True))
+    op.add_column("patient", sa.Column("gonadotoxic", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("patient", schema=None) as batch_op:
-        batch_op.drop_column("gonadotoxic")
-        batch_op.drop_column("exam")
+    op.drop_column("patient", "gonadotoxic")
+    op.drop_column("patient", "exam")
