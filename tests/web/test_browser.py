@@ -12,6 +12,7 @@ tests skip, except under CI (``CI`` set), where they fail: `.ci/run` installs Ch
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -447,6 +448,9 @@ def test_words_flowsheet_charts_report_list_and_favicon_as_a_clinician_sees_them
     tab.goto(f"{server}/patients/P001")
     text = tab.inner_text("main")
     assert [c for c in _CODES if c in text] == []
+    # the bottom line's next check: his plan's next dated check (overdue once it passed)
+    assert re.fullmatch(r"(overdue since )?\d{4}-\d{2}-\d{2}: \S.*",
+                        tab.inner_text("[data-testid=bl-next-check]")), text[:400]
     assert tab.evaluate("typeof Plotly") == "object"
     assert tab.locator("script[src*=plotly]").get_attribute("src").startswith("/static/")
     rows = tab.locator("[data-testid=flowsheet] tr[data-row]").evaluate_all(
