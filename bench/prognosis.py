@@ -72,6 +72,9 @@ def main() -> None:
         row = {f.protocol.id: f.curve.probability[at] for f in result.protocols}
         se = {f.protocol.id: f.curve.mc_se[at] for f in result.protocols}
         rows.append(row)
+        if seed == 1:
+            print(f"  (forecast men: {result.forecast_men}, the {args.particles} men of his "
+                  "posterior with their companions)")
         print(f"{seed:>4} {wall[-1]:>7.1f} {cpu[-1]:>6.1f} {result.low_confidence!s:>8}  "
               + " ".join(f"{row[i]:>8.3f} ±{se[i]:.3f}" for i in ids), flush=True)
     if args.reference:
@@ -82,7 +85,8 @@ def main() -> None:
         reference = {i: float(np.mean([r[i] for r in rows])) for i in ids}
         label = "the seeds' mean"
     print(f"\nper protocol (reference: {label})")
-    print(f"{'protocol':>16} {'reference':>9} {'mean':>6} {'sd':>6} {'max |dev|':>9}")
+    print(f"{'protocol':>16} {'reference':>9} {'mean':>6} {'sd':>6} {'max |dev|':>9}"
+          "   (targets: sd <= 0.015, max |dev| <= 0.03)")
     for i in ids:
         p = np.array([r[i] for r in rows])
         print(f"{i:>16} {reference[i]:>9.3f} {p.mean():>6.3f} {p.std(ddof=1):>6.3f} "

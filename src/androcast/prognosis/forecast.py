@@ -51,6 +51,7 @@ from androcast.twin import (
     personalise,
     simulate_branches,
 )
+from androcast.twin.companions import with_companions
 from androcast.twin.prior import fsh_limited
 
 FloatArray = NDArray[np.float64]
@@ -142,6 +143,7 @@ class Prognosis:
     caveats: tuple[str, ...]
     assessment_class: AssessmentClass | None = None
     declined: Decline | None = None
+    forecast_men: int = 0  # men forecast: his posterior's and their companions
 
     def to_dict(self) -> dict[str, Any]:
         assessed = None if self.assessment_class is None else self.assessment_class.to_dict()
@@ -180,7 +182,8 @@ class Prognosis:
             "protocols": rows,
             "assessment_class": assessed,
             "basis": {
-                "n_virtual": post.n, "ess": round(post.ess_, 1),
+                "n_virtual": post.n, "forecast_men": self.forecast_men or post.n,
+                "ess": round(post.ess_, 1),
                 "n_results": post.n_observations_, "mc_se": mc_se,
                 "low_confidence": self.low_confidence, "converged": post.converged_,
                 "islands": int(post.islands.max()) + 1,
@@ -255,8 +258,12 @@ def prognose(
     seed: int = 1,
     posterior: Posterior | None = None,
     months: Sequence[float] = MONTHS,
+    forecast_men: int | None = None,
 ) -> tuple[Prognosis, ...]:
-    """Curves for each outcome under each protocol (default: those appropriate for him)."""
+    """Curves for each outcome under each protocol (default: those appropriate for him).
+
+    ``forecast_men``: men forecast per man of his posterior, himself and his companions
+    (``twin.companions``; default ``men_per_man``, 1: the posterior's men alone)."""
     codes = tuple(outcomes or (default_outcome(case),))
     pregnancy = PREGNANCY_NATURAL in codes
     couple = couple_of(case) if pregnancy else None  # before any work: his partner's age
@@ -276,6 +283,7 @@ def prognose(
         return tuple(Prognosis(code, case.as_of, (), None, declined.citations, (),
                                assessed, declined) for code in codes)
     post = posterior if posterior is not None else forecast_twin(case, n=n, seed=seed)
+    men = with_companions(post, forecast_men)
     start = start_day(post)
     horizon_d = max(months_t) * DAYS_PER_MONTH
     grid = start + np.arange(0.0, horizon_d + GRID_STEP_D, GRID_STEP_D)
@@ -284,9 +292,9 @@ def prognose(
                for c in chosen}
     extra = parse_outcomes(sorted({f.outcome for fs in figures.values() for f in fs
                                    if f.outcome is not None} - set(codes)), field="evidence")
-    values, skipped, empty = _simulate(post, chosen, (*parsed, *extra), start, horizon_d,
+    values, skipped, empty = _simulate(men, chosen, (*parsed, *extra), start, horizon_d,
                                        grid, SEMEN_FOR_PREGNANCY if pregnancy else ())
-    never_made_sperm = float(np.sum(post.weights_[empty])) >= 0.5
+    never_made_sperm = float(np.sum(men.weights_[empty])) >= 0.5
     chosen = tuple(c for c in chosen if c.id in values)
     grid_months = (grid - start) / DAYS_PER_MONTH
     t0 = post.t0 + dt.timedelta(days=start)
@@ -295,8 +303,8 @@ def prognose(
     def curve_of(protocol: Protocol, outcome: Outcome, at: tuple[float, ...]) -> Curve:
         block = values[protocol.id][str(outcome.observable)]
         event_d = time_to_event(outcome, grid, block)
-        return weighted_curve((event_d - start) / DAYS_PER_MONTH, post.weights_, at,
-                              grid_months, post.island_)
+        return weighted_curve((event_d - start) / DAYS_PER_MONTH, men.weights_, at,
+                              grid_months, men.island_)
 
     by_code = {o.code: o for o in (*parsed, *extra)}
     for outcome in parsed:
@@ -324,7 +332,7 @@ def prognose(
         own = ((CAVEAT_EMPTY_RESERVE,) if never_made_sperm
                and str(outcome.observable) in SEMEN_OBSERVABLES else ())
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
-                             (*caveats, *own, *skipped), assessed))
+                             (*caveats, *own, *skipped), assessed, forecast_men=men.n))
     if couple is not None:
         def beside_pregnancy(protocol: Protocol) -> tuple[EvidenceRow, ...]:
             """The stored verdict of each published pregnancy odds ratio for this protocol."""
@@ -333,8 +341,8 @@ def prognose(
             return tuple(r for r in rows if r is not None)
 
         forecasts = [ProtocolForecast(
-            protocol, pregnancy_curve(values[protocol.id], grid, start, couple, post.weights_,
-                                      months_t, post.island_),
+            protocol, pregnancy_curve(values[protocol.id], grid, start, couple, men.weights_,
+                                      months_t, men.island_),
             None, None if protocols is None else _note(protocol, assessment),
             beside_pregnancy(protocol))
             for protocol in chosen]
@@ -342,7 +350,8 @@ def prognose(
                             *(c for p in chosen for c in p.citations)})
         own = (CAVEAT_EMPTY_RESERVE,) if never_made_sperm else ()
         out.append(Prognosis(PREGNANCY_NATURAL, t0, tuple(forecasts), post, tuple(citations),
-                             (*caveats, *pregnancy_caveats(couple), *own, *skipped), assessed))
+                             (*caveats, *pregnancy_caveats(couple), *own, *skipped), assessed,
+                             forecast_men=men.n))
     order = {code: i for i, code in enumerate(codes)}
     return tuple(sorted(out, key=lambda p: order[p.outcome]))
 
