@@ -3,8 +3,9 @@
 For the README man (seeds 1-5) and every clinic-suite case whose forecast draws curves
 (seeds 1-4; the c22 series 1-5), at the default number of virtual men: each protocol the
 plan weighs, its P(outcome) at months 6, 12 and 24 with its Monte Carlo standard error
-(``basis.mc_se``), whether the prognosis is low confidence, and the plan's ranking of the
-alternatives (by P at its target month). The suite's cases are read as of its clinic date.
+(``basis.mc_se``), whether the prognosis is low confidence, the plan's ranking of the
+alternatives (by P at its target month) and the alternatives it reports as tied within
+Monte Carlo error. The suite's cases are read as of its clinic date.
 Too slow for the test suite (minutes per case on 2 cores), so tests/prognosis/test_precision.py
 and tests/clinic/test_globals.py (G-SEEDS) check this file, and one fresh run of one case
 there shows the stored numbers still describe the code. Run after a change to the model or
@@ -62,7 +63,9 @@ def run(case: Case, seed: int) -> dict[str, Any]:
     data = result.to_dict()
     return {
         "ranked": ranked,
+        "ties": [list(t) for t in made.ties],
         "probability_by_target": [round(a.probability_by_target, 4) for a in made.alternatives],
+        "mc_se_by_target": [round(a.mc_se_by_target, 4) for a in made.alternatives],
         "target_month": made.target_month,
         "low_confidence": bool(data["basis"].get("low_confidence", False)),
         "protocols": {f.protocol.id: {"probability": list(f.curve.probability),

@@ -243,9 +243,14 @@ def _render_plan(result: Plan) -> None:
                              f"{data['checks_from']})"))
     for a in data["alternatives"]:
         p = a["probability_by_target"]
-        console.print(f"\n[bold]{a['rank']}. {escape(a['name'])}[/] ({a['id']}): "
-                      f"{p:.0%} by month {result.target_month:g}, median "
+        place = f"{a['rank']}." if not a["tied_with"] else "="
+        console.print(f"\n[bold]{place} {escape(a['name'])}[/] ({a['id']}): "
+                      f"{p:.0%} ±{a['mc_se_by_target']:.0%} by month {result.target_month:g}, "
+                      f"median "
                       f"{a['median_months'] if a['median_months'] is not None else '-'} mo")
+        if a["tied_with"]:
+            console.print(escape(f"   tied within Monte Carlo error with "
+                                 f"{', '.join(a['tied_with'])}"), style="yellow")
         for e in a["escalations"]:
             week = "each check" if e["at_week"] is None else f"week {e['at_week']:g}"
             console.print(escape(f"   if {e['when']} ({week}): {e['then']} "

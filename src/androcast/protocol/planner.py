@@ -5,17 +5,20 @@ either draws curves or declines with the same coded reason as the prognosis
 (``prognosis.decline``). Only where the pathway leads on to hormonal treatment and the
 forecast draws curves are protocols offered: those his interpretation does not rule out
 (as in the prognosis) are simulated for his twin (one batch) and ranked by the predicted
-probability of his goal by the target month; every other protocol is listed as not offered,
-with the reason. Where the forecast declines, nothing is ranked by probability. The
-escalation rules that apply to an alternative (a SERM that does not raise LH/FSH by week
-6, no sperm after 6 months of hCG, estradiol out of range or T/E2 < 10, ...) are listed
-with it, with the monitoring that checks them, dated from his as-of date at the earliest.
-The curves are those of the alternative as started; escalations are not simulated.
+probability of his goal by the target month, and alternatives whose probabilities differ by
+no more than their Monte Carlo error (TIE_Z) are reported as tied, not ranked (issue 17);
+every other protocol is listed as not offered, with the reason. Where the forecast
+declines, nothing is ranked by probability. The escalation rules that apply to an
+alternative (a SERM that does not raise LH/FSH by week 6, no sperm after 6 months of hCG,
+estradiol out of range or T/E2 < 10, ...) are listed with it, with the monitoring that
+checks them, dated from his as-of date at the earliest. The curves are those of the
+alternative as started; escalations are not simulated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +47,36 @@ class Check:
     why: str
 
 
+#: Two alternatives whose probabilities by the target month differ by at most this many
+#: combined Monte Carlo standard errors (sqrt(se_a^2 + se_b^2), each the curve's ``mc_se``)
+#: are tied: the forecast cannot tell which is better (flag G: about a two-sided 95 % test
+#: of no difference; conservative, since the protocols share his virtual men and the error
+#: of their difference is smaller than the combined one).
+TIE_Z = 2.0
+
+
 @dataclass(frozen=True)
 class Alternative:
-    rank: int
+    rank: int  # position by probability; ``tied_with`` says where the order is not known
     forecast: ProtocolForecast
     probability_by_target: float
     escalations: tuple[Escalation, ...]
     checks: tuple[Check, ...]
+    mc_se_by_target: float = 0.0  # Monte Carlo standard error of probability_by_target
+    tied_with: tuple[str, ...] = ()  # ids of the alternatives tied with this one (TIE_Z)
+
+
+def tie_groups(probability: list[float], mc_se: list[float]) -> list[list[int]]:
+    """Groups of positions (in descending order of ``probability``) tied within Monte Carlo
+    error: neighbours at most TIE_Z combined standard errors apart are tied, and ties chain
+    (a ~ b and b ~ c put a, b and c in one group). Singletons are groups of one."""
+    groups: list[list[int]] = []
+    for i, p in enumerate(probability):
+        if groups and abs(probability[i - 1] - p) <= TIE_Z * math.hypot(mc_se[i - 1], mc_se[i]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,15 @@ class Plan:
     art: ArtComparison | None = None  # natural attempts vs ART now (time short, partner older)
 
     @property
+    def ties(self) -> tuple[tuple[str, ...], ...]:
+        """Groups of alternatives tied within Monte Carlo error (TIE_Z), in rank order."""
+        out: list[tuple[str, ...]] = []
+        for a in self.alternatives:
+            if a.tied_with and not any(a.forecast.protocol.id in t for t in out):
+                out.append((a.forecast.protocol.id, *a.tied_with))
+        return tuple(out)
+
+    @property
     def forecast(self) -> str | dict[str, str]:
         """"curves", or {"declined": REASON} (DESIGN.md)."""
         return "curves" if self.declined is None else {"declined": self.declined.reason}
@@ -115,6 +150,7 @@ class Plan:
             "start": self.start.isoformat(),
             "checks_from": (self.checks_from or self.start).isoformat(),
             "alternatives": [_alternative_dict(a) for a in self.alternatives],
+            "ties": [list(t) for t in self.ties],
             "excluded": [{"id": i, "why": w} for i, w in self.excluded],
             "monitoring": {
                 "hormones_weeks_after_change": list(self.monitoring.hormone_weeks_after_change),
@@ -137,6 +173,7 @@ def _alternative_dict(a: Alternative) -> dict[str, Any]:
         **({} if f.protocol.change is None else {"change": f.protocol.change}),
         "regimen": list(f.protocol.regimen),
         "probability_by_target": a.probability_by_target,
+        "mc_se_by_target": a.mc_se_by_target, "tied_with": list(a.tied_with),
         "months": list(f.curve.months), "probability": list(f.curve.probability),
         "interval_90": [list(i) for i in f.curve.interval_90],
         "median_months": f.curve.median_months,
@@ -303,13 +340,19 @@ def plan(case: Case, *, target_month: float | None = None, n: int = DEFAULT_PART
         "partner.age_years is needed for the couple's natural chance")
     target_index = months.index(float(target_month))
     ranked = sorted(result.protocols, key=lambda f: -f.curve.probability[target_index])
+    se = [f.curve.mc_se[target_index] if f.curve.mc_se else 0.0 for f in ranked]
+    tied: dict[int, tuple[str, ...]] = {}
+    for group in tie_groups([f.curve.probability[target_index] for f in ranked], se):
+        for i in group:
+            tied[i] = tuple(ranked[j].protocol.id for j in group if j != i)
     checks_from = max(result.t0, case.as_of)
     alternatives = []
     for rank, f in enumerate(ranked, start=1):
         esc = escalations_for(f.protocol, cautions)
         alternatives.append(Alternative(
             rank, f, f.curve.probability[target_index], esc,
-            monitoring_checks(checks_from, esc, rules.monitoring, float(target_month))))
+            monitoring_checks(checks_from, esc, rules.monitoring, float(target_month)),
+            se[rank - 1], tied[rank - 1]))
     return Plan(pathway, code, float(target_month), result.t0, tuple(alternatives),
                 tuple(excluded_list), rules.monitoring, result, None, steps, checks_from,
                 _art(case, float(target_month), pregnancy, note, art_table))

@@ -323,7 +323,8 @@ def plan_figure(plan: Mapping[str, Any]) -> dict[str, Any] | None:
     start = dt.date.fromisoformat(plan["start"])
     target = start + dt.timedelta(days=round(float(plan["target_month"]) * DAYS_PER_MONTH))
     labels = [
-        f"{a['rank']}. {display.protocol(a)} ({a['probability_by_target']:.0%})"
+        f"{'tied' if a.get('tied_with') else str(a['rank']) + '.'} {display.protocol(a)} "
+        f"({a['probability_by_target']:.0%})"
         for a in alternatives
     ]
     traces: list[dict[str, Any]] = []

@@ -154,10 +154,13 @@ def key_forecast(plan: Mapping[str, Any]) -> str | None:
     best = alternatives[0]
     low, high = best["interval_90"][-1]
     month = display.number(float(plan["target_month"]))
+    tied = best.get("tied_with") or ()
     return (
         f"{display.protocol(best)}: {best['probability_by_target']:.0%} chance "
         f"of {display.outcome(str(plan['goal_outcome']))} by month {month} "
         f"(90 % interval {low:.0%}–{high:.0%})"
+        + ("" if not tied else "; tied within Monte Carlo error with "
+           + ", ".join(display.label("protocol", str(t)) for t in tied))
     )
 
 
