@@ -369,23 +369,41 @@ def _observation_matches(found: Found, criteria: dict[str, list[list[str]]]) -> 
     return True
 
 
-def search_observations(store: Store, clinic: str, params: Sequence[tuple[str, str]]
-                        ) -> list[Found]:
-    """Results of the clinic's patients (those named by ``patient``/``subject``, else all):
-    patient, code, date and status are a query on the store (``store.search``); each
-    resource it returns is then checked exactly."""
-    criteria = _criteria(params, OBSERVATION_PARAMS, "Observation")
+#: A search or a read of one resource type within a clinic (the REST routes take either).
+Search = Callable[[Store, str, Sequence[tuple[str, str]]], list[Found]]
+Read = Callable[[Store, str, str], Found]
+
+
+def _search_results(store: Store, clinic: str, params: Sequence[tuple[str, str]], kind: str,
+                    allowed: Sequence[str], resources: Resources, *, semen_only: bool = False,
+                    ) -> list[Found]:
+    """Results of the clinic's patients (those named by ``patient``/``subject``, else all) as
+    ``kind`` resources: patient, code, date and status are a query on the store
+    (``store.search``); each resource it returns is then checked exactly."""
+    criteria = _criteria(params, allowed, kind)
     with store.reading() as session:
-        charts = result_charts(session, _query(session, clinic, criteria), clinic=clinic)
-    found = _results_of(charts, "Observation", observation_resources)
+        query = replace(_query(session, clinic, criteria), semen_only=semen_only)
+        charts = result_charts(session, query, clinic=clinic)
+    found = _results_of(charts, kind, resources)
     return [f for f in found if _observation_matches(f, criteria)]
 
 
+def _read_one(found: list[Found], kind: str, resource_id: str) -> Found:
+    if found:
+        return found[0]
+    raise FhirRequestError(404, "not-found", f"{kind} {resource_id!r} not found in your clinic",
+                           f"{kind}.id")
+
+
+def search_observations(store: Store, clinic: str, params: Sequence[tuple[str, str]]
+                        ) -> list[Found]:
+    return _search_results(store, clinic, params, "Observation", OBSERVATION_PARAMS,
+                           observation_resources)
+
+
 def read_observation(store: Store, clinic: str, resource_id: str) -> Found:
-    for found in search_observations(store, clinic, [("_id", resource_id)]):
-        return found
-    raise FhirRequestError(404, "not-found", f"Observation {resource_id!r} not found in your "
-                           "clinic", "Observation.id")
+    return _read_one(search_observations(store, clinic, [("_id", resource_id)]),
+                     "Observation", resource_id)
 
 
 # -- DiagnosticReport -------------------------------------------------------------------------
@@ -395,19 +413,13 @@ def search_reports(store: Store, clinic: str, params: Sequence[tuple[str, str]]
                    ) -> list[Found]:
     """The DiagnosticReport of each semen analysis of the clinic's patients (as the export
     groups a panel), searched like Observations: a query on the semen analyses only."""
-    criteria = _criteria(params, REPORT_PARAMS, "DiagnosticReport")
-    with store.reading() as session:
-        query = replace(_query(session, clinic, criteria), semen_only=True)
-        charts = result_charts(session, query, clinic=clinic)
-    found = _results_of(charts, "DiagnosticReport", report_resources)
-    return [f for f in found if _observation_matches(f, criteria)]
+    return _search_results(store, clinic, params, "DiagnosticReport", REPORT_PARAMS,
+                           report_resources, semen_only=True)
 
 
 def read_report(store: Store, clinic: str, resource_id: str) -> Found:
-    for found in search_reports(store, clinic, [("_id", resource_id)]):
-        return found
-    raise FhirRequestError(404, "not-found", f"DiagnosticReport {resource_id!r} not found in "
-                           "your clinic", "DiagnosticReport.id")
+    return _read_one(search_reports(store, clinic, [("_id", resource_id)]),
+                     "DiagnosticReport", resource_id)
 
 
 # -- Bundles ----------------------------------------------------------------------------------

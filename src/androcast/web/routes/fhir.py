@@ -33,7 +33,15 @@ from androcast.web.auth import (
     csrf_guard,
 )
 from androcast.web.boundary import StrictJSONRequest
-from androcast.web.fhir_rest import FHIR_JSON, JSON_TYPES, FhirRequestError, Found, outcome
+from androcast.web.fhir_rest import (
+    FHIR_JSON,
+    JSON_TYPES,
+    FhirRequestError,
+    Found,
+    Read,
+    Search,
+    outcome,
+)
 from androcast.web.problems import error_body
 from androcast.web.routes._patient_jobs import schedule_step
 from androcast.web.routes._shared import client_address, clinic_of, outlooks_of, store_of
@@ -151,59 +159,54 @@ def metadata(request: Request) -> FhirResponse:
 
 @router.get("/Patient/{id}")
 def read_patient(request: Request, id: str, user: User) -> FhirResponse:
-    _params(request)
-    found = fhir_rest.read_patient(store_of(request), clinic_of(user), id)
-    _audit(request, user, [found], "/fhir/Patient/{id}")
+    found = _read(request, user, "Patient", fhir_rest.read_patient, id)
     version = found.resource["meta"]["versionId"]
     return FhirResponse(found.resource, headers={"ETag": f'W/"{version}"'})
 
 
+def _searchset(request: Request, user: WebSession, kind: str, search: Search) -> FhirResponse:
+    """A search of ``kind`` within his clinic as a searchset; each patient on the returned
+    page is one read in the access audit."""
+    params = _params(request)
+    found = search(store_of(request), clinic_of(user), params)
+    bundle = fhir_rest.searchset(_base(request), kind, found, params)
+    offset, count = fhir_rest.paging(params)
+    _audit(request, user, found[offset: offset + count], f"/fhir/{kind}")
+    return FhirResponse(bundle)
+
+
+def _read(request: Request, user: WebSession, kind: str, read: Read, id: str) -> Found:
+    _params(request)
+    found = read(store_of(request), clinic_of(user), id)
+    _audit(request, user, [found], f"/fhir/{kind}/{{id}}")
+    return found
+
+
 @router.get("/Patient")
 def search_patients(request: Request, user: User) -> FhirResponse:
-    params = _params(request)
-    found = fhir_rest.search_patients(store_of(request), clinic_of(user), params)
-    bundle = fhir_rest.searchset(_base(request), "Patient", found, params)
-    _audit(request, user, _page(found, params), "/fhir/Patient")
-    return FhirResponse(bundle)
+    return _searchset(request, user, "Patient", fhir_rest.search_patients)
 
 
 @router.get("/Observation/{id}")
 def read_observation(request: Request, id: str, user: User) -> FhirResponse:
-    _params(request)
-    found = fhir_rest.read_observation(store_of(request), clinic_of(user), id)
-    _audit(request, user, [found], "/fhir/Observation/{id}")
-    return FhirResponse(found.resource)
+    return FhirResponse(_read(request, user, "Observation", fhir_rest.read_observation,
+                              id).resource)
 
 
 @router.get("/Observation")
 def search_observations(request: Request, user: User) -> FhirResponse:
-    params = _params(request)
-    found = fhir_rest.search_observations(store_of(request), clinic_of(user), params)
-    bundle = fhir_rest.searchset(_base(request), "Observation", found, params)
-    _audit(request, user, _page(found, params), "/fhir/Observation")
-    return FhirResponse(bundle)
+    return _searchset(request, user, "Observation", fhir_rest.search_observations)
 
 
 @router.get("/DiagnosticReport/{id}")
 def read_report(request: Request, id: str, user: User) -> FhirResponse:
-    _params(request)
-    found = fhir_rest.read_report(store_of(request), clinic_of(user), id)
-    _audit(request, user, [found], "/fhir/DiagnosticReport/{id}")
-    return FhirResponse(found.resource)
+    return FhirResponse(_read(request, user, "DiagnosticReport", fhir_rest.read_report,
+                              id).resource)
 
 
 @router.get("/DiagnosticReport")
 def search_reports(request: Request, user: User) -> FhirResponse:
-    params = _params(request)
-    found = fhir_rest.search_reports(store_of(request), clinic_of(user), params)
-    bundle = fhir_rest.searchset(_base(request), "DiagnosticReport", found, params)
-    _audit(request, user, _page(found, params), "/fhir/DiagnosticReport")
-    return FhirResponse(bundle)
-
-
-def _page(found: list[Found], params: list[tuple[str, str]]) -> list[Found]:
-    offset, count = fhir_rest.paging(params)
-    return found[offset: offset + count]
+    return _searchset(request, user, "DiagnosticReport", fhir_rest.search_reports)
 
 
 @router.post("")
