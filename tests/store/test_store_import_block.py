@@ -4,20 +4,22 @@
 The bundle is as large as the request limit allows (compact JSON just under
 ``MAX_BODY_BYTES``: ten men with 470 LH results each). While ``service.import_bundle`` (the
 path of ``POST /api/fhir`` and the FHIR import page) runs, another clinic's clinician keeps
-changing his patient in short writes. The import keeps its writes short because it parses
-before its write transaction, inserts each table's new records in one statement, and
-assesses each man after it (``service.assess_outside``): before, a 2 MB bundle held the
-SQLite write lock for 7.7 s of work and the other writer waited 8.4 s.
+changing his patient in short writes. The import keeps its write short: it parses and
+prepares every row before its write transaction (``store.prepare_chart``: values, content
+hashes, audit entries, and on SQLite the rows bound for the driver), which then only looks
+records up and runs one executemany per table; each man is assessed after it
+(``service.assess_outside``). Before, a 2 MB bundle held the SQLite write lock for 7.7 s of
+work and the other writer waited 8.4 s; then 0.5-0.6 s of CPU per write with waits of
+1.6 s at load 11 and 2.3-2.9 s at load 25-40 (2 cores); now 0.14 s of CPU and a 0.39 s
+wait at load 14.
 
 On SQLite, whose write lock is one for the whole database, what a writer waits is bounded
-by the longest write transaction of the import: each must take under 2 s of the importer's
-own CPU time (``time.thread_time``, which a loaded machine does not inflate). PostgreSQL
-locks rows, so the import's transaction never makes another patient's writer wait. The
-other writer's wall-clock wait is asserted under 2 s too when the machine has a core per
-runnable task (load average <= cores); on a machine loaded beyond that every wait stretches
-with the load (measured: 2.0-2.9 s on SQLite, 1.2-1.8 s on PostgreSQL at load 25-40 on 2
-cores), so it is printed, and the writer must still have made progress all along the
-import (before, it waited out the whole import).
+by the longest write transaction of the import: each must take under a quarter of the 2 s
+of the importer's own CPU time (``time.thread_time``, which a loaded machine does not
+inflate), the margin for a machine whose load stretches every wait. PostgreSQL locks rows,
+so the import's transaction never makes another patient's writer wait. On both, the other
+writer's longest wall-clock wait must be under 2 s, and it must have made progress all
+along the import (before, it waited out the whole import).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ CASES = Path(__file__).parents[2] / "examples" / "cases"
 TODAY = dt.date.today()
 MEN, RESULTS = 10, 470
 MAX_BLOCK_S = 2.0
+MAX_WRITE_CPU_S = MAX_BLOCK_S / 4
 
 
 def _largest_bundle() -> dict[str, Any]:
@@ -116,7 +119,6 @@ def test_a_writer_waits_under_2_s_during_the_largest_accepted_import(store: Stor
     print(f"import {took:.1f} s; its longest write {max(held):.2f} s CPU; other writer: "
           f"{len(waits)} writes, longest wait {max(waits):.2f} s; load {load:.1f}")
     if store.engine.dialect.name == "sqlite":
-        assert max(held) < MAX_BLOCK_S, held
+        assert max(held) < MAX_WRITE_CPU_S, held
     assert len(waits) >= 5, (waits, took)  # the writer went on all along the import
-    if load <= (os.cpu_count() or 1):
-        assert max(waits) < MAX_BLOCK_S, f"longest wait {max(waits):.2f} s at load {load:.1f}"
+    assert max(waits) < MAX_BLOCK_S, f"longest wait {max(waits):.2f} s at load {load:.1f}"

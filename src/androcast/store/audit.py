@@ -22,6 +22,11 @@ class AuditedSession(Session):
     """A session whose flushes write the audit trail (``info["actor"]`` names who acts)."""
 
 
+def plain(value: Any) -> Any:
+    """A value as the audit trail keeps it (JSON: dates as ISO text)."""
+    return _plain(value)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
@@ -92,9 +97,11 @@ def _write_audit(session: Session, flush_context: UOWTransaction) -> None:
     session.connection().execute(insert(AuditRow), rows)
 
 
-def audit_inserts(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+def audit_inserts(session: Session, table: str, rows: list[dict[str, Any]], *,
+                  plain: bool = False) -> None:
     """Audit rows inserted in bulk (not by the unit of work, whose flush hook audits its
-    own): one ``insert`` entry each with every column, as ``_write_audit`` writes it."""
+    own): one ``insert`` entry each with every column, as ``_write_audit`` writes it
+    (``plain``: the values are already as the trail keeps them, ``plain()``)."""
     if not rows:
         return
     actor = session.info.get("actor")
@@ -104,7 +111,7 @@ def audit_inserts(session: Session, table: str, rows: list[dict[str, Any]]) -> N
     session.connection().execute(insert(AuditRow), [
         {"at": now, "actor": actor, "action": "insert", "table_name": table,
          "row_id": row["id"], "patient_id": row.get("patient_id"),
-         "changes": {key: _plain(value) for key, value in row.items()}}
+         "changes": row if plain else {key: _plain(value) for key, value in row.items()}}
         for row in rows
     ])
 

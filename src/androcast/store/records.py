@@ -18,10 +18,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from androcast import __version__
-from androcast.errors import IdentifierError, InputFileError, UnknownCodeError
+from androcast.errors import IdentifierError, InputFileError, StoreError, UnknownCodeError
 from androcast.labs import (
     MAX_IDENTIFIER,
     AndrogenUse,
@@ -32,7 +33,8 @@ from androcast.labs import (
     SemenAnalysis,
     patient_identifier,
 )
-from androcast.store.audit import audit_inserts
+from androcast.store import _bulk
+from androcast.store.audit import audit_inserts, plain
 from androcast.store.chart import (
     RETRACTED,
     URI_SYSTEM,
@@ -342,10 +344,29 @@ def _unidentified(row: Any) -> bool:
 
 class _Pending:
     """A new record, inserted with the others of its table in one statement (``_Existing.
-    insert``) instead of one ORM object each: 5,000 results are one executemany."""
+    insert``) instead of one ORM object each: 5,000 results are one executemany.
+    ``prepared``: the record as made before the write transaction (its audit columns, and
+    on SQLite its bound row)."""
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    patient_id: int
+    key_system: str
+    key_value: str
+    content_hash: str
+
+    def __init__(self, values: Mapping[str, Any], prepared: _Prepared) -> None:
         self.__dict__.update(values)
+        self.__dict__[_PREPARED] = prepared
+
+    def row(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != _PREPARED}
+
+    @property
+    def prepared(self) -> _Prepared:
+        made: _Prepared = self.__dict__[_PREPARED]
+        return made
+
+
+_PREPARED = "_prepared_record"
 
 
 @dataclass
@@ -370,31 +391,71 @@ class _Existing:
         )
 
     def insert(self, session: Session) -> None:
-        """The new records in one INSERT (RETURNING their ids, in order), audited as the
-        flush hook audits a row (``audit.audit_inserts``)."""
+        """The new records in one INSERT (executemany, their ids drawn first), audited as
+        the flush hook audits a row (``audit.audit_inserts``)."""
         if not self.new:
             return
         now = utcnow()
-        values = [{**vars(p), "created_at": now} for p in self.new]
         table = self.row_type
-        if session.get_bind().dialect.name == "postgresql":
-            # Ids drawn from the table's sequence first, then a plain executemany (psycopg's
-            # pipeline): an INSERT ... RETURNING of thousands of rows is one huge statement
-            # psycopg parses on the client, several times slower.
-            ids = list(session.scalars(
-                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                     "FROM generate_series(1, :n)"),
-                {"table": table.__tablename__, "n": len(values)},
-            ))
-            values = [{"id": i, **v} for i, v in zip(ids, values, strict=True)]
-            session.execute(insert(table), values)
-        else:
-            ids = list(session.scalars(
-                insert(table).returning(table.id, sort_by_parameter_order=True), values
-            ))
-        audit_inserts(session, table.__tablename__,
-                      [{**v, "id": i} for i, v in zip(ids, values, strict=True)])
+        ids = _new_ids(session, table, len(self.new))
+        dialect = session.get_bind().dialect
+        if all(p.prepared.bound_for is dialect for p in self.new):
+            self._insert_bound(session, ids, now)
+            return
+        values = [{**p.row(), "id": i, "created_at": now}
+                  for i, p in zip(ids, self.new, strict=True)]
+        # A plain executemany: an INSERT ... RETURNING of thousands of rows is one huge
+        # statement psycopg parses on the client, and one statement per row on SQLite.
+        session.connection().execute(insert(table.__table__), values)
+        stamp = now.isoformat()
+        audit_inserts(session, table.__tablename__, [
+            {**p.prepared.audit, "id": i, "patient_id": p.patient_id,
+             "key_system": p.key_system, "key_value": p.key_value,
+             "content_hash": p.content_hash, "created_at": stamp}
+            for i, p in zip(ids, self.new, strict=True)
+        ], plain=True)
         self.new.clear()
+
+    def _insert_bound(self, session: Session, ids: list[int], now: dt.datetime) -> None:
+        """``insert`` for rows bound before the transaction (``prepare_chart`` with the
+        store's SQLite dialect): their ids and patient added, one executemany each for
+        the rows and their audit entries."""
+        actor = session.info.get("actor")
+        if not actor:
+            raise StoreError("actor", None, "the user making the change (every change is "
+                             "audited)")
+        dialect = session.get_bind().dialect
+        table = self.row_type.__tablename__
+        rows = _bulk.binder(self.row_type.__table__, dialect)
+        created = now if rows.created_at is None else rows.created_at(now)
+        connection = session.connection()
+        _bulk.insert_rows(connection, rows.sql, [
+            (i, p.patient_id, created, *p.prepared.bound)
+            for i, p in zip(ids, self.new, strict=True)
+        ])
+        at = _bulk.audit_at(dialect)
+        at_value = now if at is None else at(now)
+        stamp = now.isoformat()
+        _bulk.insert_rows(connection, _bulk.AUDIT_SQL, [
+            (at_value, actor, "insert", table, i, p.patient_id,
+             _bulk.audit_json(p.prepared.audit_head, i, p.patient_id, stamp))
+            for i, p in zip(ids, self.new, strict=True)
+        ])
+        self.new.clear()
+
+
+def _new_ids(session: Session, table: type[Any], n: int) -> list[int]:
+    """``n`` ids for new rows of ``table``: from its sequence on PostgreSQL; on SQLite the
+    ones it would give them itself (after the largest), which no other writer can take
+    while this transaction holds the write lock (``BEGIN IMMEDIATE``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :n)"),
+            {"table": table.__tablename__, "n": n},
+        ))
+    last = session.scalar(select(func.max(table.id))) or 0
+    return list(range(last + 1, last + 1 + n))
 
 
 #: Row values that say how a source wrote a result, not what it is: a record matched by
@@ -440,6 +501,68 @@ def _retract_key(session: Session, patient: PatientRow, key: SourceKey) -> str:
     return "unchanged"
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One record as its row will be: values, content hash, its key (one minted for a
+    record without one, used only if it is new) and its values as the audit trail keeps
+    them, all computed from the record alone, before any transaction; for SQLite
+    (``bound_for``) also the row bound as the driver takes it and its audit entry's JSON
+    (``store._bulk``)."""
+
+    keyed: Keyed[Any]
+    values: dict[str, Any]
+    digest: str
+    key: SourceKey
+    audit: dict[str, Any]
+    bound: tuple[Any, ...] = ()
+    audit_head: str = ""
+    bound_for: Dialect | None = None
+
+
+def _prepared(keyed: Keyed[Any], values: dict[str, Any], row_type: type[Any] | None = None,
+              dialect: Dialect | None = None) -> _Prepared:
+    digest = _content_hash(
+        {k: v for k, v in values.items()
+         if k not in (*_PRESENTATION, "status") and not (k in _LATER and v is None)}
+    )
+    key = keyed.key or SourceKey(URI_SYSTEM, f"urn:uuid:{uuid.uuid4()}")
+    audit = {k: plain(v) for k, v in values.items()}
+    if dialect is None or row_type is None or dialect.name != "sqlite":
+        return _Prepared(keyed, values, digest, key, audit)
+    ours = {"key_system": key.system, "key_value": key.value, "content_hash": digest}
+    bound = _bulk.binder(row_type.__table__, dialect).bind({**values, **ours})
+    return _Prepared(keyed, values, digest, key, audit, bound,
+                     _bulk.audit_head({**audit, **ours}), dialect)
+
+
+@dataclass(frozen=True)
+class PreparedChart:
+    """A chart with each record's row made (``prepare_chart``): what ``save_charts`` keeps
+    with no more than lookups and inserts, so the write transaction of a large import is
+    short (an import prepares its charts before it opens one)."""
+
+    chart: Chart
+    androgens: tuple[_Prepared, ...]
+    medications: tuple[_Prepared, ...]
+    labs: tuple[_Prepared, ...]
+    semen: tuple[_Prepared, ...]
+
+
+def prepare_chart(chart: Chart, dialect: Dialect | None = None) -> PreparedChart:
+    """The rows of a chart's records, made holding no lock (``PreparedChart``); with the
+    store's ``dialect`` (``store.engine.dialect``), bound for it as well (SQLite)."""
+    return PreparedChart(
+        chart,
+        tuple(_prepared(a, _values(a.item, _ANDROGEN_FIELDS), AndrogenCourseRow, dialect)
+              for a in chart.androgens),
+        tuple(_prepared(m, _values(m.item, _MEDICATION_FIELDS), MedicationCourseRow, dialect)
+              for m in chart.medications),
+        tuple(_prepared(r, _lab_row_values(r), LabObservationRow, dialect) for r in chart.labs),
+        tuple(_prepared(s, _semen_row_values(s), SemenAnalysisRow, dialect)
+              for s in chart.semen),
+    )
+
+
 def _put(
     session: Session,
     patient: PatientRow,
@@ -460,7 +583,7 @@ def _put(
     """
     stored = existing_rows if existing_rows is not None else _Existing.load(
         session, row_type, patient)
-    outcome = _put_one(patient, row_type, keyed, values, stored, session)
+    outcome = _put_one(patient, row_type, _prepared(keyed, values), stored, session)
     if existing_rows is None:
         stored.insert(session)
     return outcome
@@ -469,15 +592,11 @@ def _put(
 def _put_one(
     patient: PatientRow,
     row_type: type[Row],
-    keyed: Keyed[Any],
-    values: dict[str, Any],
+    prepared: _Prepared,
     stored: _Existing,
     session: Session,
 ) -> str:
-    digest = _content_hash(
-        {k: v for k, v in values.items()
-         if k not in (*_PRESENTATION, "status") and not (k in _LATER and v is None)}
-    )
+    keyed, values, digest = prepared.keyed, prepared.values, prepared.digest
     if keyed.status == RETRACTED:
         return _retract(session, row_type, keyed, digest, stored)
     if keyed.key is not None:
@@ -507,14 +626,14 @@ def _put_one(
         existing.content_hash = digest
         stored.by_hash[digest] = existing
         return "updated"
-    key = keyed.key or SourceKey(URI_SYSTEM, f"urn:uuid:{uuid.uuid4()}")
+    key = prepared.key
     row = _Pending({
         "patient_id": patient.id,
         "key_system": key.system,
         "key_value": key.value,
         "content_hash": digest,
         **values,
-    })
+    }, prepared)
     stored.new.append(row)
     stored.by_key[(key.system, key.value)] = row
     stored.by_hash[digest] = row
@@ -568,41 +687,33 @@ def save_chart(session: Session, chart: Chart, *, clinic: str = DEFAULT_CLINIC) 
 
 def save_charts(
     session: Session,
-    charts: Iterable[Chart],
+    charts: Iterable[Chart | PreparedChart],
     *,
     clinic: str = DEFAULT_CLINIC,
     summary: SaveSummary | None = None,
 ) -> SaveSummary:
-    """``save_chart`` for several patients in the caller's one transaction."""
+    """``save_chart`` for several patients in the caller's one transaction (charts
+    ``prepare_chart`` made beforehand are kept with lookups and inserts only)."""
     summary = summary if summary is not None else SaveSummary()
     clinic_row = ensure_clinic(session, clinic)
-    for chart in charts:
+    for given in charts:
+        prepared = given if isinstance(given, PreparedChart) else prepare_chart(given)
+        chart = prepared.chart
         patient = _upsert_patient(session, chart, clinic_row, summary)
         before = (summary.created, summary.updated, summary.retracted)
         for key in chart.retracted:
             summary.count(_retract_key(session, patient, key))
-        existing = _Existing.load(session, AndrogenCourseRow, patient)
-        for a in chart.androgens:
-            values = _values(a.item, _ANDROGEN_FIELDS)
-            summary.count(_put(session, patient, AndrogenCourseRow, a, values, existing))
-        existing.insert(session)
-        existing = _Existing.load(session, MedicationCourseRow, patient)
-        for m in chart.medications:
-            values = _values(m.item, _MEDICATION_FIELDS)
-            summary.count(_put(session, patient, MedicationCourseRow, m, values, existing))
-        existing.insert(session)
-        existing = _Existing.load(session, LabObservationRow, patient)
-        for r in chart.labs:
-            summary.count(
-                _put(session, patient, LabObservationRow, r, _lab_row_values(r), existing)
-            )
-        existing.insert(session)
-        existing = _Existing.load(session, SemenAnalysisRow, patient)
-        for s in chart.semen:
-            summary.count(
-                _put(session, patient, SemenAnalysisRow, s, _semen_row_values(s), existing)
-            )
-        existing.insert(session)
+        tables: tuple[tuple[type[Any], tuple[_Prepared, ...]], ...] = (
+            (AndrogenCourseRow, prepared.androgens),
+            (MedicationCourseRow, prepared.medications),
+            (LabObservationRow, prepared.labs),
+            (SemenAnalysisRow, prepared.semen),
+        )
+        for row_type, records in tables:
+            existing = _Existing.load(session, row_type, patient)
+            for record in records:
+                summary.count(_put_one(patient, row_type, record, existing, session))
+            existing.insert(session)
         if (summary.created, summary.updated, summary.retracted) != before:
             _touch(patient)
         session.flush()

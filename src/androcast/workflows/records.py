@@ -20,6 +20,7 @@ from androcast.labs import LabResult, SemenAnalysis
 from androcast.store import (
     Chart,
     Keyed,
+    PreparedChart,
     SaveSummary,
     active_plan,
     add_lab_results,
@@ -96,7 +97,7 @@ class Imported:
 
 def import_charts(
     session: Session,
-    charts: Sequence[Chart],
+    charts: Sequence[Chart | PreparedChart],
     *,
     clinic: str,
     today: dt.date,
@@ -107,10 +108,12 @@ def import_charts(
     """Keep imported records (all or nothing, with the caller's transaction), assess each
     patient again and, for a man on a plan, judge his new results (``judge=False``: the
     caller runs the monitoring steps after this transaction; ``assess=False``: the caller
-    assesses them after it, computing outside any write transaction)."""
+    assesses them after it, computing outside any write transaction). Charts prepared
+    beforehand (``store.prepare_chart``) make the transaction shorter."""
     summary = save_charts(session, charts, clinic=clinic)
     alerts: dict[str, list[dict[str, Any]]] = {}
-    for chart in charts:
+    for given in charts:
+        chart = given.chart if isinstance(given, PreparedChart) else given
         identifier = chart.patient.id
         if assess:
             reassess(session, identifier, clinic=clinic, as_of=today)
