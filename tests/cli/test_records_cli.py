@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from androcast.cli import app
@@ -103,3 +106,39 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     assert err.strip() == (
         "error: patient: 'P404' is not a known code; expected a patient of clinic default: P001"
     )
+
+
+def test_fhir_import_assesses_holding_no_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fhir import`` keeps the records in one short write and assesses each man after it
+    (issue 20): while it computes an assessment, another writer of the same SQLite file,
+    whose lock is one for the whole database, goes through at once."""
+    from androcast.store import engine, open_store, update_patient
+    from androcast.workflows import short_writes
+
+    db = f"sqlite:///{tmp_path / 'records.db'}"
+    _run("db", "upgrade", "--db", db)
+    assert _run("patient", "add", str(EXAMPLES / "cases" / "hyperprolactinaemia.yaml"),
+                "--db", db)[0] == 0
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 2.0)  # a writer held up fails, not waits
+    waits: list[float] = []
+    real = short_writes.assess_chart
+
+    def assess_and_write_meanwhile(chart: Any, as_of: Any) -> Any:
+        other = open_store(db)
+        try:
+            began = time.perf_counter()
+            with other.transaction("another clinician") as session:
+                update_patient(session, "PRL-034", bmi=27.0)
+            waits.append(time.perf_counter() - began)
+        finally:
+            other.close()
+        return real(chart, as_of)
+
+    monkeypatch.setattr(short_writes, "assess_chart", assess_and_write_meanwhile)
+    bundle = str(EXAMPLES / "fhir" / "post_trt_bundle.json")
+    code, out, err = _run("fhir", "import", bundle, "--db", db, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["patients_created"] == ["P001"]
+    assert len(waits) == 1 and waits[0] < 1.0, waits

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from androcast.errors import IdentifierError, StoreError, UnknownCodeError
+from androcast.errors import IdentifierError, UnknownCodeError
 from androcast.interpret import Assessment
 from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis, patient_identifier
@@ -34,17 +34,15 @@ from androcast.store import (
     list_patients,
     load_chart,
     pages,
-    save_assessment,
     save_chart,
 )
 from androcast.store.monitoring import active_plan
-from androcast.workflows import monitoring, records
-from androcast.workflows.assess import assess_chart
+from androcast.workflows import monitoring, records, short_writes
 from androcast.workflows.records import Bound, unbounded
 
 T = TypeVar("T")
 #: Runs a patient's monitoring step later (a background job): what to answer about it.
-Schedule = Callable[[str], Any]
+Schedule = short_writes.Schedule
 
 
 class PatientNotFound(LookupError):
@@ -231,50 +229,10 @@ def add_results(
     return result if alerts is None else {**result, "alerts": alerts}
 
 
-MAX_STEP_ATTEMPTS = 3
-
-
-def monitoring_step(
-    store: Store,
-    clinic: str,
-    actor: str,
-    identifier: str,
-    *,
-    today: dt.date,
-    bound: Bound = unbounded,
-) -> list[dict[str, Any]] | None:
-    """His monitoring step after new results (None: no plan): read, compute within
-    ``bound`` holding no lock, then write; computed again if his forecast moved meanwhile."""
-    for _ in range(MAX_STEP_ATTEMPTS):
-        with store.reading() as session:
-            step = monitoring.step_input(session, identifier, clinic=clinic, today=today)
-        if step is None:
-            return None
-        result = bound(lambda: monitoring.compute_step(step))  # noqa: B023 (called at once)
-        with store.transaction(actor) as session:
-            alerts = monitoring.save_step(session, identifier, step, result, clinic=clinic)
-        if alerts is not None:
-            return alerts
-    raise StoreError("transaction", identifier, "a monitoring step his forecast kept still for",
-                     hint="other steps kept changing it: try again")
-
-
-def assess_outside(
-    store: Store, clinic: str, actor: str, identifier: str, *, today: dt.date
-) -> dict[str, Any]:
-    """Assess him again: read his record, interpret it holding no lock, keep the assessment
-    in a short write; computed again if his record changed meanwhile."""
-    for _ in range(MAX_STEP_ATTEMPTS):
-        with store.reading() as session:
-            version = find_patient(session, identifier, clinic=clinic).version
-            chart = load_chart(session, identifier, clinic=clinic)
-        assessment = assess_chart(chart, today)
-        with store.transaction(actor) as session:
-            if find_patient(session, identifier, clinic=clinic, lock=True).version == version:
-                save_assessment(session, identifier, assessment, as_of=today, clinic=clinic)
-                return assessment
-    raise StoreError("transaction", identifier, "an assessment his record kept still for",
-                     hint="other writes kept changing it: try again")
+MAX_STEP_ATTEMPTS = short_writes.MAX_ATTEMPTS
+# Read, compute holding no lock, write short: the same for the CLI (``workflows``).
+monitoring_step = short_writes.monitoring_step
+assess_outside = short_writes.assess_outside
 
 
 def reassess(
@@ -302,34 +260,14 @@ def import_bundle(
     plan) after the import's transaction, holding no lock while it computes; with
     ``schedule``, as background jobs (``monitoring`` by patient: what ``schedule`` answered)."""
     parsed = parse_bundle_entries(bundle, as_of=today, source="bundle", strict=strict)
-    charts = parsed.charts
-
-    def work(session: Any) -> tuple[records.Imported, list[str]]:
-        done = records.import_charts(session, charts, clinic=clinic, today=today, judge=False,
-                                     assess=False)
-        planned = [c.patient.id for c in charts
-                   if active_plan(session, c.patient.id, clinic=clinic) is not None]
-        return done, planned
-
-    # The records in one short write (other clinicians' writes wait for it); each man's
-    # assessment computed after it, outside any write transaction, then kept in its own.
-    imported, planned = store.write(actor, work)  # again on a conflict
-    for chart in charts:
-        assess_outside(store, clinic, actor, chart.patient.id, today=today)
-    result = {
-        **summary_dict(imported.summary),
-        "patients": [c.patient.id for c in charts],
+    summary, after = short_writes.import_outside(store, clinic, actor, parsed.charts,
+                                                 today=today, bound=bound, schedule=schedule)
+    return {
+        **summary_dict(summary),
+        "patients": [c.patient.id for c in parsed.charts],
         **parsed.report(),
+        **after,
     }
-    if schedule is not None:
-        jobs = {identifier: schedule(identifier) for identifier in planned}
-        return {**result, "monitoring": jobs} if jobs else result
-    alerts: dict[str, list[dict[str, Any]]] = {}
-    for identifier in planned:
-        raised = monitoring_step(store, clinic, actor, identifier, today=today, bound=bound)
-        if raised is not None:
-            alerts[identifier] = raised
-    return {**result, "alerts": alerts} if alerts else result
 
 
 def export_patient(store: Store, clinic: str, identifier: str) -> dict[str, Any]:
