@@ -131,3 +131,69 @@ def test_user_must_name_an_active_user_who_may_write(db: str) -> None:
     code, _, err = _run("observe", "P001", "lh", "3.1", "IU/L", "--db", db, "--clinic", "North",
                         "--user", "dr.gone")
     assert code == 0, err
+
+
+def _role(db: str, username: str, clinic: str = "North") -> str:
+    store = open_store(db)
+    try:
+        with store.reading() as session:
+            account = find_user(session, username, clinic)
+    finally:
+        store.close()
+    assert account is not None
+    return account.role
+
+
+def test_user_role_changes_a_role_audited_and_keeps_an_admin(db: str) -> None:
+    assert _run("clinic", "add", "North", "--db", db)[0] == 0
+    for name, role in (("anna", "admin"), ("dr.a", "clinician")):
+        assert _run("user", "add", name, "--clinic", "North", "--role", role, "--db", db)[0] == 0
+    code, out, err = _run("user", "role", "dr.a", "read_only", "--clinic", "North",
+                          "--db", db, "--user", "anna")
+    assert (code, out, err) == (0, "user dr.a of clinic North is now read_only\n", ""), err
+    assert _role(db, "dr.a") == "read_only"
+    store = open_store(db)
+    with store.reading() as session:
+        changes = [(r.actor, r.changes) for r in session.scalars(
+            select(AuditRow).where(AuditRow.table_name == "app_user",
+                                   AuditRow.action == "update"))]
+    store.close()
+    assert changes == [("anna", {"role": ["clinician", "read_only"]})]
+    # the same role again changes nothing (and writes no audit row)
+    before = _counts(db)
+    assert _run("user", "role", "dr.a", "read_only", "--clinic", "North", "--db", db)[1] == (
+        "user dr.a of clinic North was already read_only\n")
+    assert _counts(db) == before
+    # the clinic's last active admin keeps his role until another user is admin
+    code, out, err = _run("user", "role", "anna", "clinician", "--clinic", "North", "--db", db)
+    assert code == 2 and out == ""
+    assert ("role: 'clinician' cannot be used; expected admin for anna, the clinic's last "
+            "active admin (make another user admin first, then change anna)"
+            ) in " ".join(err.split())
+    assert _counts(db) == before
+    assert _run("user", "role", "dr.a", "admin", "--clinic", "North", "--db", db)[0] == 0
+    assert _run("user", "role", "anna", "clinician", "--clinic", "North", "--db", db)[0] == 0
+    assert (_role(db, "anna"), _role(db, "dr.a")) == ("clinician", "admin")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("user", "role", "dr.a", "boss", "--clinic", "North"),
+         "error: role: 'boss' is not a known code; expected one of clinician, admin, read_only"),
+        (("user", "role", "zed", "admin", "--clinic", "North"),
+         "error: username: 'zed' cannot be used; expected a user of clinic North"),
+        (("user", "role", "dr.a", "admin", "--clinic", "Nowhere"),
+         "error: clinic: 'Nowhere' cannot be used; expected an existing clinic"),
+    ],
+)
+def test_user_role_bad_input_exits_2_and_writes_nothing(
+    db: str, args: tuple[str, ...], message: str
+) -> None:
+    assert _run("clinic", "add", "North", "--db", db)[0] == 0
+    assert _run("user", "add", "dr.a", "--clinic", "North", "--db", db)[0] == 0
+    before = _counts(db)
+    code, out, err = _run(*args, "--db", db)
+    assert code == 2 and out == ""
+    assert message in " ".join(err.split()), err
+    assert _counts(db) == before

@@ -224,3 +224,48 @@ def test_an_admin_gives_a_new_one_time_password_and_the_old_sessions_end(web: Fa
     # an admin of clinic A cannot reach clinic B's users
     other = anna.post("/admin/users/bob/password", data={"csrf_token": csrf_of(page.text)})
     assert other.status_code == 404
+
+
+def test_an_admin_changes_a_role_it_applies_at_once_and_is_audited(web: FastAPI) -> None:
+    _add(web, "rolf")
+    rolf = _client(web)
+    log_in(rolf, "rolf")
+    headers = api_token(rolf)
+    lab = {"labs": [{"date": dt.date.today().isoformat(), "analyte": "lh", "value": 2.5,
+                     "unit": "IU/L"}]}
+    assert rolf.post("/api/patients/P001/observations", json=lab, headers=headers).is_success
+    anna = _client(web)
+    log_in(anna, "anna")
+    page = anna.get("/admin/users")
+    assert 'aria-label="Role of rolf"' in page.text
+    done = anna.post("/admin/users/rolf/role",
+                     data={"csrf_token": csrf_of(page.text), "role": "read_only"})
+    assert done.status_code == 200 and "rolf is now read-only." in done.text
+    # his next request already has the new role: a write is refused
+    refused = rolf.post("/api/patients/P001/observations", json=lab, headers=headers)
+    assert refused.status_code == 403 and "read-only" in refused.json()["error"]["message"]
+    assert rolf.get("/api/session").json()["role"] == "read_only"
+    with web.state.store.reading() as session:
+        changes = [(r.actor, r.changes) for r in session.scalars(
+            select(AuditRow).where(AuditRow.table_name == "app_user",
+                                   AuditRow.action == "update", AuditRow.actor == "anna"))]
+    assert ("anna", {"role": ["clinician", "read_only"]}) in changes
+    # a role that does not exist, another clinic's user: 422, nothing changed
+    for username, role, message in (
+        ("rolf", "boss", "role: &#39;boss&#39; is not a known code"),
+        ("bob", "admin", "username: &#39;bob&#39; cannot be used"),
+    ):
+        answer = anna.post(f"/admin/users/{username}/role",
+                           data={"csrf_token": csrf_of(page.text), "role": role})
+        assert answer.status_code == 422 and message in answer.text, answer.text
+    # the last active admin of a clinic keeps his role
+    _add(web, "rhea", clinic="R", role="admin")
+    rhea = _client(web)
+    _login_form(rhea, "rhea", clinic="R")
+    mine = rhea.get("/admin/users")
+    answer = rhea.post("/admin/users/rhea/role",
+                       data={"csrf_token": csrf_of(mine.text), "role": "clinician"})
+    assert answer.status_code == 422 and "the clinic&#39;s last active admin" in answer.text
+    with web.state.store.reading() as session:
+        assert find_user(session, "rhea", "R").role == "admin"  # type: ignore[union-attr]
+        assert find_user(session, "bob", "B").role == "clinician"  # type: ignore[union-attr]

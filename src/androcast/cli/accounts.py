@@ -1,10 +1,12 @@
-"""Clinics and users of the web app: ``clinic add``, ``user add|disable|enable|list``.
+"""Clinics and users of the web app: ``clinic add``, ``user add|role|disable|enable|list``.
 
 ``user add`` gives the new user a one-time password, printed once: he must change it at his
 first login, and it stops working after ``--expires-hours`` (default 72). User names are
 unique within a clinic; the clinic must exist (``clinic add``). Bad input exits 2 with one
 line naming every bad field, and nothing is written. ``user disable`` ends the user's web
-sessions at his next request (the web app checks his row on each one).
+sessions at his next request (the web app checks his row on each one); ``user role`` takes
+effect at his next request the same way. Both are kept in the audit trail (who changed
+which user, the old and new value). A clinic keeps at least one active admin.
 """
 
 from __future__ import annotations
@@ -106,6 +108,26 @@ def _set_active(username: str, clinic: str, db: str, user: str | None, active: b
     with writing(db, user, None) as session:
         account = require_user(session, username, clinic, field="username")
         return set_active(session, account.id, active)
+
+
+@user_app.command("role")
+def user_role(
+    username: str = typer.Argument(..., help="User name."),
+    role: str = typer.Argument(..., help="The new role: clinician, admin or read_only."),
+    clinic: str = CLINIC_OPTION,
+    db: str = DB_OPTION,
+    user: str | None = USER_OPTION,
+) -> None:
+    """Give a user another role (it applies at his next request; audited)."""
+    with reporting_errors():
+        from androcast.store.users import require_user, set_role
+
+        with writing(db, user, None) as session:
+            account = require_user(session, username, clinic, field="username")
+            changed = set_role(session, account.id, role)
+    state = f"is now {role}" if changed else f"was already {role}"
+    console.print(f"user {account.username} of clinic {clinic} {state}", highlight=False,
+                  markup=False)
 
 
 @user_app.command("disable")

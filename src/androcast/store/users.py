@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from androcast.errors import (
@@ -246,6 +246,35 @@ def set_active(session: Session, user_id: int, active: bool) -> bool:
     if user.active == active:
         return False
     user.active = active
+    session.flush()
+    return True
+
+
+def set_role(session: Session, user_id: int, role: str) -> bool:
+    """Give a user another role (audited as a change of his row); True if that changed
+    anything. A clinic keeps at least one active admin: the last one cannot be given
+    another role (his row and his clinic's other admins are locked while this is decided,
+    so two admins demoting each other at once cannot both succeed)."""
+    if role not in ROLES:
+        raise UnknownCodeError("role", role, f"one of {', '.join(ROLES)}")
+    user = _row(session, user_id)
+    if user.role == role:
+        return False
+    if user.role == "admin" and user.active:
+        others = session.scalar(
+            select(func.count()).select_from(
+                select(UserRow.id)
+                .where(UserRow.clinic_id == user.clinic_id, UserRow.role == "admin",
+                       UserRow.active, UserRow.id != user.id)
+                .with_for_update()
+                .subquery()
+            )
+        )
+        if not others:
+            raise StoreError(
+                "role", role, f"admin for {user.username}, the clinic's last active admin",
+                hint=f"make another user admin first, then change {user.username}")
+    user.role = role
     session.flush()
     return True
 

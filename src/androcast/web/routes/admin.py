@@ -1,9 +1,11 @@
 """User administration for a clinic's admin: list users, add one with a one-time password,
-give one a new one-time password, deactivate or reactivate one.
+give one a new one-time password, give one another role, deactivate or reactivate one.
 
 A one-time password is shown once, here; it must be changed at the first login and stops
 working after ``one_time_password_ttl_s``. Deactivating ends the user's sessions at once.
-An admin cannot deactivate himself (a clinic must not lock out its last admin by a click).
+An admin cannot deactivate himself (a clinic must not lock out its last admin by a click),
+and the clinic's last active admin keeps his role. A role changed applies at the user's next
+request; like every change of a user, it is kept in the audit trail.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from androcast.store.users import (
     list_users,
     set_active,
     set_password_hash,
+    set_role,
 )
 from androcast.web.auth import Admin, csrf_guard, session_store
 from androcast.web.boundary import StrictJSONRoute
@@ -151,4 +154,22 @@ def set_user_active(
     if not active:
         session_store(request).end_user(account.id)
     done = f"{account.username} is {'active' if active else 'deactivated'}."
+    return _users_page(request, admin, done=done)
+
+
+@router.post("/users/{username}/role")
+def set_user_role(
+    request: Request, admin: Admin, username: str, role: Annotated[str, Form()],
+) -> HTMLResponse:
+    """Give a user of the admin's clinic another role (at his next request; audited)."""
+    assert admin.username is not None
+    try:
+        account = _member(request, admin, username)
+        with store_of(request).transaction(admin.username) as session:
+            changed = set_role(session, account.id, role)
+    except AndrocastError as err:
+        return _users_page(request, admin, error=FieldError.of(err),
+                           status=HTTP_422_UNPROCESSABLE_CONTENT)
+    shown = role.replace("_", "-")
+    done = f"{account.username} is {'now' if changed else 'already'} {shown}."
     return _users_page(request, admin, done=done)
