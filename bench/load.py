@@ -11,7 +11,8 @@ between requests. Prints p50, p95 and p99 latency and the error count per page a
 writes (a new laboratory result by the API), 8 % reports (his prognosis and plan as a
 background job, its status polled every second, then the report page) and 3 % prognoses (a
 posted case's prognosis as a job, polled, then its result); the rest are the reads above.
-Job status polls are API reads; the time from a job's start to its result is reported as
+Job status polls are API reads (starting a job is counted with the writes); the time from a
+job's start to its result is reported as
 "report job" and "prognosis job", outside the pages' percentiles, and a job that failed (say,
 it waited out its time budget on a busy server) is counted under "job failures", apart from
 the HTTP errors (any status >= 400 or no answer). A write to a man on a plan answers at once;
@@ -20,10 +21,17 @@ his monitoring step runs as a job the write starts (not waited for here).
 The machine is shared, so each run measures its own baseline beside the pages: one more
 client asks for its session (``GET /api/session``: no database, no computation) every 0.5 s,
 and the table gives each page's p95 as a multiple of that baseline's; the load average
-(``os.getloadavg``) is printed at the start and the end.
+(``os.getloadavg``) is printed at the start and the end of the measurement, ``uptime`` at
+the start and the end of the script.
 
     python bench/load.py [--clinicians 50] [--duration 60] [--think 1.0] [--port 8765]
-                         [--mix] [--db URL] [--fresh-schema]
+                         [--mix] [--db URL] [--fresh-schema] [--both POSTGRES_URL]
+
+``--both POSTGRES_URL``: the same workload on a fresh SQLite file, then in a fresh schema of
+that PostgreSQL database, one after the other in one run; after each run's own table, one
+table gives p95 and errors per class of endpoint (pages, API reads, writes) for both, their
+ratio, and whether the target (p95 < 500 ms for pages and API reads, no errors) is met.
+The issue's figure is ``python bench/load.py --mix --both postgresql://postgres@127.0.0.1/test``.
 
 ``--fresh-schema`` (with a PostgreSQL ``--db``): run in a new schema of that database,
 dropped afterwards.
@@ -65,9 +73,17 @@ PASSWORD = "bench-password-not-secret"
 
 WRITE_SHARE, REPORT_SHARE, PROGNOSIS_SHARE = 0.10, 0.08, 0.03
 BASELINE = "baseline (API)"
-PAGES = ("patient page", "assessment (API)", "patient list", "write (API)", "job status (API)",
-         "report page", "job result (API)", BASELINE)
+PAGES = ("patient page", "assessment (API)", "patient list", "write (API)", "job start (API)",
+         "job status (API)", "report page", "job result (API)", BASELINE)
 JOBS = ("report job", "prognosis job")
+#: The classes of endpoint the targets name (issue 20: p95 < 500 ms for pages and API reads).
+CLASSES = {
+    "pages": ("patient page", "patient list", "report page"),
+    "API reads": ("assessment (API)", "job status (API)", "job result (API)"),
+    "writes (API)": ("write (API)", "job start (API)"),
+}
+TARGETED = ("pages", "API reads")
+TARGET_P95_MS = 500.0
 POSTED_CASE = {
     "case": {
         "patient": {"id": "BENCH", "age_years": 38},
@@ -102,8 +118,8 @@ def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     # No pipes (an unread pipe would stall the server once full): its log goes to a file.
     with log.open("wb") as handle:
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=handle)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 180  # a loaded machine imports slowly
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if (
                 httpx.get(f"http://{HOST}:{port}/login", timeout=1, trust_env=False).status_code
@@ -113,7 +129,8 @@ def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         except httpx.TransportError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start")
+    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
+    raise SystemExit("the server did not start:\n" + "\n".join(tail))
 
 
 async def _log_in(client: httpx.AsyncClient, name: str) -> None:
@@ -157,7 +174,7 @@ async def _job(tally: _Tally, client: httpx.AsyncClient, kind: str, method: str,
                until: float, **kwargs: Any) -> dict[str, Any] | None:
     """Start a job, poll its status each second until it finishes; its time in ``kind``."""
     began = time.perf_counter()
-    started = await tally.request(client, "job status (API)", method, path, **kwargs)
+    started = await tally.request(client, "job start (API)", method, path, **kwargs)
     if started is None:
         return None
     job: dict[str, Any] = started.json()
@@ -286,29 +303,140 @@ def _exceptions(server_log: str) -> dict[str, int]:
 
 
 @contextmanager
-def _database(args: argparse.Namespace, tmp: Path) -> Iterator[str]:
-    """The run's database URL: ``--db`` (a new schema in it with ``--fresh-schema``), or a
+def _database(db: str | None, fresh_schema: bool, tmp: Path) -> Iterator[str]:
+    """The run's database URL: ``db`` (a new schema in it with ``fresh_schema``), or a
     fresh SQLite file."""
-    if not args.db:
-        yield f"sqlite:///{tmp / 'load.db'}"
+    if not db:
+        yield f"sqlite:///{tmp / f'load-{uuid.uuid4().hex[:6]}.db'}"
         return
-    if not args.fresh_schema:
-        yield args.db
+    if not fresh_schema:
+        yield db
         return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(args.db, isolation_level="AUTOCOMMIT")
+    admin = create_engine(db, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
-        url = make_url(args.db).update_query_dict({"options": f"-csearch_path={schema}"})
+        url = make_url(db).update_query_dict({"options": f"-csearch_path={schema}"})
         yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def _summary(tally: _Tally, elapsed: float) -> dict[str, Any]:
+    """p50/p95/p99, max and errors per page and per class of endpoint, and requests/s."""
+    latencies, errors = tally.latencies, tally.errors
+    requests = {k: v for k, v in latencies.items() if k not in JOBS}
+    everything = [v for values in requests.values() for v in values]
+    rows: dict[str, list[float]] = {k: latencies[k] for k in (*PAGES, *JOBS) if latencies.get(k)}
+    row_errors = {k: errors[k] for k in rows}
+    for name, members in CLASSES.items():
+        values = [v for page in members for v in latencies.get(page, [])]
+        if values:
+            rows[name] = values
+            row_errors[name] = sum(errors[page] for page in members)
+    rows["all requests"] = everything
+    row_errors["all requests"] = sum(errors[p] for p in latencies)
+    baseline_p95 = (_percentile(latencies[BASELINE], 95) if latencies.get(BASELINE)
+                    else float("nan"))
+    pages = {}
+    for page, values in rows.items():
+        p50, p95, p99 = (_percentile(values, q) * 1000 for q in (50, 95, 99))
+        pages[page] = {
+            "requests": len(values),
+            "errors": row_errors[page],
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(p95, 1),
+            "p99_ms": round(p99, 1),
+            "max_ms": round(max(values) * 1000, 1),
+            "p95_over_baseline": round(p95 / (baseline_p95 * 1000), 2),
+        }
+    return {
+        "requests_per_s": round(len(everything) / elapsed, 1),
+        "pages": pages,
+        "errors": {k: v for k, v in sorted(errors.items()) if ": " in k},
+        "job_failures": dict(sorted(tally.job_failures.items())),
+    }
+
+
+def _measure(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
+    """One run of the workload on the database at ``url``: its summary and the server's
+    tracebacks."""
+    patients = _prepare(url, args.clinicians)
+    log = tmp / f"server-{uuid.uuid4().hex[:6]}.log"
+    server = _start_server(url, args.port, log)
+    try:
+        _warm_up(args.port, patients)
+        load_before = os.getloadavg()
+        tally, elapsed = asyncio.run(_run(args, patients))
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a job still computing: no need to wait
+            server.kill()
+            server.wait(timeout=30)
+        server_log = log.read_text(encoding="utf-8", errors="replace")
+    return {
+        "database": url.split(":", 1)[0].split("+", 1)[0],
+        "load_average_start": load_before,
+        "load_average_end": load_after,
+        **_summary(tally, elapsed),
+        "server_tracebacks": server_log.count("Traceback"),
+        "exceptions": _exceptions(server_log),
+    }
+
+
+def _print_run(args: argparse.Namespace, run: dict[str, Any]) -> None:
+    print(
+        f"{args.clinicians} clinicians, {args.duration:g} s, think {args.think:g} s, "
+        f"{'mixed' if args.mix else 'reads'}, {run['database']}, "
+        f"{run['requests_per_s']} requests/s; load average (1, 5, 15 min) "
+        f"{' '.join(f'{x:.1f}' for x in run['load_average_start'])} at the start, "
+        f"{' '.join(f'{x:.1f}' for x in run['load_average_end'])} at the end"
+    )
+    columns = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "p95/base")
+    keys = ("requests", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms", "p95_over_baseline")
+    print(f"{'page':<18} " + " ".join(f"{c:>8}" for c in columns))
+    for page, row in run["pages"].items():
+        cells = " ".join(f"{row[k]:>8}" for k in keys)
+        print(f"{page:<18} {cells}")
+    for kind, count in run["errors"].items():
+        print(f"errors {kind}: {count}")
+    for kind, count in run["job_failures"].items():
+        print(f"job failures {kind}: {count}")
+    print(f"server tracebacks: {run['server_tracebacks']}")
+    for last, count in run["exceptions"].items():
+        print(f"  {count} x {last}")
+
+
+def _print_side_by_side(runs: list[dict[str, Any]]) -> None:
+    """p95 and errors per class of endpoint for each database, and their ratio."""
+    names = [r["database"] for r in runs]
+    print("\np95 ms (errors) by class of endpoint, side by side; target p95 < "
+          f"{TARGET_P95_MS:g} ms for pages and API reads, no errors")
+    print(f"{'class':<18} " + " ".join(f"{n:>18}" for n in names)
+          + (f" {'/'.join(reversed(names)):>18}" if len(runs) == 2 else ""))
+    for name in (*CLASSES, BASELINE, "all requests"):
+        rows = [r["pages"].get(name) for r in runs]
+        cells = " ".join(
+            f"{'-':>18}" if row is None else f"{row['p95_ms']:>10.1f} ({row['errors']:>4})"
+            .rjust(18) for row in rows)
+        ratio = ""
+        if len(rows) == 2 and all(rows):
+            ratio = f" {rows[1]['p95_ms'] / rows[0]['p95_ms']:>18.2f}"
+        verdict = ""
+        if name in TARGETED and all(rows):
+            met = all(row["p95_ms"] < TARGET_P95_MS and row["errors"] == 0 for row in rows
+                      if row is not None)
+            verdict = "  met" if met else "  NOT met"
+        print(f"{name:<18} {cells}{ratio}{verdict}")
 
 
 def main() -> None:
@@ -323,83 +451,37 @@ def main() -> None:
     parser.add_argument("--db", help="an empty database URL (default: a fresh SQLite file)")
     parser.add_argument("--fresh-schema", action="store_true",
                         help="with a PostgreSQL --db: a new schema in it, dropped afterwards")
+    parser.add_argument("--both", metavar="POSTGRES_URL",
+                        help="run on a fresh SQLite file, then in a fresh schema of this "
+                             "PostgreSQL database, and compare them side by side")
     args = parser.parse_args()
-    load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory() as tmp, _database(args, Path(tmp)) as url:
-        patients = _prepare(url, args.clinicians)
-        log = Path(tmp) / "server.log"
-        server = _start_server(url, args.port, log)
-        try:
-            _warm_up(args.port, patients)
-            tally, elapsed = asyncio.run(_run(args, patients))
-            latencies, errors = tally.latencies, tally.errors
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # a job still computing: no need to wait
-                server.kill()
-                server.wait(timeout=30)
-            server_log = log.read_text(encoding="utf-8", errors="replace")
-            tracebacks = server_log.count("Traceback")
-    load_after = os.getloadavg()
-    requests = {k: v for k, v in latencies.items() if k not in JOBS}
-    everything = [v for values in requests.values() for v in values]
-    rows = {**{k: latencies[k] for k in (*PAGES, *JOBS) if latencies.get(k)},
-            "all requests": everything}
-    database = url.split(":", 1)[0]
-    print(
-        f"{args.clinicians} clinicians, {args.duration:g} s, think {args.think:g} s, "
-        f"{'mixed' if args.mix else 'reads'}, {database}, "
-        f"{len(everything) / elapsed:.1f} requests/s; load average (1, 5, 15 min) "
-        f"{' '.join(f'{x:.1f}' for x in load_before)} at the start, "
-        f"{' '.join(f'{x:.1f}' for x in load_after)} at the end"
-    )
-    baseline_p95 = (_percentile(latencies[BASELINE], 95) if latencies.get(BASELINE)
-                    else float("nan"))
-    columns = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "p95/base")
-    print(f"{'page':<18} " + " ".join(f"{c:>8}" for c in columns))
-    summary = {}
-    for page, values in rows.items():
-        n_errors = sum(errors[p] for p in latencies) if page == "all requests" else errors[page]
-        p50, p95, p99 = (_percentile(values, q) * 1000 for q in (50, 95, 99))
-        ratio = p95 / (baseline_p95 * 1000)
-        summary[page] = {
-            "requests": len(values),
-            "errors": n_errors,
-            "p50_ms": round(p50, 1),
-            "p95_ms": round(p95, 1),
-            "p99_ms": round(p99, 1),
-            "p95_over_baseline": round(ratio, 2),
-        }
-        print(
-            f"{page:<18} {len(values):>8} {n_errors:>8} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
-            f"{max(values) * 1000:>8.1f} {ratio:>8.2f}"
-        )
-    for kind, count in sorted(errors.items()):
-        if ": " in kind:
-            print(f"errors {kind}: {count}")
-    for kind, count in sorted(tally.job_failures.items()):
-        print(f"job failures {kind}: {count}")
-    print(f"server tracebacks: {tracebacks}")
-    for last, count in _exceptions(server_log).items():
-        print(f"  {count} x {last}")
+    print(f"uptime: {_uptime()}")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = [(None, False), (args.both, True)] if args.both else [
+            (args.db, args.fresh_schema)]
+        for db, fresh in targets:
+            with _database(db, fresh, Path(tmp)) as url:
+                run = _measure(args, url, Path(tmp))
+            runs.append(run)
+            _print_run(args, run)
+    if len(runs) == 2:
+        _print_side_by_side(runs)
+    print(f"uptime: {_uptime()}")
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "clinicians": args.clinicians,
-                    "duration_s": args.duration,
-                    "think_s": args.think,
-                    "mix": args.mix,
-                    "database": database,
-                    "load_average_start": load_before,
-                    "load_average_end": load_after,
-                    "pages": summary,
-                    "job_failures": dict(tally.job_failures),
-                }
-            )
-        )
+        common = {"clinicians": args.clinicians, "duration_s": args.duration,
+                  "think_s": args.think, "mix": args.mix}
+        for run in runs:
+            print(json.dumps({**common, **run}))
+
+
+def _uptime() -> str:
+    """The machine's load as ``uptime`` prints it (the lead compares runs by it)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True
+                              ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
