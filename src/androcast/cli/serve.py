@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import sys
 from dataclasses import replace
 
 import typer
@@ -60,6 +61,10 @@ def run_server(
     # uvicorn's access log would name patients (their identifiers are in paths): the app
     # logs each request itself with the route's template instead (web.app.AccessLog).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # A request thread back from the database waits for the interpreter lock while a job
+    # computes in Python; it asks for it back after this interval (default 5 ms, at every
+    # round trip), so a page of a few round trips waited tens of ms per computing job.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False,
                 access_log=False, timeout_keep_alive=KEEP_ALIVE_S)
 
@@ -68,6 +73,7 @@ def run_server(
 #: uvicorn's default too): otherwise the server closes a connection just as a client sends
 #: its next request on it, which that client sees as a dropped request (seen under load).
 KEEP_ALIVE_S = 30
+SWITCH_INTERVAL_S = 0.001
 
 
 @app.command("serve")

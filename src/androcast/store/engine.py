@@ -5,6 +5,13 @@ SQLite runs in WAL mode with foreign keys on, and every write transaction starts
 failing halfway or overwriting each other. On PostgreSQL, writers lock the patient row they
 change (``SELECT ... FOR UPDATE``, see ``records.py``). The schema comes only from the Alembic
 migrations (``upgrade``); a store whose schema is not at the head revision refuses to open.
+
+A read of one statement (the web app's check of the user behind a request, a page's stamp)
+asks for ``reading(snapshot=False)``: on PostgreSQL it runs without a transaction, one round
+trip instead of three (BEGIN, the query, ROLLBACK). Pooled PostgreSQL connections are not
+pinged before each use (another round trip per read): a connection the server closed (a
+restart) fails one request with the database's 503, and the pool then replaces every
+connection it had; connections are renewed after ``POOL_RECYCLE_S`` in any case.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from androcast.errors import StoreError
 from androcast.store.audit import AuditedSession
 
 BUSY_TIMEOUT_S = 30.0  # how long a SQLite writer waits for another to commit
+POOL_RECYCLE_S = 1800  # a PostgreSQL connection older than this is replaced at checkout
 _READ_ONLY = "androcast_read_only"
 
 
@@ -62,7 +70,7 @@ def make_engine(url: str) -> Engine:
         _sqlite_events(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_recycle=POOL_RECYCLE_S)
     raise StoreError("database", shown(url), "a sqlite:// or postgresql:// URL")
 
 
@@ -167,9 +175,14 @@ class Store:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only session (on SQLite it does not queue behind writers)."""
+    def reading(self, *, snapshot: bool = True) -> Iterator[Session]:
+        """A read-only session (on SQLite it does not queue behind writers). Its queries see
+        one snapshot of the database; ``snapshot=False`` is for a read of one statement,
+        which then needs no transaction (on PostgreSQL: no BEGIN and ROLLBACK round trips).
+        """
         engine = self.engine.execution_options(**{_READ_ONLY: True})
+        if not snapshot and engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         maker = sessionmaker(engine, class_=AuditedSession, expire_on_commit=False)
         try:
             with maker() as session:  # closing it rolls back: nothing is written

@@ -117,6 +117,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None) -> FastAPI:
         workers=settings.job_workers,
         max_pending=settings.job_queue,
         budget_s=settings.job_budget_s,
+        nice=settings.job_nice,
     )
 
     plotly_js = _plotly_js()

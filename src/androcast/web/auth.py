@@ -98,7 +98,7 @@ def _checked(request: Request, session: WebSession) -> WebSession | None:
         return session
     store = request.app.state.store
     assert isinstance(store, Store) and session.user_id is not None
-    with store.reading() as db:
+    with store.reading(snapshot=False) as db:  # one primary-key read
         account = get_user(db, session.user_id)
     if account is None or not account.active or (
         account.password_change_required and account.password_expired()

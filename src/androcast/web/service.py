@@ -133,7 +133,7 @@ ClinicStamp = pages.ClinicStamp  # what the patient list shows, by what changes 
 
 def clinic_stamp(store: Store, clinic: str) -> ClinicStamp:
     """The patient list's stamp in one query (a kept list is then shown without reading)."""
-    with store.reading() as session:
+    with store.reading(snapshot=False) as session:  # one statement
         return pages.clinic_stamp(session, clinic)
 
 
@@ -152,7 +152,7 @@ def stamp(store: Store, clinic: str, identifier: str) -> Stamp:
         wanted = patient_identifier(identifier, "patient")
     except IdentifierError:
         raise PatientNotFound(identifier) from None
-    with store.reading() as session:
+    with store.reading(snapshot=False) as session:  # one statement
         found = pages.page_stamp(session, clinic, wanted)
     if found is None:
         raise PatientNotFound(identifier)
@@ -163,7 +163,7 @@ def latest(
     store: Store, clinic: str, identifier: str
 ) -> tuple[Mapping[str, Any] | None, dt.date | None]:
     """The newest stored assessment and its date, without loading the whole record."""
-    with store.reading() as session:
+    with store.reading(snapshot=False) as session:  # his row, then his newest by its id
         try:
             return pages.latest_assessment(
                 session, find_patient(session, identifier, clinic=clinic).id)
@@ -174,7 +174,7 @@ def latest(
 
 
 def patient_exists(store: Store, clinic: str, identifier: str) -> bool:
-    with store.reading() as session:
+    with store.reading(snapshot=False) as session:  # one statement
         try:
             find_patient(session, identifier, clinic=clinic)
         except UnknownCodeError:

@@ -25,7 +25,8 @@ names the client (``androcast serve --trusted-proxy``); from any other peer it i
 ``one_time_password_ttl_s``: how long a one-time password an admin sets works (it must be
 changed at the first login; 72 h gives a user a weekend to log in).
 ``job_workers``, ``job_queue``, ``job_budget_s``: the background jobs' pool, how many may
-wait or run, and each one's time budget (``web.jobs``); ``outlook_wait_s``: how long a page
+wait or run, each one's time budget and how much lower their CPU priority is than the
+requests' (``web.jobs``); ``outlook_wait_s``: how long a page
 asking for a prognosis waits for its job before it shows the job's progress instead.
     """
 
@@ -44,4 +45,5 @@ asking for a prognosis waits for its job before it shows the job's progress inst
     job_workers: int = 2
     job_queue: int = 64
     job_budget_s: float = 120.0
+    job_nice: int = 10
     outlook_wait_s: float = 10.0
