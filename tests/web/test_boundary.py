@@ -73,8 +73,8 @@ def test_a_regimen_reaching_beyond_the_model_s_horizon_is_refused_at_once(
     body = {"days": 10, "mode": mode, "regimen": [{**TC, "start": regimen_start, "stop": "0 d"}]}
     status, answer, took = _post(alice, "/api/simulate", json.dumps(body))
     # Refused before any simulation (which took 131 s or all memory): milliseconds on an idle
-    # machine; the bound leaves room for a shared, busy one.
-    assert status == 422 and took < 3.0
+    # machine, at most 0.14 s at load 15 on 2 cores; "4xx in under 1 s" (issue 20).
+    assert status == 422 and took < 1.0
     error = answer["error"]
     assert isinstance(error, dict) and error["field"] in ("regimen[0].start", "days")
 
@@ -85,7 +85,7 @@ def test_oversized_bodies_are_413_on_every_path_before_work(client_for: ClientFo
     bundle = json.dumps({"resourceType": "Bundle", "type": "transaction", "note": big})
     for path in ("/api/fhir", "/api/patients", "/api/interpret"):
         status, answer, took = _post(alice, path, bundle)
-        assert status == 413 and "at most 5000000 bytes" in str(answer) and took < 5.0
+        assert status == 413 and "at most 5000000 bytes" in str(answer) and took < 1.0
     token = api_token(alice)["X-CSRF-Token"]
     form = alice.post("/fhir/import", data={"text": big, "csrf_token": token})
     assert form.status_code == 413
