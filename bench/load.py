@@ -372,9 +372,9 @@ def _measure(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
     server = _start_server(url, args.port, log)
     try:
         _warm_up(args.port, patients)
-        load_before = os.getloadavg()
+        load_before, cpu_before = os.getloadavg(), _cpu_s(server.pid)
         tally, elapsed = asyncio.run(_run(args, patients))
-        load_after = os.getloadavg()
+        load_after, cpu_after = os.getloadavg(), _cpu_s(server.pid)
     finally:
         server.terminate()
         try:
@@ -388,16 +388,28 @@ def _measure(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         "load_average_start": load_before,
         "load_average_end": load_after,
         **_summary(tally, elapsed),
+        "server_cpu_s": round(cpu_after - cpu_before, 1),
         "server_tracebacks": server_log.count("Traceback"),
         "exceptions": _exceptions(server_log),
     }
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user and system, all threads) a process has used (Linux ``/proc``; NaN
+    elsewhere): what the server spent, whatever the machine's load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _print_run(args: argparse.Namespace, run: dict[str, Any]) -> None:
     print(
         f"{args.clinicians} clinicians, {args.duration:g} s, think {args.think:g} s, "
         f"{'mixed' if args.mix else 'reads'}, {run['database']}, "
-        f"{run['requests_per_s']} requests/s; load average (1, 5, 15 min) "
+        f"{run['requests_per_s']} requests/s, server CPU {run['server_cpu_s']} s (its jobs "
+        f"included); load average (1, 5, 15 min) "
         f"{' '.join(f'{x:.1f}' for x in run['load_average_start'])} at the start, "
         f"{' '.join(f'{x:.1f}' for x in run['load_average_end'])} at the end"
     )

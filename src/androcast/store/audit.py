@@ -128,14 +128,14 @@ def record_access(session: Session, events: list[dict[str, Any]]) -> None:
         return
     wanted = {(e["clinic"], e["patient"]) for e in events if e.get("patient")}
     ids: dict[tuple[str, str], int] = {}
-    for clinic, identifier in wanted:
+    if wanted:  # one query for every patient read since the last flush
         found = session.execute(
-            select(PatientRow.id)
+            select(ClinicRow.name, PatientRow.identifier, PatientRow.id)
             .join(ClinicRow, PatientRow.clinic_id == ClinicRow.id)
-            .where(ClinicRow.name == clinic, PatientRow.identifier == identifier)
-        ).scalar()
-        if found is not None:
-            ids[(clinic, identifier)] = found
+            .where(ClinicRow.name.in_({c for c, _ in wanted}),
+                   PatientRow.identifier.in_({i for _, i in wanted}))
+        )
+        ids = {(c, i): pid for c, i, pid in found if (c, i) in wanted}
     rows = [
         {
             "at": e["at"],
