@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from androcast.evidence import evidence
-from androcast.labs import derive, parse_case
+from androcast.labs import derive, free_testosterone, parse_case
+from androcast.labs.derived import DerivedValue
 
 AS_OF = dt.date(2025, 11, 1)
 
@@ -125,3 +126,181 @@ def test_derive_uses_the_latest_semen_analysis() -> None:
     derived = derive(_case([], semen))
     assert derived.total_count_million is not None
     assert derived.total_count_million.value == 0
+
+
+def _labs(*labs: tuple[str, Any, str]) -> Any:
+    return derive(_case(list(labs)))
+
+
+def test_numbers_names_each_numeric_value_by_its_field() -> None:
+    semen = [
+        {
+            "date": "2025-10-01",
+            "volume_ml": 2,
+            "concentration_m_per_ml": 20,
+            "progressive_motility_pct": 50,
+        }
+    ]
+    labs = [
+        ("testosterone_total", 10, "nmol/L"),
+        ("shbg", 40, "nmol/L"),
+        ("estradiol", 30, "pg/mL"),
+        ("glucose", 4.5, "mmol/L"),
+        ("insulin", 5, "uIU/mL"),
+    ]
+    derived = derive(_case(labs, semen))
+    assert derived.numbers() == {
+        "free_testosterone_pmol_per_l": derived.free_testosterone_pmol_per_l.value,
+        "bioavailable_testosterone_nmol_per_l": derived.bioavailable_testosterone_nmol_per_l.value,
+        "t_e2_ratio": derived.t_e2_ratio.value,
+        "total_count_million": 40.0,
+        "tmsc_million": 20.0,
+        "homa_ir": pytest.approx(1.0),
+    }
+
+
+def test_free_t_in_derive_uses_the_measured_albumin_vermeulen1999_vector() -> None:
+    # clinical.md section 8 vector (tt 15, shbg 40, albumin 45): free T 267.7 pmol/L and
+    # bioavailable T 6.55 nmol/L, 1 % (tests/reference/labs_free_testosterone.yaml);
+    # the 43 g/L default would give 273.5 pmol/L.
+    derived = _labs(
+        ("testosterone_total", 15, "nmol/L"), ("shbg", 40, "nmol/L"), ("albumin", 45, "g/L")
+    )
+    free, bio = derived.free_testosterone_pmol_per_l, derived.bioavailable_testosterone_nmol_per_l
+    assert free is not None and bio is not None
+    assert free.value == pytest.approx(267.7, rel=0.01)
+    assert bio.value == pytest.approx(6.55, rel=0.01)
+    stamps = ("testosterone_total 2025-10-01", "shbg 2025-10-01", "albumin 2025-10-01")
+    assert (free.name, free.unit, free.censor, free.inputs) == (
+        "free_testosterone_pmol_per_l",
+        "pmol/L",
+        None,
+        stamps,
+    )
+    assert "albumin 45 g/L" in free.method
+    assert (bio.name, bio.unit, bio.censor, bio.method, bio.citation, bio.inputs) == (
+        "bioavailable_testosterone_nmol_per_l",
+        "nmol/L",
+        None,
+        free.method,
+        ("vermeulen1999", "issam"),
+        stamps,
+    )
+
+
+def test_an_shbg_above_the_assay_range_makes_free_and_bioavailable_t_upper_bounds() -> None:
+    derived = _labs(("testosterone_total", 10, "nmol/L"), ("shbg", ">180", "nmol/L"))
+    assert derived.free_testosterone_pmol_per_l is not None
+    assert derived.bioavailable_testosterone_nmol_per_l is not None
+    assert derived.free_testosterone_pmol_per_l.censor == "<"
+    assert derived.bioavailable_testosterone_nmol_per_l.censor == "<"
+
+
+def test_censored_albumin_bounds_free_and_bioavailable_t_on_opposite_sides() -> None:
+    # Free T falls with albumin, bioavailable T (free + albumin-bound) rises with it.
+    derived = _labs(
+        ("testosterone_total", 10, "nmol/L"), ("shbg", 40, "nmol/L"), ("albumin", ">50", "g/L")
+    )
+    assert derived.free_testosterone_pmol_per_l is not None
+    assert derived.bioavailable_testosterone_nmol_per_l is not None
+    assert derived.free_testosterone_pmol_per_l.censor == "<"
+    assert derived.bioavailable_testosterone_nmol_per_l.censor == ">"
+    # A TT upper bound with an albumin lower bound still bounds free T (both pull it
+    # down) but leaves bioavailable T undefined (they pull it opposite ways).
+    mixed = _labs(
+        ("testosterone_total", "<0.5", "nmol/L"),
+        ("shbg", 40, "nmol/L"),
+        ("albumin", ">50", "g/L"),
+    )
+    assert mixed.free_testosterone_pmol_per_l is not None
+    assert mixed.free_testosterone_pmol_per_l.censor == "<"
+    assert mixed.bioavailable_testosterone_nmol_per_l is None
+
+
+def test_zero_testosterone_or_estradiol_derives_no_free_t_or_ratio() -> None:
+    no_t = _labs(("testosterone_total", 0, "nmol/L"), ("shbg", 40, "nmol/L"))
+    assert no_t.free_testosterone_pmol_per_l is None
+    assert no_t.bioavailable_testosterone_nmol_per_l is None
+    no_e2 = _labs(("testosterone_total", 300, "ng/dL"), ("estradiol", 0, "pg/mL"))
+    assert no_e2.t_e2_ratio is None
+    assert no_e2.t_e2_abnormal is None
+
+
+def test_free_t_at_the_lowest_plausible_shbg_is_the_mass_action_value() -> None:
+    # 0.5 nmol/L is the catalogue's lowest plausible SHBG: free T is still calculated.
+    derived = _labs(("testosterone_total", 10, "nmol/L"), ("shbg", 0.5, "nmol/L"))
+    assert derived.free_testosterone_pmol_per_l is not None
+    assert derived.free_testosterone_pmol_per_l.value == pytest.approx(
+        free_testosterone(10, 0.5).free_pmol_per_l
+    )
+
+
+def test_t_e2_ratio_value_names_its_unit_method_and_inputs() -> None:
+    ratio = _labs(("testosterone_total", 300, "ng/dL"), ("estradiol", 30, "pg/mL")).t_e2_ratio
+    assert ratio == DerivedValue(
+        "t_e2_ratio",
+        pytest.approx(10.0),
+        "(ng/dL)/(pg/mL)",
+        None,
+        "testosterone (ng/dL) / estradiol (pg/mL); abnormal < 10",
+        ("pavlovich2001", "raman2002"),
+        ("testosterone_total 2025-10-01", "estradiol 2025-10-01"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("testosterone", "estradiol", "censor", "abnormal"),
+    [
+        ("<20", 10, "<", True),  # ratio < 2: below 10 whatever the true T
+        ("<20", 1.5, "<", None),  # ratio < 13.3: either side of 10
+        (40, "<5", ">", None),  # ratio > 8: either side of 10
+        (500, "<5", ">", False),  # ratio > 100: above 10 whatever the true E2
+    ],
+)
+def test_a_censored_t_e2_ratio_is_abnormal_only_when_its_bound_decides(
+    testosterone: Any, estradiol: Any, censor: str, abnormal: bool | None
+) -> None:
+    derived = _labs(
+        ("testosterone_total", testosterone, "ng/dL"), ("estradiol", estradiol, "pg/mL")
+    )
+    assert derived.t_e2_ratio is not None
+    assert derived.t_e2_ratio.censor == censor
+    assert derived.t_e2_abnormal is abnormal
+
+
+def test_semen_counts_name_their_unit_method_citation_and_date() -> None:
+    semen = {"date": "2025-10-01", "volume_ml": 2, "concentration_m_per_ml": 20}
+    progressive = derive(_case([], [{**semen, "progressive_motility_pct": 50}]))
+    stamp = ("semen 2025-10-01",)
+    assert progressive.total_count_million == DerivedValue(
+        "total_count_million", 40.0, "10*6", None, "volume x concentration", ("who2010",), stamp
+    )
+    assert progressive.tmsc_million == DerivedValue(
+        "tmsc_million",
+        20.0,
+        "10*6",
+        None,
+        "volume x concentration x progressive motility (PR) fraction: Hamilton 2015 TMSC",
+        ("hamilton2015",),
+        stamp,
+    )
+    total = derive(_case([], [{**semen, "total_motility_pct": 60}])).tmsc_million
+    assert total is not None
+    assert (total.name, total.value, total.unit, total.censor, total.citation, total.inputs) == (
+        "tmsc_million",
+        24.0,
+        "10*6",
+        None,
+        ("hamilton2015",),
+        stamp,
+    )
+    assert derive(_case([], [semen])).tmsc_million is None
+
+
+def test_semen_counts_from_a_censored_concentration_are_upper_bounds() -> None:
+    semen = {"date": "2025-10-01", "volume_ml": 2, "concentration_m_per_ml": "<0.1"}
+    for motility in ({"progressive_motility_pct": 50}, {"total_motility_pct": 60}):
+        derived = derive(_case([], [{**semen, **motility}]))
+        assert derived.total_count_million is not None and derived.tmsc_million is not None
+        assert derived.total_count_million.censor == "<"
+        assert derived.tmsc_million.censor == "<"
