@@ -295,3 +295,55 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(caught.value).startswith(
         f"{path}: 'absent.yaml' cannot be read; expected a readable UTF-8 case file"
     )
+
+
+def test_exam_sides_that_are_not_a_left_right_mapping_name_the_field() -> None:
+    assert _raises(InputFileError, lambda data: data.update(exam={"vas_deferens": "yes"})) == (
+        "exam.vas_deferens: 'yes' cannot be read; expected a mapping with left and right"
+    )
+    sides = {"varicocele": {"left": "none", "middle": "grade_1"}}
+    assert _raises(InputFileError, lambda data: data.update(exam=sides)) == (
+        "exam.varicocele.middle: 'grade_1' cannot be read; expected one of left, right"
+    )
+
+
+def test_a_file_that_is_not_utf8_says_why_it_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"patient: {id: P1}\n# caf\xe9\n")
+    with pytest.raises(InputFileError) as caught:
+        load_case(path)
+    assert str(caught.value) == (
+        f"{path}: 'latin1.yaml' cannot be read; expected a readable UTF-8 case file ('utf-8' "
+        "codec can't decode byte 0xe9 in position 23: invalid continuation byte)"
+    )
+
+
+@pytest.mark.parametrize("name", ["broken.json", "BROKEN.JSON"])
+def test_broken_json_is_reported_by_the_json_parser(tmp_path: Path, name: str) -> None:
+    # A trailing comma is valid YAML flow syntax but not JSON: a .json file is read as JSON.
+    path = tmp_path / name
+    path.write_text('{"patient": {"id": "P1"},}', encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_case(path)
+    assert str(caught.value) == (
+        f"{path}: 'Expecting property name enclosed in double quotes: line 1 column 26 "
+        "(char 25)' cannot be read; expected valid YAML or JSON"
+    )
+
+
+def test_load_case_names_problems_by_the_file_and_checks_dates_as_of(tmp_path: Path) -> None:
+    path = tmp_path / "p1.yaml"
+    path.write_text("patient: {id: P1}\nlab: []\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_case(path)
+    assert str(caught.value).startswith("p1.yaml.lab: 'a list' cannot be read")
+    path.write_text(
+        "patient: {id: P1}\nlabs: [{date: 2025-10-01, analyte: lh, value: 3, unit: IU/L}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DateError) as date_error:
+        load_case(path, as_of=dt.date(2025, 9, 1))
+    assert str(date_error.value) == (
+        "labs[0].date: '2025-10-01' is not a valid date here; expected a date on or before "
+        "2025-09-01 (as of)"
+    )
