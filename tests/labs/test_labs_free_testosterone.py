@@ -81,10 +81,25 @@ def test_unknown_constant_set_lists_the_known_ones() -> None:
     )
 
 
-def test_non_positive_input_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ((10, 0), "shbg: 0 is impossible; expected a positive number in nmol/L"),
+        ((0, 40), "testosterone_total: 0 is impossible; expected a positive number in nmol/L"),
+        (
+            (float("nan"), 40),
+            "testosterone_total: nan is impossible; expected a positive number in nmol/L",
+        ),
+        ((10, 40, 0), "albumin: 0 is impossible; expected a positive number in g/L"),
+        ((10, 40, float("inf")), "albumin: inf is impossible; expected a positive number in g/L"),
+    ],
+)
+def test_non_positive_or_non_finite_input_is_refused_naming_field_and_unit(
+    inputs: tuple[float, ...], message: str
+) -> None:
     with pytest.raises(LabValueError) as err:
-        free_testosterone(10, 0)
-    assert str(err.value) == "shbg: 0 is impossible; expected a positive number in nmol/L"
+        free_testosterone(*inputs)
+    assert str(err.value) == message
 
 
 concentrations = st.floats(min_value=0.1, max_value=100)
