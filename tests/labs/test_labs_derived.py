@@ -304,3 +304,57 @@ def test_semen_counts_from_a_censored_concentration_are_upper_bounds() -> None:
         assert derived.total_count_million is not None and derived.tmsc_million is not None
         assert derived.total_count_million.censor == "<"
         assert derived.tmsc_million.censor == "<"
+
+
+def test_homa_ir_names_its_method_and_inputs_and_notes_different_days() -> None:
+    derived = derive(
+        parse_case(
+            {
+                "patient": {"id": "P"},
+                "labs": [
+                    {"date": "2025-10-01", "analyte": "glucose", "value": 4.5, "unit": "mmol/L"},
+                    {"date": "2025-10-03", "analyte": "insulin", "value": 5, "unit": "uIU/mL"},
+                ],
+            },
+            as_of=AS_OF,
+        )
+    )
+    assert derived.homa_ir == DerivedValue(
+        "homa_ir",
+        pytest.approx(1.0),  # Matthews 1985: 4.5 mmol/L x 5 uIU/mL / 22.5
+        "1",
+        None,
+        "fasting glucose (mmol/L) x fasting insulin (uIU/mL) / 22.5 (glucose and insulin "
+        "from different days)",
+        ("matthews1985",),
+        ("glucose 2025-10-01", "insulin 2025-10-03"),
+    )
+    same_day = _labs(("glucose", 4.5, "mmol/L"), ("insulin", 5, "uIU/mL")).homa_ir
+    assert same_day is not None
+    assert same_day.method == "fasting glucose (mmol/L) x fasting insulin (uIU/mL) / 22.5"
+
+
+def test_homa_ir_needs_both_inputs_and_carries_either_censor() -> None:
+    assert _labs(("glucose", 4.5, "mmol/L")).homa_ir is None
+    assert _labs(("insulin", 5, "uIU/mL")).homa_ir is None
+    low_insulin = _labs(("glucose", 4.5, "mmol/L"), ("insulin", "<2", "uIU/mL")).homa_ir
+    assert low_insulin is not None and low_insulin.censor == "<"
+    high_glucose = _labs(("glucose", ">25", "mmol/L"), ("insulin", 5, "uIU/mL")).homa_ir
+    assert high_glucose is not None and high_glucose.censor == ">"
+    assert _labs(("glucose", ">25", "mmol/L"), ("insulin", "<2", "uIU/mL")).homa_ir is None
+
+
+def test_derive_classifies_by_both_who_editions() -> None:
+    # 15.5 M/mL lies above the WHO 2010 limit (15) and below the WHO 2021 limit (16).
+    semen = [{"date": "2025-10-01", "volume_ml": 3, "concentration_m_per_ml": 15.5}]
+    semen[0].update(progressive_motility_pct=50, normal_forms_pct=5)
+    derived = derive(_case([], semen))
+    assert derived.semen_who2010 is not None and derived.semen_who2021 is not None
+    assert (derived.semen_who2010.edition, derived.semen_who2010.codes) == (
+        "who2010",
+        ("normozoospermia",),
+    )
+    assert (derived.semen_who2021.edition, derived.semen_who2021.codes) == (
+        "who2021",
+        ("oligozoospermia",),
+    )
