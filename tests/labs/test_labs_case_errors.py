@@ -347,3 +347,44 @@ def test_load_case_names_problems_by_the_file_and_checks_dates_as_of(tmp_path: P
         "labs[0].date: '2025-10-01' is not a valid date here; expected a date on or before "
         "2025-09-01 (as of)"
     )
+
+
+@pytest.mark.parametrize(
+    ("volume", "error", "message"),
+    [
+        (
+            {"left": 12, "centre": 3},
+            InputFileError,
+            "patient.testis_volume_ml.centre: 3 cannot be read; expected one of left, right",
+        ),
+        (
+            {"left": 90, "right": 12},
+            LabValueError,
+            "patient.testis_volume_ml.left: 90.0 is impossible; expected a number from 0 to 80 mL",
+        ),
+        (
+            {"left": 12, "right": -1},
+            LabValueError,
+            "patient.testis_volume_ml.right: -1.0 is impossible; expected a number from 0 to 80 mL",
+        ),
+        (
+            [90, 12],
+            LabValueError,
+            "patient.testis_volume_ml[0]: 90.0 is impossible; expected a number from 0 to 80 mL",
+        ),
+        (
+            [12, "big"],
+            LabValueError,
+            "patient.testis_volume_ml[1]: 'big' is impossible; expected a number from 0 to 80 mL",
+        ),
+        (
+            "x",
+            LabValueError,
+            "patient.testis_volume_ml: 'x' is impossible; expected a number from 0 to 80 mL",
+        ),
+    ],
+)
+def test_bad_testis_volume_names_the_side_and_the_unit(
+    volume: Any, error: type[AndrocastError], message: str
+) -> None:
+    assert _raises(error, lambda data: data["patient"].update(testis_volume_ml=volume)) == message
