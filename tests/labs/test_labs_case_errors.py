@@ -388,3 +388,21 @@ def test_bad_testis_volume_names_the_side_and_the_unit(
     volume: Any, error: type[AndrocastError], message: str
 ) -> None:
     assert _raises(error, lambda data: data["patient"].update(testis_volume_ml=volume)) == message
+
+
+def test_a_semen_analysis_before_his_birth_is_refused_to_the_day() -> None:
+    # Aged 30 on 2025-11-01: born by 2025-11-01 - round(31 x 365.25) days = 1994-11-01
+    # (his age rounded up a year), so that day is accepted and the day before is not.
+    def semen_on(day: str) -> Callable[[dict[str, Any]], None]:
+        return lambda data: data.update(
+            patient={"id": "P1", "age_years": 30},
+            semen=[{"date": day, "volume_ml": 2, "concentration_m_per_ml": 20}],
+        )
+
+    assert parse_case(_case(semen_on("1994-11-01")), as_of=AS_OF).semen[0].date == dt.date(
+        1994, 11, 1
+    )
+    assert _raises(DateError, semen_on("1994-10-31")) == (
+        "semen[0].date: '1994-10-31' is not a valid date here; expected a date after his "
+        "birth (about 1995, aged 30 on 2025-11-01)"
+    )
