@@ -406,3 +406,9 @@ def test_a_semen_analysis_before_his_birth_is_refused_to_the_day() -> None:
         "semen[0].date: '1994-10-31' is not a valid date here; expected a date after his "
         "birth (about 1995, aged 30 on 2025-11-01)"
     )
+
+
+def test_a_patient_that_is_not_a_mapping_names_the_section() -> None:
+    assert _raises(InputFileError, lambda data: data.update(patient="P1")) == (
+        "patient: 'P1' cannot be read; expected a mapping, e.g. {id: P001, age_years: 38}"
+    )
