@@ -171,10 +171,11 @@ def test_free_t_in_derive_uses_the_measured_albumin_vermeulen1999_vector() -> No
     assert free.value == pytest.approx(267.7, rel=0.01)
     assert bio.value == pytest.approx(6.55, rel=0.01)
     stamps = ("testosterone_total 2025-10-01", "shbg 2025-10-01", "albumin 2025-10-01")
-    assert (free.name, free.unit, free.censor, free.inputs) == (
+    assert (free.name, free.unit, free.censor, free.citation, free.inputs) == (
         "free_testosterone_pmol_per_l",
         "pmol/L",
         None,
+        ("vermeulen1999", "issam"),
         stamps,
     )
     assert "albumin 45 g/L" in free.method
