@@ -412,3 +412,10 @@ def test_a_patient_that_is_not_a_mapping_names_the_section() -> None:
     assert _raises(InputFileError, lambda data: data.update(patient="P1")) == (
         "patient: 'P1' cannot be read; expected a mapping, e.g. {id: P001, age_years: 38}"
     )
+
+
+def test_an_unknown_patient_key_is_named_with_the_known_ones() -> None:
+    assert _raises(InputFileError, lambda data: data["patient"].update(age=38)) == (
+        "patient.age: 38 cannot be read; expected one of id, age_years, bmi, testis_volume_ml, "
+        "ethnicity"
+    )
