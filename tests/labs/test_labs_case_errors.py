@@ -13,6 +13,7 @@ import pytest
 from androcast.errors import (
     AndrocastError,
     DateError,
+    IdentifierError,
     InputFileError,
     LabValueError,
     RegimenError,
@@ -418,4 +419,20 @@ def test_an_unknown_patient_key_is_named_with_the_known_ones() -> None:
     assert _raises(InputFileError, lambda data: data["patient"].update(age=38)) == (
         "patient.age: 38 cannot be read; expected one of id, age_years, bmi, testis_volume_ml, "
         "ethnicity"
+    )
+
+
+def test_patient_id_and_ethnicity_are_read_or_refused_by_name() -> None:
+    patient = {"id": "P1", "ethnicity": "asian"}
+    case = parse_case(_case(lambda data: data.update(patient=patient)), as_of=AS_OF)
+    assert (case.patient.id, case.patient.ethnicity) == ("P1", "asian")
+    assert _raises(
+        UnknownCodeError, lambda data: data.update(patient={"id": "P1", "ethnicity": "martian"})
+    ) == (
+        "patient.ethnicity: 'martian' is not a known code; expected one of asian, white, black, "
+        "hispanic, other"
+    )
+    assert _raises(IdentifierError, lambda data: data.update(patient={"id": ["P1"]})) == (
+        "patient.id: 'a list' is not a usable identifier; expected 1-64 characters: letters A-Z, "
+        "digits, single spaces and . _ : + # - (beginning with a letter or digit; not 'new')"
     )
