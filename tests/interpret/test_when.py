@@ -1,0 +1,64 @@
+"""parse_when: a condition of the pathway and decline rules, read from its data or refused
+with a message naming the rule's field (known answers; the rule files are read once and
+cached, so these call the parser directly)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from androcast.errors import InputFileError
+from androcast.interpret.when import When, parse_when
+
+SOURCE = "rules.yaml[0]"
+
+
+def test_every_set_test_and_flag_is_read() -> None:
+    when = parse_when(
+        {
+            "cause_any": ["klinefelter", 7],
+            "finding_none": ["varicocele"],
+            "class_none": True,
+            "firm_cause": False,
+            "androgen_history": True,
+        },
+        source=SOURCE,
+    )
+    assert when == When(
+        {"cause_any": frozenset({"klinefelter", "7"}), "finding_none": frozenset({"varicocele"})},
+        class_none=True,
+        firm_cause=False,
+        androgen_history=True,
+    )
+    assert parse_when({}, source=SOURCE) == When({}, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([1], "rules.yaml[0].when: [1] cannot be read; expected a mapping of tests"),
+        (
+            {"cause_any": ["x"], "bogus": 1},
+            "rules.yaml[0].when: ['bogus'] cannot be read; expected tests among action_any, "
+            "androgen_history, cause_any, cause_none, caution_any, class_none, finding_any, "
+            "finding_none, firm_cause, goal_any, missing_any, pattern_any, top_cause_any",
+        ),
+        (
+            {"cause_any": []},
+            "rules.yaml[0].when.cause_any: [] cannot be read; expected a non-empty list of codes",
+        ),
+        (
+            {"cause_any": "x"},
+            "rules.yaml[0].when.cause_any: 'x' cannot be read; expected a non-empty list of codes",
+        ),
+        (
+            {"firm_cause": "yes"},
+            "rules.yaml[0].when.firm_cause: 'yes' cannot be read; expected true or false",
+        ),
+    ],
+)
+def test_a_malformed_condition_is_refused_naming_its_field(data: Any, message: str) -> None:
+    with pytest.raises(InputFileError) as caught:
+        parse_when(data, source=SOURCE)
+    assert str(caught.value) == message
