@@ -6,6 +6,7 @@ import pytest
 
 from androcast.interpret.expression import (
     And,
+    Boolean,
     Call,
     Compare,
     ExpressionSyntaxError,
@@ -53,6 +54,8 @@ def test_in_ref_and_dotted_names_and_numbers() -> None:
             "found 'middling'",
         ),
         ("(lh > 1", "expected ')', found 'end of expression'"),
+        ("(lh > 1 lh", "expected ')', found 'lh'"),
+        ("lh > )", "unexpected ')'"),
         ("lh > 1 lh", "unexpected 'lh' after a complete expression"),
         ("lh ; 2", "unexpected character ';'"),
         ("and lh", "unexpected 'and'"),
@@ -67,3 +70,10 @@ def test_syntax_errors_say_what_was_expected(text: str, message: str) -> None:
 def test_no_python_evaluation_is_possible() -> None:
     with pytest.raises(ExpressionSyntaxError):
         parse_expression("__import__('os').system('true')")
+
+
+def test_boolean_literals_empty_calls_and_trailing_space() -> None:
+    assert parse_expression("true") == Boolean(True)
+    assert parse_expression("false") == Boolean(False)
+    assert parse_expression("f()") == Call("f", ())
+    assert parse_expression("lh  ") == Name("lh")
