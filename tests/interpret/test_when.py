@@ -1,15 +1,18 @@
 """parse_when: a condition of the pathway and decline rules, read from its data or refused
 with a message naming the rule's field (known answers; the rule files are read once and
-cached, so these call the parser directly)."""
+cached, so these call the parser directly), and what When.holds reads of an assessment."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from androcast.errors import InputFileError
+from androcast.interpret import interpret
 from androcast.interpret.when import When, parse_when
+from androcast.labs import parse_case
 
 SOURCE = "rules.yaml[0]"
 
@@ -62,3 +65,29 @@ def test_a_malformed_condition_is_refused_naming_its_field(data: Any, message: s
     with pytest.raises(InputFileError) as caught:
         parse_when(data, source=SOURCE)
     assert str(caught.value) == message
+
+
+def test_holds_reads_cautions_missing_measures_and_the_goal_of_the_assessment() -> None:
+    # Low T twice, no LH/FSH and no semen analysis, wanting fertility: the assessment
+    # cautions against testosterone therapy and asks for the missing measures.
+    labs = [
+        {"date": d, "analyte": "testosterone_total", "value": v, "unit": "ng/dL"}
+        for d, v in (("2025-10-01", 200), ("2025-11-01", 210))
+    ]
+    case = parse_case(
+        {"patient": {"id": "W1", "age_years": 33}, "goal": "fertility", "labs": labs},
+        as_of=dt.date(2025, 12, 1),
+    )
+    assessment = interpret(case)
+    assert "avoid_testosterone_therapy" in assessment.caution_codes()
+    assert "semen_analysis" in {m.measure for m in assessment.missing}
+
+    def holds(data: dict[str, Any]) -> bool:
+        return parse_when(data, source=SOURCE).holds(assessment, case)
+
+    assert holds({"caution_any": ["avoid_testosterone_therapy"]})
+    assert not holds({"caution_any": ["no_such_caution"]})
+    assert holds({"missing_any": ["semen_analysis"]})
+    assert not holds({"missing_any": ["no_such_measure"]})
+    assert holds({"goal_any": ["fertility"]})
+    assert not holds({"goal_any": ["testosterone"]})
