@@ -29,15 +29,14 @@ SEEDS = ("1", "2", "3", "4")
 MONTHS = (6.0, 12.0, 24.0)
 MAX_RANGE = 0.10  # the suite's G-SEEDS
 NOT_MEASURED = "its four default runs were not stored before the deadline (issue 17)"
-IMPRECISE = " at 128 men: the sampler is not that precise yet (issue 17)"
-NO_TIES = (" over seeds 1-4 (lead: of the first over the second); the plan does not report "
-           "such ties yet (issue 17)")
+IMPRECISE = (" at 128 men, stored before each man had companions (twin.companions); not "
+             "re-run by the deadline (issue 17)")
+#: measured with companions (twin.companions) on main of 2026-12-07 (bench/seed_stability.py)
+UNMIXED = (" at 128 men with 7 companions each: the tempered SMC's last stage does not mix "
+           "(low_confidence in most seeds; issue 17)")
+NO_TIES = (" over seeds 1-4 (lead: of the first over the second), stored before the plan "
+           "reported ties (Plan.ties); not re-run by the deadline (issue 17)")
 GAPS: Mapping[tuple[str, str], str] = {
-    ("c01", "probability"): (
-        "hcg at month 12 ranges 0.104 over seeds 1-4" + IMPRECISE),
-    ("c01", "top"): (
-        "first: hcg_fsh, hcg_serm, serm_clomiphene, hcg_fsh; lead <= 0.020"
-        + NO_TIES),
     ("c02", "probability"): (
         "hcg at month 6 ranges 0.164 over seeds 1-4" + IMPRECISE),
     ("c02", "top"): (
@@ -47,29 +46,18 @@ GAPS: Mapping[tuple[str, str], str] = {
         "first: serm_clomiphene, hcg_fsh, hcg_fsh, hcg_fsh; lead <= 0.023"
         + NO_TIES),
     ("c15", "probability"): (
-        "hcg at month 24 ranges 0.128 over seeds 1-4" + IMPRECISE),
-    ("c15", "top"): (
-        "first: serm_clomiphene, watchful_waiting, watchful_waiting, serm_clomiphene; lead <= 0.000"
-        + NO_TIES),
+        "hcg_fsh at every month ranges 0.214 over seeds 1-4 (0.753-0.966; reported mc_se "
+        "0.019-0.074)" + UNMIXED),
     ("c17", "probability"): (
-        "serm_tamoxifen at month 24 ranges 0.193 over seeds 1-4" + IMPRECISE),
-    ("c20", "probability"): (
-        "serm_tamoxifen at month 24 ranges 0.248 over seeds 1-4" + IMPRECISE),
-    ("c20", "top"): (
-        "first: serm_clomiphene, hcg_serm_ai, serm_clomiphene, serm_clomiphene; lead <= 0.063"
-        + NO_TIES),
-    ("c22", "probability"): (
-        "hcg at month 12 ranges 0.179 over seeds 1-4" + IMPRECISE),
-    ("c22", "top"): (
-        "first: serm_clomiphene, serm_clomiphene, hcg_fsh, serm_clomiphene; lead <= 0.000"
-        + NO_TIES),
+        "watchful_waiting at month 12 ranges 0.168 over seeds 1-4 (0.469-0.637; reported "
+        "mc_se 0.036-0.052, so seed 2 lies 3-4 errors from the others)" + UNMIXED),
     ("c22b", "probability"): (
-        "hcg_serm at month 6 ranges 0.449 over seeds 1-4" + IMPRECISE),
+        "hcg_serm at month 24 ranges 0.321 over seeds 1-4 (0.185-0.506), the error each seed "
+        "reports: mc_se 0.12-0.21 (from the spread of his four independent islands)"
+        + UNMIXED),
     ("c22c", "probability"): (
-        "serm_tamoxifen at month 24 ranges 0.192 over seeds 1-4" + IMPRECISE),
-    ("c22c", "top"): (
-        "first: serm_clomiphene, watchful_waiting, watchful_waiting, serm_clomiphene; lead <= 0.000"
-        + NO_TIES),
+        "hcg_serm at month 24 ranges 0.110 over seeds 1-4 (0.322-0.433; reported mc_se "
+        "0.020-0.089)" + UNMIXED),
 }
 
 
@@ -117,7 +105,14 @@ def test_g_seeds_probability_varies_by_at_most_a_tenth(case_id: str) -> None:
 
 @pytest.mark.parametrize("case_id", _params("top"))
 def test_g_seeds_top_ranked_protocol_is_the_same(case_id: str) -> None:
-    """The plan's first alternative (ranked by P at its target month) over seeds 1-4; a
-    case whose pathway offers no protocol ranks none, which is the same for every seed."""
-    tops = {s: (stored()["cases"][case_id]["seeds"][s]["ranked"] or [None])[0] for s in SEEDS}
-    assert len(set(tops.values())) == 1, tops
+    """The plan's first alternative (ranked by P at its target month) over seeds 1-4, or
+    the tie is reported: where the seeds' first alternatives differ, each seed's plan
+    reports every one of them tied with its own first (``Plan.ties``, within Monte Carlo
+    error). A case whose pathway offers no protocol ranks none, the same for every seed."""
+    runs = {s: stored()["cases"][case_id]["seeds"][s] for s in SEEDS}
+    tops = {s: (run["ranked"] or [None])[0] for s, run in runs.items()}
+    if len(set(tops.values())) == 1:
+        return
+    for s, run in runs.items():
+        group = next((set(t) for t in run.get("ties", []) if tops[s] in t), {tops[s]})
+        assert set(tops.values()) <= group, (s, tops, run.get("ties"))
