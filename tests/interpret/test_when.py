@@ -91,3 +91,6 @@ def test_holds_reads_cautions_missing_measures_and_the_goal_of_the_assessment() 
     assert not holds({"missing_any": ["no_such_measure"]})
     assert holds({"goal_any": ["fertility"]})
     assert not holds({"goal_any": ["testosterone"]})
+    assert [cause.code for cause in assessment.causes] == []
+    assert holds({"firm_cause": False})
+    assert not holds({"firm_cause": True})
