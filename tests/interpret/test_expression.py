@@ -17,6 +17,7 @@ from androcast.interpret.expression import (
     Or,
     String,
     parse_expression,
+    walk,
 )
 
 
@@ -77,3 +78,13 @@ def test_boolean_literals_empty_calls_and_trailing_space() -> None:
     assert parse_expression("false") == Boolean(False)
     assert parse_expression("f()") == Call("f", ())
     assert parse_expression("lh  ") == Name("lh")
+
+
+def test_walk_visits_parents_before_children_through_not() -> None:
+    tree = parse_expression("not lh > 1")
+    assert walk(tree) == [
+        tree,
+        Compare(">", Name("lh"), Number(1.0)),
+        Name("lh"),
+        Number(1.0),
+    ]
