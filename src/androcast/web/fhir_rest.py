@@ -89,6 +89,18 @@ def _param(name: str, kind: str, text: str) -> dict[str, str]:
     return {"name": name, "type": kind, "documentation": text}
 
 
+def _result_params(code_example: str) -> list[dict[str, str]]:
+    """The search parameters of a result (Observation or DiagnosticReport): one query each."""
+    return [
+        _param("_id", "token", "the resource id"),
+        _param("patient", "reference", "Patient/<id> or <id>"),
+        _param("subject", "reference", "Patient/<id> or <id>"),
+        _param("code", "token", code_example),
+        _param("date", "date", "effective[x], with prefixes"),
+        _param("status", "token", "final, preliminary, amended, ..."),
+    ]
+
+
 def capability(base: str) -> dict[str, Any]:
     """What this server does (``GET /fhir/metadata``)."""
     return {
@@ -133,14 +145,7 @@ def capability(base: str) -> dict[str, Any]:
                 {
                     "type": "Observation",
                     "interaction": [{"code": "read"}, {"code": "search-type"}],
-                    "searchParam": [
-                        _param("_id", "token", "the resource id"),
-                        _param("patient", "reference", "Patient/<id> or <id>"),
-                        _param("subject", "reference", "Patient/<id> or <id>"),
-                        _param("code", "token", "system|code, e.g. http://loinc.org|2986-8"),
-                        _param("date", "date", "effective[x], with prefixes"),
-                        _param("status", "token", "final, preliminary, amended, ..."),
-                    ],
+                    "searchParam": _result_params("system|code, e.g. http://loinc.org|2986-8"),
                 },
                 {
                     "type": "DiagnosticReport",
@@ -152,14 +157,7 @@ def capability(base: str) -> dict[str, Any]:
                         "is answered 422."
                     ),
                     "interaction": [{"code": "read"}, {"code": "search-type"}],
-                    "searchParam": [
-                        _param("_id", "token", "the resource id"),
-                        _param("patient", "reference", "Patient/<id> or <id>"),
-                        _param("subject", "reference", "Patient/<id> or <id>"),
-                        _param("code", "token", "http://loinc.org|13361-1"),
-                        _param("date", "date", "effective[x], with prefixes"),
-                        _param("status", "token", "final, preliminary, amended, ..."),
-                    ],
+                    "searchParam": _result_params("http://loinc.org|13361-1"),
                 },
             ],
             "interaction": [{"code": "transaction"}, {"code": "batch"}],
