@@ -30,12 +30,12 @@ test: install browser
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2 --durations=30
 
-# Mutation testing of the science core (labs, interpret, model, prognosis, twin): long, so
-# not part of `make test`. MUTANTS narrows it, e.g. make mutation MUTANTS='androcast.labs*'.
-MUTANTS ?=
+# Mutation testing of the science core (labs, interpret, prognosis, twin, model): long, so
+# not part of `make test`. One file at a time with the tests that reach it (bench/mutation.py);
+# results in docs/mutation.md. TARGETS narrows it, e.g. make mutation TARGETS='labs/semen.py interpret'.
+TARGETS ?=
 mutation: install
-	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
-	$(BIN)/mutmut results
+	nice -n 15 $(BIN)/python bench/mutation.py $(TARGETS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info mutants

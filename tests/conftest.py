@@ -8,6 +8,7 @@ reason, never hide a part of the suite. Locally, skips stay skips (with their re
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 from hypothesis import settings
@@ -18,6 +19,22 @@ settings.register_profile("androcast", derandomize=True, deadline=None, print_bl
 settings.load_profile("androcast")
 
 UNDER_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_caches_under_mutmut() -> None:
+    """Under mutmut (``make mutation``) each mutant runs in a process forked from one that
+    already ran the tests, so a ``functools.cache`` loader would hand back what the
+    unmutated code built and hide every mutant in the parsing it calls: empty them first."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    for name, module in list(sys.modules.items()):
+        if name.startswith("androcast") and module is not None:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
 _skipped_under_ci: list[str] = []
 
 
