@@ -5,6 +5,7 @@ cached, so these call the parser directly), and what When.holds reads of an asse
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +13,10 @@ import pytest
 from androcast.errors import InputFileError
 from androcast.interpret import interpret
 from androcast.interpret.when import When, parse_when
-from androcast.labs import parse_case
+from androcast.labs import load_case, parse_case
 
 SOURCE = "rules.yaml[0]"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
 
 
 def test_every_set_test_and_flag_is_read() -> None:
@@ -94,3 +96,20 @@ def test_holds_reads_cautions_missing_measures_and_the_goal_of_the_assessment() 
     assert [cause.code for cause in assessment.causes] == []
     assert holds({"firm_cause": False})
     assert not holds({"firm_cause": True})
+
+
+def test_top_cause_is_only_his_first_firm_cause_and_firm_cause_true_holds() -> None:
+    # Prolactin raised with a suspected macroadenoma: two firm causes, prolactin ranked first.
+    case = load_case(EXAMPLES / "hyperprolactinaemia.yaml", as_of=dt.date(2025, 10, 25))
+    assessment = interpret(case)
+    firm = [c.code for c in assessment.causes if c.confidence in ("high", "moderate")]
+    assert firm[:2] == ["hyperprolactinemia", "pituitary_lesion_suspected"]
+
+    def holds(data: dict[str, Any]) -> bool:
+        return parse_when(data, source=SOURCE).holds(assessment, case)
+
+    assert holds({"top_cause_any": ["hyperprolactinemia"]})
+    assert not holds({"top_cause_any": ["pituitary_lesion_suspected"]})
+    assert holds({"cause_any": ["pituitary_lesion_suspected"]})
+    assert holds({"firm_cause": True})
+    assert not holds({"firm_cause": False})
