@@ -91,8 +91,6 @@ _GAPS: dict[tuple[str, str], str] = {
     ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg [0, .01, .03, .06, .08, .13, .14] against "
     "watchful_waiting [0, .02, .12, .22, .30, .37, .49] (hcg_serm and hcg_fsh within 0.05)",
 }
-_C02_ANY_SPERM = ("any_sperm reads the outcome layer's detection limit (0.1 M/mL), above his "
-                  "0.05 M/mL: P(any sperm) at month 0 is 0 on every protocol")
 _C15 = (_MATSUMOTO + "continuing hcg [0, .45, .45, .45, .45, .45, .45] against stopping it "
         "(watchful_waiting) [0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]; hcg_fsh is not below it")
 _C22 = ("watchful_waiting [0, .14, .38, .48, .51, .65, .65]: 0.51 by 12 months and 0.65 by 24 "
@@ -149,7 +147,6 @@ def test_month_0_is_at_most_a_tenth_when_he_measured_8_to_20(case_id: str) -> No
     assert all(v <= 0.10 for v in at_0.values()), f"{case_id}: month 0 {at_0}"
 
 
-@pytest.mark.xfail(reason=_C02_ANY_SPERM, strict=True)
 def test_c02_has_sperm_at_month_0_and_is_not_forecast_as_azoospermic() -> None:
     """c02: 'P(any sperm) at month 0 = 1' (sperm in the pellet, then 0.05 M/mL)."""
     at_0 = {p: c[0] for p, c in curves("c02", "any_sperm").items()}

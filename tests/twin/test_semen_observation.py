@@ -11,7 +11,7 @@ import pytest
 from scipy.special import ndtr
 
 from androcast.labs import SemenAnalysis
-from androcast.population.outcomes import ANY_SPERM_DETECTION_LIMIT_M_PER_ML
+from androcast.population.outcomes import ROUTINE_COUNT_LIMIT_M_PER_ML
 from androcast.twin import error_models, log_likelihood
 from androcast.twin.observations import semen_measurement, semen_observation
 
@@ -36,7 +36,7 @@ def test_cryptozoospermia_is_not_azoospermia() -> None:
     azoo = semen_observation(_semen(0.0), 10.0)
     assert crypto is not None and azoo is not None
     assert crypto.censor is None and crypto.value == pytest.approx(0.05)
-    assert azoo.censor == "<" and azoo.value == ANY_SPERM_DETECTION_LIMIT_M_PER_ML
+    assert azoo.censor == "<" and azoo.value == ROUTINE_COUNT_LIMIT_M_PER_ML
     predicted = {"sperm_concentration": np.array([[0.05, 1e-5]])}
     days = np.array([10.0])
     # the man at 0.05 M/mL explains the seen sperm far better than a man at 1e-5 M/mL does,
@@ -53,7 +53,7 @@ def test_pellet_sperm_is_an_interval_between_the_two_limits() -> None:
     limit = semen_measurement().pellet_limit
     assert pellet is not None and pellet.censor == "in"
     assert (pellet.low, pellet.value) == (pytest.approx(limit),
-                                          pytest.approx(ANY_SPERM_DETECTION_LIMIT_M_PER_ML))
+                                          pytest.approx(ROUTINE_COUNT_LIMIT_M_PER_ML))
     assert empty is not None and empty.censor == "<" and empty.value == pytest.approx(limit)
     sigma = error_models()["sperm_concentration"].sigma
     model = 0.01

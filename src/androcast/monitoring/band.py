@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from androcast.labs import analyte
-from androcast.population.outcomes import ANY_SPERM_DETECTION_LIMIT_M_PER_ML
+from androcast.population.outcomes import ROUTINE_COUNT_LIMIT_M_PER_ML
 from androcast.prognosis import Protocol
 from androcast.regimens import Regimen
 from androcast.twin import Posterior, error_models, simulate_regimens
@@ -111,8 +111,8 @@ class Band:
 
 
 def _floor(observable: str) -> float:
-    """Below this the log scale stops: the sperm detection limit, else a tiny positive."""
-    return ANY_SPERM_DETECTION_LIMIT_M_PER_ML if observable == "sperm_concentration" else 1e-6
+    """Below this the log scale stops: a routine count's limit, else a tiny positive."""
+    return ROUTINE_COUNT_LIMIT_M_PER_ML if observable == "sperm_concentration" else 1e-6
 
 
 def unit_of(observable: str) -> str:

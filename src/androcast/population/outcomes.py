@@ -44,10 +44,18 @@ OBSERVABLE_UNITS: dict[Observable, str] = {
     Observable.testosterone_total: "nmol/L",
 }
 
-# Sperm "present" in a continuous model needs a detection limit; 0.1 M/mL is our design
-# choice for the lowest concentration a routine (uncentrifuged) count reports. Flag G: no
-# source in the evidence tables; use concentration_ge_<X>m_per_ml to choose another limit.
-ANY_SPERM_DETECTION_LIMIT_M_PER_ML = 0.1
+# Sperm "present" in a continuous model needs a detection limit. Two examinations set it:
+# a routine (uncentrifuged) count, and the centrifuged pellet searched when the routine
+# count finds none. Sperm found only in the pellet (cryptozoospermia) is not azoospermia
+# (asrm_azoo2018: azoospermia needs no sperm in the centrifuged pellet; evidence
+# mechanisms-and-pathways.md section 4), so "any sperm" is read at the pellet's limit and a
+# man measured at 0.05 M/mL has sperm. Flag G: both numbers are our design choices; no
+# numeric limit is published (section 4 gap; pellet1998 finds sperm in about 20 % of
+# routinely "azoospermic" men, corea2005: detection depends on the centrifugation). Use
+# concentration_ge_<X>m_per_ml to choose another limit.
+ROUTINE_COUNT_LIMIT_M_PER_ML = 0.1  # lowest concentration a routine count reports
+PELLET_LIMIT_M_PER_ML = 0.001  # a few sperm in the centrifuged pellet of a few mL
+ANY_SPERM_DETECTION_LIMIT_M_PER_ML = PELLET_LIMIT_M_PER_ML
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,7 @@ def _any_sperm(code: str, match: re.Match[str]) -> Outcome:
         ANY_SPERM_DETECTION_LIMIT_M_PER_ML,
         None,
         "M/mL",
-        "G: detection limit of a routine count (design choice)",
+        "asrm_azoo2018 (sperm in the centrifuged pellet is not azoospermia); limit G",
     )
 
 

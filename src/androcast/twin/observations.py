@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from androcast._yaml import load_data
 from androcast.labs import Case, SemenAnalysis
-from androcast.population.outcomes import ANY_SPERM_DETECTION_LIMIT_M_PER_ML
+from androcast.population.outcomes import PELLET_LIMIT_M_PER_ML, ROUTINE_COUNT_LIMIT_M_PER_ML
 
 #: "<" / ">": beyond an assay limit; "in": between ``low`` and ``value`` (sperm seen only in
 #: the centrifuged pellet)
@@ -93,8 +93,7 @@ def semen_measurement() -> SemenMeasurement:
     table = _measurement_table()
     a = table["abstinence"]
     return SemenMeasurement(float(a["reference_days"]), float(a["per_day"]),
-                            float(a["low_days"]), float(a["high_days"]),
-                            float(table["pellet"]["limit_m_per_ml"]))
+                            float(a["low_days"]), float(a["high_days"]), PELLET_LIMIT_M_PER_ML)
 
 
 def semen_observation(semen: SemenAnalysis, day: float) -> Observation | None:
@@ -111,7 +110,7 @@ def semen_observation(semen: SemenAnalysis, day: float) -> Observation | None:
     m = semen_measurement()
     factor = m.abstinence_factor(semen.abstinence_days)
     censor: Censor | None = semen.concentration_censor
-    routine = ANY_SPERM_DETECTION_LIMIT_M_PER_ML
+    routine = ROUTINE_COUNT_LIMIT_M_PER_ML
     if value <= 0.0 and censor is None:
         # no sperm on the routine count: the pellet decides how far below its limit
         if semen.pellet_sperm_seen:
