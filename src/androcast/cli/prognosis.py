@@ -58,7 +58,9 @@ def _render_prognosis(result: Prognosis) -> None:
         return
     age = data["basis"].get("partner_age_years")
     couple = "" if age is None else f" - the couple, partner aged {age:g}"
-    table = Table(title=f"P({escape(result.outcome)}) from {data['t0']}{couple}")
+    scenario = result.scenario
+    what_if = "" if scenario is None or not scenario.what_if else " - what if he stopped now"
+    table = Table(title=f"P({escape(result.outcome)}) from {data['t0']}{couple}{what_if}")
     table.add_column("protocol")
     for m in result.protocols[0].curve.months if result.protocols else ():
         table.add_column(f"{m:g} mo", justify="right")
@@ -75,11 +77,16 @@ def _render_prognosis(result: Prognosis) -> None:
         table.add_row(escape(shown) + (" *" if f.note else ""), *cells, median,
                       f.prognosis_class or "-")
     console.print(table)
+    if scenario is not None:  # his plan stops his androgens, or the curves are a what-if
+        console.print(escape(scenario.text), style="bold" if scenario.what_if else None)
     _render_evidence(result)
     _render_class(data)
-    for row in data["protocols"]:
+    notes: dict[str, list[str]] = {}  # one line per distinct note (the same for every
+    for row in data["protocols"]:      # protocol when the endpoints differ)
         if row.get("class_note"):
-            console.print(escape(f"  class of {row['id']}: {row['class_note']}"), style="dim")
+            notes.setdefault(row["class_note"], []).append(row["id"])
+    for note, ids in notes.items():
+        console.print(escape(f"  class of {', '.join(ids)}: {note}"), style="dim")
     basis = data["basis"]
     console.print(escape(f"Basis: {basis['n_virtual']} virtual men in {basis['islands']} "
                          f"independent runs (ESS {basis['ess']}), ± is the Monte Carlo "

@@ -86,6 +86,7 @@ class Prognosis:
     rule: str | None
     citation: str | None
     declined: Declined | None = None  # set, with class_ None, where prognosis is declined
+    endpoint: str = "spermatogenesis"  # what the class speaks of (rules' prognosis.endpoint)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def _prognosis_dict(p: Prognosis) -> dict[str, Any]:
         "basis": p.basis,
         "rule": p.rule,
         "citation": p.citation,
+        "endpoint": p.endpoint,
     }
     if p.declined is not None:
         out["declined"] = {"reason": p.declined.reason, "text": p.declined.text,
@@ -361,6 +363,7 @@ def build_assessment(
             rule=prognosis_verdict.rule.id,
             citation=prognosis_verdict.rule.spec.citation.short(),
             declined=declined,
+            endpoint=spec.endpoint,
         )
     elif declined is not None and decline_verdict is not None:
         prognosis = Prognosis(

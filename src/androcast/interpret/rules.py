@@ -124,6 +124,9 @@ class PrognosisSpec(_Strict):
     # the cited probability of recovery by 12 months, when the source gives one: the class
     # must then be prognosis_class(anchor) so qualitative and quantitative prognoses agree
     anchor_p_recovery_12mo: float | None = Field(default=None, ge=0, le=1)
+    # what recovers: sperm output, his own testosterone, or both (gonadal function); a
+    # forecast's class is read against this class only for an outcome of the same endpoint
+    endpoint: Literal["spermatogenesis", "testosterone", "both"] = "spermatogenesis"
 
 
 class ExampleSpec(_Strict):

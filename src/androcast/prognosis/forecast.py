@@ -27,7 +27,14 @@ from androcast.errors import ParameterError, SimulationError
 from androcast.interpret import Assessment, interpret, prognosis_class
 from androcast.labs import Case
 from androcast.model import STATE_NAMES
-from androcast.population import DAYS_PER_MONTH, Outcome, parse_outcomes, time_to_event
+from androcast.population import (
+    DAYS_PER_MONTH,
+    Observable,
+    Outcome,
+    parse_outcome,
+    parse_outcomes,
+    time_to_event,
+)
 from androcast.prognosis.current import for_him
 from androcast.prognosis.curves import Curve, weighted_curve
 from androcast.prognosis.decline import Decline, decline_for
@@ -41,6 +48,7 @@ from androcast.prognosis.pregnancy import (
 )
 from androcast.prognosis.pregnancy import caveats as pregnancy_caveats
 from androcast.prognosis.protocols import Protocol, appropriate_protocols, get_protocol, why_not
+from androcast.prognosis.scenario import Scenario, scenario_of
 from androcast.regimens import compile_regimen
 from androcast.simulate.batch import batch_species
 from androcast.twin import (
@@ -124,9 +132,11 @@ class AssessmentClass:
     class_: str | None
     rule: str | None
     basis: str
+    endpoint: str = "spermatogenesis"  # what its class speaks of (interpret rules' endpoint)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"class": self.class_, "rule": self.rule, "basis": self.basis}
+        return {"class": self.class_, "rule": self.rule, "basis": self.basis,
+                "endpoint": self.endpoint}
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,7 @@ class Prognosis:
     assessment_class: AssessmentClass | None = None
     declined: Decline | None = None
     forecast_men: int = 0  # men forecast: his posterior's and their companions
+    scenario: Scenario | None = None  # what the curves assume of androgens he takes now
 
     def to_dict(self) -> dict[str, Any]:
         assessed = None if self.assessment_class is None else self.assessment_class.to_dict()
@@ -169,7 +180,7 @@ class Prognosis:
             }
             if f.note:
                 row["note"] = f.note
-            differs = class_difference(f, self.assessment_class)
+            differs = class_difference(f, self.assessment_class, self.outcome)
             if differs:
                 row["class_note"] = differs
             row["evidence"] = [e.to_dict() for e in f.evidence]
@@ -192,6 +203,8 @@ class Prognosis:
                 "warnings": list(post.warnings_), "disclaimer": DISCLAIMER,
             },
         }
+        if self.scenario is not None:
+            out["basis"]["scenario"] = self.scenario.to_dict()
         if self.outcome == PREGNANCY_NATURAL and post.case.partner is not None:
             out["basis"]["partner_age_years"] = post.case.partner.age_years  # her curve's age
         return out
@@ -207,12 +220,29 @@ class Prognosis:
             s > MAX_MC_SE for f in self.protocols for s in f.curve.mc_se)
 
 
-def class_difference(forecast: ProtocolForecast, assessed: AssessmentClass | None) -> str | None:
-    """Why this protocol's class differs from the Assessment's (None when they agree)."""
+#: The observables that speak of his own testosterone axis rather than of sperm output.
+HORMONAL = frozenset({Observable.testosterone_total, Observable.lh})
+
+
+def endpoint_of(outcome: str) -> str:
+    """What an outcome code measures, in the words of the rules' ``prognosis.endpoint``."""
+    return "testosterone" if parse_outcome(outcome).observable in HORMONAL else "spermatogenesis"
+
+
+def class_difference(forecast: ProtocolForecast, assessed: AssessmentClass | None,
+                     outcome: str) -> str | None:
+    """Why this protocol's class differs from the Assessment's (None when they agree).
+
+    The two are compared only where they speak of the same endpoint: the class of a
+    forecast of his testosterone is not read against a cited class of sperm recovery."""
     if assessed is None or assessed.class_ is None or forecast.prognosis_class is None:
         return None
     if forecast.prognosis_class == assessed.class_:
         return None
+    if assessed.endpoint not in ("both", endpoint_of(outcome)):
+        return (f"the assessment's class '{assessed.class_}' ({assessed.rule}) speaks of "
+                f"{assessed.endpoint}; this forecast is of {outcome}, so the two classes "
+                f"are not compared")
     p12 = _probability_at(forecast.curve, 12.0)
     return (f"the twin's {p12:.0%} by 12 months on {forecast.protocol.id} reads "
             f"'{forecast.prognosis_class}'; the assessment's cited rule {assessed.rule} reads "
@@ -299,6 +329,7 @@ def prognose(
     grid_months = (grid - start) / DAYS_PER_MONTH
     t0 = post.t0 + dt.timedelta(days=start)
     caveats = _caveats(case)
+    scenario = scenario_of(case, assessment)
     out = []
     def curve_of(protocol: Protocol, outcome: Outcome, at: tuple[float, ...]) -> Curve:
         block = values[protocol.id][str(outcome.observable)]
@@ -332,7 +363,8 @@ def prognose(
         own = ((CAVEAT_EMPTY_RESERVE,) if never_made_sperm
                and str(outcome.observable) in SEMEN_OBSERVABLES else ())
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
-                             (*caveats, *own, *skipped), assessed, forecast_men=men.n))
+                             (*caveats, *own, *skipped), assessed, forecast_men=men.n,
+                             scenario=scenario))
     if couple is not None:
         def beside_pregnancy(protocol: Protocol) -> tuple[EvidenceRow, ...]:
             """The stored verdict of each published pregnancy odds ratio for this protocol."""
@@ -351,7 +383,7 @@ def prognose(
         own = (CAVEAT_EMPTY_RESERVE,) if never_made_sperm else ()
         out.append(Prognosis(PREGNANCY_NATURAL, t0, tuple(forecasts), post, tuple(citations),
                              (*caveats, *pregnancy_caveats(couple), *own, *skipped), assessed,
-                             forecast_men=men.n))
+                             forecast_men=men.n, scenario=scenario))
     order = {code: i for i, code in enumerate(codes)}
     return tuple(sorted(out, key=lambda p: order[p.outcome]))
 
@@ -359,7 +391,7 @@ def prognose(
 def assessment_class(assessment: Assessment) -> AssessmentClass:
     """The Assessment's prognosis class with its rule and basis."""
     p = assessment.prognosis
-    return AssessmentClass(p.class_, p.rule, p.basis)
+    return AssessmentClass(p.class_, p.rule, p.basis, p.endpoint)
 
 
 def _simulate(post: Posterior, chosen: Sequence[Protocol], outcomes: Sequence[Outcome],

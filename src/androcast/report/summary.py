@@ -164,6 +164,17 @@ def key_forecast(plan: Mapping[str, Any]) -> str | None:
     )
 
 
+def unranked_forecast(plan: Mapping[str, Any], prognosis: Mapping[str, Any] | None) -> str:
+    """The forecast line of a plan that ranks no protocol: his pathway leads to none now,
+    and curves drawn for a man who keeps his androgens are a what-if, said so."""
+    basis = {} if prognosis is None else prognosis.get("basis") or {}
+    scenario = basis.get("scenario")
+    if isinstance(scenario, Mapping) and scenario.get("what_if"):
+        return f"No protocol ranked on his pathway. {scenario['text']}"
+    return (f"No protocol ranked: his pathway ({display.label('pathway', plan.get('pathway'))})"
+            f" does not lead to hormonal stimulation now")
+
+
 def bottom_line(
     *,
     assessment: Mapping[str, Any] | None,
@@ -183,7 +194,7 @@ def bottom_line(
     step = None if chosen is None else chosen.get("first_step")
     reason = _declined(plan, prognosis)
     forecast = display.label("declined", reason) if reason else (
-        key_forecast(plan) if plan is not None else None)
+        None if plan is None else key_forecast(plan) or unranked_forecast(plan, prognosis))
     return BottomLine(
         pattern=pattern,
         pathway=None if chosen is None else display.label("pathway", chosen.get("pathway")),
