@@ -79,13 +79,16 @@ def _compiler() -> str:
 
 @functools.cache  # sources do not change within a process; reading them took ~10 ms a call
 def _model_sources() -> str:
+    import androcast.binding as binding_mod
     import androcast.model._math as math_mod
     import androcast.model.parameters as parameters_mod
     import androcast.model.pharmacology as pharmacology_mod
     import androcast.model.rhs as rhs_mod
+    from androcast.model import terms
 
-    modules = (rhs_mod, math_mod, pharmacology_mod, parameters_mod, _batch_trace,
-               _batch_csource, _batch_integrator_c, _batch_methods)
+    # every module the traced equations run through: rhs sums the terms, which bind T
+    modules = (rhs_mod, *terms.MODULES, binding_mod, math_mod, pharmacology_mod,
+               parameters_mod, _batch_trace, _batch_csource, _batch_integrator_c, _batch_methods)
     return "\n".join(inspect.getsource(m) for m in modules)
 
 
