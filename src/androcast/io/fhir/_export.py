@@ -26,6 +26,7 @@ from androcast.labs import (
     AndrogenUse,
     GonadotoxicTreatment,
     LabResult,
+    PostEjaculateUrine,
     SemenAnalysis,
     analyte,
     semen_parameters,
@@ -71,30 +72,31 @@ def _entry(kind: str, resource: dict[str, Any], key: SourceKey) -> dict[str, Any
     return {"fullUrl": _full_url(key), "resource": resource, "request": request}
 
 
+Extension = tuple[str, str, Any]  # url, FHIR value[x] key, value (None: not recorded)
+
+
+def _present(*extensions: Extension) -> list[dict[str, Any]]:
+    """The extensions whose value was recorded, in order; an unknown is left out, never
+    written as an empty or default value."""
+    return [{"url": url, kind: value} for url, kind, value in extensions if value is not None]
+
+
 def _patient(chart: Chart, key: SourceKey) -> dict[str, Any]:
     p = chart.patient
-    extension: list[dict[str, Any]] = []
-    if p.age_years is not None:
-        extension.append({"url": c.AGE_YEARS, "valueDecimal": p.age_years})
-    if p.bmi is not None:
-        extension.append({"url": c.BMI, "valueDecimal": p.bmi})
-    if p.testis_volume_ml is not None:
-        for url, volume in zip((c.TESTIS_LEFT, c.TESTIS_RIGHT), p.testis_volume_ml, strict=True):
-            if volume is not None:
-                extension.append({"url": url, "valueDecimal": volume})
-    if p.ethnicity is not None:
-        extension.append({"url": c.ETHNICITY, "valueCode": p.ethnicity})
-    extension.append({"url": c.GOAL, "valueCode": chart.goal})
-    if chart.partner_age_years is not None:
-        extension.append({"url": c.PARTNER_AGE, "valueDecimal": chart.partner_age_years})
-    if chart.goal_within_months is not None:
-        extension.append({"url": c.GOAL_WITHIN_MONTHS, "valueDecimal": chart.goal_within_months})
-    if chart.partner_evaluation is not None:
-        extension.append({"url": c.PARTNER_EVALUATION, "valueCode": chart.partner_evaluation})
-    if chart.infertility_months is not None:
-        extension.append({"url": c.INFERTILITY_MONTHS, "valueDecimal": chart.infertility_months})
-    if chart.children is not None:
-        extension.append({"url": c.CHILDREN, "valueInteger": chart.children})
+    left, right = p.testis_volume_ml or (None, None)
+    extension = _present(
+        (c.AGE_YEARS, "valueDecimal", p.age_years),
+        (c.BMI, "valueDecimal", p.bmi),
+        (c.TESTIS_LEFT, "valueDecimal", left),
+        (c.TESTIS_RIGHT, "valueDecimal", right),
+        (c.ETHNICITY, "valueCode", p.ethnicity),
+        (c.GOAL, "valueCode", chart.goal),
+        (c.PARTNER_AGE, "valueDecimal", chart.partner_age_years),
+        (c.GOAL_WITHIN_MONTHS, "valueDecimal", chart.goal_within_months),
+        (c.PARTNER_EVALUATION, "valueCode", chart.partner_evaluation),
+        (c.INFERTILITY_MONTHS, "valueDecimal", chart.infertility_months),
+        (c.CHILDREN, "valueInteger", chart.children),
+    )
     extension += [{"url": c.CONDITION, "valueCode": code} for code in chart.conditions]
     extension += _exam(chart)
     resource: dict[str, Any] = {
@@ -116,17 +118,16 @@ def _exam(chart: Chart) -> list[dict[str, Any]]:
     exam = chart.exam
     if exam is None:
         return []
-    out: list[dict[str, Any]] = []
-    if exam.date is not None:
-        out.append({"url": c.EXAM_DATE, "valueDate": exam.date.isoformat()})
-    for sides, urls in ((exam.vas_deferens, (c.VAS_DEFERENS_LEFT, c.VAS_DEFERENS_RIGHT)),
-                        (exam.varicocele, (c.VARICOCELE_LEFT, c.VARICOCELE_RIGHT))):
-        for url, code in zip(urls, sides or (None, None), strict=True):
-            if code is not None:
-                out.append({"url": url, "valueCode": code})
-    if exam.visual_fields is not None:
-        out.append({"url": c.VISUAL_FIELDS, "valueCode": exam.visual_fields})
-    return out
+    vas_left, vas_right = exam.vas_deferens or (None, None)
+    varicocele_left, varicocele_right = exam.varicocele or (None, None)
+    return _present(
+        (c.EXAM_DATE, "valueDate", None if exam.date is None else exam.date.isoformat()),
+        (c.VAS_DEFERENS_LEFT, "valueCode", vas_left),
+        (c.VAS_DEFERENS_RIGHT, "valueCode", vas_right),
+        (c.VARICOCELE_LEFT, "valueCode", varicocele_left),
+        (c.VARICOCELE_RIGHT, "valueCode", varicocele_right),
+        (c.VISUAL_FIELDS, "valueCode", exam.visual_fields),
+    )
 
 
 def _procedure(treatment: GonadotoxicTreatment, subject: str) -> dict[str, Any]:
@@ -149,12 +150,12 @@ def _procedure(treatment: GonadotoxicTreatment, subject: str) -> dict[str, Any]:
         resource["performedPeriod"] = period
     if treatment.field is not None:
         resource["bodySite"] = [{"text": treatment.field}]
-    extension = [{"url": url, kind: value} for url, kind, value in (
+    extension = _present(
         (c.REGIMEN, "valueString", treatment.regimen),
         (c.CYCLES, "valueInteger", treatment.cycles),
         (c.DOSE_GY, "valueDecimal", treatment.dose_gy),
         (c.SPERM_BANKED_BEFORE, "valueBoolean", treatment.sperm_banked_before),
-    ) if value is not None]
+    )
     if extension:
         resource["extension"] = extension
     return resource
@@ -207,13 +208,12 @@ def _lab(result: Keyed[LabResult], subject: str) -> dict[str, Any]:
                 shown = convert(limit, ref.unit, r.reported_unit, analyte=r.analyte)
                 interval[side] = _quantity(shown, r.reported_unit)
         resource["referenceRange"] = [interval]
-    extension: list[dict[str, Any]] = []
-    if r.confirmed:
-        extension.append({"url": c.CONFIRMED, "valueBoolean": True})
-    if r.time is not None:  # a clock time without a zone: FHIR's time type, not a dateTime
-        extension.append({"url": c.SAMPLE_TIME, "valueTime": r.time.strftime("%H:%M:%S")})
-    if r.fasting is not None:
-        extension.append({"url": c.FASTING, "valueBoolean": r.fasting})
+    extension = _present(
+        (c.CONFIRMED, "valueBoolean", True if r.confirmed else None),
+        # a clock time without a zone: FHIR's time type, not a dateTime
+        (c.SAMPLE_TIME, "valueTime", None if r.time is None else r.time.strftime("%H:%M:%S")),
+        (c.FASTING, "valueBoolean", r.fasting),
+    )
     if extension:
         resource["extension"] = extension
     return resource
@@ -246,21 +246,15 @@ def _semen(
             **{k: v for k, v in observed.items() if k in ("status", *_EFFECTIVE)},
             "valueQuantity": _quantity(value, parameter.unit, censor),
         }))
-    extension: list[dict[str, Any]] = []
-    if s.abstinence_days is not None:
-        extension.append({"url": c.ABSTINENCE_DAYS, "valueDecimal": s.abstinence_days})
-    if s.pellet_sperm_seen is not None:
-        extension.append({"url": c.PELLET_SPERM_SEEN, "valueBoolean": s.pellet_sperm_seen})
-    if s.ph is not None:
-        extension.append({"url": c.SEMEN_PH, "valueDecimal": s.ph})
-    urine = s.post_ejaculate_urine
-    if urine is not None:
-        for url, kind, value in ((c.URINE_SPERM_SEEN, "valueBoolean", urine.sperm_seen),
-                                 (c.URINE_TOTAL_SPERM, "valueDecimal", urine.total_sperm_million),
-                                 (c.URINE_PROGRESSIVE, "valueDecimal",
-                                  urine.progressive_motility_pct)):
-            if value is not None:
-                extension.append({"url": url, kind: value})
+    urine = s.post_ejaculate_urine or PostEjaculateUrine()  # not examined: every field None
+    extension = _present(
+        (c.ABSTINENCE_DAYS, "valueDecimal", s.abstinence_days),
+        (c.PELLET_SPERM_SEEN, "valueBoolean", s.pellet_sperm_seen),
+        (c.SEMEN_PH, "valueDecimal", s.ph),
+        (c.URINE_SPERM_SEEN, "valueBoolean", urine.sperm_seen),
+        (c.URINE_TOTAL_SPERM, "valueDecimal", urine.total_sperm_million),
+        (c.URINE_PROGRESSIVE, "valueDecimal", urine.progressive_motility_pct),
+    )
     code, display = c.semen_panel()
     panel: dict[str, Any] = {
         "resourceType": "Observation",

@@ -539,26 +539,23 @@ def _semen_extensions(
     resource: Mapping[str, Any], base: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """What a semen Observation says of the sample besides values: abstinence, pellet, date."""
-    item: dict[str, Any] = {}
     where: dict[str, str] = {}
     ext = _extensions(resource, base)
-    for name, url in (
-        ("abstinence_days", c.ABSTINENCE_DAYS),
-        ("pellet_sperm_seen", c.PELLET_SPERM_SEEN),
-        ("ph", c.SEMEN_PH),
-    ):
-        if url in ext:
-            item[name] = ext[url][0]
-            where[f"semen[0].{name}"] = ext[url][1]
-    urine: dict[str, Any] = {}
-    for name, url in (
-        ("sperm_seen", c.URINE_SPERM_SEEN),
-        ("total_sperm_million", c.URINE_TOTAL_SPERM),
-        ("progressive_motility_pct", c.URINE_PROGRESSIVE),
-    ):
-        if url in ext:
-            urine[name] = ext[url][0]
-            where[f"semen[0].post_ejaculate_urine.{name}"] = ext[url][1]
+
+    def fields(path: str, names: Mapping[str, str]) -> dict[str, Any]:
+        """The case-file fields ``names`` (field: extension URI) present, each remembering
+        the element it came from (``where``) so a bad value names its FHIR path."""
+        out = {}
+        for name, url in names.items():
+            if url in ext:
+                out[name], where[f"{path}.{name}"] = ext[url]
+        return out
+
+    item = fields("semen[0]", {"abstinence_days": c.ABSTINENCE_DAYS,
+                               "pellet_sperm_seen": c.PELLET_SPERM_SEEN, "ph": c.SEMEN_PH})
+    urine = fields("semen[0].post_ejaculate_urine", {
+        "sperm_seen": c.URINE_SPERM_SEEN, "total_sperm_million": c.URINE_TOTAL_SPERM,
+        "progressive_motility_pct": c.URINE_PROGRESSIVE})
     if urine:
         item["post_ejaculate_urine"] = urine
     item["date"] = _day(_effective(resource))
