@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -113,15 +114,25 @@ def test_sampling_is_identical_whatever_the_chunking() -> None:
     assert parts[2].regimen(cohort, 3) == whole.regimen(cohort, 11)
 
 
+#: Sampling checks compare at Z Monte Carlo standard errors of the statistic at the test's n
+#: (a correct sampler fails a two-sided check with probability 0.0027).
+Z = 3.0
+
+
+def _binomial_se(p: float, n: int) -> float:
+    return math.sqrt(p * (1 - p) / n)
+
+
 def test_sampled_covariates_follow_their_distributions() -> None:
     cohort = parse_cohort(MINIMAL)
-    sample = sample_patients(cohort, 0, 4000)
+    n = 4000
+    sample = sample_patients(cohort, 0, n)
     age = sample.covariates["age_years"]
     assert stats.kstest(age, stats.norm(35, 5).cdf).pvalue > 0.01
     asian = np.mean([e == "asian" for e in sample.categories["ethnicity"]])
-    assert asian == pytest.approx(0.25, abs=0.03)
+    assert asian == pytest.approx(0.25, abs=Z * _binomial_se(0.25, n))  # weights 1 : 3
     tu = np.mean(sample.androgen_option == 1)
-    assert tu == pytest.approx(2 / 3, abs=0.03)
+    assert tu == pytest.approx(2 / 3, abs=Z * _binomial_se(2 / 3, n))  # weights 1 : 2
 
 
 def test_truncated_and_lognormal_distributions_match_scipy() -> None:
@@ -175,9 +186,14 @@ def test_a_variability_median_moves_the_men_of_a_cohort() -> None:
     cohort's, its spread lognormal around it (CV 0.6: log sd 0.555)."""
     data = {**MINIMAL, "variability": {"inhibin_factor": {"median": 0.59, "cv": 0.6,
                                                           "source": "inhibinb_neus"}}}
-    factors = sample_patients(parse_cohort(data), 0, 4000).parameter_factors["inhibin_factor"]
-    assert float(np.median(factors)) == pytest.approx(0.59, rel=0.03)
-    assert float(np.std(np.log(factors))) == pytest.approx(np.sqrt(np.log1p(0.36)), rel=0.05)
+    n = 4000
+    factors = sample_patients(parse_cohort(data), 0, n).parameter_factors["inhibin_factor"]
+    sigma = math.sqrt(math.log1p(0.6**2))
+    # MC SE of a sample median, sqrt(1/4n) over the density there (lognormal: 1/(m σ √2π)),
+    # and of a sample sd of normal logs, σ/sqrt(2n)
+    median_se = math.sqrt(1 / (4 * n)) * 0.59 * sigma * math.sqrt(2 * math.pi)
+    assert float(np.median(factors)) == pytest.approx(0.59, abs=Z * median_se)
+    assert float(np.std(np.log(factors))) == pytest.approx(sigma, abs=Z * sigma / math.sqrt(2 * n))
     bad = {**MINIMAL, "variability": {"inhibin_factor": {"median": 0, "cv": 0.6,
                                                          "source": "x"}}}
     with pytest.raises(ParameterError) as err:

@@ -75,7 +75,8 @@ def test_outcome_code_names_observable_threshold_and_unit(
 def test_testosterone_normal_is_bhasin2018_lower_limit_in_nmol_per_l() -> None:
     # 264 ng/dL (Endocrine Society 2018, CDC-harmonised) = 9.16 nmol/L (MW 288.42 g/mol)
     outcome = parse_outcome("testosterone_normal")
-    assert outcome.low == pytest.approx(264 * 10 / 288.42, rel=1e-3)
+    # the conversion itself (a wrong molar mass, say 288.4, moves it by 7e-5): floating point only
+    assert outcome.low == pytest.approx(264 * 10 / 288.42, rel=1e-12)
     assert outcome.source == "bhasin2018"
 
 
