@@ -275,6 +275,15 @@ class Covariates:
     thyroid: str | None = None  # "hypo" | "hyper" | None (euthyroid)
 
 
+#: Johnson 1984 compares men of 21-50 y with men of 51-80 y: daily sperm production steps
+#: down around 50 y; the step is smoothed over a few years (design choice, not a source).
+AGE_DSP_STEP_YEARS = 50.0
+AGE_DSP_STEP_WIDTH_YEARS = 3.0
+#: Peripheral aromatisation rises with fat mass (hpg-model.md 6.2(f), direction only): +3 %
+#: per kg/m2 of BMI above 25, the upper limit of normal weight (magnitude a design choice).
+BMI_AROMATASE_RISE_PER_UNIT = 0.03
+BMI_REFERENCE = 25.0
+
 _THYROID = {
     # (SHBG synthesis, T clearance, prolactin) multipliers; directions from Saez 1972
     # (hyperthyroidism raises SHBG, lowers T MCR) and hpg-model.md 6.2(f) (hypothyroidism
@@ -291,7 +300,8 @@ def personalise(p: Parameters, cov: Covariates) -> Parameters:
     SHBG synthesis rises by ``shbg_age_rise`` per year, GnRH pulse mass falls by
     ``gnrh_age_decline`` per year (Keenan 2006 direction) and daily sperm production is
     ``dsp_age_decline`` lower from age 50 (Johnson 1984). BMI above 25 raises peripheral
-    aromatisation by 3 % per unit (direction: aromatase rises with fat mass).
+    aromatisation by 3 % per unit (direction: aromatase rises with fat mass); both as the
+    named constants above.
     """
     changes: dict[str, Value] = {}
     if cov.age_years is not None:
@@ -302,12 +312,14 @@ def personalise(p: Parameters, cov: Covariates) -> Parameters:
         changes["shbg_factor"] = 1.0 + float(p.shbg_age_rise) * years
         changes["gnrh_factor"] = math.exp(-float(p.gnrh_age_decline) * years)
         # smooth step around 50 y so that 51-80 y is dsp_age_decline below 21-50 y
-        step = 1.0 / (1.0 + math.exp(-(cov.age_years - 50.0) / 3.0))
+        step = 1.0 / (1.0 + math.exp(-(cov.age_years - AGE_DSP_STEP_YEARS)
+                                     / AGE_DSP_STEP_WIDTH_YEARS))
         changes["dsp_factor"] = 1.0 - float(p.dsp_age_decline) * step
     if cov.bmi is not None:
         if not 10.0 <= cov.bmi <= 80.0:
             raise ParameterError("bmi", cov.bmi, "10-80 kg/m2")
-        changes["aromatase_factor"] = 1.0 + 0.03 * max(cov.bmi - 25.0, 0.0)
+        changes["aromatase_factor"] = 1.0 + BMI_AROMATASE_RISE_PER_UNIT * max(
+            cov.bmi - BMI_REFERENCE, 0.0)
     prl = float(p.PRL0) if cov.prolactin_ng_per_ml is None else cov.prolactin_ng_per_ml
     if prl < 0:
         raise ParameterError("prolactin_ng_per_ml", prl, "a concentration >= 0 ng/mL")
