@@ -1,6 +1,8 @@
 """The HPG-axis model: parameters with provenance, the equations, drug species, steady state.
 
-``rhs(t, y, p, u)`` is the one right-hand side (pulse-resolved and pulse-averaged modes),
+``rhs(t, y, p, u)`` is the one right-hand side (pulse-resolved and pulse-averaged modes):
+each state's derivative sums the processes of ``model.terms`` (one cited function each) and
+the drug terms of ``model.pharmacology``;
 ``Parameters`` the frozen parameter set (``reference_parameters()``, ``personalise()``),
 ``steady_state(p)`` the drug-free steady state, ``model_reference()`` the generated
 documentation of equations and parameters (``docs/model-reference.md``).
