@@ -190,15 +190,16 @@ def _kinds(protocol: Protocol) -> set[DrugKind]:
 
 
 def _acts_on(e: Escalation, kinds: set[DrugKind], drugs: set[str], cautions: set[str]) -> bool:
+    if not e.allowed_by(cautions):  # his cautions rule it out (plan.yaml unless_cautions)
+        return False
     if e.applies_to == "serm":  # a SERM without hCG
         return DrugKind.serm in kinds and "hcg" not in drugs
     if e.applies_to == "hcg":  # hCG; adding FSH only when it is not there yet
         return "hcg" in drugs and not (e.id == "ESC-FSH" and "fsh" in drugs)
     if e.applies_to == "gonadorelin":
         return DrugKind.gnrh in kinds
-    if e.id == "ESC-AI":  # not when an AI is cautioned against or already given
-        return ("avoid_aromatase_inhibitor" not in cautions
-                and DrugKind.aromatase_inhibitor not in kinds)
+    if e.id == "ESC-AI":  # not when an AI is already given
+        return DrugKind.aromatase_inhibitor not in kinds
     return e.applies_to == "any"
 
 

@@ -41,6 +41,15 @@ class Escalation:
     citations: tuple[str, ...]
     raises: DoseCap | None = None  # the drug it raises, up to this dose
     then_at_ceiling: str | None = None  # the advice when he is on that dose or more
+    # his assessment's cautions that rule it out, or that it needs (an alternative advice
+    # for men cautioned against the usual next drug)
+    unless_cautions: tuple[str, ...] = ()
+    only_with_cautions: tuple[str, ...] = ()
+
+    def allowed_by(self, cautions: set[str]) -> bool:
+        """Whether his assessment's cautions let this escalation act."""
+        return (not set(self.unless_cautions) & cautions
+                and set(self.only_with_cautions) <= cautions)
 
     def for_regimen(self, regimen: Iterable[Mapping[str, Any]]) -> Escalation:
         """This escalation for a man on ``regimen`` (his, as adopted or as an alternative
@@ -102,6 +111,8 @@ def plan_rules() -> PlanRules:
             raises=_cap(e.get("raises")),
             then_at_ceiling=(None if e.get("then_at_ceiling") is None
                              else " ".join(str(e["then_at_ceiling"]).split())),
+            unless_cautions=_tuple(e.get("unless_cautions") or []),
+            only_with_cautions=_tuple(e.get("only_with_cautions") or []),
         )
         for e in data["escalation"]
     )
