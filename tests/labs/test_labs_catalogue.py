@@ -100,3 +100,36 @@ def test_reference_interval_describes_itself_as_a_clinician_reads_it(
     interval = ReferenceInterval(low, high, "nmol/L", "bhasin2018", "men 19-39 y")
     assert interval.describe() == text
     assert interval.describe(with_unit=False) == text.replace(" nmol/L", "")
+
+
+@pytest.mark.parametrize(
+    ("age_years", "interval", "population"),
+    [
+        # the Gavleborg bands are [18, 50) and [50, 130): 18 is in the first, 50 in the second
+        (17.9, (18.2, 95.1), "FAMHES, men aged 20-69 (Elecsys)"),
+        (18, (18.0, 54.0), "men 20-49 y (Roche assay, Region Gavleborg 2021)"),
+        (49.9, (18.0, 54.0), "men 20-49 y (Roche assay, Region Gavleborg 2021)"),
+        (50, (21.0, 77.0), "men 50 y and older (Roche assay, Region Gavleborg 2021)"),
+        (None, (18.2, 95.1), "FAMHES, men aged 20-69 (Elecsys)"),
+    ],
+)
+def test_shbg_age_band_edges_choose_the_cited_interval_and_its_population(
+    age_years: float | None, interval: tuple[float, float], population: str
+) -> None:
+    reference = default_reference("shbg", age_years=age_years)
+    assert (reference.low, reference.high, reference.unit) == (*interval, "nmol/L")
+    assert reference.population == population
+
+
+def test_an_analyte_without_a_default_interval_asks_for_the_laboratory_one() -> None:
+    reference = default_reference("albumin")
+    assert (reference.low, reference.high, reference.source) == (None, None, "none")
+    assert reference.population == "no default interval; supply the laboratory's reference interval"
+
+
+def test_an_unknown_analyte_is_named_as_the_analyte_field() -> None:
+    with pytest.raises(UnknownCodeError) as err:
+        analyte("testosterone_totl")
+    assert str(err.value).startswith(
+        "analyte: 'testosterone_totl' is not a known code; expected one of testosterone_total, "
+    )
