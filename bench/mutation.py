@@ -100,14 +100,15 @@ def mutmut_section(target: str) -> str:
         f"pytest_add_cli_args_test_selection = {tests}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
         'also_copy = ["examples/", "docs/"]\n'
-        "mutate_only_covered_lines = true\n"
+        # every line is mutated: a mutant no selected test reaches counts as "no tests"
+        "mutate_only_covered_lines = false\n"
     )
 
 
 def prepare(target: str) -> Path:
     """A fresh scratch copy whose pyproject mutates only ``target`` (mutmut never refreshes
     tests it copied before, so nothing is kept from an earlier run)."""
-    work = SCRATCH / target.replace("/", "__").removesuffix(".py")
+    work = scratch(target)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
@@ -135,19 +136,44 @@ def equivalents() -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
-def run(target: str, max_children: int) -> dict[str, Any]:
-    work = prepare(target)
+def scratch(target: str) -> Path:
+    return SCRATCH / target.replace("/", "__").removesuffix(".py")
+
+
+def survivors_again(target: str) -> tuple[Path, list[str]] | None:
+    """The last run's scratch copy with today's tests, and its survivors to run again; None
+    when a full run is needed (no earlier run, or the file or pyproject changed since)."""
+    work = scratch(target)
+    source = PACKAGE / target
+    copy = work / "src" / "androcast" / target
+    if not copy.exists() or copy.read_bytes() != source.read_bytes():
+        return None
+    if (ROOT / "pyproject.toml").stat().st_mtime > (work / "pyproject.toml").stat().st_mtime:
+        return None
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    for tests in (work / "tests", work / "mutants" / "tests"):
+        shutil.rmtree(tests, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", tests, ignore=ignore)
+    return work, sorted(n for n, s in statuses(work, target).items() if s == "survived")
+
+
+def run(target: str, max_children: int, *, again: bool = False) -> dict[str, Any]:
+    earlier = survivors_again(target) if again else None
+    work, names = earlier if earlier else (prepare(target), [])
     started = time.monotonic()
     # mutmut puts its mutated copy first on sys.path; a PYTHONPATH to the real source must
     # not shadow it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([str(MUTMUT), "run", "--max-children", str(max_children)], cwd=work,
-                          env=env, capture_output=True, text=True, check=False)
+    command = [str(MUTMUT), "run", "--max-children", str(max_children), *names]
+    proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
     seconds = round(time.monotonic() - started)
     found = statuses(work, target)
-    if proc.returncode != 0 and not found:
+    nothing = "could not find any test case for any mutant" in proc.stdout
+    if proc.returncode != 0 and not found and not nothing:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
         raise SystemExit(f"mutation: mutmut failed on {target}:\n{tail}")
+    if nothing:  # mutmut stopped before running any: none of its mutants is reached
+        found = dict.fromkeys(found, "no tests")
     known = equivalents()
     counts = Counter(found.values())
     survivors = sorted(n for n, s in found.items() if s == "survived")
@@ -224,12 +250,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="packages or files under src/androcast (default: all five)")
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--report", action="store_true", help="only regenerate docs/mutation.md")
+    parser.add_argument("--again", action="store_true",
+                        help="run only the last run's survivors again, with today's tests "
+                             "(a full run when the file changed)")
     args = parser.parse_args(argv)
     results = load_results()
     if not args.report:
         for target in args.targets or PACKAGES:
             for path in files_of(target):
-                row = run(path, args.max_children)
+                row = run(path, args.max_children, again=args.again)
                 results[path] = row
                 text = json.dumps(results, indent=1, sort_keys=True) + "\n"
                 RESULTS.write_text(text, encoding="utf-8")

@@ -436,3 +436,19 @@ def test_patient_id_and_ethnicity_are_read_or_refused_by_name() -> None:
         "patient.id: 'a list' is not a usable identifier; expected 1-64 characters: letters A-Z, "
         "digits, single spaces and . _ : + # - (beginning with a letter or digit; not 'new')"
     )
+
+
+def test_a_dose_that_is_a_bare_number_is_named_with_its_value() -> None:
+    assert _raises(RegimenError, _androgen(dose=200)) == (
+        "history.androgens[0].dose: 200 is not a valid regimen entry; expected a dose with a "
+        "unit, e.g. '200 mg', '5000 IU' or '50 ug'"
+    )
+
+
+def test_a_treatment_regimen_that_is_not_text_is_named() -> None:
+    def treatment(data: dict[str, Any]) -> None:
+        data["history"]["gonadotoxic_treatment"] = [{"type": "chemotherapy", "regimen": ["BEP"]}]
+
+    assert _raises(InputFileError, treatment) == (
+        "history.gonadotoxic_treatment[0].regimen: 'a list' cannot be read; expected text"
+    )

@@ -204,3 +204,23 @@ def test_json_and_yaml_give_the_same_case(tmp_path: Any) -> None:
     assert load_case(tmp_path / "c.json", as_of=AS_OF) == load_case(
         tmp_path / "c.yaml", as_of=AS_OF
     )
+
+
+def test_medication_doses_below_1_mg_are_kept_in_micrograms() -> None:
+    # pulsatile gonadorelin is dosed in micrograms per pulse, anastrozole at 1 mg a day
+    case = parse_case(
+        {
+            "patient": {"id": "P"},
+            "history": {
+                "medications": [
+                    {"agent": "gonadorelin", "dose": "0.01 mg", "every": "90 min"},
+                    {"agent": "anastrozole", "dose": "1 mg", "every": "1 d"},
+                ]
+            },
+        },
+        as_of=AS_OF,
+    )
+    gonadorelin, anastrozole = case.history.courses
+    assert gonadorelin.dose == pytest.approx(10, rel=1e-12)
+    assert gonadorelin.dose_unit == "ug"
+    assert (anastrozole.dose, anastrozole.dose_unit) == (1, "mg")
