@@ -452,3 +452,11 @@ def test_a_treatment_regimen_that_is_not_text_is_named() -> None:
     assert _raises(InputFileError, treatment) == (
         "history.gonadotoxic_treatment[0].regimen: 'a list' cannot be read; expected text"
     )
+
+
+def test_a_dose_given_as_an_injection_volume_is_refused() -> None:
+    # 1 mL of a 200 mg/mL ester is a volume, not a dose: neither a mass nor an activity
+    assert _raises(RegimenError, _androgen(dose="1 mL")) == (
+        "history.androgens[0].dose: '1 mL' is not a valid regimen entry; expected a dose with a "
+        "unit, e.g. '200 mg', '5000 IU' or '50 ug'"
+    )
