@@ -49,6 +49,18 @@ def test_pathway_after_androgens_is_to_stop_them_as_his_assessment_advises() -> 
         "treat_cause_first", "stop_exogenous_androgen", "PW-STOP-ANDROGENS")
     raised = next(a for a in assessment.actions if a.code == "stop_exogenous_androgen")
     assert pathway.basis is not None and pathway.basis.startswith(raised.rule)
+    # he stopped before his panel: he is told to stay off them, never "stop now"
+    assert raised.rule == "AND-STAYOFF-1"
+    assert pathway.first_text.startswith("stay off testosterone and all anabolic steroids")
+
+
+def test_a_man_still_injecting_is_told_to_stop_now() -> None:
+    case = load_case(str(EXAMPLES.joinpath("post_trt.yaml")))
+    still = replace(case, history=replace(case.history, androgens=tuple(
+        replace(u, stop=None) for u in case.history.androgens)))
+    pathway = pathway_for(interpret(still), still)
+    assert pathway.first == "stop_exogenous_androgen"
+    assert pathway.first_text.startswith("stop all testosterone and anabolic steroids now")
 
 
 def test_hyperprolactinaemia_is_treated_at_its_cause_not_with_a_serm() -> None:

@@ -15,7 +15,7 @@ from importlib import resources
 from androcast._yaml import load_data
 from androcast.errors import InputFileError
 from androcast.evidence import citation
-from androcast.interpret import Assessment
+from androcast.interpret import Assessment, load_rules
 from androcast.interpret.when import When, parse_when
 from androcast.labs import Case
 
@@ -35,6 +35,12 @@ class PathwayRule:
     citations: tuple[str, ...]
     with_first: tuple[str, ...] = ()
     changes_regimen: bool = False
+    # the first step's words when the assessment rule that raised it says more of him (a
+    # man who has already stopped his androgens is told to stay off them, not to stop)
+    text_by_rule: tuple[tuple[str, str], ...] = ()
+
+    def text_for(self, raised_by: str | None) -> str:
+        return dict(self.text_by_rule).get(raised_by or "", self.text)
 
 
 @dataclass(frozen=True)
@@ -120,10 +126,14 @@ def pathway_rules() -> tuple[PathwayRule, ...]:
     rules = []
     data = _data()["rules"]
     assert isinstance(data, list)
+    rule_ids = {r.id for r in load_rules()}
     for i, r in enumerate(data):
         source = f"pathways.yaml rules[{i}]"
         if r["pathway"] not in PATHWAYS:
             raise InputFileError(f"{source}.pathway", r["pathway"], "one of " + ", ".join(PATHWAYS))
+        for key in r.get("text_by_rule") or {}:
+            if key not in rule_ids:
+                raise InputFileError(f"{source}.text_by_rule", key, "an interpretation rule id")
         cites = tuple(str(c) for c in r["citations"])
         for key in cites:
             citation(key)  # UnknownCodeError names the key
@@ -132,7 +142,9 @@ def pathway_rules() -> tuple[PathwayRule, ...]:
             targets=tuple(str(t) for t in r["targets"]), text=" ".join(str(r["text"]).split()),
             protocols=bool(r.get("protocols", False)), citations=cites,
             with_first=tuple(str(c) for c in r.get("with_first") or ()),
-            changes_regimen=bool(r.get("changes_regimen", False))))
+            changes_regimen=bool(r.get("changes_regimen", False)),
+            text_by_rule=tuple((str(k), " ".join(str(v).split()))
+                               for k, v in (r.get("text_by_rule") or {}).items())))
     last = rules[-1]
     if last.pathway != "no_male_treatment" or last.when.tests or last.when.class_none is not None:
         raise InputFileError("pathways.yaml rules[-1]", last.id,
@@ -154,7 +166,8 @@ def pathway_for(assessment: Assessment, case: Case) -> Pathway:
         action = raised.get(target)
         basis = (f"{action.rule}: {action.basis} [{action.citation}]" if action is not None
                  else f"missing result: {target}")
-        return Pathway(rule.pathway, rule.id, target, rule.text, rule.citations, basis,
+        text = rule.text_for(None if action is None else action.rule)
+        return Pathway(rule.pathway, rule.id, target, text, rule.citations, basis,
                        rule.protocols, rule.with_first, rule.changes_regimen)
     last = rules[-1]  # no_male_treatment; he has none of its targets
     return Pathway(last.pathway, last.id, None, last.text, last.citations, None, False)
