@@ -35,7 +35,13 @@ from numpy.typing import NDArray
 
 from androcast.errors import SimulationError
 from androcast.model import Species
-from androcast.simulate import _batch_csource, _batch_integrator_c, _batch_methods, _batch_trace
+from androcast.simulate import (
+    _batch_csource,
+    _batch_integrator_c,
+    _batch_lanes,
+    _batch_methods,
+    _batch_trace,
+)
 from androcast.simulate._batch_methods import Rosenbrock
 
 FloatArray = NDArray[np.float64]
@@ -88,7 +94,8 @@ def _model_sources() -> str:
 
     # every module the traced equations run through: rhs sums the terms, which bind T
     modules = (rhs_mod, *terms.MODULES, binding_mod, math_mod, pharmacology_mod,
-               parameters_mod, _batch_trace, _batch_csource, _batch_integrator_c, _batch_methods)
+               parameters_mod, _batch_trace, _batch_csource, _batch_integrator_c, _batch_lanes,
+               _batch_methods)
     return "\n".join(inspect.getsource(m) for m in modules)
 
 
@@ -102,10 +109,19 @@ def _cache_key(species: tuple[Species, ...], method: Rosenbrock, compiler: str,
                gnrh: bool) -> str:
     digest = hashlib.sha256()
     for part in (_model_sources(), repr(_batch_trace.species_structure(species)),
-                 f"gnrh={gnrh}", repr(method), compiler, repr(_CFLAGS), platform.machine(),
+                 f"gnrh={gnrh}", f"lanes={lanes()}", repr(method), compiler, repr(_CFLAGS),
+                 platform.machine(),
                  sys.platform, _cpu()):
         digest.update(part.encode())
     return digest.hexdigest()[:24]
+
+
+@functools.cache
+def lanes() -> int:
+    """Men per vector of the lockstep integrator (:mod:`._batch_lanes`): 8 doubles where the
+    CPU has 512-bit vectors (AVX-512), else 4 (the compiler splits a vector the CPU cannot
+    hold, so 4 is also right for 128-bit units)."""
+    return 8 if "avx512f" in _cpu().split() else 4
 
 
 @functools.cache
@@ -131,15 +147,19 @@ class CompiledKernel:
     inputs: tuple[str, ...]
     observables: tuple[str, ...]
     gnrh: bool = False  # U carries the gonadorelin inputs after the species' infusions
+    lanes: int = 1  # men per vector of run_lanes (1: the kernel has only the one-man loop)
 
     def run(self, params: FloatArray, y0: FloatArray, t0: float, t_out: FloatArray,
             events: EventTable, observables: Sequence[str], control: Control,
-            rtol: FloatArray, atol: FloatArray, threads: int) -> RunResult:
+            rtol: FloatArray, atol: FloatArray, threads: int,
+            lockstep: bool = True) -> RunResult:
         """Outputs (n_selected, len(t_out), N); status, steps and rejected steps per man; the
         states (N, n_states) at the last output time (frozen states keep their ``y0`` values).
 
         ``rtol`` (n_active,) and ``atol`` (N, n_active) hold the tolerances of every
-        *active* state (``atol`` per man).
+        *active* state (``atol`` per man). ``lockstep``: ranges of men run on the kernel's
+        vector lanes (``run_lanes``; bit-identical results) where a range fills at least half
+        of them; otherwise, and with ``lockstep=False``, one man after another (``run``).
         """
         n = params.shape[0]
         index = {name: q for q, name in enumerate(self.observables)}
@@ -159,7 +179,8 @@ class CompiledKernel:
             return a.ctypes.data_as(ctypes.c_void_p)
 
         def chunk(bounds: tuple[int, int]) -> None:
-            self.library.run(
+            vector = lockstep and self.lanes > 1 and 2 * (bounds[1] - bounds[0]) >= self.lanes
+            (self.library.run_lanes if vector else self.library.run)(
                 ctypes.c_long(bounds[0]), ctypes.c_long(bounds[1]), ctypes.c_long(n),
                 ptr(args[0]), ptr(args[1]), ctypes.c_double(t0), ptr(t_arr),
                 ctypes.c_long(t_arr.size), ptr(events.pointer), ptr(events.t),
@@ -247,7 +268,7 @@ def _load(path: Path, meta: dict[str, Any]) -> CompiledKernel:
     return CompiledKernel(
         library=library, state_names=tuple(meta["state_names"]), active=tuple(meta["active"]),
         inputs=tuple(meta["inputs"]), observables=tuple(meta["observables"]),
-        gnrh=bool(meta["gnrh"]))
+        gnrh=bool(meta["gnrh"]), lanes=int(meta.get("lanes", 1)))
 
 
 def kernel(species: Sequence[Species], method: Rosenbrock,
@@ -277,7 +298,7 @@ def _build(species: Sequence[Species], gnrh: bool, method: Rosenbrock, compiler:
           f"({method.name}; once, ~30 s, cached in {directory}) ...", file=sys.stderr,
           flush=True)
     program = _batch_trace.trace(species, gnrh)
-    source = _batch_csource.c_source(program, method)
+    source = _batch_csource.c_source(program, method, lanes())
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as work:
         c_file = Path(work) / "kernel.c"
@@ -293,7 +314,8 @@ def _build(species: Sequence[Species], gnrh: bool, method: Rosenbrock, compiler:
                                   hint=result.stderr.strip()[-400:])
         meta = {"state_names": program.state_names, "active": program.active,
                 "inputs": program.inputs, "observables": list(program.observables),
-                "gnrh": program.gnrh}
+                "gnrh": program.gnrh,
+                "lanes": lanes() if "run_lanes" in source else 1}
         meta_tmp = Path(work) / "meta.json"
         meta_tmp.write_text(json.dumps(meta), "utf-8")
         os.replace(so_file, library)  # atomic: concurrent builders never see a partial file

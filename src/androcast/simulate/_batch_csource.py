@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import functools
 import heapq
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from androcast.model import N_PHYSIOLOGY
 from androcast.simulate._batch_integrator_c import INTEGRATOR
+from androcast.simulate._batch_lanes import LANE_FUNCTIONS, LANE_INTEGRATOR, lane_header
 from androcast.simulate._batch_methods import Rosenbrock
 from androcast.simulate._batch_trace import Assignment, Program
 
@@ -81,16 +83,33 @@ def _c(expr: Any) -> str:
     return str(_printer().doprint(sympy.sympify(expr)))
 
 
-def _assign(lines: list[str], body: Iterable[Assignment]) -> None:
+def _assign(lines: list[str], body: Iterable[Assignment], lanes: bool = False) -> None:
+    real = "V" if lanes else "double"
     for symbol, expr in body:
-        lines.append(f"  const double {symbol} = {_c(expr)};")
+        lines.append(f"  const {real} {symbol} = {_expr(expr, lanes)};")
 
 
-def _reads(program: Program) -> list[str]:
-    lines = [f"  const double {name} = P[{i}];" for i, name in enumerate(program.inputs)]
-    lines += [f"  const double c{k} = C[{k}];" for k in range(len(program.constants))]
-    lines += [f"  const double y{full} = Z[{pos}];" for pos, full in enumerate(program.active)]
-    lines += [f"  const double u{j} = U[{j}];" for j in range(program.n_inputs)]
+def _expr(expr: Any, lanes: bool) -> str:
+    """C of one expression; on lanes each maths call is its lane-wise version and the value
+    a vector (a constant is spread over the lanes)."""
+    text = _c(expr)
+    return f"VV({_lane_calls(text)})" if lanes else text
+
+
+def _lane_calls(text: str) -> str:
+    calls = set(_CALL.findall(text))
+    unknown = calls - set(LANE_FUNCTIONS)
+    if unknown:
+        raise NotImplementedError(f"no lane-wise version of {', '.join(sorted(unknown))}")
+    return _CALL.sub(lambda m: f"v{m.group(1)}(", text)
+
+
+def _reads(program: Program, lanes: bool = False) -> list[str]:
+    real = "V" if lanes else "double"
+    lines = [f"  const {real} {name} = P[{i}];" for i, name in enumerate(program.inputs)]
+    lines += [f"  const {real} c{k} = C[{k}];" for k in range(len(program.constants))]
+    lines += [f"  const {real} y{full} = Z[{pos}];" for pos, full in enumerate(program.active)]
+    lines += [f"  const {real} u{j} = U[{j}];" for j in range(program.n_inputs)]
     return lines
 
 
@@ -160,16 +179,24 @@ def _row_sum(ready: dict[int, int], own: int, terms: list[tuple[int, str]]) -> t
     return t_done, expr
 
 
-def _lu(pattern: Pattern, n: int) -> list[str]:
+def _lu(pattern: Pattern, n: int, lanes: bool = False) -> list[str]:
+    """``lu`` and ``solve``; with ``lanes`` their lockstep versions ``lu_v`` and ``solve_v``
+    on vectors of men (:mod:`._batch_lanes`): the same operations lane by lane, and a zero
+    or non-finite pivot clears that man's lane of the returned mask instead of returning."""
     order, slot = w_slots(pattern, n)
+    real, v = ("V", "_v") if lanes else ("double", "")
 
     def w(i: int, j: int) -> str:
         return f"W[{slot[i, j]}]"
 
-    factor = ["static int lu(double *W) {"]
+    factor = ["static VM lu_v(V *W) {", "  VM ok = ~(VM){0};"] if lanes else [
+        "static int lu(double *W) {"]
     for k_pos, k in enumerate(order):
-        factor.append(f"  if (!(fabs({w(k, k)}) > 0.0) || !isfinite({w(k, k)})) return 0;")
-        factor.append(f"  const double inv{k_pos} = 1.0 / {w(k, k)};")
+        if lanes:
+            factor.append(f"  ok &= vpivot_ok({w(k, k)});")
+        else:
+            factor.append(f"  if (!(fabs({w(k, k)}) > 0.0) || !isfinite({w(k, k)})) return 0;")
+        factor.append(f"  const {real} inv{k_pos} = 1.0 / {w(k, k)};")
         # the pivot is not read again: keep its inverse, so the three solves of a step
         # multiply instead of divide (the divisions were a serial chain, ~10 % of a step)
         factor.append(f"  {w(k, k)} = inv{k_pos};")
@@ -179,12 +206,12 @@ def _lu(pattern: Pattern, n: int) -> list[str]:
         for i in rows:
             factor.append(f"  {w(i, k)} *= inv{k_pos};")
             factor += [f"  {w(i, j)} -= {w(i, k)} * {w(k, j)};" for j in cols]
-    factor += ["  return 1;", "}"]
+    factor += ["  return ok;" if lanes else "  return 1;", "}"]
 
     # the solve row by row (each x final before it is read), the right-hand side in locals:
     # through the pointer each store to b was ordered before every later load of W
-    solve = ["static void solve(const double *W, double *b) {",
-             *[f"  double x{i} = b[{i}];" for i in range(n)]]
+    solve = [f"static void solve{v}(const {real} *W, {real} *b) {{",
+             *[f"  {real} x{i} = b[{i}];" for i in range(n)]]
     ready = dict.fromkeys(range(n), 0)
     for k_pos, i in enumerate(order):  # L (unit diagonal) forward
         terms = [(k, w(i, k)) for k in order[:k_pos] if (i, k) in slot]
@@ -253,8 +280,10 @@ def _array(name: str, values: Sequence[float | int], ctype: str = "double") -> s
     return f"static const {ctype} {name}[{max(len(values), 1)}] = {{{body or '0'}}};"
 
 
-def c_source(program: Program, method: Rosenbrock) -> str:
-    """The whole translation unit for one program and one method."""
+def c_source(program: Program, method: Rosenbrock, lanes: int = 1) -> str:
+    """The whole translation unit for one program and one method; with ``lanes`` > 1 also
+    the lockstep integrator on that many men per vector (:mod:`._batch_lanes`), unless the
+    model calls a maths function without a lane-wise version."""
     import sympy
 
     m = len(program.active)
@@ -292,40 +321,70 @@ def c_source(program: Program, method: Rosenbrock) -> str:
     lines += [f"  C[{k}] = {_c(e)};" for k, e in enumerate(const_exprs)]
     lines += ["  (void)P; (void)C;", "}", ""]
 
-    head = "(const double *Z, const double *P, const double *C, const double *U"
-    lines += [f"static void derivs{head}, double *F) {{", *_reads(program), *_unused(program)]
-    _assign(lines, program.body)
-    lines += [f"  F[{i}] = {_c(e)};" for i, e in enumerate(program.derivatives)]
-    lines += ["}", ""]
+    pattern = {(r, c) for r, c, _ in program.jacobian}
+    _, slot = w_slots(pattern, m)
+    lines.append(f"#define NW {len(slot)}")
+    jacobian = _jacobian_program(program)
+    lines += _model_functions(program, jacobian, slot, lanes=False)
 
-    lines += [f"static void derivs_jac{head}, double *F, double *J) {{", *_reads(program),
-              *_unused(program)]
-    _assign(lines, program.body)
+    lines += [f"static void observe{_HEAD}, double *O) {{", *_reads(program), *_unused(program)]
+    _assign(lines, program.observe_body)
+    lines += [f"  O[{q}] = {_c(e)};" for q, e in enumerate(program.observables.values())]
+    lines += ["}", "", INTEGRATOR]
+    if lanes > 1:
+        try:
+            vector = _model_functions(program, jacobian, slot, lanes=True)
+        except NotImplementedError:  # a maths function without a lane-wise version
+            vector = []
+        if vector:
+            lines += [lane_header(lanes), *vector, LANE_INTEGRATOR]
+    return "\n".join(lines)
+
+
+_HEAD = "(const double *Z, const double *P, const double *C, const double *U"
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\(")
+
+
+def _jacobian_program(program: Program) -> tuple[list[Assignment], list[Any], list[Any]]:
+    """The shared chain, rates and Jacobian entries of ``derivs_jac`` (see
+    :func:`_shared_jacobian`), with powers the body already holds read by name."""
     body, rates, entries = _shared_jacobian(program)
     # a power the body already holds, by name: the chain's derivative of x^kappa (kappa
     # 1.9) called pow() again for it, 5 of a step's pow() calls -> 4 (outputs bit-identical;
     # the one-man integration time moved by less than its run-to-run noise, ~1 %)
     named = {e: s for s, e in program.body if e.is_Pow}
     body = [(s, e.xreplace(named)) for s, e in body]
-    rates, entries = [e.xreplace(named) for e in rates], [e.xreplace(named) for e in entries]
-    _assign(lines, body)
-    lines += [f"  F[{i}] = {_c(e)};" for i, e in enumerate(rates)]
-    lines += [f"  J[{k}] = {_c(e)};" for k, e in enumerate(entries)]
+    return body, [e.xreplace(named) for e in rates], [e.xreplace(named) for e in entries]
+
+
+def _model_functions(program: Program, jacobian: tuple[list[Assignment], list[Any], list[Any]],
+                     slot: dict[tuple[int, int], int], *, lanes: bool) -> list[str]:
+    """``derivs``, ``derivs_jac``, ``form_w``, ``lu`` and ``solve``; with ``lanes`` their
+    lockstep versions (suffix ``_v``) on vectors of men, the same operations lane by lane."""
+    real, v = ("V", "_v") if lanes else ("double", "")
+    head = _HEAD.replace("double", real)
+    lines = [f"static void derivs{v}{head}, {real} *F) {{", *_reads(program, lanes),
+             *_unused(program)]
+    _assign(lines, program.body, lanes)
+    lines += [f"  F[{i}] = {_expr(e, lanes)};" for i, e in enumerate(program.derivatives)]
+    lines += ["}", ""]
+
+    lines += [f"static void derivs_jac{v}{head}, {real} *F, {real} *J) {{",
+              *_reads(program, lanes), *_unused(program)]
+    _assign(lines, program.body, lanes)
+    body, rates, entries = jacobian
+    _assign(lines, body, lanes)
+    lines += [f"  F[{i}] = {_expr(e, lanes)};" for i, e in enumerate(rates)]
+    lines += [f"  J[{k}] = {_expr(e, lanes)};" for k, e in enumerate(entries)]
     lines += ["}", ""]
 
     pattern = {(r, c) for r, c, _ in program.jacobian}
-    _, slot = w_slots(pattern, m)
+    m = len(program.active)
+    zero = "(V){0}" if lanes else "0.0"
     # only the filled pattern is stored: zero its fill-in (and a structurally zero diagonal)
-    lines += [f"#define NW {len(slot)}",
-              "static void form_w(const double *J, double g, double *W) {"]
-    lines += [f"  W[{k}] = 0.0;" for entry, k in slot.items() if entry not in pattern]
+    lines += [f"static void form_w{v}(const {real} *J, {real} g, {real} *W) {{"]
+    lines += [f"  W[{k}] = {zero};" for entry, k in slot.items() if entry not in pattern]
     lines += [f"  W[{slot[r, c]}] = -J[{k}];" for k, (r, c, _) in enumerate(program.jacobian)]
     lines += [f"  W[{slot[i, i]}] += g;" for i in range(m)]
     lines += ["  (void)J;", "}", ""]
-    lines += [*_lu(pattern, m), ""]
-
-    lines += [f"static void observe{head}, double *O) {{", *_reads(program), *_unused(program)]
-    _assign(lines, program.observe_body)
-    lines += [f"  O[{q}] = {_c(e)};" for q, e in enumerate(program.observables.values())]
-    lines += ["}", "", INTEGRATOR]
-    return "\n".join(lines)
+    return [*lines, *_lu(pattern, m, lanes), ""]

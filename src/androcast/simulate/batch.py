@@ -336,6 +336,7 @@ def simulate_batch(
     y0: BatchState | None = None,
     method: Rosenbrock = ROS3,
     throw: bool = True,
+    lockstep: bool = True,
 ) -> BatchTrajectory:
     """Simulate N men (``len(schedules)``) from their drug-free steady state at ``t_start_d``.
 
@@ -356,6 +357,9 @@ def simulate_batch(
     ``throw``: by default the first man who fails to integrate raises a SimulationError;
     with ``throw=False`` (populations) each man's ``status`` is reported and a failed man's
     values are NaN (the numpy engine shares its steps across men, so it always raises).
+    ``lockstep``: the compiled engine runs several men per vector (``_batch_lanes``; each
+    with his own steps, results bit-identical to one man at a time); False runs one man
+    after another (for comparing the two).
     """
     n = len(schedules)
     if n == 0:
@@ -375,7 +379,8 @@ def simulate_batch(
         result = _simulate_numpy(p, schedules, t_out, t_start_d, control, y0)
     else:
         result = simulate_compiled(p, schedules, t_out, t_start_d, control, observables,
-                                   threads or _cpus(), cache_dir, method, y0=y0, throw=throw)
+                                   threads or _cpus(), cache_dir, method, y0=y0, throw=throw,
+                                   lockstep=lockstep)
     if observables is not None:
         unknown = sorted(set(observables) - set(result.values))
         if unknown:
@@ -461,6 +466,7 @@ def simulate_compiled(
     *,
     y0: BatchState | None = None,
     throw: bool = True,
+    lockstep: bool = True,
 ) -> BatchTrajectory:
     """The compiled engine (see :func:`simulate_batch`)."""
     n = len(schedules)
@@ -489,7 +495,7 @@ def simulate_compiled(
     atol = np.where(drug, control.rtol, control.atol) * size  # (N, n_active)
     rtol = np.where(drug, 0.0, control.rtol)
     out, status, steps, rejected, y_end = kernel.run(params, start, t_start_d, t_out, events, names,
-                                       settings, rtol, atol, threads)
+                                       settings, rtol, atol, threads, lockstep)
     failed = np.flatnonzero(status)
     if failed.size and throw:
         k = int(failed[0])

@@ -1,0 +1,300 @@
+"""Lockstep lanes: the per-man Rosenbrock loop on several men at once, one per SIMD lane.
+
+Issue 17 allows lockstep SIMD batches. Here the lanes share instructions, not steps: each
+lane holds one man with his own step size, his own events and his own accept or reject, and
+every iteration advances each lane by one step attempt. The model functions, the LU and the
+solves run on vectors of men (``derivs_v``, ``derivs_jac_v``, ``form_w_v``, ``lu_v``,
+``solve_v``: GCC/Clang vector extensions, the same operations in the same order as the
+one-man functions, maths calls lane by lane through the C library); the step-size control,
+events and outputs stay the one-man code of :mod:`._batch_integrator_c`, read lane by lane.
+A man's arithmetic is therefore exactly that of the one-man loop (no fused multiply-adds,
+``-ffp-contract=off``): his results are bit-identical whoever shares his vector, whatever
+the number of threads or the chunking of a cohort (tests/simulate/test_batch_lanes.py).
+When a man finishes (or fails), the next man of the range takes his lane.
+
+The only extra work: a lane whose last step was rejected re-evaluates the Jacobian it
+already had (same point, same values), and lanes left idle at the end of a range compute
+for nobody.
+"""
+
+from __future__ import annotations
+
+#: Maths calls of the generated model code that have a lane-wise version below.
+LANE_FUNCTIONS = ("fabs", "sqrt", "cbrt", "exp", "expm1", "log", "log1p", "tanh", "erf",
+                  "pow", "rpow", "fmax", "fmin")
+
+
+def lane_header(lanes: int) -> str:
+    """Vector types of ``lanes`` doubles and the lane-wise maths functions."""
+    one = [f"LANEWISE1({name})" for name in ("fabs", "sqrt", "cbrt", "exp", "expm1", "log",
+                                              "log1p", "tanh", "erf")]
+    two = [f"LANEWISE2({name})" for name in ("pow", "rpow", "fmax", "fmin")]
+    return "\n".join([
+        f"#define L {lanes}",
+        f"typedef double V __attribute__((vector_size({8 * lanes})));",
+        f"typedef long long VM __attribute__((vector_size({8 * lanes})));",
+        "static inline V vid(V x) { return x; }",
+        "static inline V vsplat(double x) { V r; for (int l = 0; l < L; l++) r[l] = x; "
+        "return r; }",
+        "/* a value on every lane: a vector as it is, a number spread */",
+        "#define VV(x) _Generic((x), V: vid, default: vsplat)(x)",
+        "#define LANEWISE1(f) static inline V v##f##_(V x) { V r; "
+        "for (int l = 0; l < L; l++) r[l] = f(x[l]); return r; }",
+        "#define LANEWISE2(f) static inline V v##f##_(V x, V y) { V r; "
+        "for (int l = 0; l < L; l++) r[l] = f(x[l], y[l]); return r; }",
+        *one, *two,
+        *[f"#define v{name}(x) v{name}_(VV(x))" for name in ("fabs", "sqrt", "cbrt", "exp",
+                                                           "expm1", "log", "log1p", "tanh",
+                                                           "erf")],
+        *[f"#define v{name}(x, y) v{name}_(VV(x), VV(y))" for name in ("pow", "rpow", "fmax",
+                                                                       "fmin")],
+        "/* lu's pivot test, lane by lane: fabs(w) > 0 and finite (false for NaN) */",
+        "static inline VM vpivot_ok(V w) { V a = vfabs_(w); "
+        "return (VM)(a > VV(0.0)) & (VM)(a < VV(INFINITY)); }",
+        "",
+    ])
+
+
+LANE_INTEGRATOR = r"""
+/* One lane: the man in it and the loop variables of run() and integrate() for him. */
+typedef struct {
+  long k;  /* his index, -1 when the lane is idle */
+  long e, e_end, o, n_steps, n_rejected;
+  double t, h, h_try, t_stop, h_first, h_dose[M];
+  int dosed, rejected, last, st;
+  const double *P, *atol;
+  double C[NC], U[NU];  /* his constants and inputs, for the one-man observe and derivs */
+} Lane;
+
+/* The arguments of run_lanes (what every lane reads and writes). */
+typedef struct {
+  long n_total; const double *params, *y0; double t0; const double *t_out; long n_out;
+  const long *ev_ptr; const double *ev_t; const int *ev_kind, *ev_index;
+  const double *ev_value; const int *obs_sel; long n_sel; double *out;
+  const double *rtol, *atol; double h0, h_max, h_min; long max_steps; int dense_out;
+  int *status; long *steps, *rejected; double *y_end;
+} Job;
+
+/* The lanes' vectors of states, parameters, constants and inputs. */
+typedef struct { V Z[M], P[NP], C[NC], U[NU]; } Vec;
+
+static void lane_load(const Job *j, Vec *v, Lane *a, int l, long k) {
+  a->k = k;
+  a->P = j->params + k * NP;
+  a->atol = j->atol + k * M;
+  for (int q = 0; q < NP; q++) v->P[q][l] = a->P[q];
+  constants(a->P, a->C);
+  for (int q = 0; q < NC; q++) v->C[q][l] = a->C[q];
+  for (int q = 0; q < NU; q++) { a->U[q] = 0.0; v->U[q][l] = 0.0; }
+  for (int i = 0; i < M; i++) v->Z[i][l] = j->y0[k * N_ALL + ACTIVE[i]];
+  a->e = j->ev_ptr[k]; a->e_end = j->ev_ptr[k + 1]; a->o = 0;
+  a->n_steps = 0; a->n_rejected = 0;
+  a->t = j->t0; a->h = j->h0; a->st = 0; a->dosed = -1;
+  for (int i = 0; i < M; i++) a->h_dose[i] = 0.0;
+}
+
+/* run()'s loop between two integrate() calls: the events and outputs at the lane's time,
+   then the next segment. 1 when a segment is open, 0 when his outputs are all written. */
+static int lane_open(const Job *j, Vec *v, Lane *a, int l) {
+  double z[M], O[NOBS > 0 ? NOBS : 1];
+  for (;;) {
+    int dosed_now = -1;
+    while (a->e < a->e_end && j->ev_t[a->e] <= a->t + 1e-9) {
+      long e = a->e;
+      if (j->ev_kind[e] == 0) {
+        v->Z[j->ev_index[e]][l] += j->ev_value[e];
+        if (dosed_now < 0 || a->h_dose[j->ev_index[e]] < a->h_dose[dosed_now])
+          dosed_now = j->ev_index[e];
+      } else {
+        a->U[j->ev_index[e]] = j->ev_value[e];
+        v->U[j->ev_index[e]][l] = j->ev_value[e];
+      }
+      a->e++;
+    }
+    if (dosed_now >= 0) {
+      a->dosed = dosed_now;
+      if (a->h_dose[a->dosed] > 0.0 && a->h_dose[a->dosed] < a->h) a->h = a->h_dose[a->dosed];
+    }
+    if (a->o < j->n_out && j->t_out[a->o] <= a->t + 1e-9) {
+      for (int i = 0; i < M; i++) z[i] = v->Z[i][l];
+      while (a->o < j->n_out && j->t_out[a->o] <= a->t + 1e-9) {
+        observe(z, a->P, a->C, a->U, O);
+        for (long q = 0; q < j->n_sel; q++)
+          j->out[(q * j->n_out + a->o) * j->n_total + a->k] = O[j->obs_sel[q]];
+        a->o++;
+      }
+    }
+    if (a->o >= j->n_out) return 0;
+    double t_stop = j->dense_out ? j->t_out[j->n_out - 1] : j->t_out[a->o];
+    if (a->e < a->e_end && j->ev_t[a->e] < t_stop) t_stop = j->ev_t[a->e];
+    a->t_stop = t_stop;
+    a->h_first = 0.0;
+    a->rejected = 0;
+    if (a->t < t_stop - 1e-12) return 1;
+    /* an empty segment: integrate() would return at once */
+  }
+}
+
+static void lane_finish(const Job *j, const Vec *v, Lane *a, int l) {
+  long k = a->k;
+  if (a->st)
+    for (; a->o < j->n_out; a->o++)
+      for (long q = 0; q < j->n_sel; q++)
+        j->out[(q * j->n_out + a->o) * j->n_total + k] = NAN;
+  for (int i = 0; i < M; i++) j->y_end[k * N_ALL + ACTIVE[i]] = v->Z[i][l];
+  j->status[k] = a->st;
+  j->steps[k] = a->n_steps;
+  j->rejected[k] = a->n_rejected;
+}
+
+/* The next man of the range into lane l (a man with nothing to integrate is finished at
+   once); 0 when the range is exhausted and the lane goes idle (its vectors keep the last
+   man's values, so idle arithmetic stays finite). */
+static int lane_next(const Job *j, Vec *v, Lane *a, int l, long *next, long k1) {
+  while (*next < k1) {
+    lane_load(j, v, a, l, (*next)++);
+    if (lane_open(j, v, a, l)) return 1;
+    lane_finish(j, v, a, l);
+  }
+  a->k = -1;
+  return 0;
+}
+
+/* integrate()'s head of a step for one lane: 0 when the step budget ran out. */
+static int lane_head(const Job *j, Lane *a) {
+  if (a->h > j->h_max) a->h = j->h_max;
+  a->h_try = a->h;
+  a->last = 0;
+  if (a->t + a->h >= a->t_stop - 1e-12) { a->h = a->t_stop - a->t; a->last = 1; }
+  return ++a->n_steps <= j->max_steps;
+}
+
+int run_lanes(long k0, long k1, long n_total, const double *params, const double *y0,
+              double t0, const double *t_out, long n_out, const long *ev_ptr,
+              const double *ev_t, const int *ev_kind, const int *ev_index,
+              const double *ev_value, const int *obs_sel, long n_sel, double *out,
+              const double *rtol, const double *atol, double h0, double h_max, double h_min,
+              long max_steps, int dense_out, int *status, long *steps, long *rejected,
+              double *y_end) {
+  const Job job = {n_total, params, y0, t0, t_out, n_out, ev_ptr, ev_t, ev_kind, ev_index,
+                   ev_value, obs_sel, n_sel, out, rtol, atol, h0, h_max, h_min, max_steps,
+                   dense_out, status, steps, rejected, y_end};
+  const Job *j = &job;
+  Vec v;
+  V F[M], Fs[M], J[NNZ], W[NW], K[S][M], ytmp[M], YN[M], E[M], g, hv;
+  Lane lane[L];
+  long next = k0;
+  int first = -1;
+  memset(&v, 0, sizeof v);
+  for (int l = 0; l < L; l++)
+    if (lane_next(j, &v, &lane[l], l, &next, k1) && first < 0) first = l;
+  if (first < 0) return 0;
+  for (int l = 0; l < L; l++) {  /* idle from the start: a copy of a man, finite values */
+    if (lane[l].k >= 0) continue;
+    for (int i = 0; i < M; i++) v.Z[i][l] = v.Z[i][first];
+    for (int q = 0; q < NP; q++) v.P[q][l] = v.P[q][first];
+    for (int q = 0; q < NC; q++) v.C[q][l] = v.C[q][first];
+    for (int q = 0; q < NU; q++) v.U[q][l] = v.U[q][first];
+  }
+  for (;;) {
+    int busy = 0;
+    for (int l = 0; l < L; l++) {
+      Lane *a = &lane[l];
+      while (a->k >= 0 && !lane_head(j, a)) {
+        a->st = 2;
+        lane_finish(j, &v, a, l);
+        lane_next(j, &v, a, l, &next, k1);
+      }
+      busy |= a->k >= 0;
+      hv[l] = a->k >= 0 ? a->h : 1.0;
+      g[l] = 1.0 / (hv[l] * GAMMA);
+    }
+    if (!busy) break;
+    derivs_jac_v(v.Z, v.P, v.C, v.U, F, J);
+    form_w_v(J, g, W);
+    VM ok = lu_v(W);
+    for (int s = 0; s < S; s++) {
+      int off = s * (s - 1) / 2;
+      if (s == 0) {
+        memcpy(Fs, F, sizeof(V) * M);
+      } else if (NEWF[s]) {
+        for (int i = 0; i < M; i++) {
+          V acc = v.Z[i];
+          for (int q = 0; q < s; q++) acc += RA[off + q] * K[q][i];
+          ytmp[i] = acc;
+        }
+        derivs_v(ytmp, v.P, v.C, v.U, Fs);
+      }
+      for (int i = 0; i < M; i++) K[s][i] = Fs[i];
+      for (int q = 0; q < s; q++) {
+        V hc = RC[off + q] / hv;
+        for (int i = 0; i < M; i++) K[s][i] += hc * K[q][i];
+      }
+      solve_v(W, K[s]);
+    }
+    for (int i = 0; i < M; i++) {
+      V yn = v.Z[i], e = VV(0.0);
+      for (int s = 0; s < S; s++) { yn += RM[s] * K[s][i]; e += RE[s] * K[s][i]; }
+      YN[i] = yn;
+      E[i] = e;
+    }
+    for (int l = 0; l < L; l++) {
+      Lane *a = &lane[l];
+      if (a->k < 0) continue;
+      double err = INFINITY, ynew[M];
+      if (ok[l]) {  /* integrate()'s error norm, for this lane */
+        err = 0.0;
+        for (int i = 0; i < M; i++) {
+          double yn = YN[i][l];
+          double za = fabs(v.Z[i][l]), ya = fabs(yn);
+          double sc = a->atol[i] + rtol[i] * (ya > za ? ya : za);
+          double r = fabs(E[i][l]) / sc;
+          if (yn < 0.0) { if (-yn > sc && !(r >= 2.0)) r = 2.0; yn = 0.0; }
+          ynew[i] = yn;
+          if (!(r <= err)) err = r;
+          if (isnan(r)) { err = INFINITY; break; }
+        }
+      }
+      if (err <= 1.0) {
+        double z0[M], F0[M];
+        for (int i = 0; i < M; i++) {
+          z0[i] = v.Z[i][l];
+          F0[i] = F[i][l];
+          v.Z[i][l] = ynew[i];
+        }
+        Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel};
+        dense_outputs(&dense, z0, F0, ynew, a->t, a->h, a->t_stop, a->P, a->C, a->U);
+        a->t = a->last ? a->t_stop : a->t + a->h;
+        double fac = 0.9 * pow(fmax(err, 1e-10), -1.0 / ELO);
+        fac = fmin(6.0, fmax(0.2, fac));
+        if (a->rejected) fac = fmin(fac, 1.0);
+        if (a->h_first == 0.0 && !a->last) a->h_first = a->h * fac;
+        a->rejected = 0;
+        a->h = a->h * fac;
+        if (a->last && a->h < a->h_try) a->h = a->h_try;
+        if (a->last) {  /* the segment is done: run() after integrate() returned */
+          if (a->dosed >= 0 && a->h_first > 0.0) {
+            a->h_dose[a->dosed] = a->h_first;
+            a->dosed = -1;
+          }
+          if (!lane_open(j, &v, a, l)) {
+            lane_finish(j, &v, a, l);
+            lane_next(j, &v, a, l, &next, k1);
+          }
+        }
+      } else {
+        double fac = isfinite(err) ? fmax(0.1, 0.9 * pow(err, -1.0 / ELO)) : 0.1;
+        a->h = a->h * fac;
+        a->rejected = 1;
+        a->n_rejected++;
+        if (a->h < h_min) {
+          a->st = 1;
+          lane_finish(j, &v, a, l);
+          lane_next(j, &v, a, l, &next, k1);
+        }
+      }
+    }
+  }
+  return 0;
+}
+"""
