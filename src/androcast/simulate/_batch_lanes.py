@@ -48,6 +48,9 @@ def lane_header(lanes: int) -> str:
                                                            "erf")],
         *[f"#define v{name}(x, y) v{name}_(VV(x), VV(y))" for name in ("pow", "rpow", "fmax",
                                                                        "fmin")],
+        "/* a where m is set, else b; |x| (the sign bit cleared, as fabs) */",
+        "static inline V vsel(VM m, V a, V b) { return (V)(((VM)a & m) | ((VM)b & ~m)); }",
+        "static inline V vabs(V x) { return (V)((VM)x & ~(VM)VV(-0.0)); }",
         "/* lu's pivot test, lane by lane: fabs(w) > 0 and finite (false for NaN) */",
         "static inline VM vpivot_ok(V w) { V a = vfabs_(w); "
         "return (VM)(a > VV(0.0)) & (VM)(a < VV(INFINITY)); }",
@@ -76,7 +79,7 @@ typedef struct {
 } Job;
 
 /* The lanes' vectors of states, parameters, constants and inputs. */
-typedef struct { V Z[M], P[NP], C[NC], U[NU]; } Vec;
+typedef struct { V Z[M], P[NP], C[NC], U[NU], Atol[M]; } Vec;
 
 static void lane_load(const Job *j, Vec *v, Lane *a, int l, long k) {
   a->k = k;
@@ -87,6 +90,7 @@ static void lane_load(const Job *j, Vec *v, Lane *a, int l, long k) {
   for (int q = 0; q < NC; q++) v->C[q][l] = a->C[q];
   for (int q = 0; q < NU; q++) { a->U[q] = 0.0; v->U[q][l] = 0.0; }
   for (int i = 0; i < M; i++) v->Z[i][l] = j->y0[k * N_ALL + ACTIVE[i]];
+  for (int i = 0; i < M; i++) v->Atol[i][l] = a->atol[i];
   a->e = j->ev_ptr[k]; a->e_end = j->ev_ptr[k + 1]; a->o = 0;
   a->n_steps = 0; a->n_rejected = 0;
   a->t = j->t0; a->h = j->h0; a->st = 0; a->dosed = -1;
@@ -181,7 +185,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
                    dense_out, status, steps, rejected, y_end};
   const Job *j = &job;
   Vec v;
-  V F[M], Fs[M], J[NNZ], W[NW], K[S][M], ytmp[M], YN[M], E[M], g, hv;
+  V F[M], Fs[M], J[NNZ], W[NW], K[S][M], ytmp[M], YN[M], g, hv;
   Lane lane[L];
   long next = k0;
   int first = -1;
@@ -195,6 +199,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
     for (int q = 0; q < NP; q++) v.P[q][l] = v.P[q][first];
     for (int q = 0; q < NC; q++) v.C[q][l] = v.C[q][first];
     for (int q = 0; q < NU; q++) v.U[q][l] = v.U[q][first];
+    for (int i = 0; i < M; i++) v.Atol[i][l] = v.Atol[i][first];
   }
   for (;;) {
     int busy = 0;
@@ -232,38 +237,38 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
       }
       solve_v(W, K[s]);
     }
+    /* integrate()'s error norm on every lane at once: the same comparisons as selects,
+       and a NaN ends in an infinite error as integrate()'s break does */
+    V errv = VV(0.0);
+    VM nan = (VM){0};
     for (int i = 0; i < M; i++) {
       V yn = v.Z[i], e = VV(0.0);
       for (int s = 0; s < S; s++) { yn += RM[s] * K[s][i]; e += RE[s] * K[s][i]; }
-      YN[i] = yn;
-      E[i] = e;
+      V za = vabs(v.Z[i]), ya = vabs(yn);
+      V sc = v.Atol[i] + rtol[i] * vsel((VM)(ya > za), ya, za);
+      V r = vabs(e) / sc;
+      VM neg = (VM)(yn < VV(0.0));
+      r = vsel(neg & (VM)(-yn > sc) & ~(VM)(r >= VV(2.0)), VV(2.0), r);
+      YN[i] = vsel(neg, VV(0.0), yn);
+      errv = vsel(~(VM)(r <= errv), r, errv);
+      nan |= (VM)(r != r);
     }
+    VM accepted = (VM){0};
+    int settle = 0;  /* lanes whose segment or man ended, settled once their state is in */
     for (int l = 0; l < L; l++) {
       Lane *a = &lane[l];
       if (a->k < 0) continue;
-      double err = INFINITY, ynew[M];
-      if (ok[l]) {  /* integrate()'s error norm, for this lane */
-        err = 0.0;
-        for (int i = 0; i < M; i++) {
-          double yn = YN[i][l];
-          double za = fabs(v.Z[i][l]), ya = fabs(yn);
-          double sc = a->atol[i] + rtol[i] * (ya > za ? ya : za);
-          double r = fabs(E[i][l]) / sc;
-          if (yn < 0.0) { if (-yn > sc && !(r >= 2.0)) r = 2.0; yn = 0.0; }
-          ynew[i] = yn;
-          if (!(r <= err)) err = r;
-          if (isnan(r)) { err = INFINITY; break; }
-        }
-      }
+      double err = ok[l] && !nan[l] ? errv[l] : INFINITY;
       if (err <= 1.0) {
-        double z0[M], F0[M];
-        for (int i = 0; i < M; i++) {
-          z0[i] = v.Z[i][l];
-          F0[i] = F[i][l];
-          v.Z[i][l] = ynew[i];
+        accepted[l] = -1;
+        /* dense_outputs() only where an output falls inside the step */
+        if (a->o < n_out && t_out[a->o] <= a->t + a->h + 1e-9 &&
+            t_out[a->o] < a->t_stop - 1e-9) {
+          double z0[M], F0[M], z1[M];
+          for (int i = 0; i < M; i++) { z0[i] = v.Z[i][l]; F0[i] = F[i][l]; z1[i] = YN[i][l]; }
+          Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel};
+          dense_outputs(&dense, z0, F0, z1, a->t, a->h, a->t_stop, a->P, a->C, a->U);
         }
-        Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel};
-        dense_outputs(&dense, z0, F0, ynew, a->t, a->h, a->t_stop, a->P, a->C, a->U);
         a->t = a->last ? a->t_stop : a->t + a->h;
         double fac = 0.9 * pow(fmax(err, 1e-10), -1.0 / ELO);
         fac = fmin(6.0, fmax(0.2, fac));
@@ -272,27 +277,28 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
         a->rejected = 0;
         a->h = a->h * fac;
         if (a->last && a->h < a->h_try) a->h = a->h_try;
-        if (a->last) {  /* the segment is done: run() after integrate() returned */
-          if (a->dosed >= 0 && a->h_first > 0.0) {
-            a->h_dose[a->dosed] = a->h_first;
-            a->dosed = -1;
-          }
-          if (!lane_open(j, &v, a, l)) {
-            lane_finish(j, &v, a, l);
-            lane_next(j, &v, a, l, &next, k1);
-          }
-        }
+        if (a->last) settle |= 1 << l;
       } else {
         double fac = isfinite(err) ? fmax(0.1, 0.9 * pow(err, -1.0 / ELO)) : 0.1;
         a->h = a->h * fac;
         a->rejected = 1;
         a->n_rejected++;
-        if (a->h < h_min) {
-          a->st = 1;
-          lane_finish(j, &v, a, l);
-          lane_next(j, &v, a, l, &next, k1);
-        }
+        if (a->h < h_min) { a->st = 1; settle |= 1 << l; }
       }
+    }
+    for (int i = 0; i < M; i++) v.Z[i] = vsel(accepted, YN[i], v.Z[i]);
+    for (int l = 0; settle && l < L; l++) {
+      if (!(settle & (1 << l))) continue;
+      Lane *a = &lane[l];
+      if (!a->st) {  /* the segment is done: run() after integrate() returned */
+        if (a->dosed >= 0 && a->h_first > 0.0) {
+          a->h_dose[a->dosed] = a->h_first;
+          a->dosed = -1;
+        }
+        if (lane_open(j, &v, a, l)) continue;
+      }
+      lane_finish(j, &v, a, l);
+      lane_next(j, &v, a, l, &next, k1);
     }
   }
   return 0;
