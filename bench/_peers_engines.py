@@ -65,9 +65,11 @@ def man(p: Parameters, k: int) -> Parameters:
 
 
 def run_androcast(p: Parameters, n: int, sc: Scenario, control: SolverOptions,
-                  threads: int | None) -> Observed:
+                  threads: int | None, lockstep: bool = True) -> Observed:
+    """``lockstep=False``: the compiled kernel's one-man-at-a-time loop (the engine before
+    the lockstep lanes; bit-identical results)."""
     out = simulate_batch(p, [sc.schedule] * n, sc.t_d, t_start_d=sc.t_start_d, control=control,
-                         observables=OBSERVABLES, threads=threads)
+                         observables=OBSERVABLES, threads=threads, lockstep=lockstep)
     return {name: np.asarray(out.values[name]) for name in OBSERVABLES}
 
 

@@ -16,12 +16,16 @@ than 10^6 gives the rate to extrapolate from (the printed ``extrapolated_1e6_s``
 
     python bench/population_memory.py [--n 1000000] [--cohort contraception_liu2006]
                                       [--chunk-size 500] [--workers 2] [--in-flight 4]
+                                      [--out bench/results/population_memory_1e6.json]
+
+``--out`` also writes the JSON (with the load average at the start and the end) to a file.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -119,7 +123,9 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--in-flight", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args()
+    load_start = os.getloadavg()
     cohort = load_cohort(args.cohort)
     engine = ModelEngine()
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
@@ -145,7 +151,7 @@ def main() -> None:
                checkpoint)
         seconds = time.perf_counter() - start
         worker_peak = client.run(peak_mb)
-    print(json.dumps({
+    result = {
         "cohort": cohort.name, "n": tally.n, "chunk_size": args.chunk_size,
         "workers": args.workers, "seconds": round(seconds, 1),
         "men_per_s": round(args.n / seconds, 1),
@@ -153,8 +159,14 @@ def main() -> None:
         "client_peak_rss_mb": round(peak_mb(), 1),
         "worker_peak_rss_mb": {w: round(v, 1) for w, v in worker_peak.items()},
         "rss_by_progress": trace,
+        "load_average": {"start": [round(x, 2) for x in load_start],
+                         "end": [round(x, 2) for x in os.getloadavg()]},
         "reached_by_month": {"months": list(cohort.months), **tally.reached_by_month()},
-    }))
+    }
+    print(json.dumps(result))
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1) + "\n", "utf-8")
 
 
 if __name__ == "__main__":

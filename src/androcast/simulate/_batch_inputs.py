@@ -1,6 +1,6 @@
 """What the compiled kernel reads: per-man input vectors and the per-man event table.
 
-Men who share a dose schedule object share its events (built once, then tiled), so a
+Men whose dose schedules are equal share their events (built once, then tiled), so a
 population on one regimen costs one schedule's worth of Python work.
 
 Gonadorelin has no PK states: its pump pulses are not jumps but, as in the one-patient
@@ -151,14 +151,17 @@ def event_table(kernel: CompiledKernel, schedules: Sequence[DoseSchedule],
     index = {sp.code: j for j, sp in enumerate(species)}
     gnrh_input = len(species) if kernel.gnrh else None
     position = {full: pos for pos, full in enumerate(kernel.active)}
-    built: dict[int, NDArray[np.float64]] = {}
+    # equal schedules (by value: a cohort compiles one per man, most of them alike) share
+    # one table; building it was ~0.5 ms a man, hashing a schedule is ~20 us
+    built: dict[DoseSchedule, NDArray[np.float64]] = {}
     tables = []
     for schedule in schedules:
-        key = id(schedule)
-        if key not in built:
-            built[key] = _schedule_events(schedule, index, position, kernel.state_names,
-                                          t_start_d, gnrh_input, pulse_interval_d)
-        tables.append(built[key])
+        table = built.get(schedule)
+        if table is None:
+            table = built[schedule] = _schedule_events(
+                schedule, index, position, kernel.state_names, t_start_d, gnrh_input,
+                pulse_interval_d)
+        tables.append(table)
     counts = np.array([len(t) for t in tables], dtype=np.int64)
     pointer = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     rows = np.concatenate(tables) if tables else np.zeros((0, 4))
