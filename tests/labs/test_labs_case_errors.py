@@ -460,3 +460,22 @@ def test_a_dose_given_as_an_injection_volume_is_refused() -> None:
         "history.androgens[0].dose: '1 mL' is not a valid regimen entry; expected a dose with a "
         "unit, e.g. '200 mg', '5000 IU' or '50 ug'"
     )
+
+
+@pytest.mark.parametrize(
+    ("fasting", "shown"), [("yes", "'yes'"), ({"hours": 12}, "'a mapping'")]
+)
+def test_fasting_that_is_not_true_false_or_null_is_named(fasting: Any, shown: str) -> None:
+    assert _raises(InputFileError, _lab(fasting=fasting)) == (
+        f"labs[0].fasting: {shown} cannot be read; expected true, false or null"
+    )
+
+
+@pytest.mark.parametrize(
+    ("length", "shown"), [(80, "x" * 80), (81, "x" * 80 + "... (81 characters)")]
+)
+def test_a_long_unknown_code_is_shown_whole_up_to_80_characters(length: int, shown: str) -> None:
+    message = _raises(
+        UnknownCodeError, lambda data: data["history"].update(conditions=["x" * length])
+    )
+    assert message.startswith(f"history.conditions[0]: '{shown}' is not a known code; ")
