@@ -140,9 +140,9 @@ def scratch(target: str) -> Path:
     return SCRATCH / target.replace("/", "__").removesuffix(".py")
 
 
-def survivors_again(target: str) -> tuple[Path, list[str]] | None:
-    """The last run's scratch copy with today's tests, and its survivors to run again; None
-    when a full run is needed (no earlier run, or the file or pyproject changed since)."""
+def reuse(target: str) -> Path | None:
+    """The last run's scratch copy, given today's tests; None when a full run is needed (no
+    earlier run, or the file or pyproject changed since)."""
     work = scratch(target)
     source = PACKAGE / target
     copy = work / "src" / "androcast" / target
@@ -154,18 +154,31 @@ def survivors_again(target: str) -> tuple[Path, list[str]] | None:
     for tests in (work / "tests", work / "mutants" / "tests"):
         shutil.rmtree(tests, ignore_errors=True)
         shutil.copytree(ROOT / "tests", tests, ignore=ignore)
-    return work, sorted(n for n, s in statuses(work, target).items() if s == "survived")
+    return work
 
 
-def run(target: str, max_children: int, *, again: bool = False) -> dict[str, Any]:
-    earlier = survivors_again(target) if again else None
-    work, names = earlier if earlier else (prepare(target), [])
-    started = time.monotonic()
+def mutmut(work: Path, max_children: int, names: list[str]) -> subprocess.CompletedProcess[str]:
     # mutmut puts its mutated copy first on sys.path; a PYTHONPATH to the real source must
     # not shadow it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     command = [str(MUTMUT), "run", "--max-children", str(max_children), *names]
-    proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
+
+
+def run(target: str, max_children: int, *, again: bool = False) -> dict[str, Any]:
+    """A full run; with ``again`` and an unchanged file, the last run finished (mutants it
+    left unrun) and then its survivors run again, both with today's tests."""
+    started = time.monotonic()
+    work = reuse(target) if again else None
+    if work is None:
+        work = prepare(target)
+        proc = mutmut(work, max_children, [])
+    else:
+        if "not run" in statuses(work, target).values():
+            mutmut(work, max_children, [])
+        names = sorted(n for n, s in statuses(work, target).items() if s == "survived")
+        done = subprocess.CompletedProcess[str]([], 0, "", "")
+        proc = mutmut(work, max_children, names) if names else done
     seconds = round(time.monotonic() - started)
     found = statuses(work, target)
     nothing = "could not find any test case for any mutant" in proc.stdout
@@ -251,8 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--report", action="store_true", help="only regenerate docs/mutation.md")
     parser.add_argument("--again", action="store_true",
-                        help="run only the last run's survivors again, with today's tests "
-                             "(a full run when the file changed)")
+                        help="finish the last run and run its survivors again, with today's "
+                             "tests (a full run when the file changed)")
     args = parser.parse_args(argv)
     results = load_results()
     if not args.report:
