@@ -479,3 +479,21 @@ def test_a_long_unknown_code_is_shown_whole_up_to_80_characters(length: int, sho
         UnknownCodeError, lambda data: data["history"].update(conditions=["x" * length])
     )
     assert message.startswith(f"history.conditions[0]: '{shown}' is not a known code; ")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("nan", "nan"), (float("inf"), "inf"), ("<1e999", "inf")]
+)
+def test_a_result_that_is_not_finite_is_impossible(value: Any, shown: str) -> None:
+    assert _raises(LabValueError, _lab(value=value)) == (
+        f"labs[0].value: {shown} is impossible; expected a number or a censored value such as "
+        "'<0.2' or '>1500'"
+    )
+
+
+def test_a_result_written_as_text_is_read_as_its_number() -> None:
+    case = parse_case(_case(_lab(value="412.5")), as_of=AS_OF)
+    result = case.latest("testosterone_total")
+    assert result is not None and result.censor is None
+    # ng/dL -> nmol/L with testosterone's molar mass, 288.42 g/mol
+    assert result.value == pytest.approx(412.5 * 10 / 288.42, rel=1e-4)
