@@ -497,3 +497,11 @@ def test_a_result_written_as_text_is_read_as_its_number() -> None:
     assert result is not None and result.censor is None
     # ng/dL -> nmol/L with testosterone's molar mass, 288.42 g/mol
     assert result.value == pytest.approx(412.5 * 10 / 288.42, rel=1e-4)
+
+
+def test_an_integer_too_large_for_a_float_is_impossible() -> None:
+    message = _raises(LabValueError, _lab(value=10**400))
+    assert message == (
+        f"labs[0].value: {10**400} is impossible; expected a number or a censored value such as "
+        "'<0.2' or '>1500'"
+    )
