@@ -22,7 +22,8 @@ from androcast.simulate import _batch_compiled
 
 #: Numbers other than 0 and 1 that are algebra, not parameters: (module, value) -> why.
 _ALGEBRA = {
-    ("baseline", 2): "closed-form receptor steady state: R0 + 2·Ci0 = 1 (receptor turnover)",
+    ("baseline", 2): "closed forms: the receptor steady state R0 + 2·Ci0 = 1 (receptor "
+                     "turnover) and the half linear coefficient of the slow adaptation's rest",
     ("spermatogenesis", 2): "the square in the cited form r²(1 + c)/(r² + c) of the FSH entry",
     ("spermatogenesis", 10): "N_STAGES, checked against parameters.yaml n_stages",
     ("spermatogenesis", 1e-9): "_NO_ZERO_DIVISION, a 0/0 guard that changes no result",

@@ -68,6 +68,11 @@ class Parameters:
     n_adp: Value  # 1: Hill exponent of the adaptation build-up
     s_adp: Value  # 1: share of the GnRH pulse mass held down by full adaptation
     s_adp_F: Value  # 1: share of pituitary FSH synthesis held down by full adaptation
+    eps_adp: Value  # 1: seed of the slow adaptation's self-reinforcing build-up
+    k_adf_on: Value  # 1/d: build-up of the fast central adaptation at saturating androgen excess
+    k_adf_off: Value  # 1/d: fading of the fast central adaptation
+    s_adf: Value  # 1: gain of the androgen signal read by GnRH and LH, full fast adaptation
+    s_adf_F: Value  # 1: gain of the androgen signal read by FSH synthesis, full fast adaptation
     gamma_GnRH: Value  # K_G/ug: portal-equivalent GnRH (K_G units) per µg of peripheral gona
     k_des: Value  # 1/d: desensitisation of occupied receptor (Röblitz Ca -> Ci topol
     k_res: Value  # 1/d: resensitisation of the desensitised receptor, only while uno

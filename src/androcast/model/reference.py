@@ -42,7 +42,10 @@ _STATES = {
     "Fe": "hypothalamic estrogen-receptor signal (delayed, after SERM blockade)",
     "Fp": "pituitary E2 signal (delayed)",
     "Epi": "epididymal sperm reserve (M)",
-    "Adp": "central adaptation to supraphysiological androgens (0-1): slow to build, slow to fade",
+    "Adp": "slow central adaptation to supraphysiological androgens (0-1): built only by long "
+           "use, fades over months",
+    "Adf": "fast central adaptation to supraphysiological androgens (0-1): builds and fades "
+           "over weeks",
 }
 
 def _design() -> str:

@@ -26,11 +26,13 @@ from androcast.model.pharmacology import Species, drug_terms
 from androcast.model.terms.baseline import baseline
 from androcast.model.terms.hypothalamus import (
     adaptation_drive,
+    fast_adaptation_rate,
     feedback_signals,
     gnrh_pulse_interval,
     gnrh_pulse_mass,
     prolactin_slowing,
     signal_as_read,
+    slow_adaptation_rate,
     steroid_feedback_on_pulse_mass,
 )
 from androcast.model.terms.leydig import (
@@ -85,9 +87,11 @@ __all__ = ["N_PHYSIOLOGY", "N_STAGES", "STATE_NAMES", "Inputs", "rhs"]
 STATE_NAMES: tuple[str, ...] = (
     "G", "R", "Ci", "LHp", "LH", "FSHp", "FSH", "Rlh", "Blk", "Lenz", "Lmass", "Sfun",
     "SHBG", "Rsg", "Fa", "Fe", "Fp", *(f"X{i}" for i in range(1, N_STAGES + 1)), "Epi", "Adp",
+    "Adf",
 )
 N_PHYSIOLOGY = len(STATE_NAMES)
 _X1 = STATE_NAMES.index("X1")  # the chain follows the 17 hormonal and testis states
+_ADF = STATE_NAMES.index("Adf")  # the fast adaptation, added after the slow one
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ def rhs(
     X = [y[_X1 + i] for i in range(N_STAGES)]
     Epi = y[_X1 + N_STAGES]
     Adp = y[_X1 + N_STAGES + 1]
+    Adf = y[_ADF]
     w = u.pulsatile
 
     # drugs: PK compartments and what each species does, by role
@@ -143,8 +148,9 @@ def rhs(
     # (a) hypothalamus: delayed feedback signals, adaptation, GnRH pulses
     signal = feedback_signals(T, A_eq, E2, drug, p)
     adp_drive = adaptation_drive(Fa, p, xp)
-    Fa_s = signal_as_read(Fa, Adp, p.s_adp, ref.Adp0)  # androgen signal as the sites read it
-    Fa_F = signal_as_read(Fa, Adp, p.s_adp_F, ref.Adp0)  # ... as FSH synthesis reads it
+    # androgen signal as the sites read it, and as FSH synthesis reads it (fast and slow gains)
+    Fa_s = signal_as_read(Fa, Adf, Adp, p.s_adf, p.s_adp, ref.Adf0, ref.Adp0)
+    Fa_F = signal_as_read(Fa, Adf, Adp, p.s_adf_F, p.s_adp_F, ref.Adf0, ref.Adp0)
     prl_f = prolactin_slowing(p, xp)
     pulse_mass = gnrh_pulse_mass(steroid_feedback_on_pulse_mass(Fe, Fa_s, p), prl_f, p)
     pulse_interval = gnrh_pulse_interval(prl_f, p)
@@ -194,10 +200,12 @@ def rhs(
     d_Fp = p.k_fb * (signal.e2_pituitary - Fp)  # (a)
     d_X = erlang_chain(J_in, X, k_tr, germ_cell_loss(stim, p, xp), lossy)  # (e) transit
     d_Epi = k_tr * X[N_STAGES - 1] - Epi / p.tau_epi  # (e) epididymal transit
-    d_Adp = p.k_adp_on * adp_drive * (1 - Adp) - p.k_adp_off * (1 - adp_drive) * Adp  # (a)
+    d_Adp = slow_adaptation_rate(adp_drive, Adp, p)  # (a) built only by long use
+    d_Adf = fast_adaptation_rate(adp_drive, Adf, p)  # (a) weeks to build and to fade
 
     dy = [d_G, d_R, d_Ci, d_LHp, d_LH, d_FSHp, d_FSH, d_Rlh, d_Blk, d_Lenz, d_Lmass, d_Sfun,
-          d_SHBG, d_Rsg, d_Fa, d_Fe, d_Fp, *d_X, d_Epi, d_Adp, *d_drugs]
+          d_SHBG, d_Rsg, d_Fa, d_Fe, d_Fp, *d_X, d_Epi, d_Adp, d_Adf,
+          *d_drugs]
     out = xp.stack(dy)
     if not observe:
         return out

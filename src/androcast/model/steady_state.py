@@ -32,7 +32,7 @@ def reference_state(p: Parameters) -> FloatArray:
         "Rlh": p.k_rec / (p.k_rec + k_rlh), "Blk": blk_on / (blk_on + p.k_blk_off),
         "Lenz": 1.0, "Lmass": 1.0, "Sfun": 1.0, "SHBG": p.SHBG0, "Rsg": 1.0,
         "Fa": 1.0, "Fe": 1.0, "Fp": 1.0,
-        "Epi": p.DSP0 * p.tau_epi, "Adp": 0.0,
+        "Epi": p.DSP0 * p.tau_epi, "Adp": 0.0, "Adf": 0.0,
     }
     for name, value in named.items():
         y[STATE_NAMES.index(name)] = value

@@ -189,6 +189,7 @@ def typical_size(kernel: CompiledKernel, y0: FloatArray, events: EventTable,
     # the central adaptation is ~1e-8 without androgens but lives on 0-1: judged against its
     # drug-free value it would demand absolute errors of 1e-14 and drive the step size
     size[:, STATE_NAMES.index("Adp")] = 1.0
+    size[:, STATE_NAMES.index("Adf")] = 1.0
     doses = events.kind == 0
     man = np.repeat(np.arange(size.shape[0]), np.diff(events.pointer))[doses]
     full = np.asarray(kernel.active)[events.index[doses]]

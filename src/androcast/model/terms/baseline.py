@@ -26,7 +26,8 @@ class Baseline:
     leydig0: Expr  # 1: Tornøe LH -> T function at LH0
     Ca0: Expr  # 1: active GnRH-receptor complex at the baseline pulse pattern
     fsh_total0: Expr  # IU/L: the FSH Sertoli cells see at baseline
-    Adp0: Expr  # 1: central androgen adaptation at the physiological signal (≈ 0)
+    Adf0: Expr  # 1: fast central androgen adaptation at the physiological signal (≈ 0)
+    Adp0: Expr  # 1: slow central androgen adaptation at the physiological signal (≈ 0)
     itt_testis0: Expr  # nmol/L: the part of ITT0 made in the testis (the rest is serum T)
 
 
@@ -40,6 +41,10 @@ def baseline(p: Parameters, xp: MathNamespace) -> Baseline:
     hold0 = log(1 + (p.m0 / p.z_rec) ** p.n_rec) / (p.n_rec * p.k_G * p.tau0)
     R0 = 1 / (1 + 2 * p.k_des * occ0 / (p.k_res * (1 - hold0) + p.k_R))
     adp_h0 = hill_up(1.0, p.K_adp, p.n_adp)
+    # the slow adaptation's rest solves k_on·h·(ε + A)(1 − A) = k_off·(1 − h)·A (≈ 0): the
+    # positive root of the quadratic, in its cancellation-free form
+    slow_on = p.k_adp_on * adp_h0
+    half_b = (slow_on * (1 - p.eps_adp) - p.k_adp_off * (1 - adp_h0)) / 2
     return Baseline(
         mcr_t=mcr_t,
         c_per=(1 - p.testis_E2_share) * e2_out0 / (p.P_T0 + p.P_adr),
@@ -49,6 +54,8 @@ def baseline(p: Parameters, xp: MathNamespace) -> Baseline:
         leydig0=p.b0 + p.Lmax * hill_up(p.LH0, p.L50, p.kappa),
         Ca0=occ0 * R0,
         fsh_total0=p.FSH0,
-        Adp0=p.k_adp_on * adp_h0 / (p.k_adp_on * adp_h0 + p.k_adp_off * (1 - adp_h0)),
+        Adf0=p.k_adf_on * adp_h0 / (p.k_adf_on * adp_h0 + p.k_adf_off * (1 - adp_h0)),
+        Adp0=slow_on * p.eps_adp / (-half_b + xp.sqrt(half_b * half_b
+                                                       + slow_on * slow_on * p.eps_adp)),
         itt_testis0=p.ITT0 - p.q_ITT * p.T0,
     )

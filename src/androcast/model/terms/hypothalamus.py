@@ -37,20 +37,43 @@ def feedback_signals(T: Expr, A_eq: Expr, E2: Expr, drug: DrugEffects,
 def adaptation_drive(Fa: Expr, p: Parameters, xp: MathNamespace) -> Expr:
     """H⁺(Fa; K_adp, n_adp): how far the androgen signal drives central adaptation.
 
-    Slow central adaptation to supraphysiological androgens (anabolic steroids): it builds
-    over months while the androgen signal is several times the physiological (K_adp) and
-    fades over months once it is not (shankaranarayana2020, shankaranarayana2019).
+    Central adaptation to supraphysiological androgens (anabolic steroids) builds while the
+    androgen signal is several times the physiological (K_adp: testosterone therapy, hCG
+    and SERMs barely adapt) and fades once it is not (shankaranarayana2020, christou2017).
     """
     return xp.hill_up(Fa, p.K_adp, p.n_adp)
 
 
-def signal_as_read(Fa: Expr, Adp: Expr, share: Expr, Adp0: Expr) -> Expr:
-    """The androgen signal as an adapted feedback site reads it: Fa·(1 + s·Adp)/(1 + s·Adp0).
+def fast_adaptation_rate(drive: Expr, Adf: Expr, p: Parameters) -> Expr:
+    """dAdf/dt = k_adf,on·drive·(1 − Adf) − k_adf,off·(1 − drive)·Adf.
 
-    Adaptation lowers the set point (LH and T both low, as after AAS); FSH synthesis reads
-    it with its own share s_adp_F (past users: 10.7 months for LH, longer for FSH).
+    The fast component builds and fades within weeks, so after a course of weeks to months
+    LH and FSH are back in 13-24 weeks (christou2017).
     """
-    return Fa * (1 + share * Adp) / (1 + share * Adp0)
+    return p.k_adf_on * drive * (1 - Adf) - p.k_adf_off * (1 - drive) * Adf
+
+
+def slow_adaptation_rate(drive: Expr, Adp: Expr, p: Parameters) -> Expr:
+    """dAdp/dt = k_adp,on·drive·(ε_adp + Adp)·(1 − Adp) − k_adp,off·(1 − drive)·Adp.
+
+    The slow component's build-up is self-reinforcing from the seed ε_adp: half-built after
+    about ln(1/ε_adp)/k_adp,on of sustained excess, so a short course barely starts it while
+    2 and 8 years of use both saturate it (shankaranarayana2020: years of use do not slow
+    hormone recovery; past users take 10.7 months for LH, longer for FSH).
+    """
+    return p.k_adp_on * drive * (p.eps_adp + Adp) * (1 - Adp) - p.k_adp_off * (1 - drive) * Adp
+
+
+def signal_as_read(Fa: Expr, Adf: Expr, Adp: Expr, fast: Expr, slow: Expr, Adf0: Expr,
+                   Adp0: Expr) -> Expr:
+    """The androgen signal as an adapted feedback site reads it (shankaranarayana2020):
+    Fa·(1 + s_f·Adf + s_s·Adp)/(1 + s_f·Adf0 + s_s·Adp0).
+
+    Adaptation lowers the set point (LH and T both low, as after AAS); GnRH and LH synthesis
+    read it with the gains s_adf, s_adp and FSH synthesis with its own s_adf_F, s_adp_F
+    (past users: 10.7 months for LH, longer for FSH).
+    """
+    return Fa * (1 + fast * Adf + slow * Adp) / (1 + fast * Adf0 + slow * Adp0)
 
 
 def steroid_feedback_on_pulse_mass(Fe: Expr, Fa_s: Expr, p: Parameters) -> Expr:
