@@ -57,6 +57,14 @@ TESTS: dict[str, list[str]] = {
         "tests/model/test_structure.py",
         "tests/model/test_binding_shared.py",
     ],
+    # the processes rhs sums: the same tests (tests/model/test_terms.py reads the files'
+    # text, which under mutmut holds every mutant, so it is left out)
+    "model/terms": [
+        "tests/model/test_directions.py",
+        "tests/model/test_rhs_symbolic.py",
+        "tests/model/test_structure.py",
+        "tests/model/test_binding_shared.py",
+    ],
     "model/parameters.py": ["tests/model/test_parameters.py", "tests/model/test_structure.py"],
     "model/reference.py": ["tests/model/test_model_reference.py"],
     "prognosis/curves.py": ["tests/prognosis/test_curves.py"],
@@ -78,17 +86,24 @@ COLUMNS = ("mutants", "killed", "timeout", "equivalent", "survived", "no tests",
 
 
 def files_of(target: str) -> list[str]:
-    """'labs' -> every labs/*.py with code; 'labs/semen.py' -> itself."""
+    """'model' -> every model/**/*.py (model/terms too); 'labs/semen.py' -> itself."""
     path = PACKAGE / target
     if path.is_file():
         return [target]
     if not path.is_dir():
         raise SystemExit(f"mutation: no file or package src/androcast/{target}")
-    return [str(p.relative_to(PACKAGE)) for p in sorted(path.glob("*.py"))]
+    return [str(p.relative_to(PACKAGE)) for p in sorted(path.rglob("*.py"))]
 
 
 def tests_for(target: str) -> list[str]:
-    return TESTS.get(target) or TESTS[target.split("/")[0]]
+    """The tests of the file, else of its nearest folder listed (model/terms), else of its
+    package."""
+    parts = target.split("/")
+    for k in range(len(parts), 0, -1):
+        tests = TESTS.get("/".join(parts[:k]))
+        if tests:
+            return tests
+    raise SystemExit(f"mutation: no tests listed for {target}")
 
 
 def mutmut_section(target: str) -> str:
@@ -157,10 +172,13 @@ def reuse(target: str) -> Path | None:
     return work
 
 
-def mutmut(work: Path, max_children: int, names: list[str]) -> subprocess.CompletedProcess[str]:
+def mutmut(work: Path, max_children: int, names: list[str], target: str
+           ) -> subprocess.CompletedProcess[str]:
     # mutmut puts its mutated copy first on sys.path; a PYTHONPATH to the real source must
     # not shadow it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # tests/conftest.py: a model file's mutants need kernels traced afresh (it reads this)
+    env["ANDROCAST_MUTATION_TARGET"] = target
     command = [str(MUTMUT), "run", "--max-children", str(max_children), *names]
     return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
 
@@ -172,13 +190,13 @@ def run(target: str, max_children: int, *, again: bool = False) -> dict[str, Any
     work = reuse(target) if again else None
     if work is None:
         work = prepare(target)
-        proc = mutmut(work, max_children, [])
+        proc = mutmut(work, max_children, [], target)
     else:
         if "not run" in statuses(work, target).values():
-            mutmut(work, max_children, [])
+            mutmut(work, max_children, [], target)
         names = sorted(n for n, s in statuses(work, target).items() if s == "survived")
         done = subprocess.CompletedProcess[str]([], 0, "", "")
-        proc = mutmut(work, max_children, names) if names else done
+        proc = mutmut(work, max_children, names, target) if names else done
     seconds = round(time.monotonic() - started)
     found = statuses(work, target)
     nothing = "could not find any test case for any mutant" in proc.stdout
