@@ -505,3 +505,10 @@ def test_an_integer_too_large_for_a_float_is_impossible() -> None:
         f"labs[0].value: {10**400} is impossible; expected a number or a censored value such as "
         "'<0.2' or '>1500'"
     )
+
+
+def test_a_result_dated_with_its_time_of_day_keeps_its_date() -> None:
+    # YAML reads "2025-10-15 08:30:00" as a datetime: morning testosterone, drawn at 08:30
+    case = parse_case(_case(_lab(date=dt.datetime(2025, 10, 15, 8, 30))), as_of=AS_OF)
+    result = case.latest("testosterone_total")
+    assert result is not None and result.date == dt.date(2025, 10, 15)
