@@ -512,3 +512,26 @@ def test_a_result_dated_with_its_time_of_day_keeps_its_date() -> None:
     case = parse_case(_case(_lab(date=dt.datetime(2025, 10, 15, 8, 30))), as_of=AS_OF)
     result = case.latest("testosterone_total")
     assert result is not None and result.date == dt.date(2025, 10, 15)
+
+
+def test_a_date_that_is_neither_text_nor_a_date_is_named() -> None:
+    assert _raises(DateError, _lab(date=20251015)) == (
+        "labs[0].date: 20251015 is not a valid date here; expected an ISO date YYYY-MM-DD"
+    )
+
+
+def test_dates_run_from_1900_01_01_to_the_as_of_day_inclusive() -> None:
+    def dated(day: dt.date) -> Callable[[dict[str, Any]], None]:
+        def change(data: dict[str, Any]) -> None:
+            del data["patient"]["age_years"]  # his birth would bound the date first
+            data["labs"][0]["date"] = day.isoformat()
+
+        return change
+
+    for day in (dt.date(1900, 1, 1), AS_OF):
+        case = parse_case(_case(dated(day)), as_of=AS_OF)
+        result = case.latest("testosterone_total")
+        assert result is not None and result.date == day
+    assert _raises(DateError, _lab(date="1899-12-31")) == (
+        "labs[0].date: '1899-12-31' is not a valid date here; expected a date from 1900-01-01 on"
+    )
