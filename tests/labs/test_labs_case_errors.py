@@ -535,3 +535,16 @@ def test_dates_run_from_1900_01_01_to_the_as_of_day_inclusive() -> None:
     assert _raises(DateError, _lab(date="1899-12-31")) == (
         "labs[0].date: '1899-12-31' is not a valid date here; expected a date from 1900-01-01 on"
     )
+
+
+def test_chemotherapy_cycles_run_from_1_to_100_inclusive() -> None:
+    def cycles(count: int) -> Callable[[dict[str, Any]], None]:
+        treatment = {"type": "chemotherapy", "cycles": count}
+        return lambda data: data["history"].update(gonadotoxic_treatment=[treatment])
+
+    case = parse_case(_case(cycles(100)), as_of=AS_OF)
+    assert case.history.gonadotoxic_treatment[0].cycles == 100
+    assert _raises(LabValueError, cycles(0)) == (
+        "history.gonadotoxic_treatment[0].cycles: 0.0 is impossible; expected a number from 1 "
+        "to 100"
+    )
