@@ -82,3 +82,24 @@ def test_results_and_courses_before_his_birth_are_refused() -> None:
     # Born in 1987 (aged 38 in 2025): a result of early 1987 is within his rounding year.
     fine = {"date": "1987-01-01", "analyte": "lh", "value": 1, "unit": "IU/L"}
     parse_case({"patient": {"id": "P1", "age_years": 38}, "labs": [fine]}, as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("\u0420001", "\u0420001"),  # a printable look-alike is shown as typed
+        ("P\u200b001", "P\\u200b001"),  # an invisible character is shown escaped
+        ("x" * 300, "x" * 80 + "... (300 characters)"),  # too long to normalise: cut
+    ],
+)
+def test_a_refused_identifier_is_shown_so_the_user_can_find_the_fault(
+    typed: str, shown: str
+) -> None:
+    with pytest.raises(IdentifierError) as refused:
+        patient_identifier(typed, "patient.id")
+    assert (refused.value.field, refused.value.value) == ("patient.id", shown)
+    assert refused.value.expected.startswith("1-64 characters: letters A-Z, digits")
+
+
+def test_an_identifier_of_64_characters_is_kept() -> None:
+    assert patient_identifier("x" * 64, "patient.id") == "x" * 64
