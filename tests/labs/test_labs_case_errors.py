@@ -12,6 +12,7 @@ import pytest
 
 from androcast.errors import (
     AndrocastError,
+    CaseProblems,
     DateError,
     IdentifierError,
     InputFileError,
@@ -547,4 +548,15 @@ def test_chemotherapy_cycles_run_from_1_to_100_inclusive() -> None:
     assert _raises(LabValueError, cycles(0)) == (
         "history.gonadotoxic_treatment[0].cycles: 0.0 is impossible; expected a number from 1 "
         "to 100"
+    )
+
+
+def test_every_section_that_is_not_a_list_is_named_in_one_report() -> None:
+    def sections(data: dict[str, Any]) -> None:
+        data.update(labs="T 300 ng/dL", semen={"volume_ml": 2.5})
+
+    assert _raises(CaseProblems, sections) == (
+        "case: 2 problems\n"
+        "  - labs: 'T 300 ng/dL' cannot be read; expected a list of results\n"
+        "  - semen: 'a mapping' cannot be read; expected a list of semen analyses"
     )
