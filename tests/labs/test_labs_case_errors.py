@@ -515,9 +515,10 @@ def test_a_result_dated_with_its_time_of_day_keeps_its_date() -> None:
     assert result is not None and result.date == dt.date(2025, 10, 15)
 
 
-def test_a_date_that_is_neither_text_nor_a_date_is_named() -> None:
-    assert _raises(DateError, _lab(date=20251015)) == (
-        "labs[0].date: 20251015 is not a valid date here; expected an ISO date YYYY-MM-DD"
+@pytest.mark.parametrize("written", [20251015, "15/10/2025"], ids=["number", "day-first"])
+def test_a_date_not_written_as_an_iso_date_is_named(written: Any) -> None:
+    assert _raises(DateError, _lab(date=written)) == (
+        f"labs[0].date: {written!r} is not a valid date here; expected an ISO date YYYY-MM-DD"
     )
 
 
