@@ -82,9 +82,10 @@ _GAPS: dict[tuple[str, str], str] = {
     ("c02", "hcg_not_below"): _MATSUMOTO + "hcg [0, .76, .92, .93, .93, .99, 1.0] against "
     "watchful_waiting [0, .87, 1.0, 1.0, 1.0, 1.0, 1.0] (hcg_serm and hcg_fsh are not below it)",
     ("c17", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
-    "[0, 0, .02, .17, .24, .35, .44] against watchful_waiting [0, 0, .09, .28, .40, .73, .82]",
+    "[0, .02, .17, .17, .18, .19, .31] against watchful_waiting [0, .09, .32, .52, .69, .78, "
+    ".95] (measured after the two-timescale central adaptation, issue 16)",
     ("c17", "hcg_never_zero"): "hcg is 0 at every month (his twin's men stay below 20 M/mL on "
-    "hCG alone, FSH suppressed); hcg_fsh reaches .87 by 24 months",
+    "hCG alone, FSH suppressed); hcg_fsh reaches .92 by 12 months and 1.0 by 18",
     ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .02, .12, .17, .18, .21, .21] and hcg_serm "
     "[0, .11, .36, .42, .48, .49, .53] against watchful_waiting "
     "[0, .14, .38, .48, .51, .65, .65]",
