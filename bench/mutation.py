@@ -67,6 +67,8 @@ TESTS: dict[str, list[str]] = {
     ],
     "model/parameters.py": ["tests/model/test_parameters.py", "tests/model/test_structure.py"],
     "model/reference.py": ["tests/model/test_model_reference.py"],
+    "interpret/when.py": ["tests/interpret/test_when.py", "tests/interpret/test_declines.py"],
+    "interpret/declines.py": ["tests/interpret/test_declines.py"],
     "prognosis/curves.py": ["tests/prognosis/test_curves.py"],
     "prognosis/accuracy.py": ["tests/prognosis/test_accuracy.py"],
     "prognosis/evidence.py": ["tests/prognosis/test_evidence.py", "tests/prognosis/test_curves.py"],
@@ -270,6 +272,9 @@ def write_report(results: dict[str, dict[str, Any]]) -> None:
     lines += ["", "## Equivalent mutants", ""]
     equivalent = sorted(n for row in results.values() for n in row["equivalents"])
     lines += [f"- `{n}`: {known[n]}" for n in equivalent if n in known] or ["none"]
+    missing = [f for package in PACKAGES for f in files_of(package) if f not in results]
+    lines += ["", "## Files not run yet", ""]
+    lines += [f"- {', '.join(missing)}" if missing else "none"]
     lines += ["", "`mutmut show <name>` in build/mutation/<file>/ shows a mutant's diff.", ""]
     REPORT.write_text("\n".join(lines), encoding="utf-8")
 

@@ -89,6 +89,7 @@ def test_results_and_courses_before_his_birth_are_refused() -> None:
     [
         ("\u0420001", "\u0420001"),  # a printable look-alike is shown as typed
         ("P\u200b001", "P\\u200b001"),  # an invisible character is shown escaped
+        ("P\ud800", "P?"),  # a lone surrogate cannot be encoded: replaced
         ("x" * 300, "x" * 80 + "... (300 characters)"),  # too long to normalise: cut
     ],
 )
