@@ -172,9 +172,10 @@ class Parameters:
     n_stage_select: Value  # 1: steepness of the smooth selector of the lossy stages
     k_rg: Value  # 1/d: spermatogonial-reserve regeneration (1/90 d)
     k_dg: Value  # 1/d: spermatogonial-reserve loss without support (1/270 d)
-    K_Srg: Value  # 1: spermatogenic support at half of the reserve's maintenance
-    n_Srg: Value  # 1: steepness of the reserve's dependence on spermatogenic support
+    K_Srg: Value  # 1: reserve drive at half of the reserve's maintenance
+    n_Srg: Value  # 1: steepness of the reserve's dependence on its drive
     w_sr: Value  # 1: share of reserve regeneration that needs surviving reserve (self-renewal)
+    w_T_rg: Value  # 1: weight of ITT in the reserve's drive (FSH's weight is 1)
     k_seed: Value  # 1/d: FSH-driven seeding of the reserve from a prepubertal pool
     K_seed: Value  # IU/L: FSH at half-maximal seeding from the prepubertal pool
     age_ref: Value  # yr: age of the reference man

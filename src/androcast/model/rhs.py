@@ -175,7 +175,7 @@ def rhs(
     lossy = lossy_stages(p, xp)
     J_in = chain_entry(Rsg, stim, fsh_limited_entry(FSH_total, ref, p),
                        baseline_survival(k_tr, lossy, p, xp), p)  # M/d
-    S_rg = reserve_support(stim, p, xp)
+    S_rg = reserve_support(ITT, FSH_total, ref, p, xp)
 
     # the derivatives, one per state (hpg-model.md 6.2 section in brackets)
     d_G = w * (p.gamma_GnRH * u.gnrh_infusion_ug_per_d - p.k_G * G)  # (a) kicks are events

@@ -94,9 +94,25 @@ def erlang_chain(J_in: Expr, X: Sequence[Expr], k_tr: Expr, mu: Expr,
     return d_X
 
 
-def reserve_support(stim: Expr, p: Parameters, xp: MathNamespace) -> Expr:
-    """S_rg = H⁺(stim; K_Srg, n_Srg), 1 at baseline: support the reserve needs (6.2(e))."""
-    return xp.hill_up(stim, p.K_Srg, p.n_Srg) / xp.hill_up(1.0, p.K_Srg, p.n_Srg)
+def reserve_support(ITT: Expr, FSH_total: Expr, ref: Baseline, p: Parameters,
+                    xp: MathNamespace) -> Expr:
+    """S_rg = H⁺(D; K_Srg, n_Srg), 1 at baseline, with the reserve's drive
+    D = [1 − (1 − w_T,rg·H_T)(1 − H_F)] / (the same at baseline), H_T = H⁺(ITT; EC50_ITT, n_T)
+    and H_F = H⁺(FSH; K_F,sg, n_F,sg) (6.2(e)).
+
+    FSH leads the reserve and ITT, with weight w_T_rg, keeps part of it alone; the output
+    needs both (stim). One gonadotropin alone restarted output in every man of the Seattle
+    series (bremner1981, matsumoto1983, matsumoto1984) and held it in 7 of 8 men for 13
+    months (matsumoto1986): partial support caps the output, while a reserve read from the
+    product of the supports ran down in the calibrated population's slow regenerators.
+    """
+    hill_up = xp.hill_up
+    u_T = p.w_T_rg * hill_up(ITT, p.EC50_ITT, p.n_ITT)
+    u_F = hill_up(FSH_total, p.K_F_sg, p.n_F_sg)
+    u_T0 = p.w_T_rg * hill_up(p.ITT0, p.EC50_ITT, p.n_ITT)
+    u_F0 = hill_up(ref.fsh_total0, p.K_F_sg, p.n_F_sg)
+    drive = (1 - (1 - u_T) * (1 - u_F)) / (1 - (1 - u_T0) * (1 - u_F0))
+    return hill_up(drive, p.K_Srg, p.n_Srg) / hill_up(1.0, p.K_Srg, p.n_Srg)
 
 
 def reserve_regeneration(S_rg: Expr, Rsg: Expr, p: Parameters) -> Expr:
