@@ -83,9 +83,12 @@ _GAPS: dict[tuple[str, str], str] = {
     "hcg_serm_ai at 0.85 from month 3 to 24",
     ("c02", "hcg_not_below"): _MATSUMOTO + "hcg [0, .52, .89, .96, .99, 1.0, 1.0] against "
     "watchful_waiting [0, .92, 1.0, 1.0, 1.0, 1.0, 1.0] (hcg_serm and hcg_fsh are not below it)",
-    ("c17", "hcg_not_below"): _MATSUMOTO + "hcg [0, 0, 0, 0, 0, .01, .01] and hcg_serm "
-    "[0, 0, .05, .12, .28, .45, .54] against watchful_waiting [0, 0, .02, .33, .45, .69, .75] "
-    "(hcg reaches 5 M/mL in .35 by 12 months and .52 by 24)",
+    ("c17", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
+    "[0, 0, 0, 0, 0, .07, .08] against watchful_waiting [0, 0, 0, .08, .15, .43, .46]",
+    ("c17", "hcg_never_zero"): "hcg is 0 at every month: on hCG alone (FSH suppressed) his "
+    "twin's men restart, but slowly after the multi-compound cycle and to a share of their "
+    "output (5 M/mL in .05 by 12 months and .34 by 24), so none reaches 20 M/mL by 24 months; "
+    "hcg_fsh reaches .72 by 24 months",
     ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .01, .04, .07, .08, .10, .12] and hcg_serm "
     "[0, .04, .23, .36, .44, .53, .55] against watchful_waiting "
     "[0, .11, .26, .42, .57, .65, .67]",
