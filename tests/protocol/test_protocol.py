@@ -22,6 +22,7 @@ from androcast.protocol import (
     monitoring_checks,
     pathway_for,
     pathway_rules,
+    phases,
     plan,
     plan_rules,
 )
@@ -267,3 +268,19 @@ def test_plan_ranks_the_appropriate_alternatives_by_probability_at_the_target() 
     assert all(c["date"] >= case.as_of.isoformat() for a in data["alternatives"]
                for c in a["checks"])
     assert data["alternatives"][0]["checks"][0]["what"].startswith("hormones")
+
+
+def test_results_too_old_to_treat_on_are_repeated_in_the_first_phase() -> None:
+    """His LH/FSH of 2025-10-15 read on 2026-12-07 are 13.7 months old (LAB-STALE-1: older
+    than about one spermatogenic cycle, amann2008): the repeat panel is part of the first
+    phase, before a drug is chosen on them; read a month after the panel it is not asked."""
+    path = str(EXAMPLES.joinpath("post_trt.yaml"))
+    stale = load_case(path, as_of=dt.date(2026, 12, 7))
+    assessment = interpret(stale)
+    (first, *_) = phases(assessment, pathway_for(assessment, stale), stale)
+    step = next(s for s in first.steps if s.code == "repeat_hormone_panel")
+    assert (step.rule, step.citation) == ("LAB-STALE-1", "amann2008")
+    fresh = load_case(path, as_of=dt.date(2025, 11, 15))
+    assessment = interpret(fresh)
+    (first, *_) = phases(assessment, pathway_for(assessment, fresh), fresh)
+    assert "repeat_hormone_panel" not in {s.code for s in first.steps}

@@ -258,6 +258,9 @@ def _render_plan(result: Plan) -> None:
         if a["tied_with"]:
             console.print(escape(f"   tied within Monte Carlo error with "
                                  f"{', '.join(a['tied_with'])}"), style="yellow")
+        for row in a["evidence"]:  # the published figure beside it; a disagreement in red
+            console.print(escape(f"   published: {_evidence_line(row)}"),
+                          style=None if row["agrees"] else "bold red")
         for e in a["escalations"]:
             week = "each check" if e["at_week"] is None else f"week {e['at_week']:g}"
             console.print(escape(f"   if {e['when']} ({week}): {e['then']} "
@@ -273,9 +276,25 @@ def _render_plan(result: Plan) -> None:
         by_reason.setdefault(x["why"], []).append(x["id"])
     for why, ids in by_reason.items():
         console.print(escape(f"not offered: {', '.join(ids)} ({why})"), style="dim")
+    if data["basis"].get("low_confidence"):
+        console.print(escape("! Low confidence: " + _low_confidence_reason(data["basis"])),
+                      style="yellow")
     for line in (*data["basis"]["warnings"], *data["basis"]["caveats"]):
         console.print(escape(f"! {line}"), style="yellow")
     console.print(data["basis"]["disclaimer"], style="italic")
+
+
+def _evidence_line(row: dict[str, Any]) -> str:
+    """One published figure of a plan's alternative (EvidenceRow.to_dict()) in a line."""
+    value, (low, high) = row["value"], row["interval"]
+    if "model_interval_90" in row:  # a probability on his own curve
+        model_low, model_high = row["model_interval_90"]
+        shown = (f"{value:.0%} ({low:.0%}-{high:.0%}), model {row['model']:.0%} "
+                 f"({model_low:.0%}-{model_high:.0%})")
+    else:  # a change or odds ratio, judged on virtual men of a calibration target
+        shown = f"{value:.3g} ({low:.3g}-{high:.3g}), {row.get('judged_on', 'calibration')}"
+    verdict = "agrees" if row["agrees"] else "NO: outside the published interval"
+    return (f"{row['source']} {row['outcome']} month {row['month']:g}: {shown} - {verdict}")
 
 
 def _render_art(art: dict[str, object]) -> None:

@@ -119,6 +119,30 @@ def bank_before_change() -> PlanAddition:
     return PlanAddition(str(p["action"]), "PLAN-BANK-BEFORE-CHANGE", cites)
 
 
+@dataclass(frozen=True)
+class StaleResults:
+    """The assessment rules whose repeat measurements belong in the first phase."""
+
+    rules: tuple[str, ...]
+    citations: tuple[str, ...]
+
+
+@cache
+def repeat_stale_first() -> StaleResults:
+    p = _data()["repeat_stale_first"]
+    assert isinstance(p, dict)
+    cites = tuple(str(c) for c in p["citations"])
+    for key in cites:
+        citation(key)
+    rules = tuple(str(r) for r in p["rules"])
+    known = {r.id for r in load_rules()}
+    for rule in rules:
+        if rule not in known:
+            raise InputFileError("pathways.yaml repeat_stale_first.rules", rule,
+                                 "an interpretation rule id")
+    return StaleResults(rules, cites)
+
+
 @cache
 def pathway_rules() -> tuple[PathwayRule, ...]:
     """The shipped rules in priority order; every citation resolves, the last rule always

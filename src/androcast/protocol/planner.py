@@ -34,7 +34,13 @@ from androcast.prognosis.pregnancy import CITATIONS as PREGNANCY_CITATIONS
 from androcast.prognosis.pregnancy import PREGNANCY_NATURAL
 from androcast.prognosis.protocols import Protocol, protocols, why_not
 from androcast.protocol.art import ArtComparison, ArtTable, compare, default_art_table, why_compare
-from androcast.protocol.pathways import Pathway, bank_before_change, parallel_art, pathway_for
+from androcast.protocol.pathways import (
+    Pathway,
+    bank_before_change,
+    parallel_art,
+    pathway_for,
+    repeat_stale_first,
+)
 from androcast.protocol.rules import Escalation, Monitoring, plan_rules
 
 
@@ -182,6 +188,8 @@ def _alternative_dict(a: Alternative) -> dict[str, Any]:
                         for e in a.escalations],
         "checks": [{"date": c.date.isoformat(), "what": c.what, "why": c.why} for c in a.checks],
         "citations": list(f.protocol.citations),
+        # the published figures beside his forecast on this protocol, judged (as prognosis)
+        "evidence": [e.to_dict() for e in f.evidence],
     }
 
 
@@ -259,6 +267,11 @@ def phases(assessment: Assessment, pathway: Pathway, case: Case) -> tuple[Phase,
     art = parallel_art()
     if art.applies(case):
         additions.append(Step(art.action, "PLAN-ART-PARALLEL", ", ".join(art.citations)))
+    stale = repeat_stale_first()
+    for missing in assessment.missing:  # results too old to treat on: repeated first
+        rule = next((r for r in missing.needed_by if r in stale.rules), None)
+        if rule is not None:
+            additions.insert(0, Step(missing.measure, rule, ", ".join(stale.citations)))
     for step in additions:
         if step.code not in {s.code for s in first}:
             first.append(raised.get(step.code, step))
