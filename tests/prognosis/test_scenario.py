@@ -76,3 +76,23 @@ def test_classes_are_compared_only_for_the_same_endpoint() -> None:
     assert "the twin's" in str(class_difference(forecast, both, "testosterone_normal"))
     agreeing = AssessmentClass("good", "PROG-AGE-1", "...", "testosterone")
     assert class_difference(forecast, agreeing, "concentration_ge_20m_per_ml") is None
+
+
+def test_a_drug_the_model_does_not_dose_is_named_beside_his_curves() -> None:
+    from androcast.prognosis.forecast import caveat_unsimulated
+
+    on_methadone = parse_case({"patient": {"id": "S2", "age_years": 46}, "goal": "fertility",
+                               "history": {"medications": [{"agent": "opioid",
+                                                            "name": "methadone"}]}},
+                              as_of=AS_OF)
+    text = caveat_unsimulated(on_methadone)
+    assert text is not None and text.startswith("He takes methadone, which the model does not "
+                                                "simulate (history only)")
+    stopped = parse_case({"patient": {"id": "S3"}, "goal": "fertility", "history": {
+        "medications": [{"agent": "opioid", "start": "2020-01-01", "stop": "2024-01-01"}]}},
+        as_of=AS_OF)
+    assert caveat_unsimulated(stopped) is None
+    on_hcg = parse_case({"patient": {"id": "S4"}, "goal": "fertility", "history": {
+        "medications": [{"agent": "hcg", "dose": "2000 IU", "every": "3 d",
+                         "start": "2026-06-01"}]}}, as_of=AS_OF)
+    assert caveat_unsimulated(on_hcg) is None  # dosed by the model

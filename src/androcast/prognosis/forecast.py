@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from androcast import DEFAULT_PARTICLES
+from androcast import DEFAULT_PARTICLES, display
 from androcast.drugs import DrugKind, get_drug
 from androcast.errors import ParameterError, SimulationError
 from androcast.interpret import Assessment, interpret, prognosis_class
@@ -460,9 +460,25 @@ def _probability_at(curve: Curve, month: float) -> float | None:
     return None
 
 
+def caveat_unsimulated(case: Case) -> str | None:
+    """The drugs he takes now that the model does not dose (no route: history only), said
+    beside his curves: their effect is in his fitted axis as he is on them, held as if he
+    continues them, and stopping or tapering them is not forecast."""
+    names = [m.name or display.label("drug", m.agent) for m in case.history.courses
+             if m.current(case.as_of) and not get_drug(m.agent).routes]
+    if not names:
+        return None
+    return (f"He takes {', '.join(dict.fromkeys(names))}, which the model does not simulate "
+            f"(history only): the twin reads his results as they are on it, the curves hold "
+            f"its effect as if he continues it, and stopping or tapering it is not forecast.")
+
+
 def _caveats(case: Case) -> tuple[str, ...]:
     kinds = {get_drug(u.agent).kind for u in case.history.androgens}
     out = []
+    unsimulated = caveat_unsimulated(case)
+    if unsimulated is not None:
+        out.append(unsimulated)
     if any(u.stop is None for u in case.history.androgens):
         out.append(CAVEAT_STOPS_NOW)
     if kinds:
