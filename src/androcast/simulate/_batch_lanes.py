@@ -65,6 +65,10 @@ typedef struct {
   long e, e_end, o, n_steps, n_rejected;
   double t, h, h_try, t_stop, h_first, h_dose[M];
   int dosed, rejected, last, st;
+  /* outputs inside his last accepted step, written once the next step's derivs_jac gives
+     the interpolant's end slope (as integrate() does): the step's start, slope and span */
+  int pending;
+  double pz0[M], pF0[M], pt0, ph;
   const double *P, *atol;
   double C[NC], U[NU];  /* his constants and inputs, for the one-man observe and derivs */
 } Lane;
@@ -93,7 +97,7 @@ static void lane_load(const Job *j, Vec *v, Lane *a, int l, long k) {
   for (int i = 0; i < M; i++) v->Atol[i][l] = a->atol[i];
   a->e = j->ev_ptr[k]; a->e_end = j->ev_ptr[k + 1]; a->o = 0;
   a->n_steps = 0; a->n_rejected = 0;
-  a->t = j->t0; a->h = j->h0; a->st = 0; a->dosed = -1;
+  a->t = j->t0; a->h = j->h0; a->st = 0; a->dosed = -1; a->pending = 0;
   for (int i = 0; i < M; i++) a->h_dose[i] = 0.0;
 }
 
@@ -164,6 +168,16 @@ static int lane_next(const Job *j, Vec *v, Lane *a, int l, long *next, long k1) 
   return 0;
 }
 
+/* The pending outputs of lane l, with f at his state (F1, or computed when NULL). */
+static void lane_flush(const Job *j, const Vec *v, Lane *a, int l, const double *F1) {
+  double z1[M], F[M], Jl[NNZ];
+  for (int i = 0; i < M; i++) z1[i] = v->Z[i][l];
+  if (!F1) { derivs_jac(z1, a->P, a->C, a->U, F, Jl); F1 = F; }
+  Dense dense = {j->t_out, j->n_out, &a->o, j->out, j->n_total, a->k, j->obs_sel, j->n_sel};
+  dense_outputs(&dense, a->pz0, a->pF0, z1, F1, a->pt0, a->ph, a->t_stop, a->P, a->C, a->U);
+  a->pending = 0;
+}
+
 /* integrate()'s head of a step for one lane: 0 when the step budget ran out. */
 static int lane_head(const Job *j, Lane *a) {
   if (a->h > j->h_max) a->h = j->h_max;
@@ -206,6 +220,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
     for (int l = 0; l < L; l++) {
       Lane *a = &lane[l];
       while (a->k >= 0 && !lane_head(j, a)) {
+        if (a->pending) lane_flush(j, &v, a, l, NULL);
         a->st = 2;
         lane_finish(j, &v, a, l);
         lane_next(j, &v, a, l, &next, k1);
@@ -216,6 +231,12 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
     }
     if (!busy) break;
     derivs_jac_v(v.Z, v.P, v.C, v.U, F, J);
+    for (int l = 0; l < L; l++) {
+      if (lane[l].k < 0 || !lane[l].pending) continue;
+      double F1[M];
+      for (int i = 0; i < M; i++) F1[i] = F[i][l];
+      lane_flush(j, &v, &lane[l], l, F1);
+    }
     form_w_v(J, g, W);
     VM ok = lu_v(W);
     for (int s = 0; s < S; s++) {
@@ -261,13 +282,20 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
       double err = ok[l] && !nan[l] ? errv[l] : INFINITY;
       if (err <= 1.0) {
         accepted[l] = -1;
-        /* dense_outputs() only where an output falls inside the step */
-        if (a->o < n_out && t_out[a->o] <= a->t + a->h + 1e-9 &&
-            t_out[a->o] < a->t_stop - 1e-9) {
-          double z0[M], F0[M], z1[M];
-          for (int i = 0; i < M; i++) { z0[i] = v.Z[i][l]; F0[i] = F[i][l]; z1[i] = YN[i][l]; }
-          Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel};
-          dense_outputs(&dense, z0, F0, z1, a->t, a->h, a->t_stop, a->P, a->C, a->U);
+        /* outputs inside the step: after the next derivs_jac, or now at a segment's end */
+        Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel};
+        if (dense_due(&dense, a->t, a->h, a->t_stop)) {
+          for (int i = 0; i < M; i++) { a->pz0[i] = v.Z[i][l]; a->pF0[i] = F[i][l]; }
+          a->pt0 = a->t;
+          a->ph = a->h;
+          if (a->last) {
+            double z1[M];
+            for (int i = 0; i < M; i++) z1[i] = YN[i][l];
+            dense_outputs(&dense, a->pz0, a->pF0, z1, NULL, a->t, a->h, a->t_stop, a->P,
+                          a->C, a->U);
+          } else {
+            a->pending = 1;
+          }
         }
         a->t = a->last ? a->t_stop : a->t + a->h;
         double fac = 0.9 * pow(fmax(err, 1e-10), -1.0 / ELO);
