@@ -37,6 +37,11 @@ def test_every_set_test_and_flag_is_read() -> None:
         androgen_history=True,
     )
     assert parse_when({}, source=SOURCE) == When({}, None, None, None)
+    # the codes checked against the vocabulary: the set tests', not the flags
+    assert when.codes() == {
+        "cause_any": frozenset({"klinefelter", "7"}),
+        "finding_none": frozenset({"varicocele"}),
+    }
 
 
 @pytest.mark.parametrize(
