@@ -68,3 +68,62 @@ def test_median_is_none_when_half_the_men_are_never_met() -> None:
     events = np.array([1.0, np.nan, np.nan])
     curve = weighted_curve(events, np.ones(3), (3.0,), np.arange(0.0, 7.0))
     assert curve.median_months is None
+
+
+def test_two_runs_use_the_t_quantile_with_one_degree_of_freedom_per_month() -> None:
+    """Two runs of 100 equal men: at month 1 they meet 10 and 40 (shares 0.1, 0.4), at
+    month 2 both meet 50. Month 1: the runs' sd is 0.2121 (ddof 1), mc_se = 0.2121 / sqrt 2
+    = 0.15, above the 0.0306 of 200 independent men; the interval 0.25 +/- t(0.95, 1) x 0.15
+    = 0.25 +/- 0.947 is kept within [0, 1]. Month 2: the runs agree, so the error stays
+    that of 200 independent men, sqrt(0.25 / 200) = 0.0354, each month its own spread."""
+    run_a = [1.0] * 10 + [2.0] * 40 + [np.nan] * 50
+    run_b = [1.0] * 40 + [2.0] * 10 + [np.nan] * 50
+    events = np.array(run_a + run_b)
+    curve = weighted_curve(events, np.ones(200), (1.0, 2.0), np.linspace(0, 6, 61),
+                           np.repeat(np.arange(2), 100))
+    assert curve.months == (1.0, 2.0)
+    assert curve.probability == pytest.approx((0.25, 0.5))
+    assert curve.mc_se[0] == pytest.approx(0.15, abs=1e-4)
+    assert curve.mc_se[1] == pytest.approx(np.sqrt(0.25 / 200), abs=1e-4)
+    assert 0.25 + t.ppf(0.95, 1) * 0.15 > 1 and 0.25 - t.ppf(0.95, 1) * 0.15 < 0
+    assert curve.interval_90[0] == (0.0, 1.0)
+    half = t.ppf(0.95, 1) * np.sqrt(0.25 / 200)
+    assert curve.interval_90[1] == pytest.approx((0.5 - half, 0.5 + half), abs=2e-4)
+
+
+def test_runs_labelled_as_one_give_the_error_of_one_run() -> None:
+    events = np.array([1.0] * 10 + [np.nan] * 30)
+    one = weighted_curve(events, np.ones(40), (2.0,), np.linspace(0, 6, 61))
+    labelled = weighted_curve(events, np.ones(40), (2.0,), np.linspace(0, 6, 61),
+                              np.zeros(40, dtype=np.int64))
+    assert labelled == one
+
+
+@pytest.mark.parametrize(("met", "bound"), [(1, "low"), (19, "high")])
+def test_the_interval_is_kept_within_zero_and_one(met: int, bound: str) -> None:
+    """1 or 19 of 20 equal men: p = 0.05 or 0.95, se = sqrt(0.05 x 0.95 / 20) = 0.0487 and
+    p -/+ 1.645 se would pass 0 or 1."""
+    events = np.array([1.0] * met + [np.nan] * (20 - met))
+    curve = weighted_curve(events, np.ones(20), (2.0,), np.linspace(0, 6, 61))
+    low, high = curve.interval_90[0]
+    half = norm.ppf(0.95) * np.sqrt(0.05 * 0.95 / 20)
+    if bound == "low":
+        assert (low, high) == pytest.approx((0.0, 0.05 + half), abs=1e-4)
+    else:
+        assert (low, high) == pytest.approx((0.95 - half, 1.0), abs=1e-4)
+
+
+def test_probabilities_and_errors_are_given_to_4_decimals_the_median_to_2() -> None:
+    """One of 3 equal men met at 1 month, two at 2: the share by month 1 is 1/3, reported
+    as 0.3333, its 3-man binomial error sqrt(2/9 / 3) = 0.2722; 50 % is crossed between
+    1/3 at 1 month and 1 at 2 months, at 1 + (0.5 - 1/3) / (2/3) = 1.25 months."""
+    events = np.array([1.0, 2.0, 2.0])
+    curve = weighted_curve(events, np.ones(3), (1.0,), np.arange(0.0, 4.0))
+    assert curve.probability == (0.3333,)
+    assert curve.mc_se == (0.2722,)
+    assert curve.interval_90[0] == (0.0, round(1 / 3 + norm.ppf(0.95) * np.sqrt(2 / 27), 4))
+    assert curve.median_months == 1.25
+    # 2 of 5 met at 1 month, 3 at 2: crossed at 1 + (0.5 - 0.4) / 0.6 = 1.1667, given as 1.17
+    later = weighted_curve(np.array([1.0, 1.0, 2.0, 2.0, 2.0]), np.ones(5), (1.0,),
+                           np.arange(0.0, 4.0))
+    assert later.median_months == 1.17
