@@ -101,3 +101,39 @@ def test_the_assessment_declines_and_the_forecast_says_the_same(name: str) -> No
         (forecast,) = prognose(case, n=2)
         assert forecast.declined is not None and forecast.declined.reason == reason
         assert forecast.declined.rule == own.rule
+
+
+def _table(rule_id: str) -> tuple[str, str]:
+    """The reason and sentence the table gives a rule (its own text, else its reason's)."""
+    rules, sentences = decline_rules()
+    (rule,) = [r for r in rules if r.id == rule_id]
+    return rule.reason, rule.text or sentences[rule.reason]
+
+
+def test_a_decline_without_a_class_is_the_prognosis_with_its_rule_and_citations() -> None:
+    parts, _ = CASES["low-volume acidic azoospermia, vasa not palpable"]
+    prognosis = interpret(_case(**parts)).prognosis
+    reason, sentence = _table("DECLINE-VASAL-AGENESIS")
+    assert (reason, sentence) == (
+        "obstruction",
+        "spermatogenesis is intact and the sperm cannot get out; hormonal recovery curves do "
+        "not apply",
+    )  # the rule's own sentence, not the reason's
+    assert prognosis.class_ is None
+    assert prognosis.declined is not None and prognosis.declined.text == sentence
+    note = f"recovery forecast declined ({reason}, DECLINE-VASAL-AGENESIS): {sentence}"
+    assert prognosis.basis == note
+    assert prognosis.rule == "DECLINE-VASAL-AGENESIS"
+    assert prognosis.citation == "schlegel2021; eau_srh"
+
+
+def test_a_decline_over_a_class_keeps_the_class_and_leads_its_basis() -> None:
+    parts, _ = CASES["klinefelter profile"]
+    prognosis = interpret(_case(**parts)).prognosis
+    reason, sentence = _table("DECLINE-KS")
+    assert prognosis.class_ == "poor"
+    assert prognosis.declined is not None and prognosis.declined.text == sentence
+    note = f"recovery forecast declined ({reason}, DECLINE-KS): {sentence} "
+    assert prognosis.basis.startswith(note)
+    assert "surgical sperm retrieval" in prognosis.basis[len(note):]  # the class's own basis
+    assert prognosis.rule == "PROG-KS-1"
