@@ -123,6 +123,11 @@ def test_probabilities_and_errors_are_given_to_4_decimals_the_median_to_2() -> N
     assert curve.mc_se == (0.2722,)
     assert curve.interval_90[0] == (0.0, round(1 / 3 + norm.ppf(0.95) * np.sqrt(2 / 27), 4))
     assert curve.median_months == 1.25
+    # 10 of 40 met: both ends of the interval given to 4 decimals
+    ten = weighted_curve(np.array([1.0] * 10 + [np.nan] * 30), np.ones(40), (2.0,),
+                         np.linspace(0, 6, 61))
+    half = norm.ppf(0.95) * np.sqrt(0.25 * 0.75 / 40)
+    assert ten.interval_90[0] == (round(0.25 - half, 4), round(0.25 + half, 4))
     # 2 of 5 met at 1 month, 3 at 2: crossed at 1 + (0.5 - 0.4) / 0.6 = 1.1667, given as 1.17
     later = weighted_curve(np.array([1.0, 1.0, 2.0, 2.0, 2.0]), np.ones(5), (1.0,),
                            np.arange(0.0, 4.0))
