@@ -241,6 +241,11 @@ def load_results() -> dict[str, dict[str, Any]]:
 
 def write_report(results: dict[str, dict[str, Any]]) -> None:
     known = equivalents()
+    for row in results.values():  # survivors split by today's list of equivalent mutants
+        survivors = sorted(row["survivors"] + row["equivalents"])
+        row["equivalents"] = [n for n in survivors if n in known]
+        row["survivors"] = [n for n in survivors if n not in known]
+        row["equivalent"], row["survived"] = len(row["equivalents"]), len(row["survivors"])
     lines = [
         "# Mutation run (`make mutation`, issue 21)",
         "",
@@ -249,7 +254,7 @@ def write_report(results: dict[str, dict[str, Any]]) -> None:
         "Equivalent mutants (no behaviour can tell them apart) are counted apart, each with",
         "its reason below; a survivor share is survived / (mutants - equivalent - no tests).",
         "",
-        "| file | " + " | ".join(COLUMNS) + " | survivor share | run |",
+        "| file | " + " | ".join(COLUMNS) + " | survivor share | last run |",
         "|---|" + "---|" * (len(COLUMNS) + 2),
     ]
     totals: dict[str, Counter[str]] = {}
