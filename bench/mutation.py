@@ -308,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                 RESULTS.write_text(text, encoding="utf-8")
                 print(f"{path}: " + ", ".join(f"{row[c]} {c}" for c in COLUMNS), flush=True)
     write_report(results)
+    RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return 0
 
 
