@@ -8,6 +8,7 @@ import pytest
 
 from androcast.errors import RuleError
 from androcast.interpret import load_rules, vocabulary
+from androcast.interpret.engine import verify_examples
 from androcast.interpret.rules import check_rule_set, parse_rules
 
 EXAMPLES = [
@@ -212,3 +213,25 @@ def test_measure_next_inputs_are_known_names() -> None:
         "my.yaml: TST-1.measure_next[0].inputs: 'luteinising' is not a valid rule; "
         "expected an analyte key or a fact name"
     )
+
+
+def _lh_example(name: str, value: float, fires: bool) -> dict[str, Any]:
+    lab = {"date": "2025-10-01", "analyte": "lh", "value": value, "unit": "IU/L"}
+    case = {"patient": {"id": "e"}, "goal": "fertility", "labs": [lab]}
+    return {"name": name, "fires": fires, "as_of": "2025-11-01", "case": case}
+
+
+def test_a_user_rule_runs_its_examples_and_one_that_misfires_is_named() -> None:
+    # the FAMHES LH interval starts at 2.2 IU/L: 0.5 is below it, 5 within
+    right = [_lh_example("LH 0.5", 0.5, True), _lh_example("LH 5", 5, False)]
+    verify_examples(check_rule_set(parse_rules([_rule(examples=right)], file="my.yaml")))
+    for index, wrong in enumerate(([_lh_example("LH 5", 5, True), right[1]],
+                                   [right[0], _lh_example("LH 0.5", 0.5, False)])):
+        rules = check_rule_set(parse_rules([_rule(examples=wrong)], file="my.yaml"))
+        with pytest.raises(RuleError) as err:
+            verify_examples(rules)
+        expected = ("a case on which the rule fires", "a case on which it does not fire")[index]
+        assert str(err.value) == (
+            f"my.yaml: TST-1.examples[{index}]: {wrong[index]['name']!r} is not a valid rule; "
+            f"expected {expected}"
+        )
