@@ -187,8 +187,8 @@ def mutmut(work: Path, max_children: int, names: list[str], target: str
 
 def run(target: str, max_children: int, *, again: bool = False) -> dict[str, Any]:
     """A full run; with ``again`` and an unchanged file, the last run finished (mutants it
-    left unrun) and then its survivors not known to be equivalent run again, both with
-    today's tests."""
+    left unrun) and then its survivors not known to be equivalent and the mutants no test
+    reached run again, both with today's tests."""
     started = time.monotonic()
     work = reuse(target) if again else None
     if work is None:
@@ -197,9 +197,11 @@ def run(target: str, max_children: int, *, again: bool = False) -> dict[str, Any
     else:
         if "not run" in statuses(work, target).values():
             mutmut(work, max_children, [], target)
-        known = equivalents()  # an equivalent mutant survives whatever the tests
+        # an equivalent mutant survives whatever the tests; one no test reached may be
+        # reached by a new test (mutmut traces new tests before it runs them)
+        known = equivalents()
         names = sorted(n for n, s in statuses(work, target).items()
-                       if s == "survived" and n not in known)
+                       if s in ("survived", "no tests") and n not in known)
         done = subprocess.CompletedProcess[str]([], 0, "", "")
         proc = mutmut(work, max_children, names, target) if names else done
     seconds = round(time.monotonic() - started)
