@@ -8,8 +8,9 @@ import pytest
 
 from androcast.errors import RuleError
 from androcast.interpret import load_rules, vocabulary
-from androcast.interpret.engine import verify_examples
+from androcast.interpret.engine import run_rules, verify_examples
 from androcast.interpret.rules import check_rule_set, parse_rules
+from androcast.labs import parse_case
 
 EXAMPLES = [
     {"name": "fires", "fires": True, "case": {"patient": {"id": "a"}, "goal": "fertility"}},
@@ -235,3 +236,20 @@ def test_a_user_rule_runs_its_examples_and_one_that_misfires_is_named() -> None:
             f"my.yaml: TST-1.examples[{index}]: {wrong[index]['name']!r} is not a valid rule; "
             f"expected {expected}"
         )
+
+
+def test_a_rule_waiting_on_an_undecided_one_lacks_only_its_required_inputs() -> None:
+    # TST-1 needs LH; inhibin B only sharpens it (optional). With neither measured it is
+    # undecided, and TST-2, which reads its finding, lacks LH, not inhibin B.
+    first = _rule(inputs=["lh", "inhibin_b"], optional=["inhibin_b"],
+                  when="lh in_ref low or inhibin_b < 40")
+    second = _rule(id="TST-2", inputs=[], when='finding("lh_suppressed")',
+                   findings=[{"code": "low_testosterone"}])
+    rules = check_rule_set(parse_rules([first, second], file="my.yaml"))
+    case = parse_case({"patient": {"id": "u"}, "goal": "fertility"})
+    verdicts = {v.rule.id: v for v in run_rules(case, rules)}
+    assert verdicts["TST-1"].fired is None
+    assert set(verdicts["TST-1"].trace.unknown) >= {"lh", "inhibin_b"}
+    assert verdicts["TST-2"].fired is None
+    assert "lh" in verdicts["TST-2"].trace.unknown
+    assert "inhibin_b" not in verdicts["TST-2"].trace.unknown
