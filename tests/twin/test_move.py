@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from androcast.twin.adapt import Scale
 from androcast.twin.move import Moved, random_walk_moves
 from androcast.twin.prior import GaussianPrior
 
@@ -29,7 +30,7 @@ def _from_copies(*, sweeps: int) -> Moved:
     return random_walk_moves(
         prior, start, np.zeros(N, dtype=np.int64), _log_lik(start, np.zeros(N), 0), _log_lik,
         lambda sweep: np.arange(sweep * N, (sweep + 1) * N, dtype=np.int64),
-        np.full(2, 0.05), np.random.default_rng(1), sweeps=sweeps)
+        Scale(np.diag([0.05, 0.05])), np.random.default_rng(1), sweeps=sweeps)
 
 
 def test_sweeps_from_copies_reach_the_conjugate_posterior() -> None:

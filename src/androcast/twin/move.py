@@ -9,7 +9,8 @@ log-factors (the twin prior's) and his stream of the calibrated population's own
 variability (a stream index; the fit's k_rg spread, cv 1.56, is wider than the twin's).
 Each sweep gives every man, at random, one of three proposals:
 
-- a Gaussian random-walk step on his log-factors;
+- a random-walk step on his log-factors shaped by the cloud's covariance
+  (:class:`androcast.twin.adapt.Scale`);
 - a draw from the prior (an independence proposal, so its acceptance is the likelihood
   ratio) of a fresh population stream and of the log-factors his results barely inform
   (those whose spread in the cloud is still at least LOOSE of their prior sd), plus one
@@ -23,21 +24,14 @@ Each sweep gives every man, at random, one of three proposals:
   unrelated to where he stood, the jump a random walk needs many sweeps for.
 
 A mixture of kernels that each keep the posterior keeps it too.
-A sweep simulates every man once (the caller's ``log_likelihood``, one batch). The step of
-each parameter is scaled by the posterior spread: first the weighted spread of the men
-before resampling, then the spread of the moved men after each sweep, kept between a
-tenth of the prior sd (few heavy men have nearly no spread)
-and the prior sd; a common factor is tuned between sweeps toward the acceptance rate
-0.234 of random-walk samplers (Roberts, Gelman & Gilks 1997). The scales are learnt from
-all men together, as adaptive SMC samplers do (Jasra et al. 2011).
+A sweep simulates every man once (the caller's ``log_likelihood``, one batch). The walk's
+shape and size adapt between sweeps, learnt from all men together as adaptive SMC samplers
+do (Jasra et al. 2011): :mod:`androcast.twin.adapt` says how and why.
 
-How many sweeps: at least ``min_sweeps``, then until the men have left where they
-started: nearly every man has moved at least once (the rule of Drovandi & Pettitt 2011:
-enough sweeps that a man stays put with small probability) and the log-factors of the cloud
-are on average no longer correlated with their values at the start beyond DECORRELATION
-(or what chance leaves among N men); at most ``sweeps``. ``Moved.mixed`` says whether the
-cloud forgot its start by then (the convergence diagnostic: a man who stays put on a sharp
-peak of his posterior is no failure, a cloud that still remembers its copies is).
+How many sweeps: at least ``min_sweeps``, then until the men have mixed
+(:class:`androcast.twin.adapt.Mixing`: the copies resampling made are separated, and with
+``decorrelate`` the cloud forgot its start), at most ``sweeps``. ``Moved.mixing`` is the
+diagnostic after the last sweep.
 The prior is truncated at its guard (``prior.GUARD_SD``) or its own upper bound
 (``GaussianPrior.bounds``): a step beyond is rejected without simulating that man.
 """
@@ -52,32 +46,33 @@ import numpy as np
 from numpy.typing import NDArray
 
 from androcast.errors import SimulationError
+from androcast.twin.adapt import (
+    STEP_FLOOR,
+    TARGET_ACCEPTANCE,
+    Mixing,
+    Scale,
+    copies,
+    correlation,
+)
 from androcast.twin.prior import GaussianPrior
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: Target acceptance of a random-walk Metropolis sampler (Roberts, Gelman & Gilks 1997).
-TARGET_ACCEPTANCE = 0.234
-#: Shares of the proposals (flag G; bench/prognosis_seeds.py measures them): a random-walk
-#: step, a prior draw of a stream and the loosely informed log-factors, every log-factor
-#: drawn from the Gaussian fitted to the cloud.
+#: Shares of the proposals in a stage's first sweep, then weighted by their acceptance
+#: (``kernel_shares``; flag G): a random-walk step, a prior draw of a stream and the loosely
+#: informed log-factors, every log-factor drawn from the Gaussian fitted to the cloud.
 KERNEL_SHARES = (0.3, 0.35, 0.35)
 WALK, PRIOR_DRAW, FITTED = range(3)
+#: Added to each proposal's acceptance when its share adapts (flag G: a proposal never
+#: accepted keeps about 1/20 of the weight of one always accepted).
+SHARE_FLOOR = 0.05
 #: A log-factor whose spread in the cloud is at least this share of its prior sd is
 #: redrawn from its prior by every prior draw (flag G).
 LOOSE = 0.7
-#: Smallest step of a parameter, as a share of its prior sd.
-STEP_FLOOR = 0.1
 #: Variance inflation of the fitted independence proposal (flag G: wider than the cloud,
 #: so its tails cover the posterior's; South et al. 2019 use a similar mixture inflation).
 FITTED_INFLATION = 2.0
-#: Share of men that may not have moved once when the sweeps stop (Drovandi & Pettitt
-#: 2011 take 1 %; flag G: 5 %, each sweep costs a simulation of every man).
-STILL_SHARE = 0.05
-#: Largest mean |correlation| of the log-factors with their values at the start of the
-#: sweeps when they stop (flag G), or 2 / sqrt(N) where N men cannot resolve less.
-DECORRELATION = 0.2
 
 
 @dataclass(frozen=True)
@@ -89,9 +84,12 @@ class Moved:
     index: IntArray  # (N,): the stream of each man's population variability
     origin: IntArray  # (N,): sweep (1, 2, ...) that simulated him, 0 = not moved
     acceptance: tuple[float, ...]  # share of random-walk men accepted, per sweep
-    mixed: bool = True  # the cloud forgot its start (DECORRELATION) by the last sweep
-    still: float = 0.0  # share of men never moved
-    correlation: float = 0.0  # mean |correlation| of the log-factors with their start
+    mixing: Mixing | None = None  # the diagnostic after the last sweep (None: no sweep)
+
+    @property
+    def mixed(self) -> bool:
+        """The men left where they started (``adapt.Mixing``), or nothing was asked."""
+        return self.mixing is None or self.mixing.mixed
 
 
 def random_walk_moves(
@@ -101,36 +99,41 @@ def random_walk_moves(
     log_lik: FloatArray,
     log_likelihood: Callable[[FloatArray, IntArray, int], FloatArray],
     fresh_index: Callable[[int], IntArray],
-    spread: FloatArray,
+    scale: Scale,
     rng: np.random.Generator,
     *,
     sweeps: int,
     min_sweeps: int | None = None,
+    decorrelate: bool = True,
+    ess_start: float | None = None,
 ) -> Moved:
     """Metropolis-Hastings sweeps over every man (see module doc): ``min_sweeps`` (default
     ``sweeps``), then more until the men have mixed, at most ``sweeps``.
 
     ``log_likelihood(theta, index, sweep)`` simulates the men of a sweep and scores every
     result used so far; ``log_lik`` is that score of the starting men; ``fresh_index(sweep)``
-    gives N population streams never used before; ``spread`` (d,) the posterior sd of each
-    log-factor the first steps are scaled by.
+    gives N population streams never used before; ``scale`` the random walk's first step
+    (``adapt.Scale.of_cloud`` of the weighted men before resampling). ``decorrelate``: stop
+    only once the cloud is also worth nearly N independent men (else once the copies are
+    separated); ``ess_start``: the effective size of the weights the men were resampled from
+    (default: the distinct men among them).
     """
     n, d = theta.shape
     low, high = prior.bounds
-    factor = 2.38 / math.sqrt(d)  # optimal scale for a Gaussian target (Roberts et al. 1997)
+    floor_sd = STEP_FLOOR * prior.sd
     log_post = prior.logpdf(theta) + log_lik
     origin = np.zeros(n, dtype=np.int64)
     acceptance: list[float] = []
     start, start_index = theta, index
     moved_once = np.zeros(n, dtype=bool)
     least = sweeps if min_sweeps is None else min(min_sweeps, sweeps)
-    still, correlation, mixed = 1.0, 1.0, False
+    mixing: Mixing | None = None
+    ess_start = ess_start if ess_start is not None else n * (1.0 - copies(theta, index))
+    shares = np.asarray(KERNEL_SHARES)
     for sweep in range(1, sweeps + 1):
-        step_sd = np.clip(spread, STEP_FLOOR * prior.sd, prior.sd)
-        kernel: IntArray = np.asarray(rng.choice(len(KERNEL_SHARES), size=n, p=KERNEL_SHARES))
+        kernel: IntArray = np.asarray(rng.choice(len(KERNEL_SHARES), size=n, p=shares))
         walk: NDArray[np.bool_] = np.asarray(kernel == WALK)
-        step = factor * step_sd * rng.standard_normal((n, d))
-        proposal = np.where(walk[:, None], theta + step, theta)
+        proposal = np.where(walk[:, None], theta + scale.steps(n, rng), theta)
         drawn: NDArray[np.bool_] = np.asarray(kernel == PRIOR_DRAW)
         proposed_index = np.where(drawn, fresh_index(sweep), index)
         redraw = np.asarray(np.std(theta, axis=0) >= LOOSE * prior.sd)[None, :] \
@@ -165,16 +168,30 @@ def random_walk_moves(
         moved_once |= accept & (np.any(theta != start, axis=1) | (index != start_index))
         rate = float(np.mean(accept[walk])) if walk.any() else TARGET_ACCEPTANCE
         acceptance.append(rate)
-        factor *= math.exp(2.0 * (rate - TARGET_ACCEPTANCE)) if rate > 0 else 0.5
-        spread = np.asarray(np.std(theta, axis=0))
-        still = float(1.0 - np.mean(moved_once))
-        correlation = mean_correlation(start, theta)
-        mixed = correlation <= max(DECORRELATION, 2.0 / math.sqrt(n))
-        if sweep >= least and mixed and still <= STILL_SHARE:
+        # the shape of the moved men, the size toward the target acceptance (adapt doc)
+        scale = Scale.of_cloud(theta, np.full(n, 1.0 / n), floor_sd, scale.factor).tuned(rate)
+        shares = kernel_shares(kernel, accept)
+        mixing = Mixing(sweep, float(1.0 - np.mean(moved_once)), copies(theta, index),
+                        correlation(start, theta), n, ess_start)
+        if sweep >= least and (mixing.mixed if decorrelate else mixing.distinct):
             break
     return Moved(theta=theta, index=index, log_likelihood=log_lik, origin=origin,
-                 acceptance=tuple(acceptance), mixed=mixed, still=still,
-                 correlation=correlation)
+                 acceptance=tuple(acceptance), mixing=mixing)
+
+
+def kernel_shares(kernel: IntArray, accept: NDArray[np.bool_]) -> FloatArray:
+    """The proposals' shares for the next sweep: KERNEL_SHARES weighted by each one's
+    acceptance in this sweep (plus SHARE_FLOOR, so none is dropped).
+
+    Near beta = 1 the posterior of the axis is skewed (a long tail of men whose feedback
+    lets go slowly) and the Gaussian fitted to the cloud is rarely accepted there, while
+    early stages accept it most; the share follows what moves men, learnt from all men
+    together like the walk's scale. Every proposal keeps the posterior, so any shares do.
+    """
+    rate = np.array([np.mean(accept[kernel == k]) if np.any(kernel == k) else 0.0
+                     for k in range(len(KERNEL_SHARES))])
+    weights = np.asarray(KERNEL_SHARES) * (rate + SHARE_FLOOR)
+    return np.asarray(weights / weights.sum())
 
 
 def _simulated(
@@ -203,17 +220,6 @@ def _simulated(
             if keep is not None and not keep.any():
                 raise
     raise AssertionError("unreachable")  # the last attempt returns or raises
-
-
-def mean_correlation(start: FloatArray, now: FloatArray) -> float:
-    """Mean |Pearson correlation| over log-factors between the men's values at the start
-    and now (a log-factor that does not vary at the start or now counts as uncorrelated)."""
-    a, b = start - start.mean(axis=0), now - now.mean(axis=0)
-    norm = np.sqrt(np.sum(a**2, axis=0) * np.sum(b**2, axis=0))
-    varies = norm > 0
-    corr = np.zeros(start.shape[1])
-    corr[varies] = np.sum(a * b, axis=0)[varies] / norm[varies]
-    return float(np.mean(np.abs(corr)))
 
 
 @dataclass(frozen=True)

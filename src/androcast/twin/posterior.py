@@ -52,6 +52,7 @@ from androcast.population import Cohort, CohortSample, sample_patients
 from androcast.population.distributions import LogNormal
 from androcast.population.engine import PopulationModel, fitted_population
 from androcast.regimens import Regimen
+from androcast.twin.adapt import STEP_FLOOR, Scale
 from androcast.twin.branch import HistoryState, combine_states, simulate_history
 from androcast.twin.move import random_walk_moves
 from androcast.twin.observations import Observation, error_models, observations
@@ -499,8 +500,7 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
     names = _theta_names(posterior.cohort)
     prior = _gaussian_prior(posterior.cohort, names, factor_maxima(posterior.case))
     theta_all = _theta(posterior.sample_, names)
-    w = posterior.weights_
-    spread = np.sqrt(w @ (theta_all - w @ theta_all) ** 2)
+    scale = Scale.of_cloud(theta_all, posterior.weights_, STEP_FLOOR * prior.sd)
     sample = _take(posterior.sample_, parents)
     obs = [o for o in observations(posterior.case, posterior.t0) if o.key in posterior.used_]
     island = posterior.islands
@@ -533,8 +533,8 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
         known = posterior.history_state_
         states[0] = None if known is None else combine_states(
             [known], np.zeros(n, dtype=np.int64), columns=parents)
-    moved = random_walk_moves(prior, theta, sample.index, log_lik, score, fresh_index, spread,
-                              rng, sweeps=sweeps)
+    moved = random_walk_moves(prior, theta, sample.index, log_lik, score, fresh_index, scale,
+                              rng, sweeps=sweeps, ess_start=posterior.ess_)
     # each man's state from the sweep that simulated his current values
     origins = np.unique(moved.origin)
     needed = [states.get(int(k)) for k in origins]

@@ -15,8 +15,11 @@ importance sampling, ESS near 1 when several results pin a man down) or from a G
 fitted to a few heavy men (population Monte Carlo, which failed the same way on a narrow
 ridge of the feedback pace).
 
-The ESS counts copies of one man (moves rejected after resampling) as one man, so copies
-that carry the weight at beta = 1 are resampled and moved again, like any stage. Results the
+The men a forecast uses are always moved at beta = 1, with more sweeps allowed, until they
+have mixed (:class:`androcast.twin.adapt.Mixing`), even when the step to beta = 1 alone kept
+half of them effective: the diagnostic judges those moves. The ESS counts copies of one man
+(moves rejected after resampling) as one man, so copies that carry the weight at beta = 1
+are resampled and moved again, like any stage. Results the
 prior cannot reach within ``max_stages`` stages take the rest of the way by reweighting
 alone; the ESS then says how unusual they are (few effective men, not N).
 """
@@ -31,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import logsumexp
 
+from androcast.twin.adapt import STEP_FLOOR, Scale
 from androcast.twin.move import random_walk_moves
 from androcast.twin.prior import GaussianPrior
 
@@ -40,10 +44,12 @@ IntArray = NDArray[np.int64]
 #: Share of the men a stage keeps effective (the usual choice of adaptive tempering).
 ESS_FRACTION = 0.5
 #: Metropolis-Hastings sweeps after each resampling: at least MIN_SWEEPS, then until the
-#: men have mixed (``move.random_walk_moves``), at most MAX_SWEEPS (flag G: each simulates
-#: every man once; bench/prognosis.py measures the cost, bench/prognosis_seeds.py the gain).
+#: men have mixed (``adapt.Mixing``), at most MAX_SWEEPS on the way to beta = 1 and
+#: FINAL_SWEEPS x that on the last stage, whose men the forecast uses (flag G: each sweep
+#: simulates every man once; bench/prognosis.py measures the cost and the gain).
 MIN_SWEEPS = 2
 MAX_SWEEPS = 8
+FINAL_SWEEPS = 2
 #: Stages before the rest of the way to beta = 1 is taken by reweighting alone (flag G).
 MAX_STAGES = 10
 #: Tags of the simulations of stage s are s * STAGE_TAGS + sweep (0: the prior's men).
@@ -154,6 +160,7 @@ def tempered_smc(
     sweeps: list[int] = []
     mixed: list[bool] = []
     forced = False
+    final = False  # the last moves were at beta = 1
     for stage in range(1, max_stages + 2):
         finite = np.where(np.isfinite(log_lik), log_lik, -np.inf)
         step_to = 1.0 if stage > max_stages else next_beta(log_w, finite, beta, ESS_FRACTION * n)
@@ -162,13 +169,18 @@ def tempered_smc(
             else np.full(n, -math.log(n))
         forced = forced or (stage > max_stages and beta < 1.0)
         beta = step_to
-        betas.append(beta)
-        # at beta = 1, copies that the moves left carrying the weight are moved again
+        if not final:  # after moves at beta = 1 it stays 1: not a new temperature
+            betas.append(beta)
+        # the men a forecast uses are moved at beta = 1 (until mixed, adapt.Mixing, or the
+        # cap; Particles.converged says which); copies those moves left carrying the weight
+        # are moved again
         if stage > max_stages or (
-                beta >= 1.0 and distinct_ess(theta, index, log_w) >= ESS_FRACTION * n):
+                final and distinct_ess(theta, index, log_w) >= ESS_FRACTION * n):
             break
         w = np.exp(log_w)
-        spread = np.sqrt(w @ (theta - w @ theta) ** 2)
+        ess_start = distinct_ess(theta, index, log_w)
+        # the step's shape: the weighted cloud before resampling (copies shrink it after)
+        scale = Scale.of_cloud(theta, w, STEP_FLOOR * prior.sd)
         parents = systematic_resample(w, rng)
         theta, index, known, log_lik = theta[parents], index[parents], known[parents], \
             log_lik[parents]
@@ -185,8 +197,13 @@ def tempered_smc(
         def fresh(sweep: int, stage: int = stage) -> IntArray:
             return fresh_index(stage * STAGE_TAGS + sweep)
 
+        # on the way the copies need only be separated; the last stage's men must also have
+        # forgotten where resampling put them (adapt.Mixing), with more sweeps allowed
+        final = beta >= 1.0
         moved = random_walk_moves(prior, theta, index, known + beta * log_lik, tempered, fresh,
-                                  spread, rng, sweeps=max_sweeps, min_sweeps=min_sweeps)
+                                  scale, rng, min_sweeps=min_sweeps, decorrelate=final,
+                                  ess_start=ess_start,
+                                  sweeps=max_sweeps * (FINAL_SWEEPS if final else 1))
         for sweep, (values_known, values) in raw.items():
             mine = moved.origin == sweep
             known = np.where(mine, values_known, known)
