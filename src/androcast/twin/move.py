@@ -67,6 +67,9 @@ WALK, PRIOR_DRAW, FITTED = range(3)
 #: Added to each proposal's acceptance when its share adapts (flag G: a proposal never
 #: accepted keeps about 1/20 of the weight of one always accepted).
 SHARE_FLOOR = 0.05
+#: Pseudo-men at the sweep's overall acceptance each proposal's own acceptance is shrunk by
+#: (flag G: a proposal tried on 10 men moves its share halfway).
+SHARE_PRIOR_MEN = 10.0
 #: A log-factor whose spread in the cloud is at least this share of its prior sd is
 #: redrawn from its prior by every prior draw (flag G).
 LOOSE = 0.7
@@ -181,15 +184,19 @@ def random_walk_moves(
 
 def kernel_shares(kernel: IntArray, accept: NDArray[np.bool_]) -> FloatArray:
     """The proposals' shares for the next sweep: KERNEL_SHARES weighted by each one's
-    acceptance in this sweep (plus SHARE_FLOOR, so none is dropped).
+    acceptance in this sweep (shrunk toward the sweep's overall acceptance by SHARE_PRIOR_MEN
+    pseudo-men, so a share tried on few men moves little; plus SHARE_FLOOR, so none is
+    dropped).
 
     Near beta = 1 the posterior of the axis is skewed (a long tail of men whose feedback
     lets go slowly) and the Gaussian fitted to the cloud is rarely accepted there, while
     early stages accept it most; the share follows what moves men, learnt from all men
     together like the walk's scale. Every proposal keeps the posterior, so any shares do.
     """
-    rate = np.array([np.mean(accept[kernel == k]) if np.any(kernel == k) else 0.0
-                     for k in range(len(KERNEL_SHARES))])
+    overall = float(np.mean(accept))
+    tried = np.bincount(kernel, minlength=len(KERNEL_SHARES)).astype(float)
+    taken = np.bincount(kernel, weights=accept.astype(float), minlength=len(KERNEL_SHARES))
+    rate = (taken + SHARE_PRIOR_MEN * overall) / (tried + SHARE_PRIOR_MEN)
     weights = np.asarray(KERNEL_SHARES) * (rate + SHARE_FLOOR)
     return np.asarray(weights / weights.sum())
 
