@@ -92,11 +92,13 @@ def test_klinefelter_azoospermia_goes_to_surgical_retrieval_without_curves() -> 
 
 def test_a_normal_man_of_a_female_factor_couple_gets_no_male_treatment() -> None:
     """The README's no_male_treatment example: normal hormones (two morning values) and
-    normal semen; the couple's care continues with the partner, no curve is drawn."""
+    normal semen, her tubal evaluation abnormal; the couple's care continues in reproductive
+    medicine (MGT-FEMALE-2: she has been evaluated, so not 'evaluate her'), no curve."""
     case = load_case(str(EXAMPLES.joinpath("female_factor.yaml")))
     data = plan(case, n=4).to_dict()
-    assert (data["pathway"], data["first_step"]["code"]) == ("no_male_treatment",
-                                                             "female_partner_evaluation")
+    assert (data["pathway"], data["first_step"]["code"], data["first_step"]["rule"]) == (
+        "no_male_treatment", "art_counseling", "PW-FEMALE-FACTOR")
+    assert "female_partner_evaluation" not in interpret(case).action_codes()
     assert data["forecast"] == {"declined": "no_spermatogenic_deficit"}
     assert data["alternatives"] == []
     assert interpret(case).pattern == "eugonadal"

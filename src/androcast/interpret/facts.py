@@ -65,6 +65,7 @@ FACT_NAMES: Mapping[str, str] = {
     "gonadotoxic.ever": "past chemotherapy or radiotherapy",
     "children": "children he has fathered (children)",
     "partner.age_years": "the female partner's age (y)",
+    "partner.evaluation_abnormal": "the female partner's fertility evaluation is abnormal",
 }
 
 MORNING = (dt.time(7, 0), dt.time(11, 0))  # mulhall2018 / EAU SRH sampling window
@@ -285,6 +286,9 @@ def _clinic_values(case: Case) -> dict[str, Value]:
         "partner.age_years": None
         if case.partner is None
         else _plain(case.partner.age_years, "y", "partner's age"),
+        "partner.evaluation_abnormal": None
+        if case.partner is None or case.partner.evaluation is None
+        else case.partner.evaluation == "abnormal",
     }
 
 

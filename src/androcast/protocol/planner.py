@@ -268,8 +268,8 @@ def phases(assessment: Assessment, pathway: Pathway, case: Case) -> tuple[Phase,
     if art.applies(case):
         additions.append(Step(art.action, "PLAN-ART-PARALLEL", ", ".join(art.citations)))
     stale = repeat_stale_first()
-    for missing in assessment.missing:  # results too old to treat on: repeated first
-        rule = next((r for r in missing.needed_by if r in stale.rules), None)
+    for missing in assessment.missing if pathway.protocols else ():  # too old to treat on:
+        rule = next((r for r in missing.needed_by if r in stale.rules), None)  # repeated first
         if rule is not None:
             additions.insert(0, Step(missing.measure, rule, ", ".join(stale.citations)))
     for step in additions:
