@@ -253,3 +253,18 @@ def test_a_rule_waiting_on_an_undecided_one_lacks_only_its_required_inputs() -> 
     assert verdicts["TST-2"].fired is None
     assert "lh" in verdicts["TST-2"].trace.unknown
     assert "inhibin_b" not in verdicts["TST-2"].trace.unknown
+
+
+def test_a_condition_that_fails_only_on_a_case_is_named_with_its_rule() -> None:
+    # count() counts the results of one analyte; given two, it cannot say which
+    rule = _rule(inputs=["lh", "fsh"], when="count(lh > 1 and fsh > 1) >= 1")
+    rules = check_rule_set(parse_rules([rule], file="my.yaml"))
+    lab = {"date": "2025-10-01", "analyte": "lh", "value": 3, "unit": "IU/L"}
+    case = parse_case({"patient": {"id": "u"}, "goal": "fertility",
+                       "labs": [lab, {**lab, "analyte": "fsh"}]})
+    with pytest.raises(RuleError) as err:
+        run_rules(case, rules)
+    assert str(err.value) == (
+        "my.yaml: TST-1.when: 'count(lh > 1 and fsh > 1) >= 1' is not a valid rule; expected "
+        "count() needs exactly one analyte, found ['fsh', 'lh']"
+    )
