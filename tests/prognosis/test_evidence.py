@@ -44,3 +44,26 @@ def test_prognosis_json_carries_the_evidence_per_protocol() -> None:
     assert {e["source"] for e in rows["hcg_serm"]} == {"kohn2017", "wenker2015"}
     for e in (*rows["watchful_waiting"], *rows["hcg_serm"]):
         assert set(e) >= KEYS and isinstance(e["agrees"], bool)
+
+
+def test_a_reversed_published_order_of_arms_is_said() -> None:
+    """aas_pct79 reports three arms of one cohort (CC + hCG 87.5 % > CC 69 % > none 59 % by
+    12 months): a model that ranks them otherwise by more than its Monte Carlo error says so
+    once, with both orders; within its error it says nothing."""
+    from androcast.prognosis.evidence import EvidenceRow, figures, order_caveats
+
+    by_id = {f.id: f for f in figures()}
+    arms = {"hcg_serm": by_id["aas_pct79_cc_hcg"], "serm_clomiphene": by_id["aas_pct79_cc"],
+            "watchful_waiting": by_id["aas_pct79_none"]}
+
+    def rows(model: dict[str, float], se: float) -> list[tuple[str, EvidenceRow]]:
+        return [(p, EvidenceRow(f, model[p], (0.0, 1.0), True, se)) for p, f in arms.items()]
+
+    inverted = {"hcg_serm": 0.62, "serm_clomiphene": 0.94, "watchful_waiting": 0.87}
+    (text,) = order_caveats(rows(inverted, 0.02))
+    assert text.startswith("The model does not rank these arms as aas_pct79 did")
+    assert "published hcg_serm 88% > serm_clomiphene 69% > watchful_waiting 59%" in text
+    assert "model hcg_serm 62%, serm_clomiphene 94%, watchful_waiting 87%" in text
+    assert order_caveats(rows(inverted, 0.2)) == ()  # within twice the combined error
+    kept = {"hcg_serm": 0.9, "serm_clomiphene": 0.8, "watchful_waiting": 0.7}
+    assert order_caveats(rows(kept, 0.02)) == ()

@@ -54,6 +54,7 @@ class EvidenceRow:
     # calibration value; None for a change
     model_interval: tuple[float, float] | None
     agrees: bool
+    model_se: float | None = None  # Monte Carlo error of ``model`` (a probability on his curve)
 
     def to_dict(self) -> dict[str, Any]:
         f = self.figure
@@ -153,7 +154,42 @@ def judge(figure: Figure, curve: Curve | None, calibration_verdict: bool | None
     i = curve.months.index(figure.month)
     low, high = curve.interval_90[i]
     agrees = low <= figure.interval[1] and high >= figure.interval[0]
-    return EvidenceRow(figure, curve.probability[i], (low, high), agrees)
+    se = curve.mc_se[i] if i < len(curve.mc_se) else None
+    return EvidenceRow(figure, curve.probability[i], (low, high), agrees, se)
+
+
+#: Monte Carlo errors by which the model must reverse a published order to be flagged.
+ORDER_Z = 2.0
+
+
+def order_caveats(rows: Sequence[tuple[str, EvidenceRow]]) -> tuple[str, ...]:
+    """Where one cohort reports several arms (aas_pct79: clomiphene + hCG, clomiphene, none),
+    whether the model ranks his forecasts on those arms in the published order. Each row is
+    judged alone beside its protocol; this says when the model reverses two published arms by
+    more than ``ORDER_Z`` of their combined Monte Carlo error (the published arms' own
+    intervals may overlap: the caveat gives both orders, not a verdict)."""
+    groups: dict[tuple[str, str | None, float], list[tuple[str, EvidenceRow]]] = {}
+    for protocol, row in rows:
+        f = row.figure
+        if f.kind == "probability" and row.model is not None:
+            groups.setdefault((f.source, f.outcome, f.month), []).append((protocol, row))
+    out = []
+    for (source, outcome, month), arms in groups.items():
+        reversed_pairs = [
+            (a, b) for a, ra in arms for b, rb in arms
+            if ra.figure.value > rb.figure.value and ra.model is not None
+            and rb.model is not None
+            and rb.model - ra.model > ORDER_Z * ((ra.model_se or 0.0) ** 2
+                                                 + (rb.model_se or 0.0) ** 2) ** 0.5]
+        if not reversed_pairs:
+            continue
+        by_published = sorted(arms, key=lambda arm: -arm[1].figure.value)
+        published = " > ".join(f"{p} {r.figure.value:.0%}" for p, r in by_published)
+        model = ", ".join(f"{p} {r.model:.0%}" for p, r in by_published)
+        out.append(f"The model does not rank these arms as {source} did ({outcome} by month "
+                   f"{month:g}): published {published}; model {model}. Each figure is judged "
+                   f"alone beside its protocol; this order is not reproduced.")
+    return tuple(out)
 
 
 #: Verdicts of the last calibration report (``androcast calibrate report`` writes them beside

@@ -38,7 +38,14 @@ from androcast.population import (
 from androcast.prognosis.current import for_him
 from androcast.prognosis.curves import Curve, weighted_curve
 from androcast.prognosis.decline import Decline, decline_for
-from androcast.prognosis.evidence import EvidenceRow, closest, judge, populations, stored_verdict
+from androcast.prognosis.evidence import (
+    EvidenceRow,
+    closest,
+    judge,
+    order_caveats,
+    populations,
+    stored_verdict,
+)
 from androcast.prognosis.pregnancy import CITATIONS as PREGNANCY_CITATIONS
 from androcast.prognosis.pregnancy import (
     PREGNANCY_NATURAL,
@@ -360,8 +367,9 @@ def prognose(
         citations = sorted({*post.cohort.sources, outcome.source,
                             *(c for p in chosen for c in p.citations)}
                            - {"user threshold"})
-        own = ((CAVEAT_EMPTY_RESERVE,) if never_made_sperm
-               and str(outcome.observable) in SEMEN_OBSERVABLES else ())
+        own: tuple[str, ...] = ((CAVEAT_EMPTY_RESERVE,) if never_made_sperm
+                                and str(outcome.observable) in SEMEN_OBSERVABLES else ())
+        own += order_caveats([(f.protocol.id, e) for f in forecasts for e in f.evidence])
         out.append(Prognosis(outcome.code, t0, tuple(forecasts), post, tuple(citations),
                              (*caveats, *own, *skipped), assessed, forecast_men=men.n,
                              scenario=scenario))
