@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from androcast.calibrate.cohorts import cohort_variant
+from androcast.calibrate.paired import DIRECTION_Z, paired_effect
 from androcast.calibrate.targets import Target
 from androcast.population import (
     DAYS_PER_MONTH,
@@ -46,18 +47,26 @@ class TargetResult:
 
     target: Target
     simulated: float | None  # None: not reached (e.g. median beyond follow-up)
-    mc_se: float  # Monte-Carlo standard error at this n
+    mc_se: float  # Monte-Carlo standard error at this n (direction: of the paired effect)
     n: int
     curves: tuple[Curve, ...]
 
     @property
+    def z(self) -> float | None:
+        """Direction targets: the paired effect in its own Monte-Carlo SE (else None)."""
+        if self.target.kind != "direction" or self.simulated is None or self.mc_se <= 0:
+            return None
+        return self.simulated / self.mc_se
+
+    @property
     def passed(self) -> bool:
-        """Within the published interval widened by 2 Monte-Carlo SE (direction: > min)."""
+        """Within the published interval widened by 2 Monte-Carlo SE; a direction: above
+        its stated minimum and above DIRECTION_Z of its paired Monte-Carlo SE."""
         t = self.target
         if self.simulated is None:
             return False
         if t.kind == "direction":
-            return self.simulated > t.min_effect
+            return self.simulated > max(t.min_effect, DIRECTION_Z * self.mc_se)
         margin = 2 * self.mc_se
         return t.low - margin <= self.simulated <= t.high + margin
 
@@ -66,7 +75,8 @@ class TargetResult:
         """Standardised distance from the published value (objective term)."""
         t = self.target
         if t.kind == "direction":
-            short = t.min_effect - (self.simulated if self.simulated is not None else -1.0)
+            bar = max(t.min_effect, DIRECTION_Z * self.mc_se)
+            short = bar - (self.simulated if self.simulated is not None else -1.0)
             return max(short, 0.0) / 0.01
         simulated = self.simulated if self.simulated is not None else t.high + 3 * t.sd
         return (simulated - t.value) / math.hypot(t.sd, self.mc_se)
@@ -116,12 +126,8 @@ def evaluate(
             assert t.statistic is not None
             ra = run(t.cohort, t.variant_a, outcomes)
             rb = run(t.cohort, t.variant_b, outcomes)
-            a, se_a = _statistic(ra, t.outcome, t.statistic.kind, t.statistic.month, n)
-            b, se_b = _statistic(rb, t.outcome, t.statistic.kind, t.statistic.month, n)
-            value = None if a is None or b is None else a - b
-            if t.statistic.kind == "median" and value is not None:
-                value = -value  # a faster = shorter median
-            results.append(TargetResult(t, value, math.hypot(se_a, se_b), n,
+            paired = paired_effect(ra, rb, t.outcome, t.statistic, seed=seed)
+            results.append(TargetResult(t, paired.effect, paired.se, n,
                                         (_curve(ra, t.outcome, "a"), _curve(rb, t.outcome, "b"))))
             continue
         if t.kind == "odds_ratio":  # variant a: the trials' design, made in both arms
@@ -133,8 +139,8 @@ def evaluate(
                                          _curve(rb, t.outcome, "control"))))
             continue
         r = run(t.cohort, {}, outcomes)
-        value, se = _statistic(r, t.outcome, t.kind, t.month, n)
-        results.append(TargetResult(t, value, se, n, (_curve(r, t.outcome, "simulated"),)))
+        simulated, se = _statistic(r, t.outcome, t.kind, t.month, n)
+        results.append(TargetResult(t, simulated, se, n, (_curve(r, t.outcome, "simulated"),)))
     return results
 
 

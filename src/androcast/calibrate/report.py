@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from androcast.calibrate.evaluate import TargetResult
+from androcast.calibrate.paired import DIRECTION_Z
 from androcast.evidence import citation
 
 
@@ -78,6 +79,14 @@ def _fmt(x: float | None) -> str:
     return "not reached" if x is None else f"{x:.3g}"
 
 
+def _simulated(r: TargetResult) -> str:
+    """The simulated cell: value +- 2 SE; a direction's paired effect, its SE and z."""
+    if r.target.kind != "direction":
+        return f"{_fmt(r.simulated)} &plusmn; {2 * r.mc_se:.2g}"
+    z = "" if r.z is None else f", z {r.z:.1f}"
+    return f"{_fmt(r.simulated)} (paired SE {r.mc_se:.2g}{z})"
+
+
 #: The headline numbers of the seed documents (issue 16), each read from its target:
 #: (label, target key, how the number is written).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -125,18 +134,17 @@ def _target_table(results: Sequence[TargetResult]) -> str:
     rows = []
     for r in results:
         t = r.target
-        published = (f"&gt; {t.min_effect:g} (direction)" if t.kind == "direction"
-                     else f"{t.value:.3g} [{t.low:.3g}, {t.high:.3g}]")
+        published = (f"&gt; {t.min_effect:g} and &gt; {DIRECTION_Z:g} SE (direction)"
+                     if t.kind == "direction" else f"{t.value:.3g} [{t.low:.3g}, {t.high:.3g}]")
         verdict = "pass" if r.passed else "FAIL"
         rows.append(
             f"<tr class='{verdict.lower()}'><td>{html.escape(t.key)}</td>"
             f"<td>{html.escape(t.describe())}</td><td>{published}<br><small>"
-            f"{html.escape(t.interval_basis)}</small></td><td>{_fmt(r.simulated)} "
-            f"&plusmn; {2 * r.mc_se:.2g}</td><td>{verdict}</td>"
-            f"<td>{html.escape(t.source)}</td></tr>")
+            f"{html.escape(t.interval_basis)}</small></td><td>{_simulated(r)}</td>"
+            f"<td>{verdict}</td><td>{html.escape(t.source)}</td></tr>")
     return ("<table><tr><th>target</th><th>what</th><th>published</th><th>simulated "
-            "&plusmn; 2 SE</th><th>verdict</th><th>source</th></tr>" + "".join(rows)
-            + "</table>")
+            "&plusmn; 2 SE (direction: paired effect, SE, z)</th><th>verdict</th>"
+            "<th>source</th></tr>" + "".join(rows) + "</table>")
 
 
 def verdicts(results: Sequence[TargetResult], roles: Mapping[str, str], *, n: int, seed: int,
@@ -147,7 +155,8 @@ def verdicts(results: Sequence[TargetResult], roles: Mapping[str, str], *, n: in
         r.target.key: {"role": roles.get(r.target.key, "validation"), "passed": bool(r.passed),
                        "simulated": None if r.simulated is None else round(float(r.simulated),
                                                                             4),
-                       "mc_se": round(float(r.mc_se), 4)} for r in results}}
+                       "mc_se": round(float(r.mc_se), 4),
+                       **({} if r.z is None else {"z": round(r.z, 2)})} for r in results}}
 
 
 def render(results: Sequence[TargetResult], *, population: Mapping[str, Any],
@@ -188,7 +197,9 @@ figcaption {{font-size: 0.8em}}
 <p>Decision support for professionals: a model of a virtual population, not a prediction
 for a patient. Simulated values come from {n} seeded virtual men per cohort; a target passes
 when the simulation lies within the published interval widened by two Monte-Carlo standard
-errors (direction targets: the difference of the two variants exceeds the stated minimum).
+errors (direction targets: the difference of the two variants, the same men with one
+covariate changed, exceeds both its stated minimum and {DIRECTION_Z:g} of its Monte-Carlo
+standard errors computed from the men's paired differences; z is the effect over that SE).
 Fit targets: {fit_passed} of {len(fit)} pass. Validation targets: {validation_passed} of
 {len(validation)} pass.</p>
 {_headlines(results, roles)}

@@ -32,22 +32,25 @@ def _summary(results: Sequence[TargetResult]) -> list[dict[str, Any]]:
     return [
         {"target": r.target.key, "published": r.target.value,
          "interval": [r.target.low, r.target.high], "simulated": r.simulated,
-         "mc_se": r.mc_se, "passed": r.passed, "source": r.target.source}
+         "mc_se": r.mc_se, "z": r.z, "passed": r.passed, "source": r.target.source}
         for r in results
     ]
 
 
 def _print(results: Sequence[TargetResult], title: str) -> None:
+    from androcast.calibrate.paired import DIRECTION_Z  # lazily, as every calibrate import
+
     table = Table(title=title)
     for name in ("target", "published", "simulated", "verdict"):
         table.add_column(name)
     for r in results:
         t = r.target
-        published = (f"> {t.min_effect:g}" if t.kind == "direction"
+        published = (f"> {t.min_effect:g} and > {DIRECTION_Z:g} SE" if t.kind == "direction"
                      else f"{t.value:.3g} [{t.low:.3g}, {t.high:.3g}]")
         simulated = "not reached" if r.simulated is None else f"{r.simulated:.3g}"
-        table.add_row(t.key, published, f"{simulated} ± {2 * r.mc_se:.2g}",
-                      "pass" if r.passed else "FAIL")
+        spread = (f"SE {r.mc_se:.2g}" + ("" if r.z is None else f", z {r.z:.1f}")
+                  if t.kind == "direction" else f"± {2 * r.mc_se:.2g}")
+        table.add_row(t.key, published, f"{simulated} {spread}", "pass" if r.passed else "FAIL")
     console.print(table)
 
 

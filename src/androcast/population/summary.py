@@ -166,6 +166,7 @@ class CohortResult:
     # couple outcomes: each couple's cumulative chance at the months, (n, n_months)
     chance_by_couple: Mapping[str, FloatArray] = field(default_factory=dict)
     n_failed: int = 0  # men the engine could not simulate, left out of every curve and band
+    failed: NDArray[np.bool_] | None = None  # per man, which of them (pairs variants by man)
 
     def as_json(self) -> dict[str, Any]:
         """The DESIGN.md cohort shape: per outcome, months, probability, median_months."""
@@ -240,7 +241,7 @@ def combine(cohort: Cohort, n: int, chunks: Iterable[ChunkSummary]) -> CohortRes
         )
     # with an entry condition only the admitted men are the cohort
     return CohortResult(cohort.name, int(failed.size), cohort.seed, outcomes, bands, tte_months,
-                        chances, n_failed=int(failed.sum()))
+                        chances, n_failed=int(failed.sum()), failed=failed)
 
 
 def _rounded(months: float | None) -> float | None:
