@@ -8,7 +8,9 @@ Each test simulates the shipped population (``calibrate/data/fitted.yaml``) on t
 cohort with a fixed seed and checks the published interval widened by two Monte-Carlo
 standard errors at the test's n (binomial SE for probabilities; for a median, the SE of a
 sample median, sqrt(1/4n) over the density of recovery times at the median). Direction
-targets compare the same men with one covariate changed (common random numbers).
+targets compare the same men with one covariate changed (common random numbers): the
+effect must exceed its stated minimum and DIRECTION_Z (calibrate.paired) of its own paired
+Monte-Carlo SE.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from collections.abc import Mapping
 import pytest
 
 from androcast.calibrate import TargetResult, evaluate, select_targets
+from androcast.calibrate.paired import DIRECTION_Z
 from androcast.calibrate.store import load_fit
 from androcast.population.engine import fitted_population
 
 N_LIU = 160  # men per Liu 2006 run
 N_CLINIC = 80  # men per Kohn 2017 / Wenker 2015 run
 # Men per variant of a direction target (same men in both variants): the fit's own n, since
-# each direction effect is sized there to the smallest step that shows it (calibrate.fit).
+# each direction effect is sized there to the smallest step that shows it (calibrate.fit);
+# the verdict's Monte-Carlo SE is computed at this n from the men's paired differences.
 N_DIRECTION = int(load_fit()[1]["n"])
 N_CHUA = 40  # men of the SERM cohort (hormone changes, little Monte-Carlo noise)
 
@@ -79,10 +83,15 @@ def test_fit_holds_wenker2015_recovery_on_hcg_combination(clinic: Mapping[str, T
 
 
 def _direction(key: str) -> None:
+    """The paired effect clears its stated minimum and DIRECTION_Z of its own Monte-Carlo SE,
+    the SE computed from the men's paired differences at this n (not a seed chosen to pass)."""
     (r,) = evaluate(select_targets([key]), fitted_population(), n=N_DIRECTION)
-    assert r.simulated is not None and r.simulated > r.target.min_effect, (
-        f"{key}: difference {r.simulated} (n = {N_DIRECTION} per variant), needs > "
-        f"{r.target.min_effect:g} ({r.target.source})")
+    assert r.simulated is not None, f"{key}: not reached in a variant"
+    bar = max(r.target.min_effect, DIRECTION_Z * r.mc_se)
+    assert r.mc_se > 0 and r.simulated > bar, (
+        f"{key}: paired effect {r.simulated:.4f}, SE {r.mc_se:.4f}, z {r.z} (n = "
+        f"{N_DIRECTION} per variant), needs > {r.target.min_effect:g} and > {DIRECTION_Z:g} SE "
+        f"({r.target.source})")
 
 
 @pytest.mark.parametrize("key", [
@@ -105,6 +114,8 @@ def test_longer_use_slower_matches_kohn2017() -> None:
     _direction("kohn2017_longer_use_slower")
 
 
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-07 (n = 160, seed 1): effect 0.031, "
+                   "paired SE 0.014, z 2.3 < 3; the gap of aas_less_complete_than_trt")
 def test_aas_less_complete_than_trt_matches_mcbride2016() -> None:
     _direction("aas_less_complete_than_trt")
 
