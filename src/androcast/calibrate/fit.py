@@ -5,7 +5,9 @@ candidate), a few hundred men per evaluation, few free parameters on a log scale
 derivative-free optimiser (Nelder-Mead) with a capped number of evaluations. The fit runs
 in two stages: (1) the marginal Liu 2006 curve fixes the reserve kinetics and their
 variability; (2) each direction-only covariate effect gets the smallest size that shows its
-published direction (the papers give no hazard ratios), then stage 1 is refined once.
+published direction (the papers give no hazard ratios): above the target's stated minimum
+and clear of its paired Monte-Carlo error (``TargetResult.passed``); then stage 1 is refined
+once.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ def size_effect(
     steps: Sequence[float] = (0.1, 0.2, 0.4, 0.7, 1.0, 1.5),
     progress: Progress | None = None,
 ) -> tuple[PopulationModel, int]:
-    """The smallest |log_effect| in ``steps`` that shows the target's direction."""
+    """The smallest |log_effect| in ``steps`` whose direction passes the target's verdict
+    (its stated minimum and DIRECTION_Z paired Monte-Carlo SE at this n)."""
     count = 0
     chosen = population
     for size in steps:
