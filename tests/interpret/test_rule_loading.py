@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from androcast.errors import RuleError
+from androcast.errors import CaseProblems, DateError, RuleError
 from androcast.interpret import load_rules, vocabulary
 from androcast.interpret.engine import run_rules, verify_examples
 from androcast.interpret.rules import check_rule_set, parse_rules
@@ -268,3 +268,20 @@ def test_a_condition_that_fails_only_on_a_case_is_named_with_its_rule() -> None:
         "my.yaml: TST-1.when: 'count(lh > 1 and fsh > 1) >= 1' is not a valid rule; expected "
         "count() needs exactly one analyte, found ['fsh', 'lh']"
     )
+
+
+def test_a_rule_example_is_read_as_of_its_own_date_and_named_when_bad() -> None:
+    late = _lh_example("late", 0.5, True)
+    late["case"]["labs"][0]["date"] = "2025-12-01"  # after the example's as_of, 2025-11-01
+    rules = check_rule_set(parse_rules([_rule(examples=[late, _lh_example("LH 5", 5, False)])],
+                                       file="my.yaml"))
+    with pytest.raises(DateError) as late_error:
+        verify_examples(rules)
+    assert late_error.value.expected == "a date on or before 2025-11-01 (as of)"
+    bad = _lh_example("bad", 0.5, True)
+    bad["case"].update(labs="x", semen={})
+    rules = check_rule_set(parse_rules([_rule(examples=[bad, _lh_example("LH 5", 5, False)])],
+                                       file="my.yaml"))
+    with pytest.raises(CaseProblems) as problems:
+        verify_examples(rules)
+    assert str(problems.value).startswith("my.yaml: TST-1.examples[0]: 2 problems\n")
