@@ -244,6 +244,9 @@ def _render_plan(result: Plan) -> None:
     if result.declined is not None:
         console.print(f"[bold]Forecast declined:[/] {result.declined.reason} - "
                       f"{escape(result.declined.text)}")
+    elif not data["alternatives"]:  # his pathway leads to no protocol now: no curve ranked
+        console.print(escape(f"Goal: {result.goal_outcome}; no protocol ranked on his pathway "
+                             f"(checks from {data['checks_from']})"))
     else:
         console.print(escape(f"Goal: {result.goal_outcome} by month {result.target_month:g} "
                              f"(curves from {data['start']}, checks from "

@@ -220,6 +220,10 @@ def escalations_for(protocol: Protocol, cautions: set[str]) -> tuple[Escalation,
                  if _acts_on(e, kinds, drugs, cautions))
 
 
+#: Days within which a routine semen analysis and an escalation's are one sample.
+SAME_SAMPLE_DAYS = 14
+
+
 def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],
                       monitoring: Monitoring, target_month: float) -> tuple[Check, ...]:
     """Hormone panels after the start and before each escalation point; semen every cycle."""
@@ -232,10 +236,14 @@ def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],
         if e.at_week is not None:
             checks.append(Check(start + dt.timedelta(weeks=e.at_week), e.check,
                                 f"{e.id}: {e.when}"))
+    escalation_semen = [c.date for c in checks if c.what == "semen analysis"]
     month = monitoring.semen_every_months
     while month <= target_month:
-        checks.append(Check(start + dt.timedelta(days=round(month * DAYS_PER_MONTH)),
-                            "semen analysis", "one spermatogenic cycle since the last"))
+        day = start + dt.timedelta(days=round(month * DAYS_PER_MONTH))
+        # one sample serves both: a routine analysis within a fortnight of an escalation's
+        # semen check is that check (week 26 and month 6 fall a day apart)
+        if all(abs((day - d).days) > SAME_SAMPLE_DAYS for d in escalation_semen):
+            checks.append(Check(day, "semen analysis", "one spermatogenic cycle since the last"))
         month += monitoring.semen_every_months
     unique = {(c.date, c.what): c for c in checks}
     return tuple(sorted(unique.values(), key=lambda c: (c.date, c.what)))
