@@ -255,6 +255,8 @@ def write_report(results: dict[str, dict[str, Any]]) -> None:
         "(`bench/mutation.py`). Goal: no survivor in labs and interpret, under 10 % elsewhere.",
         "Equivalent mutants (no behaviour can tell them apart) are counted apart, each with",
         "its reason below; a survivor share is survived / (mutants - equivalent - no tests).",
+        "The last run of a file may be an `--again` run (its unfinished mutants, survivors and",
+        "unreached mutants run again with newer tests); its time is that run's.",
         "",
         "| file | " + " | ".join(COLUMNS) + " | survivor share | last run |",
         "|---|" + "---|" * (len(COLUMNS) + 2),
