@@ -561,3 +561,49 @@ def test_every_section_that_is_not_a_list_is_named_in_one_report() -> None:
         "  - labs: 'T 300 ng/dL' cannot be read; expected a list of results\n"
         "  - semen: 'a mapping' cannot be read; expected a list of semen analyses"
     )
+
+
+AZOOSPERMIC = {"date": "2025-10-01", "volume_ml": 0.4, "concentration_m_per_ml": 0}
+
+
+@pytest.mark.parametrize(
+    ("entry", "error", "message"),
+    [
+        ({"concentration_m_per_ml": 5000}, LabValueError,
+         "semen[0].concentration_m_per_ml: 5000.0 is impossible; expected a number from 0 to "
+         "1000 10*6/mL"),
+        ({"concentration_m_per_ml": "abc"}, LabValueError,
+         "semen[0].concentration_m_per_ml: 'abc' is impossible; expected a number or a "
+         "censored value such as '<0.2' or '>1500'"),
+        ({"volume_ml": 40}, LabValueError,
+         "semen[0].volume_ml: 40.0 is impossible; expected a number from 0 to 20 mL"),
+        ({"post_ejaculate_urine": "many"}, InputFileError,
+         "semen[0].post_ejaculate_urine: 'many' cannot be read; expected a mapping with "
+         "sperm_seen, total_sperm_million, ..."),
+        ({"post_ejaculate_urine": {"seen": True}}, InputFileError,
+         "semen[0].post_ejaculate_urine.seen: True cannot be read; expected one of sperm_seen, "
+         "total_sperm_million, progressive_motility_pct"),
+        ({"post_ejaculate_urine": {"sperm_seen": "yes"}}, InputFileError,
+         "semen[0].post_ejaculate_urine.sperm_seen: 'yes' cannot be read; expected true, false "
+         "or null"),
+        ({"post_ejaculate_urine": {"total_sperm_million": 6000}}, LabValueError,
+         "semen[0].post_ejaculate_urine.total_sperm_million: 6000.0 is impossible; expected a "
+         "number from 0 to 5000 10*6"),
+    ],
+)
+def test_a_bad_semen_or_urine_value_is_named_with_its_plausible_range(
+    entry: dict[str, Any], error: type[AndrocastError], message: str
+) -> None:
+    assert _raises(error, lambda data: data.update(semen=[{**AZOOSPERMIC, **entry}])) == message
+
+
+def test_post_ejaculate_urine_is_read_whole() -> None:
+    # retrograde ejaculation: sperm in the urine after a low-volume azoospermic ejaculate
+    urine = {"sperm_seen": True, "total_sperm_million": 12, "progressive_motility_pct": 30}
+    entry = {**AZOOSPERMIC, "post_ejaculate_urine": urine}
+    case = parse_case(_case(lambda data: data.update(semen=[entry])), as_of=AS_OF)
+    found = case.semen[0].post_ejaculate_urine
+    assert found is not None
+    assert (found.sperm_seen, found.total_sperm_million, found.progressive_motility_pct) == (
+        True, 12.0, 30.0
+    )
