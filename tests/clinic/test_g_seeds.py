@@ -42,9 +42,6 @@ GAPS: Mapping[tuple[str, str], str] = {
     ("c02", "top"): (
         "top: serm_clomiphene, watchful_waiting, watchful_waiting, watchful_waiting; lead 0.000"
         + NO_TIES),
-    ("c05", "top"): (
-        "first: serm_clomiphene, hcg_fsh, hcg_fsh, hcg_fsh; lead <= 0.023"
-        + NO_TIES),
     ("c15", "probability"): (
         "hcg_fsh at every month ranges 0.214 over seeds 1-4 (0.753-0.966; reported mc_se "
         "0.019-0.074)" + UNMIXED),

@@ -6,8 +6,11 @@ spread of the twin's independent SMC islands), and the reported errors must matc
 spread the seeds actually show. A default prognosis of a case takes seconds of both cores,
 so these runs are stored by ``bench/seed_stability.py`` (tests/reference/prognosis_seeds.json)
 and checked here, with one fresh run showing the stored numbers still describe the code.
-A sampler starved of moves must say it is low confidence. The precision target itself
-(sd <= 0.015 over seeds) is a benchmark (bench/prognosis.py), not a test.
+A sampler starved of moves must say it is low confidence. The README man's stored seeds
+are also held to the issue's targets against the converged value bench/prognosis.py
+--reference stored (tests/reference/prognosis_reference.json: four runs of 512 virtual men,
+each with seven companions, pooled): every 12-month probability within 0.03 of it, and an sd
+over seeds of at most 0.015; the time target is the benchmark's alone.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ from androcast.twin import personalise
 
 README_MAN = resources.files("androcast").joinpath("examples/cases/post_trt.yaml")
 STORED = Path(__file__).parents[1] / "reference" / "prognosis_seeds.json"
+CONVERGED = Path(__file__).parents[1] / "reference" / "prognosis_reference.json"
+#: Issue 17's targets for the README man: each seed's 12-month probability within this of
+#: the converged value, and their sd over seeds 1-5 at most SD_MAX.
+WITHIN = 0.03
+SD_MAX = 0.015
 CASES = ("post_trt", "c22", "c22b", "c22c")
 MONTH = 12.0
 #: Largest |p_seed - mean of the seeds| in units of the reported error (the rms of the
@@ -122,3 +130,38 @@ def test_a_starved_sampler_is_low_confidence() -> None:
     assert result.to_dict()["basis"]["low_confidence"] is True
     fed = personalise(case, n=64, seed=1, max_sweeps=16)
     assert fed.converged_ and not fed.low_confidence
+
+
+@cache
+def converged_12() -> dict[str, tuple[float, float]]:
+    """The README man's converged 12-month probability and its standard error, per protocol."""
+    entry = json.loads(CONVERGED.read_text(encoding="utf-8"))["cases"]["post_trt.yaml"]
+    i = [float(m) for m in entry["months"]].index(MONTH)
+    return {k: (v["probability"][i], v["se"][i]) for k, v in entry["protocols"].items()}
+
+
+def test_the_converged_value_is_precise_enough_to_judge_by() -> None:
+    """Its own error is a small part of the 0.03 it judges by."""
+    assert all(se <= 0.01 for _, se in converged_12().values()), converged_12()
+
+
+#: measured with the adaptive kernel and 64-men islands on main of 2026-12-07 (after
+#: d88bcc8's reserve drive; bench/seed_stability.py, bench/prognosis.py --reference)
+MEASURED = " (seeds 1-5 of the stored default runs; issue 17)"
+
+
+def test_the_readme_mans_seeds_lie_within_0_03_of_the_converged_value() -> None:
+    ids, p, _ = _at_month("post_trt")
+    reference = np.array([converged_12()[k][0] for k in ids])
+    deviation = np.abs(p - reference).max(axis=0)
+    assert float(deviation.max()) <= WITHIN, dict(zip(ids, deviation.round(3).tolist(),
+                                                      strict=True))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "sd over seeds at 12 months: watchful_waiting, serm_clomiphene, serm_tamoxifen and hcg "
+    "0.018, hcg_serm 0.016; hcg_fsh 0.008 meets it" + MEASURED))
+def test_the_readme_mans_seeds_spread_by_at_most_0_015() -> None:
+    ids, p, _ = _at_month("post_trt")
+    sd = p.std(axis=0, ddof=1)
+    assert float(sd.max()) <= SD_MAX, dict(zip(ids, sd.round(3).tolist(), strict=True))
