@@ -589,6 +589,16 @@ AZOOSPERMIC = {"date": "2025-10-01", "volume_ml": 0.4, "concentration_m_per_ml":
         ({"post_ejaculate_urine": {"total_sperm_million": 6000}}, LabValueError,
          "semen[0].post_ejaculate_urine.total_sperm_million: 6000.0 is impossible; expected a "
          "number from 0 to 5000 10*6"),
+        ({"post_ejaculate_urine": {"progressive_motility_pct": 150}}, LabValueError,
+         "semen[0].post_ejaculate_urine.progressive_motility_pct: 150.0 is impossible; expected "
+         "a number from 0 to 100 %"),
+        ({"progressive_motility_pct": 150}, LabValueError,
+         "semen[0].progressive_motility_pct: 150.0 is impossible; expected a number from 0 to "
+         "100 %"),
+        ({"total_motility_pct": 150}, LabValueError,
+         "semen[0].total_motility_pct: 150.0 is impossible; expected a number from 0 to 100 %"),
+        ({"date": "01.10.2025"}, DateError,
+         "semen[0].date: '01.10.2025' is not a valid date here; expected an ISO date YYYY-MM-DD"),
     ],
 )
 def test_a_bad_semen_or_urine_value_is_named_with_its_plausible_range(
@@ -606,4 +616,10 @@ def test_post_ejaculate_urine_is_read_whole() -> None:
     assert found is not None
     assert (found.sperm_seen, found.total_sperm_million, found.progressive_motility_pct) == (
         True, 12.0, 30.0
+    )
+
+
+def test_a_semen_entry_that_is_not_a_mapping_is_named() -> None:
+    assert _raises(InputFileError, lambda data: data.update(semen=["x"])) == (
+        "semen[0]: 'x' cannot be read; expected a mapping with date and semen parameters"
     )
