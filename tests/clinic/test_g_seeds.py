@@ -29,19 +29,10 @@ SEEDS = ("1", "2", "3", "4")
 MONTHS = (6.0, 12.0, 24.0)
 MAX_RANGE = 0.10  # the suite's G-SEEDS
 NOT_MEASURED = "its four default runs were not stored before the deadline (issue 17)"
-IMPRECISE = (" at 128 men, stored before each man had companions (twin.companions); not "
-             "re-run by the deadline (issue 17)")
 #: measured with companions (twin.companions) on main of 2026-12-07 (bench/seed_stability.py)
 UNMIXED = (" at 128 men with 7 companions each: the tempered SMC's last stage does not mix "
            "(low_confidence in most seeds; issue 17)")
-NO_TIES = (" over seeds 1-4 (lead: of the first over the second), stored before the plan "
-           "reported ties (Plan.ties); not re-run by the deadline (issue 17)")
 GAPS: Mapping[tuple[str, str], str] = {
-    ("c02", "probability"): (
-        "hcg at month 6 ranges 0.164 over seeds 1-4" + IMPRECISE),
-    ("c02", "top"): (
-        "top: serm_clomiphene, watchful_waiting, watchful_waiting, watchful_waiting; lead 0.000"
-        + NO_TIES),
     ("c15", "probability"): (
         "hcg_fsh at every month ranges 0.214 over seeds 1-4 (0.753-0.966; reported mc_se "
         "0.019-0.074)" + UNMIXED),
