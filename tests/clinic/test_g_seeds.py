@@ -32,7 +32,13 @@ NOT_MEASURED = "its four default runs were not stored before the deadline (issue
 #: measured with companions (twin.companions) on main of 2026-12-07 (bench/seed_stability.py)
 UNMIXED = (" at 128 men with 7 companions each: the tempered SMC's last stage does not mix "
            "(low_confidence in most seeds; issue 17)")
+#: measured with the adaptive move kernel in two islands of 64 men (twin.adapt) on main of
+#: 2026-12-07 after d88bcc8's reserve drive (bench/seed_stability.py, load 14-18)
+ADAPTIVE = " at 128 men in two islands of 64 with the adaptive move kernel (issue 17)"
 GAPS: Mapping[tuple[str, str], str] = {
+    ("c04", "probability"): (
+        "serm_clomiphene at month 24 ranges 0.115 over seeds 1-4 (0.577-0.691; reported "
+        "mc_se 0.021-0.029, every seed converged)" + ADAPTIVE),
     ("c15", "probability"): (
         "hcg_fsh at every month ranges 0.214 over seeds 1-4 (0.753-0.966; reported mc_se "
         "0.019-0.074)" + UNMIXED),
