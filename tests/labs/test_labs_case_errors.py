@@ -597,6 +597,12 @@ AZOOSPERMIC = {"date": "2025-10-01", "volume_ml": 0.4, "concentration_m_per_ml":
          "100 %"),
         ({"total_motility_pct": 150}, LabValueError,
          "semen[0].total_motility_pct: 150.0 is impossible; expected a number from 0 to 100 %"),
+        ({"pellet_sperm_seen": "yes"}, InputFileError,
+         "semen[0].pellet_sperm_seen: 'yes' cannot be read; expected true, false or null"),
+        ({"normal_forms_pct": 150}, LabValueError,
+         "semen[0].normal_forms_pct: 150.0 is impossible; expected a number from 0 to 100 %"),
+        ({"ph": 20}, LabValueError,
+         "semen[0].ph: 20.0 is impossible; expected a number from 5.5 to 9.5 pH"),
         ({"date": "01.10.2025"}, DateError,
          "semen[0].date: '01.10.2025' is not a valid date here; expected an ISO date YYYY-MM-DD"),
     ],
@@ -623,3 +629,13 @@ def test_a_semen_entry_that_is_not_a_mapping_is_named() -> None:
     assert _raises(InputFileError, lambda data: data.update(semen=["x"])) == (
         "semen[0]: 'x' cannot be read; expected a mapping with date and semen parameters"
     )
+
+
+def test_abstinence_is_kept_and_equal_motilities_are_possible() -> None:
+    # all motile sperm progressive: progressive = total motility is possible, only more is not
+    entry = {**AZOOSPERMIC, "concentration_m_per_ml": 20, "abstinence_days": 3,
+             "progressive_motility_pct": 40, "total_motility_pct": 40}
+    case = parse_case(_case(lambda data: data.update(semen=[entry])), as_of=AS_OF)
+    analysis = case.semen[0]
+    assert (analysis.abstinence_days, analysis.progressive_motility_pct,
+            analysis.total_motility_pct) == (3, 40, 40)
