@@ -39,9 +39,6 @@ GAPS: Mapping[tuple[str, str], str] = {
     ("c04", "probability"): (
         "serm_clomiphene at month 24 ranges 0.115 over seeds 1-4 (0.577-0.691; reported "
         "mc_se 0.021-0.029, every seed converged)" + ADAPTIVE),
-    ("c15", "probability"): (
-        "hcg_fsh at every month ranges 0.214 over seeds 1-4 (0.753-0.966; reported mc_se "
-        "0.019-0.074)" + UNMIXED),
     ("c17", "probability"): (
         "watchful_waiting at month 12 ranges 0.168 over seeds 1-4 (0.469-0.637; reported "
         "mc_se 0.036-0.052, so seed 2 lies 3-4 errors from the others)" + UNMIXED),
@@ -49,9 +46,6 @@ GAPS: Mapping[tuple[str, str], str] = {
         "hcg_serm at month 24 ranges 0.321 over seeds 1-4 (0.185-0.506), the error each seed "
         "reports: mc_se 0.12-0.21 (from the spread of his four independent islands)"
         + UNMIXED),
-    ("c22c", "probability"): (
-        "hcg_serm at month 24 ranges 0.110 over seeds 1-4 (0.322-0.433; reported mc_se "
-        "0.020-0.089)" + UNMIXED),
 }
 
 
