@@ -601,6 +601,8 @@ AZOOSPERMIC = {"date": "2025-10-01", "volume_ml": 0.4, "concentration_m_per_ml":
          "semen[0].pellet_sperm_seen: 'yes' cannot be read; expected true, false or null"),
         ({"normal_forms_pct": 150}, LabValueError,
          "semen[0].normal_forms_pct: 150.0 is impossible; expected a number from 0 to 100 %"),
+        ({"abstinence_days": 400}, LabValueError,
+         "semen[0].abstinence_days: 400.0 is impossible; expected a number from 0 to 365 d"),
         ({"ph": 20}, LabValueError,
          "semen[0].ph: 20.0 is impossible; expected a number from 5.5 to 9.5 pH"),
         ({"date": "01.10.2025"}, DateError,
