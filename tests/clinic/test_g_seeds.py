@@ -29,9 +29,6 @@ SEEDS = ("1", "2", "3", "4")
 MONTHS = (6.0, 12.0, 24.0)
 MAX_RANGE = 0.10  # the suite's G-SEEDS
 NOT_MEASURED = "its four default runs were not stored before the deadline (issue 17)"
-#: measured with companions (twin.companions) on main of 2026-12-07 (bench/seed_stability.py)
-UNMIXED = (" at 128 men with 7 companions each: the tempered SMC's last stage does not mix "
-           "(low_confidence in most seeds; issue 17)")
 #: measured with the adaptive move kernel in two islands of 64 men (twin.adapt) on main of
 #: 2026-12-07 after d88bcc8's reserve drive (bench/seed_stability.py, load 14-18)
 ADAPTIVE = " at 128 men in two islands of 64 with the adaptive move kernel (issue 17)"
@@ -39,13 +36,10 @@ GAPS: Mapping[tuple[str, str], str] = {
     ("c04", "probability"): (
         "serm_clomiphene at month 24 ranges 0.115 over seeds 1-4 (0.577-0.691; reported "
         "mc_se 0.021-0.029, every seed converged)" + ADAPTIVE),
-    ("c17", "probability"): (
-        "watchful_waiting at month 12 ranges 0.168 over seeds 1-4 (0.469-0.637; reported "
-        "mc_se 0.036-0.052, so seed 2 lies 3-4 errors from the others)" + UNMIXED),
     ("c22b", "probability"): (
-        "hcg_serm at month 24 ranges 0.321 over seeds 1-4 (0.185-0.506), the error each seed "
-        "reports: mc_se 0.12-0.21 (from the spread of his four independent islands)"
-        + UNMIXED),
+        "hcg at month 6 ranges 0.322 over seeds 1-4 (0.158-0.480), and every protocol by "
+        "0.14-0.32: seed 1 lies apart; the error each seed reports: mc_se up to 0.21-0.38, "
+        "seeds 2-5 low_confidence" + ADAPTIVE),
 }
 
 
