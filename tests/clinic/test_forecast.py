@@ -79,28 +79,28 @@ _GAPS: dict[tuple[str, str], str] = {
     ("c16", "month0"): "he measured 16 M/mL on clomiphene; P(>=20 M/mL) at month 0 is 0.07 "
     "(watchful_waiting, the one protocol offered, flat at 0.07)",
     ("c04", "moves"): "watchful_waiting, hcg and hcg_fsh are 0 at every month; "
-    "serm_clomiphene is flat at 0.60 from month 6, hcg_serm at 0.55 from month 3 and "
-    "hcg_serm_ai at 0.85 from month 3 to 24",
-    ("c02", "hcg_not_below"): _MATSUMOTO + "hcg [0, .52, .89, .96, .99, 1.0, 1.0] against "
-    "watchful_waiting [0, .92, 1.0, 1.0, 1.0, 1.0, 1.0] (hcg_serm and hcg_fsh are not below it)",
+    "serm_clomiphene is flat at 0.51 from month 6, hcg_serm at 0.46 from month 3 and "
+    "hcg_serm_ai at 0.90 from month 3 to 24",
     ("c17", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
-    "[0, 0, 0, 0, 0, .07, .08] against watchful_waiting [0, 0, 0, .08, .15, .43, .46]",
+    "[0, 0, 0, 0, .07, .12, .13] against watchful_waiting [0, 0, .01, .25, .37, .44, .53]",
     ("c17", "hcg_never_zero"): "hcg is 0 at every month: on hCG alone (FSH suppressed) his "
     "twin's men restart, but slowly after the multi-compound cycle and to a share of their "
-    "output (5 M/mL in .05 by 12 months and .34 by 24), so none reaches 20 M/mL by 24 months; "
-    "hcg_fsh reaches .72 by 24 months",
-    ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .01, .04, .07, .08, .10, .12] and hcg_serm "
-    "[0, .04, .23, .36, .44, .53, .55] against watchful_waiting "
-    "[0, .11, .26, .42, .57, .65, .67]",
-    ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg [0, 0, .05, .05, .05, .08, .09] against "
-    "watchful_waiting [0, 0, .12, .14, .20, .27, .37] (hcg_serm and hcg_fsh within 0.05)",
+    "output, so none reaches 20 M/mL by 24 months; hcg_fsh reaches .80 by 24 months",
+    ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .01, .13, .18, .20, .24, .25] against "
+    "watchful_waiting [0, .16, .58, .74, .84, .88, .89] (hcg_serm and hcg_fsh within 0.05)",
+    ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg [0, 0, 0, 0, 0, .01, .01] against "
+    "watchful_waiting [0, 0, .03, .04, .09, .15, .20] (hcg_serm and hcg_fsh within 0.05)",
 }
-_C15 = (_MATSUMOTO + "continuing hcg [0, .27, .28, .28, .28, .28, .28] against stopping it "
-        "(watchful_waiting) [0, .88, .92, .92, .92, .92, .92]; hcg_fsh is not below it")
-_C22 = ("watchful_waiting [0, .11, .26, .42, .57, .65, .67]: 0.57 by 12 months and 0.67 by 24 "
-        "(twin of 16 men with 7 companions each; with 32 men and the earlier sampler seeds 1-3 "
-        "gave .03, .12 and 0 by 12 months, main before the gonadotropin change .83, .12 and 0: "
-        "G-SEEDS)")
+_C15 = (_MATSUMOTO + "continuing hcg [0, .50, .50, .50, .50, .50, .50] against stopping it "
+        "(watchful_waiting) [0, .79, .85, .86, .86, .86, .86]; hcg_fsh, flat at .78 from "
+        "month 3, is below it by up to .08 too")
+_C22 = ("watchful_waiting [0, .16, .58, .74, .84, .88, .89]: 0.84 by 12 months (inside "
+        "0.75-0.95) but 0.89 by 24 (needs 0.95; twin of 16 men with 7 companions each, the "
+        "adaptive sampler of issue 17)")
+_C22B = ("c22b (0.5 M/mL) reads below c22 (azoospermic): watchful_waiting "
+         "[0, .05, .30, .35, .53, .72, .74] against [0, .16, .58, .74, .84, .88, .89], hcg_serm "
+         "[0, .06, .21, .27, .28, .28, .33] against [0, .20, .65, .77, .84, .89, .89] (16 men, "
+         "seed 1; c22b's own forecast ranges 0.322 over seeds 1-4 at 128 men: G-SEEDS)")
 
 
 def _p(check: str, *case_ids_: str) -> list[object]:
@@ -227,6 +227,7 @@ def test_c22_watchful_waiting_is_calibrated_to_liu2006() -> None:
     assert 0.75 <= p12 <= 0.95 and p24 >= 0.95, f"c22 waiting {_show(waiting)}"
 
 
+@pytest.mark.xfail(reason=_C22B, strict=True)
 def test_c22b_every_protocol_is_not_below_c22() -> None:
     """c22b: 'every protocol's curve is >= c22's at every month' (sperm already returning)."""
     crypto, azoo = curves("c22b"), curves("c22")
