@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from androcast._yaml import load_data
 from androcast.errors import InputFileError
@@ -89,13 +90,25 @@ def _data() -> dict[str, object]:
     return data
 
 
-@cache
-def parallel_art() -> ParallelArt:
-    p = _data()["parallel_art"]
+def _section(name: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A plan addition's section of pathways.yaml and its citations, each resolved."""
+    p = _data()[name]
     assert isinstance(p, dict)
     cites = tuple(str(c) for c in p["citations"])
     for key in cites:
-        citation(key)
+        citation(key)  # UnknownCodeError names the key
+    return p, cites
+
+
+@cache
+def _rule_ids() -> frozenset[str]:
+    """The interpretation rules' ids, which pathway data may name."""
+    return frozenset(r.id for r in load_rules())
+
+
+@cache
+def parallel_art() -> ParallelArt:
+    p, cites = _section("parallel_art")
     return ParallelArt(str(p["action"]), float(p["partner_age_at_least"]),
                        float(p["goal_within_months_at_most"]), cites)
 
@@ -111,11 +124,7 @@ class PlanAddition:
 
 @cache
 def bank_before_change() -> PlanAddition:
-    p = _data()["bank_before_change"]
-    assert isinstance(p, dict)
-    cites = tuple(str(c) for c in p["citations"])
-    for key in cites:
-        citation(key)
+    p, cites = _section("bank_before_change")
     return PlanAddition(str(p["action"]), "PLAN-BANK-BEFORE-CHANGE", cites)
 
 
@@ -129,15 +138,10 @@ class StaleResults:
 
 @cache
 def repeat_stale_first() -> StaleResults:
-    p = _data()["repeat_stale_first"]
-    assert isinstance(p, dict)
-    cites = tuple(str(c) for c in p["citations"])
-    for key in cites:
-        citation(key)
+    p, cites = _section("repeat_stale_first")
     rules = tuple(str(r) for r in p["rules"])
-    known = {r.id for r in load_rules()}
     for rule in rules:
-        if rule not in known:
+        if rule not in _rule_ids():
             raise InputFileError("pathways.yaml repeat_stale_first.rules", rule,
                                  "an interpretation rule id")
     return StaleResults(rules, cites)
@@ -150,13 +154,12 @@ def pathway_rules() -> tuple[PathwayRule, ...]:
     rules = []
     data = _data()["rules"]
     assert isinstance(data, list)
-    rule_ids = {r.id for r in load_rules()}
     for i, r in enumerate(data):
         source = f"pathways.yaml rules[{i}]"
         if r["pathway"] not in PATHWAYS:
             raise InputFileError(f"{source}.pathway", r["pathway"], "one of " + ", ".join(PATHWAYS))
         for key in r.get("text_by_rule") or {}:
-            if key not in rule_ids:
+            if key not in _rule_ids():
                 raise InputFileError(f"{source}.text_by_rule", key, "an interpretation rule id")
         cites = tuple(str(c) for c in r["citations"])
         for key in cites:
