@@ -28,7 +28,7 @@ run: install
 test: install browser
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n 2 --durations=30
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=30
 
 # Mutation testing of the science core (labs, interpret, prognosis, twin, model): long, so
 # not part of `make test`. One file at a time with the tests that reach it (bench/mutation.py);

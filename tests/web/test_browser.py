@@ -29,6 +29,10 @@ from androcast.web import WebSettings, create_app, hash_password
 from androcast.web.service import add_case
 
 # axe-core 4.14.1 (MPL-2.0) from the npm registry, vendored: injected into each page
+#: The tests below are one clinician's session on one server, in order (each starts where the
+#: one before left the record): under pytest-xdist a file runs on one worker, in its order
+#: (``--dist loadfile`` in the Makefile; with plain ``load`` they could be split and fail).
+
 AXE = Path(__file__).with_name("assets") / "axe-4.14.1.min.js"
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 360, "height": 740}
