@@ -49,8 +49,16 @@ INTEGRATOR = r"""
    interpolant of the accepted step around it (its end points and their derivatives). */
 typedef struct {
   const double *t_out; long n_out; long *o; double *out; long n_total; long k;
-  const int *obs_sel; long n_sel;
+  const int *obs_sel; long n_sel; unsigned long long need;
 } Dense;
+
+/* observe()'s mask of the selected observables (every one past the 64th: all of them) */
+static unsigned long long need_of(const int *obs_sel, long n_sel) {
+  unsigned long long need = 0;
+  for (long q = 0; q < n_sel; q++)
+    need |= obs_sel[q] < 64 ? 1ULL << obs_sel[q] : ~0ULL;
+  return need;
+}
 
 /* Whether an output falls inside the step from t0 (not at the segment's end). */
 static int dense_due(const Dense *d, double t0, double h, double t_end) {
@@ -77,7 +85,7 @@ static void dense_outputs(const Dense *d, const double *z0, const double *F0,
       double v = h00 * z0[i] + h10 * h * F0[i] + h01 * z1[i] + h11 * h * F1[i];
       y[i] = v > 0.0 ? v : 0.0;  /* amounts and fractions: no overshoot below zero */
     }
-    observe(y, P, C, U, O);
+    observe(y, P, C, U, O, d->need);
     for (long q = 0; q < d->n_sel; q++)
       d->out[(q * d->n_out + *d->o) * d->n_total + d->k] = O[d->obs_sel[q]];
     (*d->o)++;
@@ -248,7 +256,7 @@ int probe(const double *P, const double *z, const double *U, double *F, double *
   derivs_jac(z, P, C, U, F, J);
   for (int i = 0; i < M * M; i++) jac[i] = 0.0;
   for (int k = 0; k < NNZ; k++) jac[JROW[k] * M + JCOL[k]] = J[k];
-  observe(z, P, C, U, O);
+  observe(z, P, C, U, O, ~0ULL);
   return 0;
 }
 
@@ -269,6 +277,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
         long n_sel, double *out, const double *rtol, const double *atol, double h0, double h_max,
         double h_min, long max_steps, int dense_out, int *status, long *steps, long *rejected,
         double *y_end) {
+  const unsigned long long need = need_of(obs_sel, n_sel);
   for (long k = k0; k < k1; k++) {
     const double *P = params + k * NP;
     double C[NC], U[NU], z[M], O[NOBS > 0 ? NOBS : 1];
@@ -295,7 +304,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
         if (h_dose[dosed] > 0.0 && h_dose[dosed] < h) h = h_dose[dosed];
       }
       while (o < n_out && t_out[o] <= t + 1e-9) {
-        observe(z, P, C, U, O);
+        observe(z, P, C, U, O, need);
         for (long q = 0; q < n_sel; q++) out[(q * n_out + o) * n_total + k] = O[obs_sel[q]];
         o++;
       }
@@ -305,7 +314,7 @@ int run(long k0, long k1, long n_total, const double *params, const double *y0, 
       double t_stop = dense_out ? t_out[n_out - 1] : t_out[o];
       if (e < e_end && ev_t[e] < t_stop) t_stop = ev_t[e];
       double h_first = 0.0;
-      Dense dense = {t_out, n_out, &o, out, n_total, k, obs_sel, n_sel};
+      Dense dense = {t_out, n_out, &o, out, n_total, k, obs_sel, n_sel, need};
       st = integrate(z, P, C, U, &t, t_stop, &h, rtol, atol + k * M, h_max, h_min, max_steps,
                      &n_steps, &n_rejected, &h_first, &dense);
       if (dosed >= 0 && h_first > 0.0) { h_dose[dosed] = h_first; dosed = -1; }

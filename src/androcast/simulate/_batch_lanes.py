@@ -28,7 +28,7 @@ def lane_header(lanes: int) -> str:
     """Vector types of ``lanes`` doubles and the lane-wise maths functions."""
     one = [f"LANEWISE1({name})" for name in ("fabs", "sqrt", "cbrt", "exp", "expm1", "log",
                                               "log1p", "tanh", "erf")]
-    two = [f"LANEWISE2({name})" for name in ("pow", "rpow", "fmax", "fmin")]
+    two = [f"LANEWISE2({name})" for name in ("pow", "fmax", "fmin")]
     return "\n".join([
         f"#define L {lanes}",
         f"typedef double V __attribute__((vector_size({8 * lanes})));",
@@ -42,7 +42,7 @@ def lane_header(lanes: int) -> str:
         "for (int l = 0; l < L; l++) r[l] = f(x[l]); return r; }",
         "#define LANEWISE2(f) static inline V v##f##_(V x, V y) { V r; "
         "for (int l = 0; l < L; l++) r[l] = f(x[l], y[l]); return r; }",
-        *one, *two,
+        *one, *two, _VRPOW,
         *[f"#define v{name}(x) v{name}_(VV(x))" for name in ("fabs", "sqrt", "cbrt", "exp",
                                                            "expm1", "log", "log1p", "tanh",
                                                            "erf")],
@@ -57,6 +57,42 @@ def lane_header(lanes: int) -> str:
         "",
     ])
 
+
+#: rpow on a vector: where every lane has the same exponent (the model's Hill exponents are
+#: the fit's, shared by the men), rpow's cheap cases on the whole vector at once, the same
+#: operations as rpow lane by lane (sqrt is correctly rounded, so vector and scalar agree);
+#: otherwise rpow lane by lane. Lane by lane each of those cases was a test chain and a
+#: call per lane: the 18 rpow of derivs and 23 of derivs_jac per step.
+_VRPOW = r"""
+static inline V vsqrt_all(V x) { V r; for (int l = 0; l < L; l++) r[l] = sqrt(x[l]); return r; }
+static __attribute__((noinline)) V vrpow_lanes(V x, V n) {
+  V r;
+  for (int l = 0; l < L; l++) r[l] = rpow(x[l], n[l]);
+  return r;
+}
+static inline V vrpow_(V x, V n) {
+  const double n0 = n[0];
+  VM same = (VM)(n == VV(n0));
+  long long all = -1;
+  for (int l = 0; l < L; l++) all &= same[l];
+  if (all) {
+    if (n0 == 1.0) return x;
+    if (n0 == 2.0) return x * x;
+    if (n0 == 3.0) return x * x * x;
+    if (n0 == 4.0) { const V x2 = x * x; return x2 * x2; }
+    if (n0 == 0.5) return vsqrt_all(x);
+    if (n0 == 1.5) return x * vsqrt_all(x);
+    if (n0 == -1.0) return 1.0 / x;
+    if (fabs(n0) <= 16.0 && n0 == (double)(int)n0) {
+      unsigned e = (unsigned)(n0 < 0.0 ? -n0 : n0);
+      V r = VV(1.0), b = x;
+      for (; e; e >>= 1, b *= b) if (e & 1u) r *= b;
+      return n0 < 0.0 ? 1.0 / r : r;
+    }
+  }
+  return vrpow_lanes(x, n);
+}
+"""
 
 LANE_INTEGRATOR = r"""
 /* One lane: the man in it and the loop variables of run() and integrate() for him. */
@@ -80,6 +116,7 @@ typedef struct {
   const double *ev_value; const int *obs_sel; long n_sel; double *out;
   const double *rtol, *atol; double h0, h_max, h_min; long max_steps; int dense_out;
   int *status; long *steps, *rejected; double *y_end;
+  unsigned long long need;  /* observe()'s mask of the selected observables */
 } Job;
 
 /* The lanes' vectors of states, parameters, constants and inputs. */
@@ -126,7 +163,7 @@ static int lane_open(const Job *j, Vec *v, Lane *a, int l) {
     if (a->o < j->n_out && j->t_out[a->o] <= a->t + 1e-9) {
       for (int i = 0; i < M; i++) z[i] = v->Z[i][l];
       while (a->o < j->n_out && j->t_out[a->o] <= a->t + 1e-9) {
-        observe(z, a->P, a->C, a->U, O);
+        observe(z, a->P, a->C, a->U, O, j->need);
         for (long q = 0; q < j->n_sel; q++)
           j->out[(q * j->n_out + a->o) * j->n_total + a->k] = O[j->obs_sel[q]];
         a->o++;
@@ -173,7 +210,8 @@ static void lane_flush(const Job *j, const Vec *v, Lane *a, int l, const double 
   double z1[M], F[M], Jl[NNZ];
   for (int i = 0; i < M; i++) z1[i] = v->Z[i][l];
   if (!F1) { derivs_jac(z1, a->P, a->C, a->U, F, Jl); F1 = F; }
-  Dense dense = {j->t_out, j->n_out, &a->o, j->out, j->n_total, a->k, j->obs_sel, j->n_sel};
+  Dense dense = {j->t_out, j->n_out, &a->o, j->out, j->n_total, a->k, j->obs_sel, j->n_sel,
+                 j->need};
   dense_outputs(&dense, a->pz0, a->pF0, z1, F1, a->pt0, a->ph, a->t_stop, a->P, a->C, a->U);
   a->pending = 0;
 }
@@ -196,7 +234,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
               double *y_end) {
   const Job job = {n_total, params, y0, t0, t_out, n_out, ev_ptr, ev_t, ev_kind, ev_index,
                    ev_value, obs_sel, n_sel, out, rtol, atol, h0, h_max, h_min, max_steps,
-                   dense_out, status, steps, rejected, y_end};
+                   dense_out, status, steps, rejected, y_end, need_of(obs_sel, n_sel)};
   const Job *j = &job;
   Vec v;
   V F[M], Fs[M], J[NNZ], W[NW], K[S][M], ytmp[M], YN[M], g, hv;
@@ -283,7 +321,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
       if (err <= 1.0) {
         accepted[l] = -1;
         /* outputs inside the step: after the next derivs_jac, or now at a segment's end */
-        Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel};
+        Dense dense = {t_out, n_out, &a->o, out, n_total, a->k, obs_sel, n_sel, j->need};
         if (dense_due(&dense, a->t, a->h, a->t_stop)) {
           for (int i = 0; i < M; i++) { a->pz0[i] = v.Z[i][l]; a->pF0[i] = F[i][l]; }
           a->pt0 = a->t;
