@@ -115,3 +115,16 @@ def test_an_update_tempers_a_new_result_into_the_weighted_men() -> None:
     assert out.betas[-1] == 1.0 and len(out.betas) > 1  # it took stages, not one reweighting
     # the likelihood kept is of both results
     assert np.allclose(out.log_likelihood, sum(update_score(out.theta, out.index, 0)))
+
+
+def test_each_man_knows_the_starting_man_he_descends_from() -> None:
+    """Resampling copies a man with his lineage, moves keep it: a man still at a starting
+    man's values descends from that man, and resampling has merged lineages."""
+    theta0, out = _run()
+    assert out.lineage.shape == (N,) and out.lineage.min() >= 0 and out.lineage.max() < N
+    unmoved = np.flatnonzero(np.all(out.theta[:, None, :] == theta0[None, :, :], axis=2)
+                             .any(axis=1))
+    assert unmoved.size > 0  # (2 of the 2000 here)
+    for i in unmoved:
+        assert np.array_equal(theta0[out.lineage[i]], out.theta[i])
+    assert np.unique(out.lineage).size < N

@@ -342,7 +342,7 @@ def prognose(
         block = values[protocol.id][str(outcome.observable)]
         event_d = time_to_event(outcome, grid, block)
         return weighted_curve((event_d - start) / DAYS_PER_MONTH, men.weights_, at,
-                              grid_months, men.island_)
+                              grid_months, men.island_, men.lineage_)
 
     by_code = {o.code: o for o in (*parsed, *extra)}
     for outcome in parsed:
@@ -382,7 +382,7 @@ def prognose(
 
         forecasts = [ProtocolForecast(
             protocol, pregnancy_curve(values[protocol.id], grid, start, couple, men.weights_,
-                                      months_t, men.island_),
+                                      months_t, men.island_, men.lineage_),
             None, None if protocols is None else _note(protocol, assessment),
             beside_pregnancy(protocol))
             for protocol in chosen]

@@ -19,7 +19,7 @@ from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
 from androcast.population.outcomes import PREGNANCY_NATURAL as OUTCOME_CODE
 from androcast.population.survival import crossing_time
-from androcast.prognosis.curves import Curve, interval_90, monte_carlo_se
+from androcast.prognosis.curves import Curve, error_clusters, interval_90, monte_carlo_se
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -74,9 +74,11 @@ def monthly_semen(block: dict[str, FloatArray], grid_d: FloatArray, start_d: flo
 
 def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: float,
                     couple: Couple, weights: FloatArray, months: tuple[float, ...],
-                    islands: IntArray | None = None) -> Curve:
+                    islands: IntArray | None = None,
+                    lineages: IntArray | None = None) -> Curve:
     """The couple's cumulative chance by each of ``months`` (whole months), with its error
-    and interval (``islands``: each man's independent run, as for ``weighted_curve``)."""
+    and interval (``islands``, ``lineages``: each man's independent run and lineage, as for
+    ``weighted_curve``)."""
     n_months = int(np.ceil(max(months)))
     conc, tmsc = monthly_semen(block, grid_d, start_d, n_months)
     per_man = cumulative_conception(couple, male_ratio(conc, tmsc))  # (n_men, n_months)
@@ -84,8 +86,9 @@ def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: f
     by_month = w @ per_man
     index = [max(int(np.ceil(m)) - 1, 0) for m in months]
     at = per_man[:, index].T  # (months, men)
-    se = monte_carlo_se(at, w, islands)
-    low, high = interval_90(at @ w, se, islands)
+    clusters = error_clusters(islands, lineages)
+    se = monte_carlo_se(at, w, clusters)
+    low, high = interval_90(at @ w, se, w, clusters)
     # by_month[k] is the chance by the end of month k + 1; none by month 0
     median = crossing_time(np.arange(by_month.size + 1.0), np.concatenate([[0.0], by_month]))
     return Curve(

@@ -144,6 +144,7 @@ def with_companions(post: Posterior, per_man: int | None = None) -> Posterior:
     return replace(
         post, sample_=_concat([post.sample_, companions]), log_weights_=_normalise(log_w),
         island_=np.concatenate([post.islands, np.repeat(post.islands, m)]),
+        lineage_=np.concatenate([post.lineages, np.repeat(post.lineages, m)]),
         history_state_=state,
         log_likelihood_=np.concatenate([lik_own, lik_c]) if scored else None)
 

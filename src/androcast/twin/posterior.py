@@ -120,6 +120,9 @@ class Posterior:
     # result), for a prognosis to branch from instead of simulating the history again
     history_state_: HistoryState | None = None
     island_: IntArray | None = None  # each man's independent SMC run (None: one run)
+    # the man of the first prior draws each man descends from through every resampling
+    # (None: each man his own; prognosis.curves clusters the Monte Carlo error by it)
+    lineage_: IntArray | None = None
     converged_: bool = True  # every run's moves mixed and reached beta = 1 by stages
     sweeps_: tuple[int, ...] = ()  # move sweeps of each stage, run after run
 
@@ -142,6 +145,11 @@ class Posterior:
     def islands(self) -> IntArray:
         """Each man's independent SMC run (0 for every man of a single run)."""
         return self.island_ if self.island_ is not None else np.zeros(self.n, dtype=np.int64)
+
+    @property
+    def lineages(self) -> IntArray:
+        """Each man's ancestor among the first prior draws (his own index if not known)."""
+        return self.lineage_ if self.lineage_ is not None else np.arange(self.n, dtype=np.int64)
 
     def parameters(self) -> Parameters:
         """Each man's model parameters, as (N,) arrays."""
@@ -259,7 +267,8 @@ def personalise(
                       SMC_STREAMS, max_sweeps=max_sweeps)
     final = replace(prior, sample_=run.men, history_state_=run.state,
                     log_likelihood_=run.log_likelihood, acceptance_=run.acceptance,
-                    stages_=run.betas, converged_=run.converged, sweeps_=run.sweeps)
+                    stages_=run.betas, converged_=run.converged, sweeps_=run.sweeps,
+                    lineage_=run.lineage)
     # a fall-back to the prior keeps the prior's men, simulated first
     prior = replace(prior, history_state_=run.first_state)
     return _settle(_weigh(final, obs, run.log_weights, prior, ess=run.ess))
@@ -326,6 +335,7 @@ class _Pooled:
     first_state: HistoryState | None
     acceptance: tuple[float, ...]
     betas: tuple[float, ...]  # of the first island
+    lineage: IntArray  # each man's ancestor among the starting men (their positions)
     sweeps: tuple[int, ...]
     converged: bool
 
@@ -365,7 +375,9 @@ def _islands_mc(post: Posterior, known: Sequence[Observation], new: Sequence[Obs
         acceptance=tuple(a for r in runs for a in r.particles.acceptance),
         betas=runs[0].particles.betas,
         sweeps=tuple(s for r in runs for s in r.particles.sweeps),
-        converged=all(r.particles.converged for r in runs))
+        converged=all(r.particles.converged for r in runs),
+        lineage=np.concatenate([part[r.particles.lineage] for r, part in zip(
+            runs, parts, strict=True)])[back])
 
 
 def _pool_states(states: Sequence[HistoryState | None],
@@ -490,7 +502,8 @@ def _assimilate(posterior: Posterior, new: Sequence[Observation]) -> Posterior:
     return replace(out, sample_=run.men, log_weights_=run.log_weights, ess_=run.ess,
                    history_state_=run.state, log_likelihood_=run.log_likelihood,
                    acceptance_=run.acceptance, stages_=run.betas, resamples_=resamples,
-                   converged_=run.converged, sweeps_=run.sweeps)
+                   converged_=run.converged, sweeps_=run.sweeps,
+                   lineage_=posterior.lineages[run.lineage])
 
 
 def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posterior:
@@ -513,7 +526,7 @@ def resample_move(posterior: Posterior, *, sweeps: int = MOVE_SWEEPS) -> Posteri
     log_w = -np.log(k * np.bincount(island, minlength=k)[island].astype(float))
     resampled = replace(posterior, sample_=sample, log_weights_=log_w,
                         resamples_=posterior.resamples_ + 1, history_state_=None,
-                        log_likelihood_=None)
+                        log_likelihood_=None, lineage_=posterior.lineages[parents])
     if not obs or sweeps == 0:
         return resampled
     states: dict[int, HistoryState | None] = {}

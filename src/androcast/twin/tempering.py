@@ -66,6 +66,7 @@ class Particles:
     log_weights: FloatArray  # (N,), logsumexp = 0
     tag: IntArray  # (N,) the simulation (stage * STAGE_TAGS + sweep) of his current values
     column: IntArray  # (N,) his column in that simulation's batch
+    lineage: IntArray  # (N,) the starting man he descends from through the resamplings
     betas: tuple[float, ...]  # beta after each stage
     acceptance: tuple[float, ...]  # share of random-walk moves accepted, per sweep
     sweeps: tuple[int, ...] = ()  # sweeps of each stage's moves
@@ -153,6 +154,7 @@ def tempered_smc(
     known, log_lik = start if start is not None else log_likelihood(theta, index, 0)
     tag = np.zeros(n, dtype=np.int64)
     column = np.arange(n, dtype=np.int64)
+    lineage = np.arange(n, dtype=np.int64)
     log_w = np.full(n, -math.log(n)) if log_w0 is None else log_w0
     beta = 0.0
     betas: list[float] = []
@@ -184,7 +186,7 @@ def tempered_smc(
         parents = systematic_resample(w, rng)
         theta, index, known, log_lik = theta[parents], index[parents], known[parents], \
             log_lik[parents]
-        tag, column = tag[parents], column[parents]
+        tag, column, lineage = tag[parents], column[parents], lineage[parents]
         log_w = np.full(n, -math.log(n))
         raw: dict[int, tuple[FloatArray, FloatArray]] = {}
 
@@ -215,6 +217,6 @@ def tempered_smc(
         sweeps.append(len(moved.acceptance))
         mixed.append(moved.mixed)
     return Particles(theta=theta, index=index, log_likelihood=known + log_lik,
-                     log_weights=log_w, tag=tag, column=column, betas=tuple(betas),
+                     log_weights=log_w, tag=tag, column=column, lineage=lineage, betas=tuple(betas),
                      acceptance=tuple(acceptance), sweeps=tuple(sweeps), mixed=tuple(mixed),
                      forced=forced)
