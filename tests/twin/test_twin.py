@@ -81,4 +81,5 @@ def test_update_adds_new_results_without_starting_over() -> None:
 def test_few_effective_men_are_labelled_low_confidence() -> None:
     post = personalise(post_trt_case(labs=[(35, "lh", 0.4, "IU/L")]), n=N)
     assert not post.fell_back_
-    assert post.low_confidence is (post.ess_ < 10.0 or not post.converged_)
+    assert post.low_confidence is (post.ess_ < 10.0 or not post.converged_
+                                   or bool(post.at_prior_edge))

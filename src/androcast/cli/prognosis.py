@@ -135,12 +135,14 @@ def _low_confidence_reason(basis: dict[str, Any]) -> str:
     from androcast.twin.posterior import LOW_CONFIDENCE_ESS
 
     worst = max((s for row in basis["mc_se"].values() for s in row), default=0.0)
+    edge = ", ".join(basis.get("at_prior_edge", ()))
     reasons = [text for holds, text in (
         (not basis["converged"], "the sampler has not converged"),
         (worst > MAX_MC_SE, f"Monte Carlo error up to ±{worst * 100:.1f} points "
                             f"(above {MAX_MC_SE * 100:g})"),
         (basis["n_results"] == 0, "no result the model predicts"),
         (basis["ess"] < LOW_CONFIDENCE_ESS, f"few men carry the weight (ESS {basis['ess']})"),
+        (bool(edge), f"his results sit at the edge of the calibrated population ({edge})"),
     ) if holds]
     return "; ".join(reasons) or "results too unusual for the prior"
 

@@ -181,5 +181,5 @@ def forecast_band(
         bands=bands,
         citations=tuple(citations),
         low_confidence=posterior.low_confidence,
-        warnings=(*posterior.warnings_, *warnings),
+        warnings=(*posterior.notices, *warnings),
     )

@@ -207,7 +207,8 @@ class Prognosis:
                 "islands": int(post.islands.max()) + 1,
                 "cohort": post.cohort.name, "population": _population_name(post),
                 "citations": list(self.citations), "caveats": list(self.caveats),
-                "warnings": list(post.warnings_), "disclaimer": DISCLAIMER,
+                "warnings": list(post.notices), "at_prior_edge": list(post.at_prior_edge),
+                "disclaimer": DISCLAIMER,
             },
         }
         if self.scenario is not None:

@@ -39,6 +39,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,7 @@ from androcast.twin.prior import (
     androgen_history,
     case_time_zero,
     factor_maxima,
+    meaning,
     twin_cohort,
     twin_parameters,
 )
@@ -79,6 +81,14 @@ SMC_STREAMS = 1 << 32
 _BASELINE = "baseline_concentration_m_per_ml"
 #: Below this ESS a posterior is labelled low confidence (flag G: fewer than ten men).
 LOW_CONFIDENCE_ESS = 10.0
+#: A varied quantity is at the edge of his prior when more than EDGE_SHARE of the posterior
+#: weight lies beyond EDGE_SD prior sd (flag G): the prior puts 2e-4 of its mass there, so
+#: his results are explained only by men the calibrated population barely contains, and the
+#: forecast follows the guard at GUARD_SD rather than the data (c02: sperm after five years
+#: of TRT piles the reserve-loss rate k_dg at its lower guard, and its 3-month forecast
+#: reads far above liu2006's).
+EDGE_SD = 3.5
+EDGE_SHARE = 0.5
 #: Independent SMC runs a personalisation pools (flag G), each of at least ISLAND_MEN men
 #: (fewer men: fewer islands). An SMC run of few men is biased (its tempering and
 #: resampling lose the long tail of men whose feedback lets go slowly): islands of 32 men
@@ -139,7 +149,29 @@ class Posterior:
         """No usable result, results too unusual for the prior, few men carry the weight, or
         the sampler has not converged."""
         return (self.fell_back_ or self.n_observations_ == 0 or self.ess_ < LOW_CONFIDENCE_ESS
-                or not self.converged_)
+                or not self.converged_ or bool(self.at_prior_edge))
+
+    @cached_property
+    def at_prior_edge(self) -> tuple[str, ...]:
+        """The varied quantities (log-factors of his prior) where more than EDGE_SHARE of the
+        weight lies beyond EDGE_SD prior sd: his results sit at the edge of what the
+        calibrated population explains (none after a fall-back to the prior)."""
+        if self.fell_back_ or self.n_observations_ == 0:
+            return ()
+        names = _theta_names(self.cohort)
+        prior = _gaussian_prior(self.cohort, names, {})
+        beyond = np.abs((_theta(self.sample_, names) - prior.mean) / prior.sd) > EDGE_SD
+        share = self.weights_ @ beyond
+        return tuple(name for name, s in zip(names, share, strict=True) if s > EDGE_SHARE)
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Warnings of the personalisation, then one per quantity at the edge of his prior."""
+        return (*self.warnings_, *(
+            f"his results sit at the edge of the calibrated population: {meaning(name)} "
+            f"({name}) lies beyond {EDGE_SD:g} prior sd in most of his twin's weight, so the "
+            "forecast follows the prior's guard rather than his data (low confidence)"
+            for name in self.at_prior_edge))
 
     @property
     def islands(self) -> IntArray:

@@ -150,6 +150,15 @@ def prior_blocks(case: Case) -> tuple[str, ...]:
     return (prior_block(case), *(("fsh_limited_oligozoospermia",) if fsh_limited(case) else ()))
 
 
+def meaning(name: str) -> str:
+    """A varied quantity of his prior in a clinician's words (``meaning``, prior.yaml)."""
+    table = _prior_table()
+    entries = [table.get(name, {}), table["variability"].get(name, {}),
+               *(block.get("variability", {}).get(name, {}) for block in table.values()
+                 if isinstance(block, dict))]
+    return next((e["meaning"] for e in entries if isinstance(e, dict) and "meaning" in e), name)
+
+
 def factor_maxima(case: Case) -> dict[str, float]:
     """Upper bounds of varied factors that his prior block declares (``max``, prior.yaml)."""
     block = _prior_table()[prior_block(case)]["variability"]
