@@ -72,35 +72,34 @@ def _curve_cases() -> tuple[str, ...]:
 _MATSUMOTO = ("hCG alone suppresses his FSH through the T and E2 it raises (matsumoto1986: "
               "FSH selectively suppressed, counts 25 % of control) and one gonadotropin alone "
               "sustains 25-45 % of control output (model_gonadotropin_alone); ")
-#: measured at PARTICLES men, seed 1 (2026-12-07, the islands sampler; each man forecast with
+#: measured at PARTICLES men, seed 1 (2026-12-08, the islands sampler; each man forecast with
 #: his 7 companions, twin.companions, issue 17; the spermatogonial reserve driven by FSH and
-#: ITT, w_T_rg), months 0, 3, 6, 9, 12, 18, 24
+#: ITT, w_T_rg; GnRH receptor desensitisation k_des 4/d), months 0, 3, 6, 9, 12, 18, 24
 _GAPS: dict[tuple[str, str], str] = {
-    ("c16", "month0"): "he measured 16 M/mL on clomiphene; P(>=20 M/mL) at month 0 is 0.07 "
-    "(watchful_waiting, the one protocol offered, flat at 0.07)",
+    ("c16", "month0"): "he measured 16 M/mL on clomiphene; P(>=20 M/mL) at month 0 is 0.08 "
+    "(watchful_waiting, the one protocol offered, flat at 0.08)",
     ("c04", "moves"): "watchful_waiting, hcg and hcg_fsh are 0 at every month; "
-    "serm_clomiphene is flat at 0.51 from month 6, hcg_serm at 0.46 from month 3 and "
-    "hcg_serm_ai at 0.90 from month 3 to 24",
-    ("c17", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
-    "[0, 0, 0, 0, .07, .12, .13] against watchful_waiting [0, 0, .01, .25, .37, .44, .53]",
-    ("c17", "hcg_never_zero"): "hcg is 0 at every month: on hCG alone (FSH suppressed) his "
-    "twin's men restart, but slowly after the multi-compound cycle and to a share of their "
-    "output, so none reaches 20 M/mL by 24 months; hcg_fsh reaches .80 by 24 months",
-    ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .01, .13, .18, .20, .24, .25] against "
-    "watchful_waiting [0, .16, .58, .74, .84, .88, .89] (hcg_serm and hcg_fsh within 0.05)",
-    ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg [0, 0, 0, 0, 0, .01, .01] against "
-    "watchful_waiting [0, 0, .03, .04, .09, .15, .20] (hcg_serm and hcg_fsh within 0.05)",
+    "serm_clomiphene is flat at 0.47 from month 6, hcg_serm at 0.41 from month 3 and "
+    "hcg_serm_ai at 0.88 from month 3 to 24",
+    ("c17", "hcg_not_below"): _MATSUMOTO + "hcg [0, 0, 0, 0, 0, .02, .03] and hcg_serm "
+    "[0, 0, .04, .14, .22, .33, .41] against watchful_waiting [0, 0, .15, .43, .51, .68, .69] "
+    "(hcg_fsh not below)",
+    ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .04, .11, .18, .23, .27, .27] against "
+    "watchful_waiting [0, .12, .54, .75, .77, .87, .89] (hcg_serm and hcg_fsh within 0.05)",
+    ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
+    "[0, 0, 0, 0, 0, 0, .05] against watchful_waiting [0, 0, 0, 0, .05, .15, .21] (hcg_fsh "
+    "not below)",
 }
-_C15 = (_MATSUMOTO + "continuing hcg [0, .50, .50, .50, .50, .50, .50] against stopping it "
-        "(watchful_waiting) [0, .79, .85, .86, .86, .86, .86]; hcg_fsh, flat at .78 from "
-        "month 3, is below it by up to .08 too")
-_C22 = ("watchful_waiting [0, .16, .58, .74, .84, .88, .89]: 0.84 by 12 months (inside "
+_C15 = (_MATSUMOTO + "continuing hcg [0, .64, .68, .68, .68, .68, .68] against stopping it "
+        "(watchful_waiting) [0, 1, 1, 1, 1, 1, 1]; hcg_fsh is 1 from month 3, as waiting")
+_C22 = ("watchful_waiting [0, .12, .54, .75, .77, .87, .89]: 0.77 by 12 months (inside "
         "0.75-0.95) but 0.89 by 24 (needs 0.95; twin of 16 men with 7 companions each, the "
         "adaptive sampler of issue 17)")
 _C22B = ("c22b (0.5 M/mL) reads below c22 (azoospermic): watchful_waiting "
-         "[0, .05, .30, .35, .53, .72, .74] against [0, .16, .58, .74, .84, .88, .89], hcg_serm "
-         "[0, .06, .21, .27, .28, .28, .33] against [0, .20, .65, .77, .84, .89, .89] (16 men, "
-         "seed 1; c22b's own forecast ranges 0.322 over seeds 1-4 at 128 men: G-SEEDS)")
+         "[0, .03, .34, .56, .73, .86, .88] against [0, .12, .54, .75, .77, .87, .89], hcg_serm "
+         "[0, .03, .15, .28, .31, .40, .42] against [0, .12, .55, .73, .75, .85, .87], and every "
+         "other protocol at months 3-9 (16 men, seed 1; c22b's own forecast ranges 0.322 over "
+         "seeds 1-4 at 128 men: G-SEEDS)")
 
 
 def _p(check: str, *case_ids_: str) -> list[object]:

@@ -158,12 +158,6 @@ def _triptorelin() -> Trajectory:
                     solver=SolverOptions(output_step_d=0.25))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 21, measured 2026-12-07: the flare peaks at 1.91 x baseline T on days 0-3 against "
-    "tornoe2007's 1.5 at the cohort-mean margin (1.2-1.8); it passed only the former +/-0.5. "
-    "Faster receptor desensitisation (k_des 3 -> 4/d) gives 1.61 x and keeps every calibration "
-    "target but moves the twins of the post-androgen clinic cases (c22 waiting at 12 "
-    "months .51 -> .29, c17 at 24 months .95 -> .65; 16 men, seed 1): not taken"))
 def test_fit_triptorelin_flare_tornoe2007() -> None:
     tr = _triptorelin()
     early = tr.t_d <= 3
