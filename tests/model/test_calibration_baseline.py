@@ -64,10 +64,14 @@ def test_pulse_resolved_daily_means_agree_with_averaged_mode() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "issue 21, measured 2026-12-07: total T falls 0.45 %/yr from 30 to 70 y against the "
-    "1.0-1.6 %/yr of parameters.modifiers.T_age_decline (flag U, no provenance); free T falls "
-    "1.3 %/yr and LH is x2.17 at 70, and more Leydig loss (leydig_age_decline 0.03: 0.87 %/yr) "
-    "drives LH to x3.4; it passed only the former 1.3 +/- 1.0 %/yr"))
+    "issue 21, measured 2026-12-08: total T falls 0.47 %/yr from 30 to 70 y against the "
+    "1.0-1.6 %/yr of parameters.modifiers.T_age_decline; free T falls 1.3 %/yr and LH is "
+    "x2.15 at 70, and more Leydig loss (leydig_age_decline 0.03: 0.87 %/yr) drives LH to "
+    "x3.4; it passed only the former 1.3 +/- 1.0 %/yr. The target has no citable source: "
+    "the parameter table gives it provenance null, flag U, and hpg-model.md 6.2(f) flags "
+    "the same range U; the evidence folder's one verified age slope of T is "
+    "gonzalezsales2016's 2.4 %/decade (0.24 %/yr) in 859 hypogonadal men, another "
+    "population (hpg-model.md 1.5)"))
 def test_fit_ageing_lowers_testosterone_as_published() -> None:
     young = simulate(None, None, days=1)
     old = simulate(Covariates(age_years=70), None, days=1)
