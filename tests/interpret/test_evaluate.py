@@ -120,6 +120,30 @@ def test_comparing_a_quantity_with_a_bare_number_is_a_rule_error() -> None:
     assert str(err.value).startswith("cannot compare lh 3 [IU]/L on 2025-10-01 with 5")
 
 
+@pytest.mark.parametrize(("courses", "weeks"), [
+    # a stack taken together counts its calendar time once: 52 weeks, not 104 (c01's
+    # testosterone with trenbolone was read as 3.2 y for 19 months)
+    ((("testosterone_enanthate", "2024-06-01", "2025-05-31"),
+      ("trenbolone_acetate", "2024-06-01", "2025-05-31")), 52),
+    # overlapping courses: their union (2024-06-01 to 2025-09-01, 457 days)
+    ((("testosterone_enanthate", "2024-06-01", "2025-05-31"),
+      ("nandrolone_decanoate", "2024-12-01", "2025-09-01")), 457 / 7),
+    # a gap between cycles is not time on androgens (182 + 182 days)
+    ((("testosterone_enanthate", "2024-01-01", "2024-07-01"),
+      ("testosterone_enanthate", "2025-01-01", "2025-07-02")), 364 / 7),
+])
+def test_androgen_duration_is_calendar_time_on_any_androgen(
+    courses: tuple[tuple[str, str, str], ...], weeks: float
+) -> None:
+    history = {"androgens": [{"agent": agent, "dose": "100 mg", "every": "7 d",
+                              "start": start, "stop": stop} for agent, start, stop in courses]}
+    data = {"patient": {"id": "t"}, "goal": "fertility", "labs": [], "history": history}
+    duration = Facts(parse_case(data, as_of=AS_OF), lambda kind, code: (False, ())).value(
+        "androgen.duration")
+    assert isinstance(duration, Quantity) and duration.unit == "y"
+    assert duration.value * 365.25 / 7 == pytest.approx(weeks, abs=1e-9)
+
+
 def test_time_off_androgens_follows_handelsman2005_t0_convention() -> None:
     # t0 = last dose + one dosing interval: a 10-weekly undecanoate depot stopped 7.5 months
     # before the visit has been "off" since 2025-06-24: 160 days = 5.26 months, not 7.5.

@@ -146,14 +146,9 @@ class _Androgens:
 def _androgens(case: Case) -> _Androgens:
     uses = case.history.androgens
     kinds = {use.agent: get_drug(use.agent).kind for use in uses}
-    duration_d: float | None = 0.0
-    for use in uses:
-        if use.start is None:
-            duration_d = None
-            break
-        end = use.stop or case.as_of
-        assert duration_d is not None
-        duration_d += max((end - use.start).days, 0)
+    spans = [(use.start, min(use.stop or case.as_of, case.as_of)) for use in uses
+             if use.start is not None]
+    duration_d = _covered_days(spans) if len(spans) == len(uses) else None
     return _Androgens(
         ever=bool(uses),
         current=any(use.stop is None or use.stop > case.as_of for use in uses),
@@ -162,6 +157,18 @@ def _androgens(case: Case) -> _Androgens:
         compounds=len(kinds),
         duration_y=None if duration_d is None else duration_d / _DAYS_PER["y"],
     )
+
+
+def _covered_days(spans: list[tuple[dt.date, dt.date]]) -> float:
+    """Days covered by at least one course: a stack of compounds taken together counts its
+    calendar time once (rahnema2014 and kohn2017 count time on androgens, not compound-time)."""
+    covered, reached = 0, dt.date.min
+    for start, end in sorted(spans):
+        start = max(start, reached)
+        if end > start:
+            covered += (end - start).days
+            reached = end
+    return float(covered)
 
 
 def _androgen_t0(case: Case, stop: dt.date) -> dt.date:
