@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from androcast.errors import DateError, LabValueError, UnknownCodeError
+from androcast.errors import AndrocastError, DateError, LabValueError, UnknownCodeError
 from androcast.labs import MedicationCourse, load_case, parse_case
 
 CASES = Path(__file__).parents[1] / "reference" / "clinic_cases" / "cases"
@@ -104,3 +104,24 @@ def test_bad_extension_fields_name_the_field(case: dict, error: type, field: str
     with pytest.raises(error) as caught:
         parse_case({"patient": {"id": "x"}, **case}, as_of=AS_OF)
     assert str(caught.value).startswith(field)
+
+
+def test_a_restoration_dose_outside_its_accepted_range_is_refused_at_once() -> None:
+    """interpret read hCG 30,000 IU and clomiphene 500 mg that plan refused (clinical review):
+    the case itself refuses them, each named with the range its route accepts and its source,
+    in one message; a dose at the edge of the range is taken."""
+    def medication(agent: str, dose: str) -> dict[str, str]:
+        return {"agent": agent, "dose": dose, "every": "2 d", "start": "2026-06-01"}
+
+    with pytest.raises(AndrocastError) as caught:
+        parse_case({"patient": {"id": "x"}, "history": {"medications": [
+            medication("hcg", "30000 IU"), medication("clomiphene_citrate", "0.5 g")]}},
+            as_of=AS_OF)
+    text = str(caught.value)
+    assert "history.medications[0].dose: '30000 IU' is outside the accepted dose range" in text
+    assert "expected 15-6000 IU per administration of hcg by the sc route" in text
+    assert "history.medications[1].dose: '500 mg' is outside the accepted dose range" in text
+    assert "12.5-150 mg per administration of clomiphene_citrate" in text
+    case = parse_case({"patient": {"id": "x"}, "history": {"medications": [
+        medication("hcg", "6000 IU"), medication("clomiphene_citrate", "12.5 mg")]}}, as_of=AS_OF)
+    assert [c.dose for c in case.history.courses] == [6000, 12.5]

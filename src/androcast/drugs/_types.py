@@ -80,6 +80,20 @@ class Route:
     absorption: str = "first_order"  # one of ABSORPTIONS
     absorption_duration_d: Param | None = None  # zero_order only, in days
 
+    def accepts(self, amount: float, every_d: float | None) -> bool:
+        """Whether ``amount`` (in ``dose_unit``, per administration) is in the accepted range
+        (continuous routes: the amount per day, hence ``every_d``)."""
+        checked = amount / every_d if self.continuous and every_d else amount
+        low, high = self.dose_range
+        return low * (1 - 1e-9) <= checked <= high * (1 + 1e-9)
+
+    def accepted(self, drug: str) -> str:
+        """The accepted range in words, with its source (for the message that refuses one)."""
+        low, high = self.dose_range
+        per = "per day" if self.continuous else "per administration"
+        return (f"{low:g}-{high:g} {self.dose_unit} {per} of {drug} by the {self.route} "
+                f"route ({self.source})")
+
     def __post_init__(self) -> None:
         if self.absorption not in ABSORPTIONS:
             raise RegimenError(f"{self.route}.absorption", self.absorption,

@@ -6,7 +6,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from androcast.errors import DateError, MissingDoseError, RegimenError, UnknownCodeError
+from pint import DimensionalityError, UndefinedUnitError
+
+from androcast.errors import (
+    DateError,
+    DoseRangeError,
+    MissingDoseError,
+    RegimenError,
+    UnknownCodeError,
+)
 from androcast.labs import _fields
 from androcast.labs._catalogue import condition_codes
 from androcast.labs._model import (
@@ -17,6 +25,7 @@ from androcast.labs._model import (
     MedicationCourse,
     Reproductive,
 )
+from androcast.units import ureg
 
 HISTORY_KEYS = (
     "androgens",
@@ -126,6 +135,26 @@ def _needs_dose(course: MedicationCourse, field: str, as_of: dt.date) -> Missing
         f"of his state for the assessment, the twin and the plan), e.g. {example}")
 
 
+def _dose_out_of_range(course: MedicationCourse, field: str) -> DoseRangeError | None:
+    """A restoration drug's dose outside the range its route accepts: refused here, as the
+    plan and the twin refuse it (issue 15: interpret took hCG 30,000 IU that plan refused).
+    The route is the one his course is simulated by (the drug's first)."""
+    drugs = _drugs()
+    drug = drugs.get_drug(course.agent)
+    if drug.kind not in drugs.RESTORATION_KINDS or course.dose is None or not drug.routes:
+        return None
+    route = drug.routes[next(iter(drug.routes))]
+    try:
+        amount = float(ureg.Quantity(course.dose, course.dose_unit).to(route.dose_unit).magnitude)
+    except (DimensionalityError, UndefinedUnitError):
+        return DoseRangeError(f"{field}.dose", f"{course.dose:g} {course.dose_unit}",
+                              route.accepted(drug.code))
+    if route.accepts(amount, course.every_d):
+        return None
+    return DoseRangeError(f"{field}.dose", f"{course.dose:g} {course.dose_unit}",
+                          route.accepted(drug.code))
+
+
 def _medication(raw: Any, field: str, as_of: dt.date) -> MedicationCourse:
     """A medication as a code (taken now) or as a dated course with dose, like an androgen.
 
@@ -155,6 +184,10 @@ def _medication(raw: Any, field: str, as_of: dt.date) -> MedicationCourse:
         MedicationCourse(agent, name, dose, unit, every, start, stop), field, as_of)
     if missing is not None:
         problems.add(missing)
+    out_of_range = None if agent is None or dose is None else _dose_out_of_range(
+        MedicationCourse(agent, name, dose, unit, every, start, stop), field)
+    if out_of_range is not None:
+        problems.add(out_of_range)
     problems.raise_if_any(field)
     assert agent is not None
     return MedicationCourse(agent, name, dose, unit, every, start, stop)

@@ -222,15 +222,6 @@ def _dose(
         amount = float(q.to(target.units).magnitude)
     if amount <= 0:
         raise RegimenError(f"{field}.{key}", text, "a positive amount")
-    # continuous routes: the accepted range is the amount per day
-    checked = amount / every_d if route.continuous and every_d else amount
-    low, high = route.dose_range
-    if not low * (1 - 1e-9) <= checked <= high * (1 + 1e-9):
-        per = "per day" if route.continuous else "per administration"
-        raise DoseRangeError(
-            f"{field}.{key}",
-            text,
-            f"{low:g}-{high:g} {unit} {per} of {drug.code} by the {route.route} route "
-            f"({route.source})",
-        )
+    if not route.accepts(amount, every_d):
+        raise DoseRangeError(f"{field}.{key}", text, route.accepted(drug.code))
     return amount
