@@ -8,12 +8,7 @@ import pytest
 from scipy.stats import norm, t
 
 from androcast.prognosis import weighted_curve
-from androcast.prognosis.curves import (
-    degrees_of_freedom,
-    error_clusters,
-    interval_90,
-    monte_carlo_se,
-)
+from androcast.prognosis.curves import interval_90, monte_carlo_error
 from androcast.twin.prior import GaussianPrior
 from androcast.twin.tempering import tempered_smc
 
@@ -143,35 +138,51 @@ def test_probabilities_and_errors_are_given_to_4_decimals_the_median_to_2() -> N
 
 
 def test_men_of_one_lineage_count_as_one_cluster() -> None:
-    """Two islands of 40 equal men, each in two lineages: island 0's lineage 0 (20 men) all
-    met and its lineage 1 (20) not, island 1's lineage 0 (30) met and lineage 1 (10) not.
-    p = 50 / 80 = 0.625; the lineages' sums of w (x - p) are 20 x 0.375 / 80 = 0.09375,
-    -20 x 0.625 / 80 = -0.15625, 30 x 0.375 / 80 = 0.140625 and -10 x 0.625 / 80 =
-    -0.078125, whose squares sum to 0.059082; times G / (G - 1) = 4 / 3: mc_se =
-    sqrt(0.078776) = 0.2807, not the 0.0541 of 80 independent men, nor the 0.0625 of the
-    two islands' spread (0.5 and 0.75). The lineages weigh 0.25, 0.25, 0.375 and 0.125:
-    1 / sum c^2 = 3.556 effective clusters, so t has 2.556 degrees of freedom."""
-    met = [1.0] * 20 + [np.nan] * 20 + [1.0] * 30 + [np.nan] * 10
+    """Two islands of 40 equal men, each in four lineages of 10 whose men all met or all did
+    not (met, not, met, not): both islands read 0.5, so their spread is 0. Each lineage's
+    sum of w (x - p_j) is 10 x (+/-0.5) / 40 = +/-0.125; V_j = 4 / 3 x 4 x 0.125^2 =
+    0.08333, and mc_se = sqrt(0.08333 / 2) = 0.2041, not the 0.0559 of 80 independent men;
+    6 degrees of freedom (3 per island)."""
+    met = np.tile(np.repeat([1.0, np.nan, 1.0, np.nan], 10), 2)
     islands = np.repeat([0, 1], 40)
-    lineages = np.repeat([0, 1, 0, 1], [20, 20, 30, 10])
-    curve = weighted_curve(np.array(met), np.ones(80), (2.0,), np.linspace(0, 6, 61),
-                           islands, lineages)
-    assert curve.probability[0] == pytest.approx(0.625)
-    assert curve.mc_se[0] == pytest.approx(np.sqrt(0.059082 * 4 / 3), abs=1e-4)
-    w = np.full(80, 1 / 80)
-    df = degrees_of_freedom(w, error_clusters(islands, lineages))
-    assert df == pytest.approx(1 / (2 * 0.25**2 + 0.375**2 + 0.125**2) - 1)
-    low, high = interval_90(np.array([0.3]), np.array([0.1]), w,
-                            error_clusters(islands, lineages))
-    assert (low[0], high[0]) == pytest.approx((0.3 - t.ppf(0.95, df) * 0.1,
-                                               0.3 + t.ppf(0.95, df) * 0.1))
+    lineages = np.tile(np.repeat(np.arange(4), 10), 2)
+    curve = weighted_curve(met, np.ones(80), (2.0,), np.linspace(0, 6, 61), islands, lineages)
+    assert curve.probability[0] == pytest.approx(0.5)
+    assert curve.mc_se[0] == pytest.approx(np.sqrt(4 / 3 * 4 * 0.125**2 / 2), abs=1e-4)
+    error = monte_carlo_error(np.nan_to_num(met)[None, :], np.full(80, 1 / 80), islands,
+                              lineages)
+    assert error.df is not None and error.df[0] == pytest.approx(6.0)
+    low, high = curve.interval_90[0]
+    assert high - 0.5 == pytest.approx(t.ppf(0.95, 6) * curve.mc_se[0], abs=2e-4)
+    assert 0.5 - low == pytest.approx(high - 0.5, abs=2e-4)
 
 
-def test_lineages_restart_in_each_island() -> None:
-    """Lineage 0 of island 0 and lineage 0 of island 1 are different men's descendants."""
-    clusters = error_clusters(np.repeat([0, 1], 3), np.zeros(6, dtype=np.int64))
-    assert clusters is not None and clusters.tolist() == [0, 0, 0, 1, 1, 1]
-    assert error_clusters(None, None) is None
+def test_islands_apart_beyond_their_lineages_add_their_spread() -> None:
+    """Island 0's four lineages of 10 read met, met, met, not (p_0 = 0.75), island 1's met,
+    not, not, not (p_1 = 0.25). V_j = 4 / 3 x (3 x 0.0625^2 + 0.1875^2) = 0.0625 each; the
+    islands' spread is s^2 = 0.5^2 / 2 = 0.125, tau^2 = 0.125 - 0.0625 = 0.0625, so
+    mc_se = sqrt((0.0625 + 0.0625) / 2) = 0.25, with Welch-Satterthwaite's
+    0.0625^2 / (0.03125^2 / 6 + 0.03125^2 / 1) = 24 / 7 degrees of freedom."""
+    met = np.concatenate([np.repeat([1.0, 1.0, 1.0, np.nan], 10),
+                          np.repeat([1.0, np.nan, np.nan, np.nan], 10)])
+    islands = np.repeat([0, 1], 40)
+    lineages = np.tile(np.repeat(np.arange(4), 10), 2)
+    error = monte_carlo_error(np.nan_to_num(met)[None, :], np.full(80, 1 / 80), islands,
+                              lineages)
+    assert error.se[0] == pytest.approx(0.25)
+    assert error.df is not None and error.df[0] == pytest.approx(24 / 7)
+
+
+def test_islands_stuck_in_two_places_report_their_spread() -> None:
+    """Every man of island 0 not met, every man of island 1 met, each in eight lineages:
+    no lineage varies (V_j = 0), so the error is the islands' own, sqrt(0.5 / 2) = 0.5,
+    with 1 degree of freedom; the lineages alone would claim none at all."""
+    met = np.concatenate([[np.nan] * 40, [1.0] * 40])
+    islands = np.repeat([0, 1], 40)
+    lineages = np.tile(np.repeat(np.arange(8), 5), 2)
+    curve = weighted_curve(met, np.ones(80), (2.0,), np.linspace(0, 6, 61), islands, lineages)
+    assert curve.mc_se[0] == pytest.approx(0.5)
+    assert curve.interval_90[0] == (0.0, 1.0)
 
 
 #: Replicates of the two-island sampler on the conjugate target (flag G: 80 replicates
@@ -184,11 +195,12 @@ def test_the_lineage_error_of_two_islands_matches_the_spread_of_replicates() -> 
     default) on the conjugate Gaussian target of tests/twin/test_tempering.py, whose posterior
     is a closed form: the share of men with theta_0 above the posterior mean + 0.3 sd
     estimates 1 - Phi(0.3) = 0.3821. Over REPLICATES independent replicates the reported
-    mc_se (rms) lies within 20 % of the estimates' own rms error (about 2.5 times its
-    uncertainty at this number of replicates), and the 90 % interval covers the truth at
-    least 80 % of the time. The two islands' spread alone (one degree of freedom) reports
-    under half the real error in more than a fifth of the replicates; the lineages almost
-    never do (at most 3 %)."""
+    mc_se (rms) lies within 0.8-1.3 times the estimates' own rms error (that error is known
+    to about 8 % here; the random-effects part over two islands adds on average up to a
+    fifth by design, max(1, chi^2_1) having mean 1.48), and the 90 % interval covers the
+    truth at least 80 % of the time. The two islands' spread alone (one degree of freedom)
+    reports under half the real error in more than a fifth of the replicates; with the
+    lineages almost never (at most 3 %)."""
     y, s = 1.2, 0.05
     prior = GaussianPrior(np.zeros(2), np.ones(2))
     mean, sd = y / (1 + s**2), s / np.sqrt(1 + s**2)
@@ -213,10 +225,10 @@ def test_the_lineage_error_of_two_islands_matches_the_spread_of_replicates() -> 
         x = (np.concatenate(theta)[:, 0] > mean + 0.3 * sd).astype(float)[None, :]
         w = np.full(2 * men, 1.0 / (2 * men))
         island = np.repeat([0, 1], men)
-        clusters = error_clusters(island, np.concatenate(lineage))
         p = x @ w
-        se = monte_carlo_se(x, w, clusters)
-        low, high = interval_90(p, se, w, clusters)
+        error = monte_carlo_error(x, w, island, np.concatenate(lineage))
+        se = error.se
+        low, high = interval_90(p, error)
         estimates.append(float(p[0]))
         reported.append(float(se[0]))
         per_island = [float(np.mean(x[0, island == j])) for j in (0, 1)]
@@ -224,7 +236,7 @@ def test_the_lineage_error_of_two_islands_matches_the_spread_of_replicates() -> 
         covered.append(bool(low[0] <= truth <= high[0]))
     error = float(np.sqrt(np.mean((np.array(estimates) - truth) ** 2)))
     rms_reported = float(np.sqrt(np.mean(np.square(reported))))
-    assert 0.8 * error <= rms_reported <= 1.2 * error, (rms_reported, error)
+    assert 0.8 * error <= rms_reported <= 1.3 * error, (rms_reported, error)
     assert np.mean(covered) >= 0.8
     assert np.mean(np.array(islands_only) < 0.5 * error) > 0.2
     assert np.mean(np.array(reported) < 0.5 * error) <= 0.03

@@ -4,7 +4,7 @@ Each virtual man's forecast semen (concentration and TMSC, sampled at the middle
 month) becomes his month-by-month fecundability ratio (``androcast.conception``); with the
 female partner's age and the months already tried, that gives his couple's cumulative chance
 of conceiving. The curve is the posterior-weighted mean over his men, with the same Monte
-Carlo error (from the twin's independent runs) and interval as the recovery curves
+Carlo error (from the twin's lineages and independent runs) and interval as the recovery curves
 (``curves``).
 """
 
@@ -19,7 +19,7 @@ from androcast.labs import Case
 from androcast.population import DAYS_PER_MONTH
 from androcast.population.outcomes import PREGNANCY_NATURAL as OUTCOME_CODE
 from androcast.population.survival import crossing_time
-from androcast.prognosis.curves import Curve, error_clusters, interval_90, monte_carlo_se
+from androcast.prognosis.curves import Curve, interval_90, monte_carlo_error
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -86,9 +86,8 @@ def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: f
     by_month = w @ per_man
     index = [max(int(np.ceil(m)) - 1, 0) for m in months]
     at = per_man[:, index].T  # (months, men)
-    clusters = error_clusters(islands, lineages)
-    se = monte_carlo_se(at, w, clusters)
-    low, high = interval_90(at @ w, se, w, clusters)
+    error = monte_carlo_error(at, w, islands, lineages)
+    low, high = interval_90(at @ w, error)
     # by_month[k] is the chance by the end of month k + 1; none by month 0
     median = crossing_time(np.arange(by_month.size + 1.0), np.concatenate([[0.0], by_month]))
     return Curve(
@@ -97,5 +96,5 @@ def pregnancy_curve(block: dict[str, FloatArray], grid_d: FloatArray, start_d: f
         interval_90=tuple((round(float(a), 4), round(float(b), 4))
                           for a, b in zip(low, high, strict=True)),
         median_months=None if median is None else round(median, 2),
-        mc_se=tuple(round(float(x), 4) for x in se),
+        mc_se=tuple(round(float(x), 4) for x in error.se),
     )

@@ -28,9 +28,12 @@ own share of the men (own prior draws, own random numbers, own population stream
 pools their men with equal weight per island. One run's men are correlated through the
 resamplings and moves they share, so their spread understates the Monte Carlo error of a
 forecast; the spread of independent runs does not (Whiteley, Lee & Heine 2016 on
-independent particle systems; the error a prognosis reports, ``basis.mc_se``, comes from
-it). An update tempers new results into each island on its own, and resample-move
-resamples within each island, so the islands stay independent.
+independent particle systems). Each man also carries his lineage (``lineage_``: the man of
+the first prior draw he descends from), and the error a prognosis reports, ``basis.mc_se``,
+counts the men of one lineage as one cluster within each island and adds what the islands'
+spread shows beyond that (``prognosis.curves``). An update tempers new results into each
+island on its own, and resample-move resamples within each island, so the islands stay
+independent.
 """
 
 from __future__ import annotations
