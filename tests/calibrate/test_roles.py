@@ -14,9 +14,9 @@ FIT = {
     "liu2006_p6", "liu2006_p12", "liu2006_p24", "liu2006_median", "kohn2017_p12",
     "wenker2015_regain", "wenker2015_mean_time", "chua2013_concentration",
     "liu2006_older_faster", "liu2006_asian_faster", "kohn2017_older_slower",
-    "aas_slower_than_trt", "liu2009_first_sperm", "muir2024_any_sperm", "muir2024_5m_per_ml",
-    "muir2024_20m_per_ml", "aas_sn2020_lh", "aas_sn2019_fsh", "aas_christou2017_lh",
-    "aas_christou2017_fsh",
+    "aas_slower_than_trt", "aas_less_complete_than_trt", "liu2009_first_sperm",
+    "muir2024_any_sperm", "muir2024_5m_per_ml", "muir2024_20m_per_ml", "aas_sn2020_lh",
+    "aas_sn2019_fsh", "aas_christou2017_lh", "aas_christou2017_fsh",
 }
 
 

@@ -121,7 +121,7 @@ def fit_free(
 def size_effect(
     population: PopulationModel,
     index: int,
-    target: Target,
+    targets: Sequence[Target],
     *,
     n: int,
     seed: int,
@@ -129,18 +129,20 @@ def size_effect(
     steps: Sequence[float] = (0.1, 0.2, 0.4, 0.7, 1.0, 1.5),
     progress: Progress | None = None,
 ) -> tuple[PopulationModel, int]:
-    """The smallest |log_effect| in ``steps`` whose direction passes the target's verdict
-    (its stated minimum and DIRECTION_Z paired Monte-Carlo SE at this n)."""
+    """The smallest |log_effect| in ``steps`` whose directions all pass their verdicts
+    (each its stated minimum and DIRECTION_Z paired Monte-Carlo SE at this n)."""
     count = 0
     chosen = population
     for size in steps:
         candidate = apply(population, [Free("effect", str(index), 0, 0)], [sign * size])
-        (result,) = evaluate([target], candidate, n=n, seed=seed)
+        results = evaluate(targets, candidate, n=n, seed=seed)
         count += 1
         if progress is not None:
-            progress(f"{target.key}: log effect {sign * size:+.2f} -> {result.simulated}")
+            for result in results:
+                progress(f"{result.target.key}: log effect {sign * size:+.2f} -> "
+                         f"{result.simulated}")
         chosen = candidate
-        if result.passed:
+        if all(result.passed for result in results):
             break
     return chosen, count
 
@@ -161,13 +163,13 @@ def fit_population(
     # stage 2: direction-only effects, sized to their direction (sign from the paper)
     directions = {t.key: t for t in select_targets(target_keys)}
     for i, effect in enumerate(population.effects):
-        key = sized_by(effect)
-        if key not in directions:
+        sized = [directions[key] for key in sized_by(effect) if key in directions]
+        if not sized:
             continue
         sign = math.copysign(1.0, effect.log_effect) if effect.log_effect else 1.0
         # numeric covariates act per unit (per year of age): steps a tenth as large
         scale = 1.0 if effect.level is not None else 0.1
-        population, used = size_effect(population, i, directions[key], n=n, seed=seed,
+        population, used = size_effect(population, i, sized, n=n, seed=seed,
                                        sign=sign * scale, progress=progress)
         evals += used
     if max_evals >= 2:
@@ -179,6 +181,7 @@ def fit_population(
     return FitResult(population, value, tuple(results), evals, n, seed)
 
 
-def sized_by(effect: CovariateEffect) -> str:
-    """The direction target an effect is sized to: its source ``androcast-fit:<target>``."""
-    return effect.source.removeprefix(FIT_SOURCE)
+def sized_by(effect: CovariateEffect) -> tuple[str, ...]:
+    """The direction targets an effect is sized to: its source ``androcast-fit:<target>``,
+    or ``androcast-fit:<target>+<target>`` when the smallest step must show both."""
+    return tuple(effect.source.removeprefix(FIT_SOURCE).split("+"))

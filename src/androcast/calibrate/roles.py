@@ -3,7 +3,8 @@
 A target is a **fit** target when the stored calibration was fitted to it: it is in the
 objective of ``androcast calibrate fit`` (``fit: true`` in targets.yaml), a parameter was
 fitted to it outside that objective (``fitted_by``), or a covariate effect of the stored
-population was sized to show its direction (the effect's source ``androcast-fit:<target>``).
+population was sized to show its direction (the effect's source ``androcast-fit:<target>``,
+several joined by ``+``).
 Its pass shows that the fit holds, not that the model predicts. Every other target is a
 **validation** target: no fit used it, so its verdict is a test of the model.
 """
@@ -22,6 +23,6 @@ Role = Literal["fit", "validation"]
 
 def roles(targets: Sequence[Target], population: PopulationModel) -> Mapping[str, Role]:
     """Each target's role under the stored population."""
-    sized = {sized_by(e) for e in population.effects}
+    sized = {key for e in population.effects for key in sized_by(e)}
     return {t.key: "fit" if t.fit or t.fitted_by or t.key in sized else "validation"
             for t in targets}
