@@ -214,10 +214,11 @@ def test_c15_no_alternative_starts_hcg_anew_and_waiting_means_stopping_it() -> N
     assert plan["alternatives"]
     for a in plan["alternatives"]:
         hcg = [e for e in a["regimen"] if e["drug"] == "hcg"]
-        if hcg:  # continued at his dose, never started anew
-            assert (hcg[0]["dose"], hcg[0]["every"]) == ("3000 IU", "2 d")
+        if hcg:  # his hCG kept, lowered as his first step says (adjust_hcg_dose), never anew
+            assert (hcg[0]["dose"], hcg[0]["every"]) == ("1500 IU", "2 d")
             assert a["change"] in ("continue_current", "add_to_current")
-            assert a["name"].startswith("Continue his current hCG 3000 IU every other day")
+            assert a["name"].startswith("Lower his current hCG 3000 IU every other day to "
+                                        "1500 IU every other day")
         else:  # a switch away from hCG or waiting says that it stops hCG
             assert "stop hCG" in a["name"] or a["name"].startswith("Stop hCG")
     forecast = {row["id"]: row for row in prognosis_json("c15", "hcg", "watchful_waiting")[

@@ -73,3 +73,28 @@ def test_change_codes(drugs: list[str], current: list[str], code: str) -> None:
 
 def test_every_change_has_words() -> None:
     assert set(CHANGES) <= display.known("regimen_change")
+
+
+def test_a_dose_his_assessment_lowers_is_kept_lowered_not_at_his_dose() -> None:
+    """c15 (clinical review): the first step lowers his hCG (adjust_hcg_dose, T 1,150 ng/dL
+    on 3000 IU every other day), so the arms that keep hCG keep it halved
+    (data/titration.yaml), and say so; never his current dose."""
+    on_3000 = _case([{"agent": "hcg", "dose": "3000 IU", "every": "2 d", "start": "2026-06-01"}])
+    hcg = for_him(get_protocol("hcg"), on_3000, ["adjust_hcg_dose", "repeat_semen_analysis"])
+    assert hcg.change == "continue_current"
+    assert [(e["dose"], e["every"]) for e in hcg.regimen] == [("1500 IU", "2 d")]
+    assert hcg.name.startswith("Lower his current hCG 3000 IU every other day to 1500 IU "
+                               "every other day")
+    with_fsh = for_him(get_protocol("hcg_fsh"), on_3000, ["adjust_hcg_dose"])
+    assert [e["dose"] for e in with_fsh.regimen] == ["1500 IU", "150 IU"]
+    # without the action his dose is kept as it is
+    assert for_him(get_protocol("hcg"), on_3000).regimen[0]["dose"] == "3000 IU"
+
+
+def test_a_lowered_dose_never_stays_above_the_protocols_own() -> None:
+    """6000 IU daily halved is still 3000 IU daily, above the protocol's 3000 IU every other
+    day: the arm takes the protocol's dose."""
+    on_6000 = _case([{"agent": "hcg", "dose": "6000 IU", "every": "1 d", "start": "2026-06-01"}])
+    hcg = for_him(get_protocol("hcg"), on_6000, ["adjust_hcg_dose"])
+    assert [(e["dose"], e["every"]) for e in hcg.regimen] == [("3000 IU", "2 d")]
+    assert hcg.name.startswith("Lower his current hCG 6000 IU daily to 3000 IU every other day")

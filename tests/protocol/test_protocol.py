@@ -236,7 +236,8 @@ def test_escalation_advice_never_exceeds_the_dose_he_is_already_on() -> None:
     for dose, every, shown in (("3000 IU", "2 d", "3000 IU every other day"),
                                ("5000 IU", "3 d", "5000 IU every 3 days")):
         at_or_above = _hcg_advice([{**entry, "dose": dose, "every": every}])
-        assert at_or_above.startswith(f"keep hCG at the {shown} he is on")
+        assert at_or_above.startswith(f"keep hCG at {shown}, already at or above the top of "
+                                      "its range (3000 IU every other day)")
         assert "raise" not in at_or_above
     # the shipped protocols give hCG at the ceiling: none advises raising it
     for protocol_id in ("hcg", "hcg_serm", "hcg_fsh"):

@@ -84,8 +84,9 @@ def start_monitoring(
     """His twin personalised on the results up to ``start``, and the band of the protocol."""
     baseline = _up_to(case, start)
     # his restoration drugs of the day before the start continued at his dose, or stopped
-    protocol = for_him(get_protocol(protocol_id, field="protocol"),
-                       replace(baseline, as_of=start - dt.timedelta(days=1)))
+    day_before = replace(baseline, as_of=start - dt.timedelta(days=1))
+    protocol = for_him(get_protocol(protocol_id, field="protocol"), day_before,
+                       interpret(day_before).action_codes())
     start_d = float((start - case_time_zero(baseline)).days)
     posterior = personalise(baseline, n=n, seed=seed,
                             treatment=plan_regimen(protocol, start_d), treatment_start=start)

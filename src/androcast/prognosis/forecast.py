@@ -314,7 +314,8 @@ def prognose(
         chosen = tuple(get_protocol(p, field="protocol") for p in protocols)
     else:
         chosen = appropriate_protocols(assessment)
-    chosen = tuple(for_him(p, case) for p in chosen)  # his current drugs continued or stopped
+    # his current drugs continued (lowered where his assessment says so) or stopped
+    chosen = tuple(for_him(p, case, assessment.action_codes()) for p in chosen)
     assessed = assessment_class(assessment)
     declined = decline_for(assessment)
     if declined is not None:  # no mechanism for his problem: no twin, no curve

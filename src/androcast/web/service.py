@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from androcast.errors import IdentifierError, UnknownCodeError
-from androcast.interpret import Assessment
+from androcast.interpret import Assessment, interpret
 from androcast.io.fhir import export_bundle, parse_bundle_entries
 from androcast.labs import Case, LabResult, SemenAnalysis, patient_identifier
 from androcast.prognosis import appropriate_protocols
@@ -286,9 +286,9 @@ def monitoring_view(
 def plan_choices(case: Case, assessment: Assessment | None = None) -> dict[str, str]:
     """The protocols a clinician may adopt for him (those his interpretation allows): names
     by id. ``assessment``: ``interpret(case)`` if the caller has it already."""
-    allowed = (monitoring.appropriate(case) if assessment is None
-               else appropriate_protocols(assessment))
-    return {p.id: for_him(p, case).name for p in allowed}
+    assessment = assessment if assessment is not None else interpret(case)
+    actions = assessment.action_codes()
+    return {p.id: for_him(p, case, actions).name for p in appropriate_protocols(assessment)}
 
 
 def _untold(fraction: float, message: str = "") -> None:
