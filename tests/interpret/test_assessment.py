@@ -99,3 +99,15 @@ def test_json_is_serialisable_and_every_output_is_cited() -> None:
     }
     assert cited <= set(data["references"])
     assert data["causes"][0]["code"] == "exogenous_aas"
+
+
+def test_her_evaluation_not_yet_known_is_not_a_field_path_to_measure() -> None:
+    """Every fertility case printed 'Measure next: measure_partner.evaluation_abnormal
+    (partner.evaluation_abnormal)' (clinical review): her evaluation is asked for as an
+    action (female_partner_evaluation), and a missing input is never shown as a field path."""
+    case = parse_case({"patient": {"id": "f1", "age_years": 35}, "goal": "fertility",
+                       "labs": [{"date": "2025-10-01", "analyte": "testosterone_total",
+                                 "value": 200, "unit": "ng/dL"}]})
+    assessment = interpret(case)
+    assert "female_partner_evaluation" in assessment.action_codes()
+    assert all("." not in m.measure for m in assessment.missing), assessment.missing

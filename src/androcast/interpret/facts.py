@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from androcast import display
 from androcast.drugs import RESTORATION_KINDS, DrugKind, get_drug
 from androcast.errors import UnknownCodeError
 from androcast.interpret.evaluate import Truth
@@ -95,9 +96,10 @@ def is_known_input(name: str) -> bool:
 
 def _lab_quantity(result: LabResult) -> Quantity:
     ref = result.reference
-    shown = f"{result.value:.3g} {result.unit}"
+    shown = f"{display.number(result.value)} {display.unit(result.unit)}"
     if normalise_unit(result.reported_unit) != normalise_unit(result.unit):
-        shown += f" (reported {result.reported_value:g} {result.reported_unit})"
+        shown += (f" (reported {display.number(result.reported_value, digits=4)} "
+                  f"{display.unit(result.reported_unit)})")
     censor = result.censor or ""
     return Quantity(
         value=result.value,
@@ -129,7 +131,7 @@ def _plain(value: float | None, unit: str, label: str) -> Quantity | None:
     return (
         None
         if value is None
-        else Quantity(value=value, unit=unit, label=f"{label} {value:.3g} {unit}")
+        else Quantity(value=value, unit=unit, label=f"{label} {display.number(value)} {unit}")
     )
 
 
@@ -206,7 +208,8 @@ def _time_facts(case: Case) -> dict[str, Value]:
         off_at_panel = Quantity(
             value=months,
             unit="mo",
-            label=f"time off androgens (t0 {t0.isoformat()}) at {where} {months:.3g} mo",
+            label=(f"time off androgens (t0 {t0.isoformat()}) at {where} "
+                   f"{display.number(months)} mo"),
         )
     return {
         "months_since_androgen_stop": (
@@ -223,7 +226,8 @@ def _time_facts(case: Case) -> dict[str, Value]:
                 unit="mo",
                 label=(
                     f"LH/FSH of {panel.isoformat()} is "
-                    f"{_months_between(panel, case.as_of):.3g} mo old on {case.as_of.isoformat()}"
+                    f"{display.number(_months_between(panel, case.as_of))} mo old on "
+                    f"{case.as_of.isoformat()}"
                 ),
             )
         ),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from androcast import display
+
 
 @dataclass(frozen=True)
 class RangeUsed:
@@ -18,9 +20,9 @@ class RangeUsed:
     population: str
 
     def describe(self) -> str:
-        low = "" if self.low is None else f"{self.low:g}"
-        high = "" if self.high is None else f"{self.high:g}"
-        return f"{low}-{high} {self.unit} ({self.source}; {self.population})"
+        """``9.2–31.8 nmol/L (source; population)``; one-sided as ``≤ 45 U/L``."""
+        shown = display.interval(self.low, self.high, self.unit)
+        return f"{shown} ({self.source}; {self.population})"
 
 
 @dataclass(frozen=True)
