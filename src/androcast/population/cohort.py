@@ -175,6 +175,9 @@ class Cohort:
     variability: Mapping[str, Variability] = field(default_factory=dict)
     regimen: Regimen = field(default_factory=Regimen)
     entry: EntryCondition | None = None
+    # the kind of androgen every man took, for a cohort whose androgens are not drawn from
+    # options (a twin: his own history; the population's androgen_kind effects apply to him)
+    androgen_kind: str | None = None
 
     @property
     def follow_up_d(self) -> float:

@@ -130,7 +130,7 @@ class PopulationModel:
 
 def _androgen_kinds(cohort: Cohort, sample: CohortSample) -> tuple[str, ...]:
     if cohort.androgen is None or sample.androgen_option is None:
-        return ("",) * len(sample)
+        return (cohort.androgen_kind or "",) * len(sample)
     # a stack with any anabolic steroid is an AAS exposure (its kind is the strongest one's)
     kinds = []
     for o in cohort.androgen.options:

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from androcast._yaml import load_data
+from androcast.drugs import DrugKind, get_drug
 from androcast.labs import Case
 from androcast.model import Parameters
 from androcast.population import Cohort, CohortSample, Variability, parse_outcomes
@@ -119,7 +120,17 @@ def twin_cohort(case: Case, *, seed: int, population: PopulationModel) -> Cohort
         outcomes=parse_outcomes(["any_sperm"]),
         covariates=covariates,
         variability=variability,
+        androgen_kind=androgen_kind(case),
     )
+
+
+def androgen_kind(case: Case) -> str | None:
+    """The kind of his androgen exposure as the population's effects name it: a history
+    with any anabolic steroid is an AAS exposure (as population.engine reads a stack)."""
+    kinds = {str(get_drug(use.agent).kind) for use in case.history.androgens}
+    if not kinds:
+        return None
+    return str(DrugKind.aas) if str(DrugKind.aas) in kinds else kinds.pop()
 
 
 def prior_block(case: Case) -> str:
