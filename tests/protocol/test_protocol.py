@@ -260,6 +260,17 @@ def test_monitoring_has_hormones_after_the_start_and_semen_every_three_months() 
     assert all_semen == [91, 182, 274, 365]
 
 
+def test_waiting_off_all_drugs_follows_his_axis_with_each_semen_analysis() -> None:
+    """Watchful waiting scheduled 'hormones 2 weeks after starting' when no drug starts
+    (clinical review): off every drug, the panel goes with each semen analysis."""
+    start = dt.date(2026, 1, 1)
+    checks = monitoring_checks(start, (), plan_rules().monitoring, 12.0, drug_change=False)
+    assert not any("after starting" in c.why for c in checks)
+    hormone_days = [(c.date - start).days for c in checks if c.what.startswith("hormones")]
+    semen_days = [(c.date - start).days for c in checks if c.what == "semen analysis"]
+    assert hormone_days == semen_days == [91, 183, 274, 365]
+
+
 def test_plan_ranks_the_appropriate_alternatives_by_probability_at_the_target() -> None:
     case = load_case(str(EXAMPLES.joinpath("post_trt.yaml")))
     result = plan(case, target_month=6.0, n=6)

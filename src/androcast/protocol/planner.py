@@ -225,12 +225,16 @@ SAME_SAMPLE_DAYS = 14
 
 
 def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],
-                      monitoring: Monitoring, target_month: float) -> tuple[Check, ...]:
-    """Hormone panels after the start and before each escalation point; semen every cycle."""
+                      monitoring: Monitoring, target_month: float, *,
+                      drug_change: bool = True) -> tuple[Check, ...]:
+    """Hormone panels after the start and before each escalation point; semen every cycle.
+    ``drug_change`` False (no drug started, changed or stopped: watchful waiting off all
+    drugs): no panel "weeks after starting" a drug; his axis is followed with each semen
+    analysis instead."""
     checks: list[Check] = []
-    for week in monitoring.hormone_weeks_after_change:
-        checks.append(Check(start + dt.timedelta(weeks=week),
-                            "hormones: " + ", ".join(monitoring.hormone_analytes),
+    hormones = "hormones: " + ", ".join(monitoring.hormone_analytes)
+    for week in monitoring.hormone_weeks_after_change if drug_change else ():
+        checks.append(Check(start + dt.timedelta(weeks=week), hormones,
                             f"{week:g} weeks after starting"))
     for e in escalations:
         if e.at_week is not None:
@@ -244,6 +248,8 @@ def monitoring_checks(start: dt.date, escalations: tuple[Escalation, ...],
         # semen check is that check (week 26 and month 6 fall a day apart)
         if all(abs((day - d).days) > SAME_SAMPLE_DAYS for d in escalation_semen):
             checks.append(Check(day, "semen analysis", "one spermatogenic cycle since the last"))
+        if not drug_change:
+            checks.append(Check(day, hormones, "with the semen analysis: no drug started"))
         month += monitoring.semen_every_months
     unique = {(c.date, c.what): c for c in checks}
     return tuple(sorted(unique.values(), key=lambda c: (c.date, c.what)))
@@ -373,7 +379,9 @@ def plan(case: Case, *, target_month: float | None = None, n: int = DEFAULT_PART
         esc = escalations_for(f.protocol, cautions)
         alternatives.append(Alternative(
             rank, f, f.curve.probability[target_index], esc,
-            monitoring_checks(checks_from, esc, rules.monitoring, float(target_month)),
+            monitoring_checks(checks_from, esc, rules.monitoring, float(target_month),
+                              drug_change=bool(f.protocol.regimen) or f.protocol.change
+                              is not None),
             se[rank - 1], tied[rank - 1]))
     return Plan(pathway, code, float(target_month), result.t0, tuple(alternatives),
                 tuple(excluded_list), rules.monitoring, result, None, steps, checks_from,

@@ -122,7 +122,8 @@ def next_check(
     acting = set(adopted.get("escalations", ()))
     escalations = tuple(e for e in rules.escalations if e.id in acting)
     months = float(adopted.get("horizon_weeks", 52)) * 7 / DAYS_PER_MONTH
-    checks = monitoring_checks(start, escalations, rules.monitoring, months)
+    checks = monitoring_checks(start, escalations, rules.monitoring, months,
+                               drug_change=bool(adopted.get("regimen")))
     for c in checks:
         if c.date < today and (latest_result is None or latest_result < c.date):
             return NextCheck(c.date, display.check(c.what), overdue=True)
