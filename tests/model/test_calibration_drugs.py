@@ -198,6 +198,28 @@ def test_fit_of_fsh_carried_support_gives_matsumoto1983_fsh_added_to_te() -> Non
                    _add_back("fsh", "100 IU", "sc", "1 d"))
 
 
+def _add_back_period_mean(drug: str, dose: str, route: str, every_d: str, days: int) -> float:
+    """TE 200 mg/wk for 16 weeks, then ``drug`` added with TE continued: mean concentration
+    of the first ``days`` of add-back over the drug-free man's (the papers' period means)."""
+    suppress = 112
+    tr = simulate(None, regimen(
+        every("testosterone_enanthate", "200 mg", "im", "7 d", "0 d", f"{suppress + days} d"),
+        every(drug, dose, route, every_d, f"{suppress} d", f"{suppress + days} d")),
+        days=suppress + days, solver=SolverOptions(output_step_d=1.0))
+    control = float(simulate(None, None, days=1).observable("sperm_concentration")[0])
+    return mean(tr, "sperm_concentration", suppress, suppress + days) / control
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-12-08: the first 94 days of FSH add-back average 0.085 of control "
+    "against matsumoto1983's 0.35 +/- 0.087: the Erlang chain empties under TE (its entry "
+    "scales with the support, tau_sg 64 d) and refills only after about 64 days, while the "
+    "Seattle men's counts rose within the period; the plateau (months 9-12) is met"))
+def test_fsh_added_to_te_restarts_within_its_period_matches_matsumoto1983() -> None:
+    assert_matches("model_gonadotropin_restart", "te_fsh_period_mean_13wk",
+                   _add_back_period_mean("fsh", "100 IU", "sc", "1 d", 94))
+
+
 def test_fit_of_fsh_absent_support_gives_matsumoto1986_hcg_alone() -> None:
     """hCG alone suppresses his FSH through T and E2 (to under 10 %), so the count falls."""
     tr = simulate(None, regimen(every("hcg", "5000 IU", "im", "3.5 d", "0 d", "213 d")),
