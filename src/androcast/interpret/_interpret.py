@@ -29,7 +29,7 @@ def interpret(case: Case, rules: Iterable[Rule] | None = None) -> Assessment:
     ``rules`` defaults to the rules shipped in ``androcast/interpret/rules``.
     """
     rule_set = load_rules() if rules is None else tuple(rules)
-    assessment = build_assessment(run_rules(case, rule_set), derived_values(case))
+    assessment = build_assessment(run_rules(case, rule_set), derived_values(case), case.goal)
     return with_decline(assessment, case)  # the one source of a declined forecast
 
 

@@ -315,10 +315,58 @@ def _missing(verdicts: Sequence[Verdict]) -> tuple[Missing, ...]:
     )
 
 
+NO_RULE_YET = ("not assessed: no cited prognosis rule applies yet (complete the results listed "
+               "under missing; a prognosis is never guessed)")
+
+#: the prognosis endpoints that speak to each goal: a man who seeks only his testosterone is
+#: not given a sperm-recovery figure (a rule's ``prognosis.endpoint``)
+_ENDPOINTS_FOR_GOAL: Mapping[str, frozenset[str]] = {
+    "testosterone": frozenset({"testosterone", "both"}),
+}
+
+
+def _speaks_for_him(verdict: Verdict, goal: str | None, causes: Sequence[Cause]) -> bool:
+    """Whether a fired prognosis rule may give his class: its endpoint is his goal's, and
+    a class read from a cause is never taken from a low-confidence cause (a lead, not a
+    diagnosis) when he has a cause of moderate or high confidence (a low-confidence
+    age_related beside a high-confidence iron overload)."""
+    spec = verdict.rule.spec.prognosis
+    assert spec is not None
+    if spec.declined is None and spec.endpoint not in _ENDPOINTS_FOR_GOAL.get(
+        goal or "", frozenset({spec.endpoint})
+    ):
+        return False
+    low = _CONFIDENCE_RANK["low"]
+    confidence = {c.code: _CONFIDENCE_RANK[c.confidence] for c in causes}
+    if not confidence or min(confidence.values()) >= low:
+        return True
+    read = [confidence[code] for kind, code in verdict.rule.depends_on()
+            if kind == "cause" and code in confidence]
+    return not read or min(read) < low
+
+
+def _not_assessed(passed: Sequence[Verdict], goal: str | None) -> str:
+    """Why no class: the rules that held but spoke of another endpoint, or nothing held."""
+    other = [v.rule.id for v in passed if v.rule.spec.prognosis is not None
+             and v.rule.spec.prognosis.declined is None
+             and v.rule.spec.prognosis.endpoint not in _ENDPOINTS_FOR_GOAL.get(
+                 goal or "", frozenset({v.rule.spec.prognosis.endpoint}))]
+    if other:
+        return (f"not assessed: the cited prognosis rules that apply ({', '.join(other)}) give "
+                f"sperm-recovery figures, and his goal is {goal}; a class of his own "
+                "testosterone needs a rule of that endpoint")
+    return NO_RULE_YET
+
+
 def build_assessment(
-    verdicts: Sequence[Verdict], derived: Mapping[str, float | str | None]
+    verdicts: Sequence[Verdict],
+    derived: Mapping[str, float | str | None],
+    goal: str | None = None,
 ) -> Assessment:
+    """The Assessment of fired rules; ``goal`` (fertility / testosterone / both) selects
+    the prognosis endpoints that speak for him."""
     fired = [v for v in verdicts if v.fired is True]
+    causes = _causes(fired)
     findings = tuple(
         Finding(
             code=spec.code,
@@ -340,6 +388,7 @@ def build_assessment(
             (v.rule.spec.prognosis.priority, -i, v)
             for i, v in enumerate(fired)
             if v.rule.spec.prognosis and (v.rule.spec.prognosis.declined is not None) == declined
+            and _speaks_for_him(v, goal, causes)
         ]
         return max(ranked, key=lambda p: (p[0], p[1]))[2] if ranked else None
 
@@ -374,13 +423,7 @@ def build_assessment(
             declined=declined,
         )
     else:
-        prognosis = Prognosis(
-            None,
-            "not assessed: no cited prognosis rule applies yet (complete the results listed "
-            "under missing; a prognosis is never guessed)",
-            None,
-            None,
-        )
+        prognosis = Prognosis(None, _not_assessed(fired, goal), None, None)
     keys = dict.fromkeys(v.rule.spec.citation.key for v in fired)
     return Assessment(
         pattern=(
@@ -389,7 +432,7 @@ def build_assessment(
             else "indeterminate"
         ),
         pattern_rule=pattern_verdict.rule.id if pattern_verdict is not None else None,
-        causes=_causes(fired),
+        causes=causes,
         findings=findings,
         actions=_recommendations(fired, "actions"),
         cautions=_recommendations(fired, "cautions"),

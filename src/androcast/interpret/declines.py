@@ -15,7 +15,7 @@ from importlib import resources
 
 from androcast._yaml import load_data
 from androcast.errors import InputFileError
-from androcast.interpret.assessment import Assessment, Declined
+from androcast.interpret.assessment import NO_RULE_YET, Assessment, Declined
 from androcast.interpret.knowledge import reference
 from androcast.interpret.when import When, parse_when
 from androcast.labs import Case
@@ -70,7 +70,8 @@ def with_decline(assessment: Assessment, case: Case) -> Assessment:
             note = f"recovery forecast declined ({rule.reason}, {rule.id}): {sentence} "
             declined = Declined(rule.reason, sentence, rule.id, rule.citations)
             if prognosis.class_ is None:
-                shown = replace(prognosis, basis=note.strip(), rule=rule.id,
+                why = "" if prognosis.basis == NO_RULE_YET else f" ({prognosis.basis})"
+                shown = replace(prognosis, basis=note.strip() + why, rule=rule.id,
                                 citation="; ".join(rule.citations), declined=declined)
             else:
                 shown = replace(prognosis, basis=note + prognosis.basis, declined=declined)

@@ -53,6 +53,9 @@ FACT_NAMES: Mapping[str, str] = {
     # added (clinic suite: EXTENSIONS.md)
     "restoration.current": "hCG, FSH, a SERM, an aromatase inhibitor or gonadorelin taken now",
     "serm.current": "a SERM (clomiphene, enclomiphene, tamoxifen) taken now",
+    "pre_treatment.testosterone_total": "the latest testosterone drawn before the restoration "
+    "therapy he takes now started (his own axis, without the drug)",
+    "pre_treatment.lh": "the latest LH drawn before the restoration therapy he takes now started",
     "testosterone_total.outside_morning_fasting": "the latest testosterone was drawn outside "
     "07:00-11:00 or not fasting (as recorded)",
     "semen.volume": "latest semen volume (mL)",
@@ -248,6 +251,18 @@ def _sides(pair: tuple[str | None, str | None] | None) -> list[str]:
     return [v for v in (pair or ()) if v is not None]
 
 
+def _before_restoration(case: Case, analyte_key: str) -> Quantity | None:
+    """His latest result drawn before the current restoration drugs started: the axis
+    without the drug (a value on hCG or a SERM reflects the drug, CUR-RESTORE-1)."""
+    kinds = [c for c in case.current_medications() if get_drug(c.agent).kind in RESTORATION_KINDS]
+    starts = [c.start for c in kinds if c.start is not None]
+    if not starts:
+        return None
+    began = min(starts)
+    before = [r for r in case.series(analyte_key) if r.date < began]
+    return _lab_quantity(before[-1]) if before else None
+
+
 def _clinic_values(case: Case) -> dict[str, Value]:
     """Facts from the clinic suite's extensions (exam, courses, semen details)."""
     current = case.current_medications()
@@ -266,6 +281,8 @@ def _clinic_values(case: Case) -> dict[str, Value]:
     return {
         "restoration.current": any(k in RESTORATION_KINDS for k in kinds.values()),
         "serm.current": any(k == DrugKind.serm for k in kinds.values()),
+        "pre_treatment.testosterone_total": _before_restoration(case, "testosterone_total"),
+        "pre_treatment.lh": _before_restoration(case, "lh"),
         "testosterone_total.outside_morning_fasting": _sampling_off(case),
         "semen.volume": None
         if latest is None or latest.volume_ml is None
