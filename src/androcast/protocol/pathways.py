@@ -36,6 +36,9 @@ class PathwayRule:
     citations: tuple[str, ...]
     with_first: tuple[str, ...] = ()
     changes_regimen: bool = False
+    # the first phase holds the first step and `with_first` only (an urgent referral):
+    # nothing the plan would add beside it (banking, ART discussed in parallel, repeats)
+    urgent_only: bool = False
     # the first step's words when the assessment rule that raised it says more of him (a
     # man who has already stopped his androgens is told to stay off them, not to stop)
     text_by_rule: tuple[tuple[str, str], ...] = ()
@@ -62,6 +65,7 @@ class Pathway:
     protocols: bool
     with_first: tuple[str, ...] = ()
     changes_regimen: bool = False
+    urgent_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ def pathway_rules() -> tuple[PathwayRule, ...]:
             protocols=bool(r.get("protocols", False)), citations=cites,
             with_first=tuple(str(c) for c in r.get("with_first") or ()),
             changes_regimen=bool(r.get("changes_regimen", False)),
+            urgent_only=bool(r.get("urgent_only", False)),
             text_by_rule=tuple((str(k), " ".join(str(v).split()))
                                for k, v in (r.get("text_by_rule") or {}).items())))
     last = rules[-1]
@@ -195,6 +200,6 @@ def pathway_for(assessment: Assessment, case: Case) -> Pathway:
                  else f"missing result: {target}")
         text = rule.text_for(None if action is None else action.rule)
         return Pathway(rule.pathway, rule.id, target, text, rule.citations, basis,
-                       rule.protocols, rule.with_first, rule.changes_regimen)
+                       rule.protocols, rule.with_first, rule.changes_regimen, rule.urgent_only)
     last = rules[-1]  # no_male_treatment; he has none of its targets
     return Pathway(last.pathway, last.id, None, last.text, last.citations, None, False)

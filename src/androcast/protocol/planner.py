@@ -274,6 +274,12 @@ def phases(assessment: Assessment, pathway: Pathway, case: Case) -> tuple[Phase,
         first.append(raised.get(pathway.first) or Step(pathway.first, pathway.rule,
                                                        ", ".join(pathway.first_citations)))
     first += [raised[c] for c in pathway.with_first if c in raised and c != pathway.first]
+    if pathway.urgent_only:  # the referral and its urgent work-up only; the rest waits
+        taken = {s.code for s in first}
+        rest = tuple(s for code, s in raised.items() if code not in taken)
+        waits = "once the urgent referral and its work-up are done"
+        return (Phase("first", pathway.first_text, tuple(first)),
+                *((Phase("then", waits, rest),) if rest else ()))
     additions = []
     if pathway.changes_regimen and _sperm_now(case):
         bank = bank_before_change()
@@ -308,11 +314,12 @@ def _not_offered(pathway: Pathway, declined: Decline | None) -> str:
 DEFAULT_TARGET_MONTH = 12.0
 
 
-def _art(case: Case, target_month: float, pregnancy: tuple[ProtocolForecast, ...], note: str,
+def _art(case: Case, pathway: Pathway, target_month: float,
+         pregnancy: tuple[ProtocolForecast, ...], note: str,
          table: ArtTable | None) -> ArtComparison | None:
     """The comparison with ART now, where the plan's rule asks for it (else None)."""
     rule = parallel_art()
-    if not rule.applies(case):
+    if not rule.applies(case) or pathway.urgent_only:  # ART figures wait on urgent care
         return None
     why = why_compare(case, rule.partner_age_at_least, rule.goal_within_months_at_most)
     return compare(case, why, target_month, pregnancy, note, _sperm_now(case),
@@ -347,7 +354,7 @@ def plan(case: Case, *, target_month: float | None = None, n: int = DEFAULT_PART
                 "natural chance under a protocol is forecast")
         return Plan(pathway, code, float(target_month), case.as_of, (), excluded,
                     rules.monitoring, forecast, declined, steps, case.as_of,
-                    _art(case, float(target_month), (), note, art_table))
+                    _art(case, pathway, float(target_month), (), note, art_table))
     excluded_list = []
     chosen = []
     for p in protocols():
@@ -385,4 +392,4 @@ def plan(case: Case, *, target_month: float | None = None, n: int = DEFAULT_PART
             se[rank - 1], tied[rank - 1]))
     return Plan(pathway, code, float(target_month), result.t0, tuple(alternatives),
                 tuple(excluded_list), rules.monitoring, result, None, steps, checks_from,
-                _art(case, float(target_month), pregnancy, note, art_table))
+                _art(case, pathway, float(target_month), pregnancy, note, art_table))
