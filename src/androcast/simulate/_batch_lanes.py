@@ -42,7 +42,7 @@ def lane_header(lanes: int) -> str:
         "for (int l = 0; l < L; l++) r[l] = f(x[l]); return r; }",
         "#define LANEWISE2(f) static inline V v##f##_(V x, V y) { V r; "
         "for (int l = 0; l < L; l++) r[l] = f(x[l], y[l]); return r; }",
-        *one, *two, _VRPOW,
+        *one, *two,
         *[f"#define v{name}(x) v{name}_(VV(x))" for name in ("fabs", "sqrt", "cbrt", "exp",
                                                            "expm1", "log", "log1p", "tanh",
                                                            "erf")],
@@ -54,6 +54,7 @@ def lane_header(lanes: int) -> str:
         "/* lu's pivot test, lane by lane: fabs(w) > 0 and finite (false for NaN) */",
         "static inline VM vpivot_ok(V w) { V a = vfabs_(w); "
         "return (VM)(a > VV(0.0)) & (VM)(a < VV(INFINITY)); }",
+        _VRPOW,
         "",
     ])
 
@@ -65,6 +66,20 @@ def lane_header(lanes: int) -> str:
 #: call per lane: the 18 rpow of derivs and 23 of derivs_jac per step.
 _VRPOW = r"""
 static inline V vsqrt_all(V x) { V r; for (int l = 0; l < L; l++) r[l] = sqrt(x[l]); return r; }
+#define XPOW_BITS_V(x) ((VM)(x))
+#define XPOW_REAL_V(b) ((V)(b))
+#define XPOW_MASK_V(c) ((VM)(c))
+/* xpow on every lane: the same operations (XPOW_BODY); lanes it cannot take go to pow() */
+static __attribute__((noinline)) V vxpow(V x, V n) {
+  V y, q;
+  VM k;
+  XPOW_BODY(V, VM, vsplat, XPOW_MASK_V, XPOW_BITS_V, XPOW_REAL_V, x, n, y, q, k);
+  V r = q * XPOW_REAL_V((k + 1023) << 52);
+  VM fine = (VM)(x >= VV(DBL_MIN)) & (VM)(x <= VV(DBL_MAX)) & (VM)(vabs(y) <= VV(700.0));
+  for (int l = 0; l < L; l++)
+    if (!fine[l]) r[l] = pow(x[l], n[l]);
+  return r;
+}
 static __attribute__((noinline)) V vrpow_lanes(V x, V n) {
   V r;
   for (int l = 0; l < L; l++) r[l] = rpow(x[l], n[l]);
@@ -89,6 +104,7 @@ static inline V vrpow_(V x, V n) {
       for (; e; e >>= 1, b *= b) if (e & 1u) r *= b;
       return n0 < 0.0 ? 1.0 / r : r;
     }
+    return vxpow(x, n);
   }
   return vrpow_lanes(x, n);
 }
@@ -225,6 +241,22 @@ static int lane_head(const Job *j, Lane *a) {
   return ++a->n_steps <= j->max_steps;
 }
 
+/* For tests: probe_pow's powers through the lanes' vxpow, L numbers at a time (the last
+   vector padded with its first number). */
+int probe_pow_lanes(long count, const double *x, const double *n, double *out) {
+  for (long i = 0; i < count; i += L) {
+    V xv, nv;
+    for (int l = 0; l < L; l++) {
+      long q = i + l < count ? i + l : i;
+      xv[l] = x[q];
+      nv[l] = n[q];
+    }
+    V r = vxpow(xv, nv);
+    for (int l = 0; l < L && i + l < count; l++) out[i + l] = r[l];
+  }
+  return 0;
+}
+
 int run_lanes(long k0, long k1, long n_total, const double *params, const double *y0,
               double t0, const double *t_out, long n_out, const long *ev_ptr,
               const double *ev_t, const int *ev_kind, const int *ev_index,
@@ -312,6 +344,9 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
       errv = vsel(~(VM)(r <= errv), r, errv);
       nan |= (VM)(r != r);
     }
+    /* the controller's err^(-1/ELO) of every lane at once (integrate()'s xpow, lane by
+       lane; err > 1e-10 where it is read) */
+    const V power = vxpow(vsel((VM)(errv > VV(1e-10)), errv, VV(1e-10)), VV(-1.0 / ELO));
     VM accepted = (VM){0};
     int settle = 0;  /* lanes whose segment or man ended, settled once their state is in */
     for (int l = 0; l < L; l++) {
@@ -336,7 +371,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
           }
         }
         a->t = a->last ? a->t_stop : a->t + a->h;
-        double fac = 0.9 * pow(fmax(err, 1e-10), -1.0 / ELO);
+        double fac = 0.9 * power[l];
         fac = fmin(6.0, fmax(0.2, fac));
         if (a->rejected) fac = fmin(fac, 1.0);
         if (a->h_first == 0.0 && !a->last) a->h_first = a->h * fac;
@@ -345,7 +380,7 @@ int run_lanes(long k0, long k1, long n_total, const double *params, const double
         if (a->last && a->h < a->h_try) a->h = a->h_try;
         if (a->last) settle |= 1 << l;
       } else {
-        double fac = isfinite(err) ? fmax(0.1, 0.9 * pow(err, -1.0 / ELO)) : 0.1;
+        double fac = isfinite(err) ? fmax(0.1, 0.9 * power[l]) : 0.1;
         a->h = a->h * fac;
         a->rejected = 1;
         a->n_rejected++;
