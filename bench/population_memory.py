@@ -9,6 +9,16 @@ observable and reported month: sum and sum of squares), then dropped with its fu
 neither the client nor the cluster holds anything that grows with n. The cohort's follow-up
 ends at the same time for every man, so the daily tally is its Kaplan-Meier curve exactly.
 
+What Dask itself keeps is bounded here: the cohort and the engine go to the workers once
+(scattered), so a task's message holds two keys and its men's range, and Dask's debugging
+logs are kept short (``LOGS``). Its defaults keep the last 1000 messages of every batched
+comm, and a task message held the pickled cohort and engine: 1000 chunks a worker is 10^6
+men in chunks of 500, so the client's process (the scheduler runs in it) grew through the
+whole run (~4 MB per 10^5 men in bench/results/population_memory_1e6.json; 2.8 MB per 10^5
+with a no-op engine, 0.3-0.4 with these settings). Each worker's statistical profiler kept a
+profile a second, 1000 of them, and every process's system monitor an hour of samples
+(growth with time, whatever n).
+
 Prints one JSON line: wall time, men/s, the client's peak RSS, each worker's peak RSS, the
 resident memory of client and workers after 10 %, 50 % and 100 % of the men (flat in n when
 they agree), and the share reaching each outcome by each reported month. ``--n`` smaller
@@ -34,6 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import dask
 import numpy as np
 from distributed import Client, LocalCluster, wait
 
@@ -42,6 +53,15 @@ from androcast.population.backends import chunk_bounds
 from androcast.population.cohort import Cohort
 from androcast.population.engine import ModelEngine
 from androcast.population.summary import ChunkSummary, summarise_chunk
+
+#: Dask settings for a run whose memory must not grow with n (module doc): 100 entries of
+#: each debugging log (the default 1000 held ~2000 task messages) and of the system monitor
+#: (default 7200 samples, one every 0.5 s: an hour of growth), no worker profiler (it
+#: samples every 10 ms for the dashboard, which this run does not start). Workers get them
+#: from the nanny that starts them.
+LOGS = {"distributed.admin.low-level-log-length": 100,
+        "distributed.admin.system-monitor.log-length": 100,
+        "distributed.worker.profile.enabled": False}
 
 
 def resident_mb() -> float:
@@ -92,7 +112,10 @@ class Tally:
 def stream(client: Client, cohort: Cohort, engine: ModelEngine, n: int, chunk_size: int,
            in_flight: int, tally: Tally, checkpoint: Callable[[int], None]) -> None:
     """Every chunk through the cluster, at most ``in_flight`` at a time, folded into
-    ``tally`` as it completes; ``checkpoint(done)`` after each."""
+    ``tally`` as it completes; ``checkpoint(done)`` after each. The cohort and the engine
+    are sent to every worker once, not with each chunk."""
+    cohort_on_workers, engine_on_workers = client.scatter([cohort, engine], broadcast=True,
+                                                          hash=False)
     chunks = iter(chunk_bounds(n, chunk_size))
     running: set[Any] = set()
     done = 0
@@ -101,7 +124,8 @@ def stream(client: Client, cohort: Cohort, engine: ModelEngine, n: int, chunk_si
             bounds = next(chunks, None)
             if bounds is None:
                 break
-            running.add(client.submit(summarise_chunk, cohort, engine, *bounds, pure=False))
+            running.add(client.submit(summarise_chunk, cohort_on_workers, engine_on_workers,
+                                      *bounds, pure=False))
         if not running:
             return
         finished, running = wait(running, return_when="FIRST_COMPLETED")
@@ -130,8 +154,9 @@ def main() -> None:
     load_start = os.getloadavg()
     cohort = load_cohort(args.cohort)
     engine = ModelEngine()
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with dask.config.set(LOGS), LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, processes=True,
+            dashboard_address=None) as cluster, Client(cluster) as client:
         # every worker builds or loads its kernels outside the timing
         warm = [client.submit(summarise_chunk, cohort, engine, k, k + 2, pure=False,
                               workers=[w]) for k, w in enumerate(client.scheduler_info()[
