@@ -300,7 +300,15 @@ _THYROID = {
 
 
 def personalise(p: Parameters, cov: Covariates) -> Parameters:
-    """Map a man's covariates onto parameters (age, BMI, prolactin, thyroid).
+    """Map a man's covariates onto parameters (age, BMI, prolactin, thyroid): ``p`` with
+    :func:`personal_changes`."""
+    return p.replace(**personal_changes(p, cov))
+
+
+def personal_changes(p: Parameters, cov: Covariates) -> dict[str, Value]:
+    """The parameters :func:`personalise` sets for a man's covariates, and their values
+    (a cohort reads them for each man without building a ``Parameters`` per man: that copy
+    was most of a virtual man's Python time).
 
     Age (beyond ``age_ref``): Leydig capacity falls by ``leydig_age_decline`` per year,
     SHBG synthesis rises by ``shbg_age_rise`` per year, GnRH pulse mass falls by
@@ -337,4 +345,4 @@ def personalise(p: Parameters, cov: Covariates) -> Parameters:
         changes["mcr_factor"] = mcr
         prl *= prl_mult
     changes["prl"] = prl
-    return p.replace(**changes)
+    return changes
