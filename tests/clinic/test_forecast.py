@@ -81,9 +81,9 @@ _GAPS: dict[tuple[str, str], str] = {
     ("c04", "moves"): "watchful_waiting, hcg and hcg_fsh are 0 at every month; "
     "serm_clomiphene is flat at 0.47 from month 6, hcg_serm at 0.41 from month 3 and "
     "hcg_serm_ai at 0.88 from month 3 to 24",
-    ("c17", "hcg_not_below"): _MATSUMOTO + "hcg [0, 0, 0, 0, 0, .02, .03] and hcg_serm "
-    "[0, 0, .04, .14, .22, .33, .41] against watchful_waiting [0, 0, .15, .43, .51, .68, .69] "
-    "(hcg_fsh not below)",
+    ("c17", "hcg_not_below"): _MATSUMOTO + "hcg at most .0002 (2026-12-08, after the "
+    "androgen-kind effects reached his twin) and hcg_serm [0, 0, 0, .04, .08, .10, .16] "
+    "against watchful_waiting [0, 0, .06, .23, .51, .76, .87] (hcg_fsh not below)",
     ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .04, .11, .18, .23, .27, .27] against "
     "watchful_waiting [0, .12, .54, .75, .77, .87, .89] (hcg_serm and hcg_fsh within 0.05)",
     ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
