@@ -54,3 +54,15 @@ def test_a_headache_alone_triggers_imaging_not_an_urgent_referral() -> None:
     assert pathway.id != "urgent_referral"
     first = {s.code for s in phases(assessment, pathway, case)[0].steps}
     assert {"pituitary_mri", "repeat_prolactin_macroprolactin"} <= first
+
+
+def test_a_protocol_without_a_published_figure_says_so() -> None:
+    """c04 ranks hcg_serm_ai (no published outcome for men like him) beside protocols with
+    one: each alternative either shows its figures or the note that it has none."""
+    case = load_case(CLINIC / "c04_obesity_functional.yaml", as_of=AS_OF)
+    alternatives = plan(case, n=4).to_dict()["alternatives"]
+    by_id = {a["id"]: a for a in alternatives}
+    assert by_id["hcg_serm_ai"]["evidence"] == []
+    assert "no published outcome" in by_id["hcg_serm_ai"]["evidence_note"]
+    for a in alternatives:
+        assert (a["evidence_note"] is None) == bool(a["evidence"])

@@ -266,6 +266,8 @@ def _render_plan(result: Plan) -> None:
         for row in a["evidence"]:  # the published figure beside it; a disagreement in red
             console.print(escape(f"   published: {_evidence_line(row)}"),
                           style=None if row["agrees"] else "bold red")
+        if a.get("evidence_note"):  # ranked on the model alone: said beside the number
+            console.print(escape(f"   published: none - {a['evidence_note']}"), style="yellow")
         for e in a["escalations"]:
             week = "each check" if e["at_week"] is None else f"week {e['at_week']:g}"
             console.print(escape(f"   if {e['when']} ({week}): {e['then']} "

@@ -172,6 +172,10 @@ class Plan:
         return out
 
 
+NO_PUBLISHED_OUTCOME = ("no published outcome for men like him on this protocol: the figure "
+                        "is the model's alone")
+
+
 def _alternative_dict(a: Alternative) -> dict[str, Any]:
     f = a.forecast
     return {
@@ -190,6 +194,8 @@ def _alternative_dict(a: Alternative) -> dict[str, Any]:
         "citations": list(f.protocol.citations),
         # the published figures beside his forecast on this protocol, judged (as prognosis)
         "evidence": [e.to_dict() for e in f.evidence],
+        # a protocol ranked without any published figure says so beside its number
+        "evidence_note": None if f.evidence else NO_PUBLISHED_OUTCOME,
     }
 
 
