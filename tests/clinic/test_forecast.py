@@ -84,6 +84,9 @@ _GAPS: dict[tuple[str, str], str] = {
     ("c17", "hcg_not_below"): _MATSUMOTO + "hcg at most .0002 (2026-12-08, after the "
     "androgen-kind effects reached his twin) and hcg_serm [0, 0, 0, .04, .08, .10, .16] "
     "against watchful_waiting [0, 0, .06, .23, .51, .76, .87] (hcg_fsh not below)",
+    ("c17", "hcg_never_zero"): "hcg at most .0002 at every month (0 % as printed; the "
+    "androgen-kind effects reached his twin: an AAS user's reserve regrows slower), "
+    "hcg_serm [0, 0, 0, .04, .08, .10, .16]",
     ("c22", "hcg_not_below"): _MATSUMOTO + "hcg [0, .04, .11, .18, .23, .27, .27] against "
     "watchful_waiting [0, .12, .54, .75, .77, .87, .89] (hcg_serm and hcg_fsh within 0.05)",
     ("c22c", "hcg_not_below"): _MATSUMOTO + "hcg 0 at every month and hcg_serm "
@@ -192,9 +195,10 @@ def test_ai_protocols_are_not_below_watchful_waiting(case_id: str) -> None:
 
 @pytest.mark.parametrize("case_id", _p("hcg_never_zero", "c17"))
 def test_no_hcg_protocol_stays_at_zero(case_id: str) -> None:
-    """c17: 'no hCG-containing protocol is 0 % at every month'."""
+    """c17: 'no hCG-containing protocol is 0 % at every month', read with the suite's "~ 0"
+    (<= 0.05): a curve of 0.0002 prints as 0 % at every month."""
     table = curves(case_id)
-    zero = [p for p in HCG_BASED if p in table and max(table[p]) == 0.0]
+    zero = [p for p in HCG_BASED if p in table and max(table[p]) <= TOLERANCE]
     assert not zero, f"{case_id}: 0 at every month: {zero}"
 
 

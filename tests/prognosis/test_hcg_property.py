@@ -13,6 +13,7 @@ from androcast.labs import load_case
 from androcast.prognosis import prognose
 
 HCG_PROTOCOLS = ["hcg", "hcg_serm", "hcg_fsh"]
+TOLERANCE = 0.05  # the clinic suite README's "~ 0" and "not below"
 
 
 @pytest.mark.parametrize(("age", "weeks", "dose_mg"), [
@@ -24,13 +25,12 @@ def test_no_hcg_protocol_stays_at_zero_for_24_months(age: float, weeks: float,
     # azoospermic two months after stopping (the suppressed state hCG has to lift)
     case = post_trt_case(age=age, weeks=weeks, dose_mg=dose_mg, semen=[(60, 0.0)])
     (result,) = prognose(case, HCG_PROTOCOLS, ["any_sperm"], n=16, months=(6.0, 12.0, 24.0))
-    for forecast in result.protocols:
-        assert forecast.curve.probability[-1] > 0.0, forecast.protocol.id
+    for forecast in result.protocols:  # "at 0" read as the suite's "~ 0" (<= 0.05)
+        assert forecast.curve.probability[-1] > TOLERANCE, forecast.protocol.id
 
 
 README_MAN = resources.files("androcast").joinpath("examples/cases/post_trt.yaml")
 MONTHS = (3.0, 6.0, 9.0, 12.0, 18.0, 24.0)
-TOLERANCE = 0.05  # the clinic suite README's "not below"
 #: measured with 16 men, seed 1 (2026-12-08, GnRH receptor desensitisation k_des 4/d; before
 #: it, on 2026-12-07, the default 128 men gave hcg .26/.33 by 12/24 months against watchful
 #: waiting .64/.81, hcg_serm .64/.79 and hcg_fsh .65/.81)
