@@ -101,7 +101,7 @@ _C22 = ("watchful_waiting [0, .12, .54, .75, .77, .87, .89]: 0.77 by 12 months (
 _C22B = ("c22b (0.5 M/mL) reads below c22 (azoospermic): watchful_waiting "
          "[0, .03, .34, .56, .73, .86, .88] against [0, .12, .54, .75, .77, .87, .89], hcg_serm "
          "[0, .03, .15, .28, .31, .40, .42] against [0, .12, .55, .73, .75, .85, .87], and every "
-         "other protocol at months 3-9 (16 men, seed 1; c22b's own forecast ranges 0.322 over "
+         "other protocol at months 3-9 (16 men, seed 1; c22b's own forecast ranges 0.461 over "
          "seeds 1-4 at 128 men: G-SEEDS)")
 
 

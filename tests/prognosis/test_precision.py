@@ -145,11 +145,15 @@ def test_the_converged_value_is_precise_enough_to_judge_by() -> None:
     assert all(se <= 0.01 for _, se in converged_12().values()), converged_12()
 
 
-#: measured with the adaptive kernel and 64-men islands on main of 2026-12-07 (after
-#: d88bcc8's reserve drive; bench/seed_stability.py, bench/prognosis.py --reference)
+#: measured with the adaptive kernel and 64-men islands on main of 2026-12-08 (after
+#: a7bd8c6's k_des 4; bench/seed_stability.py, bench/prognosis.py --reference: four runs of
+#: 512 men, three of them not converged by the mixing rule)
 MEASURED = " (seeds 1-5 of the stored default runs; issue 17)"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "hcg at 12 months: seed 5 reads 0.326 against the converged 0.292 (0.035; seeds 1-4 "
+    "0.292-0.303); every other protocol within 0.021" + MEASURED))
 def test_the_readme_mans_seeds_lie_within_0_03_of_the_converged_value() -> None:
     ids, p, _ = _at_month("post_trt")
     reference = np.array([converged_12()[k][0] for k in ids])
@@ -158,10 +162,8 @@ def test_the_readme_mans_seeds_lie_within_0_03_of_the_converged_value() -> None:
                                                       strict=True))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sd over seeds at 12 months: watchful_waiting, serm_clomiphene, serm_tamoxifen and hcg "
-    "0.018, hcg_serm 0.016; hcg_fsh 0.008 meets it" + MEASURED))
 def test_the_readme_mans_seeds_spread_by_at_most_0_015() -> None:
+    """Seeds 1-5 at 12 months: sd 0.005-0.014 by protocol (hcg 0.014, hcg_serm 0.013)."""
     ids, p, _ = _at_month("post_trt")
     sd = p.std(axis=0, ddof=1)
     assert float(sd.max()) <= SD_MAX, dict(zip(ids, sd.round(3).tolist(), strict=True))
