@@ -60,4 +60,5 @@ def test_every_vocabulary_code_has_words_of_its_own() -> None:
 def test_the_couples_words_exist() -> None:
     """Issue 22: the pregnancy outcome and the sperm of the plan's ICSI option in words."""
     assert display.outcome("pregnancy_natural") == "a natural pregnancy (conception)"
-    assert set(display.known("art_sperm")) == {"current_or_banked", "none_now"}
+    assert set(display.known("art_sperm")) == {"current_or_banked", "none_now",
+                                                "post_ejaculate_urine"}

@@ -136,7 +136,7 @@ class ArtComparison:
     partner_age_years: float | None
     natural: tuple[NaturalRow, ...]
     natural_note: str
-    sperm: str  # "current_or_banked" | "none_now"
+    sperm: str  # where ICSI's sperm come from now: a code of display names.yaml art_sperm
     band: ArtBand | None
     table: ArtTable
     citations: tuple[str, ...]
@@ -177,7 +177,7 @@ def why_compare(case: Case, age_at_least: float, months_at_most: float) -> str:
 
 
 def compare(case: Case, why: str, horizon: float, pregnancy: Sequence[ProtocolForecast],
-            natural_note: str, sperm_now: bool, table: ArtTable,
+            natural_note: str, sperm_source: str, table: ArtTable,
             rule_citations: Sequence[str], natural_citations: Sequence[str]) -> ArtComparison:
     """The comparison, from the pregnancy forecasts (at the horizon) already computed."""
     age = case.partner.age_years if case.partner is not None else None
@@ -190,5 +190,5 @@ def compare(case: Case, why: str, horizon: float, pregnancy: Sequence[ProtocolFo
     if band is not None and table.origin == "art_success.yaml":
         cites.append(band.source)
     return ArtComparison(why, horizon, age, tuple(rows), natural_note,
-                         "current_or_banked" if sperm_now else "none_now", band, table,
+                         sperm_source, band, table,
                          tuple(dict.fromkeys(cites)))

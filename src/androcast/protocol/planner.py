@@ -268,6 +268,19 @@ def _sperm_now(case: Case) -> bool:
     return bool((latest.concentration_m_per_ml or 0) > 0 or latest.pellet_sperm_seen)
 
 
+def _sperm_source(case: Case) -> str:
+    """Where ICSI's sperm would come from now (display names.yaml art_sperm): his ejaculate
+    or bank, his post-ejaculate urine when that is where his sperm are (retrograde
+    ejaculation: alkalinised urine, mieusset2017), or none in his latest analysis."""
+    if _sperm_now(case):
+        return "current_or_banked"
+    latest = case.latest_semen()
+    urine = None if latest is None else latest.post_ejaculate_urine
+    if urine is not None and urine.sperm_seen is True:
+        return "post_ejaculate_urine"
+    return "none_now"
+
+
 def phases(assessment: Assessment, pathway: Pathway, case: Case) -> tuple[Phase, ...]:
     """The first step with what belongs beside it, then the rest of his assessment's actions
     (each once, in the assessment's order). The plan's own cited rules add two actions to
@@ -328,7 +341,7 @@ def _art(case: Case, pathway: Pathway, target_month: float,
     if not rule.applies(case) or pathway.urgent_only:  # ART figures wait on urgent care
         return None
     why = why_compare(case, rule.partner_age_at_least, rule.goal_within_months_at_most)
-    return compare(case, why, target_month, pregnancy, note, _sperm_now(case),
+    return compare(case, why, target_month, pregnancy, note, _sperm_source(case),
                    table or default_art_table(), rule.citations,
                    PREGNANCY_CITATIONS if pregnancy else ())
 
