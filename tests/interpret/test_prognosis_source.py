@@ -80,12 +80,16 @@ def test_a_man_who_seeks_only_testosterone_gets_no_sperm_recovery_class() -> Non
     assert "PROG-TRT-LONG-1" in b.prognosis.basis
 
 
-def test_the_class_is_not_read_from_a_less_confident_cause() -> None:
-    """c08b: iron overload (high) beside age_related (low): the class must not be the
-    age_related rule's; c20, whose only cause is age_related, keeps it."""
+def test_the_class_is_not_read_from_a_low_confidence_cause() -> None:
+    """c08b: iron overload (high) beside age_related (low): never the age_related rule's
+    class. c20: age_related (low) is his only cause, and the pattern-level rule for
+    secondary hypogonadism gives a class, so the lead does not (it would only where no
+    other rule applies)."""
     c08b = interpret(load_case(CLINIC / "c08b_haemochromatosis_ferritin.yaml", as_of=AS_OF))
     assert [(c.code, c.confidence) for c in c08b.causes][:2] == [
         ("iron_overload", "high"), ("age_related", "low")]
-    assert c08b.prognosis.rule != "PROG-AGE-1"
+    assert "PROG-AGE-1" in c08b.fired and c08b.prognosis.rule != "PROG-AGE-1"
     c20 = interpret(load_case(CLINIC / "c20_mixed_units.yaml", as_of=AS_OF))
-    assert c20.prognosis.rule == "PROG-AGE-1"
+    assert [(c.code, c.confidence) for c in c20.causes] == [("age_related", "low")]
+    assert "PROG-AGE-1" in c20.fired
+    assert (c20.prognosis.rule, c20.prognosis.class_) == ("PROG-SECONDARY-1", "moderate")

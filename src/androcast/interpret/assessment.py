@@ -325,24 +325,28 @@ _ENDPOINTS_FOR_GOAL: Mapping[str, frozenset[str]] = {
 }
 
 
+def _from_a_lead(verdict: Verdict, causes: Sequence[Cause]) -> bool:
+    """Whether a prognosis rule reads its class only from low-confidence causes (leads,
+    not diagnoses: age_related at 40 with nothing else found)."""
+    confidence = {c.code: c.confidence for c in causes}
+    read = [confidence[code] for kind, code in verdict.rule.depends_on()
+            if kind == "cause" and code in confidence]
+    return bool(read) and all(c == "low" for c in read)
+
+
 def _speaks_for_him(verdict: Verdict, goal: str | None, causes: Sequence[Cause]) -> bool:
     """Whether a fired prognosis rule may give his class: its endpoint is his goal's, and
-    a class read from a cause is never taken from a low-confidence cause (a lead, not a
-    diagnosis) when he has a cause of moderate or high confidence (a low-confidence
-    age_related beside a high-confidence iron overload)."""
+    a class is never read from a low-confidence cause (a lead, not a diagnosis) when he has
+    a cause of moderate or high confidence (a low-confidence age_related beside a
+    high-confidence iron overload)."""
     spec = verdict.rule.spec.prognosis
     assert spec is not None
     if spec.declined is None and spec.endpoint not in _ENDPOINTS_FOR_GOAL.get(
         goal or "", frozenset({spec.endpoint})
     ):
         return False
-    low = _CONFIDENCE_RANK["low"]
-    confidence = {c.code: _CONFIDENCE_RANK[c.confidence] for c in causes}
-    if not confidence or min(confidence.values()) >= low:
-        return True
-    read = [confidence[code] for kind, code in verdict.rule.depends_on()
-            if kind == "cause" and code in confidence]
-    return not read or min(read) < low
+    firm = any(c.confidence != "low" for c in causes)
+    return not (firm and _from_a_lead(verdict, causes))
 
 
 def _not_assessed(passed: Sequence[Verdict], goal: str | None) -> str:
@@ -384,13 +388,14 @@ def build_assessment(
     ]
     pattern_verdict = max(patterns, key=lambda p: (p[0], p[1]))[2] if patterns else None
     def best(declined: bool) -> Verdict | None:
+        # a class read from a lead comes only when no other rule gives one
         ranked = [
-            (v.rule.spec.prognosis.priority, -i, v)
+            (not _from_a_lead(v, causes), v.rule.spec.prognosis.priority, -i, v)
             for i, v in enumerate(fired)
             if v.rule.spec.prognosis and (v.rule.spec.prognosis.declined is not None) == declined
             and _speaks_for_him(v, goal, causes)
         ]
-        return max(ranked, key=lambda p: (p[0], p[1]))[2] if ranked else None
+        return max(ranked, key=lambda p: (p[0], p[1], p[2]))[3] if ranked else None
 
     prognosis_verdict, decline_verdict = best(False), best(True)
     declined: Declined | None = None
