@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from androcast.interpret.evaluate import Evaluator, Truth
+from androcast.interpret.evaluate import EvaluationError, Evaluator, Truth
 from androcast.interpret.expression import parse_expression
 from androcast.interpret.facts import Facts, convert
 from androcast.interpret.knowledge import threshold
@@ -94,6 +94,14 @@ def test_count_over_series_and_near_threshold() -> None:
     near = 'near(testosterone_total, evidence("testosterone_total.aua2018_low_t_cutoff"), 0.10)'
     assert _truth(near, labs)[0] is True  # latest 280 is within 10 % of 300
     assert _truth(near, labs[:1])[0] is False  # 250 is 17 % below
+
+
+def test_count_over_two_analytes_is_refused_by_the_evaluator_too() -> None:
+    # rules are checked on load (test_rule_loading); an expression evaluated directly is not
+    labs = [_lab("lh", 3, "IU/L"), _lab("fsh", 3, "IU/L")]
+    with pytest.raises(EvaluationError) as err:
+        _truth("count(lh > 1 and fsh > 1) >= 1", labs)
+    assert str(err.value) == "count() needs exactly one analyte, found ['fsh', 'lh']"
 
 
 def test_time_facts_convert_between_months_and_weeks() -> None:

@@ -255,19 +255,29 @@ def test_a_rule_waiting_on_an_undecided_one_lacks_only_its_required_inputs() -> 
     assert "inhibin_b" not in verdicts["TST-2"].trace.unknown
 
 
-def test_a_condition_that_fails_only_on_a_case_is_named_with_its_rule() -> None:
-    # count() counts the results of one analyte; given two, it cannot say which
-    rule = _rule(inputs=["lh", "fsh"], when="count(lh > 1 and fsh > 1) >= 1")
-    rules = check_rule_set(parse_rules([rule], file="my.yaml"))
-    lab = {"date": "2025-10-01", "analyte": "lh", "value": 3, "unit": "IU/L"}
-    case = parse_case({"patient": {"id": "u"}, "goal": "fertility",
-                       "labs": [lab, {**lab, "analyte": "fsh"}]})
-    with pytest.raises(RuleError) as err:
-        run_rules(case, rules)
-    assert str(err.value) == (
-        "my.yaml: TST-1.when: 'count(lh > 1 and fsh > 1) >= 1' is not a valid rule; expected "
-        "count() needs exactly one analyte, found ['fsh', 'lh']"
+@pytest.mark.parametrize(
+    ("inputs", "when", "found"),
+    [
+        (["lh", "fsh"], "count(lh > 1 and fsh > 1) >= 1", "fsh, lh"),
+        (["lh", "fsh"], "count(lh in_ref low) >= 1 and count(fsh > lh) >= 2", "fsh, lh"),
+        (["age_years"], "count(age_years > 40) >= 1", "no analyte"),
+    ],
+)
+def test_count_over_other_than_one_analyte_is_refused_on_load(
+    inputs: list[str], when: str, found: str
+) -> None:
+    # count() counts the results of one analyte; over two (or none) it cannot say whose, so a
+    # user's rule file is refused when it is loaded, before it meets a case
+    assert _error([_rule(inputs=inputs, when=when)]) == (
+        f"my.yaml: TST-1.when: 'count() over {found}' is not a valid rule; expected "
+        "count() over the results of exactly one analyte"
     )
+
+
+def test_count_over_one_analyte_with_a_fact_beside_it_loads() -> None:
+    rule = _rule(inputs=["lh", "age_years"], when="count(lh in_ref high and age_years > 40) >= 2")
+    (loaded,) = check_rule_set(parse_rules([rule], file="my.yaml"))
+    assert loaded.id == "TST-1"
 
 
 def test_a_rule_example_is_read_as_of_its_own_date_and_named_when_bad() -> None:

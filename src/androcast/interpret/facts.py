@@ -97,6 +97,12 @@ def is_known_input(name: str) -> bool:
     return name in FACT_NAMES or is_analyte(name)
 
 
+def is_lab_series(name: str) -> bool:
+    """An analyte read from his lab results, whose results count() counts (a fact of the
+    same name, such as a calculated value, is read as the fact)."""
+    return name not in FACT_NAMES and is_analyte(name)
+
+
 def _lab_quantity(result: LabResult) -> Quantity:
     ref = result.reference
     shown = f"{display.number(result.value)} {display.unit(result.unit)}"
@@ -420,4 +426,4 @@ class Facts:
         return self._outputs(kind, code)
 
     def is_analyte(self, name: str) -> bool:
-        return name not in FACT_NAMES and is_analyte(name)
+        return is_lab_series(name)

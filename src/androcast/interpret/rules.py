@@ -184,7 +184,7 @@ def _fail(file: str, rule_id: str, field: str, value: Any, expected: str) -> Rul
 
 
 def _check_condition(file: str, spec: RuleSpec, node: Node) -> None:
-    from androcast.interpret.facts import is_known_input
+    from androcast.interpret.facts import is_known_input, is_lab_series
 
     declared = set(spec.inputs)
     for name in spec.optional:
@@ -223,6 +223,19 @@ def _check_condition(file: str, spec: RuleSpec, node: Node) -> None:
                 raise _fail(
                     file, spec.id, "when", key.value, "a key of androcast.evidence or interpret."
                 ) from None
+        if n.function == "count":
+            # count() counts the results of one analyte; over two it could not say whose
+            # results it counts, so the rule is refused here, not on the first case it meets
+            names = {a.name for a in walk(n) if isinstance(a, Name)}
+            analytes = sorted(name for name in names if is_lab_series(name))
+            if len(analytes) != 1:
+                raise _fail(
+                    file,
+                    spec.id,
+                    "when",
+                    f"count() over {', '.join(analytes) or 'no analyte'}",
+                    "count() over the results of exactly one analyte",
+                )
         if n.function in _OUTPUT_KIND:
             arg = n.args[0]
             if (
