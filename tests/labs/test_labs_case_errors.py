@@ -266,7 +266,7 @@ def test_semen_field_typo_is_not_dropped_silently() -> None:
 def test_laboratory_interval_with_low_above_high() -> None:
     intervals = {"lh": {"low": 5, "high": 1, "unit": "IU/L"}}
     assert _raises(LabValueError, lambda data: data.update(reference_intervals=intervals)) == (
-        "reference_intervals.lh.high: 1 is impossible; expected at least low (5)"
+        "reference_intervals.lh.high: 1 is impossible; expected above low (5)"
     )
 
 

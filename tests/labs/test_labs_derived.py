@@ -295,6 +295,12 @@ def test_semen_counts_name_their_unit_method_citation_and_date() -> None:
         ("hamilton2015",),
         stamp,
     )
+    # without progressive motility this is a total motile count, and it says it is not
+    # Hamilton's progressive TMSC, whose prognostic cut-offs it must not be read against
+    assert total.method == (
+        "volume x concentration x total motility (PR + NP) fraction: TMC, not the "
+        "Hamilton 2015 progressive definition (progressive motility not reported)"
+    )
     assert derive(_case([], [semen])).tmsc_million is None
 
 

@@ -105,6 +105,13 @@ def test_missing_parameters_prevent_normozoospermia() -> None:
     assert result.missing == ("normal_forms_pct",)
 
 
+def test_without_a_concentration_no_class_is_judged_and_the_concentration_is_named() -> None:
+    # a report with motility and morphology but no count says nothing of oligo- or azoospermia
+    result = classify_semen(_semen(concentration_m_per_ml=None), "who2021")
+    assert result.codes == ()
+    assert result.missing == ("concentration_m_per_ml",)
+
+
 def test_censored_concentration_below_quantification_is_oligozoospermia() -> None:
     result = classify_semen(_semen(concentration_m_per_ml=0.1, concentration_censor="<"), "who2010")
     assert result.classes[0].code == "oligozoospermia"

@@ -71,8 +71,9 @@ def reference_interval(key: str, raw: Any, field: str, *, default_source: str) -
     low, high = limits
     if low is None and high is None:
         raise LabValueError(field, "no limits", "a low and/or a high limit")
-    if low is not None and high is not None and low > high:
-        raise LabValueError(f"{field}.high", data.get("high"), f"at least low ({data.get('low')})")
+    # equal limits would call every value but one abnormal: an entry error, like low > high
+    if low is not None and high is not None and low >= high:
+        raise LabValueError(f"{field}.high", data.get("high"), f"above low ({data.get('low')})")
     source = data.get("source", default_source)
     population = data.get("population", "as reported by the laboratory")
     return ReferenceInterval(low, high, entry.canonical_unit, str(source), str(population))
@@ -87,7 +88,7 @@ def _in(bounds: tuple[float, float], value: float) -> bool:
     return bounds[0] <= value <= bounds[1]
 
 
-def _likely_unit(entry: Analyte, number: float, unit: str, canonical: float) -> str | None:
+def _likely_unit(entry: Analyte, number: float, canonical: float) -> str | None:
     """Another accepted unit in which ``number`` would be typical, if the stated one is not."""
     if _in(entry.typical, canonical):
         return None
@@ -121,7 +122,7 @@ def _check_plausible(
 
 
 def _check_mixup(entry: Analyte, number: float, unit: str, canonical: float, field: str) -> None:
-    likely = _likely_unit(entry, number, unit, canonical)
+    likely = _likely_unit(entry, number, canonical)
     if likely is None:
         return
     typical = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from androcast import DISCLAIMER
@@ -10,6 +11,10 @@ from androcast.errors import UnknownCodeError
 from androcast.labs._catalogue import ReferenceInterval, analyte, citation
 from androcast.labs._model import Case, Censor, Flag, Goal, Patient
 from androcast.labs.derived import DerivedValues, derive
+
+# a bibliography key (bhasin2018, gavleborg_shbg) at the start of an interval's source text
+# ("famhes (evidence lh.famhes_ri, flag V)", a laboratory's "famhes; verified 2024")
+_CITATION_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,9 @@ def _citation_keys(derived: DerivedValues, case: Case) -> list[str]:
         if item is not None:
             keys.extend(item.citation)
     for result in case.labs:
-        keys.append(result.reference.source.split(" ")[0].rstrip(";"))
+        key = _CITATION_KEY.match(result.reference.source)
+        if key:
+            keys.append(key.group())
     return list(dict.fromkeys(keys))
 
 
