@@ -163,3 +163,40 @@ def test_a_gonadotoxic_treatment_keeps_every_field() -> None:
                              dt.date(2020, 1, 1), dt.date(2020, 2, 1), True),
         GonadotoxicTreatment("radiotherapy", dose_gy=0.0),
     )
+
+
+@pytest.mark.parametrize(
+    ("reproductive", "message"),
+    [
+        ("x", "history.reproductive: 'x' cannot be read; expected a mapping with "
+         "infertility_months and children"),
+        ({"kids": 1}, "history.reproductive.kids: 1 cannot be read; expected one of "
+         "infertility_months, children"),
+        ({"infertility_months": 601}, "history.reproductive.infertility_months: 601.0 is "
+         "impossible; expected a number from 0 to 600 months"),
+        ({"children": 51}, "history.reproductive.children: 51.0 is impossible; expected a "
+         "number from 0 to 50"),
+        ({"children": 1.5}, "history.reproductive.children: 1.5 is not a valid regimen entry; "
+         "expected a whole number"),
+    ],
+)
+def test_a_bad_reproductive_history_is_named_with_what_was_expected(
+    reproductive: Any, message: str
+) -> None:
+    assert _refusal(reproductive=reproductive) == message
+
+
+@pytest.mark.parametrize(
+    ("reproductive", "expected"),
+    [
+        ({"infertility_months": 0, "children": 0}, (0.0, 0)),  # 0 children: primary
+        ({"infertility_months": 600, "children": 50}, (600.0, 50)),
+        ({"infertility_months": 24}, (24.0, None)),
+    ],
+)
+def test_a_reproductive_history_is_read_up_to_its_bounds(
+    reproductive: dict[str, Any], expected: tuple[float, int | None]
+) -> None:
+    read = _history(reproductive=reproductive).reproductive
+    assert read is not None
+    assert (read.infertility_months, read.children) == expected
