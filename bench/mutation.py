@@ -171,6 +171,20 @@ def reuse(target: str) -> Path | None:
     for tests in (work / "tests", work / "mutants" / "tests"):
         shutil.rmtree(tests, ignore_errors=True)
         shutil.copytree(ROOT / "tests", tests, ignore=ignore)
+    # today's tests need today's other source files: with an older copy some tests fail,
+    # mutmut cannot trace them, and it keeps its old list of the tests reaching each function
+    # (so a new test never ran; observed on labs/semen.py). The mutated file stays as it is.
+    mutated = work / "mutants" / "src" / "androcast" / target
+
+    def keep_mutated(folder: str, names: list[str]) -> set[str]:
+        skip = set(ignore(folder, names))
+        return skip | {mutated.name} if Path(folder) == source.parent else skip
+
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore, dirs_exist_ok=True)
+    shutil.copytree(ROOT / "src", work / "mutants" / "src", ignore=keep_mutated,
+                    dirs_exist_ok=True)
+    # and it traces every selected test afresh rather than trust its earlier list
+    (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     return work
 
 

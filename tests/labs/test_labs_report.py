@@ -31,6 +31,7 @@ def _report() -> tuple[Case, LabReport]:
                  "unit": "ng/dL"},
             ],
             "semen": [
+                {"date": "2025-09-15", "volume_ml": 1.5, "concentration_m_per_ml": "<0.1"},
                 {"date": "2025-10-02", "volume_ml": 2, "concentration_m_per_ml": 10,
                  "progressive_motility_pct": 30, "total_motility_pct": 40,
                  "normal_forms_pct": 3, "abstinence_days": 3},
@@ -71,6 +72,9 @@ def test_the_report_keeps_the_case_its_semen_rows_and_derived_values() -> None:
     case, report = _report()
     assert (report.patient, report.goal, report.as_of) == (case.patient, "fertility", AS_OF)
     assert report.semen == (
+        # below the quantification limit: the row keeps the censor beside the limit
+        SemenRow(dt.date(2025, 9, 15), 1.5, 0.1, "<", None, None, None, None,
+                 pytest.approx(0.15), None),  # type: ignore[arg-type]
         SemenRow(dt.date(2025, 10, 2), 2.0, 10.0, None, 30.0, 40.0, 3.0, 3.0, 20.0, 6.0),
     )
     assert report.derived == derive(case)
