@@ -200,3 +200,28 @@ def test_a_reproductive_history_is_read_up_to_its_bounds(
     read = _history(reproductive=reproductive).reproductive
     assert read is not None
     assert (read.infertility_months, read.children) == expected
+
+
+@pytest.mark.parametrize(
+    ("history", "message"),
+    [
+        ("x", "history: 'x' cannot be read; expected a mapping"),
+        ({"colour": 1}, "history.colour: 1 cannot be read; expected one of androgens, "
+         "conditions, medications, gonadotoxic_treatment, reproductive"),
+        ({"conditions": "anosmia"}, "history.conditions: 'anosmia' cannot be read; expected "
+         "a list"),
+        ({"androgens": [{**CYPIONATE, "agent": "testosterone_enanthate", "route": "oral"}]},
+         "history.androgens[0].route: 'oral' is not a known code; expected a route of "
+         "testosterone_enanthate: one of im, sc"),
+    ],
+)
+def test_a_bad_history_section_is_named_with_what_was_expected(history: Any, message: str) -> None:
+    with pytest.raises(AndrocastError) as caught:
+        parse_case({"patient": {"id": "P"}, "history": history}, as_of=AS_OF)
+    assert str(caught.value) == message
+
+
+def test_conditions_are_kept_as_listed() -> None:
+    assert _history(conditions=["anosmia", "cryptorchidism"]).conditions == (
+        "anosmia", "cryptorchidism"
+    )
