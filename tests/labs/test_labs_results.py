@@ -49,6 +49,8 @@ def test_a_result_that_is_not_a_mapping_says_what_one_holds() -> None:
          + ", ".join(analyte_keys())),
         ({"unit": None}, "labs[0].unit: None is not a usable unit; expected a unit for lh: "
          "one of [IU]/L, m[IU]/mL, m[IU]/L"),
+        ({"unit": 5}, "labs[0].unit: 5 is not a usable unit; expected a unit for lh: "
+         "one of [IU]/L, m[IU]/mL, m[IU]/L"),
         ({"confirmed": "yes"}, "labs[0].confirmed: 'yes' is impossible; expected true or false"),
         ({"time": "8.40"}, "labs[0].time: '8.40' is impossible; expected a clock time HH:MM "
          "(24 h), e.g. '08:40'"),
@@ -72,6 +74,7 @@ def test_a_bad_field_of_a_result_is_named_with_what_was_expected(
         ("08:40", dt.time(8, 40)),
         (" 23:59 ", dt.time(23, 59)),
         (520, dt.time(8, 40)),  # YAML 1.1 reads an unquoted 08:40 as 520 minutes
+        (600, dt.time(10, 0)),
         (0, dt.time(0, 0)),
         (1439, dt.time(23, 59)),
         (None, None),
