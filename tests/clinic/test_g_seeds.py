@@ -33,6 +33,14 @@ NOT_MEASURED = "its four default runs were not stored before the deadline (issue
 #: mc_se; bench/seed_stability.py, load 7-10)
 ADAPTIVE = " at 128 men in two islands of 64 with the adaptive move kernel (issue 17)"
 GAPS: Mapping[tuple[str, str], str] = {
+    ("c15", "probability"): (
+        "hcg_serm (his hCG lowered, clomiphene added) ranges 0.159 over seeds 1-4 at every "
+        "month (0.742-0.901), each seed reporting mc_se 0.021-0.041 (seeds 1 and 4 "
+        "low_confidence): the reported error understates the seeds' spread" + ADAPTIVE),
+    ("c17", "probability"): (
+        "hcg_serm at month 24 ranges 0.153 over seeds 1-4 (0.092-0.245), each seed "
+        "reporting mc_se 0.019-0.039, none low_confidence; measured after the AAS effect on "
+        "reserve regeneration reached his twin (ba506ce)" + ADAPTIVE),
     ("c22b", "probability"): (
         "watchful_waiting at month 6 ranges 0.461 over seeds 1-4 (0.397-0.858), every "
         "protocol by 0.29-0.46 at its worst month: seed 2 lies apart (its islands in "
