@@ -13,7 +13,14 @@ import yaml
 
 from androcast import DISCLAIMER
 from androcast.errors import RuleError
-from androcast.interpret import derived_values, explain, interpret, load_rule_files, parse_rules
+from androcast.interpret import (
+    derived_values,
+    explain,
+    interpret,
+    load_rule_files,
+    load_rules,
+    parse_rules,
+)
 from androcast.interpret.knowledge import references
 from androcast.interpret.rules import check_rule_set
 from androcast.labs import Case, parse_case
@@ -62,6 +69,12 @@ def test_explain_names_each_fired_rule_with_its_version_file_citation_and_refere
     )
 
 
+def test_explain_and_interpret_default_to_the_shipped_rules() -> None:
+    case = _case(0.5)
+    assert explain(case) == explain(case, load_rules())
+    assert interpret(case).fired == interpret(case, load_rules()).fired
+
+
 def test_interpret_runs_the_rules_it_is_given() -> None:
     rules = check_rule_set(parse_rules([RULE], file="my.yaml"))
     assert interpret(_case(0.5), rules).fired == ("TST-1",)
@@ -69,15 +82,15 @@ def test_interpret_runs_the_rules_it_is_given() -> None:
 
 
 def test_derived_values_name_the_semen_classes_of_each_who_edition() -> None:
-    # 15.5 M/mL lies above the WHO 2010 limit (15) and below the WHO 2021 limit (16);
-    # progressive motility 31 % below the WHO 2010 limit (32), not the WHO 2021 one (30)
-    semen = {"date": "2025-10-01", "volume_ml": 3, "concentration_m_per_ml": 15.5,
+    # 14 M/mL lies below both editions' limits (15 and 16); progressive motility 31 %
+    # below the WHO 2010 limit (32), not the WHO 2021 one (30)
+    semen = {"date": "2025-10-01", "volume_ml": 3, "concentration_m_per_ml": 14,
              "progressive_motility_pct": 31, "normal_forms_pct": 5}
     case = parse_case({"patient": {"id": "S"}, "semen": [semen]}, as_of=AS_OF)
     values = derived_values(case)
-    assert values["semen_who2010"] == "asthenozoospermia"
+    assert values["semen_who2010"] == "oligozoospermia, asthenozoospermia"
     assert values["semen_who2021"] == "oligozoospermia"
-    assert values["total_count_million"] == pytest.approx(46.5)
+    assert values["total_count_million"] == pytest.approx(42.0)
     assert "semen_who2010" not in derived_values(_case(5))
 
 

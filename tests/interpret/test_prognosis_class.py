@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -42,4 +43,18 @@ def test_probability_outside_unit_interval_is_refused() -> None:
         prognosis_class(1.2)
     assert str(err.value) == (
         "p_recovery_12mo: 1.2 is not a valid parameter; expected a probability between 0 and 1"
+    )
+
+
+def test_a_class_table_without_a_zero_class_is_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the table is data (prognosis_classes.yaml): one whose lowest class starts above 0
+    # leaves low probabilities without a class, and says so instead of returning nothing
+    module = importlib.import_module("androcast.interpret.prognosis_class")
+    monkeypatch.setattr(module, "class_thresholds", lambda: (("good", 0.8), ("moderate", 0.5)))
+    with pytest.raises(ParameterError) as err:
+        module.prognosis_class(0.3)
+    assert str(err.value) == (
+        "p_recovery_12mo: 0.3 is not a valid parameter; expected a class whose lower bound is 0"
     )
