@@ -5,12 +5,13 @@ so the assessment's prognosis and the forecast's can never disagree."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from androcast.interpret import interpret
-from androcast.interpret.declines import REASONS, decline_rules
+from androcast.interpret.declines import REASONS, decline_rules, with_decline
 from androcast.interpret.rules import load_rules
 from androcast.labs import parse_case
 from androcast.prognosis import decline_for, prognose
@@ -137,3 +138,18 @@ def test_a_decline_over_a_class_keeps_the_class_and_leads_its_basis() -> None:
     assert prognosis.basis.startswith(note)
     assert "surgical sperm retrieval" in prognosis.basis[len(note):]  # the class's own basis
     assert prognosis.rule == "PROG-KS-1"
+
+
+def test_a_decline_without_a_class_keeps_the_prognosis_own_reason_after_its_note() -> None:
+    # a prognosis without a class that says why (not just "no rule yet") keeps that reason,
+    # in brackets after the decline's note
+    parts, _ = CASES["low-volume acidic azoospermia, vasa not palpable"]
+    case = _case(**parts)
+    assessment = interpret(case)
+    undecided = replace(assessment.prognosis, basis="LH and FSH not measured", declined=None)
+    shown = with_decline(replace(assessment, prognosis=undecided), case).prognosis
+    reason, sentence = _table("DECLINE-VASAL-AGENESIS")
+    assert shown.basis == (
+        f"recovery forecast declined ({reason}, DECLINE-VASAL-AGENESIS): {sentence} "
+        "(LH and FSH not measured)"
+    )

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from androcast import DISCLAIMER
-from androcast.errors import RuleError
+from androcast.errors import RuleError, UnknownCodeError
 from androcast.interpret import (
     derived_values,
     explain,
@@ -21,7 +21,7 @@ from androcast.interpret import (
     load_rules,
     parse_rules,
 )
-from androcast.interpret.knowledge import references
+from androcast.interpret.knowledge import reference, references, threshold
 from androcast.interpret.rules import check_rule_set
 from androcast.labs import Case, parse_case
 
@@ -108,4 +108,27 @@ def test_load_rule_files_runs_each_rules_examples(tmp_path: Path) -> None:
     assert str(err.value) == (
         "bad.yaml: TST-1.examples[0]: 'LH 5' is not a valid rule; expected a case on which "
         "the rule fires"
+    )
+
+
+def test_a_reference_is_found_by_its_key_and_an_unknown_key_is_named() -> None:
+    assert reference("eau_srh") == references()["eau_srh"]
+    with pytest.raises(UnknownCodeError) as err:
+        reference("nobody1999")
+    assert str(err.value) == (
+        "citation: 'nobody1999' is not a known code; expected a key of "
+        "androcast.evidence.bibliography() or interpret/bibliography.yaml"
+    )
+
+
+def test_a_threshold_picks_either_end_of_a_cited_range() -> None:
+    # FAMHES LH reference interval 2.2-11.6 IU/L (evidence lh.famhes_ri)
+    low, high = threshold("lh.famhes_ri", "low"), threshold("lh.famhes_ri", "high")
+    assert (low.value, low.unit, low.label) == (2.2, "IU/L", "2.2 IU/L [lh.famhes_ri:low; famhes]")
+    assert (high.value, high.label) == (11.6, "11.6 IU/L [lh.famhes_ri:high; famhes]")
+    with pytest.raises(UnknownCodeError) as err:
+        threshold("lh.famhes_ri")
+    assert str(err.value) == (
+        "evidence key: 'lh.famhes_ri' is not a known code; expected a key whose value is one "
+        "number (give 'low'/'high' or a label for ranges)"
     )

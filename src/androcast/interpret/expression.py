@@ -136,7 +136,9 @@ class _Parser:
 
     def accept(self, value: str) -> bool:
         token = self.peek()
-        if token is not None and token[1] == value and token[0] in ("name", "op", "punct"):
+        # accepted words and brackets are names or punctuation (an operator is read by
+        # comparison, a quoted string keeps its quotes)
+        if token is not None and token[1] == value and token[0] in ("name", "punct"):
             self.pos += 1
             return True
         return False
