@@ -283,7 +283,8 @@ def test_a_clinician_adopts_a_plan_and_sees_and_acknowledges_an_alert(
     # He is on hCG 3000 IU every other day, the top of ESC-HCG-T's range: its advice keeps
     # the dose he is on and never raises it beyond.
     row = tab.inner_text("[data-testid=plan-escalations] tr:has-text('ESC-HCG-T')")
-    assert "keep hCG at the 3000 IU every other day he is on" in row
+    assert ("keep hCG at 3000 IU every other day, already at or above the top of its range"
+            in row)
     assert "raise hCG" not in row
     tab.wait_for_selector("[data-testid=monitoring-chart][data-drawn=true] .main-svg")
     assert tab.locator("[data-testid=no-alerts]").count() == 1
