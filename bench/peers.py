@@ -50,6 +50,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from androcast.errors import SimulationError
 from androcast.prognosis.accuracy import outcome_errors
 from androcast.simulate import FORECAST, SolverOptions
 
@@ -129,10 +130,14 @@ def main() -> None:
         seconds["roadrunner_2proc"], results["roadrunner_2proc"] = timed(
             lambda: engines.run_roadrunner_pool(sbml, values, days, **peer_solver, pool=pool,
                                                 workers=WORKERS))
+    failed: dict[str, str] = {}  # a peer that fails on one of the men is reported, not fatal
     for method in ("BDF", "LSODA"):
         solver = SolverOptions(method=method, **peer_solver)
-        seconds[f"scipy_{method.lower()}"], results[f"scipy_{method.lower()}"] = timed(
-            partial(engines.run_scipy, men, sc, solver))
+        try:
+            seconds[f"scipy_{method.lower()}"], results[f"scipy_{method.lower()}"] = timed(
+                partial(engines.run_scipy, men, sc, solver))
+        except SimulationError as error:
+            failed[f"scipy_{method.lower()}"] = str(error)
     reference = engines.run_scipy(men[:check_n], sc, TIGHT)
     errors = {name: engines.max_rel_error(first(out, check_n), reference)
               for name, out in results.items()}
@@ -159,6 +164,7 @@ def main() -> None:
             "max_outcome_dt_days": None if outcome is None else round(outcome.max_dt_days, 3),
             "max_outcome_dp": None if outcome is None else round(outcome.max_dp, 4),
             "panel_n": args.panel_n,
+            "peers_failed": failed,
         }))
         return
     table = Table(title=f"Reference scenario, {days} days daily output "
@@ -173,6 +179,8 @@ def main() -> None:
                       f"{seconds[name]:.2f}", f"{r:.2f}", f"{r / rate['roadrunner']:.1f}x",
                       f"{errors[name]:.2e}")
     Console(width=110).print(table)
+    for name, why in failed.items():
+        print(f"{name} failed on one of its {peer_n} men: {why}")
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"CPU ms a patient: lanes {1e3 * cpu['androcast'] / n:.3f}, one at a time "
           f"{1e3 * cpu['androcast_one_at_a_time'] / n:.3f} (best of {args.repeat})")
